@@ -1,0 +1,25 @@
+/**
+ * The two families of platforms snapsync runs on. Rules that differ between them live
+ * here, keyed by name, so Linux tests can exercise Windows semantics.
+ */
+export type PlatformName = 'posix' | 'win32';
+
+/** currentPlatform is the platform this process runs on. */
+export const currentPlatform: PlatformName = process.platform === 'win32' ? 'win32' : 'posix';
+
+/** privateDirName is `.private-asp`, or `~private-asp` on Windows, as Aspera names it. */
+export function privateDirName(platform: PlatformName = currentPlatform): string {
+  return platform === 'win32' ? '~private-asp' : '.private-asp';
+}
+
+/** splitPath splits on `/`, and on `\` too where Windows reads it as a separator. */
+export function splitPath(path: string, platform: PlatformName): string[] {
+  const pattern = platform === 'win32' ? /[\\/]+/ : /\/+/;
+  return path.split(pattern).filter((part) => part.length > 0);
+}
+
+/** driveLetterOf returns `d` for `d:/x` or `D:\x`, or undefined. */
+export function driveLetterOf(path: string): string | undefined {
+  const match = /^([A-Za-z]):(?:[\\/]|$)/.exec(path);
+  return match?.[1]?.toLowerCase();
+}

@@ -1,0 +1,173 @@
+import { existsSync, mkdirSync, rmdirSync, unlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { SnapsyncError } from '../errors.js';
+import type { PlatformName } from '../platform/platform.js';
+import { assertLocalFileSystem, statfsTypeOf } from '../storage/file-system-type.js';
+import { SnapshotStore, type Direction, type SessionRecord } from '../storage/snapshot-store.js';
+import { sessionLayout, type SessionLayout } from './layout.js';
+import { assertSessionName } from './session-name.js';
+import { SessionLock } from './session-lock.js';
+
+/** SideOptions describe one end of a session at start-up. */
+export interface SideOptions {
+  readonly name: string;
+  /** syncDir is absolute and exists. */
+  readonly syncDir: string;
+  /** dbDir is where `.private-asp/NAME/snap.db` goes; the sync dir when absent. */
+  readonly dbDir?: string | undefined;
+  /** receives: this side takes files in this direction, so it gets a transfer cache. */
+  readonly receives: boolean;
+  readonly reset: boolean;
+  readonly platform?: PlatformName;
+  /** fsTypeOf reads a directory's statfs type; tests pass a fake to stand for NFS. */
+  readonly fsTypeOf?: (dir: string) => number | undefined;
+}
+
+/** The identity a run expects its DB to have recorded. */
+export type ExpectedSession = Pick<SessionRecord, 'localDir' | 'remoteHost' | 'remoteDir' | 'direction'>;
+
+/**
+ * SessionSide is one end's share of the start-up rules of the seeds: private dir, DB,
+ * lock and cache, and whether the DB existed. Until commit() it can be undone: abort()
+ * removes what this start-up created, so a failed start leaves the next run the same
+ * situation (never a lone new DB that would fake "both DBs exist").
+ */
+export class SessionSide {
+  private finished = false;
+
+  private constructor(
+    readonly layout: SessionLayout,
+    /** existed is this side's half of the DB-existed handshake. */
+    readonly existed: boolean,
+    readonly store: SnapshotStore,
+    private readonly lock: SessionLock,
+    private readonly createdDirs: readonly string[],
+  ) {}
+
+  /** open applies the start-up rules to one side and returns it locked. */
+  static open(options: SideOptions): SessionSide {
+    assertSessionName(options.name);
+    const layout = sessionLayout(options);
+    const created: string[] = [];
+    makeDirs(dirname(layout.privateDir), created);
+    assertLocalFileSystem(dirname(layout.privateDir), options.fsTypeOf ?? statfsTypeOf);
+    makeDirs(layout.sessionDir, created);
+    let lock: SessionLock;
+    try {
+      lock = SessionLock.acquire(layout.lockPath, options.name);
+    } catch (err) {
+      removeDirs(created);
+      throw err;
+    }
+    try {
+      if (options.reset) removeDb(layout.dbPath);
+      let store = openExisting(layout.dbPath);
+      const existed = store !== undefined;
+      store ??= SnapshotStore.create(layout.dbPath);
+      if (options.receives) makeDirs(layout.cacheDir, created);
+      return new SessionSide(layout, existed, store, lock, created);
+    } catch (err) {
+      lock.release();
+      removeDirs(created);
+      throw err;
+    }
+  }
+
+  /** checkRecorded refuses a run whose directories or direction differ from the DB's. */
+  checkRecorded(expected: ExpectedSession): void {
+    const recorded = this.store.session();
+    if (!this.existed || recorded === undefined) return;
+    if (recorded.localDir !== expected.localDir || recorded.remoteDir !== expected.remoteDir ||
+        recorded.remoteHost !== expected.remoteHost) {
+      throw new SnapsyncError('SESSION_MISMATCH',
+        `session ${recorded.name} in ${this.layout.dbPath} synchronizes ${describe(recorded)}, not ${describe(expected)}; ` +
+        'use another session name (-N), another DB directory (-b/-B), or --reset');
+    }
+    if (recorded.direction !== expected.direction) {
+      throw new SnapsyncError('DIRECTION_CHANGED',
+        `session ${recorded.name} was recorded as ${recorded.direction} and this run asks for ${expected.direction}; ` +
+        'changing direction is not supported: run with --reset or use a new DB directory (-b/-B)');
+    }
+  }
+
+  /** commit records the session and marks start-up complete. */
+  commit(record: Omit<SessionRecord, 'createdAt' | 'startTime' | 'stopTime' | 'condition'>): void {
+    this.store.recordStart(record);
+  }
+
+  /** finish records the end of a committed run and lets go of the DB and lock. */
+  finish(ok: boolean): void {
+    if (this.finished) return;
+    this.finished = true;
+    try {
+      this.store.recordStop(ok);
+    } finally {
+      this.store.close();
+      this.lock.release();
+    }
+  }
+
+  /** abort undoes a start-up that failed before commit. */
+  abort(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.store.close();
+    if (!this.existed) removeDb(this.layout.dbPath);
+    this.lock.release();
+    removeDirs(this.createdDirs);
+  }
+}
+
+function openExisting(dbPath: string): SnapshotStore | undefined {
+  if (!existsSync(dbPath)) return undefined;
+  const opened = SnapshotStore.open(dbPath);
+  if (opened.kind === 'ready') return opened.store;
+  // Left by a start-up that never completed: it never counted as a DB.
+  removeDb(dbPath);
+  return undefined;
+}
+
+function removeDb(dbPath: string): void {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) {
+    try {
+      unlinkSync(dbPath + suffix);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        throw new SnapsyncError('FILE_SYSTEM', `cannot remove ${dbPath + suffix}: ${(err as Error).message}`, { cause: err });
+      }
+    }
+  }
+}
+
+/** makeDirs is mkdir -p that remembers, outermost first, the directories it made. */
+function makeDirs(dir: string, created: string[]): void {
+  const missing: string[] = [];
+  for (let d = dir; !existsSync(d); d = dirname(d)) missing.unshift(d);
+  for (const d of missing) {
+    try {
+      mkdirSync(d);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw new SnapsyncError('FILE_SYSTEM', `cannot create directory ${d}: ${(err as Error).message}`, { cause: err });
+    }
+    created.push(d);
+  }
+}
+
+/** removeDirs takes back created directories, innermost first, leaving any that gained content. */
+function removeDirs(created: readonly string[]): void {
+  for (const d of [...created].reverse()) {
+    try {
+      rmdirSync(d);
+    } catch {
+      // not empty or already gone: keep it
+    }
+  }
+}
+
+function describe(session: ExpectedSession): string {
+  const host = session.remoteHost === '' ? '' : `${session.remoteHost}:`;
+  return `${session.localDir} with ${host}${session.remoteDir} (${session.direction})`;
+}
+
+export type { Direction };

@@ -1,0 +1,37 @@
+/**
+ * Schema steps of the snapshot DB, in order. Step i brings PRAGMA user_version from i to i+1;
+ * a released step is never edited, only followed by a new one (docs/snapshot-db.md).
+ */
+export const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE session (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     name TEXT NOT NULL,
+     side TEXT NOT NULL CHECK (side IN ('initiator', 'reactor')),
+     local_dir TEXT NOT NULL,
+     remote_host TEXT NOT NULL,
+     remote_dir TEXT NOT NULL,
+     direction TEXT NOT NULL CHECK (direction IN ('push', 'pull', 'bidi')),
+     checksum TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     start_time INTEGER,
+     stop_time INTEGER,
+     condition TEXT NOT NULL DEFAULT 'stopped',
+     startup_complete INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE TABLE files (
+     path TEXT PRIMARY KEY NOT NULL,
+     kind TEXT NOT NULL CHECK (kind IN ('file', 'dir', 'symlink')),
+     size INTEGER NOT NULL DEFAULT 0,
+     mtime_ms INTEGER NOT NULL DEFAULT 0,
+     mode INTEGER NOT NULL DEFAULT 0,
+     checksum BLOB,
+     link_target TEXT,
+     state TEXT NOT NULL CHECK (state IN ('synchronized', 'pending', 'conflict', 'error')),
+     message TEXT,
+     updated_at INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   CREATE INDEX files_state ON files (state);`,
+];
+
+/** SCHEMA_VERSION is the user_version a DB has after every migration. */
+export const SCHEMA_VERSION = MIGRATIONS.length;

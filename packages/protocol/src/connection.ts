@@ -1,0 +1,110 @@
+import { SnapsyncError, isSnapsyncError } from '@snapsync/core';
+import { decodeFrame, encodeFrame } from './codec.js';
+import { PeerError, protocolError } from './errors.js';
+import type { CloseInfo, FrameSocket } from './frame-socket.js';
+import { MAX_FRAME_BYTES } from './limits.js';
+import type { Frame, Message } from './messages.js';
+
+/** WebSocket close codes a Connection uses. */
+export const CloseCode = { normal: 1000, protocolError: 1002, policyViolation: 1008, tooBig: 1009 } as const;
+
+type Pending = { resolve: (message: Message) => void; reject: (err: Error) => void };
+
+/**
+ * Connection pairs requests with replies over a FrameSocket. It decodes and validates every
+ * incoming frame, answers a bad one with an Error frame and closes, and rejects every pending
+ * request when the socket goes, so no caller waits on a dead peer.
+ */
+export class Connection {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private state: 'open' | 'closed' = 'open';
+  private messageHandler: (frame: Frame) => void = () => {};
+  private readonly closeHandlers: ((info: CloseInfo) => void)[] = [];
+  /** maxFrameBytes may tighten while the peer is unauthenticated. */
+  maxFrameBytes = MAX_FRAME_BYTES;
+
+  constructor(private readonly socket: FrameSocket) {
+    socket.onData((data, binary) => this.receive(data, binary));
+    socket.onClose((info) => this.closed(info));
+  }
+
+  get isOpen(): boolean {
+    return this.state === 'open';
+  }
+
+  /** onMessage receives every frame that is not a reply to one of our requests. */
+  onMessage(handler: (frame: Frame) => void): void {
+    this.messageHandler = handler;
+  }
+
+  onClose(handler: (info: CloseInfo) => void): void {
+    this.closeHandlers.push(handler);
+  }
+
+  /** request sends a message and resolves with the reply; an Error reply rejects as PeerError. */
+  request(message: Message): Promise<Message> {
+    if (this.state !== 'open') return Promise.reject(closedError());
+    const id = this.nextId++;
+    return new Promise<Message>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.socket.send(encodeFrame({ id, message }));
+    });
+  }
+
+  /** reply answers the request with this id. */
+  reply(id: number, message: Message): void {
+    if (this.state === 'open') this.socket.send(encodeFrame({ id, message }));
+  }
+
+  /** fail sends an Error frame for err (answering id, or 0) and closes the connection. */
+  fail(id: number, err: unknown, closeCode: number = CloseCode.policyViolation): void {
+    const coded = isSnapsyncError(err) ? err : new SnapsyncError('INTERNAL', 'internal error');
+    this.reply(id, { kind: 'error', code: coded.code, message: coded.message });
+    this.close(closeCode, coded.code);
+  }
+
+  close(code: number = CloseCode.normal, reason = ''): void {
+    this.socket.close(code, reason);
+  }
+
+  private receive(data: Uint8Array, binary: boolean): void {
+    if (this.state !== 'open') return;
+    if (data.length > this.maxFrameBytes) {
+      this.fail(0, protocolError('FRAME_TOO_LARGE',
+        `frame of ${data.length} bytes is larger than the limit of ${this.maxFrameBytes}`), CloseCode.tooBig);
+      return;
+    }
+    let frame: Frame;
+    try {
+      if (!binary) throw protocolError('MALFORMED_FRAME', 'text frame received; snapsync speaks binary frames only');
+      frame = decodeFrame(data);
+    } catch (err) {
+      this.fail(0, err, CloseCode.protocolError);
+      return;
+    }
+    const waiting = this.pending.get(frame.id);
+    if (waiting !== undefined) {
+      this.pending.delete(frame.id);
+      const { message } = frame;
+      if (message.kind === 'error') waiting.reject(new PeerError(message.code, message.message));
+      else waiting.resolve(message);
+      return;
+    }
+    this.messageHandler(frame);
+  }
+
+  private closed(info: CloseInfo): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    const err = closedError(info);
+    for (const waiting of this.pending.values()) waiting.reject(err);
+    this.pending.clear();
+    for (const handler of this.closeHandlers) handler(info);
+  }
+}
+
+function closedError(info?: CloseInfo): SnapsyncError {
+  const why = info === undefined ? '' : ` (${info.code}${info.reason ? ` ${info.reason}` : ''})`;
+  return new SnapsyncError('CONNECTION_CLOSED', `the connection closed before the reply arrived${why}`);
+}

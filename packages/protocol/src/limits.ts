@@ -1,0 +1,14 @@
+/** MAX_FRAME_BYTES bounds one WebSocket message after authentication. */
+export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
+
+/** MAX_PREAUTH_FRAME_BYTES bounds a message before the peer has logged in. */
+export const MAX_PREAUTH_FRAME_BYTES = 64 * 1024;
+
+/** MAX_TEXT bounds a free-text field (names, messages). */
+export const MAX_TEXT = 1024;
+
+/** MAX_PATH bounds a path field. */
+export const MAX_PATH = 4096;
+
+/** HANDSHAKE_TIMEOUT_MS is how long a peer has to say Hello and log in. */
+export const HANDSHAKE_TIMEOUT_MS = 30_000;

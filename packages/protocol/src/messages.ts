@@ -1,0 +1,88 @@
+import type { Direction, ErrorCode, PlatformName } from '@snapsync/core';
+
+/**
+ * Message is every body an Envelope can carry, as plain validated data. The generated
+ * protobuf classes stop at codec.ts; nothing past it sees nullable or defaulted fields.
+ */
+export type Message =
+  | Hello | Welcome | Auth | AuthOk | OpenSession | SessionOpened | FinishSession | SessionFinished | ErrorMessage;
+
+/** Frame is one decoded WebSocket message: a request id and its body. */
+export interface Frame {
+  readonly id: number;
+  readonly message: Message;
+}
+
+export interface Hello {
+  readonly kind: 'hello';
+  readonly magic: string;
+  readonly protocolVersion: number;
+  readonly features: readonly string[];
+  readonly clientName: string;
+}
+
+export interface Welcome {
+  readonly kind: 'welcome';
+  readonly protocolVersion: number;
+  readonly features: readonly string[];
+  readonly serverName: string;
+  readonly authChallenge: Uint8Array;
+  readonly platform: PlatformName;
+}
+
+export interface Auth {
+  readonly kind: 'auth';
+  readonly user: string;
+  readonly password?: string;
+  readonly key?: { readonly publicKey: Uint8Array; readonly signature: Uint8Array };
+}
+
+export interface AuthOk {
+  readonly kind: 'authOk';
+  readonly user: string;
+}
+
+export interface OpenSession {
+  readonly kind: 'openSession';
+  readonly name: string;
+  readonly remoteDir: string;
+  /** remoteDbDir is '' for the default (the remote dir). */
+  readonly remoteDbDir: string;
+  readonly direction: Direction;
+  readonly localDbExisted: boolean;
+  readonly reset: boolean;
+  readonly createDir: boolean;
+  readonly localDir: string;
+  readonly localHost: string;
+  readonly localDbPath: string;
+  readonly checksum: string;
+}
+
+export interface SessionOpened {
+  readonly kind: 'sessionOpened';
+  readonly sessionId: string;
+  readonly remoteDbPath: string;
+  readonly remoteDbExisted: boolean;
+  readonly remoteDir: string;
+}
+
+export interface FinishSession {
+  readonly kind: 'finishSession';
+  readonly ok: boolean;
+}
+
+export interface SessionFinished {
+  readonly kind: 'sessionFinished';
+}
+
+export interface ErrorMessage {
+  readonly kind: 'error';
+  readonly code: ErrorCode;
+  readonly message: string;
+}
+
+/** MessageKind names a body. */
+export type MessageKind = Message['kind'];
+
+/** MessageOf picks the body type of a kind. */
+export type MessageOf<K extends MessageKind> = Extract<Message, { kind: K }>;

@@ -1,0 +1,16 @@
+/** MAGIC opens every Hello: it tells a snapsync peer from anything else on the port. */
+export const MAGIC = 'snapsync';
+
+/**
+ * PROTOCOL_VERSION changes only for a break in meaning; both ends must match exactly
+ * (docs/protocol.md records each bump).
+ */
+export const PROTOCOL_VERSION = 1;
+
+/** FEATURES this build can use; optional abilities are negotiated, not versioned. */
+export const FEATURES: readonly string[] = [];
+
+/** sharedFeatures keeps the features both ends named. */
+export function sharedFeatures(ours: readonly string[], theirs: readonly string[]): string[] {
+  return ours.filter((feature) => theirs.includes(feature));
+}
