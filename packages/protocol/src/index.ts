@@ -7,3 +7,4 @@ export type * from './messages.js';
 export { FEATURES, MAGIC, PROTOCOL_VERSION, sharedFeatures } from './version.js';
 export { wsFrameSocket, zeroMask } from './ws-socket.js';
 export { keyLoginTranscript } from './key-login.js';
+export { certificateFingerprint, normalizeFingerprint } from './fingerprint.js';

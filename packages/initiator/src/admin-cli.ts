@@ -1,0 +1,107 @@
+import { DB_FILE_NAME, SnapshotStore, assertSessionName, isSnapsyncError, privateDirName, sessionLayout } from '@snapsync/core';
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import yargs from 'yargs';
+import { EXIT, exitStatusFor, usageError } from './errors.js';
+
+/**
+ * main runs snapsync-admin (Aspera's asyncadmin): it reads a local snapshot DB, never the
+ * network, and prints `Key: value` lines or JSON.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    const args = await yargs([...argv])
+      .scriptName('snapsync-admin')
+      .usage('$0 -l -d DIR | -m|-s|-f -N NAME -d DIR [-b DB_DIR] [--json]')
+      .option('list', { alias: 'l', type: 'boolean', describe: 'list the sessions stored for DIR' })
+      .option('meta', { alias: 'm', type: 'boolean', describe: "a session's metadata" })
+      .option('states', { alias: 's', type: 'boolean', describe: 'count paths per state' })
+      .option('files', { alias: 'f', type: 'boolean', describe: 'one line per path with its state' })
+      .option('name', { alias: 'N', type: 'string' })
+      .option('local-dir', { alias: 'd', type: 'string' })
+      .option('local-db-dir', { alias: 'b', type: 'string' })
+      .option('json', { type: 'boolean', default: false })
+      .strict().help().alias('help', 'h').version(false).exitProcess(false)
+      .fail((message, err) => {
+        throw err ?? usageError(`${message}; see snapsync-admin --help`);
+      })
+      .parseAsync();
+    if (args.help === true) return EXIT.ok;
+    const actions = [args.list, args.meta, args.states, args.files].filter((flag) => flag === true).length;
+    if (actions !== 1) throw usageError('give exactly one of -l, -m, -s, -f');
+    const dbDir = args.localDbDir ?? args.localDir;
+    if (dbDir === undefined) throw usageError('give -d DIR (or -b DB_DIR) to say where the snapshot DB is');
+    const print = printer(args.json);
+    if (args.list === true) {
+      print({ Sessions: listSessions(resolve(dbDir)) });
+      return EXIT.ok;
+    }
+    if (args.name === undefined) throw usageError('give -N NAME');
+    assertSessionName(args.name);
+    const dbPath = sessionLayout({ name: args.name, syncDir: resolve(args.localDir ?? dbDir), dbDir: resolve(dbDir) }).dbPath;
+    if (!existsSync(dbPath)) throw usageError(`no snapshot DB for session ${args.name} at ${dbPath}`);
+    const opened = SnapshotStore.open(dbPath, { readonly: true });
+    if (opened.kind !== 'ready') throw usageError(`snapshot DB ${dbPath} was left by a start-up that did not complete`);
+    const store = opened.store;
+    try {
+      if (args.meta === true) {
+        const s = store.session()!;
+        print({
+          'Session name': s.name, 'Side': s.side, 'Local directory': s.localDir,
+          'Remote host': s.remoteHost, 'Remote directory': s.remoteDir, 'Direction': s.direction,
+          'Condition': s.condition, 'Checksum': s.checksum,
+          'Start time': iso(s.startTime), 'Stop time': iso(s.stopTime), 'DB path': dbPath,
+        });
+      } else if (args.states === true) {
+        const c = store.counts();
+        print({ 'Synchronized Paths': c.synchronized, 'Pending Paths': c.pending, 'Conflict Paths': c.conflict, 'Error Paths': c.error });
+      } else {
+        printFiles(store, args.json);
+      }
+    } finally {
+      store.close();
+    }
+    return EXIT.ok;
+  } catch (err) {
+    const message = isSnapsyncError(err) ? err.message : (err as Error).message;
+    process.stderr.write(`snapsync-admin: ${message}\n`);
+    return isSnapsyncError(err) ? exitStatusFor(err.code) : EXIT.failure;
+  }
+}
+
+function listSessions(dbDir: string): string[] {
+  const privateDir = join(dbDir, privateDirName());
+  if (!existsSync(privateDir)) return [];
+  return readdirSync(privateDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(privateDir, entry.name, DB_FILE_NAME)))
+    .map((entry) => entry.name)
+    .sort();
+}
+
+function printer(json: boolean): (record: Record<string, unknown>) => void {
+  return (record) => {
+    if (json) {
+      process.stdout.write(`${JSON.stringify(record)}\n`);
+      return;
+    }
+    for (const [key, value] of Object.entries(record)) {
+      if (Array.isArray(value)) {
+        process.stdout.write(`${key}:\n`);
+        for (const item of value) process.stdout.write(`${String(item)}\n`);
+      } else {
+        process.stdout.write(`${key}: ${String(value)}\n`);
+      }
+    }
+  };
+}
+
+function printFiles(store: SnapshotStore, json: boolean): void {
+  if (!json) process.stdout.write('State Path\n');
+  for (const row of store.files()) {
+    process.stdout.write(json ? `${JSON.stringify(row)}\n` : `${row.state} ${row.path}\n`);
+  }
+}
+
+function iso(ms: number | null): string {
+  return ms === null ? '' : new Date(ms).toISOString();
+}

@@ -1,0 +1,57 @@
+import { SnapsyncError, type ErrorCode } from '@snapsync/core';
+
+/** usageError is a wrong flag, value or path on the command line (exit status 2). */
+export function usageError(message: string): SnapsyncError {
+  return new SnapsyncError('USAGE', message);
+}
+
+/** EXIT is every exit status the CLIs use (docs/exit-codes.md). */
+export const EXIT = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  notSupported: 3,
+  connection: 4,
+  hostKey: 5,
+  auth: 6,
+  snapshotDb: 7,
+  locked: 8,
+  path: 9,
+  protocol: 10,
+} as const;
+
+const BY_CODE: Record<ErrorCode, number> = {
+  USAGE: EXIT.usage,
+  SESSION_NAME_INVALID: EXIT.usage,
+  NOT_SUPPORTED: EXIT.notSupported,
+  CONNECTION_FAILED: EXIT.connection,
+  CONNECTION_CLOSED: EXIT.connection,
+  HANDSHAKE_TIMEOUT: EXIT.connection,
+  SHUTTING_DOWN: EXIT.connection,
+  HOST_KEY_UNKNOWN: EXIT.hostKey,
+  HOST_KEY_CHANGED: EXIT.hostKey,
+  AUTH_FAILED: EXIT.auth,
+  SNAPSHOT_DB_MISSING: EXIT.snapshotDb,
+  SNAPSHOT_DB_NOT_A_DATABASE: EXIT.snapshotDb,
+  SNAPSHOT_DB_CORRUPT: EXIT.snapshotDb,
+  SNAPSHOT_DB_UNSUPPORTED: EXIT.snapshotDb,
+  SESSION_MISMATCH: EXIT.snapshotDb,
+  DIRECTION_CHANGED: EXIT.snapshotDb,
+  DB_ON_NETWORK_FS: EXIT.snapshotDb,
+  SESSION_LOCKED: EXIT.locked,
+  PATH_OUTSIDE_DOCROOT: EXIT.path,
+  PATH_INVALID: EXIT.path,
+  DIR_NOT_FOUND: EXIT.path,
+  FILE_SYSTEM: EXIT.path,
+  UNSUPPORTED_VERSION: EXIT.protocol,
+  MALFORMED_FRAME: EXIT.protocol,
+  INVALID_MESSAGE: EXIT.protocol,
+  UNEXPECTED_MESSAGE: EXIT.protocol,
+  FRAME_TOO_LARGE: EXIT.protocol,
+  INTERNAL: EXIT.failure,
+};
+
+/** exitStatusFor maps an error code to the process exit status. */
+export function exitStatusFor(code: ErrorCode): number {
+  return BY_CODE[code];
+}

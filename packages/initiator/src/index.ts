@@ -1,0 +1,5 @@
+export { main } from './cli.js';
+export { EXIT, exitStatusFor } from './errors.js';
+export { parseRemoteSpec, type RemoteSpec } from './options/remote-spec.js';
+export { buildParser, toSyncOptions, type SyncOptions } from './options/command-line.js';
+export { checkKnownHost, hostKey, lookupKnownHost, rememberHost } from './trust/known-hosts.js';

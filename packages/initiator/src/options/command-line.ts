@@ -1,0 +1,194 @@
+import type { Direction } from '@snapsync/core';
+import { normalizeFingerprint } from '@snapsync/protocol';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import yargs from 'yargs';
+import { SnapsyncError } from '@snapsync/core';
+import { usageError } from '../errors.js';
+import { parseRemoteSpec, type RemoteSpec } from './remote-spec.js';
+import { checkRange, parseLogDir, parseRate } from './values.js';
+
+/** SyncOptions is a validated snapsync command line. */
+export interface SyncOptions {
+  readonly name: string;
+  readonly localDir: string;
+  readonly remote: RemoteSpec;
+  readonly port: number;
+  readonly direction: Direction;
+  readonly localDbDir: string | undefined;
+  readonly remoteDbDir: string | undefined;
+  readonly reset: boolean;
+  readonly createDir: boolean;
+  readonly checksum: 'sha256' | 'sha1' | 'md5' | 'none';
+  readonly fingerprint: string | undefined;
+  readonly knownHosts: string;
+  readonly acceptNewHost: boolean;
+  readonly identity: string | undefined;
+  readonly passwordFile: string | undefined;
+  readonly quiet: boolean;
+  readonly json: boolean;
+}
+
+/** DEFAULT_PORT is Aspera's WebSocket port. */
+export const DEFAULT_PORT = 9093;
+
+/** Flags parsed and checked now whose behaviour a later release brings: they fail, never pass unnoticed. */
+const NOT_YET: readonly (readonly [string, string])[] = [
+  ['continuous', '--continuous'],
+  ['overwrite', '--overwrite'],
+  ['exclude', '--exclude'],
+  ['include', '--include'],
+  ['exclude-from', '--exclude-from'],
+  ['include-from', '--include-from'],
+  ['symbolic-links', '--symbolic-links'],
+  ['preserve-time', '--preserve-time'],
+  ['preserve-uid', '--preserve-uid'],
+  ['preserve-gid', '--preserve-gid'],
+  ['ignore-delete', '--ignore-delete'],
+  ['delete-delay', '--delete-delay'],
+  ['mirror', '--mirror'],
+  ['keep-dir-local', '--keep-dir-local'],
+  ['keep-dir-remote', '--keep-dir-remote'],
+  ['cooloff', '--cooloff'],
+  ['scan-interval', '--scan-interval'],
+  ['pending-max', '--pending-max'],
+  ['target-rate', '--target-rate'],
+  ['alt-logdir', '--alt-logdir'],
+  ['dry-run', '--dry-run'],
+];
+
+/** buildParser declares every flag of DESIGN.md, named as Aspera's async names them. */
+export function buildParser(argv: readonly string[]) {
+  return yargs([...argv])
+    .scriptName('snapsync')
+    .usage('$0 -N NAME -d LOCAL_DIR -r [user@]host:PATH [options]\n$0 -N NAME -d LOCAL_DIR -r OTHER_LOCAL_DIR [options]')
+    .option('name', { alias: 'N', type: 'string', describe: 'session name (A-Z a-z 0-9 _ -)' })
+    .option('local-dir', { alias: 'd', type: 'string', describe: 'local sync directory' })
+    .option('remote-dir', { alias: 'r', type: 'string', describe: '[user@]host:PATH on a reactor, or a local directory' })
+    .option('port', { alias: 'P', type: 'number', default: DEFAULT_PORT, describe: 'reactor port' })
+    .option('direction', { alias: 'K', type: 'string', default: 'push', describe: 'push | pull | bidi' })
+    .option('local-db-dir', { alias: 'b', type: 'string', describe: 'where the local .private-asp/NAME/snap.db lives' })
+    .option('remote-db-dir', { alias: 'B', type: 'string', describe: 'where the remote snap.db lives (inside the docroot)' })
+    .option('reset', { alias: 'x', type: 'boolean', default: false, describe: 'delete and rebuild both snapshot DBs' })
+    .option('continuous', { alias: 'C', type: 'boolean', describe: 'keep running and sync changes as they happen' })
+    .option('fingerprint', { type: 'string', describe: "pin the reactor's certificate (SHA256:...)" })
+    .option('known-hosts', { type: 'string', describe: 'known reactors file (default ~/.snapsync/known_hosts)' })
+    .option('accept-new-host', { type: 'boolean', default: false, describe: 'trust and remember an unknown reactor' })
+    .option('identity', { alias: 'i', type: 'string', describe: 'Ed25519 private key file for key login' })
+    .option('password-file', { type: 'string', describe: 'file whose first line is the password' })
+    .option('checksum', { alias: 'k', type: 'string', default: 'sha256', describe: 'sha256 | sha1 | md5 | none' })
+    .option('overwrite', { alias: 'o', type: 'string', describe: 'always | older | conflict' })
+    .option('exclude', { alias: 'E', type: 'string', array: true, describe: 'exclude PATTERN' })
+    .option('include', { alias: 'I', type: 'string', array: true, describe: 'include PATTERN' })
+    .option('exclude-from', { type: 'string', describe: 'read exclude patterns from FILE' })
+    .option('include-from', { type: 'string', describe: 'read include patterns from FILE' })
+    .option('symbolic-links', { alias: 'n', type: 'string', describe: 'copy | skip | follow' })
+    .option('preserve-time', { alias: 't', type: 'boolean' })
+    .option('preserve-uid', { alias: 'u', type: 'boolean' })
+    .option('preserve-gid', { alias: 'j', type: 'boolean' })
+    .option('ignore-delete', { type: 'boolean' })
+    .option('delete-delay', { type: 'boolean' })
+    .option('mirror', { type: 'boolean' })
+    .option('keep-dir-local', { type: 'string' })
+    .option('keep-dir-remote', { type: 'string' })
+    .option('create-dir', { type: 'boolean', default: false, describe: 'create missing sync directories' })
+    .option('cooloff', { type: 'number', describe: 'seconds a file must be still before it is sent (0-60)' })
+    .option('scan-interval', { type: 'number', describe: 'seconds between rescans in continuous mode' })
+    .option('pending-max', { type: 'number', describe: 'most files waiting to be sent' })
+    .option('target-rate', { alias: 'l', type: 'string', describe: 'cap the rate, e.g. 100M (bits/s)' })
+    .option('alt-logdir', { alias: 'L', type: 'string', describe: 'log directory DIR[:MB]' })
+    .option('dry-run', { type: 'boolean', describe: 'print what would change, change nothing' })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no per-file lines' })
+    .option('json', { type: 'boolean', default: false, describe: 'one JSON event per line on stdout' })
+    .strict()
+    .help()
+    .alias('help', 'h')
+    .version(false)
+    .exitProcess(false)
+    .fail((message, err) => {
+      throw err ?? usageError(`${message}; see snapsync --help`);
+    });
+}
+
+type Parsed = Awaited<ReturnType<ReturnType<typeof buildParser>['parseAsync']>>;
+
+/** toSyncOptions validates a parsed command line: every value checked, unfinished features refused. */
+export function toSyncOptions(args: Parsed): SyncOptions {
+  single(args, ['name', 'local-dir', 'remote-dir', 'port', 'direction', 'local-db-dir', 'remote-db-dir', 'checksum',
+    'fingerprint', 'known-hosts', 'identity', 'password-file', 'overwrite', 'symbolic-links']);
+  const name = required(args.name, '-N NAME');
+  const localDir = required(args.localDir, '-d LOCAL_DIR');
+  const remote = parseRemoteSpec(required(args.remoteDir, '-r [user@]host:PATH'));
+  const direction = choice(args.direction.toLowerCase(), ['push', 'pull', 'bidi'] as const, '--direction');
+  const checksum = choice(args.checksum.toLowerCase(), ['sha256', 'sha1', 'md5', 'none'] as const, '--checksum');
+  checkRange('--port', args.port, 1, 65535, true);
+  for (const [flag, value] of [['-b', args.localDbDir], ['-B', args.remoteDbDir], ['-d', localDir]] as const) {
+    if (value !== undefined && value.trim().length === 0) throw usageError(`${flag} is empty; give a directory`);
+  }
+  validateLaterFlags(args, direction);
+  let fingerprint: string | undefined;
+  if (args.fingerprint !== undefined) {
+    fingerprint = normalizeFingerprint(args.fingerprint);
+    if (fingerprint === undefined) {
+      throw usageError(`--fingerprint ${args.fingerprint} is not a SHA-256 fingerprint; copy what \`snapsync-reactor fingerprint\` prints (SHA256:...)`);
+    }
+  }
+  if (remote.kind === 'local') {
+    const remoteOnly = ['fingerprint', 'identity', 'password-file', 'known-hosts'].filter((flag) => args[flag] !== undefined);
+    if (args.acceptNewHost) remoteOnly.push('accept-new-host');
+    if (args.port !== DEFAULT_PORT) remoteOnly.push('port');
+    if (remoteOnly.length > 0) {
+      throw usageError(`--${remoteOnly[0]} applies to a remote reactor, but -r ${remote.path} is a local directory; drop it`);
+    }
+  }
+  for (const [flag, file] of [['-i', args.identity], ['--password-file', args.passwordFile]] as const) {
+    if (file !== undefined && !existsSync(file)) throw usageError(`${flag} ${file} does not exist`);
+  }
+  return {
+    name, localDir, remote, port: args.port, direction,
+    localDbDir: args.localDbDir, remoteDbDir: args.remoteDbDir,
+    reset: args.reset, createDir: args.createDir, checksum, fingerprint,
+    knownHosts: args.knownHosts ?? join(homedir(), '.snapsync', 'known_hosts'),
+    acceptNewHost: args.acceptNewHost, identity: args.identity, passwordFile: args.passwordFile,
+    quiet: args.quiet, json: args.json,
+  };
+}
+
+/** validateLaterFlags checks the values of unfinished features, then refuses them. */
+function validateLaterFlags(args: Parsed, direction: Direction): void {
+  if (args.overwrite !== undefined) choice(args.overwrite.toLowerCase(), ['always', 'older', 'conflict'] as const, '--overwrite');
+  if (args.symbolicLinks !== undefined) choice(args.symbolicLinks.toLowerCase(), ['copy', 'skip', 'follow'] as const, '--symbolic-links');
+  if (args.cooloff !== undefined) checkRange('--cooloff', args.cooloff, 0, 60, false);
+  if (args.scanInterval !== undefined) checkRange('--scan-interval', args.scanInterval, 0.1, 86400 * 365, false);
+  if (args.pendingMax !== undefined) checkRange('--pending-max', args.pendingMax, 1, 1e9, true);
+  if (args.targetRate !== undefined) parseRate(args.targetRate);
+  if (args.altLogdir !== undefined) parseLogDir(args.altLogdir);
+  if (args.mirror === true && direction === 'bidi') throw usageError('--mirror makes one side a copy of the other; it cannot be used with -K bidi');
+  for (const [flag, file] of [['--exclude-from', args.excludeFrom], ['--include-from', args.includeFrom]] as const) {
+    if (file !== undefined && !existsSync(file)) throw usageError(`${flag} ${file} does not exist`);
+  }
+  for (const [key, flag] of NOT_YET) {
+    const value = args[key];
+    if (value !== undefined && value !== false) {
+      throw new SnapsyncError('NOT_SUPPORTED', `${flag} is not supported yet in this version of snapsync; run without it`);
+    }
+  }
+}
+
+function required(value: string | undefined, what: string): string {
+  if (value === undefined || value.length === 0) throw usageError(`missing ${what}; see snapsync --help`);
+  return value;
+}
+
+function choice<T extends string>(value: string, choices: readonly T[], flag: string): T {
+  if ((choices as readonly string[]).includes(value)) return value as T;
+  throw usageError(`${flag} ${value} is not one of ${choices.join(', ')}`);
+}
+
+/** single refuses a flag given twice with different values: which one wins would be a guess. */
+function single(args: Parsed, keys: readonly string[]): void {
+  for (const key of keys) {
+    if (Array.isArray(args[key])) throw usageError(`--${key} is given more than once; give it once`);
+  }
+}

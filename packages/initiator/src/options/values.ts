@@ -1,0 +1,32 @@
+import { usageError } from '../errors.js';
+
+/** parseRate reads `-l` like Aspera: bits per second with an optional k/M/G suffix (`100M`, `500m`). */
+export function parseRate(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)([kKmMgG]?)(?:bps)?$/.exec(text.trim());
+  if (!match) throw usageError(`--target-rate ${text} is not a rate; write it like 100M (100 Mbit/s), 500k or 1G`);
+  const scale = { '': 1, k: 1e3, m: 1e6, g: 1e9 }[(match[2] ?? '').toLowerCase() as '' | 'k' | 'm' | 'g'];
+  const bits = Number(match[1]) * scale;
+  if (bits <= 0) throw usageError(`--target-rate ${text} must be more than zero`);
+  return bits;
+}
+
+/** parseLogDir reads `-L DIR[:MB]`; a drive letter's colon (`c:/logs`) is part of DIR. */
+export function parseLogDir(text: string): { dir: string; rotateMb: number | undefined } {
+  const match = /^(.+?):(\d+)$/.exec(text);
+  if (match && !/^[A-Za-z]$/.test(match[1] ?? '')) {
+    const rotateMb = Number(match[2]);
+    if (rotateMb < 1) throw usageError(`--alt-logdir ${text}: the rotation size must be at least 1 MB`);
+    return { dir: match[1]!, rotateMb };
+  }
+  if (text.length === 0) throw usageError('--alt-logdir is empty; give DIR or DIR:MB');
+  return { dir: text, rotateMb: undefined };
+}
+
+/** checkRange refuses a number outside [min, max] or not an integer where one is needed. */
+export function checkRange(flag: string, value: number, min: number, max: number, integer: boolean): number {
+  if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
+    const kind = integer ? 'a whole number' : 'a number';
+    throw usageError(`${flag} ${value} must be ${kind} from ${min} to ${max}`);
+  }
+  return value;
+}

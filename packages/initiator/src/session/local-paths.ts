@@ -1,0 +1,28 @@
+import { SnapsyncError } from '@snapsync/core';
+import { existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
+
+/** localDirectory returns the real path of a sync directory, creating it when allowed. */
+export function localDirectory(dir: string, create: boolean, what: string): string {
+  const abs = resolve(dir);
+  if (!existsSync(abs)) {
+    if (!create) throw new SnapsyncError('DIR_NOT_FOUND', `${what} ${abs} does not exist; create it or run with --create-dir`);
+    try {
+      mkdirSync(abs, { recursive: true });
+    } catch (err) {
+      throw new SnapsyncError('FILE_SYSTEM', `cannot create ${what} ${abs}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  if (!statSync(abs).isDirectory()) throw new SnapsyncError('DIR_NOT_FOUND', `${what} ${abs} is not a directory`);
+  return realpathSync(abs);
+}
+
+/** overlaps tells whether one directory is the other or lies inside it. */
+export function overlaps(a: string, b: string): boolean {
+  return inside(a, b) || inside(b, a);
+}
+
+function inside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}

@@ -1,0 +1,140 @@
+import { SessionSide, type Direction } from '@snapsync/core';
+import { FEATURES, MAGIC, PROTOCOL_VERSION, protocolError, type Connection, type Message } from '@snapsync/protocol';
+import { hostname, userInfo } from 'node:os';
+import { resolve } from 'node:path';
+import { usageError } from '../errors.js';
+import type { SyncOptions } from '../options/command-line.js';
+import type { Reporter } from '../output/reporter.js';
+import { connectLocal } from '../transport/local-reactor.js';
+import { connectRemote, type TrustOptions } from '../transport/connect-remote.js';
+import { buildAuth, type CredentialSources } from './credentials.js';
+import { localDirectory, overlaps } from './local-paths.js';
+
+/** RunIo is what a run needs from its surroundings: output, and a person when there is one. */
+export interface RunIo {
+  readonly reporter: Reporter;
+  readonly trust: Omit<TrustOptions, 'fingerprint' | 'knownHosts' | 'acceptNewHost'>;
+  readonly credentials: Omit<CredentialSources, 'identity' | 'passwordFile'>;
+}
+
+const VERSION = '0.1.0';
+
+/**
+ * runSession starts a session as the seeds lay down: local side first (DB existed or not),
+ * then the reactor compares, then both record the session. Until both have recorded it,
+ * any failure undoes what this start-up created on either side.
+ */
+export async function runSession(options: SyncOptions, io: RunIo): Promise<void> {
+  const localDir = localDirectory(options.localDir, options.createDir, 'local directory');
+  const localDbDir = options.localDbDir === undefined ? undefined : resolve(options.localDbDir);
+  if (options.remote.kind === 'local') checkLocalPair(options, localDir, localDbDir);
+
+  const side = SessionSide.open({
+    name: options.name, syncDir: localDir, dbDir: localDbDir, receives: options.direction !== 'push', reset: options.reset,
+  });
+  let connection: Connection | undefined;
+  let committed = false;
+  try {
+    connection = await connect(options, io);
+    const opened = await expect(connection.request(openSessionMessage(options, localDir, side)), 'sessionOpened');
+    const remoteHost = options.remote.kind === 'remote' ? options.remote.host : '';
+    side.checkRecorded({ localDir, remoteHost, remoteDir: opened.remoteDir, direction: options.direction });
+    side.commit({
+      name: options.name, side: 'initiator', localDir, remoteHost, remoteDir: opened.remoteDir,
+      direction: options.direction, checksum: options.checksum,
+    });
+    committed = true;
+    report(io.reporter, options, localDir, side, opened);
+    await expect(connection.request({ kind: 'finishSession', ok: true }), 'sessionFinished');
+    side.finish(true);
+  } catch (err) {
+    if (committed) side.finish(false);
+    else side.abort();
+    throw err;
+  } finally {
+    connection?.close();
+  }
+}
+
+async function connect(options: SyncOptions, io: RunIo): Promise<Connection> {
+  const remote = options.remote;
+  const connection = remote.kind === 'local'
+    ? connectLocal()
+    : await connectRemote(remote.host, options.port, {
+      ...io.trust, fingerprint: options.fingerprint, knownHosts: options.knownHosts, acceptNewHost: options.acceptNewHost,
+    });
+  try {
+    const welcome = await expect(connection.request({
+      kind: 'hello', magic: MAGIC, protocolVersion: PROTOCOL_VERSION, features: FEATURES, clientName: `snapsync ${VERSION}`,
+    }), 'welcome');
+    if (welcome.protocolVersion !== PROTOCOL_VERSION) {
+      throw protocolError('UNSUPPORTED_VERSION',
+        `the reactor speaks protocol ${welcome.protocolVersion}, this snapsync ${PROTOCOL_VERSION}; install matching versions`);
+    }
+    const user = remote.kind === 'remote' ? remote.user ?? userInfo().username : userInfo().username;
+    const auth = remote.kind === 'local'
+      ? { kind: 'auth' as const, user, password: '' }
+      : await buildAuth(user, welcome.authChallenge, {
+        ...io.credentials, identity: options.identity, passwordFile: options.passwordFile,
+      });
+    await expect(connection.request(auth), 'authOk');
+    return connection;
+  } catch (err) {
+    connection.close();
+    throw err;
+  }
+}
+
+function openSessionMessage(options: SyncOptions, localDir: string, side: SessionSide): Message {
+  return {
+    kind: 'openSession',
+    name: options.name,
+    remoteDir: options.remote.kind === 'local' ? resolve(options.remote.path) : options.remote.path,
+    remoteDbDir: options.remoteDbDir === undefined ? ''
+      : options.remote.kind === 'local' ? resolve(options.remoteDbDir) : options.remoteDbDir,
+    direction: options.direction,
+    localDbExisted: side.existed,
+    reset: options.reset,
+    createDir: options.createDir,
+    localDir,
+    localHost: hostname(),
+    localDbPath: side.layout.dbPath,
+    checksum: options.checksum,
+  };
+}
+
+/** checkLocalPair refuses a local-mode run that would sync a tree with itself or share one DB. */
+function checkLocalPair(options: SyncOptions, localDir: string, localDbDir: string | undefined): void {
+  const remoteDir = resolve(options.remote.path);
+  if (overlaps(localDir, remoteDir)) {
+    throw usageError(`-d ${localDir} and -r ${remoteDir} are the same directory or inside each other; pick two separate trees`);
+  }
+  const remoteDbDir = options.remoteDbDir === undefined ? remoteDir : resolve(options.remoteDbDir);
+  if ((localDbDir ?? localDir) === remoteDbDir) {
+    throw usageError(`-b and -B name the same directory ${remoteDbDir}; the two snapshot DBs need separate places`);
+  }
+}
+
+async function expect<K extends Message['kind']>(reply: Promise<Message>, kind: K): Promise<Extract<Message, { kind: K }>> {
+  const message = await reply;
+  if (message.kind !== kind) {
+    throw protocolError('UNEXPECTED_MESSAGE', `the reactor answered ${message.kind} where ${kind} was expected`);
+  }
+  return message as Extract<Message, { kind: K }>;
+}
+
+function report(reporter: Reporter, options: SyncOptions, localDir: string, side: SessionSide,
+  opened: Extract<Message, { kind: 'sessionOpened' }>): void {
+  const remote = options.remote.kind === 'remote' ? `${options.remote.host}:${opened.remoteDir}` : opened.remoteDir;
+  const arrow: Record<Direction, string> = { push: '->', pull: '<-', bidi: '<->' };
+  reporter.event('session_start',
+    `Session ${options.name}: ${localDir} ${arrow[options.direction]} ${remote} (${options.direction})\n` +
+    `  local DB  ${side.layout.dbPath}${side.existed ? '' : ' (new)'}\n` +
+    `  remote DB ${opened.remoteDbPath}${opened.remoteDbExisted ? '' : ' (new)'}`,
+    {
+      session: options.name, direction: options.direction, localDir, remote, localDb: side.layout.dbPath,
+      localDbExisted: side.existed, remoteDb: opened.remoteDbPath, remoteDbExisted: opened.remoteDbExisted,
+      sessionId: opened.sessionId,
+    });
+  reporter.event('summary', 'Done: 0 files synchronized, 0 bytes transferred', { files: 0, bytes: 0 });
+}

@@ -1,0 +1,10 @@
+export { localAuthenticator, userAuthenticator, type Authenticator, type Principal } from './server/authenticator.js';
+export { confine, ensureDirectory, type Confined } from './server/docroot.js';
+export { SessionHandler, type HandlerOptions } from './server/session-handler.js';
+export { serve, type RunningReactor, type ServeOptions } from './server/serve.js';
+export { parseListen } from './server/listen-address.js';
+export { consoleLogger, silentLogger, type Logger } from './log.js';
+export { createSelfSigned, certificateDer } from './state/certificate.js';
+export { fingerprintOf, initStateDir, loadIdentity, stateDir, type StateDir } from './state/state-dir.js';
+export { hashPassword, verifyPassword } from './users/password.js';
+export { parseEd25519PublicKey } from './users/authorized-key.js';

@@ -1,0 +1,46 @@
+import { SnapsyncError } from '@snapsync/core';
+import { keyLoginTranscript, type Auth } from '@snapsync/protocol';
+import { verify } from 'node:crypto';
+import { ed25519KeyObject } from '../users/authorized-key.js';
+import { DUMMY_HASH, verifyPassword } from '../users/password.js';
+import type { UserRecord } from '../users/user-store.js';
+
+/** Principal is who a connection is, once logged in, and where its `/` is. */
+export interface Principal {
+  readonly user: string;
+  readonly docroot: string;
+}
+
+/** Authenticator decides an Auth message; it throws AUTH_FAILED or returns the principal. */
+export type Authenticator = (auth: Auth, challenge: Uint8Array) => Promise<Principal>;
+
+/** One message for every failure: it must not tell which user names exist. */
+function denied(): SnapsyncError {
+  return new SnapsyncError('AUTH_FAILED',
+    'authentication failed: unknown user or wrong password/key; check the user name and credentials');
+}
+
+/** userAuthenticator checks passwords (scrypt) and Ed25519 key proofs against users.json. */
+export function userAuthenticator(lookup: (name: string) => UserRecord | undefined): Authenticator {
+  return async (auth, challenge) => {
+    const record = lookup(auth.user);
+    if (auth.password !== undefined) {
+      const ok = await verifyPassword(auth.password, record?.password ?? DUMMY_HASH);
+      if (ok && record?.password !== undefined) return { user: auth.user, docroot: record.docroot };
+      throw denied();
+    }
+    if (auth.key !== undefined && record !== undefined) {
+      const offered = Buffer.from(auth.key.publicKey).toString('base64');
+      if (record.authorizedKeys.includes(offered) &&
+          verify(null, keyLoginTranscript(auth.user, challenge), ed25519KeyObject(auth.key.publicKey), auth.key.signature)) {
+        return { user: auth.user, docroot: record.docroot };
+      }
+    }
+    throw denied();
+  };
+}
+
+/** localAuthenticator serves the initiator's in-process reactor: the user is already on this machine. */
+export function localAuthenticator(user: string): Authenticator {
+  return async () => ({ user, docroot: '/' });
+}

@@ -1,0 +1,92 @@
+import { SnapsyncError, driveLetterOf, splitPath, type PlatformName } from '@snapsync/core';
+import { existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, parse, relative, sep } from 'node:path';
+
+/** Confined is a user-named path resolved inside a docroot. */
+export interface Confined {
+  /** real is the absolute path on this machine (symlinks resolved as far as it exists). */
+  readonly real: string;
+  /** shown is the path as the user sees it: `/` is the docroot. */
+  readonly shown: string;
+}
+
+/**
+ * confine reads a user's path inside the docroot, as Aspera does: `/` and `` are the docroot,
+ * `/data` is `<docroot>/data`. `..`, NUL, foreign drive letters and symlinks that lead out
+ * are refused, so nothing a user names reaches outside the docroot.
+ */
+export function confine(docroot: string, userPath: string, platform: PlatformName): Confined {
+  if (userPath.includes('\0')) throw invalid(`path contains a NUL character`);
+  const drive = driveLetterOf(userPath);
+  let parts: string[];
+  if (drive !== undefined) {
+    if (platform !== 'win32') throw invalid(`${userPath} is a Windows drive path; this reactor runs on ${platform}`);
+    parts = splitPath(userPath.slice(2), platform);
+    const root = parse(docroot).root;
+    const docrootDrive = driveLetterOf(root);
+    if (docrootDrive !== drive || root !== docroot) {
+      // A drive path is absolute on the real file system: it must lie inside the docroot.
+      return checkReal(docroot, `${drive}:/${parts.join('/')}`, join(`${drive}:\\`, ...parts));
+    }
+  } else {
+    parts = splitPath(userPath, platform);
+  }
+  if (parts.includes('..')) {
+    throw outside(`${userPath} contains ".."; name a directory below your docroot`);
+  }
+  parts = parts.filter((part) => part !== '.');
+  return checkReal(docroot, `/${parts.join('/')}`, join(docroot, ...parts));
+}
+
+/**
+ * ensureDirectory checks a confined path is a directory, creating it (and its parents,
+ * each checked again) when create is set.
+ */
+export function ensureDirectory(docroot: string, target: Confined, create: boolean, what: string): Confined {
+  if (existsSync(target.real)) {
+    if (!statSync(target.real).isDirectory()) {
+      throw new SnapsyncError('DIR_NOT_FOUND', `${what} ${target.shown} is not a directory`);
+    }
+    return target;
+  }
+  if (!create) {
+    throw new SnapsyncError('DIR_NOT_FOUND', `${what} ${target.shown} does not exist; create it or run with --create-dir`);
+  }
+  const missing: string[] = [];
+  for (let d = target.real; !existsSync(d); d = dirname(d)) missing.unshift(d);
+  for (const d of missing) {
+    mkdirSync(d);
+    checkReal(docroot, target.shown, d);
+  }
+  return { real: realpathSync(target.real), shown: target.shown };
+}
+
+function checkReal(docroot: string, shown: string, joined: string): Confined {
+  const realRoot = realpathSync(docroot);
+  let existing = joined;
+  const rest: string[] = [];
+  while (!existsSync(existing)) {
+    const parent = dirname(existing);
+    if (parent === existing) break;
+    rest.unshift(existing.slice(parent.length).replace(/^[\\/]/, ''));
+    existing = parent;
+  }
+  const real = join(realpathSync(existing), ...rest);
+  if (!isInside(realRoot, real)) {
+    throw outside(`${shown} leads outside your docroot (through a symbolic link or drive path)`);
+  }
+  return { real, shown };
+}
+
+function isInside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+}
+
+function invalid(message: string): SnapsyncError {
+  return new SnapsyncError('PATH_INVALID', message);
+}
+
+function outside(message: string): SnapsyncError {
+  return new SnapsyncError('PATH_OUTSIDE_DOCROOT', message);
+}

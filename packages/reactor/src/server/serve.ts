@@ -1,0 +1,78 @@
+import { SnapsyncError } from '@snapsync/core';
+import { Connection, MAX_FRAME_BYTES, wsFrameSocket } from '@snapsync/protocol';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import type { Logger } from '../log.js';
+import type { Authenticator } from './authenticator.js';
+import { SessionHandler } from './session-handler.js';
+
+/** ServeOptions are what a listening reactor needs. */
+export interface ServeOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly keyPem: string;
+  readonly certPem: string;
+  readonly serverName: string;
+  readonly authenticate: Authenticator;
+  readonly log: Logger;
+}
+
+/** RunningReactor is a listening reactor. */
+export interface RunningReactor {
+  readonly address: AddressInfo;
+  /** close stops accepting, ends every connection and resolves when all are gone. */
+  close(): Promise<void>;
+}
+
+/**
+ * serve listens for TLS WebSocket connections and gives each its own SessionHandler. A bad
+ * or hostile connection ends alone; the server goes on serving the others.
+ */
+export function serve(options: ServeOptions): Promise<RunningReactor> {
+  const https: Server = createServer({ key: options.keyPem, cert: options.certPem, minVersion: 'TLSv1.2' });
+  // The frame limit is enforced per connection state by Connection; ws only caps the worst case.
+  const wss = new WebSocketServer({ server: https, maxPayload: MAX_FRAME_BYTES + 1024, perMessageDeflate: false });
+  const handlers = new Set<SessionHandler>();
+
+  https.on('tlsClientError', () => {
+    // A client that fails the TLS handshake (a scanner, a plain-HTTP probe) is only dropped.
+  });
+  wss.on('connection', (ws, request) => {
+    const peer = `${request.socket.remoteAddress ?? '?'}:${request.socket.remotePort ?? '?'}`;
+    ws.on('error', (err) => {
+      options.log.info(`connection ${peer} dropped: ${err.message}`);
+      ws.terminate();
+    });
+    const handler = new SessionHandler(new Connection(wsFrameSocket(ws)), {
+      authenticate: options.authenticate, serverName: options.serverName, log: options.log, peer,
+    });
+    handlers.add(handler);
+    ws.on('close', () => handlers.delete(handler));
+  });
+
+  return new Promise((resolve, reject) => {
+    https.once('error', (err: NodeJS.ErrnoException) => {
+      reject(new SnapsyncError('CONNECTION_FAILED',
+        `cannot listen on ${options.host}:${options.port}: ${err.code ?? err.message}` +
+        (err.code === 'EADDRINUSE' ? '; another process uses the port: pick another with --listen' : '')));
+    });
+    https.listen(options.port, options.host, () => {
+      resolve({
+        address: https.address() as AddressInfo,
+        close: () => new Promise<void>((done) => {
+          for (const handler of handlers) handler.shutdown();
+          const force = setTimeout(() => {
+            for (const client of wss.clients) client.terminate();
+          }, 2000);
+          force.unref();
+          wss.close(() => https.close(() => {
+            clearTimeout(force);
+            done();
+          }));
+          https.closeAllConnections?.();
+        }),
+      });
+    });
+  });
+}

@@ -1,0 +1,182 @@
+import {
+  SessionSide, SnapsyncError, currentPlatform, dbDiscrepancy, isSnapsyncError, type PlatformName,
+} from '@snapsync/core';
+import {
+  CloseCode, Connection, FEATURES, HANDSHAKE_TIMEOUT_MS, MAGIC, MAX_FRAME_BYTES, MAX_PREAUTH_FRAME_BYTES,
+  PROTOCOL_VERSION, protocolError, sharedFeatures, type Frame, type OpenSession,
+} from '@snapsync/protocol';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { posix } from 'node:path';
+import type { Logger } from '../log.js';
+import type { Authenticator, Principal } from './authenticator.js';
+import { confine, ensureDirectory } from './docroot.js';
+
+/** HandlerOptions configure how one connection is served. */
+export interface HandlerOptions {
+  readonly authenticate: Authenticator;
+  readonly serverName: string;
+  readonly log: Logger;
+  /** peer names the remote end in log lines. */
+  readonly peer: string;
+  readonly platform?: PlatformName;
+  readonly handshakeTimeoutMs?: number;
+}
+
+type State = 'hello' | 'auth' | 'ready' | 'session' | 'done';
+
+/**
+ * SessionHandler serves one connection: Hello, then Auth, then one session's start-up and
+ * end. Nothing but Hello is accepted first and nothing but Auth next; every failure is an
+ * Error frame and a close of this connection only.
+ */
+export class SessionHandler {
+  private state: State = 'hello';
+  private readonly challenge = randomBytes(32);
+  private principal: Principal | undefined;
+  private side: SessionSide | undefined;
+  private sessionId = '';
+  private readonly timer: NodeJS.Timeout;
+  private readonly platform: PlatformName;
+
+  constructor(private readonly connection: Connection, private readonly options: HandlerOptions) {
+    this.platform = options.platform ?? currentPlatform;
+    connection.maxFrameBytes = MAX_PREAUTH_FRAME_BYTES;
+    connection.onMessage((frame) => void this.handle(frame));
+    connection.onClose(() => this.closed());
+    this.timer = setTimeout(() => {
+      if (this.state === 'hello' || this.state === 'auth') {
+        connection.fail(0, protocolError('HANDSHAKE_TIMEOUT', 'no login within the time allowed; connect again'));
+      }
+    }, options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS);
+    this.timer.unref();
+  }
+
+  /** shutdown ends the connection because the reactor is stopping. */
+  shutdown(): void {
+    if (this.connection.isOpen) {
+      this.connection.fail(0, new SnapsyncError('SHUTTING_DOWN', 'the reactor is shutting down; run the session again later'),
+        CloseCode.normal);
+    }
+  }
+
+  private async handle(frame: Frame): Promise<void> {
+    try {
+      await this.dispatch(frame);
+    } catch (err) {
+      if (!isSnapsyncError(err)) this.options.log.error(`internal error serving ${this.options.peer}: ${(err as Error).stack}`);
+      this.connection.fail(frame.id, err);
+    }
+  }
+
+  private async dispatch({ id, message }: Frame): Promise<void> {
+    switch (`${this.state}:${message.kind}`) {
+      case 'hello:hello': {
+        if (message.kind !== 'hello') break;
+        if (message.magic !== MAGIC) throw protocolError('UNSUPPORTED_VERSION', 'the peer is not a snapsync initiator');
+        if (message.protocolVersion !== PROTOCOL_VERSION) {
+          throw protocolError('UNSUPPORTED_VERSION',
+            `protocol version ${message.protocolVersion} is not supported by this reactor (it speaks ${PROTOCOL_VERSION}); ` +
+            'install matching snapsync versions on both ends');
+        }
+        this.state = 'auth';
+        this.connection.reply(id, {
+          kind: 'welcome', protocolVersion: PROTOCOL_VERSION, features: sharedFeatures(FEATURES, message.features),
+          serverName: this.options.serverName, authChallenge: this.challenge, platform: this.platform,
+        });
+        return;
+      }
+      case 'auth:auth': {
+        if (message.kind !== 'auth') break;
+        this.state = 'done'; // one try per connection
+        this.principal = await this.options.authenticate(message, this.challenge);
+        clearTimeout(this.timer);
+        this.state = 'ready';
+        this.connection.maxFrameBytes = MAX_FRAME_BYTES;
+        this.connection.reply(id, { kind: 'authOk', user: this.principal.user });
+        return;
+      }
+      case 'ready:openSession':
+        if (message.kind !== 'openSession') break;
+        this.openSession(id, message);
+        return;
+      case 'session:finishSession':
+        if (message.kind !== 'finishSession') break;
+        this.finish(message.ok);
+        this.connection.reply(id, { kind: 'sessionFinished' });
+        return;
+      default:
+        break;
+    }
+    throw protocolError('UNEXPECTED_MESSAGE', `unexpected ${message.kind} message ${this.expecting()}`);
+  }
+
+  private expecting(): string {
+    switch (this.state) {
+      case 'hello': return 'before hello';
+      case 'auth': return 'before login';
+      case 'ready': return 'before a session was opened';
+      default: return 'at this point of the session';
+    }
+  }
+
+  private openSession(id: number, request: OpenSession): void {
+    const principal = this.principal!;
+    const remoteDir = ensureDirectory(principal.docroot,
+      confine(principal.docroot, request.remoteDir, this.platform), request.createDir, 'remote directory');
+    const dbDir = request.remoteDbDir === ''
+      ? remoteDir
+      : confine(principal.docroot, request.remoteDbDir, this.platform);
+    const side = SessionSide.open({
+      name: request.name,
+      syncDir: remoteDir.real,
+      dbDir: dbDir.real,
+      receives: request.direction !== 'pull',
+      reset: request.reset,
+      platform: this.platform,
+    });
+    const shownDbPath = posix.join(dbDir.shown, side.layout.dbPath.slice(dbDir.real.length).replace(/\\/g, '/'));
+    try {
+      const discrepancy = dbDiscrepancy(
+        { existed: request.localDbExisted, dbPath: request.localDbPath },
+        { existed: side.existed, dbPath: shownDbPath });
+      if (discrepancy) throw discrepancy;
+      side.checkRecorded({
+        localDir: remoteDir.real, remoteHost: request.localHost, remoteDir: request.localDir, direction: request.direction,
+      });
+      side.commit({
+        name: request.name, side: 'reactor', localDir: remoteDir.real, remoteHost: request.localHost,
+        remoteDir: request.localDir, direction: request.direction, checksum: request.checksum,
+      });
+    } catch (err) {
+      side.abort();
+      throw err;
+    }
+    this.side = side;
+    this.state = 'session';
+    this.sessionId = randomUUID();
+    this.options.log.info(`session start id=${this.sessionId} name=${request.name} user=${principal.user} ` +
+      `peer=${this.options.peer} direction=${request.direction} dir=${remoteDir.shown} db=${shownDbPath} ` +
+      `db_existed=${side.existed}`);
+    this.connection.reply(id, {
+      kind: 'sessionOpened', sessionId: this.sessionId, remoteDbPath: shownDbPath,
+      remoteDbExisted: side.existed, remoteDir: remoteDir.shown,
+    });
+  }
+
+  private finish(ok: boolean): void {
+    const side = this.side;
+    if (side === undefined) return;
+    this.side = undefined;
+    this.state = 'done';
+    side.finish(ok);
+    this.options.log.info(`session end id=${this.sessionId} result=${ok ? 'ok' : 'failed'}`);
+  }
+
+  private closed(): void {
+    clearTimeout(this.timer);
+    if (this.side !== undefined) {
+      this.options.log.info(`session id=${this.sessionId} lost its connection`);
+      this.finish(false);
+    }
+  }
+}

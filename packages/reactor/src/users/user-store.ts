@@ -1,0 +1,66 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { setupError } from '../errors.js';
+import { writePrivate, type StateDir } from '../state/state-dir.js';
+import type { PasswordHash } from './password.js';
+
+/** UserRecord is one user of users.json. */
+export interface UserRecord {
+  /** docroot is the real directory the user's `/` stands for. */
+  readonly docroot: string;
+  readonly password?: PasswordHash;
+  /** authorizedKeys are raw Ed25519 public keys, base64. */
+  readonly authorizedKeys: readonly string[];
+}
+
+interface UsersFile {
+  readonly version: 1;
+  readonly users: Record<string, UserRecord>;
+}
+
+const USER_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,63}$/;
+
+/** assertUserName keeps user names to what a shell and a log line show plainly. */
+export function assertUserName(name: string): void {
+  if (!USER_NAME.test(name)) {
+    throw setupError(`user name "${name}" may use letters, digits, "_", ".", "@" and "-" (at most 64)`);
+  }
+}
+
+/** loadUsers reads users.json; a missing file means no users yet. */
+export function loadUsers(state: StateDir): Map<string, UserRecord> {
+  if (!existsSync(state.usersPath)) return new Map();
+  let parsed: UsersFile;
+  try {
+    parsed = JSON.parse(readFileSync(state.usersPath, 'utf8')) as UsersFile;
+  } catch (err) {
+    throw setupError(`cannot read ${state.usersPath}: ${(err as Error).message}; fix the JSON or add the users again`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || typeof parsed.users !== 'object' || parsed.users === null) {
+    throw setupError(`${state.usersPath} has no "users" object; fix it or add the users again`);
+  }
+  return new Map(Object.entries(parsed.users));
+}
+
+/** saveUser adds or replaces one user, rewriting users.json atomically with mode 0600. */
+export function saveUser(state: StateDir, name: string, record: UserRecord): void {
+  assertUserName(name);
+  const users = loadUsers(state);
+  users.set(name, record);
+  const file: UsersFile = { version: 1, users: Object.fromEntries(users) };
+  writePrivate(state.usersPath, `${JSON.stringify(file, null, 2)}\n`);
+}
+
+/** checkDocroot returns the absolute docroot, which must be an existing directory. */
+export function checkDocroot(docroot: string): string {
+  if (!isAbsolute(docroot)) throw setupError(`docroot ${docroot} is not an absolute path; give one like /srv/sync`);
+  const abs = resolve(docroot);
+  let isDir = false;
+  try {
+    isDir = statSync(abs).isDirectory();
+  } catch {
+    // reported below
+  }
+  if (!isDir) throw setupError(`docroot ${abs} is not an existing directory; create it first`);
+  return abs;
+}
