@@ -1,0 +1,67 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { bins } from './paths.js';
+import { reactorCli } from './run-cli.js';
+import { tempDir } from './temp-dir.js';
+
+/** TestUser is a user the test reactor gets before it starts. */
+export interface TestUser {
+  readonly name: string;
+  readonly docroot: string;
+  readonly password?: string;
+  readonly authorizedKey?: string;
+}
+
+/** TestReactor is a real snapsync-reactor process listening on 127.0.0.1. */
+export interface TestReactor {
+  readonly stateDir: string;
+  readonly port: number;
+  readonly fingerprint: string;
+  readonly process: ChildProcess;
+  /** log is everything the reactor printed so far. */
+  log(): string;
+  /** stop sends SIGTERM to this reactor's PID and resolves with its exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** startReactor initializes a state dir, adds users and runs `serve` on a free loopback port. */
+export async function startReactor(users: readonly TestUser[], stateDir = join(tempDir('snapsync-reactor-'), 'state')):
+Promise<TestReactor> {
+  const init = await reactorCli(['init', '--state-dir', stateDir]);
+  if (init.code !== 0 && !init.stderr.includes('already initialized')) throw new Error(`reactor init failed: ${init.stderr}`);
+  for (const user of users) {
+    const args = ['user', 'add', user.name, '--docroot', user.docroot, '--state-dir', stateDir];
+    if (user.authorizedKey !== undefined) args.push('--authorized-key', user.authorizedKey);
+    const added = await reactorCli(args, { env: { SNAPSYNC_PASSWORD: user.password ?? '' } });
+    if (added.code !== 0) throw new Error(`reactor user add failed: ${added.stderr}`);
+  }
+  const child = spawn(process.execPath, [bins.reactor, 'serve', '--state-dir', stateDir, '--listen', '127.0.0.1:0'],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const listening = await new Promise<RegExpExecArray>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`reactor did not start: ${output}`)), 15_000);
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      const match = /listening on 127\.0\.0\.1:(\d+) fingerprint (SHA256:\S+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    child.on('exit', () => reject(new Error(`reactor exited: ${output}`)));
+  });
+  return {
+    stateDir,
+    port: Number(listening[1]),
+    fingerprint: listening[2]!,
+    process: child,
+    log: () => output,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import { spawn } from 'node:child_process';
+import { bins } from './paths.js';
+
+/** CliResult is what a finished CLI process left behind. */
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface RunOptions {
+  readonly env?: Record<string, string | undefined>;
+  readonly cwd?: string;
+  /** input is written to stdin, which is then closed (no terminal: never interactive). */
+  readonly input?: string;
+  readonly timeoutMs?: number;
+}
+
+/** runNode runs a script with node and collects its output. */
+export function runNode(script: string, args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const env: Record<string, string | undefined> = { ...process.env, SNAPSYNC_PASSWORD: undefined, ...options.env };
+    for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
+    const child = spawn(process.execPath, [script, ...args], { cwd: options.cwd, env: env as NodeJS.ProcessEnv });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+/** snapsync runs the initiator CLI. */
+export function snapsync(args: readonly string[], options?: RunOptions): Promise<CliResult> {
+  return runNode(bins.snapsync, args, options);
+}
+
+/** snapsyncAdmin runs the admin CLI. */
+export function snapsyncAdmin(args: readonly string[], options?: RunOptions): Promise<CliResult> {
+  return runNode(bins.admin, args, options);
+}
+
+/** reactorCli runs a one-shot snapsync-reactor command (init, user add, fingerprint). */
+export function reactorCli(args: readonly string[], options?: RunOptions): Promise<CliResult> {
+  return runNode(bins.reactor, args, options);
+}
