@@ -6,10 +6,10 @@ import {
   PROTOCOL_VERSION, protocolError, sharedFeatures, type Frame, type OpenSession,
 } from '@snapsync/protocol';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { posix } from 'node:path';
+import { posix, sep } from 'node:path';
 import type { Logger } from '../log.js';
 import type { Authenticator, Principal } from './authenticator.js';
-import { confine, ensureDirectory } from './docroot.js';
+import { confine, ensureDirectory, type Confined } from './docroot.js';
 
 /** HandlerOptions configure how one connection is served. */
 export interface HandlerOptions {
@@ -126,26 +126,28 @@ export class SessionHandler {
     const dbDir = request.remoteDbDir === ''
       ? remoteDir
       : confine(principal.docroot, request.remoteDbDir, this.platform);
-    const side = SessionSide.open({
+    const side = inDocrootTerms([dbDir, remoteDir], () => SessionSide.open({
       name: request.name,
       syncDir: remoteDir.real,
       dbDir: dbDir.real,
       receives: request.direction !== 'pull',
       reset: request.reset,
       platform: this.platform,
-    });
+    }));
     const shownDbPath = posix.join(dbDir.shown, side.layout.dbPath.slice(dbDir.real.length).replace(/\\/g, '/'));
     try {
       const discrepancy = dbDiscrepancy(
         { existed: request.localDbExisted, dbPath: request.localDbPath },
         { existed: side.existed, dbPath: shownDbPath });
       if (discrepancy) throw discrepancy;
-      side.checkRecorded({
-        localDir: remoteDir.real, remoteHost: request.localHost, remoteDir: request.localDir, direction: request.direction,
-      });
-      side.commit({
-        name: request.name, side: 'reactor', localDir: remoteDir.real, remoteHost: request.localHost,
-        remoteDir: request.localDir, direction: request.direction, checksum: request.checksum,
+      inDocrootTerms([dbDir, remoteDir], () => {
+        side.checkRecorded({
+          localDir: remoteDir.real, remoteHost: request.localHost, remoteDir: request.localDir, direction: request.direction,
+        });
+        side.commit({
+          name: request.name, side: 'reactor', localDir: remoteDir.real, remoteHost: request.localHost,
+          remoteDir: request.localDir, direction: request.direction, checksum: request.checksum,
+        });
       });
     } catch (err) {
       side.abort();
@@ -178,5 +180,23 @@ export class SessionHandler {
       this.options.log.info(`session id=${this.sessionId} lost its connection`);
       this.finish(false);
     }
+  }
+}
+
+/**
+ * inDocrootTerms rewrites real paths in an error into the paths the user named, so a
+ * message shows `/data/.private-asp/x/snap.db`, never where the docroot really is.
+ */
+function inDocrootTerms<T>(places: readonly Confined[], action: () => T): T {
+  try {
+    return action();
+  } catch (err) {
+    if (!isSnapsyncError(err)) throw err;
+    let message = err.message;
+    for (const place of [...places].sort((a, b) => b.real.length - a.real.length)) {
+      const prefix = place.shown === '/' ? '/' : `${place.shown}/`;
+      message = message.split(`${place.real}${sep}`).join(prefix).split(place.real).join(place.shown);
+    }
+    throw new SnapsyncError(err.code, sep === '\\' ? message.replace(/\\/g, '/') : message, { cause: err });
   }
 }
