@@ -1,0 +1,103 @@
+import { expect } from 'chai';
+import { buildParser, toSyncOptions, type SyncOptions } from '@snapsync/initiator';
+import { snapsync } from '../helpers/run-cli.js';
+
+async function parse(argv: readonly string[]): Promise<SyncOptions> {
+  return toSyncOptions(await buildParser(argv).parseAsync());
+}
+
+async function failure(argv: readonly string[]): Promise<{ code: string; message: string }> {
+  try {
+    await parse(argv);
+  } catch (err) {
+    return err as { code: string; message: string };
+  }
+  throw new Error(`expected ${argv.join(' ')} to be refused`);
+}
+
+const BASE = ['-N', 'job', '-d', '/tmp', '-r', 'host:/data'];
+
+describe('initiator/options/command-line', () => {
+  it('fills the defaults Aspera users expect', async () => {
+    const options = await parse(BASE);
+    expect(options).to.include({ name: 'job', localDir: '/tmp', port: 9093, direction: 'push', checksum: 'sha256', reset: false });
+    expect(options.remote).to.deep.equal({ kind: 'remote', user: undefined, host: 'host', path: '/data' });
+  });
+
+  it('reads every supported flag by its short and long name', async () => {
+    const options = await parse(['--name', 'job', '--local-dir', '/tmp', '--remote-dir', 'u@h:/d', '-P', '1234', '-K', 'BIDI',
+      '-b', '/db', '-B', '/rdb', '-x', '--create-dir', '-k', 'md5', '-q', '--json', '--fingerprint',
+      'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', '--known-hosts', '/kh', '--accept-new-host']);
+    expect(options).to.include({
+      port: 1234, direction: 'bidi', localDbDir: '/db', remoteDbDir: '/rdb', reset: true, createDir: true,
+      checksum: 'md5', quiet: true, json: true, knownHosts: '/kh', acceptNewHost: true,
+      fingerprint: 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+    });
+  });
+
+  const usage: [string, string[], string][] = [
+    ['a missing -N', ['-d', '/tmp', '-r', 'h:/d'], 'missing -N NAME'],
+    ['a missing -d', ['-N', 'j', '-r', 'h:/d'], 'missing -d LOCAL_DIR'],
+    ['a missing -r', ['-N', 'j', '-d', '/tmp'], 'missing -r'],
+    ['port 0', [...BASE, '-P', '0'], '--port 0 must be a whole number from 1 to 65535'],
+    ['port 70000', [...BASE, '-P', '70000'], '--port 70000'],
+    ['a port that is not a number', [...BASE, '-P', 'abc'], '--port NaN'],
+    ['an unknown direction', [...BASE, '-K', 'sideways'], '--direction sideways is not one of push, pull, bidi'],
+    ['an unknown checksum', [...BASE, '-k', 'sha512'], '--checksum sha512 is not one of'],
+    ['an unknown overwrite policy', [...BASE, '-o', 'newest'], '--overwrite newest is not one of always, older, conflict'],
+    ['an unknown symlink mode', [...BASE, '-n', 'maybe'], '--symbolic-links maybe is not one of copy, skip, follow'],
+    ['a cooloff over 60 s', [...BASE, '--cooloff', '61'], '--cooloff 61 must be a number from 0 to 60'],
+    ['a pending-max that is not whole', [...BASE, '--pending-max', '1.5'], '--pending-max 1.5 must be a whole number'],
+    ['a rate that is not a rate', [...BASE, '-l', 'fast'], '--target-rate fast is not a rate'],
+    ['a log rotation of 0 MB', [...BASE, '-L', '/logs:0'], 'rotation size must be at least 1 MB'],
+    ['--mirror with bidi', [...BASE, '--mirror', '-K', 'bidi'], '--mirror makes one side a copy of the other'],
+    ['a flag given twice', [...BASE, '-N', 'other'], '--name is given more than once'],
+    ['an unknown flag', [...BASE, '--frobnicate'], 'Unknown argument: frobnicate'],
+    ['a junk fingerprint', [...BASE, '--fingerprint', 'abc'], '--fingerprint abc is not a SHA-256 fingerprint'],
+    ['a missing identity file', [...BASE, '-i', '/nonexistent/key'], '-i /nonexistent/key does not exist'],
+    ['a missing exclude-from file', [...BASE, '--exclude-from', '/nonexistent/rules'], '--exclude-from /nonexistent/rules does not exist'],
+    ['remote-only flags with a local -r', ['-N', 'j', '-d', '/tmp', '-r', '/srv', '--fingerprint',
+      'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'], '--fingerprint applies to a remote reactor'],
+    ['an empty -b', [...BASE, '-b', ''], '-b is empty'],
+    ['a -r with a user but no host', [...BASE.slice(0, 4), '-r', 'bob@'], 'names a user but no host:PATH'],
+  ];
+  for (const [what, argv, message] of usage) {
+    it(`refuses ${what} with a usage error`, async () => {
+      const err = await failure(argv);
+      expect(err.code).to.equal('USAGE');
+      expect(err.message).to.include(message);
+    });
+  }
+
+  const later: [string, string[]][] = [
+    ['--continuous', ['-C']], ['--overwrite', ['-o', 'older']], ['--exclude', ['-E', '*.tmp']], ['--include', ['-I', '*.c']],
+    ['--symbolic-links', ['-n', 'skip']], ['--preserve-time', ['-t']], ['--preserve-uid', ['-u']], ['--preserve-gid', ['-j']],
+    ['--ignore-delete', ['--ignore-delete']], ['--delete-delay', ['--delete-delay']], ['--mirror', ['--mirror']],
+    ['--keep-dir-local', ['--keep-dir-local', '/k']], ['--keep-dir-remote', ['--keep-dir-remote', '/k']],
+    ['--cooloff', ['--cooloff', '3']], ['--scan-interval', ['--scan-interval', '60']], ['--pending-max', ['--pending-max', '10']],
+    ['--target-rate', ['-l', '100M']], ['--alt-logdir', ['-L', '/var/log/snapsync:200']], ['--dry-run', ['--dry-run']],
+  ];
+  for (const [flag, extra] of later) {
+    it(`says ${flag} is not supported yet instead of ignoring it`, async () => {
+      const err = await failure([...BASE, ...extra]);
+      expect(err.code).to.equal('NOT_SUPPORTED');
+      expect(err.message).to.equal(`${flag} is not supported yet in this version of snapsync; run without it`);
+    });
+  }
+
+  it('exits 2 with one line on stderr for a bad flag, and 3 for an unfinished one', async () => {
+    const bad = await snapsync([...BASE, '-K', 'sideways']);
+    expect(bad.code).to.equal(2);
+    expect(bad.stderr).to.equal('snapsync: --direction sideways is not one of push, pull, bidi\n');
+    const later = await snapsync([...BASE, '--continuous']);
+    expect(later.code).to.equal(3);
+    expect(later.stderr).to.equal('Failed. --continuous is not supported yet in this version of snapsync; run without it\n');
+  });
+
+  it('prints help and exits 0', async () => {
+    const help = await snapsync(['--help']);
+    expect(help.code).to.equal(0);
+    expect(help.stdout).to.include('--remote-dir');
+    expect(help.stdout).to.include('--fingerprint');
+  });
+});
