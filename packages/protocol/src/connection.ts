@@ -91,6 +91,13 @@ export class Connection {
       else waiting.resolve(message);
       return;
     }
+    if (frame.message.kind === 'error') {
+      // An Error that answers no request (id 0) is the peer's last word before it closes:
+      // it is why every request still waiting will get no reply.
+      const err = new PeerError(frame.message.code, frame.message.message);
+      for (const pending of this.pending.values()) pending.reject(err);
+      this.pending.clear();
+    }
     this.messageHandler(frame);
   }
 

@@ -8,3 +8,4 @@ export { FEATURES, MAGIC, PROTOCOL_VERSION, sharedFeatures } from './version.js'
 export { wsFrameSocket, zeroMask } from './ws-socket.js';
 export { keyLoginTranscript } from './key-login.js';
 export { certificateFingerprint, normalizeFingerprint } from './fingerprint.js';
+export { wire } from './wire.js';

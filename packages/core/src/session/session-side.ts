@@ -49,25 +49,36 @@ export class SessionSide {
     assertSessionName(options.name);
     const layout = sessionLayout(options);
     const created: string[] = [];
-    makeDirs(dirname(layout.privateDir), created);
-    assertLocalFileSystem(dirname(layout.privateDir), options.fsTypeOf ?? statfsTypeOf);
-    makeDirs(layout.sessionDir, created);
-    let lock: SessionLock;
+    let lock: SessionLock | undefined;
+    let store: SnapshotStore | undefined;
+    let newDb = false;
     try {
+      makeDirs(dirname(layout.privateDir), created);
+      assertLocalFileSystem(dirname(layout.privateDir), options.fsTypeOf ?? statfsTypeOf);
+      makeDirs(layout.sessionDir, created);
       lock = SessionLock.acquire(layout.lockPath, options.name);
-    } catch (err) {
-      removeDirs(created);
-      throw err;
-    }
-    try {
       if (options.reset) removeDb(layout.dbPath);
-      let store = openExisting(layout.dbPath);
+      store = openExisting(layout.dbPath);
       const existed = store !== undefined;
-      store ??= SnapshotStore.create(layout.dbPath);
+      if (store === undefined) {
+        newDb = true;
+        store = SnapshotStore.create(layout.dbPath);
+      }
       if (options.receives) makeDirs(layout.cacheDir, created);
       return new SessionSide(layout, existed, store, lock, created);
     } catch (err) {
-      lock.release();
+      // Undo this start-up as abort() does, whatever step failed: a DB dir made on a network
+      // file system, or a new DB whose cache dir could not be made, must not stay behind
+      // (nor the DB's open handle).
+      store?.close();
+      if (newDb) {
+        try {
+          removeDb(layout.dbPath);
+        } catch {
+          // report the original failure, not the clean-up's
+        }
+      }
+      lock?.release();
       removeDirs(created);
       throw err;
     }

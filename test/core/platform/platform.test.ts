@@ -1,0 +1,34 @@
+import { expect } from 'chai';
+import { currentPlatform, driveLetterOf, privateDirName, splitPath } from '@snapsync/core';
+
+describe('core/platform/platform', () => {
+  it('names the private dir .private-asp on posix and ~private-asp on win32', () => {
+    expect(privateDirName('posix')).to.equal('.private-asp');
+    expect(privateDirName('win32')).to.equal('~private-asp');
+  });
+
+  it('knows which platform this process runs on', () => {
+    expect(currentPlatform).to.equal(process.platform === 'win32' ? 'win32' : 'posix');
+  });
+
+  it('splits posix paths on slashes only, dropping empty parts', () => {
+    expect(splitPath('/a//b/c\\d/', 'posix')).to.deep.equal(['a', 'b', 'c\\d']);
+  });
+
+  it('splits win32 paths on both slashes and backslashes', () => {
+    expect(splitPath('d:\\a/b\\\\c', 'win32')).to.deep.equal(['d:', 'a', 'b', 'c']);
+  });
+
+  it('finds the drive letter of a Windows path in lower case', () => {
+    expect(driveLetterOf('D:\\x')).to.equal('d');
+    expect(driveLetterOf('d:/x')).to.equal('d');
+    expect(driveLetterOf('c:')).to.equal('c');
+  });
+
+  it('finds no drive letter in a posix or relative path', () => {
+    expect(driveLetterOf('/x')).to.equal(undefined);
+    expect(driveLetterOf('dd:/x')).to.equal(undefined);
+    expect(driveLetterOf('d:x')).to.equal(undefined);
+    expect(driveLetterOf('1:/x')).to.equal(undefined);
+  });
+});

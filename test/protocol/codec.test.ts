@@ -1,0 +1,281 @@
+import { expect } from 'chai';
+import type { ErrorCode } from '@snapsync/core';
+import { decodeFrame, encodeFrame, MAX_PATH, MAX_TEXT, wire, type Frame, type Message } from '@snapsync/protocol';
+
+/** plain turns byte fields into arrays, so frames compare by content whatever the buffer type. */
+function plain(value: unknown): unknown {
+  if (value instanceof Uint8Array) return { bytes: Array.from(value) };
+  if (Array.isArray(value)) return value.map(plain);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, field]) => [key, plain(field)]));
+  }
+  return value;
+}
+
+function roundTrip(frame: Frame): Frame {
+  return decodeFrame(encodeFrame(frame));
+}
+
+/** raw encodes an Envelope straight from the schema, bypassing encodeFrame's typing. */
+function raw(envelope: Parameters<typeof wire.Envelope.encode>[0]): Uint8Array {
+  return wire.Envelope.encode(envelope).finish();
+}
+
+function decodeError(bytes: Uint8Array): { code?: unknown; message: string } {
+  try {
+    decodeFrame(bytes);
+  } catch (err) {
+    return err as { code?: unknown; message: string };
+  }
+  throw new Error('decodeFrame accepted the frame');
+}
+
+function bytesOf(length: number, fill = 7): Uint8Array {
+  return new Uint8Array(length).fill(fill);
+}
+
+const openSession: Message = {
+  kind: 'openSession',
+  name: 'nightly',
+  remoteDir: 'data/photos',
+  remoteDbDir: 'db',
+  direction: 'push',
+  localDbExisted: true,
+  reset: false,
+  createDir: true,
+  localDir: '/home/u/photos',
+  localHost: 'laptop',
+  localDbPath: '/home/u/photos/.private-asp/nightly/snap.db',
+  checksum: 'sha256',
+};
+
+// Every wire code except ERROR_CODE_UNSPECIFIED, which is not a code.
+const WIRE_CODES = Object.keys(wire.ErrorCode).filter((name) => name !== 'ERROR_CODE_UNSPECIFIED') as ErrorCode[];
+
+// Every core code, by kind: the Record type makes the compiler catch a code added to core only.
+const CORE_CODES: Record<ErrorCode, 'wire' | 'local'> = {
+  UNSUPPORTED_VERSION: 'wire', MALFORMED_FRAME: 'wire', INVALID_MESSAGE: 'wire', UNEXPECTED_MESSAGE: 'wire',
+  FRAME_TOO_LARGE: 'wire', AUTH_FAILED: 'wire', PATH_OUTSIDE_DOCROOT: 'wire', PATH_INVALID: 'wire',
+  DIR_NOT_FOUND: 'wire', SNAPSHOT_DB_MISSING: 'wire', SNAPSHOT_DB_NOT_A_DATABASE: 'wire',
+  SNAPSHOT_DB_CORRUPT: 'wire', SNAPSHOT_DB_UNSUPPORTED: 'wire', SESSION_MISMATCH: 'wire', DIRECTION_CHANGED: 'wire',
+  SESSION_LOCKED: 'wire', DB_ON_NETWORK_FS: 'wire', SESSION_NAME_INVALID: 'wire', HANDSHAKE_TIMEOUT: 'wire',
+  SHUTTING_DOWN: 'wire', FILE_SYSTEM: 'wire', INTERNAL: 'wire',
+  CONNECTION_FAILED: 'local', CONNECTION_CLOSED: 'local', HOST_KEY_UNKNOWN: 'local', HOST_KEY_CHANGED: 'local',
+  USAGE: 'local', NOT_SUPPORTED: 'local',
+};
+
+describe('protocol/codec', () => {
+  describe('round trip', () => {
+    const messages: [string, Message][] = [
+      ['hello', { kind: 'hello', magic: 'snapsync', protocolVersion: 1, features: ['a', 'b'], clientName: 'snapsync 0.1.0' }],
+      ['hello without features', { kind: 'hello', magic: 'snapsync', protocolVersion: 1, features: [], clientName: '' }],
+      ['welcome (posix)', {
+        kind: 'welcome', protocolVersion: 1, features: ['x'], serverName: 'reactor', authChallenge: bytesOf(32, 9), platform: 'posix',
+      }],
+      ['welcome (win32)', {
+        kind: 'welcome', protocolVersion: 1, features: [], serverName: '', authChallenge: bytesOf(32, 0), platform: 'win32',
+      }],
+      ['auth with a password', { kind: 'auth', user: 'alice', password: 's3cret ünïcode' }],
+      ['auth with an empty password', { kind: 'auth', user: 'alice', password: '' }],
+      ['auth with a key', { kind: 'auth', user: 'bob', key: { publicKey: bytesOf(32, 1), signature: bytesOf(64, 2) } }],
+      ['authOk', { kind: 'authOk', user: 'alice' }],
+      ['openSession (push)', openSession],
+      ['openSession (pull)', { ...openSession, direction: 'pull', localDbExisted: false, reset: true, createDir: false }],
+      ['openSession (bidi)', { ...openSession, direction: 'bidi', remoteDbDir: '', checksum: 'none' }],
+      ['sessionOpened', { kind: 'sessionOpened', sessionId: 'abc123', remoteDbPath: 'data/.private-asp/s/snap.db', remoteDbExisted: true, remoteDir: 'data' }],
+      ['sessionOpened (DB did not exist)', { kind: 'sessionOpened', sessionId: 'x', remoteDbPath: 'p', remoteDbExisted: false, remoteDir: 'd' }],
+      ['finishSession (ok)', { kind: 'finishSession', ok: true }],
+      ['finishSession (failed)', { kind: 'finishSession', ok: false }],
+      ['sessionFinished', { kind: 'sessionFinished' }],
+      ['error', { kind: 'error', code: 'SESSION_LOCKED', message: 'session s1 is already running' }],
+    ];
+    for (const [what, message] of messages) {
+      it(`carries ${what} unchanged`, () => {
+        expect(plain(roundTrip({ id: 42, message }))).to.deep.equal(plain({ id: 42, message }));
+      });
+    }
+
+    it('decodes a frame that is a view into a larger buffer, as ws may hand it over', () => {
+      const frame: Frame = { id: 8, message: { kind: 'authOk', user: 'carol' } };
+      const pool = Buffer.concat([Buffer.from('unrelated bytes before'), encodeFrame(frame), Buffer.from('and after')]);
+      const view = pool.subarray(22, 22 + encodeFrame(frame).length);
+      expect(decodeFrame(view)).to.deep.equal(frame);
+    });
+
+    it('carries id 0 and the largest uint32 id', () => {
+      const message: Message = { kind: 'sessionFinished' };
+      expect(roundTrip({ id: 0, message }).id).to.equal(0);
+      expect(roundTrip({ id: 0xffffffff, message }).id).to.equal(0xffffffff);
+    });
+
+    for (const code of WIRE_CODES) {
+      it(`carries error code ${code}`, () => {
+        const decoded = roundTrip({ id: 1, message: { kind: 'error', code, message: 'm' } }).message;
+        expect(decoded).to.deep.equal({ kind: 'error', code, message: 'm' });
+      });
+    }
+
+    it('has a wire code for every core code that is not local-only', () => {
+      const onWire = Object.entries(CORE_CODES).filter(([, where]) => where === 'wire').map(([code]) => code);
+      expect([...WIRE_CODES].sort()).to.deep.equal(onWire.sort());
+    });
+
+    for (const code of Object.keys(CORE_CODES).filter((c) => CORE_CODES[c as ErrorCode] === 'local') as ErrorCode[]) {
+      it(`sends the local-only code ${code} as INTERNAL`, () => {
+        const decoded = roundTrip({ id: 1, message: { kind: 'error', code, message: 'm' } }).message;
+        expect(decoded).to.deep.equal({ kind: 'error', code: 'INTERNAL', message: 'm' });
+      });
+    }
+  });
+
+  describe('malformed bytes', () => {
+    const garbage: [string, number[]][] = [
+      ['an invalid wire type', [0x0f]],
+      ['a length running past the end', [0x12, 0x10, 0x01]],
+      ['an endless varint', Array(12).fill(0xff)],
+      ['a field number 0', [0x00, 0x01]],
+    ];
+    for (const [what, bytes] of garbage) {
+      it(`refuses ${what} with MALFORMED_FRAME`, () => {
+        const err = decodeError(Uint8Array.from(bytes));
+        expect(err.code).to.equal('MALFORMED_FRAME');
+        expect(err.message).to.match(/^malformed frame: /);
+      });
+    }
+
+    it('refuses every truncation of a valid frame with a coded error, never a TypeError', () => {
+      const full = encodeFrame({ id: 300, message: openSession });
+      const codes = new Set<unknown>();
+      for (let length = 0; length < full.length; length++) {
+        const err = decodeError(full.subarray(0, length));
+        expect(err, `prefix of ${length} bytes`).to.not.be.instanceOf(TypeError);
+        expect(['MALFORMED_FRAME', 'INVALID_MESSAGE'], `prefix of ${length} bytes`).to.include(err.code);
+        codes.add(err.code);
+      }
+      expect(codes.has('MALFORMED_FRAME')).to.equal(true);
+    });
+
+    it('refuses a truncated key login with a coded error', () => {
+      const full = encodeFrame({ id: 5, message: { kind: 'auth', user: 'bob', key: { publicKey: bytesOf(32), signature: bytesOf(64) } } });
+      for (let length = 0; length < full.length; length++) {
+        expect(['MALFORMED_FRAME', 'INVALID_MESSAGE']).to.include(decodeError(full.subarray(0, length)).code);
+      }
+    });
+  });
+
+  describe('invalid messages', () => {
+    function expectInvalid(bytes: Uint8Array, pattern: RegExp): void {
+      const err = decodeError(bytes);
+      expect(err.code).to.equal('INVALID_MESSAGE');
+      expect(err.message).to.match(pattern);
+    }
+
+    it('refuses an empty envelope', () => {
+      expectInvalid(new Uint8Array(0), /carries no message/);
+    });
+
+    it('refuses an envelope with only an id', () => {
+      expectInvalid(raw({ id: 7 }), /carries no message/);
+    });
+
+    it('accepts text fields at their limits', () => {
+      const hello = decodeFrame(raw({ hello: { magic: 'm'.repeat(64), clientName: 'c'.repeat(MAX_TEXT) } })).message;
+      expect(hello).to.include({ kind: 'hello' });
+      const open = decodeFrame(encodeFrame({ id: 1, message: { ...openSession, remoteDir: 'd'.repeat(MAX_PATH) } })).message;
+      expect(open).to.include({ remoteDir: 'd'.repeat(MAX_PATH) });
+    });
+
+    it('refuses a hello.clientName longer than MAX_TEXT', () => {
+      expectInvalid(raw({ hello: { clientName: 'c'.repeat(MAX_TEXT + 1) } }), /hello\.clientName is longer than 1024/);
+    });
+
+    it('refuses a hello.magic longer than 64 characters', () => {
+      expectInvalid(raw({ hello: { magic: 'm'.repeat(65) } }), /hello\.magic/);
+    });
+
+    it('refuses more than 32 features, and a feature longer than 64 characters', () => {
+      expectInvalid(raw({ hello: { features: Array.from({ length: 33 }, (_, i) => `f${i}`) } }), /more than 32 entries/);
+      expectInvalid(raw({ welcome: { features: ['f'.repeat(65)], authChallenge: bytesOf(32), platform: 'posix' } }),
+        /welcome\.features is longer than 64/);
+    });
+
+    it('refuses an openSession path longer than MAX_PATH', () => {
+      expectInvalid(encodeFrame({ id: 1, message: { ...openSession, remoteDir: 'd'.repeat(MAX_PATH + 1) } }),
+        /openSession\.remoteDir is longer than 4096/);
+      expectInvalid(encodeFrame({ id: 1, message: { ...openSession, localDbPath: 'p'.repeat(MAX_PATH + 1) } }),
+        /openSession\.localDbPath/);
+    });
+
+    it('refuses an auth.user longer than 256 characters', () => {
+      expectInvalid(encodeFrame({ id: 1, message: { kind: 'auth', user: 'u'.repeat(257), password: 'p' } }), /auth\.user/);
+    });
+
+    it('refuses an error message longer than four times MAX_TEXT', () => {
+      expectInvalid(encodeFrame({ id: 1, message: { kind: 'error', code: 'INTERNAL', message: 'e'.repeat(4 * MAX_TEXT + 1) } }),
+        /error\.message/);
+    });
+
+    it('refuses NUL characters in strings', () => {
+      expectInvalid(raw({ hello: { clientName: 'a\0b' } }), /hello\.clientName contains a NUL/);
+      expectInvalid(encodeFrame({ id: 1, message: { ...openSession, remoteDir: 'data\0/../etc' } }), /openSession\.remoteDir contains a NUL/);
+      expectInvalid(encodeFrame({ id: 1, message: { kind: 'auth', user: 'root\0', password: 'p' } }), /auth\.user contains a NUL/);
+      expectInvalid(encodeFrame({ id: 1, message: { kind: 'authOk', user: '\0' } }), /authOk\.user/);
+    });
+
+    for (const length of [0, 31, 33]) {
+      it(`refuses a ${length}-byte auth challenge`, () => {
+        expectInvalid(raw({ welcome: { authChallenge: bytesOf(length), platform: 'posix' } }),
+          new RegExp(`welcome\\.authChallenge must be 32 bytes, not ${length}`));
+      });
+    }
+
+    it('refuses a public key or signature of the wrong length', () => {
+      expectInvalid(encodeFrame({ id: 1, message: { kind: 'auth', user: 'b', key: { publicKey: bytesOf(31), signature: bytesOf(64) } } }),
+        /auth\.key\.publicKey must be 32 bytes, not 31/);
+      expectInvalid(encodeFrame({ id: 1, message: { kind: 'auth', user: 'b', key: { publicKey: bytesOf(32), signature: bytesOf(65) } } }),
+        /auth\.key\.signature must be 64 bytes, not 65/);
+      expectInvalid(raw({ auth: { user: 'b', key: {} } }), /auth\.key\.publicKey must be 32 bytes, not 0/);
+    });
+
+    it('refuses an unknown or unspecified direction', () => {
+      expectInvalid(raw({ openSession: { remoteDir: 'd', checksum: 'sha256', direction: 99 as never } }), /openSession\.direction 99 is unknown/);
+      expectInvalid(raw({ openSession: { remoteDir: 'd', checksum: 'sha256' } }), /openSession\.direction/);
+    });
+
+    it('refuses an unknown checksum', () => {
+      expectInvalid(encodeFrame({ id: 1, message: { ...openSession, checksum: 'crc32' } }), /checksum "crc32" is unknown/);
+      expectInvalid(encodeFrame({ id: 1, message: { ...openSession, checksum: 'SHA256' } }), /checksum "SHA256" is unknown/);
+    });
+
+    it('refuses an openSession without a remote dir', () => {
+      expectInvalid(encodeFrame({ id: 1, message: { ...openSession, remoteDir: '' } }), /remoteDir is empty/);
+    });
+
+    it('refuses an auth with an empty user or no method', () => {
+      expectInvalid(encodeFrame({ id: 1, message: { kind: 'auth', user: '', password: 'p' } }), /auth\.user is empty/);
+      expectInvalid(raw({ auth: { user: 'alice' } }), /names no method/);
+    });
+
+    it('refuses a welcome from an unknown platform', () => {
+      expectInvalid(raw({ welcome: { authChallenge: bytesOf(32), platform: 'darwin' } }), /welcome\.platform "darwin" is unknown/);
+      expectInvalid(raw({ welcome: { authChallenge: bytesOf(32) } }), /welcome\.platform/);
+    });
+
+    it('reads an unknown wire error code as INTERNAL, keeping the message', () => {
+      expect(decodeFrame(raw({ id: 3, error: { code: 999 as never, message: 'from the future' } }))).to.deep.equal(
+        { id: 3, message: { kind: 'error', code: 'INTERNAL', message: 'from the future' } });
+    });
+
+    it('reads ERROR_CODE_UNSPECIFIED as INTERNAL', () => {
+      expect(decodeFrame(raw({ error: { message: 'no code' } })).message).to.deep.equal(
+        { kind: 'error', code: 'INTERNAL', message: 'no code' });
+    });
+
+    it('keeps only the last body when an envelope carries two', () => {
+      const first = raw({ hello: { magic: 'snapsync' } });
+      const second = raw({ sessionFinished: {} });
+      const both = new Uint8Array([...first, ...second]);
+      expect(decodeFrame(both).message).to.deep.equal({ kind: 'sessionFinished' });
+    });
+  });
+});
