@@ -1,6 +1,6 @@
 import { SnapsyncError, driveLetterOf, splitPath, type PlatformName } from '@snapsync/core';
-import { existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, parse, relative, sep } from 'node:path';
+import { existsSync, lstatSync, mkdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, parse, relative, resolve, sep } from 'node:path';
 
 /** Confined is a user-named path resolved inside a docroot. */
 export interface Confined {
@@ -55,7 +55,13 @@ export function ensureDirectory(docroot: string, target: Confined, create: boole
   const missing: string[] = [];
   for (let d = target.real; !existsSync(d); d = dirname(d)) missing.unshift(d);
   for (const d of missing) {
-    mkdirSync(d);
+    try {
+      mkdirSync(d);
+    } catch (err) {
+      // A file in the way (ENOTDIR) or no permission: the user's mistake, not an internal error.
+      throw new SnapsyncError('FILE_SYSTEM',
+        `cannot create ${what} ${target.shown}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+    }
     checkReal(docroot, target.shown, d);
   }
   return { real: realpathSync(target.real), shown: target.shown };
@@ -63,19 +69,51 @@ export function ensureDirectory(docroot: string, target: Confined, create: boole
 
 function checkReal(docroot: string, shown: string, joined: string): Confined {
   const realRoot = realpathSync(docroot);
+  let real: string;
+  try {
+    real = realOf(joined, 0);
+  } catch (err) {
+    throw invalid(`${shown} cannot be resolved (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  if (!isInside(realRoot, real)) {
+    throw outside(`${shown} leads outside your docroot (through a symbolic link or drive path)`);
+  }
+  return { real, shown };
+}
+
+/** Past this many dangling links in a row the path is a loop, as ELOOP says for existing ones. */
+const MAX_LINK_HOPS = 40;
+
+/**
+ * realOf resolves symlinks as far as the path exists. A dangling link is followed to where it
+ * points: whatever is created through it later lands there, so that is where it leads.
+ */
+function realOf(joined: string, hops: number): string {
   let existing = joined;
   const rest: string[] = [];
-  while (!existsSync(existing)) {
+  while (!isPresent(existing)) {
     const parent = dirname(existing);
     if (parent === existing) break;
     rest.unshift(existing.slice(parent.length).replace(/^[\\/]/, ''));
     existing = parent;
   }
-  const real = join(realpathSync(existing), ...rest);
-  if (!isInside(realRoot, real)) {
-    throw outside(`${shown} leads outside your docroot (through a symbolic link or drive path)`);
+  try {
+    return join(realpathSync(existing), ...rest);
+  } catch (err) {
+    if (hops >= MAX_LINK_HOPS || !lstatSync(existing).isSymbolicLink()) throw err;
+    const target = resolve(realpathSync(dirname(existing)), readlinkSync(existing));
+    return realOf(join(target, ...rest), hops + 1);
   }
-  return { real, shown };
+}
+
+/** isPresent is true for anything at path, a dangling symlink included (existsSync follows links). */
+function isPresent(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function isInside(root: string, path: string): boolean {

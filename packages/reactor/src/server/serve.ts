@@ -35,6 +35,9 @@ export function serve(options: ServeOptions): Promise<RunningReactor> {
   const wss = new WebSocketServer({ server: https, maxPayload: MAX_FRAME_BYTES + 1024, perMessageDeflate: false });
   const handlers = new Set<SessionHandler>();
 
+  // ws re-emits the https server's 'error' (EADDRINUSE) on wss; it is reported by the listen
+  // promise below, and an 'error' event nobody listens to would crash the process instead.
+  wss.on('error', () => {});
   https.on('tlsClientError', () => {
     // A client that fails the TLS handshake (a scanner, a plain-HTTP probe) is only dropped.
   });

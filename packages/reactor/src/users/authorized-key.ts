@@ -8,6 +8,11 @@ import { setupError } from '../errors.js';
 export function parseEd25519PublicKey(text: string, source: string): Buffer {
   const trimmed = text.trim();
   if (trimmed.startsWith('ssh-ed25519 ')) return fromOpenSsh(trimmed.split(/\s+/)[1] ?? '', source);
+  // createPublicKey would happily derive the public half of a private key: refuse it instead,
+  // since a private key copied to the reactor is a leak the admin should hear about.
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(trimmed)) {
+    throw setupError(`${source} is a private key; give its public half (the .pub file, or openssl pkey -pubout)`);
+  }
   try {
     const key = createPublicKey(trimmed);
     if (key.asymmetricKeyType !== 'ed25519') throw new Error(`a ${key.asymmetricKeyType ?? 'unknown'} key`);

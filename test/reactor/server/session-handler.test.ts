@@ -1,0 +1,86 @@
+import { expect } from 'chai';
+import { SessionHandler, localAuthenticator } from '@snapsync/reactor';
+import { Connection, MAGIC, PROTOCOL_VERSION, memoryPair, type Frame, type Message } from '@snapsync/protocol';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../../helpers/temp-dir.js';
+
+/** InProcess is a client Connection joined to a SessionHandler in memory, and what reached the client. */
+interface InProcess {
+  readonly client: Connection;
+  readonly unsolicited: Frame[];
+  readonly closed: Promise<void>;
+  readonly lines: string[];
+}
+
+function serveInProcess(options: { handshakeTimeoutMs?: number; platform?: 'posix' | 'win32' } = {}): InProcess {
+  const [clientSide, serverSide] = memoryPair();
+  const lines: string[] = [];
+  const log = { info: (line: string) => lines.push(line), error: (line: string) => lines.push(`ERROR ${line}`) };
+  new SessionHandler(new Connection(serverSide), {
+    authenticate: localAuthenticator('me'), serverName: 'in-process', log, peer: 'memory', ...options,
+  });
+  const client = new Connection(clientSide);
+  const unsolicited: Frame[] = [];
+  client.onMessage((frame) => unsolicited.push(frame));
+  const closed = new Promise<void>((resolve) => client.onClose(() => resolve()));
+  return { client, unsolicited, closed, lines };
+}
+
+const hello: Message = { kind: 'hello', magic: MAGIC, protocolVersion: PROTOCOL_VERSION, features: [], clientName: 'test' };
+
+describe('reactor/server/session-handler', () => {
+  it('ends a connection that does not log in within the handshake time with HANDSHAKE_TIMEOUT', async () => {
+    const { client, unsolicited, closed } = serveInProcess({ handshakeTimeoutMs: 100 });
+    await client.request(hello);
+    await closed;
+    expect(unsolicited.map((frame) => frame.message)).to.deep.equal([
+      { kind: 'error', code: 'HANDSHAKE_TIMEOUT', message: 'no login within the time allowed; connect again' },
+    ]);
+  });
+
+  it('does not time out a connection that logged in before the handshake time ran out', async () => {
+    const { client, unsolicited } = serveInProcess({ handshakeTimeoutMs: 100 });
+    await client.request(hello);
+    expect(await client.request({ kind: 'auth', user: 'me', password: '' })).to.deep.equal({ kind: 'authOk', user: 'me' });
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(client.isOpen).to.equal(true);
+    expect(unsolicited).to.deep.equal([]);
+    client.close();
+  });
+
+  it('announces the platform it serves, so the initiator applies its path rules', async () => {
+    const { client } = serveInProcess({ platform: 'win32' });
+    const welcome = await client.request(hello);
+    expect(welcome).to.include({ kind: 'welcome', platform: 'win32', serverName: 'in-process' });
+    client.close();
+  });
+
+  it('refuses FinishSession before a session was opened with UNEXPECTED_MESSAGE', async () => {
+    const { client } = serveInProcess();
+    await client.request(hello);
+    await client.request({ kind: 'auth', user: 'me', password: '' });
+    const failure = await client.request({ kind: 'finishSession', ok: true }).then(() => undefined, (err: { code: string; message: string }) => err);
+    expect(failure).to.include({ code: 'UNEXPECTED_MESSAGE' });
+    expect(failure!.message).to.include('before a session was opened');
+  });
+
+  it('refuses a second OpenSession on a connection that has one open', async () => {
+    const dir = join(tempDir('snapsync-handler-'), 'sync');
+    mkdirSync(dir);
+    const { client, lines } = serveInProcess();
+    await client.request(hello);
+    await client.request({ kind: 'auth', user: 'me', password: '' });
+    const open: Message = {
+      kind: 'openSession', name: 'first', remoteDir: dir, remoteDbDir: '', direction: 'bidi', localDbExisted: false,
+      reset: false, createDir: false, localDir: '/x', localHost: 'h', localDbPath: '/x/.private-asp/first/snap.db', checksum: 'sha256',
+    };
+    expect((await client.request(open)).kind).to.equal('sessionOpened');
+    const failure = await client.request({ ...open, name: 'second' }).then(() => undefined, (err: { code: string }) => err);
+    expect(failure).to.include({ code: 'UNEXPECTED_MESSAGE' });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(lines.filter((line) => line.startsWith('session start'))).to.have.length(1);
+    expect(lines.filter((line) => line.startsWith('session end'))).to.have.length(1);
+    expect(lines.find((line) => line.startsWith('session end'))).to.include('result=failed');
+  });
+});
