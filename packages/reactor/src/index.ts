@@ -8,3 +8,4 @@ export { createSelfSigned, certificateDer } from './state/certificate.js';
 export { fingerprintOf, initStateDir, loadIdentity, stateDir, type StateDir } from './state/state-dir.js';
 export { hashPassword, verifyPassword } from './users/password.js';
 export { parseEd25519PublicKey } from './users/authorized-key.js';
+export { MAX_PENDING_LOGINS } from './server/serve.js';

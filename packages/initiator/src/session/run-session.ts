@@ -59,7 +59,7 @@ export async function runSession(options: SyncOptions, io: RunIo): Promise<void>
 async function connect(options: SyncOptions, io: RunIo): Promise<Connection> {
   const remote = options.remote;
   const connection = remote.kind === 'local'
-    ? connectLocal()
+    ? await connectLocal()
     : await connectRemote(remote.host, options.port, {
       ...io.trust, fingerprint: options.fingerprint, knownHosts: options.knownHosts, acceptNewHost: options.acceptNewHost,
     });
@@ -125,12 +125,13 @@ async function expect<K extends Message['kind']>(reply: Promise<Message>, kind: 
 
 function report(reporter: Reporter, options: SyncOptions, localDir: string, side: SessionSide,
   opened: Extract<Message, { kind: 'sessionOpened' }>): void {
-  const remote = options.remote.kind === 'remote' ? `${options.remote.host}:${opened.remoteDir}` : opened.remoteDir;
+  const host = options.remote.kind === 'remote' ? `${options.remote.host}:` : '';
+  const remote = `${host}${opened.remoteDir}`;
   const arrow: Record<Direction, string> = { push: '->', pull: '<-', bidi: '<->' };
   reporter.event('session_start',
     `Session ${options.name}: ${localDir} ${arrow[options.direction]} ${remote} (${options.direction})\n` +
     `  local DB  ${side.layout.dbPath}${side.existed ? '' : ' (new)'}\n` +
-    `  remote DB ${opened.remoteDbPath}${opened.remoteDbExisted ? '' : ' (new)'}`,
+    `  remote DB ${host}${opened.remoteDbPath}${opened.remoteDbExisted ? '' : ' (new)'}`,
     {
       session: options.name, direction: options.direction, localDir, remote, localDb: side.layout.dbPath,
       localDbExisted: side.existed, remoteDb: opened.remoteDbPath, remoteDbExisted: opened.remoteDbExisted,

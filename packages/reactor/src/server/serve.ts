@@ -7,6 +7,9 @@ import type { Logger } from '../log.js';
 import type { Authenticator } from './authenticator.js';
 import { SessionHandler } from './session-handler.js';
 
+/** MAX_PENDING_LOGINS bounds connections that have not logged in yet (64 KiB-4 MiB buffered each). */
+export const MAX_PENDING_LOGINS = 64;
+
 /** ServeOptions are what a listening reactor needs. */
 export interface ServeOptions {
   readonly host: string;
@@ -43,6 +46,13 @@ export function serve(options: ServeOptions): Promise<RunningReactor> {
   });
   wss.on('connection', (ws, request) => {
     const peer = `${request.socket.remoteAddress ?? '?'}:${request.socket.remotePort ?? '?'}`;
+    // ws caps a message at the post-login size; bounding connections that have not logged in
+    // bounds what strangers can make the reactor buffer.
+    if ([...handlers].filter((handler) => !handler.loggedIn).length >= MAX_PENDING_LOGINS) {
+      options.log.info(`connection ${peer} refused: ${MAX_PENDING_LOGINS} logins already in progress`);
+      ws.close(1013, 'too many logins in progress; try again later');
+      return;
+    }
     ws.on('error', (err) => {
       options.log.info(`connection ${peer} dropped: ${err.message}`);
       ws.terminate();

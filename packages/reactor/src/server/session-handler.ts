@@ -51,6 +51,11 @@ export class SessionHandler {
     this.timer.unref();
   }
 
+  /** loggedIn is false until Auth succeeds (and after a failed one). */
+  get loggedIn(): boolean {
+    return this.principal !== undefined;
+  }
+
   /** shutdown ends the connection because the reactor is stopping. */
   shutdown(): void {
     if (this.connection.isOpen) {
