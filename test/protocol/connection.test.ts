@@ -257,3 +257,15 @@ describe('protocol/connection', () => {
     expect(calls).to.deep.equal(['one', 'two']);
   });
 });
+
+describe('protocol/connection: a peer that sends garbage', () => {
+  it('fails the requests waiting on it with the reason, not a bare close', async () => {
+    const socket = new FakeSocket();
+    const connection = new Connection(socket);
+    const pending = connection.request({ kind: 'finishSession', ok: true });
+    socket.emit(Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0x0f]));
+    const err = await pending.then(() => undefined, (reason: unknown) => reason);
+    expect(err).to.have.property('code', 'MALFORMED_FRAME');
+    expect(err).to.not.be.instanceOf(PeerError);
+  });
+});

@@ -61,6 +61,8 @@ export class Connection {
   fail(id: number, err: unknown, closeCode: number = CloseCode.policyViolation): void {
     const coded = isSnapsyncError(err) ? err : new SnapsyncError('INTERNAL', 'internal error');
     this.reply(id, { kind: 'error', code: coded.code, message: coded.message });
+    // Our own requests die with the reason we are closing, not a bare "connection closed".
+    this.rejectPending(coded);
     this.close(closeCode, coded.code);
   }
 
@@ -94,19 +96,20 @@ export class Connection {
     if (frame.message.kind === 'error') {
       // An Error that answers no request (id 0) is the peer's last word before it closes:
       // it is why every request still waiting will get no reply.
-      const err = new PeerError(frame.message.code, frame.message.message);
-      for (const pending of this.pending.values()) pending.reject(err);
-      this.pending.clear();
+      this.rejectPending(new PeerError(frame.message.code, frame.message.message));
     }
     this.messageHandler(frame);
+  }
+
+  private rejectPending(err: Error): void {
+    for (const waiting of this.pending.values()) waiting.reject(err);
+    this.pending.clear();
   }
 
   private closed(info: CloseInfo): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
-    const err = closedError(info);
-    for (const waiting of this.pending.values()) waiting.reject(err);
-    this.pending.clear();
+    this.rejectPending(closedError(info));
     for (const handler of this.closeHandlers) handler(info);
   }
 }
