@@ -14,12 +14,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     const options = toSyncOptions(args);
     const reporter = createReporter(options);
     const person = interactive();
-    await runSession(options, {
+    const summary = await runSession(options, {
       reporter,
       trust: { ask: person ? askYesNo : undefined, warn: (line) => reporter.warn(line) },
       credentials: { envPassword: process.env.SNAPSYNC_PASSWORD, prompt: person ? askSecret : undefined },
     });
-    return EXIT.ok;
+    return summary.errors > 0 ? EXIT.partial : EXIT.ok;
   } catch (err) {
     process.stderr.write(`${describe(err)}\n`);
     return isSnapsyncError(err) ? exitStatusFor(err.code) : EXIT.failure;

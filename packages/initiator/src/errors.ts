@@ -18,6 +18,7 @@ export const EXIT = {
   locked: 8,
   path: 9,
   protocol: 10,
+  partial: 11,
 } as const;
 
 const BY_CODE: Record<ErrorCode, number> = {

@@ -1,7 +1,8 @@
-import type { Direction, ErrorCode } from '@snapsync/core';
+import type { Change, Direction, Entry, EntryKind, ErrorCode, Outcome, PathResult } from '@snapsync/core';
 import { protocolError } from './errors.js';
 import { MAX_PATH, MAX_TEXT } from './limits.js';
 import type { Frame, Message } from './messages.js';
+import type { Snapsync } from '../generated/wire.js';
 import { wire } from './wire.js';
 
 const DIRECTIONS: Record<Direction, number> = {
@@ -11,6 +12,20 @@ const DIRECTIONS: Record<Direction, number> = {
 };
 
 const CHECKSUMS = new Set(['sha256', 'sha1', 'md5', 'none']);
+
+const KINDS: Record<EntryKind, number> = {
+  file: wire.EntryKind.ENTRY_FILE, dir: wire.EntryKind.ENTRY_DIR, symlink: wire.EntryKind.ENTRY_SYMLINK,
+};
+const CHANGES: Record<Change['kind'], number> = {
+  upsert: wire.ChangeKind.CHANGE_UPSERT, delete: wire.ChangeKind.CHANGE_DELETE, move: wire.ChangeKind.CHANGE_MOVE,
+};
+const OUTCOMES: Record<Outcome, number> = {
+  synchronized: wire.Outcome.OUTCOME_SYNCHRONIZED, exists: wire.Outcome.OUTCOME_EXISTS,
+  deleted: wire.Outcome.OUTCOME_DELETED, moved: wire.Outcome.OUTCOME_MOVED,
+  skipped: wire.Outcome.OUTCOME_SKIPPED, error: wire.Outcome.OUTCOME_ERROR,
+};
+/** MAX_BATCH bounds the items of one Changes, Want or Results message. */
+const MAX_BATCH = 4096;
 const WIRE_ERROR_CODES = wire.ErrorCode as unknown as Record<string, number>;
 
 /** encodeFrame turns a frame into one binary WebSocket message. */
@@ -40,11 +55,36 @@ function toWire(message: Message): Record<string, unknown> {
       return { error: { code: WIRE_ERROR_CODES[message.code] ?? wire.ErrorCode.INTERNAL, message: message.message } };
     case 'auth':
       return { auth: { user: message.user, password: message.password, key: message.key } };
+    case 'changes':
+      return {
+        changes: {
+          last: message.last,
+          changes: message.changes.map((change) => ({
+            kind: CHANGES[change.kind], entry: entryToWire(change.entry), from: change.kind === 'move' ? change.from : '',
+          })),
+        },
+      };
+    case 'results':
+      return {
+        results: {
+          results: message.results.map((result) => ({
+            path: result.path, outcome: OUTCOMES[result.outcome], message: result.message, bytes: result.bytes,
+            entry: result.entry === undefined ? undefined : entryToWire(result.entry), from: result.from ?? '',
+          })),
+        },
+      };
     default: {
       const { kind, ...fields } = message;
       return { [kind]: fields };
     }
   }
+}
+
+function entryToWire(entry: Entry): Record<string, unknown> {
+  return {
+    path: entry.path, kind: KINDS[entry.kind], size: entry.size, mtimeUs: entry.mtimeUs, mode: entry.mode,
+    checksum: entry.checksum ?? new Uint8Array(), linkTarget: entry.linkTarget ?? '',
+  };
 }
 
 function fromWire(envelope: ReturnType<typeof wire.Envelope.decode>): Message {
@@ -134,6 +174,30 @@ function fromWire(envelope: ReturnType<typeof wire.Envelope.decode>): Message {
       const code = (name === undefined || name === 'ERROR_CODE_UNSPECIFIED' ? 'INTERNAL' : name) as ErrorCode;
       return { kind: 'error', code, message: text(m.message ?? '', 'error.message', 4 * MAX_TEXT) };
     }
+    case 'startSync':
+      return { kind: 'startSync', dryRun: envelope.startSync!.dryRun === true };
+    case 'syncReady':
+      return { kind: 'syncReady', scanned: count(envelope.syncReady!.scanned, 'syncReady.scanned') };
+    case 'changes': {
+      const m = envelope.changes!;
+      return { kind: 'changes', last: m.last === true, changes: batch(m.changes ?? [], 'changes').map(changeFromWire) };
+    }
+    case 'want':
+      return { kind: 'want', paths: batch(envelope.want!.paths ?? [], 'want.paths').map((p) => relPath(p, 'want.paths')) };
+    case 'fileData': {
+      const m = envelope.fileData!;
+      return {
+        kind: 'fileData', path: relPath(m.path ?? '', 'fileData.path'), offset: count(m.offset, 'fileData.offset'),
+        data: m.data ?? new Uint8Array(), last: m.last === true, aborted: m.aborted === true,
+        reason: text(m.reason ?? '', 'fileData.reason'),
+      };
+    }
+    case 'ack':
+      return { kind: 'ack', bytes: count(envelope.ack!.bytes, 'ack.bytes') };
+    case 'results':
+      return { kind: 'results', results: batch(envelope.results!.results ?? [], 'results').map(resultFromWire) };
+    case 'syncDone':
+      return { kind: 'syncDone', errors: count(envelope.syncDone!.errors, 'syncDone.errors') };
     default:
       throw invalid('frame carries no message');
   }
@@ -162,4 +226,66 @@ function bytes(value: Uint8Array | null | undefined, field: string, min: number,
   const length = value?.length ?? 0;
   if (length < min || length > max) throw invalid(`${field} must be ${min === max ? min : `${min}-${max}`} bytes, not ${length}`);
   return value!;
+}
+
+type WireEntry = Snapsync.V1.Entry.$Properties;
+type WireChange = Snapsync.V1.Change.$Properties;
+type WireResult = Snapsync.V1.PathResult.$Properties;
+
+function changeFromWire(change: WireChange): Change {
+  if (change.entry === null || change.entry === undefined) throw invalid('change.entry is missing');
+  const entry = entryFromWire(change.entry as WireEntry);
+  switch (change.kind) {
+    case wire.ChangeKind.CHANGE_UPSERT: return { kind: 'upsert', entry };
+    case wire.ChangeKind.CHANGE_DELETE: return { kind: 'delete', entry };
+    case wire.ChangeKind.CHANGE_MOVE: return { kind: 'move', entry, from: relPath(change.from ?? '', 'change.from') };
+    default: throw invalid(`change.kind ${String(change.kind)} is unknown`);
+  }
+}
+
+function resultFromWire(result: WireResult): PathResult {
+  const outcome = (Object.keys(OUTCOMES) as Outcome[]).find((o) => OUTCOMES[o] === result.outcome);
+  if (outcome === undefined) throw invalid(`result.outcome ${String(result.outcome)} is unknown`);
+  const from = result.from ?? '';
+  return {
+    path: relPath(result.path ?? '', 'result.path'), outcome, message: text(result.message ?? '', 'result.message'),
+    bytes: count(result.bytes, 'result.bytes'),
+    ...(result.entry ? { entry: entryFromWire(result.entry as WireEntry) } : {}),
+    ...(from !== '' ? { from: relPath(from, 'result.from') } : {}),
+  };
+}
+
+function entryFromWire(entry: WireEntry): Entry {
+  const kind = (Object.keys(KINDS) as EntryKind[]).find((k) => KINDS[k] === entry.kind);
+  if (kind === undefined) throw invalid(`entry.kind ${String(entry.kind)} is unknown`);
+  const mode = entry.mode ?? 0;
+  if (mode > 0o7777) throw invalid(`entry.mode ${mode} is out of range`);
+  const checksum = bytes(entry.checksum, 'entry.checksum', 0, 64);
+  return {
+    path: relPath(entry.path ?? '', 'entry.path'), kind, size: count(entry.size, 'entry.size'),
+    mtimeUs: Number(entry.mtimeUs ?? 0), mode, ino: 0,
+    checksum: kind === 'file' ? checksum : null,
+    linkTarget: kind === 'symlink' ? path(entry.linkTarget ?? '', 'entry.linkTarget') : null,
+  };
+}
+
+/** relPath accepts only a relative, '/'-separated path with no empty, '.' or '..' segment. */
+function relPath(value: string, field: string): string {
+  path(value, field);
+  if (value.length === 0) throw invalid(`${field} is empty`);
+  if (value.startsWith('/') || value.split('/').some((part) => part === '' || part === '.' || part === '..')) {
+    throw invalid(`${field} "${value}" is not a relative path inside the tree`);
+  }
+  return value;
+}
+
+function count(value: number | null | undefined, field: string): number {
+  const n = Number(value ?? 0);
+  if (!Number.isSafeInteger(n) || n < 0) throw invalid(`${field} is out of range`);
+  return n;
+}
+
+function batch<T>(items: readonly T[], field: string): readonly T[] {
+  if (items.length > MAX_BATCH) throw invalid(`${field} has more than ${MAX_BATCH} items`);
+  return items;
 }

@@ -8,6 +8,9 @@ import type { Frame, Message } from './messages.js';
 /** WebSocket close codes a Connection uses. */
 export const CloseCode = { normal: 1000, protocolError: 1002, policyViolation: 1008, tooBig: 1009 } as const;
 
+/** HIGH_WATER is how much may wait in the send buffer before drained() holds the sender back. */
+const HIGH_WATER = 4 * 1024 * 1024;
+
 type Pending = { resolve: (message: Message) => void; reject: (err: Error) => void };
 
 /**
@@ -19,6 +22,7 @@ export class Connection {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private state: 'open' | 'closed' = 'open';
+  private failure: SnapsyncError | undefined;
   private messageHandler: (frame: Frame) => void = () => {};
   private readonly closeHandlers: ((info: CloseInfo) => void)[] = [];
   /** maxFrameBytes may tighten while the peer is unauthenticated. */
@@ -52,6 +56,27 @@ export class Connection {
     });
   }
 
+  /** notify sends a message that expects no reply (id 0): the sync stream. */
+  notify(message: Message): void {
+    if (this.state === 'open') this.socket.send(encodeFrame({ id: 0, message }));
+  }
+
+  /** drained resolves once the transport's send buffer is below HIGH_WATER, bounding memory. */
+  async drained(): Promise<void> {
+    while (this.state === 'open' && this.socket.bufferedAmount() > HIGH_WATER) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  }
+
+  /**
+   * whenClosed resolves when the connection is gone, with the error that ended it: what the peer
+   * said in its last Error frame, what we failed it for, or a plain close.
+   */
+  whenClosed(): Promise<SnapsyncError> {
+    if (this.state === 'closed') return Promise.resolve(this.failure ?? closedError());
+    return new Promise((resolve) => this.onClose((info) => resolve(this.failure ?? closedError(info))));
+  }
+
   /** reply answers the request with this id. */
   reply(id: number, message: Message): void {
     if (this.state === 'open') this.socket.send(encodeFrame({ id, message }));
@@ -62,6 +87,7 @@ export class Connection {
     const coded = isSnapsyncError(err) ? err : new SnapsyncError('INTERNAL', 'internal error');
     this.reply(id, { kind: 'error', code: coded.code, message: coded.message });
     // Our own requests die with the reason we are closing, not a bare "connection closed".
+    this.failure ??= coded;
     this.rejectPending(coded);
     this.close(closeCode, coded.code);
   }
@@ -96,7 +122,9 @@ export class Connection {
     if (frame.message.kind === 'error') {
       // An Error that answers no request (id 0) is the peer's last word before it closes:
       // it is why every request still waiting will get no reply.
-      this.rejectPending(new PeerError(frame.message.code, frame.message.message));
+      const err = new PeerError(frame.message.code, frame.message.message);
+      this.failure ??= err;
+      this.rejectPending(err);
     }
     this.messageHandler(frame);
   }

@@ -9,6 +9,8 @@ export interface FrameSocket {
   /** onData receives each message; binary is false for a text frame, which is a protocol error. */
   onData(listener: (data: Uint8Array, binary: boolean) => void): void;
   onClose(listener: (info: CloseInfo) => void): void;
+  /** bufferedAmount is what was sent but not yet handed to the network. */
+  bufferedAmount(): number;
 }
 
 /** CloseInfo says why a socket closed, when the transport knows. */
@@ -52,6 +54,10 @@ class MemorySocket implements FrameSocket {
 
   onClose(listener: (info: CloseInfo) => void): void {
     this.closeListeners.push(listener);
+  }
+
+  bufferedAmount(): number {
+    return 0;
   }
 
   private deliver(data: Uint8Array): void {

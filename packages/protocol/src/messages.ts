@@ -1,11 +1,12 @@
-import type { Direction, ErrorCode, PlatformName } from '@snapsync/core';
+import type { Direction, ErrorCode, PlatformName, SyncMessage } from '@snapsync/core';
 
 /**
  * Message is every body an Envelope can carry, as plain validated data. The generated
  * protobuf classes stop at codec.ts; nothing past it sees nullable or defaulted fields.
  */
 export type Message =
-  | Hello | Welcome | Auth | AuthOk | OpenSession | SessionOpened | FinishSession | SessionFinished | ErrorMessage;
+  | Hello | Welcome | Auth | AuthOk | OpenSession | SessionOpened | FinishSession | SessionFinished | ErrorMessage
+  | StartSync | SyncMessage;
 
 /** Frame is one decoded WebSocket message: a request id and its body. */
 export interface Frame {
@@ -73,6 +74,11 @@ export interface FinishSession {
 
 export interface SessionFinished {
   readonly kind: 'sessionFinished';
+}
+
+export interface StartSync {
+  readonly kind: 'startSync';
+  readonly dryRun: boolean;
 }
 
 export interface ErrorMessage {

@@ -17,6 +17,7 @@ export function wsFrameSocket(ws: WebSocket): FrameSocket {
     onClose(listener: (info: CloseInfo) => void): void {
       ws.on('close', (code, reason) => listener({ code, reason: reason.toString() }));
     },
+    bufferedAmount: () => ws.bufferedAmount,
   };
 }
 

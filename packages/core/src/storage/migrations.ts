@@ -22,14 +22,26 @@ export const MIGRATIONS: readonly string[] = [
      path TEXT PRIMARY KEY NOT NULL,
      kind TEXT NOT NULL CHECK (kind IN ('file', 'dir', 'symlink')),
      size INTEGER NOT NULL DEFAULT 0,
-     mtime_ms INTEGER NOT NULL DEFAULT 0,
+     mtime_us INTEGER NOT NULL DEFAULT 0,
      mode INTEGER NOT NULL DEFAULT 0,
+     ino INTEGER NOT NULL DEFAULT 0,
      checksum BLOB,
      link_target TEXT,
      state TEXT NOT NULL CHECK (state IN ('synchronized', 'pending', 'conflict', 'error')),
      message TEXT,
      updated_at INTEGER NOT NULL
    ) WITHOUT ROWID;
+   CREATE TABLE scan (
+     path TEXT PRIMARY KEY NOT NULL,
+     kind TEXT NOT NULL CHECK (kind IN ('file', 'dir', 'symlink')),
+     size INTEGER NOT NULL,
+     mtime_us INTEGER NOT NULL,
+     mode INTEGER NOT NULL,
+     ino INTEGER NOT NULL,
+     checksum BLOB,
+     link_target TEXT
+   ) WITHOUT ROWID;
+   CREATE INDEX scan_checksum ON scan (checksum, size);
    CREATE INDEX files_state ON files (state);`,
 ];
 

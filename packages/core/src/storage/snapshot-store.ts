@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { SnapsyncError } from '../errors.js';
+import type { Entry } from '../model/entry.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 
 /** Direction of a session, always as seen from the initiator. */
@@ -145,8 +146,132 @@ export class SnapshotStore {
       IterableIterator<FileRow>;
   }
 
+  /** clearScan forgets the previous run's scan before a new one. */
+  clearScan(): void {
+    this.db.prepare('DELETE FROM scan').run();
+  }
+
+  /** addScan stores a batch of scanned entries in one transaction. */
+  addScan(entries: readonly Entry[]): void {
+    const insert = this.db.prepare(
+      `INSERT OR REPLACE INTO scan (path, kind, size, mtime_us, mode, ino, checksum, link_target)
+       VALUES (@path, @kind, @size, @mtimeUs, @mode, @ino, @checksum, @linkTarget)`);
+    this.db.transaction(() => {
+      for (const entry of entries) insert.run(toRow(entry));
+    })();
+  }
+
+  /** synced returns a path's last-synced entry. */
+  synced(path: string): Entry | undefined {
+    return fromRow(this.db.prepare(`SELECT ${COLUMNS} FROM files WHERE path = ?`).get(path));
+  }
+
+  /** scanned returns a path's entry from this run's scan. */
+  scanned(path: string): Entry | undefined {
+    return fromRow(this.db.prepare(`SELECT ${COLUMNS} FROM scan WHERE path = ?`).get(path));
+  }
+
+  /** countScanned and countSynced size the two sides of the mass-delete guard. */
+  countScanned(): number {
+    return this.db.prepare('SELECT COUNT(*) FROM scan').pluck().get() as number;
+  }
+
+  countSynced(): number {
+    return this.db.prepare('SELECT COUNT(*) FROM files').pluck().get() as number;
+  }
+
+  /**
+   * changed walks, in path order, the scanned entries that are new or differ from the last
+   * sync in content, kind, mode or link target. Pages by key, so other statements may run
+   * between pages.
+   */
+  *changed(page = 500): IterableIterator<Entry> {
+    const statement = this.db.prepare(
+      `SELECT ${COLUMNS.replace(/(\w+)/g, 's.$1')} FROM scan s LEFT JOIN files f ON f.path = s.path
+        WHERE s.path > ? AND (f.path IS NULL OR f.kind != s.kind OR f.size != s.size OR f.mode != s.mode
+           OR f.checksum IS NOT s.checksum OR f.link_target IS NOT s.link_target
+           OR (s.kind = 'file' AND length(s.checksum) = 0 AND f.mtime_us != s.mtime_us))
+        ORDER BY s.path LIMIT ?`);
+    yield* pages(statement, page);
+  }
+
+  /** vanished walks, deepest first, the last-synced entries this run's scan did not find. */
+  *vanished(page = 500): IterableIterator<Entry> {
+    const statement = this.db.prepare(
+      `SELECT ${COLUMNS.replace(/(\w+)/g, 'f.$1')} FROM files f
+        WHERE (@after IS NULL OR f.path < @after) AND NOT EXISTS (SELECT 1 FROM scan s WHERE s.path = f.path)
+        ORDER BY f.path DESC LIMIT @page`);
+    let after: string | null = null;
+    for (;;) {
+      const rows = statement.all({ after, page }) as Row[];
+      for (const row of rows) yield fromRow(row)!;
+      if (rows.length < page) return;
+      after = rows[rows.length - 1]!.path;
+    }
+  }
+
+  /** moveFrom finds a vanished file with this content that a new path may have been moved from. */
+  moveFrom(entry: Entry): string | undefined {
+    if (entry.kind !== 'file' || entry.checksum === null || entry.checksum.length === 0) return undefined;
+    return this.db.prepare(
+      `SELECT f.path FROM files f WHERE f.kind = 'file' AND f.checksum = ? AND f.size = ?
+          AND NOT EXISTS (SELECT 1 FROM scan s WHERE s.path = f.path) LIMIT 1`).pluck().get(entry.checksum, entry.size) as
+      string | undefined;
+  }
+
+  /** record folds what a run really did into the snapshot, in one transaction. */
+  record(outcome: { synced?: readonly Entry[]; removed?: readonly string[] }, now = Date.now()): void {
+    const upsert = this.db.prepare(
+      `INSERT OR REPLACE INTO files (path, kind, size, mtime_us, mode, ino, checksum, link_target, state, message, updated_at)
+       VALUES (@path, @kind, @size, @mtimeUs, @mode, @ino, @checksum, @linkTarget, 'synchronized', NULL, @now)`);
+    const remove = this.db.prepare('DELETE FROM files WHERE path = ?');
+    this.db.transaction(() => {
+      for (const entry of outcome.synced ?? []) upsert.run({ ...toRow(entry), now });
+      for (const path of outcome.removed ?? []) remove.run(path);
+    })();
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
+  }
+}
+
+const COLUMNS = 'path, kind, size, mtime_us, mode, ino, checksum, link_target';
+
+interface Row {
+  path: string;
+  kind: Entry['kind'];
+  size: number;
+  mtime_us: number;
+  mode: number;
+  ino: number;
+  checksum: Buffer | null;
+  link_target: string | null;
+}
+
+function toRow(entry: Entry): Record<string, unknown> {
+  return {
+    path: entry.path, kind: entry.kind, size: entry.size, mtimeUs: entry.mtimeUs, mode: entry.mode, ino: entry.ino,
+    checksum: entry.checksum === null ? null : Buffer.from(entry.checksum), linkTarget: entry.linkTarget,
+  };
+}
+
+function fromRow(row: unknown): Entry | undefined {
+  if (row === undefined) return undefined;
+  const r = row as Row;
+  return {
+    path: r.path, kind: r.kind, size: r.size, mtimeUs: r.mtime_us, mode: r.mode, ino: r.ino,
+    checksum: r.checksum, linkTarget: r.link_target,
+  };
+}
+
+function* pages(statement: Database.Statement, page: number): IterableIterator<Entry> {
+  let after = '';
+  for (;;) {
+    const rows = statement.all(after, page) as Row[];
+    for (const row of rows) yield fromRow(row)!;
+    if (rows.length < page) return;
+    after = rows[rows.length - 1]!.path;
   }
 }
 

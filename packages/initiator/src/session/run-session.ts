@@ -1,4 +1,4 @@
-import { SessionSide, type Direction } from '@snapsync/core';
+import { SessionSide, SnapsyncError, type Direction, type SyncSummary } from '@snapsync/core';
 import { FEATURES, MAGIC, PROTOCOL_VERSION, protocolError, type Connection, type Message } from '@snapsync/protocol';
 import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
@@ -8,6 +8,7 @@ import type { Reporter } from '../output/reporter.js';
 import { connectLocal } from '../transport/local-reactor.js';
 import { connectRemote, type TrustOptions } from '../transport/connect-remote.js';
 import { buildAuth, type CredentialSources } from './credentials.js';
+import { runSync } from './run-sync.js';
 import { localDirectory, overlaps } from './local-paths.js';
 
 /** RunIo is what a run needs from its surroundings: output, and a person when there is one. */
@@ -24,7 +25,7 @@ const VERSION = '0.1.0';
  * then the reactor compares, then both record the session. Until both have recorded it,
  * any failure undoes what this start-up created on either side.
  */
-export async function runSession(options: SyncOptions, io: RunIo): Promise<void> {
+export async function runSession(options: SyncOptions, io: RunIo): Promise<SyncSummary> {
   const localDir = localDirectory(options.localDir, options.createDir, 'local directory');
   const localDbDir = options.localDbDir === undefined ? undefined : resolve(options.localDbDir);
   if (options.remote.kind === 'local') checkLocalPair(options, localDir, localDbDir);
@@ -44,9 +45,17 @@ export async function runSession(options: SyncOptions, io: RunIo): Promise<void>
       direction: options.direction, checksum: options.checksum,
     });
     committed = true;
-    report(io.reporter, options, localDir, side, opened);
+    reportStart(io.reporter, options, localDir, side, opened);
+    if (options.direction === 'bidi') {
+      throw new SnapsyncError('NOT_SUPPORTED',
+        'bidirectional transfers are not supported yet in this version of snapsync; the session is recorded, use -K push or -K pull (with --reset) meanwhile');
+    }
+    const started = Date.now();
+    const summary = await runSync(connection, options, side, localDir, io.reporter);
+    reportSummary(io.reporter, summary, Date.now() - started);
     await expect(connection.request({ kind: 'finishSession', ok: true }), 'sessionFinished');
     side.finish(true);
+    return summary;
   } catch (err) {
     if (committed) side.finish(false);
     else side.abort();
@@ -123,7 +132,7 @@ async function expect<K extends Message['kind']>(reply: Promise<Message>, kind: 
   return message as Extract<Message, { kind: K }>;
 }
 
-function report(reporter: Reporter, options: SyncOptions, localDir: string, side: SessionSide,
+function reportStart(reporter: Reporter, options: SyncOptions, localDir: string, side: SessionSide,
   opened: Extract<Message, { kind: 'sessionOpened' }>): void {
   const host = options.remote.kind === 'remote' ? `${options.remote.host}:` : '';
   const remote = `${host}${opened.remoteDir}`;
@@ -137,5 +146,12 @@ function report(reporter: Reporter, options: SyncOptions, localDir: string, side
       localDbExisted: side.existed, remoteDb: opened.remoteDbPath, remoteDbExisted: opened.remoteDbExisted,
       sessionId: opened.sessionId,
     });
-  reporter.event('summary', 'Done: 0 files synchronized, 0 bytes transferred', { files: 0, bytes: 0 });
+}
+
+function reportSummary(reporter: Reporter, summary: SyncSummary, elapsedMs: number): void {
+  const seconds = (elapsedMs / 1000).toFixed(2);
+  reporter.event('summary',
+    `Done in ${seconds} s: ${summary.files} files synchronized (${summary.bytes} bytes), ${summary.exists} already identical, ` +
+    `${summary.moved} moved, ${summary.deleted} deleted, ${summary.skipped} skipped, ${summary.errors} errors`,
+    { ...summary, elapsedMs });
 }

@@ -1,5 +1,6 @@
 import {
-  SessionSide, SnapsyncError, currentPlatform, dbDiscrepancy, isSnapsyncError, type PlatformName,
+  Receiver, Sender, SessionSide, SnapsyncError, currentPlatform, dbDiscrepancy, isSnapsyncError, privateDirName, scanSide,
+  type ChecksumName, type Direction, type PlatformName, type SyncChannel, type SyncMessage,
 } from '@snapsync/core';
 import {
   CloseCode, Connection, FEATURES, HANDSHAKE_TIMEOUT_MS, MAGIC, MAX_FRAME_BYTES, MAX_PREAUTH_FRAME_BYTES,
@@ -22,7 +23,20 @@ export interface HandlerOptions {
   readonly handshakeTimeoutMs?: number;
 }
 
-type State = 'hello' | 'auth' | 'ready' | 'session' | 'done';
+/** SyncPlan is what the sync stream needs from the opened session. */
+interface SyncPlan {
+  readonly root: string;
+  readonly direction: Direction;
+  readonly checksum: ChecksumName;
+}
+
+const SYNC_KINDS = new Set(['syncReady', 'changes', 'want', 'fileData', 'ack', 'results', 'syncDone']);
+
+function isSyncMessage(message: { kind: string }): message is SyncMessage {
+  return SYNC_KINDS.has(message.kind);
+}
+
+type State = 'hello' | 'auth' | 'ready' | 'session' | 'syncing' | 'done';
 
 /**
  * SessionHandler serves one connection: Hello, then Auth, then one session's start-up and
@@ -34,6 +48,9 @@ export class SessionHandler {
   private readonly challenge = randomBytes(32);
   private principal: Principal | undefined;
   private side: SessionSide | undefined;
+  private sync: SyncPlan | undefined;
+  private role: Sender | Receiver | undefined;
+  private peerReady = false;
   private sessionId = '';
   private readonly timer: NodeJS.Timeout;
   private readonly platform: PlatformName;
@@ -74,6 +91,10 @@ export class SessionHandler {
   }
 
   private async dispatch({ id, message }: Frame): Promise<void> {
+    if (this.state === 'syncing' && isSyncMessage(message)) {
+      this.onSyncMessage(message);
+      return;
+    }
     switch (`${this.state}:${message.kind}`) {
       case 'hello:hello': {
         if (message.kind !== 'hello') break;
@@ -104,7 +125,12 @@ export class SessionHandler {
         if (message.kind !== 'openSession') break;
         this.openSession(id, message);
         return;
+      case 'session:startSync':
+        if (message.kind !== 'startSync') break;
+        await this.startSync(id);
+        return;
       case 'session:finishSession':
+      case 'syncing:finishSession':
         if (message.kind !== 'finishSession') break;
         this.finish(message.ok);
         this.connection.reply(id, { kind: 'sessionFinished' });
@@ -159,6 +185,7 @@ export class SessionHandler {
       throw err;
     }
     this.side = side;
+    this.sync = { root: remoteDir.real, direction: request.direction, checksum: request.checksum as ChecksumName };
     this.state = 'session';
     this.sessionId = randomUUID();
     this.options.log.info(`session start id=${this.sessionId} name=${request.name} user=${principal.user} ` +
@@ -168,6 +195,49 @@ export class SessionHandler {
       kind: 'sessionOpened', sessionId: this.sessionId, remoteDbPath: shownDbPath,
       remoteDbExisted: side.existed, remoteDir: remoteDir.shown,
     });
+  }
+
+  /**
+   * startSync scans this side and takes the role the direction gives it: receiver for push,
+   * sender for pull. The reply tells the initiator this side is ready.
+   */
+  private async startSync(id: number): Promise<void> {
+    const side = this.side!;
+    const plan = this.sync!;
+    this.state = 'syncing';
+    const scan = await scanSide(side.store, plan.root, plan.checksum, privateDirName(this.platform));
+    const channel: SyncChannel = {
+      send: (message) => this.connection.notify(message),
+      drained: () => this.connection.drained(),
+    };
+    const report = (): void => {};
+    const role = plan.direction === 'push'
+      ? new Receiver({ root: plan.root, cacheDir: side.layout.cacheDir, store: side.store, checksum: plan.checksum,
+        policy: 'always', channel, report })
+      : new Sender({ root: plan.root, store: side.store, checksum: plan.checksum, channel, scan, report });
+    this.role = role;
+    void role.done.then(() => {
+      if (this.state === 'syncing') this.state = 'session';
+    });
+    this.connection.reply(id, { kind: 'syncReady', scanned: scan.entries });
+    if (this.peerReady) this.startStreaming();
+  }
+
+  private onSyncMessage(message: SyncMessage): void {
+    if (message.kind === 'syncReady') {
+      this.peerReady = true;
+      if (this.role !== undefined) this.startStreaming();
+      return;
+    }
+    if (this.role === undefined) throw protocolError('UNEXPECTED_MESSAGE', `unexpected ${message.kind} before this side scanned`);
+    this.role.handle(message);
+  }
+
+  private startStreaming(): void {
+    const role = this.role;
+    if (role instanceof Sender) {
+      role.stream().catch((err: unknown) => this.connection.fail(0, err));
+    }
   }
 
   private finish(ok: boolean): void {

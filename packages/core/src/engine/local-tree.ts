@@ -1,0 +1,25 @@
+import { lstatSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Entry } from '../model/entry.js';
+
+/** localPath maps a relative '/'-separated path under root to this platform's path. */
+export function localPath(root: string, path: string): string {
+  return join(root, ...path.split('/'));
+}
+
+/** statEntry reads a path as a scan would, without hashing (checksum null); undefined if absent. */
+export function statEntry(root: string, path: string): Entry | undefined {
+  const full = localPath(root, path);
+  try {
+    const st = lstatSync(full, { bigint: true });
+    const kind = st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : 'file';
+    return {
+      path, kind, size: kind === 'dir' ? 0 : Number(st.size), mtimeUs: Number(st.mtimeNs / 1000n),
+      mode: Number(st.mode & 0o7777n), ino: Number(st.ino), checksum: null,
+      linkTarget: kind === 'symlink' ? readlinkSync(full) : null,
+    };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    throw err;
+  }
+}

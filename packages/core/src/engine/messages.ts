@@ -1,0 +1,45 @@
+import type { Entry } from '../model/entry.js';
+
+/** Outcome of one path, named as Aspera's per-path lines name it. */
+export type Outcome = 'synchronized' | 'exists' | 'deleted' | 'moved' | 'skipped' | 'error';
+
+/** Change is one item of the sender's changes since the last sync. */
+export type Change =
+  | { readonly kind: 'upsert'; readonly entry: Entry }
+  | { readonly kind: 'delete'; readonly entry: Entry }
+  | { readonly kind: 'move'; readonly entry: Entry; readonly from: string };
+
+/** PathResult is what the receiver did with one path. */
+export interface PathResult {
+  readonly path: string;
+  readonly outcome: Outcome;
+  readonly message: string;
+  readonly bytes: number;
+  /** entry as synchronized, for the sender's snapshot (absent for deletes and failures). */
+  readonly entry?: Entry;
+  /** from is the old path of a move. */
+  readonly from?: string;
+}
+
+/**
+ * SyncMessage is the sync stream between sender and receiver, after StartSync. It is plain
+ * data here; protocol/codec.ts carries it on the wire.
+ */
+export type SyncMessage =
+  | { readonly kind: 'syncReady'; readonly scanned: number }
+  | { readonly kind: 'changes'; readonly changes: readonly Change[]; readonly last: boolean }
+  | { readonly kind: 'want'; readonly paths: readonly string[] }
+  | {
+    readonly kind: 'fileData'; readonly path: string; readonly offset: number; readonly data: Uint8Array;
+    readonly last: boolean; readonly aborted: boolean; readonly reason: string;
+  }
+  | { readonly kind: 'ack'; readonly bytes: number }
+  | { readonly kind: 'results'; readonly results: readonly PathResult[] }
+  | { readonly kind: 'syncDone'; readonly errors: number };
+
+/** SyncChannel is how a role talks to its peer: fire-and-forget messages, in order. */
+export interface SyncChannel {
+  send(message: SyncMessage): void;
+  /** drained resolves when the transport has room again (bounded send buffers). */
+  drained(): Promise<void>;
+}

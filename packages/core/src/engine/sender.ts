@@ -1,0 +1,197 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { SnapsyncError } from '../errors.js';
+import type { ChecksumName, Entry } from '../model/entry.js';
+import { newHasher } from '../scan/hash.js';
+import type { SnapshotStore } from '../storage/snapshot-store.js';
+import { localPath } from './local-tree.js';
+import type { Change, PathResult, SyncChannel, SyncMessage } from './messages.js';
+import { blockedByProblem, type SideScan } from './scan-side.js';
+import { emptySummary, tally, type SyncSummary } from './summary.js';
+
+/** SenderOptions describe the side whose changes are sent. */
+export interface SenderOptions {
+  readonly root: string;
+  readonly store: SnapshotStore;
+  readonly checksum: ChecksumName;
+  readonly channel: SyncChannel;
+  readonly scan: SideScan;
+  readonly report: (result: PathResult) => void;
+}
+
+/** CHUNK is the largest piece of a file in one message. */
+export const CHUNK = 256 * 1024;
+/** WINDOW bounds file bytes sent and not yet acknowledged: memory on both ends stays flat. */
+export const WINDOW = 8 * 1024 * 1024;
+const CHANGE_BATCH = 512;
+const RECORD_BATCH = 512;
+
+/**
+ * Sender streams its side's changes since the last sync (new and changed entries in path
+ * order, moves, then deletions deepest first), serves the content the receiver asks for in
+ * flow-controlled chunks, and records in its snapshot only what the receiver reports done.
+ */
+export class Sender {
+  readonly done: Promise<SyncSummary>;
+  private resolveDone!: (summary: SyncSummary) => void;
+  private readonly queue: string[] = [];
+  private pumping = false;
+  private inFlight = 0;
+  private creditWaiter: (() => void) | undefined;
+  private synced: Entry[] = [];
+  private removed: string[] = [];
+  private readonly summary = emptySummary();
+
+  constructor(private readonly options: SenderOptions) {
+    this.done = new Promise((resolve) => {
+      this.resolveDone = resolve;
+    });
+  }
+
+  /** stream sends every change; call once both sides have scanned. */
+  async stream(): Promise<void> {
+    const { store, channel, scan } = this.options;
+    const movedFrom = new Set<string>();
+    let batch: Change[] = [];
+    const send = async (last: boolean): Promise<void> => {
+      channel.send({ kind: 'changes', changes: batch, last });
+      batch = [];
+      await channel.drained();
+    };
+    for (const entry of store.changed()) {
+      const from = store.synced(entry.path) === undefined ? store.moveFrom(entry) : undefined;
+      if (from !== undefined && !movedFrom.has(from)) {
+        movedFrom.add(from);
+        batch.push({ kind: 'move', entry, from });
+      } else {
+        batch.push({ kind: 'upsert', entry });
+      }
+      if (batch.length >= CHANGE_BATCH) await send(false);
+    }
+    for (const entry of store.vanished()) {
+      // An unreadable path was not seen, not deleted: it must never become a deletion.
+      if (movedFrom.has(entry.path) || blockedByProblem(entry.path, scan.unreadable)) continue;
+      batch.push({ kind: 'delete', entry });
+      if (batch.length >= CHANGE_BATCH) await send(false);
+    }
+    await send(true);
+  }
+
+  /** handle takes one message of the sync stream. */
+  handle(message: SyncMessage): void {
+    switch (message.kind) {
+      case 'want':
+        this.queue.push(...message.paths);
+        void this.pump();
+        return;
+      case 'ack':
+        this.inFlight = Math.max(0, this.inFlight - message.bytes);
+        this.creditWaiter?.();
+        return;
+      case 'results':
+        for (const result of message.results) this.fold(result);
+        return;
+      case 'syncDone':
+        this.record();
+        this.resolveDone(this.summary);
+        return;
+      default:
+        throw new SnapsyncError('UNEXPECTED_MESSAGE', `unexpected ${message.kind} sent to the sending side`);
+    }
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      for (let path = this.queue.shift(); path !== undefined; path = this.queue.shift()) await this.sendFile(path);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  /**
+   * sendFile streams one file as the scan saw it. Its digest is taken while it is read; if the
+   * file changed since the scan, the last message says so and the receiver discards the copy.
+   */
+  private async sendFile(path: string): Promise<void> {
+    const { channel, store, root } = this.options;
+    const entry = store.scanned(path);
+    const abort = (reason: string): void =>
+      channel.send({ kind: 'fileData', path, offset: 0, data: new Uint8Array(), last: true, aborted: true, reason });
+    if (entry === undefined || entry.kind !== 'file') {
+      abort('it is no longer a file at the source');
+      return;
+    }
+    let fd: number;
+    try {
+      fd = openSync(localPath(root, path), 'r');
+    } catch (err) {
+      abort(`cannot read it at the source (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      return;
+    }
+    try {
+      const hasher = newHasher(this.options.checksum);
+      let offset = 0;
+      do {
+        const length = Math.min(CHUNK, entry.size - offset);
+        const data = Buffer.allocUnsafe(length);
+        const n = length === 0 ? 0 : readSync(fd, data, 0, length, offset);
+        if (n < length) {
+          abort('it shrank while it was sent');
+          return;
+        }
+        hasher.update(data);
+        const last = offset + n === entry.size;
+        if (last && !this.unchanged(fd, entry, hasher.digest())) {
+          abort('it changed while it was sent');
+          return;
+        }
+        await this.credit(n);
+        channel.send({ kind: 'fileData', path, offset, data, last, aborted: false, reason: '' });
+        offset += n;
+      } while (offset < entry.size);
+    } catch (err) {
+      abort(`cannot read it at the source (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  private unchanged(fd: number, entry: Entry, digest: Uint8Array): boolean {
+    const st = fstatSync(fd, { bigint: true });
+    if (Number(st.size) !== entry.size || Number(st.mtimeNs / 1000n) !== entry.mtimeUs) return false;
+    const expected = entry.checksum ?? new Uint8Array();
+    return expected.length === 0 || Buffer.from(digest).equals(Buffer.from(expected));
+  }
+
+  private async credit(bytes: number): Promise<void> {
+    while (this.inFlight > 0 && this.inFlight + bytes > WINDOW) {
+      await new Promise<void>((resolve) => {
+        this.creditWaiter = resolve;
+      });
+      this.creditWaiter = undefined;
+    }
+    this.inFlight += bytes;
+    if (this.inFlight > WINDOW / 2) await this.options.channel.drained();
+  }
+
+  /** fold records what the receiver did with one path and reports it. */
+  private fold(result: PathResult): void {
+    tally(this.summary, result);
+    this.options.report(result);
+    if (result.outcome === 'synchronized' || result.outcome === 'exists' || result.outcome === 'moved') {
+      const entry = this.options.store.scanned(result.path);
+      if (entry !== undefined) this.synced.push(entry);
+      if (result.from !== undefined) this.removed.push(result.from);
+    } else if (result.outcome === 'deleted') {
+      this.removed.push(result.path);
+    }
+    if (this.synced.length + this.removed.length >= RECORD_BATCH) this.record();
+  }
+
+  private record(): void {
+    this.options.store.record({ synced: this.synced, removed: this.removed });
+    this.synced = [];
+    this.removed = [];
+  }
+}

@@ -1,0 +1,55 @@
+/** EntryKind is what a path is; anything else (sockets, devices) is reported, never synced. */
+export type EntryKind = 'file' | 'dir' | 'symlink';
+
+/** ChecksumName is the -k choice: how file content is compared and verified. */
+export type ChecksumName = 'sha256' | 'sha1' | 'md5' | 'none';
+
+/**
+ * Entry is one path's state as a side sees it: in a scan, in the last-synced snapshot, or on
+ * the wire. Paths are relative and '/'-separated on every platform.
+ */
+export interface Entry {
+  readonly path: string;
+  readonly kind: EntryKind;
+  readonly size: number;
+  /** mtimeUs is the modification time in microseconds since the epoch. */
+  readonly mtimeUs: number;
+  readonly mode: number;
+  /** ino is local to one side; 0 on the wire. */
+  readonly ino: number;
+  /** checksum of a file's content (empty for -k none); null for directories and links. */
+  readonly checksum: Uint8Array | null;
+  readonly linkTarget: string | null;
+}
+
+/**
+ * sameContent tells whether two entries hold the same thing: kind, and for files size and
+ * checksum (size and mtime under -k none), for links the target. Modes and times are metadata.
+ */
+export function sameContent(a: Entry, b: Entry): boolean {
+  if (a.kind !== b.kind) return false;
+  if (a.kind === 'dir') return true;
+  if (a.kind === 'symlink') return a.linkTarget === b.linkTarget;
+  if (a.size !== b.size) return false;
+  const ca = a.checksum ?? new Uint8Array();
+  const cb = b.checksum ?? new Uint8Array();
+  if (ca.length === 0 || cb.length === 0) return ca.length === cb.length && a.mtimeUs === b.mtimeUs;
+  return Buffer.from(ca).equals(Buffer.from(cb));
+}
+
+/** sameLocalState tells whether a path still looks as a scan saw it (stat-level, no hashing). */
+export function sameLocalState(a: Entry, b: Entry): boolean {
+  return a.kind === b.kind && a.size === b.size && a.mtimeUs === b.mtimeUs && a.ino === b.ino &&
+    a.linkTarget === b.linkTarget;
+}
+
+/** parentOf returns the parent's relative path ('' for the root's children). */
+export function parentOf(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash < 0 ? '' : path.slice(0, slash);
+}
+
+/** isUnder tells whether path is dir itself or lies below it. */
+export function isUnder(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(`${dir}/`);
+}

@@ -1,0 +1,56 @@
+import { sameContent, type Entry } from '../model/entry.js';
+
+/** OverwritePolicy is -o: what wins when the target changed too. */
+export type OverwritePolicy = 'always' | 'older' | 'conflict';
+
+/** UpsertDecision is what a receiver does with one new or changed source entry. */
+export type UpsertDecision =
+  | { readonly action: 'exists' }
+  | { readonly action: 'chmod' }
+  | { readonly action: 'mkdir' | 'fetch' | 'link'; readonly replace: boolean }
+  | { readonly action: 'skip'; readonly conflict: boolean; readonly reason: string };
+
+/** DeleteDecision is what a receiver does with a path the source no longer has. */
+export type DeleteDecision =
+  | { readonly action: 'delete' }
+  | { readonly action: 'gone' }
+  | { readonly action: 'skip'; readonly reason: string };
+
+/**
+ * decideUpsert compares the source's entry with what the target holds now and what it held at
+ * the last sync (its ancestor). The target's own changes win only through -o; a directory is
+ * never replaced wholesale (its contents go first, through their own deletions).
+ */
+export function decideUpsert(source: Entry, target: Entry | undefined, ancestor: Entry | undefined,
+  policy: OverwritePolicy): UpsertDecision {
+  if (target === undefined) return create(source, false);
+  if (sameContent(source, target)) {
+    return source.kind !== 'symlink' && (source.mode & 0o7777) !== (target.mode & 0o7777) ? { action: 'chmod' } : { action: 'exists' };
+  }
+  if (target.kind === 'dir') {
+    return { action: 'skip', conflict: false, reason: `a directory stands where the source has a ${source.kind}; its contents must go first` };
+  }
+  const untouched = ancestor !== undefined && sameContent(target, ancestor);
+  if (untouched || policy === 'always') return create(source, true);
+  if (policy === 'older') {
+    return source.mtimeUs > target.mtimeUs
+      ? create(source, true)
+      : { action: 'skip', conflict: false, reason: 'the target is newer (-o older)' };
+  }
+  return { action: 'skip', conflict: true, reason: 'changed on both sides since the last sync' };
+}
+
+/**
+ * decideDelete removes a target path only while it is still what was last synced: a target
+ * changed since then (or never synced) is new work, never lost to a deletion.
+ */
+export function decideDelete(target: Entry | undefined, ancestor: Entry | undefined): DeleteDecision {
+  if (target === undefined) return { action: 'gone' };
+  if (ancestor !== undefined && sameContent(target, ancestor)) return { action: 'delete' };
+  return { action: 'skip', reason: 'changed on the target since the last sync; not deleted' };
+}
+
+function create(source: Entry, replace: boolean): UpsertDecision {
+  const action = source.kind === 'dir' ? 'mkdir' : source.kind === 'file' ? 'fetch' : 'link';
+  return { action, replace };
+}

@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import type { ChecksumName } from '../model/entry.js';
+
+const CHUNK = 1024 * 1024;
+const buffer = Buffer.allocUnsafe(CHUNK);
+
+/** HashResult is a file's digest, or why it could not be trusted. */
+export type HashResult =
+  | { readonly ok: true; readonly checksum: Uint8Array; readonly size: number }
+  | { readonly ok: false; readonly reason: string };
+
+/**
+ * hashFile digests a file in fixed-size chunks (memory stays flat for any size) and reports
+ * it as changing when its size or mtime moved while it was read: such a digest is never used.
+ */
+export function hashFile(path: string, algorithm: ChecksumName): HashResult {
+  if (algorithm === 'none') return { ok: true, checksum: new Uint8Array(), size: -1 };
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    return { ok: false, reason: `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
+  }
+  try {
+    const before = fstatSync(fd, { bigint: true });
+    const hash = createHash(algorithm);
+    let size = 0;
+    for (;;) {
+      const n = readSync(fd, buffer, 0, CHUNK, size);
+      if (n === 0) break;
+      hash.update(buffer.subarray(0, n));
+      size += n;
+    }
+    const after = fstatSync(fd, { bigint: true });
+    if (after.mtimeNs !== before.mtimeNs || after.size !== before.size || BigInt(size) !== after.size) {
+      return { ok: false, reason: 'changed while it was read' };
+    }
+    return { ok: true, checksum: hash.digest(), size };
+  } catch (err) {
+    return { ok: false, reason: `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** newHasher returns an incremental hash for verifying received or sent bytes ('none': size only). */
+export function newHasher(algorithm: ChecksumName): { update(data: Uint8Array): void; digest(): Uint8Array } {
+  if (algorithm === 'none') return { update: () => {}, digest: () => new Uint8Array() };
+  const hash = createHash(algorithm);
+  return { update: (data) => void hash.update(data), digest: () => hash.digest() };
+}

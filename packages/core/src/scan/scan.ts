@@ -1,0 +1,108 @@
+import { lstatSync, readdirSync, readlinkSync, type BigIntStats } from 'node:fs';
+import { join } from 'node:path';
+import type { ChecksumName, Entry } from '../model/entry.js';
+import { hashFile } from './hash.js';
+
+/** ScanOptions tell scanTree where to look and where its findings go. */
+export interface ScanOptions {
+  readonly root: string;
+  /** privateDirName is skipped at the root: `.private-asp` is never synchronized. */
+  readonly privateDirName: string;
+  readonly checksum: ChecksumName;
+  /** previous returns the last-synced entry of a path, so unchanged files are not read again. */
+  previous(path: string): Entry | undefined;
+  /** write receives entries in batches (into the snapshot DB), never the whole tree at once. */
+  write(entries: Entry[]): void;
+  /** problem reports a path that could not be scanned; it must not be read as a deletion. */
+  problem(path: string, message: string): void;
+}
+
+/** ScanSummary counts what a scan found. */
+export interface ScanSummary {
+  readonly entries: number;
+  readonly hashedBytes: number;
+  readonly problems: number;
+}
+
+const BATCH = 1000;
+
+/**
+ * scanTree walks a tree, one directory at a time, yielding to the event loop between
+ * directories so a reactor serving other sessions stays responsive. Memory holds one
+ * directory listing and one batch, whatever the tree's size.
+ */
+export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
+  const pending: string[] = [''];
+  let batch: Entry[] = [];
+  let entries = 0;
+  let hashedBytes = 0;
+  let problems = 0;
+  const problem = (path: string, message: string): void => {
+    problems += 1;
+    options.problem(path, message);
+  };
+  const emit = (entry: Entry): void => {
+    batch.push(entry);
+    entries += 1;
+    if (batch.length >= BATCH) {
+      options.write(batch);
+      batch = [];
+    }
+  };
+
+  for (let dir = pending.pop(); dir !== undefined; dir = pending.pop()) {
+    let names: string[];
+    try {
+      names = readdirSync(join(options.root, dir)).sort();
+    } catch (err) {
+      problem(dir === '' ? '.' : dir, `cannot list directory: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      continue;
+    }
+    for (const name of names) {
+      if (dir === '' && name === options.privateDirName) continue;
+      const path = dir === '' ? name : `${dir}/${name}`;
+      const full = join(options.root, path);
+      let st: BigIntStats;
+      try {
+        st = lstatSync(full, { bigint: true });
+      } catch (err) {
+        problem(path, `cannot stat: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+        continue;
+      }
+      const base = {
+        path, size: Number(st.size), mtimeUs: Number(st.mtimeNs / 1000n), mode: Number(st.mode & 0o7777n), ino: Number(st.ino),
+      };
+      if (st.isDirectory()) {
+        emit({ ...base, kind: 'dir', size: 0, checksum: null, linkTarget: null });
+        pending.push(path);
+      } else if (st.isFile()) {
+        const previous = options.previous(path);
+        let checksum: Uint8Array;
+        if (previous !== undefined && previous.kind === 'file' && previous.size === base.size &&
+            previous.mtimeUs === base.mtimeUs && previous.ino === base.ino && previous.checksum !== null) {
+          checksum = previous.checksum;
+        } else {
+          const hashed = hashFile(full, options.checksum);
+          if (!hashed.ok) {
+            problem(path, hashed.reason);
+            continue;
+          }
+          checksum = hashed.checksum;
+          hashedBytes += base.size;
+        }
+        emit({ ...base, kind: 'file', checksum, linkTarget: null });
+      } else if (st.isSymbolicLink()) {
+        try {
+          emit({ ...base, kind: 'symlink', checksum: null, linkTarget: readlinkSync(full) });
+        } catch (err) {
+          problem(path, `cannot read link: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+        }
+      } else {
+        problem(path, 'not a regular file, directory or symbolic link; not synchronized');
+      }
+    }
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  if (batch.length > 0) options.write(batch);
+  return { entries, hashedBytes, problems };
+}
