@@ -40,6 +40,10 @@ class FakeSocket implements FrameSocket {
     for (const listener of this.closeListeners) listener(info);
   }
 
+  bufferedAmount(): number {
+    return 0;
+  }
+
   /** emit delivers a message as the transport would. */
   emit(data: Uint8Array, binary = true): void {
     for (const listener of this.dataListeners) listener(data, binary);

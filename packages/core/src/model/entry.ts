@@ -37,8 +37,13 @@ export function sameContent(a: Entry, b: Entry): boolean {
   return Buffer.from(ca).equals(Buffer.from(cb));
 }
 
-/** sameLocalState tells whether a path still looks as a scan saw it (stat-level, no hashing). */
+/**
+ * sameLocalState tells whether a path still looks as a scan saw it (stat-level, no hashing).
+ * A directory's times change with its children, so a directory is the same while it is the
+ * same directory (kind and inode).
+ */
 export function sameLocalState(a: Entry, b: Entry): boolean {
+  if (a.kind === 'dir' || b.kind === 'dir') return a.kind === b.kind && a.ino === b.ino;
   return a.kind === b.kind && a.size === b.size && a.mtimeUs === b.mtimeUs && a.ino === b.ino &&
     a.linkTarget === b.linkTarget;
 }
