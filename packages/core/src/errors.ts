@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'HANDSHAKE_TIMEOUT'
   | 'SHUTTING_DOWN'
   | 'FILE_SYSTEM'
+  | 'MASS_DELETE_REFUSED'
   | 'INTERNAL'
   // Local only: these never cross the wire (they map to INTERNAL there).
   | 'CONNECTION_FAILED'

@@ -19,6 +19,7 @@ export const EXIT = {
   path: 9,
   protocol: 10,
   partial: 11,
+  massDelete: 12,
 } as const;
 
 const BY_CODE: Record<ErrorCode, number> = {
@@ -49,6 +50,7 @@ const BY_CODE: Record<ErrorCode, number> = {
   INVALID_MESSAGE: EXIT.protocol,
   UNEXPECTED_MESSAGE: EXIT.protocol,
   FRAME_TOO_LARGE: EXIT.protocol,
+  MASS_DELETE_REFUSED: EXIT.massDelete,
   INTERNAL: EXIT.failure,
 };
 

@@ -175,7 +175,9 @@ function fromWire(envelope: ReturnType<typeof wire.Envelope.decode>): Message {
       return { kind: 'error', code, message: text(m.message ?? '', 'error.message', 4 * MAX_TEXT) };
     }
     case 'startSync':
-      return { kind: 'startSync', dryRun: envelope.startSync!.dryRun === true };
+      return {
+        kind: 'startSync', dryRun: envelope.startSync!.dryRun === true, allowMassDelete: envelope.startSync!.allowMassDelete === true,
+      };
     case 'syncReady':
       return { kind: 'syncReady', scanned: count(envelope.syncReady!.scanned, 'syncReady.scanned') };
     case 'changes': {

@@ -79,6 +79,7 @@ export interface SessionFinished {
 export interface StartSync {
   readonly kind: 'startSync';
   readonly dryRun: boolean;
+  readonly allowMassDelete: boolean;
 }
 
 export interface ErrorMessage {

@@ -16,6 +16,8 @@ export interface SenderOptions {
   readonly channel: SyncChannel;
   readonly scan: SideScan;
   readonly report: (result: PathResult) => void;
+  /** allowMassDelete lifts the mass-delete guard (--allow-mass-delete). */
+  readonly allowMassDelete: boolean;
 }
 
 /** CHUNK is the largest piece of a file in one message. */
@@ -50,6 +52,7 @@ export class Sender {
   /** stream sends every change; call once both sides have scanned. */
   async stream(): Promise<void> {
     const { store, channel, scan } = this.options;
+    if (!this.options.allowMassDelete) guardMassDelete(this.options.root, store, scan);
     const movedFrom = new Set<string>();
     let batch: Change[] = [];
     const send = async (last: boolean): Promise<void> => {
@@ -194,4 +197,26 @@ export class Sender {
     this.synced = [];
     this.removed = [];
   }
+}
+
+/** Below this many synced paths, deleting most of them is no sign of a vanished source. */
+const GUARD_MIN_PATHS = 10;
+
+/**
+ * guardMassDelete stops a run before anything changes when the source looks gone rather than
+ * edited: it is empty (an unmounted share, a wrong path) while the last sync knew paths, or
+ * more than half of what was synced would be deleted. Unison and Mutagen guard the same way.
+ */
+function guardMassDelete(root: string, store: SnapshotStore, scan: SideScan): void {
+  const synced = store.countSynced();
+  if (synced === 0) return;
+  const vanished = store.countVanished();
+  const empty = scan.entries === 0;
+  if (!empty && (synced < GUARD_MIN_PATHS || vanished * 2 <= synced)) return;
+  const what = empty
+    ? `the source ${root} is empty or unreadable but the last sync knew ${synced} paths`
+    : `${vanished} of the ${synced} synchronized paths are gone from the source ${root}`;
+  throw new SnapsyncError('MASS_DELETE_REFUSED',
+    `${what}; refusing to delete them on the other side. Check the source is mounted and right; ` +
+    'if the deletions are meant, run again with --allow-mass-delete');
 }

@@ -28,6 +28,7 @@ export interface SyncOptions {
   readonly passwordFile: string | undefined;
   readonly quiet: boolean;
   readonly json: boolean;
+  readonly allowMassDelete: boolean;
 }
 
 /** DEFAULT_PORT is Aspera's WebSocket port. */
@@ -92,6 +93,8 @@ export function buildParser(argv: readonly string[]) {
     .option('mirror', { type: 'boolean' })
     .option('keep-dir-local', { type: 'string' })
     .option('keep-dir-remote', { type: 'string' })
+    .option('allow-mass-delete', { type: 'boolean', default: false,
+      describe: 'let a run delete more than half of what was synced, or sync from an empty source' })
     .option('create-dir', { type: 'boolean', default: false, describe: 'create missing sync directories' })
     .option('cooloff', { type: 'number', describe: 'seconds a file must be still before it is sent (0-60)' })
     .option('scan-interval', { type: 'number', describe: 'seconds between rescans in continuous mode' })
@@ -151,7 +154,7 @@ export function toSyncOptions(args: Parsed): SyncOptions {
     reset: args.reset, createDir: args.createDir, checksum, fingerprint,
     knownHosts: args.knownHosts ?? join(homedir(), '.snapsync', 'known_hosts'),
     acceptNewHost: args.acceptNewHost, identity: args.identity, passwordFile: args.passwordFile,
-    quiet: args.quiet, json: args.json,
+    quiet: args.quiet, json: args.json, allowMassDelete: args.allowMassDelete,
   };
 }
 

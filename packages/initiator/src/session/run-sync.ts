@@ -13,7 +13,9 @@ import type { Reporter } from '../output/reporter.js';
  */
 export async function runSync(connection: Connection, options: SyncOptions, side: SessionSide, localDir: string,
   reporter: Reporter): Promise<SyncSummary> {
-  const reactorReady = connection.request({ kind: 'startSync', dryRun: false });
+  const reactorReady = connection.request({
+    kind: 'startSync', dryRun: false, allowMassDelete: options.allowMassDelete,
+  });
   const scan = await scanSide(side.store, localDir, options.checksum, privateDirName());
   for (const [path, message] of scan.unreadable) reporter.perPath('error', path, message);
   const ready = await reactorReady;
@@ -25,7 +27,8 @@ export async function runSync(connection: Connection, options: SyncOptions, side
   };
   const report = (result: PathResult): void => reporter.perPath(result.outcome, result.path, result.message);
   const role = options.direction === 'push'
-    ? new Sender({ root: localDir, store: side.store, checksum: options.checksum, channel, scan, report })
+    ? new Sender({ root: localDir, store: side.store, checksum: options.checksum, channel, scan, report,
+      allowMassDelete: options.allowMassDelete })
     : new Receiver({ root: localDir, cacheDir: side.layout.cacheDir, store: side.store, checksum: options.checksum,
       policy: 'always', channel, report });
   connection.onMessage((frame) => {

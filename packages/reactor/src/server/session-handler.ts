@@ -127,7 +127,7 @@ export class SessionHandler {
         return;
       case 'session:startSync':
         if (message.kind !== 'startSync') break;
-        await this.startSync(id);
+        await this.startSync(id, message.allowMassDelete);
         return;
       case 'session:finishSession':
       case 'syncing:finishSession':
@@ -201,7 +201,7 @@ export class SessionHandler {
    * startSync scans this side and takes the role the direction gives it: receiver for push,
    * sender for pull. The reply tells the initiator this side is ready.
    */
-  private async startSync(id: number): Promise<void> {
+  private async startSync(id: number, allowMassDelete: boolean): Promise<void> {
     const side = this.side!;
     const plan = this.sync!;
     this.state = 'syncing';
@@ -214,7 +214,7 @@ export class SessionHandler {
     const role = plan.direction === 'push'
       ? new Receiver({ root: plan.root, cacheDir: side.layout.cacheDir, store: side.store, checksum: plan.checksum,
         policy: 'always', channel, report })
-      : new Sender({ root: plan.root, store: side.store, checksum: plan.checksum, channel, scan, report });
+      : new Sender({ root: plan.root, store: side.store, checksum: plan.checksum, channel, scan, report, allowMassDelete });
     this.role = role;
     void role.done.then(() => {
       if (this.state === 'syncing') this.state = 'session';
