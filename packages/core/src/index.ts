@@ -10,7 +10,7 @@ export {
   SnapshotStore, type Direction, type FileRow, type OpenResult, type PathState, type SessionRecord, type StateCounts,
 } from './storage/snapshot-store.js';
 export { MIGRATIONS, SCHEMA_VERSION } from './storage/migrations.js';
-export { isUnder, parentOf, sameContent, sameLocalState, type ChecksumName, type Entry, type EntryKind } from './model/entry.js';
+export { isUnder, linkLeavesTree, parentOf, sameContent, sameLocalState, type ChecksumName, type Entry, type EntryKind } from './model/entry.js';
 export type { Change, Outcome, PathResult, SyncChannel, SyncMessage } from './engine/messages.js';
 export { scanTree, type ScanOptions, type ScanSummary } from './scan/scan.js';
 export { hashFile, newHasher } from './scan/hash.js';

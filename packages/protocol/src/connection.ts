@@ -9,7 +9,7 @@ import type { Frame, Message } from './messages.js';
 export const CloseCode = { normal: 1000, protocolError: 1002, policyViolation: 1008, tooBig: 1009 } as const;
 
 /** HIGH_WATER is how much may wait in the send buffer before drained() holds the sender back. */
-const HIGH_WATER = 4 * 1024 * 1024;
+const HIGH_WATER = 8 * 1024 * 1024;
 
 type Pending = { resolve: (message: Message) => void; reject: (err: Error) => void };
 

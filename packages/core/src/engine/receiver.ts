@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import {
-  chmodSync, closeSync, mkdirSync, openSync, renameSync, rmdirSync, symlinkSync, unlinkSync, writeSync,
+  chmodSync, lstatSync, mkdirSync, renameSync, rmdirSync, rmSync, symlinkSync, unlinkSync, type Stats,
 } from 'node:fs';
+import { open, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SnapsyncError } from '../errors.js';
 import { parentOf, sameContent, sameLocalState, type ChecksumName, type Entry } from '../model/entry.js';
@@ -29,12 +30,17 @@ interface Incoming {
   /** target is the path as this side's scan saw it; it must still look so when the file lands. */
   readonly target: Entry | undefined;
   readonly cachePath: string;
-  fd: number | undefined;
-  written: number;
+  file: FileHandle | undefined;
+  /** received counts bytes taken in (hashed, queued for writing). */
+  received: number;
+  /** writing chains this file's writes, which run off the main thread while more data arrives. */
+  writing: Promise<void>;
+  failure: unknown;
   readonly hasher: ReturnType<typeof newHasher>;
 }
 
 const RESULT_BATCH = 256;
+const SAFE_DIRS_MAX = 10_000;
 
 /**
  * Receiver applies a sender's changes to its tree. Invariants: a final path never holds a
@@ -47,6 +53,8 @@ export class Receiver {
   private resolveDone!: (summary: SyncSummary) => void;
   private readonly wanted = new Map<string, Incoming>();
   private readonly deletions: string[] = [];
+  /** safeDirs remembers directories already found real, so deep trees are not re-checked per file. */
+  private readonly safeDirs = new Set<string>();
   private results: PathResult[] = [];
   private synced: Entry[] = [];
   private removed: string[] = [];
@@ -88,14 +96,21 @@ export class Receiver {
         this.upsert(entry, wants);
       }
     } catch (err) {
-      this.result({ path: entry.path, outcome: 'error', message: describe(err), bytes: 0 });
+      // A path that changed here since the scan is left alone for the next run: a skip, not a failure.
+      this.result({ path: entry.path, outcome: isSkip(err) ? 'skipped' : 'error', message: describe(err), bytes: 0 });
     }
   }
 
   private upsert(entry: Entry, wants: string[]): void {
     const { store, root } = this.options;
-    const target = store.scanned(entry.path);
-    const decision = decideUpsert(entry, target, store.synced(entry.path), this.options.policy);
+    let target = store.scanned(entry.path);
+    const ancestor = store.synced(entry.path);
+    // A synced directory the source replaced by a file or link is in the way until its contents'
+    // deletions (sent after this) empty it; the first run that finds it empty removes it.
+    if (entry.kind !== 'dir' && target?.kind === 'dir' && ancestor?.kind === 'dir' && this.removeEmptyDir(entry.path, target)) {
+      target = undefined;
+    }
+    const decision = decideUpsert(entry, target, ancestor, this.options.policy);
     switch (decision.action) {
       case 'exists':
         this.keep(target!, entry, 'exists', '');
@@ -108,12 +123,17 @@ export class Receiver {
       case 'mkdir':
         this.assertUnchanged(entry.path, target);
         if (decision.replace) unlinkSync(localPath(root, entry.path));
-        mkdirSync(localPath(root, entry.path), { recursive: true, mode: entry.mode || 0o755 });
+        this.ancestors(entry.path, true);
+        mkdirSync(localPath(root, entry.path), { mode: entry.mode || 0o755 });
+        // mkdir's mode goes through the umask; the source's mode must land as it is.
+        if (entry.mode !== 0) chmodSync(localPath(root, entry.path), entry.mode);
         this.keep(statEntry(root, entry.path)!, entry, 'synchronized', '');
         return;
       case 'link': {
         this.assertUnchanged(entry.path, target);
         const temp = this.cachePathOf(entry.path);
+        // A run killed before the rename left its link here; symlink() would fail on it every run.
+        rmSync(temp, { force: true });
         symlinkSync(entry.linkTarget ?? '', temp);
         this.place(temp, entry.path);
         this.keep(statEntry(root, entry.path)!, entry, 'synchronized', '');
@@ -121,13 +141,26 @@ export class Receiver {
       }
       case 'fetch':
         this.wanted.set(entry.path, {
-          entry, target, cachePath: this.cachePathOf(entry.path), fd: undefined, written: 0,
-          hasher: newHasher(this.options.checksum),
+          entry, target, cachePath: this.cachePathOf(entry.path), file: undefined, received: 0,
+          writing: Promise.resolve(), failure: undefined, hasher: newHasher(this.options.checksum),
         });
         wants.push(entry.path);
         return;
       case 'skip':
         this.result({ path: entry.path, outcome: 'skipped', message: decision.reason, bytes: 0 });
+    }
+  }
+
+  /** removeEmptyDir removes a directory still as scanned if it is empty; false if it holds anything. */
+  private removeEmptyDir(path: string, scanned: Entry): boolean {
+    this.assertUnchanged(path, scanned);
+    try {
+      rmdirSync(localPath(this.options.root, path));
+      return true;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOTEMPTY' || code === 'EEXIST') return false;
+      throw err;
     }
   }
 
@@ -138,6 +171,12 @@ export class Receiver {
     const ancestor = store.synced(from);
     if (source === undefined || ancestor === undefined || !sameContent(source, ancestor) || !sameContent(ancestor, entry)) return false;
     if (store.scanned(entry.path) !== undefined || statEntry(root, entry.path) !== undefined) return false;
+    try {
+      this.ancestors(from, false);
+      this.ancestors(entry.path, false);
+    } catch {
+      return false; // a link in either path: the plain upsert reports it
+    }
     const now = statEntry(root, from);
     if (now === undefined || !sameLocalState(now, source)) return false;
     this.place(localPath(root, from), entry.path);
@@ -151,44 +190,46 @@ export class Receiver {
     const incoming = this.wanted.get(message.path);
     if (incoming === undefined) throw unexpected(`data for ${message.path}, which was not asked for`);
     if (message.aborted) {
-      this.drop(incoming);
-      this.result({ path: message.path, outcome: 'skipped', message: `not sent: ${message.reason}; it will be sent next run`, bytes: 0 });
-      this.maybeFinish();
+      incoming.writing = incoming.writing.then(() => this.discard(incoming)).then(() => {
+        this.wanted.delete(message.path);
+        this.result({ path: message.path, outcome: 'skipped', message: `not sent: ${message.reason}; it will be sent next run`, bytes: 0 });
+        this.maybeFinish();
+      });
       return;
     }
-    if (message.offset !== incoming.written) throw unexpected(`data for ${message.path} out of order`);
-    if (incoming.written + message.data.length > incoming.entry.size) throw unexpected(`more data for ${message.path} than its size`);
-    try {
-      incoming.fd ??= openSync(incoming.cachePath, 'w', 0o600);
-      writeSync(incoming.fd, message.data, 0, message.data.length, message.offset);
-    } catch (err) {
-      this.drop(incoming);
-      this.result({ path: message.path, outcome: 'error', message: describe(err), bytes: 0 });
-      this.options.channel.send({ kind: 'ack', bytes: message.data.length });
-      this.maybeFinish();
-      return;
-    }
-    incoming.hasher.update(message.data);
-    incoming.written += message.data.length;
-    this.options.channel.send({ kind: 'ack', bytes: message.data.length });
+    if (message.offset !== incoming.received) throw unexpected(`data for ${message.path} out of order`);
+    if (incoming.received + message.data.length > incoming.entry.size) throw unexpected(`more data for ${message.path} than its size`);
+    const { data, offset } = message;
+    incoming.hasher.update(data);
+    incoming.received += data.length;
+    // Acknowledge once written: the sender's window then bounds what both ends hold.
+    incoming.writing = incoming.writing
+      .then(async () => {
+        if (incoming.failure !== undefined) return;
+        incoming.file ??= await open(incoming.cachePath, 'w', 0o600);
+        await incoming.file.write(data, 0, data.length, offset);
+      })
+      .catch((err: unknown) => {
+        incoming.failure ??= err;
+      })
+      .finally(() => this.options.channel.send({ kind: 'ack', bytes: data.length }));
     if (message.last) {
-      this.complete(incoming);
-      this.maybeFinish();
+      incoming.writing = incoming.writing.then(() => this.complete(incoming)).then(() => this.maybeFinish());
     }
   }
 
   /** complete verifies a received file and renames it into place. */
-  private complete(incoming: Incoming): void {
+  private async complete(incoming: Incoming): Promise<void> {
     const { entry } = incoming;
-    this.wanted.delete(entry.path);
     try {
-      incoming.fd ??= openSync(incoming.cachePath, 'w', 0o600);
-      closeSync(incoming.fd);
-      incoming.fd = undefined;
+      if (incoming.failure !== undefined) throw incoming.failure;
+      incoming.file ??= await open(incoming.cachePath, 'w', 0o600);
+      await incoming.file.close();
+      incoming.file = undefined;
       const digest = incoming.hasher.digest();
       const expected = entry.checksum ?? new Uint8Array();
-      if (incoming.written !== entry.size || (expected.length > 0 && !Buffer.from(digest).equals(Buffer.from(expected)))) {
-        unlinkSync(incoming.cachePath);
+      if (incoming.received !== entry.size || (expected.length > 0 && !Buffer.from(digest).equals(Buffer.from(expected)))) {
+        await this.discard(incoming);
         this.result({ path: entry.path, outcome: 'error', message: 'received content did not verify; it will be sent again next run', bytes: 0 });
         return;
       }
@@ -197,8 +238,12 @@ export class Receiver {
       this.place(incoming.cachePath, entry.path);
       this.keep(statEntry(this.options.root, entry.path)!, entry, 'synchronized', '', undefined, entry.size);
     } catch (err) {
-      this.drop(incoming);
+      await this.discard(incoming);
       this.result({ path: entry.path, outcome: isSkip(err) ? 'skipped' : 'error', message: describe(err), bytes: 0 });
+    } finally {
+      // Only once its result is in: while another file's completion awaits, an emptied wanted
+      // map would let maybeFinish send syncDone before this result.
+      this.wanted.delete(entry.path);
     }
   }
 
@@ -243,29 +288,59 @@ export class Receiver {
 
   /** assertUnchanged re-reads a path just before it is replaced: a change since the scan wins. */
   private assertUnchanged(path: string, scanned: Entry | undefined): void {
+    this.ancestors(path, false);
     const now = statEntry(this.options.root, path);
     const same = scanned === undefined ? now === undefined : now !== undefined && sameLocalState(now, scanned);
     if (!same) throw new SkipError('changed on the target during the sync; left alone for the next run');
   }
 
   private place(from: string, path: string): void {
-    const parent = parentOf(path);
-    if (parent !== '') mkdirSync(localPath(this.options.root, parent), { recursive: true });
+    this.ancestors(path, true);
     renameSync(from, localPath(this.options.root, path));
+  }
+
+  /**
+   * ancestors checks that every directory above path is a real directory: a symbolic link put
+   * there on the target could lead a write or a delete out of the tree. With create, missing
+   * ones are made, one level at a time, each checked the same way.
+   */
+  private ancestors(path: string, create: boolean): void {
+    const parent = parentOf(path);
+    if (parent === '' || this.safeDirs.has(parent)) return;
+    let rel = '';
+    for (const part of parent.split('/')) {
+      rel = rel === '' ? part : `${rel}/${part}`;
+      if (this.safeDirs.has(rel)) continue;
+      const full = localPath(this.options.root, rel);
+      let st: Stats;
+      try {
+        st = lstatSync(full);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !create) return;
+        mkdirSync(full);
+        st = lstatSync(full);
+      }
+      if (!st.isDirectory()) {
+        throw new SkipError(`/${rel} on the target is a ${st.isSymbolicLink() ? 'symbolic link' : 'file'}, not a directory; not followed`);
+      }
+      if (this.safeDirs.size >= SAFE_DIRS_MAX) this.safeDirs.clear();
+      this.safeDirs.add(rel);
+    }
   }
 
   private cachePathOf(path: string): string {
     return join(this.options.cacheDir, `${createHash('sha1').update(path).digest('hex')}.partial`);
   }
 
-  private drop(incoming: Incoming): void {
-    this.wanted.delete(incoming.entry.path);
+  /** discard closes and removes a cache file that will not be placed. */
+  private async discard(incoming: Incoming): Promise<void> {
     try {
-      if (incoming.fd !== undefined) closeSync(incoming.fd);
-      unlinkSync(incoming.cachePath);
+      await incoming.file?.close();
     } catch {
-      // nothing was written yet
+      // already closed
     }
+    incoming.file = undefined;
+    await rm(incoming.cachePath, { force: true });
   }
 
   /** keep records a path as synchronized with the sender's checksum and this side's stat. */

@@ -1,7 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { SnapsyncError } from '../errors.js';
 import type { ChecksumName, Entry } from '../model/entry.js';
-import { newHasher } from '../scan/hash.js';
 import type { SnapshotStore } from '../storage/snapshot-store.js';
 import { localPath } from './local-tree.js';
 import type { Change, PathResult, SyncChannel, SyncMessage } from './messages.js';
@@ -20,10 +19,10 @@ export interface SenderOptions {
   readonly allowMassDelete: boolean;
 }
 
-/** CHUNK is the largest piece of a file in one message. */
-export const CHUNK = 256 * 1024;
+/** CHUNK is the largest piece of a file in one message (well under the 4 MiB frame limit). */
+export const CHUNK = 1024 * 1024;
 /** WINDOW bounds file bytes sent and not yet acknowledged: memory on both ends stays flat. */
-export const WINDOW = 8 * 1024 * 1024;
+export const WINDOW = 16 * 1024 * 1024;
 const CHANGE_BATCH = 512;
 const RECORD_BATCH = 512;
 
@@ -113,8 +112,10 @@ export class Sender {
   }
 
   /**
-   * sendFile streams one file as the scan saw it. Its digest is taken while it is read; if the
-   * file changed since the scan, the last message says so and the receiver discards the copy.
+   * sendFile streams one file as the scan saw it. The scan's digest stands for the content
+   * while size and mtime stay as the scan saw them (the same test that lets a scan skip
+   * re-reading); if they moved, the last message says so and the receiver discards the copy.
+   * The receiver checks every byte against the digest, so nothing unverified lands.
    */
   private async sendFile(path: string): Promise<void> {
     const { channel, store, root } = this.options;
@@ -133,7 +134,10 @@ export class Sender {
       return;
     }
     try {
-      const hasher = newHasher(this.options.checksum);
+      if (!this.unchanged(fd, entry)) {
+        abort('it changed since the scan');
+        return;
+      }
       let offset = 0;
       do {
         const length = Math.min(CHUNK, entry.size - offset);
@@ -143,9 +147,8 @@ export class Sender {
           abort('it shrank while it was sent');
           return;
         }
-        hasher.update(data);
         const last = offset + n === entry.size;
-        if (last && !this.unchanged(fd, entry, hasher.digest())) {
+        if (last && !this.unchanged(fd, entry)) {
           abort('it changed while it was sent');
           return;
         }
@@ -160,11 +163,9 @@ export class Sender {
     }
   }
 
-  private unchanged(fd: number, entry: Entry, digest: Uint8Array): boolean {
+  private unchanged(fd: number, entry: Entry): boolean {
     const st = fstatSync(fd, { bigint: true });
-    if (Number(st.size) !== entry.size || Number(st.mtimeNs / 1000n) !== entry.mtimeUs) return false;
-    const expected = entry.checksum ?? new Uint8Array();
-    return expected.length === 0 || Buffer.from(digest).equals(Buffer.from(expected));
+    return Number(st.size) === entry.size && Number(st.mtimeNs / 1000n) === entry.mtimeUs && Number(st.ino) === entry.ino;
   }
 
   private async credit(bytes: number): Promise<void> {

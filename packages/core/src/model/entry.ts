@@ -58,3 +58,25 @@ export function parentOf(path: string): string {
 export function isUnder(path: string, dir: string): boolean {
   return path === dir || path.startsWith(`${dir}/`);
 }
+
+/**
+ * linkLeavesTree tells whether a symbolic link at path, pointing at target, reaches outside
+ * the synchronized tree: an absolute target, a drive or UNC path, or more `..` than the link
+ * is deep. Such links are not recreated (as rsync --safe-links), so a push cannot plant a way
+ * out of a reactor's docroot.
+ */
+export function linkLeavesTree(path: string, target: string): boolean {
+  if (target === '' || target.startsWith('/') || target.startsWith('\\') || /^[A-Za-z]:/.test(target)) return true;
+  const parent = parentOf(path);
+  const stack = parent === '' ? [] : parent.split('/');
+  for (const part of target.split(/[\\/]/)) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (stack.length === 0) return true;
+      stack.pop();
+    } else {
+      stack.push(part);
+    }
+  }
+  return false;
+}

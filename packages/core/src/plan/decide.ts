@@ -1,4 +1,4 @@
-import { sameContent, type Entry } from '../model/entry.js';
+import { linkLeavesTree, sameContent, type Entry } from '../model/entry.js';
 
 /** OverwritePolicy is -o: what wins when the target changed too. */
 export type OverwritePolicy = 'always' | 'older' | 'conflict';
@@ -23,6 +23,9 @@ export type DeleteDecision =
  */
 export function decideUpsert(source: Entry, target: Entry | undefined, ancestor: Entry | undefined,
   policy: OverwritePolicy): UpsertDecision {
+  if (source.kind === 'symlink' && linkLeavesTree(source.path, source.linkTarget ?? '')) {
+    return { action: 'skip', conflict: false, reason: `its target ${source.linkTarget ?? ''} leaves the synchronized tree; not created` };
+  }
   if (target === undefined) return create(source, false);
   if (sameContent(source, target)) {
     return source.kind !== 'symlink' && (source.mode & 0o7777) !== (target.mode & 0o7777) ? { action: 'chmod' } : { action: 'exists' };

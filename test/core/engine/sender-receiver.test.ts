@@ -1,0 +1,793 @@
+import { expect } from 'chai';
+import {
+  appendFileSync, chmodSync, closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, rmSync,
+  statSync, symlinkSync, truncateSync, utimesSync, writeFileSync, writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { CHUNK, WINDOW, type SyncMessage } from '@snapsync/core';
+import {
+  closeSides, listTree, makeSide, partials, snapshotPaths, syncCycle, type Cycle, type Side,
+} from './sync-pair.js';
+
+/** write creates a file (and its parents) with the given content and mode. */
+function write(root: string, path: string, content: string | Buffer, mode = 0o644): void {
+  const full = join(root, path);
+  mkdirSync(join(full, '..'), { recursive: true });
+  writeFileSync(full, content);
+  chmodSync(full, mode);
+}
+
+const read = (root: string, path: string): string => readFileSync(join(root, path), 'utf8');
+
+/** staleName is the transfer cache's name for a path (receiver.ts), to plant what a killed run leaves. */
+const staleName = (path: string): string => `${createHash('sha1').update(path).digest('hex')}.partial`;
+
+/** sparseFile makes a file of size bytes, mostly holes, with a few marked bytes spread through it. */
+function sparseFile(path: string, size: number, mark = 0xde): void {
+  const fd = openSync(path, 'w');
+  try {
+    ftruncateSync(fd, size);
+    for (const offset of [0, CHUNK - 3, WINDOW - 1, WINDOW + 7, size - 5]) {
+      if (offset + 5 <= size) writeSync(fd, Buffer.from([mark, 0xad, 0xbe, 0xef, 0x42]), 0, 5, offset);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** converged checks what every clean cycle must leave: equal trees, equal snapshots, an empty cache. */
+function expectConverged(source: Side, target: Side): void {
+  expect(listTree(target.root)).to.deep.equal(listTree(source.root));
+  expectConsistent(source, target);
+}
+
+/** expectConsistent checks what every cycle must leave, clean or not. */
+function expectConsistent(source: Side, target: Side): void {
+  expect(snapshotPaths(target), 'both snapshots hold the same paths').to.deep.equal(snapshotPaths(source));
+  expect(partials(target), 'no partial file left in the cache').to.deep.equal([]);
+}
+
+function expectNoop(cycle: Cycle): void {
+  expect(cycle.changes, 'changes sent').to.deep.equal([]);
+  expect(cycle.fileBytes, 'file bytes sent').to.equal(0);
+  expect(cycle.results).to.deep.equal([]);
+  expect(cycle.receiver).to.deep.equal({ files: 0, bytes: 0, exists: 0, deleted: 0, moved: 0, skipped: 0, errors: 0 });
+}
+
+/** sample lays out a small tree with every kind of entry. */
+function sample(root: string): void {
+  write(root, 'top.txt', 'top level\n');
+  write(root, 'empty.txt', '');
+  write(root, 'script.sh', '#!/bin/sh\necho hi\n', 0o755);
+  write(root, 'private.key', 'secret', 0o600);
+  write(root, 'docs/read me.md', '# spaces in names\n', 0o640);
+  write(root, 'docs/naïve café/日本語.txt', 'unicode names\n');
+  write(root, 'deep/a/b/c/d.bin', Buffer.from([0, 1, 2, 3, 255, 254]));
+  mkdirSync(join(root, 'empty-dir'));
+  mkdirSync(join(root, 'locked-dir'), { mode: 0o700 });
+  symlinkSync('top.txt', join(root, 'link-to-top'));
+  symlinkSync('../no/such/file', join(root, 'docs/dangling'));
+  symlinkSync('deep/a', join(root, 'dir-link'));
+}
+
+describe('core/engine sender and receiver, back to back', () => {
+  afterEach(closeSides);
+
+  describe('convergence', () => {
+    it('makes an empty target identical to the source on the first sync: kinds, contents, link targets and modes', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      sample(source.root);
+
+      const cycle = await syncCycle(source, target);
+
+      expectConverged(source, target);
+      expect(cycle.receiver.errors).to.equal(0);
+      expect(cycle.receiver.skipped).to.equal(0);
+      expect(cycle.receiver.bytes).to.equal(cycle.fileBytes);
+      expect(cycle.sender).to.deep.equal(cycle.receiver);
+      expect(cycle.results.map((result) => result.outcome)).to.satisfy((outcomes: string[]) => outcomes.every((o) => o === 'synchronized'));
+      expect(snapshotPaths(target)).to.deep.equal(Object.keys(listTree(source.root)).sort());
+    });
+
+    it('sends no change and no byte on a second cycle', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      sample(source.root);
+      await syncCycle(source, target);
+
+      const second = await syncCycle(source, target);
+
+      expectNoop(second);
+      expect(second.sourceScan.hashedBytes, 'the source does not read unchanged files again').to.equal(0);
+      expect(second.targetScan.hashedBytes, 'the target does not read unchanged files again').to.equal(0);
+      expectConverged(source, target);
+    });
+
+    it('converges after an edit, an append, a deletion and an addition, then is idle', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      sample(source.root);
+      await syncCycle(source, target);
+
+      write(source.root, 'top.txt', 'TOP LEVEL, rewritten\n');
+      appendFileSync(join(source.root, 'docs/read me.md'), 'one more line\n');
+      rmSync(join(source.root, 'private.key'));
+      write(source.root, 'docs/new.txt', 'brand new\n');
+      const cycle = await syncCycle(source, target);
+
+      expectConverged(source, target);
+      expect(cycle.result('top.txt')?.outcome).to.equal('synchronized');
+      expect(cycle.result('docs/read me.md')?.outcome).to.equal('synchronized');
+      expect(cycle.result('docs/new.txt')?.outcome).to.equal('synchronized');
+      expect(cycle.result('private.key')?.outcome).to.equal('deleted');
+      expect(cycle.receiver).to.include({ files: 3, deleted: 1, errors: 0, skipped: 0 });
+      expectNoop(await syncCycle(source, target));
+    });
+
+    it('replays a mode change as a chmod without sending content', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      write(source.root, 'tool', 'run me');
+      await syncCycle(source, target);
+
+      chmodSync(join(source.root, 'tool'), 0o750);
+      const cycle = await syncCycle(source, target);
+
+      expect(cycle.fileBytes).to.equal(0);
+      expect(cycle.result('tool')).to.include({ outcome: 'exists', message: 'mode updated' });
+      expectConverged(source, target);
+      expectNoop(await syncCycle(source, target));
+    });
+
+    it('reproduces a directory mode that the umask would narrow', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      mkdirSync(join(source.root, 'shared'));
+      chmodSync(join(source.root, 'shared'), 0o777);
+      write(source.root, 'shared/f', 'x');
+
+      await syncCycle(source, target);
+
+      expect(statSync(join(target.root, 'shared')).mode & 0o7777).to.equal(0o777);
+      expectConverged(source, target);
+    });
+
+    it('replays a file replaced by a symbolic link, and a link replaced by a file', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      write(source.root, 'was-file', 'content');
+      symlinkSync('somewhere', join(source.root, 'was-link'));
+      await syncCycle(source, target);
+
+      rmSync(join(source.root, 'was-file'));
+      symlinkSync('elsewhere', join(source.root, 'was-file'));
+      rmSync(join(source.root, 'was-link'));
+      write(source.root, 'was-link', 'now a file');
+      await syncCycle(source, target);
+
+      expectConverged(source, target);
+      expectNoop(await syncCycle(source, target));
+    });
+
+    it('converges, within two cycles, when a synced directory is replaced by a file', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      write(source.root, 'p/inner.txt', 'inside');
+      await syncCycle(source, target);
+
+      rmSync(join(source.root, 'p'), { recursive: true });
+      write(source.root, 'p', 'a file now');
+      await syncCycle(source, target);
+      await syncCycle(source, target);
+
+      expectConverged(source, target);
+      expectNoop(await syncCycle(source, target));
+    });
+  });
+
+  describe('-k none', () => {
+    it('converges, idles, and sends a same-size edit, comparing by size and mtime', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      sample(source.root);
+      await syncCycle(source, target, { checksum: 'none' });
+      expectConverged(source, target);
+      expectNoop(await syncCycle(source, target, { checksum: 'none' }));
+
+      writeFileSync(join(source.root, 'top.txt'), 'TOP LEVEL\n');
+      utimesSync(join(source.root, 'top.txt'), new Date(), new Date(Date.now() + 5_000));
+      const cycle = await syncCycle(source, target, { checksum: 'none' });
+
+      expect(cycle.result('top.txt')?.outcome).to.equal('synchronized');
+      expectConverged(source, target);
+    });
+  });
+
+  describe('moves', () => {
+    it('replays a renamed directory as moves, without sending data, and converges', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      write(source.root, 'old/a.txt', 'file a\n');
+      write(source.root, 'old/sub/b.txt', 'file b, deeper\n');
+      write(source.root, 'old/sub/c.bin', Buffer.alloc(3 * CHUNK, 7));
+      await syncCycle(source, target);
+      const inode = statSync(join(target.root, 'old/sub/c.bin')).ino;
+
+      renameSync(join(source.root, 'old'), join(source.root, 'new'));
+      const cycle = await syncCycle(source, target);
+
+      expect(cycle.receiver.moved).to.equal(3);
+      expect(cycle.receiver.bytes).to.equal(0);
+      expect(cycle.fileBytes).to.equal(0);
+      expect(cycle.result('new/sub/c.bin')).to.include({ outcome: 'moved', from: 'old/sub/c.bin' });
+      expect(statSync(join(target.root, 'new/sub/c.bin')).ino, 'renamed in place, not copied').to.equal(inode);
+      expect(existsSync(join(target.root, 'old'))).to.equal(false);
+      expectConverged(source, target);
+      expectNoop(await syncCycle(source, target));
+    });
+
+    it('converges when a renamed directory holds several files with the same content', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      write(source.root, 'old/e1', '');
+      write(source.root, 'old/e2', '');
+      write(source.root, 'old/twin1', 'same bytes');
+      write(source.root, 'old/twin2', 'same bytes');
+      await syncCycle(source, target);
+
+      renameSync(join(source.root, 'old'), join(source.root, 'new'));
+      const cycle = await syncCycle(source, target);
+
+      expect(cycle.receiver.errors).to.equal(0);
+      expect(cycle.receiver.moved).to.be.greaterThan(0);
+      expectConverged(source, target);
+      expectNoop(await syncCycle(source, target));
+    });
+
+    it('keeps a target-only file in a directory the source renamed', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      write(source.root, 'old/a.txt', 'synced');
+      await syncCycle(source, target);
+
+      write(target.root, 'old/mine.txt', 'target only');
+      renameSync(join(source.root, 'old'), join(source.root, 'new'));
+      const cycle = await syncCycle(source, target);
+
+      expect(read(target.root, 'new/a.txt')).to.equal('synced');
+      expect(read(target.root, 'old/mine.txt')).to.equal('target only');
+      expect(cycle.result('old')?.outcome).to.equal('skipped');
+      expectConsistent(source, target);
+    });
+
+    it('replays a renamed file that also changed mode', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      write(source.root, 'a.sh', 'echo a');
+      await syncCycle(source, target);
+
+      renameSync(join(source.root, 'a.sh'), join(source.root, 'b.sh'));
+      chmodSync(join(source.root, 'b.sh'), 0o755);
+      const cycle = await syncCycle(source, target);
+
+      expect(cycle.result('b.sh')).to.include({ outcome: 'moved', from: 'a.sh' });
+      expectConverged(source, target);
+      expectNoop(await syncCycle(source, target));
+    });
+
+    it('does not move a target file that changed after the scan: it keeps it, and the new path gets the data', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      write(source.root, 'from.txt', 'moved content');
+      await syncCycle(source, target);
+
+      renameSync(join(source.root, 'from.txt'), join(source.root, 'to.txt'));
+      const cycle = await syncCycle(source, target, {
+        beforeReceiver: (message) => {
+          if (message.kind === 'changes' && message.changes.some((change) => change.kind === 'move')) {
+            write(target.root, 'from.txt', 'edited on the target meanwhile');
+          }
+        },
+      });
+
+      expect(read(target.root, 'from.txt')).to.equal('edited on the target meanwhile');
+      expect(read(target.root, 'to.txt')).to.equal('moved content');
+      expect(cycle.result('from.txt')?.outcome).to.equal('skipped');
+      expectConsistent(source, target);
+    });
+  });
+
+  describe('changes on the target during the sync', () => {
+    it('does not clobber a target file edited after its scan, and reports it skipped', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      write(source.root, 'doc.txt', 'version 1');
+      await syncCycle(source, target);
+
+      write(source.root, 'doc.txt', 'version 2 from the source');
+      const cycle = await syncCycle(source, target, {
+        beforeReceiver: (message) => {
+          if (message.kind === 'changes') write(target.root, 'doc.txt', 'edited on the target during the sync');
+        },
+      });
+
+      expect(read(target.root, 'doc.txt')).to.equal('edited on the target during the sync');
+      expect(cycle.result('doc.txt')?.outcome).to.equal('skipped');
+      expect(cycle.result('doc.txt')?.message).to.match(/changed on the target during the sync/);
+      expect(cycle.senderResults.find((result) => result.path === 'doc.txt')?.outcome).to.equal('skipped');
+      expectConsistent(source, target);
+    });
+
+    it('does not clobber a target file edited while its data is arriving', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      write(source.root, 'big.bin', Buffer.alloc(3 * CHUNK, 1));
+      await syncCycle(source, target);
+
+      write(source.root, 'big.bin', Buffer.alloc(3 * CHUNK, 2));
+      let edited = false;
+      const cycle = await syncCycle(source, target, {
+        beforeReceiver: (message) => {
+          if (message.kind === 'fileData' && !edited) {
+            edited = true;
+            appendFileSync(join(target.root, 'big.bin'), 'local tail');
+          }
+        },
+      });
+
+      expect(edited).to.equal(true);
+      expect(readFileSync(join(target.root, 'big.bin')).subarray(-10).toString()).to.equal('local tail');
+      expect(cycle.result('big.bin')?.outcome).to.equal('skipped');
+      expectConsistent(source, target);
+    });
+
+    it('does not create a file over one that appeared on the target after its scan', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      write(source.root, 'new.txt', 'from the source');
+      const cycle = await syncCycle(source, target, {
+        beforeReceiver: (message) => {
+          if (message.kind === 'fileData') write(target.root, 'new.txt', 'made on the target meanwhile');
+        },
+      });
+
+      expect(read(target.root, 'new.txt')).to.equal('made on the target meanwhile');
+      expect(cycle.result('new.txt')?.outcome).to.equal('skipped');
+      expectConsistent(source, target);
+    });
+
+    it('does not replace a target file by a link when the file changed after the scan, and reports it skipped', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      write(source.root, 'x', 'a file first');
+      await syncCycle(source, target);
+
+      rmSync(join(source.root, 'x'));
+      symlinkSync('elsewhere', join(source.root, 'x'));
+      const cycle = await syncCycle(source, target, {
+        beforeReceiver: (message) => {
+          if (message.kind === 'changes') write(target.root, 'x', 'edited on the target during the sync');
+        },
+      });
+
+      expect(read(target.root, 'x')).to.equal('edited on the target during the sync');
+      expect(cycle.result('x')).to.include({ outcome: 'skipped' });
+      expect(cycle.result('x')?.message).to.match(/changed on the target during the sync/);
+      expectConsistent(source, target);
+    });
+
+    it('does not chmod a target file that changed after the scan, and reports it skipped', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      write(source.root, 'tool', 'v1');
+      await syncCycle(source, target);
+
+      chmodSync(join(source.root, 'tool'), 0o700);
+      const cycle = await syncCycle(source, target, {
+        beforeReceiver: (message) => {
+          if (message.kind === 'changes') write(target.root, 'tool', 'edited on the target during the sync');
+        },
+      });
+
+      expect(read(target.root, 'tool')).to.equal('edited on the target during the sync');
+      expect(statSync(join(target.root, 'tool')).mode & 0o7777).to.equal(0o644);
+      expect(cycle.result('tool')).to.include({ outcome: 'skipped' });
+      expectConsistent(source, target);
+    });
+
+    it('does not delete a target file edited after its scan', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      write(source.root, 'doomed.txt', 'synced once');
+      write(source.root, 'keep.txt', 'keeps the source from looking unmounted');
+      await syncCycle(source, target);
+
+      rmSync(join(source.root, 'doomed.txt'));
+      const cycle = await syncCycle(source, target, {
+        beforeReceiver: (message) => {
+          if (message.kind === 'changes') write(target.root, 'doomed.txt', 'rescued by a late edit');
+        },
+      });
+
+      expect(read(target.root, 'doomed.txt')).to.equal('rescued by a late edit');
+      expect(cycle.result('doomed.txt')?.outcome).to.equal('skipped');
+      expectConsistent(source, target);
+    });
+  });
+
+  describe('changes on the source during the sync', () => {
+    it('does not record a new file that grew after the scan; the target does not get it; the next cycle sends it', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      write(source.root, 'growing.log', 'line 1\n');
+      const cycle = await syncCycle(source, target, {
+        beforeSender: (message) => {
+          if (message.kind === 'want') appendFileSync(join(source.root, 'growing.log'), 'line 2\n');
+        },
+      });
+
+      expect(cycle.result('growing.log')?.outcome).to.equal('skipped');
+      expect(cycle.result('growing.log')?.message).to.match(/not sent: .*changed.*next run/);
+      expect(existsSync(join(target.root, 'growing.log'))).to.equal(false);
+      expect(source.store.synced('growing.log')).to.equal(undefined);
+      expectConsistent(source, target);
+
+      const next = await syncCycle(source, target);
+      expect(next.result('growing.log')?.outcome).to.equal('synchronized');
+      expectConverged(source, target);
+    });
+
+    it('does not record a changed file that was rewritten after the scan; the target keeps its old content until the next cycle', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      write(source.root, 'doc.txt', 'old');
+      await syncCycle(source, target);
+
+      write(source.root, 'doc.txt', 'new, scanned');
+      const cycle = await syncCycle(source, target, {
+        beforeSender: (message) => {
+          if (message.kind === 'want') write(source.root, 'doc.txt', 'newer, not scanned');
+        },
+      });
+
+      expect(cycle.result('doc.txt')?.outcome).to.equal('skipped');
+      expect(cycle.result('doc.txt')?.message).to.match(/not sent/);
+      expect(read(target.root, 'doc.txt')).to.equal('old');
+      expectConsistent(source, target);
+
+      await syncCycle(source, target);
+      expect(read(target.root, 'doc.txt')).to.equal('newer, not scanned');
+      expectConverged(source, target);
+    });
+
+    it('skips a file deleted at the source before it was sent, and forgets it next cycle', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      write(source.root, 'fleeting.txt', 'here for a moment');
+      write(source.root, 'stays.txt', 'stays');
+      const cycle = await syncCycle(source, target, {
+        beforeSender: (message) => {
+          if (message.kind === 'want') rmSync(join(source.root, 'fleeting.txt'));
+        },
+      });
+
+      expect(cycle.result('fleeting.txt')?.outcome).to.equal('skipped');
+      expect(cycle.result('fleeting.txt')?.message).to.match(/not sent/);
+      expect(existsSync(join(target.root, 'fleeting.txt'))).to.equal(false);
+      expectConsistent(source, target);
+      await syncCycle(source, target);
+      expectConverged(source, target);
+    });
+
+    it('does not land a same-size rewrite whose mtime was put back: the checksum catches it', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      write(source.root, 'same-size.txt', 'AAAA');
+      const { mtime } = statSync(join(source.root, 'same-size.txt'));
+      const cycle = await syncCycle(source, target, {
+        beforeSender: (message) => {
+          if (message.kind === 'want') {
+            writeFileSync(join(source.root, 'same-size.txt'), 'BBBB');
+            utimesSync(join(source.root, 'same-size.txt'), mtime, mtime);
+          }
+        },
+      });
+
+      // Skipped by the sender or refused by the receiver's verification: either way not landed.
+      expect(cycle.result('same-size.txt')?.outcome).to.be.oneOf(['skipped', 'error']);
+      expect(cycle.result('same-size.txt')?.message).to.match(/next run/);
+      expect(existsSync(join(target.root, 'same-size.txt'))).to.equal(false);
+      expect(source.store.synced('same-size.txt')).to.equal(undefined);
+      expectConsistent(source, target);
+    });
+
+    it('does not record a file that shrank while it was sent, and drops what arrived of it', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      // Larger than the window, so the sender is still reading it when the first chunk lands.
+      sparseFile(join(source.root, 'shrinking.bin'), WINDOW + 2 * CHUNK);
+      let cut = false;
+      const cycle = await syncCycle(source, target, {
+        beforeReceiver: (message) => {
+          if (message.kind === 'fileData' && !cut) {
+            cut = true;
+            truncateSync(join(source.root, 'shrinking.bin'), CHUNK);
+          }
+        },
+      });
+
+      expect(cut).to.equal(true);
+      expect(cycle.result('shrinking.bin')?.outcome).to.equal('skipped');
+      expect(cycle.result('shrinking.bin')?.message).to.match(/not sent/);
+      expect(existsSync(join(target.root, 'shrinking.bin'))).to.equal(false);
+      expectConsistent(source, target);
+      await syncCycle(source, target);
+      expectConverged(source, target);
+    });
+  });
+
+  describe('overwrite and delete safety', () => {
+    it('overwrites a different target file that was never synced under -o always (push)', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      write(source.root, 'both.txt', 'source version');
+      write(target.root, 'both.txt', 'target version, never synced');
+
+      const cycle = await syncCycle(source, target, { policy: 'always' });
+
+      expect(read(target.root, 'both.txt')).to.equal('source version');
+      expect(cycle.result('both.txt')?.outcome).to.equal('synchronized');
+      expectConverged(source, target);
+    });
+
+    it('keeps a different target file that was never synced under -o conflict, and reports it skipped', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      write(source.root, 'both.txt', 'source version');
+      write(target.root, 'both.txt', 'target version, never synced');
+
+      const cycle = await syncCycle(source, target, { policy: 'conflict' });
+
+      expect(read(target.root, 'both.txt')).to.equal('target version, never synced');
+      expect(cycle.result('both.txt')).to.include({ outcome: 'skipped', message: 'changed on both sides since the last sync' });
+      expectConsistent(source, target);
+    });
+
+    it('takes an identical target file that was never synced as existing, without sending it', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      write(source.root, 'same.txt', 'identical on both');
+      write(target.root, 'same.txt', 'identical on both');
+
+      const cycle = await syncCycle(source, target, { policy: 'conflict' });
+
+      expect(cycle.result('same.txt')?.outcome).to.equal('exists');
+      expect(cycle.fileBytes).to.equal(0);
+      expectConverged(source, target);
+    });
+
+    it('does not delete a target file changed since the last sync', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      write(source.root, 'notes.txt', 'synced');
+      write(source.root, 'keep.txt', 'keeps the source from looking unmounted');
+      await syncCycle(source, target);
+
+      rmSync(join(source.root, 'notes.txt'));
+      write(target.root, 'notes.txt', 'edited on the target since the last sync');
+      const cycle = await syncCycle(source, target);
+
+      expect(read(target.root, 'notes.txt')).to.equal('edited on the target since the last sync');
+      expect(cycle.result('notes.txt')?.outcome).to.equal('skipped');
+      expect(cycle.result('notes.txt')?.message).to.match(/not deleted/);
+      expectConsistent(source, target);
+    });
+
+    it('leaves a deleted directory, and the unsynced file inside it, on the target', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      write(source.root, 'project/a.txt', 'synced a');
+      write(source.root, 'project/sub/b.txt', 'synced b');
+      write(source.root, 'keep.txt', 'keeps the source from looking unmounted');
+      await syncCycle(source, target);
+
+      write(target.root, 'project/sub/mine.txt', 'made on the target only');
+      rmSync(join(source.root, 'project'), { recursive: true });
+      const cycle = await syncCycle(source, target);
+
+      expect(read(target.root, 'project/sub/mine.txt')).to.equal('made on the target only');
+      expect(existsSync(join(target.root, 'project/a.txt'))).to.equal(false);
+      expect(existsSync(join(target.root, 'project/sub/b.txt'))).to.equal(false);
+      expect(cycle.result('project/a.txt')?.outcome).to.equal('deleted');
+      expect(cycle.result('project/sub')).to.include({ outcome: 'skipped' });
+      expect(cycle.result('project/sub')?.message).to.match(/not synchronized/);
+      expect(cycle.result('project')?.outcome).to.equal('skipped');
+      expectConsistent(source, target);
+    });
+
+    it('refuses to stream anything when the source was emptied, and leaves the target as it was', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      write(source.root, 'a.txt', 'a');
+      write(source.root, 'b/c.txt', 'c');
+      await syncCycle(source, target);
+      const before = listTree(target.root);
+
+      rmSync(join(source.root, 'a.txt'));
+      rmSync(join(source.root, 'b'), { recursive: true });
+      let error: unknown;
+      await syncCycle(source, target).catch((err: unknown) => {
+        error = err;
+      });
+
+      expect(error).to.have.property('code', 'MASS_DELETE_REFUSED');
+      expect(listTree(target.root)).to.deep.equal(before);
+      expect(snapshotPaths(target)).to.deep.equal(['a.txt', 'b', 'b/c.txt']);
+    });
+
+    it('deletes everything on the target when the mass-delete guard is lifted', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      write(source.root, 'a.txt', 'a');
+      write(source.root, 'b/c.txt', 'c');
+      await syncCycle(source, target);
+
+      rmSync(join(source.root, 'a.txt'));
+      rmSync(join(source.root, 'b'), { recursive: true });
+      const cycle = await syncCycle(source, target, { allowMassDelete: true });
+
+      expect(cycle.receiver.deleted).to.equal(3);
+      expectConverged(source, target);
+    });
+
+    it('does not delete on the target a path the source could not scan (now a FIFO)', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      write(source.root, 'odd', 'a file once');
+      write(source.root, 'keep.txt', 'keeps the source from looking unmounted');
+      await syncCycle(source, target);
+
+      rmSync(join(source.root, 'odd'));
+      execFileSync('mkfifo', [join(source.root, 'odd')]);
+      const cycle = await syncCycle(source, target);
+
+      expect(cycle.sourceScan.unreadable.has('odd')).to.equal(true);
+      expect(cycle.changes).to.deep.equal([]);
+      expect(read(target.root, 'odd')).to.equal('a file once');
+      expectConsistent(source, target);
+    });
+
+    it('forgets a path deleted on both sides', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      write(source.root, 'gone.txt', 'x');
+      write(source.root, 'keep.txt', 'keeps the source from looking unmounted');
+      await syncCycle(source, target);
+
+      rmSync(join(source.root, 'gone.txt'));
+      rmSync(join(target.root, 'gone.txt'));
+      const cycle = await syncCycle(source, target);
+
+      expect(cycle.result('gone.txt')?.outcome).to.equal('deleted');
+      expect(source.store.synced('gone.txt')).to.equal(undefined);
+      expect(target.store.synced('gone.txt')).to.equal(undefined);
+      expectConverged(source, target);
+    });
+  });
+
+  describe('transfer', () => {
+    it(`moves a file larger than the ${WINDOW / 1024 / 1024} MiB window intact, never more than the window unacknowledged`, async () => {
+      const source = makeSide();
+      const target = makeSide();
+      const size = WINDOW + 3 * CHUNK + 12_345;
+      sparseFile(join(source.root, 'huge.bin'), size);
+      let sent = 0;
+      let acked = 0;
+      let peak = 0;
+
+      const cycle = await syncCycle(source, target, {
+        onSend: (message) => {
+          if (message.kind === 'fileData') {
+            sent += message.data.length;
+            peak = Math.max(peak, sent - acked);
+          }
+        },
+        beforeSender: (message) => {
+          if (message.kind === 'ack') acked += message.bytes;
+        },
+      });
+
+      expect(cycle.result('huge.bin')).to.include({ outcome: 'synchronized', bytes: size });
+      expect(statSync(join(target.root, 'huge.bin')).size).to.equal(size);
+      expectConverged(source, target);
+      expect(peak).to.be.at.most(WINDOW);
+      expect(acked).to.equal(size);
+    });
+
+    it('never shows a partial file at the final path while chunks arrive, for a new file and for a replaced one', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      write(source.root, 'replaced.bin', Buffer.alloc(3 * CHUNK + 1, 1));
+      await syncCycle(source, target);
+      const before = readFileSync(join(target.root, 'replaced.bin'));
+
+      write(source.root, 'replaced.bin', Buffer.alloc(3 * CHUNK + 1, 2));
+      write(source.root, 'fresh.bin', Buffer.alloc(4 * CHUNK, 3));
+      let checks = 0;
+      const cycle = await syncCycle(source, target, {
+        beforeReceiver: (message: SyncMessage) => {
+          if (message.kind !== 'fileData') return;
+          if (message.path === 'fresh.bin') {
+            expect(existsSync(join(target.root, 'fresh.bin')), `fresh.bin at offset ${message.offset}`).to.equal(false);
+          } else {
+            expect(readFileSync(join(target.root, 'replaced.bin')).equals(before), `replaced.bin at offset ${message.offset}`).to.equal(true);
+          }
+          checks += 1;
+        },
+      });
+
+      expect(checks).to.be.at.least(8);
+      expect(cycle.receiver).to.include({ files: 2, errors: 0 });
+      expectConverged(source, target);
+    });
+
+    it('leaves no partial file in the cache after aborted and skipped transfers', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      sparseFile(join(source.root, 'a.bin'), WINDOW + 2 * CHUNK, 1);
+      write(source.root, 'b.bin', Buffer.alloc(2 * CHUNK, 2));
+      await syncCycle(source, target);
+
+      sparseFile(join(source.root, 'a.bin'), WINDOW + 2 * CHUNK, 3);
+      write(source.root, 'b.bin', Buffer.alloc(2 * CHUNK, 4));
+      let touched = false;
+      let sawPartial = false;
+      const cycle = await syncCycle(source, target, {
+        beforeReceiver: (message) => {
+          if (message.kind === 'fileData' && message.path === 'a.bin' && message.offset > 0) sawPartial ||= partials(target).length > 0;
+          if (message.kind === 'fileData' && message.path === 'a.bin' && !touched) {
+            touched = true;
+            // a.bin changes at the source while part of it is in the cache (aborted);
+            // b.bin changes on the target before it lands (skipped).
+            appendFileSync(join(source.root, 'a.bin'), 'x');
+            appendFileSync(join(target.root, 'b.bin'), 'y');
+          }
+        },
+      });
+
+      expect(touched).to.equal(true);
+      expect(sawPartial, 'part of a.bin was in the cache before it was dropped').to.equal(true);
+      expect(cycle.result('a.bin')?.outcome).to.equal('skipped');
+      expect(cycle.result('b.bin')?.outcome).to.equal('skipped');
+      expectConsistent(source, target);
+    });
+
+    it('makes a symbolic link even when an earlier run left a stale one in the cache', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      symlinkSync('target-of-link', join(source.root, 'ln'));
+      // A run killed between making the link in the cache and renaming it into place leaves this.
+      symlinkSync('stale', join(target.cacheDir, staleName('ln')));
+      const cycleOne = await syncCycle(source, target);
+
+      expect(cycleOne.result('ln')?.outcome).to.equal('synchronized');
+      expectConverged(source, target);
+    });
+
+    it('pipelines many small files and keeps both snapshots in step', async function () {
+      this.timeout(60_000);
+      const source = makeSide();
+      const target = makeSide();
+      for (let i = 0; i < 1_300; i += 1) write(source.root, `many/${String(i).padStart(4, '0')}.txt`, `file ${i}\n`);
+
+      const cycle = await syncCycle(source, target);
+
+      expect(cycle.receiver).to.include({ files: 1_301, errors: 0 });
+      expectConverged(source, target);
+      expectNoop(await syncCycle(source, target));
+    });
+  });
+});

@@ -1,0 +1,179 @@
+import { createHash } from 'node:crypto';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  Receiver, Sender, scanSide, SnapshotStore, type Change, type ChecksumName, type OverwritePolicy, type PathResult,
+  type SideScan, type SyncChannel, type SyncMessage, type SyncSummary,
+} from '@snapsync/core';
+import { tempDir } from '../../helpers/temp-dir.js';
+
+export const PRIVATE_DIR = '.private-asp';
+export const SESSION = 's1';
+
+/** Side is one end of a session: its sync root, its snapshot DB and its transfer cache. */
+export interface Side {
+  readonly root: string;
+  readonly store: SnapshotStore;
+  readonly cacheDir: string;
+}
+
+const opened: SnapshotStore[] = [];
+
+/** makeSide lays a side out as a session does: DB and cache in <root>/.private-asp/<name>/. */
+export function makeSide(root = tempDir('snapsync-side-')): Side {
+  const cacheDir = join(root, PRIVATE_DIR, SESSION);
+  mkdirSync(cacheDir, { recursive: true });
+  const store = SnapshotStore.create(join(cacheDir, 'snap.db'));
+  opened.push(store);
+  return { root, cacheDir, store };
+}
+
+/** closeSides closes every store makeSide opened (call from afterEach). */
+export function closeSides(): void {
+  for (const store of opened.splice(0)) store.close();
+}
+
+/**
+ * A Hook sees a message just before it is delivered (after the sender side sent it and the
+ * event loop turned): the place to change the disk "between scan and apply".
+ */
+export type Hook = (message: SyncMessage) => void | Promise<void>;
+
+export interface CycleOptions {
+  readonly policy?: OverwritePolicy;
+  readonly checksum?: ChecksumName;
+  /** allowMassDelete lifts the sender's mass-delete guard (default: guarded, as a user runs it). */
+  readonly allowMassDelete?: boolean;
+  /** beforeReceiver runs before each message reaches the receiver. */
+  readonly beforeReceiver?: Hook;
+  /** beforeSender runs before each message reaches the sender. */
+  readonly beforeSender?: Hook;
+  /** onSend sees each message synchronously as it is sent, in either direction. */
+  readonly onSend?: (message: SyncMessage, to: 'receiver' | 'sender') => void;
+}
+
+/** Cycle is what one sync cycle did, as both roles report it. */
+export interface Cycle {
+  readonly sender: SyncSummary;
+  readonly receiver: SyncSummary;
+  /** results as the receiver reported them, in order. */
+  readonly results: PathResult[];
+  /** results as the sender folded them into its snapshot. */
+  readonly senderResults: PathResult[];
+  /** changes the sender streamed. */
+  readonly changes: Change[];
+  /** fileBytes counts the file content bytes sent. */
+  readonly fileBytes: number;
+  readonly sourceScan: SideScan;
+  readonly targetScan: SideScan;
+  /** result returns the receiver's result for a path (the last one, if several). */
+  result(path: string): PathResult | undefined;
+}
+
+/**
+ * syncCycle runs one full one-way cycle from source to target in this process: both sides
+ * scan, then a Sender and a Receiver talk over two in-memory channels that deliver each
+ * message on a later turn of the event loop, in order.
+ */
+export async function syncCycle(source: Side, target: Side, options: CycleOptions = {}): Promise<Cycle> {
+  const checksum = options.checksum ?? 'sha256';
+  const sourceScan = await scanSide(source.store, source.root, checksum, PRIVATE_DIR);
+  const targetScan = await scanSide(target.store, target.root, checksum, PRIVATE_DIR);
+
+  let fail!: (err: unknown) => void;
+  const failed = new Promise<never>((_, reject) => {
+    fail = reject;
+  });
+  let failure: unknown;
+  const onError = (err: unknown): void => {
+    failure ??= err;
+    fail(err);
+  };
+
+  const changes: Change[] = [];
+  let fileBytes = 0;
+  const results: PathResult[] = [];
+  const senderResults: PathResult[] = [];
+  let sender!: Sender;
+  let receiver!: Receiver;
+  const toReceiver = link('receiver', (message) => receiver.handle(message), options.beforeReceiver, (message) => {
+    if (message.kind === 'changes') changes.push(...message.changes);
+    if (message.kind === 'fileData') fileBytes += message.data.length;
+  });
+  const toSender = link('sender', (message) => sender.handle(message), options.beforeSender, () => {});
+
+  function link(to: 'receiver' | 'sender', handle: (message: SyncMessage) => void, hook: Hook | undefined,
+    count: (message: SyncMessage) => void): SyncChannel {
+    let chain = Promise.resolve();
+    return {
+      send(message) {
+        count(message);
+        options.onSend?.(message, to);
+        chain = chain
+          .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+          .then(async () => {
+            if (failure !== undefined) return;
+            await hook?.(message);
+            handle(message);
+          })
+          .catch(onError);
+      },
+      drained: () => Promise.resolve(),
+    };
+  }
+
+  sender = new Sender({
+    root: source.root, store: source.store, checksum, channel: toReceiver, scan: sourceScan,
+    allowMassDelete: options.allowMassDelete ?? false,
+    report: (result) => senderResults.push(result),
+  });
+  receiver = new Receiver({
+    root: target.root, cacheDir: target.cacheDir, store: target.store, checksum, policy: options.policy ?? 'always',
+    channel: toSender, report: (result) => results.push(result),
+  });
+  const streamed = sender.stream().catch(onError);
+  const [senderSummary, receiverSummary] = await Promise.race([Promise.all([sender.done, receiver.done]), failed]);
+  await streamed;
+  if (failure !== undefined) throw failure;
+  return {
+    sender: senderSummary, receiver: receiverSummary, results, senderResults, changes, fileBytes, sourceScan, targetScan,
+    result: (path) => results.filter((result) => result.path === path).at(-1),
+  };
+}
+
+/**
+ * listTree describes a tree for comparison, .private-asp at the root excluded: kind and mode
+ * of every path, a file's content digest, a link's target.
+ */
+export function listTree(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(join(root, dir)).sort()) {
+      if (dir === '' && name === PRIVATE_DIR) continue;
+      const path = dir === '' ? name : `${dir}/${name}`;
+      const full = join(root, path);
+      const st = lstatSync(full);
+      const mode = (st.mode & 0o7777).toString(8);
+      if (st.isSymbolicLink()) {
+        out[path] = `symlink -> ${readlinkSync(full)}`;
+      } else if (st.isDirectory()) {
+        out[path] = `dir ${mode}`;
+        walk(path);
+      } else {
+        out[path] = `file ${mode} ${st.size} ${createHash('sha256').update(readFileSync(full)).digest('hex')}`;
+      }
+    }
+  };
+  walk('');
+  return out;
+}
+
+/** snapshotPaths lists the paths a side's snapshot holds as synchronized. */
+export function snapshotPaths(side: Side): string[] {
+  return [...side.store.files()].map((row) => row.path);
+}
+
+/** partials lists the in-progress files left in a side's transfer cache. */
+export function partials(side: Side): string[] {
+  return readdirSync(side.cacheDir).filter((name) => name.endsWith('.partial'));
+}

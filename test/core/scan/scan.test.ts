@@ -1,0 +1,147 @@
+import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { scanTree, type ChecksumName, type Entry, type ScanSummary } from '@snapsync/core';
+import { tempDir } from '../../helpers/temp-dir.js';
+
+interface ScanRun {
+  readonly summary: ScanSummary;
+  readonly entries: Map<string, Entry>;
+  readonly batches: number[];
+  readonly problems: Map<string, string>;
+}
+
+async function scan(root: string, options: { previous?: (path: string) => Entry | undefined; checksum?: ChecksumName } = {}): Promise<ScanRun> {
+  const entries = new Map<string, Entry>();
+  const batches: number[] = [];
+  const problems = new Map<string, string>();
+  const summary = await scanTree({
+    root, privateDirName: '.private-asp', checksum: options.checksum ?? 'sha256',
+    previous: options.previous ?? (() => undefined),
+    write: (batch) => {
+      batches.push(batch.length);
+      for (const entry of batch) {
+        expect(entries.has(entry.path), `${entry.path} written twice`).to.equal(false);
+        entries.set(entry.path, entry);
+      }
+    },
+    problem: (path, message) => problems.set(path, message),
+  });
+  return { summary, entries, batches, problems };
+}
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+const hex = (bytes: Uint8Array | null): string | null => (bytes === null ? null : Buffer.from(bytes).toString('hex'));
+
+describe('core/scan/scan', () => {
+  it('finds files with their checksums, empty directories and symbolic links with their targets', async () => {
+    const root = tempDir('snapsync-scan-');
+    mkdirSync(join(root, 'sub/deeper'), { recursive: true });
+    mkdirSync(join(root, 'empty'));
+    writeFileSync(join(root, 'a.txt'), 'alpha');
+    writeFileSync(join(root, 'sub/deeper/b.txt'), 'bravo!');
+    symlinkSync('a.txt', join(root, 'link'));
+    symlinkSync('../nowhere', join(root, 'sub/dangling'));
+
+    const { summary, entries, problems } = await scan(root);
+
+    expect([...entries.keys()].sort()).to.deep.equal(
+      ['a.txt', 'empty', 'link', 'sub', 'sub/dangling', 'sub/deeper', 'sub/deeper/b.txt']);
+    expect(problems.size).to.equal(0);
+    expect(summary).to.deep.equal({ entries: 7, hashedBytes: 11, problems: 0 });
+    const a = entries.get('a.txt')!;
+    expect(a).to.include({ kind: 'file', size: 5, linkTarget: null, ino: statSync(join(root, 'a.txt')).ino });
+    expect(a.mode).to.equal(statSync(join(root, 'a.txt')).mode & 0o7777);
+    expect(hex(a.checksum)).to.equal(sha256('alpha'));
+    expect(hex(entries.get('sub/deeper/b.txt')!.checksum)).to.equal(sha256('bravo!'));
+    expect(entries.get('empty')).to.include({ kind: 'dir', size: 0, checksum: null, linkTarget: null });
+    expect(entries.get('link')).to.include({ kind: 'symlink', linkTarget: 'a.txt', checksum: null });
+    expect(entries.get('sub/dangling')).to.include({ kind: 'symlink', linkTarget: '../nowhere' });
+  });
+
+  it('keeps names with spaces and non-ASCII characters as they are on disk', async () => {
+    const root = tempDir('snapsync-scan-');
+    const names = ['with space.txt', 'café ünïcødé.txt', '日本語', 'emoji 🎉'];
+    for (const name of names) writeFileSync(join(root, name), name);
+    mkdirSync(join(root, 'dir with space'));
+    writeFileSync(join(root, 'dir with space', 'naïve.txt'), 'x');
+
+    const { entries } = await scan(root);
+
+    expect([...entries.keys()].sort()).to.deep.equal([...names, 'dir with space', 'dir with space/naïve.txt'].sort());
+    for (const name of names) expect(hex(entries.get(name)!.checksum)).to.equal(sha256(name));
+  });
+
+  it('skips the private directory at the root only; one nested deeper is scanned', async () => {
+    const root = tempDir('snapsync-scan-');
+    mkdirSync(join(root, '.private-asp/s1'), { recursive: true });
+    writeFileSync(join(root, '.private-asp/s1/snap.db'), 'db');
+    mkdirSync(join(root, 'nested/.private-asp'), { recursive: true });
+    writeFileSync(join(root, 'nested/.private-asp/kept.txt'), 'kept');
+
+    const { entries } = await scan(root);
+
+    expect([...entries.keys()].sort()).to.deep.equal(['nested', 'nested/.private-asp', 'nested/.private-asp/kept.txt']);
+  });
+
+  it('reports a FIFO as a problem, not as an entry, and carries on', async () => {
+    const root = tempDir('snapsync-scan-');
+    execFileSync('mkfifo', [join(root, 'pipe')]);
+    writeFileSync(join(root, 'z.txt'), 'after the pipe');
+
+    const { entries, problems, summary } = await scan(root);
+
+    expect(entries.has('pipe')).to.equal(false);
+    expect(problems.get('pipe')).to.match(/not a regular file/);
+    expect(entries.has('z.txt')).to.equal(true);
+    expect(summary.problems).to.equal(1);
+  });
+
+  it('does not read a file again when its previous entry has the same size, mtime and inode, and reuses its checksum', async () => {
+    const root = tempDir('snapsync-scan-');
+    writeFileSync(join(root, 'same.txt'), 'unchanged content');
+    const first = (await scan(root)).entries.get('same.txt')!;
+    // A checksum the file cannot have proves it was reused, not recomputed.
+    const planted = new Uint8Array(32).fill(7);
+
+    const { entries, summary } = await scan(root, { previous: (path) => (path === 'same.txt' ? { ...first, checksum: planted } : undefined) });
+
+    expect(summary.hashedBytes).to.equal(0);
+    expect(hex(entries.get('same.txt')!.checksum)).to.equal(hex(planted));
+  });
+
+  for (const [what, change] of [
+    ['size', { size: 1 }], ['mtime', { mtimeUs: 1 }], ['inode', { ino: 1 }],
+  ] as const) {
+    it(`reads a file again when its previous entry has another ${what}`, async () => {
+      const root = tempDir('snapsync-scan-');
+      writeFileSync(join(root, 'f.txt'), 'content');
+      const first = (await scan(root)).entries.get('f.txt')!;
+      const previous = { ...first, ...change, checksum: new Uint8Array(32).fill(7) };
+
+      const { entries, summary } = await scan(root, { previous: () => previous });
+
+      expect(summary.hashedBytes).to.equal(7);
+      expect(hex(entries.get('f.txt')!.checksum)).to.equal(sha256('content'));
+    });
+  }
+
+  it('writes entries in batches of at most 1000, and every entry exactly once', async function () {
+    this.timeout(60_000);
+    const root = tempDir('snapsync-scan-');
+    for (let d = 0; d < 5; d += 1) {
+      mkdirSync(join(root, `d${d}`));
+      for (let i = 0; i < 500; i += 1) writeFileSync(join(root, `d${d}`, `f${i}`), `${d}/${i}`);
+    }
+
+    const { entries, batches, summary } = await scan(root);
+
+    expect(entries.size).to.equal(2_505);
+    expect(summary.entries).to.equal(2_505);
+    expect(batches.length).to.be.greaterThan(2);
+    for (const size of batches) expect(size).to.be.at.most(1000).and.at.least(1);
+    expect(batches.reduce((a, b) => a + b, 0)).to.equal(2_505);
+  });
+});

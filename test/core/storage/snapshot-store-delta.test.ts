@@ -1,0 +1,166 @@
+import { expect } from 'chai';
+import { join } from 'node:path';
+import { parentOf, SnapshotStore, type Entry } from '@snapsync/core';
+import { tempDir } from '../../helpers/temp-dir.js';
+
+const sum = (byte: number): Uint8Array => new Uint8Array(32).fill(byte);
+
+function file(path: string, byte: number, overrides: Partial<Entry> = {}): Entry {
+  return { path, kind: 'file', size: 10, mtimeUs: 1_000, mode: 0o644, ino: 1, checksum: sum(byte), linkTarget: null, ...overrides };
+}
+
+function dir(path: string, overrides: Partial<Entry> = {}): Entry {
+  return { path, kind: 'dir', size: 0, mtimeUs: 1_000, mode: 0o755, ino: 2, checksum: null, linkTarget: null, ...overrides };
+}
+
+function link(path: string, target: string): Entry {
+  return { path, kind: 'symlink', size: target.length, mtimeUs: 1_000, mode: 0o777, ino: 3, checksum: null, linkTarget: target };
+}
+
+function freshStore(): SnapshotStore {
+  return SnapshotStore.create(join(tempDir('snapsync-delta-'), 'snap.db'));
+}
+
+const paths = (entries: Iterable<Entry>): string[] => [...entries].map((entry) => entry.path);
+
+describe('core/storage/snapshot-store delta', () => {
+  let store: SnapshotStore;
+  beforeEach(() => {
+    store = freshStore();
+  });
+  afterEach(() => store.close());
+
+  it('returns scanned and synced entries as they were stored, checksum bytes included', () => {
+    const entry = file('a', 1, { size: 123, mtimeUs: 1_700_000_000_123_456, mode: 0o600, ino: 987_654 });
+    store.addScan([entry, link('l', 'a')]);
+    store.record({ synced: [entry] });
+    for (const read of [store.scanned('a'), store.synced('a')]) {
+      expect(read).to.include({ path: 'a', kind: 'file', size: 123, mtimeUs: 1_700_000_000_123_456, mode: 0o600, ino: 987_654, linkTarget: null });
+      expect(Buffer.from(read!.checksum!).equals(Buffer.from(sum(1)))).to.equal(true);
+    }
+    expect(store.scanned('l')).to.include({ kind: 'symlink', linkTarget: 'a', checksum: null });
+    expect(store.synced('missing')).to.equal(undefined);
+    expect(store.scanned('missing')).to.equal(undefined);
+  });
+
+  it('lists new and content-changed entries, in path order, but not unchanged ones', () => {
+    store.record({ synced: [file('same', 1), file('edited', 1), dir('d'), link('l', 'x')] });
+    store.addScan([file('same', 1, { mtimeUs: 9_999, ino: 42 }), file('edited', 2), file('new', 3), dir('d', { mtimeUs: 5_000, ino: 7 }),
+      link('l', 'y')]);
+    expect(paths(store.changed())).to.deep.equal(['edited', 'l', 'new']);
+  });
+
+  it('lists a file whose mode alone changed', () => {
+    store.record({ synced: [file('f', 1)] });
+    store.addScan([file('f', 1, { mode: 0o755 })]);
+    expect(paths(store.changed())).to.deep.equal(['f']);
+  });
+
+  it('lists a path whose kind changed', () => {
+    store.record({ synced: [file('p', 1)] });
+    store.addScan([dir('p')]);
+    expect(paths(store.changed())).to.deep.equal(['p']);
+  });
+
+  it('lists a file whose size alone changed', () => {
+    store.record({ synced: [file('f', 1)] });
+    store.addScan([file('f', 1, { size: 11 })]);
+    expect(paths(store.changed())).to.deep.equal(['f']);
+  });
+
+  it('lists a file without checksum (-k none) whose mtime changed, and not one whose mtime did not', () => {
+    const none = new Uint8Array();
+    store.record({ synced: [file('moved', 1, { checksum: none }), file('still', 1, { checksum: none })] });
+    store.addScan([file('moved', 1, { checksum: none, mtimeUs: 2_000 }), file('still', 1, { checksum: none, ino: 9 })]);
+    expect(paths(store.changed())).to.deep.equal(['moved']);
+  });
+
+  it('lists nothing once what was scanned is recorded', () => {
+    const scanned = [dir('d'), file('d/a', 1), file('b', 2), link('c', 'b')];
+    store.addScan(scanned);
+    expect(paths(store.changed())).to.have.length(4);
+    store.record({ synced: scanned });
+    expect(paths(store.changed())).to.deep.equal([]);
+    expect(paths(store.vanished())).to.deep.equal([]);
+  });
+
+  it('lists vanished paths with every child before its parent', () => {
+    store.record({ synced: [dir('a'), dir('a/b'), file('a/b/c', 1), file('a/z', 2), dir('a-b'), file('a-b/x', 3), file('kept', 4), file('top', 5)] });
+    store.addScan([file('kept', 4)]);
+    const vanished = paths(store.vanished());
+    expect([...vanished].sort()).to.deep.equal(['a', 'a-b', 'a-b/x', 'a/b', 'a/b/c', 'a/z', 'top']);
+    for (const path of vanished) {
+      for (let parent = parentOf(path); parent !== ''; parent = parentOf(parent)) {
+        expect(vanished.indexOf(parent), `${parent} after ${path}`).to.be.greaterThan(vanished.indexOf(path));
+      }
+    }
+  });
+
+  it('finds the vanished file a new path was moved from, by checksum and size', () => {
+    store.record({ synced: [file('old/name', 1), file('other', 2)] });
+    store.addScan([file('new/name', 1, { ino: 77 }), file('other', 2)]);
+    expect(store.moveFrom(file('new/name', 1))).to.equal('old/name');
+  });
+
+  it('finds no move source for a file whose old copy is still there, or of another size or checksum', () => {
+    store.record({ synced: [file('copied', 1), file('gone', 2)] });
+    store.addScan([file('copied', 1), file('copy', 1)]);
+    expect(store.moveFrom(file('copy', 1)), 'the original was not removed').to.equal(undefined);
+    expect(store.moveFrom(file('x', 2, { size: 11 })), 'other size').to.equal(undefined);
+    expect(store.moveFrom(file('x', 3)), 'other checksum').to.equal(undefined);
+    expect(store.moveFrom(file('x', 2))).to.equal('gone');
+  });
+
+  it('finds no move source for a directory, a link or a file without checksum', () => {
+    store.record({ synced: [file('gone', 1, { checksum: new Uint8Array() })] });
+    store.addScan([]);
+    expect(store.moveFrom(dir('d'))).to.equal(undefined);
+    expect(store.moveFrom(link('l', 'gone'))).to.equal(undefined);
+    expect(store.moveFrom(file('x', 1, { checksum: new Uint8Array() }))).to.equal(undefined);
+  });
+
+  it('counts the synced paths the scan did not find', () => {
+    store.record({ synced: [file('a', 1), file('b', 2), dir('d')] });
+    store.addScan([file('b', 2)]);
+    expect(store.countVanished()).to.equal(2);
+  });
+
+  it('forgets removed paths when recording', () => {
+    store.record({ synced: [file('a', 1), file('b', 2)] });
+    store.record({ removed: ['a'] });
+    expect(store.synced('a')).to.equal(undefined);
+    expect(store.synced('b')).to.not.equal(undefined);
+    expect(store.countSynced()).to.equal(1);
+  });
+
+  it('forgets the previous scan on clearScan', () => {
+    store.addScan([file('a', 1)]);
+    store.clearScan();
+    expect(store.countScanned()).to.equal(0);
+    expect(paths(store.changed())).to.deep.equal([]);
+  });
+
+  it('pages through more than a page of changes, each exactly once and in order', () => {
+    const many = Array.from({ length: 1_234 }, (_, i) => file(`f${String(i).padStart(5, '0')}`, i % 200));
+    store.addScan(many);
+    expect(paths(store.changed())).to.deep.equal(many.map((entry) => entry.path));
+    expect(paths(store.changed(100))).to.deep.equal(many.map((entry) => entry.path));
+  });
+
+  it('pages through more than a page of vanished paths, each exactly once', () => {
+    const many = Array.from({ length: 1_100 }, (_, i) => file(`f${String(i).padStart(5, '0')}`, 1));
+    store.record({ synced: many });
+    expect(paths(store.vanished())).to.deep.equal(many.map((entry) => entry.path).reverse());
+  });
+
+  it('keeps paging correctly while the snapshot is written between pages', () => {
+    const many = Array.from({ length: 1_100 }, (_, i) => file(`f${String(i).padStart(5, '0')}`, 1));
+    store.addScan(many);
+    const seen: string[] = [];
+    for (const entry of store.changed(100)) {
+      seen.push(entry.path);
+      store.record({ synced: [entry] });
+    }
+    expect(seen).to.deep.equal(many.map((entry) => entry.path));
+  });
+});
