@@ -1,129 +1,236 @@
 #!/usr/bin/env node
-// npm run bench: what the foundation costs, side by side with the anchors in ../shared/bench.
-//   1. session start-up (connect, TLS, login, DB handshake, record, finish) through the real
-//      CLIs, remote and zero-setup local; compare with rsync's no-change run and an ssh login.
-//   2. TLS WebSocket throughput of 1 MiB binary frames, zero mask (what snapsync sends) vs the
-//      random mask ws uses by default, against the Node TLS ceiling of the anchors.
-// Speed is measured here, never asserted in tests.
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:https';
-import { tmpdir } from 'node:os';
+// npm run bench: snapsync against rsync over ssh, side by side, on deterministic corpora.
+//
+//   npm run bench                 small + large + mixed at full size (~5 min on 2 vCPU)
+//   npm run bench -- --quick      small and large at 5 % (~20 s)
+//
+// Per corpus it generates the tree (bench/corpus.mjs), then for each repetition runs three
+// phases, each tool in turn on the same source: initial (into an empty destination), no change,
+// and after the 1% mutation (bench/mutate.mjs; reverted afterwards). Every run is timed, its
+// peak RSS taken on both ends and its loopback bytes counted, and then verified: the
+// destination must mirror the source (paths, types, sizes, bytes; .private-asp left out).
+// A failed or unverified run is reported as FAIL and kept out of the medians.
+//
+// Environment:
+//   BENCH_CORPORA  corpora to run, default "small large mixed"
+//   BENCH_SCALE    fraction of the file counts (small, mixed) and file sizes (large), default 1
+//   BENCH_REPS     repetitions, default 1 (figures are medians; RSS is the max)
+//   BENCH_DIR      parent of the work dir, default the system temp dir (needs ~7 GB at full size)
+//   BENCH_TIMEOUT  seconds before a single sync is killed, default 300
+//   BENCH_RESULTS  where the JSON and Markdown results go, default bench/results
+//   BENCH_KEEP=1   keep the work dir (corpora, destinations, logs) for inspection
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WebSocket, WebSocketServer } from 'ws';
-import { createSelfSigned } from '@snapsync/reactor';
+import { CORPUS_NAMES, describe, generateCorpus } from './corpus.mjs';
+import { GNU_TIME, flushDirty } from './lib/proc.mjs';
+import { compareTrees, leftoverState } from './lib/verify.mjs';
+import { applyMutation, checkPristine, describeMutation, revertMutation } from './mutate.mjs';
+import { PHASES, RSS_LIMIT_MB, phaseLabel, renderFailures, renderTable, renderTargets, summarize } from './report.mjs';
+import { createRsyncTool } from './tools/rsync.mjs';
+import { createSnapsyncTool } from './tools/snapsync.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const bin = {
-  snapsync: join(root, 'packages/initiator/bin/snapsync.js'),
-  reactor: join(root, 'packages/reactor/bin/snapsync-reactor.js'),
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const repoRoot = join(benchDir, '..');
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(fileURLToPath(import.meta.url));
+  console.log('usage: npm run bench [-- --quick]   (environment: BENCH_CORPORA BENCH_SCALE BENCH_REPS BENCH_DIR BENCH_TIMEOUT BENCH_RESULTS BENCH_KEEP; see the head of bench/run.mjs)');
+  process.exit(0);
+}
+const unknown = args.filter((a) => !['--quick', '--keep'].includes(a));
+if (unknown.length) {
+  console.error(`bench: unknown argument(s) ${unknown.join(' ')}; try --help`);
+  process.exit(2);
+}
+const quick = args.includes('--quick');
+const config = {
+  corpora: quick ? ['small', 'large'] : (process.env.BENCH_CORPORA ?? 'small large mixed').split(/[\s,]+/).filter(Boolean),
+  scale: quick ? 0.05 : Number(process.env.BENCH_SCALE ?? 1),
+  reps: Number(process.env.BENCH_REPS ?? 1),
+  timeoutS: Number(process.env.BENCH_TIMEOUT ?? 300),
+  keep: process.env.BENCH_KEEP === '1' || args.includes('--keep'),
+  quick,
 };
-const work = mkdtempSync(join(tmpdir(), 'snapsync-bench-'));
-const REPS = Number(process.env.BENCH_REPS ?? 7);
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
+for (const name of config.corpora) {
+  if (!CORPUS_NAMES.includes(name)) { console.error(`bench: unknown corpus "${name}" (have: ${CORPUS_NAMES.join(' ')})`); process.exit(2); }
+}
+if (!(config.scale > 0) || !(Number.isInteger(config.reps) && config.reps >= 1) || !(config.timeoutS > 0)) {
+  console.error('bench: BENCH_SCALE must be > 0, BENCH_REPS an integer >= 1, BENCH_TIMEOUT > 0');
+  process.exit(2);
 }
 
-function timeRun(args, env) {
-  const start = process.hrtime.bigint();
-  execFileSync(process.execPath, [bin.snapsync, ...args], { env: { ...process.env, ...env }, stdio: 'pipe' });
-  return Number(process.hrtime.bigint() - start) / 1e9;
+const log = (line) => process.stderr.write(`${line}\n`);
+const parent = process.env.BENCH_DIR ?? tmpdir();
+mkdirSync(parent, { recursive: true });
+const work = mkdtempSync(join(parent, 'snapsync-bench-'));
+const tools = [];
+let cleaned = false;
+async function cleanup() {
+  if (cleaned) return;
+  cleaned = true;
+  for (const tool of tools) await tool.close().catch(() => {});
+  if (config.keep) log(`work dir kept: ${work}`);
+  else rmSync(work, { recursive: true, force: true });
+}
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => { log(`bench: ${signal}, cleaning up`); cleanup().finally(() => process.exit(130)); });
 }
 
-async function startupBench() {
-  const state = join(work, 'state');
-  const docroot = join(work, 'docroot');
-  mkdirSync(join(docroot, 'dst'), { recursive: true });
-  mkdirSync(join(work, 'src'));
-  mkdirSync(join(work, 'localdst'));
-  execFileSync(process.execPath, [bin.reactor, 'init', '--state-dir', state], { stdio: 'pipe' });
-  execFileSync(process.execPath, [bin.reactor, 'user', 'add', 'bench', '--docroot', docroot, '--state-dir', state],
-    { env: { ...process.env, SNAPSYNC_PASSWORD: 'bench' }, stdio: 'pipe' });
-  const reactor = spawn(process.execPath, [bin.reactor, 'serve', '--state-dir', state, '--listen', '127.0.0.1:0']);
-  const [, port, fingerprint] = await new Promise((resolve) => {
-    let out = '';
-    reactor.stdout.on('data', (chunk) => {
-      out += chunk;
-      const match = /listening on 127\.0\.0\.1:(\d+) fingerprint (\S+)/.exec(out);
-      if (match) resolve(match);
-    });
-  });
-  const remoteArgs = ['-N', 'bench', '-d', join(work, 'src'), '-r', 'bench@127.0.0.1:/dst', '-P', port,
-    '--fingerprint', fingerprint, '-q'];
-  const localArgs = ['-N', 'bench-local', '-d', join(work, 'src'), '-r', join(work, 'localdst'), '-q'];
-  const remote = [];
-  const local = [];
-  for (let i = 0; i < REPS; i++) {
-    remote.push(timeRun(remoteArgs, { SNAPSYNC_PASSWORD: 'bench' }));
-    local.push(timeRun(localArgs, {}));
+function firstLine(argv, stream = 'stdout') {
+  const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8' });
+  return (r[stream] ?? '').split('\n')[0].trim() || null;
+}
+
+function environment() {
+  const git = (gitArgs) => firstLine(['git', '-C', repoRoot, ...gitArgs]);
+  const dirty = spawnSync('git', ['-C', repoRoot, 'status', '--porcelain', '--', 'packages', 'proto'], { encoding: 'utf8' }).stdout?.trim();
+  return {
+    date: new Date().toISOString(),
+    cpus: `${cpus().length} × ${cpus()[0]?.model ?? '?'}`,
+    memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)),
+    node: process.version,
+    ssh: firstLine(['ssh', '-V'], 'stderr'),
+    snapsyncCommit: `${git(['rev-parse', '--short', 'HEAD']) ?? 'unknown'}${dirty ? ' + uncommitted changes in packages/ or proto/' : ''}`,
+    workDir: work,
+    workFs: firstLine(['findmnt', '-n', '-o', 'FSTYPE,OPTIONS', '-T', work]) ?? firstLine(['stat', '-f', '-c', '%T', work]),
+    gnuTime: GNU_TIME,
+    loadavgStart: loadavg().map((v) => Number(v.toFixed(2))),
+  };
+}
+
+async function main() {
+  const started = process.hrtime.bigint();
+  const env = environment();
+  log(`snapsync bench: corpora ${config.corpora.join(', ')}, scale ${config.scale}, ${config.reps} repetition(s); work dir ${work}`);
+  if (!GNU_TIME) log('bench: GNU time (/usr/bin/time) not found: client-side peak RSS will show as "–" (Debian: apt-get install time)');
+  tools.push(await createRsyncTool({ work }));
+  tools.push(await createSnapsyncTool({ work, repoRoot }));
+  const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
+  env.rsync = byName.rsync.version;
+  env.snapsync = byName.snapsync.version;
+
+  const corpora = [];
+  const runs = [];
+  for (const name of config.corpora) {
+    const corpus = generateCorpus(join(work, 'src', name), name, config.scale);
+    log(`generated ${describe(corpus)} in ${corpus.seconds.toFixed(1)} s`);
+    const info = { name, files: corpus.files.length, dirs: corpus.dirs.length, bytes: corpus.bytes, fingerprint: corpus.fingerprint, mutation: null };
+    corpora.push(info);
+    for (const tool of tools) await tool.startCorpus(corpus);
+    try {
+      for (let rep = 1; rep <= config.reps; rep++) {
+        const order = rep % 2 ? ['rsync', 'snapsync'] : ['snapsync', 'rsync'];
+        for (const phase of PHASES) {
+          let journal = null;
+          if (phase === 'mutate') {
+            journal = applyMutation(corpus.root, join(work, 'mutate-state'), name);
+            info.mutation = describeMutation(journal);
+          }
+          for (const toolName of order) {
+            const tool = byName[toolName];
+            flushDirty();
+            const result = await tool.run(phase, corpus, rep, { timeoutMs: config.timeoutS * 1000 });
+            const dest = tool.dest(corpus, rep);
+            const clean = result.code === 0 && !result.signal && !result.timedOut;
+            const verify = clean ? compareTrees(corpus.root, dest) : null;
+            const notes = [...(result.notes ?? [])];
+            if (toolName === 'snapsync') {
+              const left = leftoverState(dest);
+              if (left.length) notes.push(`${left.length} file(s) left in the destination's .private-asp: ${left.slice(0, 3).join(', ')}`);
+              if (phase === 'nochange' && result.summary?.files) notes.push(`no-change run reported ${result.summary.files} file(s) synchronized`);
+            }
+            const ok = clean && verify.ok && result.reactorAlive !== false;
+            const run = {
+              tool: toolName, corpus: name, phase, rep, ok,
+              seconds: result.seconds, code: result.code, signal: result.signal, timedOut: result.timedOut, timeoutS: config.timeoutS,
+              rssLocalKiB: result.rssLocalKiB, rssRemoteKiB: result.rssRemoteKiB,
+              cpuSeconds: result.cpuLocal === null || result.cpuRemote === null ? null : Number((result.cpuLocal + result.cpuRemote).toFixed(2)),
+              cpuLocal: result.cpuLocal, cpuRemote: result.cpuRemote,
+              loopback: result.loopback, payloadBytes: result.payloadBytes, summary: result.summary ?? null,
+              command: result.command,
+              expected: `${corpus.files.length - (journal ? journal.counts.delete - journal.counts.add : 0)} files, ${phaseLabel(phase, name)}`,
+              verify: verify && { ok: verify.ok, differenceCount: verify.differenceCount, differences: verify.differences,
+                entries: verify.entries, bytes: verify.bytes, mtimeMismatches: verify.mtimeMismatches, seconds: Number(verify.seconds.toFixed(2)) },
+              stderr: ok ? undefined : result.stderr,
+              notes,
+            };
+            runs.push(run);
+            const toMB = (kib) => (kib === null ? '–' : ((kib * 1024) / 1e6).toFixed(0));
+            const rss = `${toMB(run.rssLocalKiB)}/${toMB(run.rssRemoteKiB)} MB`;
+            log(`  ${name} r${rep} ${phase.padEnd(8)} ${toolName.padEnd(8)} ${run.seconds.toFixed(2).padStart(7)} s  rss ${rss}  `
+              + `lo ${run.loopback === null ? '–' : (run.loopback / 1e6).toFixed(1)} MB  ${ok ? 'ok' : `FAIL${clean ? ` (${verify.differenceCount} differences, e.g. ${verify.differences[0]})` : ` (exit ${result.code}${result.signal ? ` ${result.signal}` : ''}${result.timedOut ? ', timed out' : ''})`}`}`
+              + `${notes.length ? `  [${notes.join('; ')}]` : ''}`);
+          }
+          if (journal) {
+            revertMutation(journal);
+            const problem = checkPristine(corpus.root, corpus);
+            if (problem) throw new Error(`source not pristine after reverting the mutation: ${problem}`);
+          }
+        }
+      }
+    } finally {
+      for (const tool of tools) await tool.endCorpus(corpus);
+    }
+    // free the disk (and the page cache) before the next corpus
+    rmSync(corpus.root, { recursive: true, force: true });
+    for (const tool of tools) for (let rep = 1; rep <= config.reps; rep++) tool.removeOutput(corpus, rep);
   }
-  const nodeStart = [];
-  for (let i = 0; i < REPS; i++) {
-    const start = process.hrtime.bigint();
-    execFileSync(process.execPath, ['-e', '0']);
-    nodeStart.push(Number(process.hrtime.bigint() - start) / 1e9);
+
+  env.loadavgEnd = loadavg().map((v) => Number(v.toFixed(2)));
+  env.totalSeconds = Number((Number(process.hrtime.bigint() - started) / 1e9).toFixed(1));
+  const rows = summarize(runs, corpora);
+  const mtimeMismatch = runs.filter((r) => r.tool === 'snapsync' && r.verify?.mtimeMismatches).length;
+
+  const out = [];
+  out.push(`# snapsync vs rsync over ssh (${config.quick ? 'quick: ' : ''}scale ${config.scale}, ${config.reps} repetition${config.reps > 1 ? 's' : ''})`);
+  out.push('');
+  out.push(`${env.date} · ${env.cpus} · ${env.memoryGiB} GiB · Node ${env.node} · ${env.rsync} · ${env.ssh} · snapsync ${env.snapsyncCommit} · work fs ${env.workFs} · load ${env.loadavgStart.join(' ')} → ${env.loadavgEnd.join(' ')} · ${env.totalSeconds} s in all`);
+  out.push('');
+  if (env.loadavgStart[0] > 0.5 || env.loadavgEnd[0] > 2.5) {
+    out.push(`**Busy machine:** load average ${env.loadavgStart[0]} at the start and ${env.loadavgEnd[0]} at the end (this benchmark alone adds about 1-2). Other processes competed for the ${cpus().length} cores, so wall times are noisy; CPU seconds are steadier.`);
+    out.push('');
   }
-  reactor.kill('SIGTERM');
-  return { remote: median(remote), local: median(local), node: median(nodeStart) };
+  for (const c of corpora) out.push(`- **${c.name}**: ${c.files} files, ${c.dirs} dirs, ${(c.bytes / 1e6).toFixed(1)} MB (fingerprint ${c.fingerprint}); mutation: ${c.mutation ?? '–'}`);
+  out.push('');
+  out.push(renderTable(rows));
+  out.push('');
+  out.push('## Targets');
+  out.push('');
+  out.push(renderTargets(rows));
+  out.push('');
+  out.push('Notes: seconds are wall time of the whole command (process start to exit), median over repetitions (min–max when more than one); '
+    + 'MB/s = corpus bytes ÷ wall (1 MB = 10^6 B; for no change and after mutation an effective rate over the whole corpus); '
+    + '"rsync ÷ snapsync" > 1 means snapsync is faster. '
+    + `Peak RSS: the client side under GNU time (rsync: the max of rsync and its ssh), the far side from the remote rsync under GNU time and from the reactor's VmHWM reset before each phase; the target is < ${RSS_LIMIT_MB} MB per end. `
+    + 'CPU s: user + system time of the client command (with its children) plus the far end (the remote rsync under GNU time; the reactor from /proc), without sshd\'s own share for rsync. '
+    + 'Loopback MB: bytes counted on lo during the run (payload plus TLS or ssh framing and any other loopback traffic on the machine). '
+    + 'Every run was verified (paths, types, sizes, bytes; .private-asp left out). Caches are warm; dirty pages are flushed (sync) before each timed run.'
+    + (mtimeMismatch ? ` snapsync does not carry modification times yet (${mtimeMismatch} snapsync run(s) left mtimes different from the source; not counted as a failure).` : ''));
+  const failures = renderFailures(runs);
+  if (failures) out.push(failures);
+  const markdown = out.join('\n');
+
+  const resultsDir = process.env.BENCH_RESULTS ?? join(benchDir, 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  const stamp = env.date.replace(/[:.]/g, '-');
+  const jsonPath = join(resultsDir, `bench-${stamp}.json`);
+  writeFileSync(jsonPath, `${JSON.stringify({ config, environment: env, tools: tools.map((t) => ({ name: t.name, version: t.version, command: t.describe })), corpora, rows, runs }, null, 2)}\n`);
+  writeFileSync(join(resultsDir, `bench-${stamp}.md`), `${markdown}\n`);
+  console.log(markdown);
+  console.log('');
+  console.log(`JSON: ${jsonPath}`);
+  return runs.every((r) => r.ok) ? 0 : 1;
 }
 
-async function throughput(maskMode, totalBytes = 1 << 30, frameBytes = 1 << 20) {
-  const { keyPem, certPem } = createSelfSigned('localhost');
-  const server = createServer({ key: keyPem, cert: certPem });
-  const wss = new WebSocketServer({ server, perMessageDeflate: false, maxPayload: 8 << 20 });
-  let received = 0;
-  const done = new Promise((resolve) => {
-    wss.on('connection', (ws) => ws.on('message', (data) => {
-      received += data.length;
-      if (received >= totalBytes) ws.send(Buffer.from([1]), resolve);
-    }));
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const options = { rejectUnauthorized: false, perMessageDeflate: false };
-  if (maskMode === 'zero') options.generateMask = (mask) => mask.fill(0);
-  const ws = new WebSocket(`wss://127.0.0.1:${server.address().port}/`, options);
-  await new Promise((resolve) => ws.once('open', resolve));
-  const frame = Buffer.alloc(frameBytes, 7);
-  const start = process.hrtime.bigint();
-  const acked = new Promise((resolve) => ws.once('message', resolve));
-  let sent = 0;
-  while (sent < totalBytes) {
-    ws.send(frame);
-    sent += frame.length;
-    if (ws.bufferedAmount > 16 * frameBytes) await new Promise((resolve) => setImmediate(resolve));
-  }
-  await acked;
-  await done;
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  ws.close();
-  wss.close();
-  server.close();
-  return totalBytes / seconds / 1e6;
-}
-
-let bufferutil = 'absent';
+let code = 1;
 try {
-  await import('bufferutil');
-  bufferutil = 'present';
-} catch {
-  // ws falls back to its JavaScript masking loop
+  code = await main();
+} catch (err) {
+  log(`bench: ${err.stack ?? err}`);
+} finally {
+  await cleanup();
 }
-const startup = await startupBench();
-const zero = await throughput('zero');
-const random = await throughput('random');
-rmSync(work, { recursive: true, force: true });
-
-console.log('snapsync benchmark (foundation) — medians; anchors from ../shared/bench/RESULTS.md');
-console.log('');
-console.log('| what | snapsync | anchor |');
-console.log('| --- | ---: | ---: |');
-console.log(`| session start-up, remote over TLS (s) | ${startup.remote.toFixed(3)} | rsync over ssh, no change, small: 0.65 (ssh login alone ~0.45) |`);
-console.log(`| session start-up, zero-setup local (s) | ${startup.local.toFixed(3)} | – |`);
-console.log(`| node process start alone (s) | ${startup.node.toFixed(3)} | ~0.14 |`);
-console.log(`| wss 1 MiB frames, zero mask (MB/s) | ${zero.toFixed(0)} | ws over TLS ceiling ~620 (bufferutil) |`);
-console.log(`| wss 1 MiB frames, random mask (MB/s) | ${random.toFixed(0)} | ~170 without bufferutil |`);
-console.log('');
-console.log(`bufferutil: ${bufferutil}; one process for both ends of the wss measurement (one event loop).`);
+process.exit(code);

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { cpSync, existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeModes, expectNothingToDo, expectSameTree, expectSuccess, Mode } from './modes.js';
 import { generateTree, listTree, put, PRIVATE_DIR } from './tree.js';
@@ -91,6 +92,33 @@ describeModes('e2e: push and pull', (mode: Mode) => {
     expect(lines).to.include('/dir/file.txt SYNCHRONIZED');
     expect(result.stdout).to.match(/^Done in [\d.]+ s: 2 files synchronized \(6 bytes\)/m);
     expectSameTree(pair.local, pair.remote);
+  });
+
+  it('labels deletions, moves, skips and errors in human output, errors on stderr, and exits 11 when a path failed', async () => {
+    const pair = mode.pair();
+    for (let i = 0; i < 12; i += 1) put(pair.local, `filler/${i}.txt`, `filler ${i}\n`);
+    put(pair.local, 'gone.txt', 'to be deleted\n');
+    put(pair.local, 'moving.txt', 'to be moved\n');
+    put(pair.local, 'contested.txt', 'synced once\n');
+    expectSuccess(await mode.sync('labels', pair, 'push'));
+    rmSync(join(pair.local, 'gone.txt'));
+    mkdirSync(join(pair.local, 'moved-to'));
+    renameSync(join(pair.local, 'moving.txt'), join(pair.local, 'moved-to', 'moving.txt'));
+    rmSync(join(pair.local, 'contested.txt'));
+    writeFileSync(join(pair.remote, 'contested.txt'), 'changed at the destination\n');
+    execFileSync('mkfifo', [join(pair.local, 'pipe')]);
+    const result = await mode.run('labels', pair.local, pair.spec, 'push');
+    expect(result.code, result.stderr).to.equal(11);
+    const lines = result.stdout.split('\n');
+    expect(lines).to.include.members([
+      '/gone.txt SYNCHRONIZED(del)',
+      '/moved-to SYNCHRONIZED',
+      '/moved-to/moving.txt SYNCHRONIZED(mov)',
+      '/contested.txt SYNCHRONIZED(skp) (changed on the target since the last sync; not deleted)',
+    ]);
+    expect(result.stderr).to.match(/^\/pipe ERROR \(.+\)$/m);
+    expect(result.stdout).not.to.include('/pipe');
+    expect(result.stdout).to.match(/^Done in [\d.]+ s: 1 files synchronized \(0 bytes\), 0 already identical, 1 moved, 1 deleted, 1 skipped, 1 errors/m);
   });
 
   it('prints no per-path lines with -q but still syncs', async () => {

@@ -1,18 +1,16 @@
 import { expect } from 'chai';
 import { cpSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { repoRoot } from '../helpers/paths.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { describeModes, expectNothingToDo, expectSameTree, expectSuccess, type Mode } from './modes.js';
 import { listTree } from './tree.js';
 
-const REAL_TREE = '/usr/share/perl5';
+// A tree nobody here wrote: whatever names, sizes, links and modes the distribution ships
+// (the suite forbids pending tests, so where perl is not installed an installed package stands in).
+const REAL_TREE = ['/usr/share/perl5', join(repoRoot, 'node_modules', 'typescript')].find((dir) => existsSync(dir))!;
 
-// A tree nobody here wrote: whatever names, sizes, links and modes the distribution ships.
-describeModes('e2e: a real tree (/usr/share/perl5)', (mode: Mode) => {
-  before(function () {
-    if (!existsSync(REAL_TREE)) this.skip();
-  });
-
+describeModes(`e2e: a real tree (${REAL_TREE})`, (mode: Mode) => {
   it('pushed and then pulled back into a third directory, all three trees are identical', async () => {
     const source = join(tempDir('snapsync-e2e-real-'), 'perl5');
     cpSync(REAL_TREE, source, { recursive: true, verbatimSymlinks: true });

@@ -11,12 +11,17 @@ export {
 } from './storage/snapshot-store.js';
 export { MIGRATIONS, SCHEMA_VERSION } from './storage/migrations.js';
 export { isUnder, linkLeavesTree, parentOf, sameContent, sameLocalState, type ChecksumName, type Entry, type EntryKind } from './model/entry.js';
-export type { Change, Outcome, PathResult, SyncChannel, SyncMessage } from './engine/messages.js';
+export type { Change, Outcome, PathResult, ResumeFrom, SyncChannel, SyncMessage } from './engine/messages.js';
 export { scanTree, type ScanOptions, type ScanSummary } from './scan/scan.js';
-export { hashFile, newHasher } from './scan/hash.js';
+export { hashFile, hashPrefix, newHasher, type Hasher } from './scan/hash.js';
 export { decideDelete, decideUpsert, type DeleteDecision, type OverwritePolicy, type UpsertDecision } from './plan/decide.js';
 export { Sender, CHUNK, WINDOW, type SenderOptions } from './engine/sender.js';
 export { Receiver, type ReceiverOptions } from './engine/receiver.js';
 export { scanSide, blockedByProblem, type SideScan } from './engine/scan-side.js';
 export { emptySummary, tally, type SyncSummary } from './engine/summary.js';
 export { localPath, statEntry } from './engine/local-tree.js';
+export { cleanStalePartials, PARTIAL_MAX_AGE_MS, RESUME_MIN } from './engine/transfer-cache.js';
+export {
+  CaseCollisions, caseFold, MAX_NAME_LENGTH, nameProblem, nfc, pathProblem, probeCaseInsensitive, sameName, toLocalPath, toWirePath,
+  type CaseCollision,
+} from './platform/names.js';

@@ -4,6 +4,7 @@ import { EXIT, exitStatusFor } from './errors.js';
 import { buildParser, toSyncOptions } from './options/command-line.js';
 import { askSecret, askYesNo, interactive } from './output/prompt.js';
 import { createReporter } from './output/reporter.js';
+import { withRetries } from './session/retry.js';
 import { runSession } from './session/run-session.js';
 
 /** main runs snapsync and resolves with the exit status (docs/exit-codes.md). */
@@ -14,11 +15,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     const options = toSyncOptions(args);
     const reporter = createReporter(options);
     const person = interactive();
-    const summary = await runSession(options, {
+    const summary = await withRetries(() => runSession(options, {
       reporter,
       trust: { ask: person ? askYesNo : undefined, warn: (line) => reporter.warn(line) },
       credentials: { envPassword: process.env.SNAPSYNC_PASSWORD, prompt: person ? askSecret : undefined },
-    });
+    }), (line) => reporter.warn(line));
     return summary.errors > 0 ? EXIT.partial : EXIT.ok;
   } catch (err) {
     process.stderr.write(`${describe(err)}\n`);

@@ -185,7 +185,14 @@ function fromWire(envelope: ReturnType<typeof wire.Envelope.decode>): Message {
       return { kind: 'changes', last: m.last === true, changes: batch(m.changes ?? [], 'changes').map(changeFromWire) };
     }
     case 'want':
-      return { kind: 'want', paths: batch(envelope.want!.paths ?? [], 'want.paths').map((p) => relPath(p, 'want.paths')) };
+      return {
+        kind: 'want',
+        paths: batch(envelope.want!.paths ?? [], 'want.paths').map((p) => relPath(p, 'want.paths')),
+        resumes: batch(envelope.want!.resumes ?? [], 'want.resumes').map((r) => ({
+          path: relPath(r.path ?? '', 'want.resumes.path'), offset: count(r.offset, 'want.resumes.offset'),
+          prefixChecksum: bytes(r.prefixChecksum, 'want.resumes.prefixChecksum', 0, 64),
+        })),
+      };
     case 'fileData': {
       const m = envelope.fileData!;
       return {

@@ -144,5 +144,5 @@ export class Connection {
 
 function closedError(info?: CloseInfo): SnapsyncError {
   const why = info === undefined ? '' : ` (${info.code}${info.reason ? ` ${info.reason}` : ''})`;
-  return new SnapsyncError('CONNECTION_CLOSED', `the connection closed before the reply arrived${why}`);
+  return new SnapsyncError('CONNECTION_CLOSED', `the connection to the peer was lost${why}`);
 }

@@ -9,6 +9,14 @@ export type Change =
   | { readonly kind: 'delete'; readonly entry: Entry }
   | { readonly kind: 'move'; readonly entry: Entry; readonly from: string };
 
+/** ResumeFrom asks for the rest of a file whose first bytes survived a cut transfer. */
+export interface ResumeFrom {
+  readonly path: string;
+  readonly offset: number;
+  /** prefixChecksum is the digest of those first bytes, so stale ones are never kept. */
+  readonly prefixChecksum: Uint8Array;
+}
+
 /** PathResult is what the receiver did with one path. */
 export interface PathResult {
   readonly path: string;
@@ -28,7 +36,7 @@ export interface PathResult {
 export type SyncMessage =
   | { readonly kind: 'syncReady'; readonly scanned: number }
   | { readonly kind: 'changes'; readonly changes: readonly Change[]; readonly last: boolean }
-  | { readonly kind: 'want'; readonly paths: readonly string[] }
+  | { readonly kind: 'want'; readonly paths: readonly string[]; readonly resumes: readonly ResumeFrom[] }
   | {
     readonly kind: 'fileData'; readonly path: string; readonly offset: number; readonly data: Uint8Array;
     readonly last: boolean; readonly aborted: boolean; readonly reason: string;

@@ -1,16 +1,17 @@
 import { createHash } from 'node:crypto';
 import {
-  chmodSync, lstatSync, mkdirSync, renameSync, rmdirSync, rmSync, symlinkSync, unlinkSync, type Stats,
+  chmodSync, closeSync, fstatSync, lstatSync, mkdirSync, openSync, renameSync, rmdirSync, rmSync, symlinkSync, unlinkSync, type Stats,
 } from 'node:fs';
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SnapsyncError } from '../errors.js';
 import { parentOf, sameContent, sameLocalState, type ChecksumName, type Entry } from '../model/entry.js';
 import { decideDelete, decideUpsert, type OverwritePolicy } from '../plan/decide.js';
-import { newHasher } from '../scan/hash.js';
+import { hashPrefix, newHasher, type Hasher } from '../scan/hash.js';
 import type { SnapshotStore } from '../storage/snapshot-store.js';
 import { localPath, statEntry } from './local-tree.js';
-import type { Change, PathResult, SyncChannel, SyncMessage } from './messages.js';
+import type { Change, PathResult, ResumeFrom, SyncChannel, SyncMessage } from './messages.js';
+import { cleanStalePartials, RESUME_MIN } from './transfer-cache.js';
 import { emptySummary, tally, type SyncSummary } from './summary.js';
 
 /** ReceiverOptions describe the side that takes changes in. */
@@ -33,10 +34,18 @@ interface Incoming {
   file: FileHandle | undefined;
   /** received counts bytes taken in (hashed, queued for writing). */
   received: number;
+  /** resumed is how many bytes a cut transfer left in the cache that this one goes on from. */
+  resumed: number;
   /** writing chains this file's writes, which run off the main thread while more data arrives. */
   writing: Promise<void>;
   failure: unknown;
-  readonly hasher: ReturnType<typeof newHasher>;
+  hasher: Hasher;
+}
+
+/** Wants collects what one batch of changes asks the sender for. */
+interface Wants {
+  paths: string[];
+  resumes: ResumeFrom[];
 }
 
 const RESULT_BATCH = 256;
@@ -66,15 +75,16 @@ export class Receiver {
     this.done = new Promise((resolve) => {
       this.resolveDone = resolve;
     });
+    cleanStalePartials(options.cacheDir);
   }
 
   /** handle takes one message of the sync stream. */
   handle(message: SyncMessage): void {
     if (message.kind === 'changes') {
       if (this.changesEnded) throw unexpected('changes after the last batch');
-      const wants: string[] = [];
+      const wants: Wants = { paths: [], resumes: [] };
       for (const change of message.changes) this.apply(change, wants);
-      if (wants.length > 0) this.options.channel.send({ kind: 'want', paths: wants });
+      if (wants.paths.length > 0 || wants.resumes.length > 0) this.options.channel.send({ kind: 'want', ...wants });
       if (message.last) this.changesEnded = true;
       this.maybeFinish();
     } else if (message.kind === 'fileData') {
@@ -84,7 +94,7 @@ export class Receiver {
     }
   }
 
-  private apply(change: Change, wants: string[]): void {
+  private apply(change: Change, wants: Wants): void {
     const { entry } = change;
     try {
       if (change.kind === 'delete') {
@@ -101,7 +111,7 @@ export class Receiver {
     }
   }
 
-  private upsert(entry: Entry, wants: string[]): void {
+  private upsert(entry: Entry, wants: Wants): void {
     const { store, root } = this.options;
     let target = store.scanned(entry.path);
     const ancestor = store.synced(entry.path);
@@ -139,13 +149,17 @@ export class Receiver {
         this.keep(statEntry(root, entry.path)!, entry, 'synchronized', '');
         return;
       }
-      case 'fetch':
-        this.wanted.set(entry.path, {
-          entry, target, cachePath: this.cachePathOf(entry.path), file: undefined, received: 0,
+      case 'fetch': {
+        const incoming: Incoming = {
+          entry, target, cachePath: this.cachePathOf(entry.path), file: undefined, received: 0, resumed: 0,
           writing: Promise.resolve(), failure: undefined, hasher: newHasher(this.options.checksum),
-        });
-        wants.push(entry.path);
+        };
+        this.wanted.set(entry.path, incoming);
+        const resume = this.resumable(incoming);
+        if (resume !== undefined) wants.resumes.push(resume);
+        else wants.paths.push(entry.path);
         return;
+      }
       case 'skip':
         this.result({ path: entry.path, outcome: 'skipped', message: decision.reason, bytes: 0 });
     }
@@ -197,6 +211,12 @@ export class Receiver {
       });
       return;
     }
+    if (message.offset === 0 && incoming.resumed > 0 && incoming.received === incoming.resumed) {
+      // The sender found the source's first bytes changed: start this file over.
+      incoming.hasher = newHasher(this.options.checksum);
+      incoming.received = 0;
+      incoming.resumed = 0;
+    }
     if (message.offset !== incoming.received) throw unexpected(`data for ${message.path} out of order`);
     if (incoming.received + message.data.length > incoming.entry.size) throw unexpected(`more data for ${message.path} than its size`);
     const { data, offset } = message;
@@ -206,7 +226,7 @@ export class Receiver {
     incoming.writing = incoming.writing
       .then(async () => {
         if (incoming.failure !== undefined) return;
-        incoming.file ??= await open(incoming.cachePath, 'w', 0o600);
+        incoming.file ??= await open(incoming.cachePath, incoming.resumed > 0 ? 'r+' : 'w', 0o600);
         await incoming.file.write(data, 0, data.length, offset);
       })
       .catch((err: unknown) => {
@@ -236,7 +256,8 @@ export class Receiver {
       this.assertUnchanged(entry.path, incoming.target);
       chmodSync(incoming.cachePath, entry.mode);
       this.place(incoming.cachePath, entry.path);
-      this.keep(statEntry(this.options.root, entry.path)!, entry, 'synchronized', '', undefined, entry.size);
+      const resumed = incoming.resumed > 0 ? `resumed after ${incoming.resumed} bytes` : '';
+      this.keep(statEntry(this.options.root, entry.path)!, entry, 'synchronized', resumed, undefined, entry.size - incoming.resumed);
     } catch (err) {
       await this.discard(incoming);
       this.result({ path: entry.path, outcome: isSkip(err) ? 'skipped' : 'error', message: describe(err), bytes: 0 });
@@ -330,6 +351,42 @@ export class Receiver {
 
   private cachePathOf(path: string): string {
     return join(this.options.cacheDir, `${createHash('sha1').update(path).digest('hex')}.partial`);
+  }
+
+  /**
+   * resumable looks for the first bytes of this file left in the cache by a cut transfer. They
+   * are hashed here, which both continues the whole file's digest and lets the sender check
+   * they are still the source's first bytes before it skips them.
+   */
+  private resumable(incoming: Incoming): ResumeFrom | undefined {
+    if (this.options.checksum === 'none') return undefined;
+    let fd: number;
+    try {
+      fd = openSync(incoming.cachePath, 'r');
+    } catch {
+      return undefined;
+    }
+    try {
+      const size = fstatSync(fd).size;
+      if (size < RESUME_MIN || size >= incoming.entry.size) return undefined;
+      if (!hashPrefix(fd, size, incoming.hasher)) return undefined;
+      incoming.received = size;
+      incoming.resumed = size;
+      return { path: incoming.entry.path, offset: size, prefixChecksum: incoming.hasher.copy().digest() };
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /**
+   * abandon lets go of open cache files when the connection is lost, keeping their bytes for
+   * the next run to resume from.
+   */
+  abandon(): void {
+    for (const incoming of this.wanted.values()) {
+      incoming.failure ??= new Error('connection lost');
+      void incoming.writing.then(() => incoming.file?.close()).catch(() => {});
+    }
   }
 
   /** discard closes and removes a cache file that will not be placed. */

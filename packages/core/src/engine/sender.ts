@@ -3,7 +3,8 @@ import { SnapsyncError } from '../errors.js';
 import type { ChecksumName, Entry } from '../model/entry.js';
 import type { SnapshotStore } from '../storage/snapshot-store.js';
 import { localPath } from './local-tree.js';
-import type { Change, PathResult, SyncChannel, SyncMessage } from './messages.js';
+import { hashPrefix, newHasher } from '../scan/hash.js';
+import type { Change, PathResult, ResumeFrom, SyncChannel, SyncMessage } from './messages.js';
 import { blockedByProblem, type SideScan } from './scan-side.js';
 import { emptySummary, tally, type SyncSummary } from './summary.js';
 
@@ -34,7 +35,7 @@ const RECORD_BATCH = 512;
 export class Sender {
   readonly done: Promise<SyncSummary>;
   private resolveDone!: (summary: SyncSummary) => void;
-  private readonly queue: string[] = [];
+  private readonly queue: { readonly path: string; readonly resume?: ResumeFrom }[] = [];
   private pumping = false;
   private inFlight = 0;
   private creditWaiter: (() => void) | undefined;
@@ -82,7 +83,8 @@ export class Sender {
   handle(message: SyncMessage): void {
     switch (message.kind) {
       case 'want':
-        this.queue.push(...message.paths);
+        for (const path of message.paths) this.queue.push({ path });
+        for (const resume of message.resumes) this.queue.push({ path: resume.path, resume });
         void this.pump();
         return;
       case 'ack':
@@ -105,7 +107,7 @@ export class Sender {
     if (this.pumping) return;
     this.pumping = true;
     try {
-      for (let path = this.queue.shift(); path !== undefined; path = this.queue.shift()) await this.sendFile(path);
+      for (let item = this.queue.shift(); item !== undefined; item = this.queue.shift()) await this.sendFile(item.path, item.resume);
     } finally {
       this.pumping = false;
     }
@@ -117,7 +119,7 @@ export class Sender {
    * re-reading); if they moved, the last message says so and the receiver discards the copy.
    * The receiver checks every byte against the digest, so nothing unverified lands.
    */
-  private async sendFile(path: string): Promise<void> {
+  private async sendFile(path: string, resume?: ResumeFrom): Promise<void> {
     const { channel, store, root } = this.options;
     const entry = store.scanned(path);
     const abort = (reason: string): void =>
@@ -138,7 +140,7 @@ export class Sender {
         abort('it changed since the scan');
         return;
       }
-      let offset = 0;
+      let offset = resume !== undefined && this.samePrefix(fd, resume) ? resume.offset : 0;
       do {
         const length = Math.min(CHUNK, entry.size - offset);
         const data = Buffer.allocUnsafe(length);
@@ -161,6 +163,13 @@ export class Sender {
     } finally {
       closeSync(fd);
     }
+  }
+
+  /** samePrefix tells whether the receiver's partial bytes are still the source's first bytes. */
+  private samePrefix(fd: number, resume: ResumeFrom): boolean {
+    if (this.options.checksum === 'none' || resume.prefixChecksum.length === 0) return false;
+    const hasher = newHasher(this.options.checksum);
+    return hashPrefix(fd, resume.offset, hasher) && Buffer.from(hasher.digest()).equals(Buffer.from(resume.prefixChecksum));
   }
 
   private unchanged(fd: number, entry: Entry): boolean {

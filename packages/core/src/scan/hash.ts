@@ -44,9 +44,34 @@ export function hashFile(path: string, algorithm: ChecksumName): HashResult {
   }
 }
 
+/** Hasher is an incremental digest; copy() forks it, to digest a prefix and go on. */
+export interface Hasher {
+  update(data: Uint8Array): void;
+  digest(): Uint8Array;
+  copy(): Hasher;
+}
+
 /** newHasher returns an incremental hash for verifying received or sent bytes ('none': size only). */
-export function newHasher(algorithm: ChecksumName): { update(data: Uint8Array): void; digest(): Uint8Array } {
-  if (algorithm === 'none') return { update: () => {}, digest: () => new Uint8Array() };
-  const hash = createHash(algorithm);
-  return { update: (data) => void hash.update(data), digest: () => hash.digest() };
+export function newHasher(algorithm: ChecksumName): Hasher {
+  if (algorithm === 'none') {
+    const none: Hasher = { update: () => {}, digest: () => new Uint8Array(), copy: () => none };
+    return none;
+  }
+  return wrap(createHash(algorithm));
+}
+
+function wrap(hash: ReturnType<typeof createHash>): Hasher {
+  return { update: (data) => void hash.update(data), digest: () => hash.digest(), copy: () => wrap(hash.copy()) };
+}
+
+/** hashPrefix feeds the first `length` bytes of an open file to hasher; false if the file is shorter. */
+export function hashPrefix(fd: number, length: number, hasher: Hasher): boolean {
+  let offset = 0;
+  while (offset < length) {
+    const n = readSync(fd, buffer, 0, Math.min(CHUNK, length - offset), offset);
+    if (n === 0) return false;
+    hasher.update(buffer.subarray(0, n));
+    offset += n;
+  }
+  return true;
 }

@@ -39,7 +39,10 @@ export async function runSync(connection: Connection, options: SyncOptions, side
     }
   });
   connection.notify({ kind: 'syncReady', scanned: scan.entries });
-  const lost = connection.whenClosed().then((err) => Promise.reject(err));
+  const lost = connection.whenClosed().then((err) => {
+    if (role instanceof Receiver) role.abandon();
+    return Promise.reject(err);
+  });
   if (role instanceof Sender) await Promise.race([role.stream(), lost]);
   const summary = await Promise.race([role.done, lost]);
   summary.errors += scan.unreadable.size;

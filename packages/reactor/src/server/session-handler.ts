@@ -251,6 +251,7 @@ export class SessionHandler {
 
   private closed(): void {
     clearTimeout(this.timer);
+    if (this.role instanceof Receiver) this.role.abandon();
     if (this.side !== undefined) {
       this.options.log.info(`session id=${this.sessionId} lost its connection`);
       this.finish(false);

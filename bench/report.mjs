@@ -1,0 +1,153 @@
+// Turning the raw runs into one row per corpus x phase (snapsync and rsync side by side, the
+// ratio, the target) and rendering them as Markdown.
+export const PHASES = ['initial', 'nochange', 'mutate'];
+export const TOOLS = ['snapsync', 'rsync'];
+export const RSS_LIMIT_MB = 300;
+
+const MB = 1e6;
+
+export function phaseLabel(phase, corpusName) {
+  if (phase === 'nochange') return 'no change';
+  if (phase === 'mutate') return corpusName === 'large' ? 'after 1 MiB change' : 'after 1% mutation';
+  return phase;
+}
+
+/** targetFor is the speed target of a row: snapsync must be at least `ratio` times as fast (strictly faster when strict). */
+export function targetFor(corpusName, phase) {
+  if (corpusName === 'large' && phase === 'initial') return { ratio: 2.5, strict: false, text: '≥ 2.5×' };
+  if (corpusName === 'small' && (phase === 'initial' || phase === 'nochange')) return { ratio: 1, strict: true, text: '> 1×' };
+  if (phase === 'mutate') return { ratio: 1, strict: false, text: '≥ 1×' };
+  return null;
+}
+
+function median(values) {
+  if (!values.length) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+const maxOf = (values) => (values.some((v) => v !== null) ? Math.max(...values.filter((v) => v !== null)) : null);
+
+/** summarizeTool folds the repetitions of one tool on one corpus x phase. */
+function summarizeTool(runs, corpusBytes) {
+  const good = runs.filter((r) => r.ok);
+  const seconds = median(good.map((r) => r.seconds));
+  const loop = good.map((r) => r.loopback).filter((v) => v !== null);
+  const payload = good.map((r) => r.payloadBytes).filter((v) => v !== null);
+  return {
+    runs: runs.length,
+    passed: good.length,
+    ok: runs.length > 0 && good.length === runs.length,
+    seconds,
+    min: good.length ? Math.min(...good.map((r) => r.seconds)) : null,
+    max: good.length ? Math.max(...good.map((r) => r.seconds)) : null,
+    mbPerS: seconds ? corpusBytes / seconds / MB : null,
+    rssLocalMB: maxOf(runs.map((r) => (r.rssLocalKiB === null ? null : (r.rssLocalKiB * 1024) / MB))),
+    rssRemoteMB: maxOf(runs.map((r) => (r.rssRemoteKiB === null ? null : (r.rssRemoteKiB * 1024) / MB))),
+    cpuSeconds: median(good.map((r) => r.cpuSeconds).filter((v) => v !== null && v !== undefined)),
+    loopbackMB: loop.length ? median(loop) / MB : null,
+    payloadMB: payload.length ? median(payload) / MB : null,
+  };
+}
+
+/** summarize returns the table rows, in corpus order then phase order. */
+export function summarize(runs, corpora) {
+  const rows = [];
+  for (const corpus of corpora) {
+    for (const phase of PHASES) {
+      const row = { corpus: corpus.name, phase, label: phaseLabel(phase, corpus.name), files: corpus.files, bytes: corpus.bytes };
+      for (const tool of TOOLS) {
+        row[tool] = summarizeTool(runs.filter((r) => r.tool === tool && r.corpus === corpus.name && r.phase === phase), corpus.bytes);
+      }
+      row.ratio = row.snapsync.ok && row.rsync.ok && row.snapsync.seconds ? row.rsync.seconds / row.snapsync.seconds : null;
+      const target = targetFor(corpus.name, phase);
+      row.target = target?.text ?? null;
+      row.targetMet = !target ? null
+        : row.ratio === null ? false
+          : target.strict ? row.ratio > target.ratio : row.ratio >= target.ratio;
+      const ends = [row.snapsync.rssLocalMB, row.snapsync.rssRemoteMB].filter((v) => v !== null);
+      row.rssMet = ends.length ? ends.every((v) => v < RSS_LIMIT_MB) : null;
+      rows.push(row);
+    }
+  }
+  return rows;
+}
+
+const f = (value, digits = 2) => (value === null || value === undefined ? '–' : value.toFixed(digits));
+const rate = (value) => (value === null ? '–' : value >= 100 ? value.toFixed(0) : value.toFixed(1));
+const mb = (value) => (value === null ? '–' : value >= 10 ? value.toFixed(0) : value.toFixed(1));
+
+function secondsCell(t) {
+  if (!t.runs) return '–';
+  if (!t.ok) return `**FAIL** (${t.runs - t.passed}/${t.runs})`;
+  return t.runs > 1 ? `${f(t.seconds)} (${f(t.min)}–${f(t.max)})` : f(t.seconds);
+}
+
+function rssCell(t, limit) {
+  const cell = (v) => (v === null ? '–' : limit && v >= RSS_LIMIT_MB ? `**${v.toFixed(0)}**` : v.toFixed(0));
+  return `${cell(t.rssLocalMB)} / ${cell(t.rssRemoteMB)}`;
+}
+
+/** renderTable is the main Markdown table. */
+export function renderTable(rows) {
+  const lines = [
+    '| corpus | phase | snapsync s | rsync s | rsync ÷ snapsync | target | snapsync MB/s | rsync MB/s | snapsync peak RSS MB (client / reactor) | rsync peak RSS MB (local / remote) | CPU s, both ends (snapsync / rsync) | loopback MB (snapsync / rsync) | verified |',
+    '| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+  ];
+  for (const row of rows) {
+    const verified = row.snapsync.ok && row.rsync.ok ? 'ok'
+      : [row.snapsync.ok ? null : 'snapsync FAIL', row.rsync.ok ? null : 'rsync FAIL'].filter(Boolean).join(', ');
+    const target = row.target === null ? '–' : `${row.target} ${row.targetMet ? 'met' : '**missed**'}`;
+    lines.push(`| ${row.corpus} | ${row.label} | ${secondsCell(row.snapsync)} | ${secondsCell(row.rsync)} | `
+      + `${row.ratio === null ? '–' : `${row.ratio.toFixed(2)}×`} | ${target} | ${rate(row.snapsync.mbPerS)} | ${rate(row.rsync.mbPerS)} | `
+      + `${rssCell(row.snapsync, true)} | ${rssCell(row.rsync, false)} | ${f(row.snapsync.cpuSeconds)} / ${f(row.rsync.cpuSeconds)} | ${mb(row.snapsync.loopbackMB)} / ${mb(row.rsync.loopbackMB)} | ${verified} |`);
+  }
+  return lines.join('\n');
+}
+
+/** renderTargets is the checklist of the issue's targets. */
+export function renderTargets(rows) {
+  const lines = [];
+  const find = (corpus, phase) => rows.find((r) => r.corpus === corpus && r.phase === phase);
+  const ratioText = (row) => (row.ratio === null ? 'no ratio (a run failed)' : `${row.ratio.toFixed(2)}×`);
+  const check = (label, row) => {
+    if (!row) return;
+    lines.push(`- ${label}: ${row.targetMet ? 'met' : '**missed**'} (${ratioText(row)})`);
+  };
+  check('large initial ≥ 2.5× faster than rsync over ssh', find('large', 'initial'));
+  check('small initial faster than rsync', find('small', 'initial'));
+  check('small no change faster than rsync', find('small', 'nochange'));
+  for (const row of rows.filter((r) => r.phase === 'mutate')) check(`${row.corpus} ${row.label} no slower than rsync`, row);
+  const clients = rows.map((r) => r.snapsync.rssLocalMB).filter((v) => v !== null);
+  const reactors = rows.map((r) => r.snapsync.rssRemoteMB).filter((v) => v !== null);
+  if (clients.length || reactors.length) {
+    const worstClient = clients.length ? Math.max(...clients) : null;
+    const worstReactor = reactors.length ? Math.max(...reactors) : null;
+    const met = [worstClient, worstReactor].every((v) => v === null || v < RSS_LIMIT_MB);
+    lines.push(`- peak RSS < ${RSS_LIMIT_MB} MB per end: ${met ? 'met' : '**missed**'} (client max ${mb(worstClient)} MB, reactor max ${mb(worstReactor)} MB)`);
+  }
+  return lines.join('\n');
+}
+
+/** renderFailures describes every failed run precisely: command, expected, actual. */
+export function renderFailures(runs) {
+  const failed = runs.filter((r) => !r.ok);
+  if (!failed.length) return '';
+  const out = ['', '## Failures', ''];
+  for (const r of failed) {
+    out.push(`### ${r.tool}, ${r.corpus}, ${r.phase}, repetition ${r.rep}`);
+    out.push('');
+    out.push(`- command: \`${r.command}\``);
+    out.push(`- expected: exit 0 and the destination a mirror of the source (${r.expected})`);
+    const actual = [];
+    if (r.timedOut) actual.push(`killed after the ${r.timeoutS} s timeout`);
+    if (r.code !== 0 || r.signal) actual.push(`exit ${r.code ?? '–'}${r.signal ? `, signal ${r.signal}` : ''}`);
+    if (r.verify && !r.verify.ok) actual.push(`${r.verify.differenceCount} difference(s), first: ${r.verify.differences.join('; ')}`);
+    out.push(`- actual: ${actual.join('; ') || 'see notes'}`);
+    if (r.stderr?.trim()) out.push(`- stderr (tail): \`${r.stderr.trim().split('\n').slice(-5).join(' ⏎ ').slice(0, 1500)}\``);
+    for (const note of r.notes ?? []) out.push(`- note: ${note}`);
+    out.push('');
+  }
+  return out.join('\n');
+}
