@@ -92,7 +92,7 @@ function rssCell(t, limit) {
 /** renderTable is the main Markdown table. */
 export function renderTable(rows) {
   const lines = [
-    '| corpus | phase | snapsync s | rsync s | rsync ÷ snapsync | target | snapsync MB/s | rsync MB/s | snapsync peak RSS MB (client / reactor) | rsync peak RSS MB (local / remote) | CPU s, both ends (snapsync / rsync) | loopback MB (snapsync / rsync) | verified |',
+    '| corpus | phase | snapsync s | rsync s | rsync ÷ snapsync | target | snapsync MB/s | rsync MB/s | snapsync peak RSS MB (client / reactor) | rsync peak RSS MB (local / remote) | CPU s, both ends (snapsync / rsync) | loopback MB: snapsync (its payload) / rsync | verified |',
     '| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   ];
   for (const row of rows) {
@@ -101,7 +101,7 @@ export function renderTable(rows) {
     const target = row.target === null ? '–' : `${row.target} ${row.targetMet ? 'met' : '**missed**'}`;
     lines.push(`| ${row.corpus} | ${row.label} | ${secondsCell(row.snapsync)} | ${secondsCell(row.rsync)} | `
       + `${row.ratio === null ? '–' : `${row.ratio.toFixed(2)}×`} | ${target} | ${rate(row.snapsync.mbPerS)} | ${rate(row.rsync.mbPerS)} | `
-      + `${rssCell(row.snapsync, true)} | ${rssCell(row.rsync, false)} | ${f(row.snapsync.cpuSeconds)} / ${f(row.rsync.cpuSeconds)} | ${mb(row.snapsync.loopbackMB)} / ${mb(row.rsync.loopbackMB)} | ${verified} |`);
+      + `${rssCell(row.snapsync, true)} | ${rssCell(row.rsync, false)} | ${f(row.snapsync.cpuSeconds)} / ${f(row.rsync.cpuSeconds)} | ${mb(row.snapsync.loopbackMB)}${row.snapsync.payloadMB === null ? '' : ` (${mb(row.snapsync.payloadMB)})`} / ${mb(row.rsync.loopbackMB)} | ${verified} |`);
   }
   return lines.join('\n');
 }
@@ -150,4 +150,11 @@ export function renderFailures(runs) {
     out.push('');
   }
   return out.join('\n');
+}
+
+/** renderRunNotes lists what runs noticed without failing (a leftover transfer file, a no-change run that sent files, ...). */
+export function renderRunNotes(runs) {
+  const noted = runs.filter((r) => r.ok && r.notes?.length);
+  if (!noted.length) return '';
+  return ['', '## Run notes', '', ...noted.map((r) => `- ${r.tool}, ${r.corpus}, ${r.phase}, repetition ${r.rep}: ${r.notes.join('; ')}`)].join('\n');
 }

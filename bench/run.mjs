@@ -20,15 +20,15 @@
 //   BENCH_RESULTS  where the JSON and Markdown results go, default bench/results
 //   BENCH_KEEP=1   keep the work dir (corpora, destinations, logs) for inspection
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CORPUS_NAMES, describe, generateCorpus } from './corpus.mjs';
-import { GNU_TIME, flushDirty } from './lib/proc.mjs';
+import { GNU_TIME, flushDirty, killActive } from './lib/proc.mjs';
 import { compareTrees, leftoverState } from './lib/verify.mjs';
 import { applyMutation, checkPristine, describeMutation, revertMutation } from './mutate.mjs';
-import { PHASES, RSS_LIMIT_MB, phaseLabel, renderFailures, renderTable, renderTargets, summarize } from './report.mjs';
+import { PHASES, RSS_LIMIT_MB, phaseLabel, renderFailures, renderRunNotes, renderTable, renderTargets, summarize } from './report.mjs';
 import { createRsyncTool } from './tools/rsync.mjs';
 import { createSnapsyncTool } from './tools/snapsync.mjs';
 
@@ -67,21 +67,60 @@ const parent = process.env.BENCH_DIR ?? tmpdir();
 mkdirSync(parent, { recursive: true });
 const work = mkdtempSync(join(parent, 'snapsync-bench-'));
 const tools = [];
-let cleaned = false;
-async function cleanup() {
-  if (cleaned) return;
-  cleaned = true;
-  for (const tool of tools) await tool.close().catch(() => {});
-  if (config.keep) log(`work dir kept: ${work}`);
-  else rmSync(work, { recursive: true, force: true });
+let cleaning = null;
+/** cleanup stops the tools and removes the work dir; every caller waits for the same single pass. */
+function cleanup() {
+  cleaning ??= (async () => {
+    await killActive();
+    for (const tool of tools) await tool.close().catch((err) => log(`bench: stopping ${tool.name}: ${err.message}`));
+    if (config.keep) log(`work dir kept: ${work}`);
+    else {
+      try {
+        rmSync(work, { recursive: true, force: true, maxRetries: 5 });
+      } catch (err) {
+        log(`bench: could not remove the work dir ${work}: ${err.message}`);
+      }
+    }
+  })();
+  return cleaning;
 }
+let interrupted = false;
 for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => { log(`bench: ${signal}, cleaning up`); cleanup().finally(() => process.exit(130)); });
+  process.once(signal, () => {
+    interrupted = true;
+    log(`bench: ${signal}, cleaning up`);
+    cleanup().finally(() => process.exit(130));
+  });
 }
 
 function firstLine(argv, stream = 'stdout') {
   const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8' });
   return (r[stream] ?? '').split('\n')[0].trim() || null;
+}
+
+/** newestMtime is the latest modification time (ms) of the files under dir that match `keep`, or 0. */
+function newestMtime(dir, keep) {
+  let newest = 0;
+  const walk = (d) => {
+    let entries;
+    try { entries = readdirSync(d, { withFileTypes: true }); } catch { return; }
+    for (const e of entries) {
+      const path = join(d, e.name);
+      if (e.isDirectory()) walk(path);
+      else if (keep(e.name)) newest = Math.max(newest, statSync(path).mtimeMs);
+    }
+  };
+  walk(dir);
+  return newest;
+}
+
+/** staleBuild names the packages whose dist/ is older than their src/ (the benchmark runs dist/). */
+function staleBuild() {
+  return ['core', 'protocol', 'reactor', 'initiator'].filter((pkg) => {
+    const src = newestMtime(join(repoRoot, 'packages', pkg, 'src'), (n) => n.endsWith('.ts'));
+    const dist = newestMtime(join(repoRoot, 'packages', pkg, 'dist'), (n) => n.endsWith('.js'));
+    return src > dist;
+  });
 }
 
 function environment() {
@@ -98,12 +137,14 @@ function environment() {
     workFs: firstLine(['findmnt', '-n', '-o', 'FSTYPE,OPTIONS', '-T', work]) ?? firstLine(['stat', '-f', '-c', '%T', work]),
     gnuTime: GNU_TIME,
     loadavgStart: loadavg().map((v) => Number(v.toFixed(2))),
+    staleBuild: staleBuild(),
   };
 }
 
 async function main() {
   const started = process.hrtime.bigint();
   const env = environment();
+  if (env.staleBuild.length) log(`bench: packages/${env.staleBuild.join(', packages/')} built before their last source change; run npm run build to measure the current source`);
   log(`snapsync bench: corpora ${config.corpora.join(', ')}, scale ${config.scale}, ${config.reps} repetition(s); work dir ${work}`);
   if (!GNU_TIME) log('bench: GNU time (/usr/bin/time) not found: client-side peak RSS will show as "–" (Debian: apt-get install time)');
   tools.push(await createRsyncTool({ work }));
@@ -133,6 +174,7 @@ async function main() {
             const tool = byName[toolName];
             flushDirty();
             const result = await tool.run(phase, corpus, rep, { timeoutMs: config.timeoutS * 1000 });
+            if (interrupted) return 130;
             const dest = tool.dest(corpus, rep);
             const clean = result.code === 0 && !result.signal && !result.timedOut;
             const verify = clean ? compareTrees(corpus.root, dest) : null;
@@ -189,6 +231,10 @@ async function main() {
   out.push('');
   out.push(`${env.date} · ${env.cpus} · ${env.memoryGiB} GiB · Node ${env.node} · ${env.rsync} · ${env.ssh} · snapsync ${env.snapsyncCommit} · work fs ${env.workFs} · load ${env.loadavgStart.join(' ')} → ${env.loadavgEnd.join(' ')} · ${env.totalSeconds} s in all`);
   out.push('');
+  if (env.staleBuild.length) {
+    out.push(`**Build older than the source** in packages/${env.staleBuild.join(', packages/')}: these figures are for the last build (\`npm run build\` to measure the current source).`);
+    out.push('');
+  }
   if (env.loadavgStart[0] > 0.5 || env.loadavgEnd[0] > 2.5) {
     out.push(`**Busy machine:** load average ${env.loadavgStart[0]} at the start and ${env.loadavgEnd[0]} at the end (this benchmark alone adds about 1-2). Other processes competed for the ${cpus().length} cores, so wall times are noisy; CPU seconds are steadier.`);
     out.push('');
@@ -205,10 +251,12 @@ async function main() {
     + 'MB/s = corpus bytes ÷ wall (1 MB = 10^6 B; for no change and after mutation an effective rate over the whole corpus); '
     + '"rsync ÷ snapsync" > 1 means snapsync is faster. '
     + `Peak RSS: the client side under GNU time (rsync: the max of rsync and its ssh), the far side from the remote rsync under GNU time and from the reactor's VmHWM reset before each phase; the target is < ${RSS_LIMIT_MB} MB per end. `
-    + 'CPU s: user + system time of the client command (with its children) plus the far end (the remote rsync under GNU time; the reactor from /proc), without sshd\'s own share for rsync. '
-    + 'Loopback MB: bytes counted on lo during the run (payload plus TLS or ssh framing and any other loopback traffic on the machine). '
+    + 'CPU s: user + system time of the client command with its children, plus the far end (for rsync the whole sshd session with the remote rsync, from the sshd listener\'s reaped-children time; for snapsync the reactor, from /proc). '
+    + 'Loopback MB: bytes counted on lo during the run (payload plus TLS or ssh framing, and any other loopback traffic on the machine at the time); snapsync\'s payload is the "bytes" of its --json summary. '
     + 'Every run was verified (paths, types, sizes, bytes; .private-asp left out). Caches are warm; dirty pages are flushed (sync) before each timed run.'
     + (mtimeMismatch ? ` snapsync does not carry modification times yet (${mtimeMismatch} snapsync run(s) left mtimes different from the source; not counted as a failure).` : ''));
+  const notes = renderRunNotes(runs);
+  if (notes) out.push(notes);
   const failures = renderFailures(runs);
   if (failures) out.push(failures);
   const markdown = out.join('\n');

@@ -79,14 +79,28 @@ export const TIME_FORMAT = '%M %U %S';
 
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
 
-/** cpuSecondsOf is a live process's user+system CPU time so far, or null. */
-export function cpuSecondsOf(pid) {
+/**
+ * cpuSecondsOf is a live process's user+system CPU time so far, or null; withChildren adds the
+ * time of the children it has waited for (cutime, cstime), e.g. a daemon's finished sessions.
+ */
+export function cpuSecondsOf(pid, withChildren = false) {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime, stime (fields 14 and 15 of stat)
+    // fields[11..14] are utime, stime, cutime, cstime (fields 14-17 of proc(5))
+    const ticks = Number(fields[11]) + Number(fields[12]) + (withChildren ? Number(fields[13]) + Number(fields[14]) : 0);
+    return ticks / CLK_TCK;
   } catch {
     return null;
+  }
+}
+
+/** childrenOf lists a process's live children (empty if /proc does not say). */
+export function childrenOf(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
   }
 }
 
@@ -96,6 +110,24 @@ export function shellQuote(word) {
 }
 
 const KEEP = 64 * 1024;
+const active = new Set();
+
+/** killActive kills every command timedRun is still waiting for (on interrupt) and waits for them to exit. */
+export async function killActive() {
+  await Promise.all([...active].map((child) => new Promise((resolve) => {
+    child.once('close', resolve);
+    killGroup(child);
+  })));
+}
+
+/** killGroup kills the process group timedRun gave a command (the command, GNU time and their children). */
+function killGroup(child) {
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    child.kill('SIGKILL');
+  }
+}
 
 /**
  * timedRun runs argv (under GNU time when rssFile is given and GNU time exists) and returns
@@ -109,12 +141,15 @@ export function timedRun(argv, { env, cwd, timeoutMs = 600_000, rssFile } = {}) 
     let timedOut = false;
     const lo0 = loopbackBytes();
     const started = process.hrtime.bigint();
-    const child = spawn(full[0], full.slice(1), { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeoutMs);
+    // its own process group, so a timeout or an interrupt can end the command with everything it started
+    const child = spawn(full[0], full.slice(1), { env, cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    active.add(child);
+    const timer = setTimeout(() => { timedOut = true; killGroup(child); }, timeoutMs);
     child.stdout.on('data', (d) => { stdout = (stdout + d).slice(-KEEP); });
     child.stderr.on('data', (d) => { stderr = (stderr + d).slice(-KEEP); });
     const finish = (code, signal, spawnError) => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      active.delete(child);
       const lo1 = loopbackBytes();
       clearTimeout(timer);
       const measured = rssFile && GNU_TIME ? readTimeFile(rssFile) : { rssKiB: null, cpuSeconds: null };

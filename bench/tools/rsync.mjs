@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GNU_TIME, TIME_FORMAT, readTimeFile, runQuiet, shellQuote, stopProcess, timedRun, which } from '../lib/proc.mjs';
+import { GNU_TIME, TIME_FORMAT, childrenOf, cpuSecondsOf, readTimeFile, runQuiet, shellQuote, stopProcess, timedRun, which } from '../lib/proc.mjs';
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -67,7 +67,7 @@ async function startSshd(dir) {
       await sleep(100);
     }
     await stopProcess(child);
-    lastError = `${lastError}\n${readFileSync(join(dir, 'sshd.log'), 'utf8').trim()}`;
+    lastError = `${lastError}\nsshd.log (tail):\n${readFileSync(join(dir, 'sshd.log'), 'utf8').trim().split('\n').slice(-6).join('\n')}`;
   }
   throw new Error(`could not start a loopback sshd (${sshd}): ${lastError}`);
 }
@@ -101,10 +101,17 @@ export async function createRsyncTool({ work }) {
       const rsyncPath = GNU_TIME ? `${GNU_TIME} -f ${shellQuote(TIME_FORMAT)} -o ${shellQuote(remoteRss)} rsync` : 'rsync';
       const argv = ['rsync', '-a', '--delete', '-e', sshd.sshArgs.map(shellQuote).join(' '), `--rsync-path=${rsyncPath}`,
         `${corpus.root}/`, `${sshd.user}@127.0.0.1:${tool.dest(corpus, rep)}/`];
+      const listener = sshd.child.pid;
+      const cpu0 = cpuSecondsOf(listener, true);
       const result = await timedRun(argv, { rssFile: localRss, timeoutMs });
+      // the far end's CPU is the sshd session with everything under it (shell, time, rsync):
+      // it lands in the listener's children's time once the listener has reaped the session
+      for (let i = 0; i < 100 && childrenOf(listener).length; i++) await sleep(10);
+      const cpu1 = childrenOf(listener).length ? null : cpuSecondsOf(listener, true);
       const remote = GNU_TIME ? readTimeFile(remoteRss) : { rssKiB: null, cpuSeconds: null };
       return { ...result, rssLocalKiB: result.rssKiB, rssRemoteKiB: remote.rssKiB,
-        cpuLocal: result.cpuSeconds, cpuRemote: remote.cpuSeconds, payloadBytes: null };
+        cpuLocal: result.cpuSeconds, cpuRemote: cpu0 !== null && cpu1 !== null ? cpu1 - cpu0 : null,
+        cpuRemoteRsync: remote.cpuSeconds, payloadBytes: null };
     },
     async close() {
       await stopProcess(sshd.child);

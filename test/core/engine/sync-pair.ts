@@ -3,7 +3,7 @@ import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'n
 import { join } from 'node:path';
 import {
   Receiver, Sender, scanSide, SnapshotStore, type Change, type ChecksumName, type OverwritePolicy, type PathResult,
-  type SideScan, type SyncChannel, type SyncMessage, type SyncSummary,
+  type PlatformName, type SideScan, type SyncChannel, type SyncMessage, type SyncSummary,
 } from '@snapsync/core';
 import { tempDir } from '../../helpers/temp-dir.js';
 
@@ -42,6 +42,8 @@ export type Hook = (message: SyncMessage) => void | Promise<void>;
 export interface CycleOptions {
   readonly policy?: OverwritePolicy;
   readonly checksum?: ChecksumName;
+  /** platform the receiving side's naming rules follow (default: this machine's). */
+  readonly platform?: PlatformName;
   /** allowMassDelete lifts the sender's mass-delete guard (default: guarded, as a user runs it). */
   readonly allowMassDelete?: boolean;
   /** beforeReceiver runs before each message reaches the receiver. */
@@ -130,6 +132,7 @@ export async function syncCycle(source: Side, target: Side, options: CycleOption
   receiver = new Receiver({
     root: target.root, cacheDir: target.cacheDir, store: target.store, checksum, policy: options.policy ?? 'always',
     channel: toSender, report: (result) => results.push(result),
+    ...(options.platform !== undefined ? { platform: options.platform } : {}),
   });
   const streamed = sender.stream().catch(onError);
   const [senderSummary, receiverSummary] = await Promise.race([Promise.all([sender.done, receiver.done]), failed]);

@@ -5,6 +5,8 @@ import {
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SnapsyncError } from '../errors.js';
+import { CaseCollisions, pathProblem, probeCaseInsensitive } from '../platform/names.js';
+import { currentPlatform, type PlatformName } from '../platform/platform.js';
 import { parentOf, sameContent, sameLocalState, type ChecksumName, type Entry } from '../model/entry.js';
 import { decideDelete, decideUpsert, type OverwritePolicy } from '../plan/decide.js';
 import { hashPrefix, newHasher, type Hasher } from '../scan/hash.js';
@@ -22,6 +24,8 @@ export interface ReceiverOptions {
   readonly store: SnapshotStore;
   readonly checksum: ChecksumName;
   readonly policy: OverwritePolicy;
+  /** platform whose naming rules this side's file system follows (tests pass win32 on Linux). */
+  readonly platform?: PlatformName;
   readonly channel: SyncChannel;
   readonly report: (result: PathResult) => void;
 }
@@ -62,6 +66,8 @@ export class Receiver {
   private resolveDone!: (summary: SyncSummary) => void;
   private readonly wanted = new Map<string, Incoming>();
   private readonly deletions: string[] = [];
+  private readonly platform: PlatformName;
+  private readonly collisions: CaseCollisions;
   /** safeDirs remembers directories already found real, so deep trees are not re-checked per file. */
   private readonly safeDirs = new Set<string>();
   private results: PathResult[] = [];
@@ -76,6 +82,8 @@ export class Receiver {
       this.resolveDone = resolve;
     });
     cleanStalePartials(options.cacheDir);
+    this.platform = options.platform ?? currentPlatform;
+    this.collisions = new CaseCollisions(this.platform === 'win32' || probeCaseInsensitive(options.cacheDir));
   }
 
   /** handle takes one message of the sync stream. */
@@ -96,6 +104,15 @@ export class Receiver {
 
   private apply(change: Change, wants: Wants): void {
     const { entry } = change;
+    if (change.kind !== 'delete') {
+      // A name this side cannot hold, or one a case-insensitive side would merge with another,
+      // is reported and left out: never mangled, never fatal.
+      const problem = pathProblem(entry.path, this.platform) ?? this.collisions.add(entry.path)?.message;
+      if (problem !== undefined) {
+        this.result({ path: entry.path, outcome: 'skipped', message: `${problem}; not synchronized here`, bytes: 0 });
+        return;
+      }
+    }
     try {
       if (change.kind === 'delete') {
         this.deletions.push(entry.path);
