@@ -145,7 +145,11 @@ export function renderFailures(runs) {
     if (r.code !== 0 || r.signal) actual.push(`exit ${r.code ?? '–'}${r.signal ? `, signal ${r.signal}` : ''}`);
     if (r.verify && !r.verify.ok) actual.push(`${r.verify.differenceCount} difference(s), first: ${r.verify.differences.join('; ')}`);
     out.push(`- actual: ${actual.join('; ') || 'see notes'}`);
-    if (r.stderr?.trim()) out.push(`- stderr (tail): \`${r.stderr.trim().split('\n').slice(-5).join(' ⏎ ').slice(0, 1500)}\``);
+    if (r.stderr?.trim()) {
+      const lines = r.stderr.trim().split('\n').filter((l) => l.trim());
+      const shown = lines.length <= 8 ? lines : [...lines.slice(0, 6), '…', ...lines.slice(-2)];
+      out.push(`- stderr: \`${shown.join(' ⏎ ').replace(/`/g, "'").slice(0, 1500)}\``);
+    }
     for (const note of r.notes ?? []) out.push(`- note: ${note}`);
     out.push('');
   }

@@ -114,6 +114,11 @@ function newestMtime(dir, keep) {
   return newest;
 }
 
+/** buildStamp is the newest modification time of the built JavaScript the benchmark runs. */
+function buildStamp() {
+  return Math.max(...['core', 'protocol', 'reactor', 'initiator'].map((pkg) => newestMtime(join(repoRoot, 'packages', pkg, 'dist'), (n) => n.endsWith('.js'))));
+}
+
 /** staleBuild names the packages whose dist/ is older than their src/ (the benchmark runs dist/). */
 function staleBuild() {
   return ['core', 'protocol', 'reactor', 'initiator'].filter((pkg) => {
@@ -138,6 +143,7 @@ function environment() {
     gnuTime: GNU_TIME,
     loadavgStart: loadavg().map((v) => Number(v.toFixed(2))),
     staleBuild: staleBuild(),
+    buildStampStart: buildStamp(),
   };
 }
 
@@ -222,6 +228,8 @@ async function main() {
   }
 
   env.loadavgEnd = loadavg().map((v) => Number(v.toFixed(2)));
+  env.buildStampEnd = buildStamp();
+  env.buildChanged = env.buildStampEnd !== env.buildStampStart;
   env.totalSeconds = Number((Number(process.hrtime.bigint() - started) / 1e9).toFixed(1));
   const rows = summarize(runs, corpora);
   const mtimeMismatch = runs.filter((r) => r.tool === 'snapsync' && r.verify?.mtimeMismatches).length;
@@ -231,6 +239,10 @@ async function main() {
   out.push('');
   out.push(`${env.date} · ${env.cpus} · ${env.memoryGiB} GiB · Node ${env.node} · ${env.rsync} · ${env.ssh} · snapsync ${env.snapsyncCommit} · work fs ${env.workFs} · load ${env.loadavgStart.join(' ')} → ${env.loadavgEnd.join(' ')} · ${env.totalSeconds} s in all`);
   out.push('');
+  if (env.buildChanged) {
+    out.push(`**The build changed during the run** (packages/*/dist rewritten, last at ${new Date(env.buildStampEnd).toISOString()}): runs before and after that used different code, and a run during the rewrite may have failed for that reason alone. Run again on a quiet checkout.`);
+    out.push('');
+  }
   if (env.staleBuild.length) {
     out.push(`**Build older than the source** in packages/${env.staleBuild.join(', packages/')}: these figures are for the last build (\`npm run build\` to measure the current source).`);
     out.push('');

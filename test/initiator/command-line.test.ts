@@ -3,7 +3,7 @@ import { buildParser, toSyncOptions, type SyncOptions } from '@snapsync/initiato
 import { snapsync } from '../helpers/run-cli.js';
 
 async function parse(argv: readonly string[]): Promise<SyncOptions> {
-  return toSyncOptions(await buildParser(argv).parseAsync());
+  return toSyncOptions(await buildParser(argv).parseAsync(), argv);
 }
 
 async function failure(argv: readonly string[]): Promise<{ code: string; message: string }> {
@@ -56,6 +56,7 @@ describe('initiator/options/command-line', () => {
     ['a junk fingerprint', [...BASE, '--fingerprint', 'abc'], '--fingerprint abc is not a SHA-256 fingerprint'],
     ['a missing identity file', [...BASE, '-i', '/nonexistent/key'], '-i /nonexistent/key does not exist'],
     ['a missing exclude-from file', [...BASE, '--exclude-from', '/nonexistent/rules'], '--exclude-from /nonexistent/rules does not exist'],
+    ['an unclosed class in a filter', [...BASE, '-E', 'a[b'], 'exclude pattern a[b has a "[" without its "]"'],
     ['remote-only flags with a local -r', ['-N', 'j', '-d', '/tmp', '-r', '/srv', '--fingerprint',
       'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'], '--fingerprint applies to a remote reactor'],
     ['an empty -b', [...BASE, '-b', ''], '-b is empty'],
@@ -70,7 +71,7 @@ describe('initiator/options/command-line', () => {
   }
 
   const later: [string, string[]][] = [
-    ['--continuous', ['-C']], ['--overwrite', ['-o', 'older']], ['--exclude', ['-E', '*.tmp']], ['--include', ['-I', '*.c']],
+    ['--continuous', ['-C']], ['--overwrite', ['-o', 'older']],
     ['--symbolic-links', ['-n', 'skip']], ['--preserve-time', ['-t']], ['--preserve-uid', ['-u']], ['--preserve-gid', ['-j']],
     ['--ignore-delete', ['--ignore-delete']], ['--delete-delay', ['--delete-delay']], ['--mirror', ['--mirror']],
     ['--keep-dir-local', ['--keep-dir-local', '/k']], ['--keep-dir-remote', ['--keep-dir-remote', '/k']],

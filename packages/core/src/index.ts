@@ -25,3 +25,4 @@ export {
   CaseCollisions, caseFold, MAX_NAME_LENGTH, nameProblem, nfc, pathProblem, probeCaseInsensitive, sameName, toLocalPath, toWirePath,
   type CaseCollision,
 } from './platform/names.js';
+export { compileFilter, NO_FILTER, type Filter, type FilterRule } from './filter/filter.js';

@@ -12,7 +12,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     const args = await buildParser(argv).parseAsync();
     if (args.help === true) return EXIT.ok;
-    const options = toSyncOptions(args);
+    const options = toSyncOptions(args, argv);
     const reporter = createReporter(options);
     const person = interactive();
     const summary = await withRetries(() => runSession(options, {

@@ -55,6 +55,13 @@ function toWire(message: Message): Record<string, unknown> {
       return { error: { code: WIRE_ERROR_CODES[message.code] ?? wire.ErrorCode.INTERNAL, message: message.message } };
     case 'auth':
       return { auth: { user: message.user, password: message.password, key: message.key } };
+    case 'startSync':
+      return {
+        startSync: {
+          dryRun: message.dryRun, allowMassDelete: message.allowMassDelete,
+          filters: message.filters.map((rule) => ({ include: rule.kind === 'include', pattern: rule.pattern })),
+        },
+      };
     case 'changes':
       return {
         changes: {
@@ -177,6 +184,10 @@ function fromWire(envelope: ReturnType<typeof wire.Envelope.decode>): Message {
     case 'startSync':
       return {
         kind: 'startSync', dryRun: envelope.startSync!.dryRun === true, allowMassDelete: envelope.startSync!.allowMassDelete === true,
+        filters: batch(envelope.startSync!.filters ?? [], 'startSync.filters').map((rule) => ({
+          kind: rule.include === true ? 'include' as const : 'exclude' as const,
+          pattern: text(rule.pattern ?? '', 'startSync.filters.pattern', MAX_PATH),
+        })),
       };
     case 'syncReady':
       return { kind: 'syncReady', scanned: count(envelope.syncReady!.scanned, 'syncReady.scanned') };

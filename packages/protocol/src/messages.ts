@@ -1,4 +1,4 @@
-import type { Direction, ErrorCode, PlatformName, SyncMessage } from '@snapsync/core';
+import type { Direction, ErrorCode, FilterRule, PlatformName, SyncMessage } from '@snapsync/core';
 
 /**
  * Message is every body an Envelope can carry, as plain validated data. The generated
@@ -80,6 +80,7 @@ export interface StartSync {
   readonly kind: 'startSync';
   readonly dryRun: boolean;
   readonly allowMassDelete: boolean;
+  readonly filters: readonly FilterRule[];
 }
 
 export interface ErrorMessage {

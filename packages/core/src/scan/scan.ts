@@ -1,5 +1,6 @@
 import { lstatSync, readdirSync, readlinkSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
+import type { Filter } from '../filter/filter.js';
 import type { ChecksumName, Entry } from '../model/entry.js';
 import { hashFile } from './hash.js';
 
@@ -15,6 +16,8 @@ export interface ScanOptions {
   write(entries: Entry[]): void;
   /** problem reports a path that could not be scanned; it must not be read as a deletion. */
   problem(path: string, message: string): void;
+  /** filter hides excluded paths (and whole excluded directories) from the scan. */
+  readonly filter?: Filter;
 }
 
 /** ScanSummary counts what a scan found. */
@@ -61,6 +64,7 @@ export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
     for (const name of names) {
       if (dir === '' && name === options.privateDirName) continue;
       const path = dir === '' ? name : `${dir}/${name}`;
+      const filter = options.filter;
       const full = join(options.root, path);
       let st: BigIntStats;
       try {
@@ -72,6 +76,7 @@ export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
       const base = {
         path, size: Number(st.size), mtimeUs: Number(st.mtimeNs / 1000n), mode: Number(st.mode & 0o7777n), ino: Number(st.ino),
       };
+      if (filter !== undefined && filter.excluded(path, st.isDirectory())) continue;
       if (st.isDirectory()) {
         emit({ ...base, kind: 'dir', size: 0, checksum: null, linkTarget: null });
         pending.push(path);

@@ -1,4 +1,4 @@
-import type { Direction } from '@snapsync/core';
+import type { Direction, FilterRule } from '@snapsync/core';
 import { normalizeFingerprint } from '@snapsync/protocol';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import yargs from 'yargs';
 import { SnapsyncError } from '@snapsync/core';
 import { usageError } from '../errors.js';
+import { filterRules } from './filter-rules.js';
 import { parseRemoteSpec, type RemoteSpec } from './remote-spec.js';
 import { checkRange, parseLogDir, parseRate } from './values.js';
 
@@ -29,6 +30,8 @@ export interface SyncOptions {
   readonly quiet: boolean;
   readonly json: boolean;
   readonly allowMassDelete: boolean;
+  /** filters are -E/-I rules in command-line order. */
+  readonly filters: readonly FilterRule[];
 }
 
 /** DEFAULT_PORT is Aspera's WebSocket port. */
@@ -38,10 +41,6 @@ export const DEFAULT_PORT = 9093;
 const NOT_YET: readonly (readonly [string, string])[] = [
   ['continuous', '--continuous'],
   ['overwrite', '--overwrite'],
-  ['exclude', '--exclude'],
-  ['include', '--include'],
-  ['exclude-from', '--exclude-from'],
-  ['include-from', '--include-from'],
   ['symbolic-links', '--symbolic-links'],
   ['preserve-time', '--preserve-time'],
   ['preserve-uid', '--preserve-uid'],
@@ -117,7 +116,7 @@ export function buildParser(argv: readonly string[]) {
 type Parsed = Awaited<ReturnType<ReturnType<typeof buildParser>['parseAsync']>>;
 
 /** toSyncOptions validates a parsed command line: every value checked, unfinished features refused. */
-export function toSyncOptions(args: Parsed): SyncOptions {
+export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncOptions {
   single(args, ['name', 'local-dir', 'remote-dir', 'port', 'direction', 'local-db-dir', 'remote-db-dir', 'checksum',
     'fingerprint', 'known-hosts', 'identity', 'password-file', 'overwrite', 'symbolic-links']);
   const name = required(args.name, '-N NAME');
@@ -155,6 +154,7 @@ export function toSyncOptions(args: Parsed): SyncOptions {
     knownHosts: args.knownHosts ?? join(homedir(), '.snapsync', 'known_hosts'),
     acceptNewHost: args.acceptNewHost, identity: args.identity, passwordFile: args.passwordFile,
     quiet: args.quiet, json: args.json, allowMassDelete: args.allowMassDelete,
+    filters: filterRules(argv),
   };
 }
 

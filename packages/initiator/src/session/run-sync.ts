@@ -1,5 +1,5 @@
 import {
-  Receiver, Sender, privateDirName, scanSide, type PathResult, type SessionSide, type SyncChannel, type SyncMessage,
+  Receiver, Sender, compileFilter, privateDirName, scanSide, type PathResult, type SessionSide, type SyncChannel, type SyncMessage,
   type SyncSummary,
 } from '@snapsync/core';
 import { protocolError, type Connection } from '@snapsync/protocol';
@@ -14,9 +14,9 @@ import type { Reporter } from '../output/reporter.js';
 export async function runSync(connection: Connection, options: SyncOptions, side: SessionSide, localDir: string,
   reporter: Reporter): Promise<SyncSummary> {
   const reactorReady = connection.request({
-    kind: 'startSync', dryRun: false, allowMassDelete: options.allowMassDelete,
+    kind: 'startSync', dryRun: false, allowMassDelete: options.allowMassDelete, filters: options.filters,
   });
-  const scan = await scanSide(side.store, localDir, options.checksum, privateDirName());
+  const scan = await scanSide(side.store, localDir, options.checksum, privateDirName(), compileFilter(options.filters));
   for (const [path, message] of scan.unreadable) reporter.perPath('error', path, message);
   const ready = await reactorReady;
   if (ready.kind !== 'syncReady') throw protocolError('UNEXPECTED_MESSAGE', `the reactor answered ${ready.kind} to StartSync`);

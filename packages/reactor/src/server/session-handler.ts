@@ -1,6 +1,6 @@
 import {
-  Receiver, Sender, SessionSide, SnapsyncError, currentPlatform, dbDiscrepancy, isSnapsyncError, privateDirName, scanSide,
-  type ChecksumName, type Direction, type PlatformName, type SyncChannel, type SyncMessage,
+  Receiver, Sender, SessionSide, SnapsyncError, compileFilter, currentPlatform, dbDiscrepancy, isSnapsyncError, privateDirName, scanSide,
+  type ChecksumName, type Direction, type Filter, type PlatformName, type SyncChannel, type SyncMessage,
 } from '@snapsync/core';
 import {
   CloseCode, Connection, FEATURES, HANDSHAKE_TIMEOUT_MS, MAGIC, MAX_FRAME_BYTES, MAX_PREAUTH_FRAME_BYTES,
@@ -127,7 +127,7 @@ export class SessionHandler {
         return;
       case 'session:startSync':
         if (message.kind !== 'startSync') break;
-        await this.startSync(id, message.allowMassDelete);
+        await this.startSync(id, message.allowMassDelete, compileFilter(message.filters));
         return;
       case 'session:finishSession':
       case 'syncing:finishSession':
@@ -201,11 +201,11 @@ export class SessionHandler {
    * startSync scans this side and takes the role the direction gives it: receiver for push,
    * sender for pull. The reply tells the initiator this side is ready.
    */
-  private async startSync(id: number, allowMassDelete: boolean): Promise<void> {
+  private async startSync(id: number, allowMassDelete: boolean, filter: Filter): Promise<void> {
     const side = this.side!;
     const plan = this.sync!;
     this.state = 'syncing';
-    const scan = await scanSide(side.store, plan.root, plan.checksum, privateDirName(this.platform));
+    const scan = await scanSide(side.store, plan.root, plan.checksum, privateDirName(this.platform), filter);
     const channel: SyncChannel = {
       send: (message) => this.connection.notify(message),
       drained: () => this.connection.drained(),
