@@ -36,7 +36,6 @@ const benchDir = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(benchDir, '..');
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
-  console.log(fileURLToPath(import.meta.url));
   console.log('usage: npm run bench [-- --quick]   (environment: BENCH_CORPORA BENCH_SCALE BENCH_REPS BENCH_DIR BENCH_TIMEOUT BENCH_RESULTS BENCH_KEEP; see the head of bench/run.mjs)');
   process.exit(0);
 }

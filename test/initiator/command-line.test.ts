@@ -51,6 +51,7 @@ describe('initiator/options/command-line', () => {
     ['a rate that is not a rate', [...BASE, '-l', 'fast'], '--target-rate fast is not a rate'],
     ['a log rotation of 0 MB', [...BASE, '-L', '/logs:0'], 'rotation size must be at least 1 MB'],
     ['--mirror with bidi', [...BASE, '--mirror', '-K', 'bidi'], '--mirror makes one side a copy of the other'],
+    ['--mirror with --ignore-delete', [...BASE, '--mirror', '--ignore-delete'], 'it cannot be used with --ignore-delete'],
     ['a flag given twice', [...BASE, '-N', 'other'], '--name is given more than once'],
     ['an unknown flag', [...BASE, '--frobnicate'], 'Unknown argument: frobnicate'],
     ['a junk fingerprint', [...BASE, '--fingerprint', 'abc'], '--fingerprint abc is not a SHA-256 fingerprint'],
@@ -73,8 +74,6 @@ describe('initiator/options/command-line', () => {
   const later: [string, string[]][] = [
     ['--continuous', ['-C']], ['--overwrite', ['-o', 'older']],
     ['--symbolic-links', ['-n', 'skip']], ['--preserve-time', ['-t']], ['--preserve-uid', ['-u']], ['--preserve-gid', ['-j']],
-    ['--ignore-delete', ['--ignore-delete']], ['--delete-delay', ['--delete-delay']], ['--mirror', ['--mirror']],
-    ['--keep-dir-local', ['--keep-dir-local', '/k']], ['--keep-dir-remote', ['--keep-dir-remote', '/k']],
     ['--cooloff', ['--cooloff', '3']], ['--scan-interval', ['--scan-interval', '60']], ['--pending-max', ['--pending-max', '10']],
     ['--target-rate', ['-l', '100M']], ['--alt-logdir', ['-L', '/var/log/snapsync:200']], ['--dry-run', ['--dry-run']],
   ];

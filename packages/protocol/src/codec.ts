@@ -58,7 +58,8 @@ function toWire(message: Message): Record<string, unknown> {
     case 'startSync':
       return {
         startSync: {
-          dryRun: message.dryRun, allowMassDelete: message.allowMassDelete,
+          dryRun: message.dryRun, allowMassDelete: message.allowMassDelete, ignoreDelete: message.ignoreDelete,
+          mirror: message.mirror, keepDir: message.keepDir,
           filters: message.filters.map((rule) => ({ include: rule.kind === 'include', pattern: rule.pattern })),
         },
       };
@@ -188,6 +189,9 @@ function fromWire(envelope: ReturnType<typeof wire.Envelope.decode>): Message {
           kind: rule.include === true ? 'include' as const : 'exclude' as const,
           pattern: text(rule.pattern ?? '', 'startSync.filters.pattern', MAX_PATH),
         })),
+        ignoreDelete: envelope.startSync!.ignoreDelete === true,
+        mirror: envelope.startSync!.mirror === true,
+        keepDir: path(envelope.startSync!.keepDir ?? '', 'startSync.keepDir'),
       };
     case 'syncReady':
       return { kind: 'syncReady', scanned: count(envelope.syncReady!.scanned, 'syncReady.scanned') };

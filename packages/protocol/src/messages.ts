@@ -81,6 +81,10 @@ export interface StartSync {
   readonly dryRun: boolean;
   readonly allowMassDelete: boolean;
   readonly filters: readonly FilterRule[];
+  readonly ignoreDelete: boolean;
+  readonly mirror: boolean;
+  /** keepDir is '' for none. */
+  readonly keepDir: string;
 }
 
 export interface ErrorMessage {

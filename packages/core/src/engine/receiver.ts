@@ -3,7 +3,7 @@ import {
   chmodSync, closeSync, fstatSync, lstatSync, mkdirSync, openSync, renameSync, rmdirSync, rmSync, symlinkSync, unlinkSync, type Stats,
 } from 'node:fs';
 import { open, rm, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { SnapsyncError } from '../errors.js';
 import { CaseCollisions, pathProblem, probeCaseInsensitive } from '../platform/names.js';
 import { currentPlatform, type PlatformName } from '../platform/platform.js';
@@ -24,6 +24,10 @@ export interface ReceiverOptions {
   readonly store: SnapshotStore;
   readonly checksum: ChecksumName;
   readonly policy: OverwritePolicy;
+  /** keepDir, when set, receives what would be deleted, moved there instead (--keep-dir-*). */
+  readonly keepDir?: string;
+  /** mirror makes this side identical to the sender: extra paths deleted, changed files sent again. */
+  readonly mirror?: boolean;
   /** platform whose naming rules this side's file system follows (tests pass win32 on Linux). */
   readonly platform?: PlatformName;
   readonly channel: SyncChannel;
@@ -66,6 +70,8 @@ export class Receiver {
   private resolveDone!: (summary: SyncSummary) => void;
   private readonly wanted = new Map<string, Incoming>();
   private readonly deletions: string[] = [];
+  private readonly extras: string[] = [];
+  private mirrored = false;
   private readonly platform: PlatformName;
   private readonly collisions: CaseCollisions;
   /** safeDirs remembers directories already found real, so deep trees are not re-checked per file. */
@@ -287,16 +293,80 @@ export class Receiver {
 
   private maybeFinish(): void {
     if (this.finished || !this.changesEnded || this.wanted.size > 0) return;
+    if (this.options.mirror === true && !this.mirrored) {
+      this.mirrored = true;
+      this.mirror();
+      if (this.wanted.size > 0) return;
+    }
     this.finished = true;
     // Deepest first, so a directory is emptied before it is removed.
     for (const path of this.deletions.sort().reverse()) this.remove(path);
+    for (const path of this.extras.sort().reverse()) this.removeExtra(path);
     this.flush();
     this.options.channel.send({ kind: 'syncDone', errors: this.summary.errors });
     this.resolveDone(this.summary);
   }
 
-  private remove(path: string): void {
+  /**
+   * mirror (--mirror) finds what this side holds that the sender does not: paths never synced
+   * (deleted at the end) and synced files changed here since (asked for again). Paths written
+   * in this run already match their new snapshot entries and are passed over.
+   */
+  private mirror(): void {
     const { store, root } = this.options;
+    this.flush();
+    const wants: Wants = { paths: [], resumes: [] };
+    for (const scanned of store.changed()) {
+      const now = statEntry(root, scanned.path);
+      const synced = store.synced(scanned.path);
+      if (now === undefined || (synced !== undefined && sameLocalState(now, synced))) continue;
+      if (synced === undefined) {
+        this.extras.push(scanned.path);
+      } else if (synced.kind === 'file' && scanned.kind === 'file') {
+        this.wanted.set(scanned.path, {
+          entry: synced, target: scanned, cachePath: this.cachePathOf(scanned.path), file: undefined, received: 0,
+          resumed: 0, writing: Promise.resolve(), failure: undefined, hasher: newHasher(this.options.checksum),
+        });
+        wants.paths.push(scanned.path);
+      }
+    }
+    if (wants.paths.length > 0) this.options.channel.send({ kind: 'want', ...wants });
+  }
+
+  /** removeExtra deletes (or keeps aside) a path only this side has, under --mirror. */
+  private removeExtra(path: string): void {
+    const target = this.options.store.scanned(path);
+    try {
+      this.assertUnchanged(path, target);
+      this.discardPath(path, target!);
+      this.result({ path, outcome: 'deleted', message: 'not at the source (--mirror)', bytes: 0 });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      this.result({
+        path, outcome: isSkip(err) || code === 'ENOTEMPTY' ? 'skipped' : 'error',
+        message: code === 'ENOTEMPTY' ? 'directory not removed: it holds paths the filters hide' : describe(err), bytes: 0,
+      });
+    }
+  }
+
+  /** discardPath deletes a path, or moves a file or link to the keep dir when one is set. */
+  private discardPath(path: string, target: Entry): void {
+    const full = localPath(this.options.root, path);
+    const keepDir = this.options.keepDir;
+    if (target.kind === 'dir') {
+      rmdirSync(full);
+    } else if (keepDir === undefined) {
+      unlinkSync(full);
+    } else {
+      let dest = localPath(keepDir, path);
+      mkdirSync(dirname(dest), { recursive: true });
+      if (lstatExists(dest)) dest = `${dest}.${Date.now()}`;
+      renameSync(full, dest);
+    }
+  }
+
+  private remove(path: string): void {
+    const { store } = this.options;
     const target = store.scanned(path);
     const decision = decideDelete(target, store.synced(path));
     try {
@@ -311,10 +381,9 @@ export class Receiver {
         return;
       }
       this.assertUnchanged(path, target);
-      if (target!.kind === 'dir') rmdirSync(localPath(root, path));
-      else unlinkSync(localPath(root, path));
+      this.discardPath(path, target!);
       this.removed.push(path);
-      this.result({ path, outcome: 'deleted', message: '', bytes: 0 });
+      this.result({ path, outcome: 'deleted', message: this.options.keepDir !== undefined && target!.kind !== 'dir' ? 'moved to the keep dir' : '', bytes: 0 });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       const message = code === 'ENOTEMPTY' || code === 'EEXIST'
@@ -453,4 +522,13 @@ function describe(err: unknown): string {
 
 function unexpected(what: string): SnapsyncError {
   return new SnapsyncError('UNEXPECTED_MESSAGE', `unexpected ${what}`);
+}
+
+function lstatExists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -19,6 +19,8 @@ export interface SenderOptions {
   readonly report: (result: PathResult) => void;
   /** allowMassDelete lifts the mass-delete guard (--allow-mass-delete). */
   readonly allowMassDelete: boolean;
+  /** ignoreDelete keeps deletions at the source from being sent (--ignore-delete). */
+  readonly ignoreDelete?: boolean;
 }
 
 /** CHUNK is the largest piece of a file in one message (well under the 4 MiB frame limit). */
@@ -53,7 +55,7 @@ export class Sender {
   /** stream sends every change; call once both sides have scanned. */
   async stream(): Promise<void> {
     const { store, channel, scan } = this.options;
-    if (!this.options.allowMassDelete) guardMassDelete(this.options.root, store, scan);
+    if (!this.options.allowMassDelete && this.options.ignoreDelete !== true) guardMassDelete(this.options.root, store, scan);
     const movedFrom = new Set<string>();
     let batch: Change[] = [];
     const send = async (last: boolean): Promise<void> => {
@@ -71,7 +73,7 @@ export class Sender {
       }
       if (batch.length >= CHANGE_BATCH) await send(false);
     }
-    for (const entry of store.vanished()) {
+    for (const entry of this.options.ignoreDelete === true ? [] : store.vanished()) {
       // An unreadable path was not seen, not deleted: it must never become a deletion.
       if (movedFrom.has(entry.path) || blockedByProblem(entry.path, scan.unreadable)) continue;
       // A path the filter now hides is out of the session's sight, not deleted.

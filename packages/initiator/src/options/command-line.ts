@@ -2,7 +2,7 @@ import type { Direction, FilterRule } from '@snapsync/core';
 import { normalizeFingerprint } from '@snapsync/protocol';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import yargs from 'yargs';
 import { SnapsyncError } from '@snapsync/core';
 import { usageError } from '../errors.js';
@@ -32,6 +32,11 @@ export interface SyncOptions {
   readonly allowMassDelete: boolean;
   /** filters are -E/-I rules in command-line order. */
   readonly filters: readonly FilterRule[];
+  readonly ignoreDelete: boolean;
+  readonly mirror: boolean;
+  /** keepDirLocal is absolute; keepDirRemote is read inside the docroot by the reactor. */
+  readonly keepDirLocal: string | undefined;
+  readonly keepDirRemote: string | undefined;
 }
 
 /** DEFAULT_PORT is Aspera's WebSocket port. */
@@ -45,11 +50,6 @@ const NOT_YET: readonly (readonly [string, string])[] = [
   ['preserve-time', '--preserve-time'],
   ['preserve-uid', '--preserve-uid'],
   ['preserve-gid', '--preserve-gid'],
-  ['ignore-delete', '--ignore-delete'],
-  ['delete-delay', '--delete-delay'],
-  ['mirror', '--mirror'],
-  ['keep-dir-local', '--keep-dir-local'],
-  ['keep-dir-remote', '--keep-dir-remote'],
   ['cooloff', '--cooloff'],
   ['scan-interval', '--scan-interval'],
   ['pending-max', '--pending-max'],
@@ -155,6 +155,9 @@ export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncO
     acceptNewHost: args.acceptNewHost, identity: args.identity, passwordFile: args.passwordFile,
     quiet: args.quiet, json: args.json, allowMassDelete: args.allowMassDelete,
     filters: filterRules(argv),
+    ignoreDelete: args.ignoreDelete === true, mirror: args.mirror === true,
+    keepDirLocal: args.keepDirLocal === undefined ? undefined : resolve(args.keepDirLocal),
+    keepDirRemote: args.keepDirRemote,
   };
 }
 
@@ -168,6 +171,7 @@ function validateLaterFlags(args: Parsed, direction: Direction): void {
   if (args.targetRate !== undefined) parseRate(args.targetRate);
   if (args.altLogdir !== undefined) parseLogDir(args.altLogdir);
   if (args.mirror === true && direction === 'bidi') throw usageError('--mirror makes one side a copy of the other; it cannot be used with -K bidi');
+  if (args.mirror === true && args.ignoreDelete === true) throw usageError('--mirror deletes what the source lacks; it cannot be used with --ignore-delete');
   for (const [flag, file] of [['--exclude-from', args.excludeFrom], ['--include-from', args.includeFrom]] as const) {
     if (file !== undefined && !existsSync(file)) throw usageError(`${flag} ${file} does not exist`);
   }

@@ -29,6 +29,9 @@ export async function runSession(options: SyncOptions, io: RunIo): Promise<SyncS
   const localDir = localDirectory(options.localDir, options.createDir, 'local directory');
   const localDbDir = options.localDbDir === undefined ? undefined : resolve(options.localDbDir);
   if (options.remote.kind === 'local') checkLocalPair(options, localDir, localDbDir);
+  if (options.keepDirLocal !== undefined && overlaps(localDir, options.keepDirLocal)) {
+    throw usageError(`--keep-dir-local ${options.keepDirLocal} must lie outside the synchronized directory ${localDir}`);
+  }
 
   const side = SessionSide.open({
     name: options.name, syncDir: localDir, dbDir: localDbDir, receives: options.direction !== 'push', reset: options.reset,

@@ -15,6 +15,7 @@ export async function runSync(connection: Connection, options: SyncOptions, side
   reporter: Reporter): Promise<SyncSummary> {
   const reactorReady = connection.request({
     kind: 'startSync', dryRun: false, allowMassDelete: options.allowMassDelete, filters: options.filters,
+    ignoreDelete: options.ignoreDelete, mirror: options.mirror, keepDir: options.keepDirRemote ?? '',
   });
   const scan = await scanSide(side.store, localDir, options.checksum, privateDirName(), compileFilter(options.filters));
   for (const [path, message] of scan.unreadable) reporter.perPath('error', path, message);
@@ -28,9 +29,10 @@ export async function runSync(connection: Connection, options: SyncOptions, side
   const report = (result: PathResult): void => reporter.perPath(result.outcome, result.path, result.message);
   const role = options.direction === 'push'
     ? new Sender({ root: localDir, store: side.store, checksum: options.checksum, channel, scan, report,
-      allowMassDelete: options.allowMassDelete })
+      allowMassDelete: options.allowMassDelete, ignoreDelete: options.ignoreDelete })
     : new Receiver({ root: localDir, cacheDir: side.layout.cacheDir, store: side.store, checksum: options.checksum,
-      policy: 'always', channel, report });
+      policy: 'always', channel, report, mirror: options.mirror,
+      ...(options.keepDirLocal !== undefined ? { keepDir: options.keepDirLocal } : {}) });
   connection.onMessage((frame) => {
     try {
       role.handle(frame.message as SyncMessage);

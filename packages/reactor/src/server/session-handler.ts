@@ -1,13 +1,13 @@
 import {
   Receiver, Sender, SessionSide, SnapsyncError, compileFilter, currentPlatform, dbDiscrepancy, isSnapsyncError, privateDirName, scanSide,
-  type ChecksumName, type Direction, type Filter, type PlatformName, type SyncChannel, type SyncMessage,
+  type ChecksumName, type Direction, type PlatformName, type SyncChannel, type SyncMessage,
 } from '@snapsync/core';
 import {
   CloseCode, Connection, FEATURES, HANDSHAKE_TIMEOUT_MS, MAGIC, MAX_FRAME_BYTES, MAX_PREAUTH_FRAME_BYTES,
-  PROTOCOL_VERSION, protocolError, sharedFeatures, type Frame, type OpenSession,
+  PROTOCOL_VERSION, protocolError, sharedFeatures, type Frame, type OpenSession, type StartSync,
 } from '@snapsync/protocol';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { posix, sep } from 'node:path';
+import { isAbsolute, posix, relative, sep } from 'node:path';
 import type { Logger } from '../log.js';
 import type { Authenticator, Principal } from './authenticator.js';
 import { confine, ensureDirectory, type Confined } from './docroot.js';
@@ -127,7 +127,7 @@ export class SessionHandler {
         return;
       case 'session:startSync':
         if (message.kind !== 'startSync') break;
-        await this.startSync(id, message.allowMassDelete, compileFilter(message.filters));
+        await this.startSync(id, message);
         return;
       case 'session:finishSession':
       case 'syncing:finishSession':
@@ -201,11 +201,14 @@ export class SessionHandler {
    * startSync scans this side and takes the role the direction gives it: receiver for push,
    * sender for pull. The reply tells the initiator this side is ready.
    */
-  private async startSync(id: number, allowMassDelete: boolean, filter: Filter): Promise<void> {
+  private async startSync(id: number, request: StartSync): Promise<void> {
     const side = this.side!;
     const plan = this.sync!;
+    const filter = compileFilter(request.filters);
+    const keepDir = request.keepDir === '' ? undefined : this.keepDir(request.keepDir, plan.root);
     this.state = 'syncing';
     const scan = await scanSide(side.store, plan.root, plan.checksum, privateDirName(this.platform), filter);
+    const { allowMassDelete, ignoreDelete, mirror } = request;
     const channel: SyncChannel = {
       send: (message) => this.connection.notify(message),
       drained: () => this.connection.drained(),
@@ -213,14 +216,25 @@ export class SessionHandler {
     const report = (): void => {};
     const role = plan.direction === 'push'
       ? new Receiver({ root: plan.root, cacheDir: side.layout.cacheDir, store: side.store, checksum: plan.checksum,
-        policy: 'always', channel, report })
-      : new Sender({ root: plan.root, store: side.store, checksum: plan.checksum, channel, scan, report, allowMassDelete });
+        policy: 'always', channel, report, mirror, ...(keepDir !== undefined ? { keepDir } : {}) })
+      : new Sender({ root: plan.root, store: side.store, checksum: plan.checksum, channel, scan, report, allowMassDelete, ignoreDelete });
     this.role = role;
     void role.done.then(() => {
       if (this.state === 'syncing') this.state = 'session';
     });
     this.connection.reply(id, { kind: 'syncReady', scanned: scan.entries });
     if (this.peerReady) this.startStreaming();
+  }
+
+  /** keepDir reads --keep-dir-remote inside the docroot; it may not lie in the synced tree. */
+  private keepDir(userPath: string, root: string): string {
+    const principal = this.principal!;
+    const dir = ensureDirectory(principal.docroot, confine(principal.docroot, userPath, this.platform), true, 'keep dir');
+    const rel = relative(root, dir.real);
+    if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) {
+      throw new SnapsyncError('PATH_INVALID', `keep dir ${dir.shown} lies inside the synchronized directory; choose one outside it`);
+    }
+    return dir.real;
   }
 
   private onSyncMessage(message: SyncMessage): void {

@@ -1,0 +1,82 @@
+import { expect } from 'chai';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { snapsync } from '../helpers/run-cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+// --ignore-delete, --keep-dir-local/--keep-dir-remote and --mirror through the real CLI.
+describe('initiator: delete options', () => {
+  async function synced(files = ['a', 'b', 'c', 'd', 'e']): Promise<{ root: string; src: string; dst: string }> {
+    const root = tempDir();
+    const src = join(root, 'src');
+    const dst = join(root, 'dst');
+    mkdirSync(src);
+    mkdirSync(dst);
+    for (const name of files) writeFileSync(join(src, name), `${name}\n`);
+    const first = await snapsync(['-N', 'd', '-d', src, '-r', dst]);
+    if (first.code !== 0) throw new Error(first.stderr);
+    return { root, src, dst };
+  }
+
+  function names(dir: string): string[] {
+    return readdirSync(dir).filter((name) => name !== '.private-asp').sort();
+  }
+
+  it('--ignore-delete keeps what the source deleted', async () => {
+    const { src, dst } = await synced();
+    rmSync(join(src, 'a'));
+    const run = await snapsync(['-N', 'd', '-d', src, '-r', dst, '--ignore-delete']);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(names(dst)).to.deep.equal(['a', 'b', 'c', 'd', 'e']);
+  });
+
+  it('--keep-dir-remote moves deleted files aside, keeping their paths, instead of deleting them', async () => {
+    const { root, src, dst } = await synced();
+    mkdirSync(join(src, 'sub'));
+    writeFileSync(join(src, 'sub', 'x'), 'x\n');
+    expect((await snapsync(['-N', 'd', '-d', src, '-r', dst])).code).to.equal(0);
+    rmSync(join(src, 'a'));
+    rmSync(join(src, 'sub'), { recursive: true });
+    const keep = join(root, 'attic');
+    const run = await snapsync(['-N', 'd', '-d', src, '-r', dst, '--keep-dir-remote', keep]);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(names(dst)).to.deep.equal(['b', 'c', 'd', 'e']);
+    expect(readFileSync(join(keep, 'a'), 'utf8')).to.equal('a\n');
+    expect(readFileSync(join(keep, 'sub', 'x'), 'utf8')).to.equal('x\n');
+  });
+
+  it('--keep-dir-local does the same on the local side of a pull, and must lie outside the tree', async () => {
+    const { root, src, dst } = await synced();
+    const pull = ['-N', 'p', '-d', dst, '-r', src, '-K', 'pull'];
+    expect((await snapsync([...pull, '--reset'])).code).to.equal(0);
+    rmSync(join(src, 'b'));
+    const inside = await snapsync([...pull, '--keep-dir-local', join(dst, 'attic')]);
+    expect(inside.code).to.equal(2);
+    expect(inside.stderr).to.include('must lie outside the synchronized directory');
+    const run = await snapsync([...pull, '--keep-dir-local', join(root, 'local-attic')]);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(existsSync(join(dst, 'b'))).to.equal(false);
+    expect(readFileSync(join(root, 'local-attic', 'b'), 'utf8')).to.equal('b\n');
+  });
+
+  it('--mirror deletes what only the target has and sends again what changed there', async () => {
+    const { src, dst } = await synced();
+    writeFileSync(join(dst, 'extra'), 'only here\n');
+    writeFileSync(join(dst, 'c'), 'changed on the target\n');
+    const plain = await snapsync(['-N', 'd', '-d', src, '-r', dst]);
+    expect(plain.code).to.equal(0);
+    expect(existsSync(join(dst, 'extra')), 'without --mirror a never-synced file stays').to.equal(true);
+    const run = await snapsync(['-N', 'd', '-d', src, '-r', dst, '--mirror']);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(names(dst)).to.deep.equal(['a', 'b', 'c', 'd', 'e']);
+    expect(readFileSync(join(dst, 'c'), 'utf8')).to.equal('c\n');
+  });
+
+  it('--mirror leaves alone what the filters hide', async () => {
+    const { src, dst } = await synced();
+    writeFileSync(join(dst, 'keep.tmp'), 'hidden by the filter\n');
+    const run = await snapsync(['-N', 'd', '-d', src, '-r', dst, '--mirror', '-E', '*.tmp']);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(existsSync(join(dst, 'keep.tmp'))).to.equal(true);
+  });
+});
