@@ -12,7 +12,7 @@ export {
 export { MIGRATIONS, SCHEMA_VERSION } from './storage/migrations.js';
 export { isUnder, linkLeavesTree, parentOf, sameContent, sameLocalState, type ChecksumName, type Entry, type EntryKind } from './model/entry.js';
 export type { Change, Outcome, PathResult, ResumeFrom, SyncChannel, SyncMessage } from './engine/messages.js';
-export { scanTree, type ScanOptions, type ScanSummary } from './scan/scan.js';
+export { scanTree, type ScanOptions, type ScanSummary, type SymlinkMode } from './scan/scan.js';
 export { hashFile, hashPrefix, newHasher, type Hasher } from './scan/hash.js';
 export { decideDelete, decideUpsert, type DeleteDecision, type OverwritePolicy, type UpsertDecision } from './plan/decide.js';
 export { Sender, CHUNK, WINDOW, type SenderOptions } from './engine/sender.js';

@@ -1,4 +1,4 @@
-import type { Change, Direction, Entry, EntryKind, ErrorCode, Outcome, PathResult } from '@snapsync/core';
+import type { Change, Direction, Entry, EntryKind, ErrorCode, Outcome, PathResult, SymlinkMode } from '@snapsync/core';
 import { protocolError } from './errors.js';
 import { MAX_PATH, MAX_TEXT } from './limits.js';
 import type { Frame, Message } from './messages.js';
@@ -59,7 +59,7 @@ function toWire(message: Message): Record<string, unknown> {
       return {
         startSync: {
           dryRun: message.dryRun, allowMassDelete: message.allowMassDelete, ignoreDelete: message.ignoreDelete,
-          mirror: message.mirror, keepDir: message.keepDir,
+          mirror: message.mirror, keepDir: message.keepDir, symlinks: message.symlinks, preserveTime: message.preserveTime,
           filters: message.filters.map((rule) => ({ include: rule.kind === 'include', pattern: rule.pattern })),
         },
       };
@@ -192,6 +192,8 @@ function fromWire(envelope: ReturnType<typeof wire.Envelope.decode>): Message {
         ignoreDelete: envelope.startSync!.ignoreDelete === true,
         mirror: envelope.startSync!.mirror === true,
         keepDir: path(envelope.startSync!.keepDir ?? '', 'startSync.keepDir'),
+        symlinks: symlinkMode(envelope.startSync!.symlinks ?? ''),
+        preserveTime: envelope.startSync!.preserveTime === true,
       };
     case 'syncReady':
       return { kind: 'syncReady', scanned: count(envelope.syncReady!.scanned, 'syncReady.scanned') };
@@ -312,4 +314,10 @@ function count(value: number | null | undefined, field: string): number {
 function batch<T>(items: readonly T[], field: string): readonly T[] {
   if (items.length > MAX_BATCH) throw invalid(`${field} has more than ${MAX_BATCH} items`);
   return items;
+}
+
+function symlinkMode(value: string): SymlinkMode {
+  if (value === '') return 'copy';
+  if (value === 'copy' || value === 'skip' || value === 'follow') return value;
+  throw invalid(`startSync.symlinks "${value}" is unknown`);
 }

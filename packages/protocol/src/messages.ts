@@ -1,4 +1,4 @@
-import type { Direction, ErrorCode, FilterRule, PlatformName, SyncMessage } from '@snapsync/core';
+import type { Direction, ErrorCode, FilterRule, PlatformName, SymlinkMode, SyncMessage } from '@snapsync/core';
 
 /**
  * Message is every body an Envelope can carry, as plain validated data. The generated
@@ -85,6 +85,8 @@ export interface StartSync {
   readonly mirror: boolean;
   /** keepDir is '' for none. */
   readonly keepDir: string;
+  readonly symlinks: SymlinkMode;
+  readonly preserveTime: boolean;
 }
 
 export interface ErrorMessage {

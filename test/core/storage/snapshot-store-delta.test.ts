@@ -43,11 +43,12 @@ describe('core/storage/snapshot-store delta', () => {
     expect(store.scanned('missing')).to.equal(undefined);
   });
 
-  it('lists new and content-changed entries, in path order, but not unchanged ones', () => {
-    store.record({ synced: [file('same', 1), file('edited', 1), dir('d'), link('l', 'x')] });
-    store.addScan([file('same', 1, { mtimeUs: 9_999, ino: 42 }), file('edited', 2), file('new', 3), dir('d', { mtimeUs: 5_000, ino: 7 }),
-      link('l', 'y')]);
-    expect(paths(store.changed())).to.deep.equal(['edited', 'l', 'new']);
+  it('lists new, content-changed and touched entries, in path order, but not unchanged ones', () => {
+    store.record({ synced: [file('same', 1), file('touched', 1), file('edited', 1), dir('d'), link('l', 'x')] });
+    store.addScan([file('same', 1, { ino: 42 }), file('touched', 1, { mtimeUs: 9_999 }), file('edited', 2), file('new', 3),
+      dir('d', { mtimeUs: 5_000, ino: 7 }), link('l', 'y')]);
+    // A touched file is listed so -t can carry its new time; its content is not sent again.
+    expect(paths(store.changed())).to.deep.equal(['edited', 'l', 'new', 'touched']);
   });
 
   it('lists a file whose mode alone changed', () => {

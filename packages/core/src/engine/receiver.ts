@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
-  chmodSync, closeSync, fstatSync, lstatSync, mkdirSync, openSync, renameSync, rmdirSync, rmSync, symlinkSync, unlinkSync, type Stats,
+  chmodSync, closeSync, fstatSync, lstatSync, lutimesSync, mkdirSync, openSync, renameSync, rmdirSync, rmSync, symlinkSync, unlinkSync, type Stats,
 } from 'node:fs';
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -24,6 +24,8 @@ export interface ReceiverOptions {
   readonly store: SnapshotStore;
   readonly checksum: ChecksumName;
   readonly policy: OverwritePolicy;
+  /** preserveTime (-t) gives files and links the source's modification time. */
+  readonly preserveTime?: boolean;
   /** keepDir, when set, receives what would be deleted, moved there instead (--keep-dir-*). */
   readonly keepDir?: string;
   /** mirror makes this side identical to the sender: extra paths deleted, changed files sent again. */
@@ -146,6 +148,12 @@ export class Receiver {
     const decision = decideUpsert(entry, target, ancestor, this.options.policy);
     switch (decision.action) {
       case 'exists':
+        if (this.options.preserveTime === true && target!.kind !== 'dir' && target!.mtimeUs !== entry.mtimeUs) {
+          this.assertUnchanged(entry.path, target);
+          this.setTime(localPath(root, entry.path), entry);
+          this.keep(statEntry(root, entry.path)!, entry, 'exists', 'time updated');
+          return;
+        }
         this.keep(target!, entry, 'exists', '');
         return;
       case 'chmod':
@@ -168,6 +176,7 @@ export class Receiver {
         // A run killed before the rename left its link here; symlink() would fail on it every run.
         rmSync(temp, { force: true });
         symlinkSync(entry.linkTarget ?? '', temp);
+        if (this.options.preserveTime === true) this.setTime(temp, entry);
         this.place(temp, entry.path);
         this.keep(statEntry(root, entry.path)!, entry, 'synchronized', '');
         return;
@@ -278,6 +287,7 @@ export class Receiver {
       }
       this.assertUnchanged(entry.path, incoming.target);
       chmodSync(incoming.cachePath, entry.mode);
+      if (this.options.preserveTime === true) this.setTime(incoming.cachePath, entry);
       this.place(incoming.cachePath, entry.path);
       const resumed = incoming.resumed > 0 ? `resumed after ${incoming.resumed} bytes` : '';
       this.keep(statEntry(this.options.root, entry.path)!, entry, 'synchronized', resumed, undefined, entry.size - incoming.resumed);
@@ -347,6 +357,12 @@ export class Receiver {
         message: code === 'ENOTEMPTY' ? 'directory not removed: it holds paths the filters hide' : describe(err), bytes: 0,
       });
     }
+  }
+
+  /** setTime applies the source's modification time (lutimes: a link's own time, not its target's). */
+  private setTime(full: string, entry: Entry): void {
+    const seconds = entry.mtimeUs / 1e6;
+    lutimesSync(full, seconds, seconds);
   }
 
   /** discardPath deletes a path, or moves a file or link to the keep dir when one is set. */

@@ -1,28 +1,30 @@
 import { NO_FILTER, type Filter } from '../filter/filter.js';
 import { isUnder, type ChecksumName } from '../model/entry.js';
-import { scanTree, type ScanSummary } from '../scan/scan.js';
+import { scanTree, type ScanSummary, type SymlinkMode } from '../scan/scan.js';
 import type { SnapshotStore } from '../storage/snapshot-store.js';
 
 /** SideScan is one side's scan, stored in its snapshot DB, with the paths it could not read. */
 export interface SideScan extends ScanSummary {
   /** filter the scan applied: paths it hides are neither sent nor deleted. */
   readonly filter: Filter;
+  /** symlinks is the -n mode the scan used: skipped links are ignored, not deleted. */
+  readonly symlinks: SymlinkMode;
   /** problems maps a path that could not be scanned to why; it and all below it are not deletions. */
   readonly unreadable: ReadonlyMap<string, string>;
 }
 
 /** scanSide scans a sync root into the store's scan table, replacing the last run's. */
 export async function scanSide(store: SnapshotStore, root: string, checksum: ChecksumName, privateDirName: string,
-  filter: Filter = NO_FILTER): Promise<SideScan> {
+  filter: Filter = NO_FILTER, symlinks: SymlinkMode = 'copy'): Promise<SideScan> {
   store.clearScan();
   const problems = new Map<string, string>();
   const summary = await scanTree({
-    root, privateDirName, checksum, filter,
+    root, privateDirName, checksum, filter, symlinks,
     previous: (path) => store.synced(path),
     write: (entries) => store.addScan(entries),
     problem: (path, message) => problems.set(path, message),
   });
-  return { ...summary, unreadable: problems, filter };
+  return { ...summary, unreadable: problems, filter, symlinks };
 }
 
 /** blockedByProblem tells whether a path lies at or below one that could not be scanned. */

@@ -78,6 +78,7 @@ export class Sender {
       if (movedFrom.has(entry.path) || blockedByProblem(entry.path, scan.unreadable)) continue;
       // A path the filter now hides is out of the session's sight, not deleted.
       if (hiddenByFilter(entry.path, entry.kind === 'dir', scan.filter)) continue;
+      if (entry.kind === 'symlink' && scan.symlinks !== 'copy') continue;
       batch.push({ kind: 'delete', entry });
       if (batch.length >= CHANGE_BATCH) await send(false);
     }

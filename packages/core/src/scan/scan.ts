@@ -1,5 +1,5 @@
-import { lstatSync, readdirSync, readlinkSync, type BigIntStats } from 'node:fs';
-import { join } from 'node:path';
+import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync, type BigIntStats } from 'node:fs';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import type { Filter } from '../filter/filter.js';
 import type { ChecksumName, Entry } from '../model/entry.js';
 import { hashFile } from './hash.js';
@@ -18,7 +18,12 @@ export interface ScanOptions {
   problem(path: string, message: string): void;
   /** filter hides excluded paths (and whole excluded directories) from the scan. */
   readonly filter?: Filter;
+  /** symlinks is -n: copy links as links (default), skip them, or follow them (inside the tree only). */
+  readonly symlinks?: SymlinkMode;
 }
+
+/** SymlinkMode is -n. */
+export type SymlinkMode = 'copy' | 'skip' | 'follow';
 
 /** ScanSummary counts what a scan found. */
 export interface ScanSummary {
@@ -73,6 +78,15 @@ export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
         problem(path, `cannot stat: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
         continue;
       }
+      if (st.isSymbolicLink() && options.symlinks === 'skip') continue;
+      if (st.isSymbolicLink() && options.symlinks === 'follow') {
+        const followed = follow(options.root, full);
+        if (typeof followed === 'string') {
+          problem(path, followed);
+          continue;
+        }
+        st = followed;
+      }
       const base = {
         path, size: Number(st.size), mtimeUs: Number(st.mtimeNs / 1000n), mode: Number(st.mode & 0o7777n), ino: Number(st.ino),
       };
@@ -110,4 +124,27 @@ export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
   }
   if (batch.length > 0) options.write(batch);
   return { entries, hashedBytes, problems };
+}
+
+/**
+ * follow stats what a link points at, for -n follow. Only targets inside the tree are
+ * followed (a reactor must not read outside its docroot through a link), and never a
+ * directory that holds the link itself, which would loop.
+ */
+function follow(root: string, full: string): BigIntStats | string {
+  let real: string;
+  try {
+    real = realpathSync(full);
+  } catch (err) {
+    return `cannot follow link: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+  }
+  const realRoot = realpathSync(root);
+  const inside = relative(realRoot, real);
+  if (inside.startsWith('..') || isAbsolute(inside)) return 'the link leads outside the synchronized tree; not followed';
+  const fromHere = relative(real, realpathSync(dirname(full)));
+  if (fromHere === '' || (!fromHere.startsWith('..') && !isAbsolute(fromHere))) {
+    return 'the link points at a directory above it, which would loop; not followed';
+  }
+
+  return statSync(full, { bigint: true });
 }

@@ -196,7 +196,7 @@ export class SnapshotStore {
       `SELECT ${COLUMNS.replace(/(\w+)/g, 's.$1')} FROM scan s LEFT JOIN files f ON f.path = s.path
         WHERE s.path > ? AND (f.path IS NULL OR f.kind != s.kind OR f.size != s.size OR f.mode != s.mode
            OR f.checksum IS NOT s.checksum OR f.link_target IS NOT s.link_target
-           OR (s.kind = 'file' AND length(s.checksum) = 0 AND f.mtime_us != s.mtime_us))
+           OR (s.kind = 'file' AND f.mtime_us != s.mtime_us))
         ORDER BY s.path LIMIT ?`);
     yield* pages(statement, page);
   }

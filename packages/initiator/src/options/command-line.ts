@@ -1,4 +1,4 @@
-import type { Direction, FilterRule } from '@snapsync/core';
+import { currentPlatform, type Direction, type FilterRule, type SymlinkMode } from '@snapsync/core';
 import { normalizeFingerprint } from '@snapsync/protocol';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -33,11 +33,16 @@ export interface SyncOptions {
   /** filters are -E/-I rules in command-line order. */
   readonly filters: readonly FilterRule[];
   readonly ignoreDelete: boolean;
+  readonly symlinks: SymlinkMode;
+  readonly preserveTime: boolean;
   readonly mirror: boolean;
   /** keepDirLocal is absolute; keepDirRemote is read inside the docroot by the reactor. */
   readonly keepDirLocal: string | undefined;
   readonly keepDirRemote: string | undefined;
 }
+
+/** DEFAULT_SYMLINKS follows Aspera: links are copied, except on Windows where they are skipped. */
+const DEFAULT_SYMLINKS: SymlinkMode = currentPlatform === 'win32' ? 'skip' : 'copy';
 
 /** DEFAULT_PORT is Aspera's WebSocket port. */
 export const DEFAULT_PORT = 9093;
@@ -46,8 +51,6 @@ export const DEFAULT_PORT = 9093;
 const NOT_YET: readonly (readonly [string, string])[] = [
   ['continuous', '--continuous'],
   ['overwrite', '--overwrite'],
-  ['symbolic-links', '--symbolic-links'],
-  ['preserve-time', '--preserve-time'],
   ['preserve-uid', '--preserve-uid'],
   ['preserve-gid', '--preserve-gid'],
   ['cooloff', '--cooloff'],
@@ -156,6 +159,9 @@ export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncO
     quiet: args.quiet, json: args.json, allowMassDelete: args.allowMassDelete,
     filters: filterRules(argv),
     ignoreDelete: args.ignoreDelete === true, mirror: args.mirror === true,
+    symlinks: args.symbolicLinks === undefined ? DEFAULT_SYMLINKS
+      : choice(args.symbolicLinks.toLowerCase(), ['copy', 'skip', 'follow'] as const, '--symbolic-links'),
+    preserveTime: args.preserveTime === true,
     keepDirLocal: args.keepDirLocal === undefined ? undefined : resolve(args.keepDirLocal),
     keepDirRemote: args.keepDirRemote,
   };

@@ -16,8 +16,10 @@ export async function runSync(connection: Connection, options: SyncOptions, side
   const reactorReady = connection.request({
     kind: 'startSync', dryRun: false, allowMassDelete: options.allowMassDelete, filters: options.filters,
     ignoreDelete: options.ignoreDelete, mirror: options.mirror, keepDir: options.keepDirRemote ?? '',
+    symlinks: options.symlinks, preserveTime: options.preserveTime,
   });
-  const scan = await scanSide(side.store, localDir, options.checksum, privateDirName(), compileFilter(options.filters));
+  const scan = await scanSide(side.store, localDir, options.checksum, privateDirName(), compileFilter(options.filters),
+    options.direction === 'push' ? options.symlinks : 'copy');
   for (const [path, message] of scan.unreadable) reporter.perPath('error', path, message);
   const ready = await reactorReady;
   if (ready.kind !== 'syncReady') throw protocolError('UNEXPECTED_MESSAGE', `the reactor answered ${ready.kind} to StartSync`);
@@ -31,7 +33,7 @@ export async function runSync(connection: Connection, options: SyncOptions, side
     ? new Sender({ root: localDir, store: side.store, checksum: options.checksum, channel, scan, report,
       allowMassDelete: options.allowMassDelete, ignoreDelete: options.ignoreDelete })
     : new Receiver({ root: localDir, cacheDir: side.layout.cacheDir, store: side.store, checksum: options.checksum,
-      policy: 'always', channel, report, mirror: options.mirror,
+      policy: 'always', channel, report, mirror: options.mirror, preserveTime: options.preserveTime,
       ...(options.keepDirLocal !== undefined ? { keepDir: options.keepDirLocal } : {}) });
   connection.onMessage((frame) => {
     try {

@@ -207,8 +207,10 @@ export class SessionHandler {
     const filter = compileFilter(request.filters);
     const keepDir = request.keepDir === '' ? undefined : this.keepDir(request.keepDir, plan.root);
     this.state = 'syncing';
-    const scan = await scanSide(side.store, plan.root, plan.checksum, privateDirName(this.platform), filter);
-    const { allowMassDelete, ignoreDelete, mirror } = request;
+    const { allowMassDelete, ignoreDelete, mirror, preserveTime } = request;
+    const sends = plan.direction === 'pull';
+    const scan = await scanSide(side.store, plan.root, plan.checksum, privateDirName(this.platform), filter,
+      sends ? request.symlinks : 'copy');
     const channel: SyncChannel = {
       send: (message) => this.connection.notify(message),
       drained: () => this.connection.drained(),
@@ -216,7 +218,7 @@ export class SessionHandler {
     const report = (): void => {};
     const role = plan.direction === 'push'
       ? new Receiver({ root: plan.root, cacheDir: side.layout.cacheDir, store: side.store, checksum: plan.checksum,
-        policy: 'always', channel, report, mirror, ...(keepDir !== undefined ? { keepDir } : {}) })
+        policy: 'always', channel, report, mirror, preserveTime, ...(keepDir !== undefined ? { keepDir } : {}) })
       : new Sender({ root: plan.root, store: side.store, checksum: plan.checksum, channel, scan, report, allowMassDelete, ignoreDelete });
     this.role = role;
     void role.done.then(() => {
