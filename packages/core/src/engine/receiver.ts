@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
-  chmodSync, closeSync, fstatSync, lstatSync, lutimesSync, mkdirSync, openSync, renameSync, rmdirSync, rmSync, symlinkSync, unlinkSync, type Stats,
+  chmodSync, closeSync, fstatSync, lstatSync, lutimesSync, writeFileSync, mkdirSync, openSync, renameSync, rmdirSync, rmSync, symlinkSync, unlinkSync, type Stats,
 } from 'node:fs';
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -254,6 +254,18 @@ export class Receiver {
     const { data, offset } = message;
     incoming.hasher.update(data);
     incoming.received += data.length;
+    if (message.last && offset === 0 && incoming.resumed === 0) {
+      // The whole file in one message, as most files come: one write, no async file handle.
+      try {
+        writeFileSync(incoming.cachePath, data, { mode: 0o600 });
+      } catch (err) {
+        incoming.failure = err;
+      }
+      this.options.channel.send({ kind: 'ack', bytes: data.length });
+      this.settle(incoming);
+      this.maybeFinish();
+      return;
+    }
     // Acknowledge once written: the sender's window then bounds what both ends hold.
     incoming.writing = incoming.writing
       .then(async () => {
@@ -272,16 +284,31 @@ export class Receiver {
 
   /** complete verifies a received file and renames it into place. */
   private async complete(incoming: Incoming): Promise<void> {
+    try {
+      if (incoming.failure === undefined) {
+        incoming.file ??= await open(incoming.cachePath, 'w', 0o600);
+        await incoming.file.close();
+        incoming.file = undefined;
+      }
+    } catch (err) {
+      incoming.failure ??= err;
+    }
+    this.settle(incoming);
+  }
+
+  /**
+   * settle verifies a completely written cache file and renames it into place. Only once its
+   * result is in does the path leave `wanted`: an emptied map would let maybeFinish send
+   * syncDone before this result.
+   */
+  private settle(incoming: Incoming): void {
     const { entry } = incoming;
     try {
       if (incoming.failure !== undefined) throw incoming.failure;
-      incoming.file ??= await open(incoming.cachePath, 'w', 0o600);
-      await incoming.file.close();
-      incoming.file = undefined;
       const digest = incoming.hasher.digest();
       const expected = entry.checksum ?? new Uint8Array();
       if (incoming.received !== entry.size || (expected.length > 0 && !Buffer.from(digest).equals(Buffer.from(expected)))) {
-        await this.discard(incoming);
+        rmSync(incoming.cachePath, { force: true });
         this.result({ path: entry.path, outcome: 'error', message: 'received content did not verify; it will be sent again next run', bytes: 0 });
         return;
       }
@@ -292,14 +319,13 @@ export class Receiver {
       const resumed = incoming.resumed > 0 ? `resumed after ${incoming.resumed} bytes` : '';
       this.keep(statEntry(this.options.root, entry.path)!, entry, 'synchronized', resumed, undefined, entry.size - incoming.resumed);
     } catch (err) {
-      await this.discard(incoming);
+      rmSync(incoming.cachePath, { force: true });
       this.result({ path: entry.path, outcome: isSkip(err) ? 'skipped' : 'error', message: describe(err), bytes: 0 });
     } finally {
-      // Only once its result is in: while another file's completion awaits, an emptied wanted
-      // map would let maybeFinish send syncDone before this result.
       this.wanted.delete(entry.path);
     }
   }
+
 
   private maybeFinish(): void {
     if (this.finished || !this.changesEnded || this.wanted.size > 0) return;

@@ -49,13 +49,25 @@ export type OpenResult = { readonly kind: 'ready'; readonly store: SnapshotStore
  * stand in for better-sqlite3 here alone.
  */
 export class SnapshotStore {
+  private readonly statements = new Map<string, Database.Statement>();
+
   private constructor(private readonly db: Database.Database, readonly path: string) {}
+
+  /** stmt prepares each SQL text once: preparing costs more than running, and runs are per file. */
+  private stmt(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
 
   /** create makes a new DB at path (which must not exist) with the current schema. */
   static create(path: string): SnapshotStore {
     const db = openDatabase(path, { fileMustExist: false });
     try {
-      db.pragma('journal_mode = WAL');
+      tune(db);
       migrate(db, path);
       return new SnapshotStore(db, path);
     } catch (err) {
@@ -85,7 +97,7 @@ export class SnapshotStore {
         return { kind: 'incomplete' };
       }
       if (!options.readonly) {
-        db.pragma('journal_mode = WAL');
+        tune(db);
         migrate(db, path);
       }
       const store = new SnapshotStore(db, path);
@@ -103,7 +115,7 @@ export class SnapshotStore {
 
   /** session returns the recorded session, if start-up ever completed. */
   session(): SessionRecord | undefined {
-    const row = this.db.prepare(
+    const row = this.stmt(
       `SELECT name, side, local_dir AS localDir, remote_host AS remoteHost, remote_dir AS remoteDir,
               direction, checksum, created_at AS createdAt, start_time AS startTime,
               stop_time AS stopTime, condition
@@ -116,7 +128,7 @@ export class SnapshotStore {
    * DB counts as existing for the DB-existed handshake.
    */
   recordStart(record: Omit<SessionRecord, 'createdAt' | 'startTime' | 'stopTime' | 'condition'>, now = Date.now()): void {
-    this.db.prepare(
+    this.stmt(
       `INSERT INTO session (id, name, side, local_dir, remote_host, remote_dir, direction, checksum,
                             created_at, start_time, stop_time, condition, startup_complete)
        VALUES (1, @name, @side, @localDir, @remoteHost, @remoteDir, @direction, @checksum,
@@ -127,14 +139,14 @@ export class SnapshotStore {
 
   /** recordStop notes how and when the run ended. */
   recordStop(ok: boolean, now = Date.now()): void {
-    this.db.prepare(`UPDATE session SET stop_time = ?, condition = ? WHERE id = 1`)
+    this.stmt(`UPDATE session SET stop_time = ?, condition = ? WHERE id = 1`)
       .run(now, ok ? 'stopped' : 'failed');
   }
 
   /** counts returns the number of paths in each state. */
   counts(): StateCounts {
     const counts: StateCounts = { synchronized: 0, pending: 0, conflict: 0, error: 0 };
-    const rows = this.db.prepare('SELECT state, COUNT(*) AS n FROM files GROUP BY state').all() as
+    const rows = this.stmt('SELECT state, COUNT(*) AS n FROM files GROUP BY state').all() as
       { state: PathState; n: number }[];
     for (const row of rows) counts[row.state] = row.n;
     return counts;
@@ -142,18 +154,18 @@ export class SnapshotStore {
 
   /** files walks the snapshot in path order through a cursor, never the whole list at once. */
   *files(): IterableIterator<FileRow> {
-    yield* this.db.prepare('SELECT path, kind, size, state FROM files ORDER BY path').iterate() as
+    yield* this.stmt('SELECT path, kind, size, state FROM files ORDER BY path').iterate() as
       IterableIterator<FileRow>;
   }
 
   /** clearScan forgets the previous run's scan before a new one. */
   clearScan(): void {
-    this.db.prepare('DELETE FROM scan').run();
+    this.stmt('DELETE FROM scan').run();
   }
 
   /** addScan stores a batch of scanned entries in one transaction. */
   addScan(entries: readonly Entry[]): void {
-    const insert = this.db.prepare(
+    const insert = this.stmt(
       `INSERT OR REPLACE INTO scan (path, kind, size, mtime_us, mode, ino, checksum, link_target)
        VALUES (@path, @kind, @size, @mtimeUs, @mode, @ino, @checksum, @linkTarget)`);
     this.db.transaction(() => {
@@ -163,26 +175,26 @@ export class SnapshotStore {
 
   /** synced returns a path's last-synced entry. */
   synced(path: string): Entry | undefined {
-    return fromRow(this.db.prepare(`SELECT ${COLUMNS} FROM files WHERE path = ?`).get(path));
+    return fromRow(this.stmt(`SELECT ${COLUMNS} FROM files WHERE path = ?`).get(path));
   }
 
   /** scanned returns a path's entry from this run's scan. */
   scanned(path: string): Entry | undefined {
-    return fromRow(this.db.prepare(`SELECT ${COLUMNS} FROM scan WHERE path = ?`).get(path));
+    return fromRow(this.stmt(`SELECT ${COLUMNS} FROM scan WHERE path = ?`).get(path));
   }
 
   /** countScanned and countSynced size the two sides of the mass-delete guard. */
   countScanned(): number {
-    return this.db.prepare('SELECT COUNT(*) FROM scan').pluck().get() as number;
+    return this.stmt('SELECT COUNT(*) FROM scan').pluck().get() as number;
   }
 
   countSynced(): number {
-    return this.db.prepare('SELECT COUNT(*) FROM files').pluck().get() as number;
+    return this.stmt('SELECT COUNT(*) FROM files').pluck().get() as number;
   }
 
   /** countVanished counts last-synced paths this run's scan did not find. */
   countVanished(): number {
-    return this.db.prepare('SELECT COUNT(*) FROM files f WHERE NOT EXISTS (SELECT 1 FROM scan s WHERE s.path = f.path)')
+    return this.stmt('SELECT COUNT(*) FROM files f WHERE NOT EXISTS (SELECT 1 FROM scan s WHERE s.path = f.path)')
       .pluck().get() as number;
   }
 
@@ -192,7 +204,7 @@ export class SnapshotStore {
    * between pages.
    */
   *changed(page = 500): IterableIterator<Entry> {
-    const statement = this.db.prepare(
+    const statement = this.stmt(
       `SELECT ${COLUMNS.replace(/(\w+)/g, 's.$1')} FROM scan s LEFT JOIN files f ON f.path = s.path
         WHERE s.path > ? AND (f.path IS NULL OR f.kind != s.kind OR f.size != s.size OR f.mode != s.mode
            OR f.checksum IS NOT s.checksum OR f.link_target IS NOT s.link_target
@@ -203,7 +215,7 @@ export class SnapshotStore {
 
   /** vanished walks, deepest first, the last-synced entries this run's scan did not find. */
   *vanished(page = 500): IterableIterator<Entry> {
-    const statement = this.db.prepare(
+    const statement = this.stmt(
       `SELECT ${COLUMNS.replace(/(\w+)/g, 'f.$1')} FROM files f
         WHERE (@after IS NULL OR f.path < @after) AND NOT EXISTS (SELECT 1 FROM scan s WHERE s.path = f.path)
         ORDER BY f.path DESC LIMIT @page`);
@@ -219,7 +231,7 @@ export class SnapshotStore {
   /** moveFrom finds a vanished file with this content that a new path may have been moved from. */
   moveFrom(entry: Entry): string | undefined {
     if (entry.kind !== 'file' || entry.checksum === null || entry.checksum.length === 0) return undefined;
-    return this.db.prepare(
+    return this.stmt(
       `SELECT f.path FROM files f WHERE f.kind = 'file' AND f.checksum = ? AND f.size = ?
           AND NOT EXISTS (SELECT 1 FROM scan s WHERE s.path = f.path) LIMIT 1`).pluck().get(entry.checksum, entry.size) as
       string | undefined;
@@ -227,10 +239,10 @@ export class SnapshotStore {
 
   /** record folds what a run really did into the snapshot, in one transaction. */
   record(outcome: { synced?: readonly Entry[]; removed?: readonly string[] }, now = Date.now()): void {
-    const upsert = this.db.prepare(
+    const upsert = this.stmt(
       `INSERT OR REPLACE INTO files (path, kind, size, mtime_us, mode, ino, checksum, link_target, state, message, updated_at)
        VALUES (@path, @kind, @size, @mtimeUs, @mode, @ino, @checksum, @linkTarget, 'synchronized', NULL, @now)`);
-    const remove = this.db.prepare('DELETE FROM files WHERE path = ?');
+    const remove = this.stmt('DELETE FROM files WHERE path = ?');
     this.db.transaction(() => {
       for (const entry of outcome.synced ?? []) upsert.run({ ...toRow(entry), now });
       for (const path of outcome.removed ?? []) remove.run(path);
@@ -283,6 +295,16 @@ function* pages(statement: Database.Statement, page: number): IterableIterator<E
 
 function openDatabase(path: string, options: { fileMustExist: boolean; readonly?: boolean }): Database.Database {
   return guard(path, () => new Database(path, { fileMustExist: options.fileMustExist, readonly: options.readonly ?? false }));
+}
+
+/**
+ * tune turns on WAL, and synchronous=NORMAL with it: commits stay atomic and the DB cannot
+ * corrupt, but the WAL is not fsynced at every commit. A power cut may lose the last records,
+ * which the next run rebuilds (the files it finds identical are recorded without a transfer).
+ */
+function tune(db: Database.Database): void {
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
 }
 
 function migrate(db: Database.Database, path: string): void {
