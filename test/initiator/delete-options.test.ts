@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { snapsync } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -78,5 +78,31 @@ describe('initiator: delete options', () => {
     const run = await snapsync(['-N', 'd', '-d', src, '-r', dst, '--mirror', '-E', '*.tmp']);
     expect(run.code, run.stderr).to.equal(0);
     expect(existsSync(join(dst, 'keep.tmp'))).to.equal(true);
+  });
+});
+
+describe('initiator: delete options, checked against the direction', () => {
+  it('refuses a keep dir on the side that deletes nothing in this direction', async () => {
+    const root = tempDir();
+    const local = await snapsync(['-N', 'k', '-d', root, '-r', join(root, '..'), '--keep-dir-local', '/tmp/attic']);
+    expect(local.code).to.equal(2);
+    expect(local.stderr).to.include('--keep-dir-local keeps what a pull deletes locally');
+    const remote = await snapsync(['-N', 'k', '-d', root, '-r', '/srv', '-K', 'pull', '--keep-dir-remote', '/attic']);
+    expect(remote.code).to.equal(2);
+    expect(remote.stderr).to.include('--keep-dir-remote keeps what a push deletes on the reactor');
+  });
+
+  it('--ignore-delete keeps the old name of a renamed file too', async () => {
+    const root = tempDir();
+    const src = join(root, 'src');
+    const dst = join(root, 'dst');
+    mkdirSync(src);
+    mkdirSync(dst);
+    writeFileSync(join(src, 'old-name'), 'content that is renamed\n');
+    expect((await snapsync(['-N', 'r', '-d', src, '-r', dst])).code).to.equal(0);
+    renameSync(join(src, 'old-name'), join(src, 'new-name'));
+    const run = await snapsync(['-N', 'r', '-d', src, '-r', dst, '--ignore-delete']);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(readdirSync(dst).filter((name) => name !== '.private-asp').sort()).to.deep.equal(['new-name', 'old-name']);
   });
 });

@@ -63,3 +63,33 @@ describe('initiator: filters', () => {
     expect(existsSync(join(src, '.private-asp'))).to.equal(false);
   });
 });
+
+describe('initiator: filters, read the way the command line groups them', () => {
+  it('takes -E from a cluster of short flags (-qE PATTERN)', async () => {
+    const root = tempDir();
+    const src = join(root, 'src');
+    const dst = join(root, 'dst');
+    mkdirSync(join(src, 'docs'), { recursive: true });
+    mkdirSync(dst);
+    writeFileSync(join(src, 'a.txt'), 'a');
+    writeFileSync(join(src, 'docs', 'b.txt'), 'b');
+    const run = await snapsync(['-N', 'c', '-d', src, '-r', dst, '-qE', 'docs/']);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(existsSync(join(dst, 'a.txt'))).to.equal(true);
+    expect(existsSync(join(dst, 'docs'))).to.equal(false);
+  });
+
+  it('does not count paths a new filter hides as deletions for the mass-delete guard', async () => {
+    const root = tempDir();
+    const src = join(root, 'src');
+    const dst = join(root, 'dst');
+    mkdirSync(join(src, 'docs'), { recursive: true });
+    mkdirSync(dst);
+    writeFileSync(join(src, 'keep'), 'k');
+    for (let i = 0; i < 20; i++) writeFileSync(join(src, 'docs', `f${i}`), `${i}`);
+    expect((await snapsync(['-N', 'g', '-d', src, '-r', dst])).code).to.equal(0);
+    const run = await snapsync(['-N', 'g', '-d', src, '-r', dst, '-E', 'docs/']);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(existsSync(join(dst, 'docs', 'f0'))).to.equal(true);
+  });
+});

@@ -59,6 +59,9 @@ interface Wants {
 }
 
 const RESULT_BATCH = 256;
+const WANT_BATCH = 512;
+/** MODE_BITS drops setuid and setgid: a reactor run as root must not hand out privileges a push asked for. */
+const MODE_BITS = 0o1777;
 const SAFE_DIRS_MAX = 10_000;
 
 /**
@@ -105,6 +108,12 @@ export class Receiver {
       this.maybeFinish();
     } else if (message.kind === 'fileData') {
       this.receive(message);
+    } else if (message.kind === 'results') {
+      // Paths the sending side could not read: reported here, where the user is.
+      for (const result of message.results) {
+        tally(this.summary, result);
+        this.options.report(result);
+      }
     } else {
       throw unexpected(`${message.kind} sent to the receiving side`);
     }
@@ -158,7 +167,7 @@ export class Receiver {
         return;
       case 'chmod':
         this.assertUnchanged(entry.path, target);
-        chmodSync(localPath(root, entry.path), entry.mode);
+        chmodSync(localPath(root, entry.path), entry.mode & MODE_BITS);
         this.keep(statEntry(root, entry.path)!, entry, 'exists', 'mode updated');
         return;
       case 'mkdir':
@@ -167,7 +176,7 @@ export class Receiver {
         this.ancestors(entry.path, true);
         mkdirSync(localPath(root, entry.path), { mode: entry.mode || 0o755 });
         // mkdir's mode goes through the umask; the source's mode must land as it is.
-        if (entry.mode !== 0) chmodSync(localPath(root, entry.path), entry.mode);
+        if (entry.mode !== 0) chmodSync(localPath(root, entry.path), entry.mode & MODE_BITS);
         this.keep(statEntry(root, entry.path)!, entry, 'synchronized', '');
         return;
       case 'link': {
@@ -226,7 +235,7 @@ export class Receiver {
     const now = statEntry(root, from);
     if (now === undefined || !sameLocalState(now, source)) return false;
     this.place(localPath(root, from), entry.path);
-    if ((now.mode & 0o7777) !== (entry.mode & 0o7777)) chmodSync(localPath(root, entry.path), entry.mode);
+    if ((now.mode & 0o1777) !== (entry.mode & 0o1777)) chmodSync(localPath(root, entry.path), entry.mode & MODE_BITS);
     this.removed.push(from);
     this.keep(statEntry(root, entry.path)!, entry, 'moved', '', from);
     return true;
@@ -313,7 +322,7 @@ export class Receiver {
         return;
       }
       this.assertUnchanged(entry.path, incoming.target);
-      chmodSync(incoming.cachePath, entry.mode);
+      chmodSync(incoming.cachePath, entry.mode & MODE_BITS);
       if (this.options.preserveTime === true) this.setTime(incoming.cachePath, entry);
       this.place(incoming.cachePath, entry.path);
       const resumed = incoming.resumed > 0 ? `resumed after ${incoming.resumed} bytes` : '';
@@ -366,7 +375,9 @@ export class Receiver {
         wants.paths.push(scanned.path);
       }
     }
-    if (wants.paths.length > 0) this.options.channel.send({ kind: 'want', ...wants });
+    for (let i = 0; i < wants.paths.length; i += WANT_BATCH) {
+      this.options.channel.send({ kind: 'want', paths: wants.paths.slice(i, i + WANT_BATCH), resumes: [] });
+    }
   }
 
   /** removeExtra deletes (or keeps aside) a path only this side has, under --mirror. */

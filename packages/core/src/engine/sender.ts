@@ -21,6 +21,8 @@ export interface SenderOptions {
   readonly allowMassDelete: boolean;
   /** ignoreDelete keeps deletions at the source from being sent (--ignore-delete). */
   readonly ignoreDelete?: boolean;
+  /** reportProblems sends this side's scan problems for the receiving side to report. */
+  readonly reportProblems?: boolean;
 }
 
 /** CHUNK is the largest piece of a file in one message (well under the 4 MiB frame limit). */
@@ -55,7 +57,15 @@ export class Sender {
   /** stream sends every change; call once both sides have scanned. */
   async stream(): Promise<void> {
     const { store, channel, scan } = this.options;
-    if (!this.options.allowMassDelete && this.options.ignoreDelete !== true) guardMassDelete(this.options.root, store, scan);
+    if (this.options.reportProblems === true && scan.unreadable.size > 0) {
+      // The receiving side reports what this side could not read (a pull's initiator).
+      const problems = [...scan.unreadable].map(([path, message]): PathResult => ({ path, outcome: 'error', message, bytes: 0 }));
+      for (let i = 0; i < problems.length; i += CHANGE_BATCH) {
+        channel.send({ kind: 'results', results: problems.slice(i, i + CHANGE_BATCH) });
+      }
+    }
+    const ignoreDelete = this.options.ignoreDelete === true;
+    if (!this.options.allowMassDelete && !ignoreDelete) guardMassDelete(this.options.root, store, scan, (entry) => this.deletable(entry));
     const movedFrom = new Set<string>();
     let batch: Change[] = [];
     const send = async (last: boolean): Promise<void> => {
@@ -64,7 +74,10 @@ export class Sender {
       await channel.drained();
     };
     for (const entry of store.changed()) {
-      const from = store.synced(entry.path) === undefined ? store.moveFrom(entry) : undefined;
+      // A move removes its old path, so none under --ignore-delete; and a source the scan could
+      // not see (hidden, unreadable) is no move source.
+      const candidate = ignoreDelete || store.synced(entry.path) !== undefined ? undefined : store.moveFrom(entry);
+      const from = candidate !== undefined && this.deletable(store.synced(candidate)!) ? candidate : undefined;
       if (from !== undefined && !movedFrom.has(from)) {
         movedFrom.add(from);
         batch.push({ kind: 'move', entry, from });
@@ -73,17 +86,25 @@ export class Sender {
       }
       if (batch.length >= CHANGE_BATCH) await send(false);
     }
-    for (const entry of this.options.ignoreDelete === true ? [] : store.vanished()) {
-      // An unreadable path was not seen, not deleted: it must never become a deletion.
-      if (movedFrom.has(entry.path) || blockedByProblem(entry.path, scan.unreadable)) continue;
-      // A path the filter now hides is out of the session's sight, not deleted.
-      if (hiddenByFilter(entry.path, entry.kind === 'dir', scan.filter)) continue;
-      if (entry.kind === 'symlink' && scan.symlinks !== 'copy') continue;
+    for (const entry of ignoreDelete ? [] : store.vanished()) {
+      if (movedFrom.has(entry.path) || !this.deletable(entry)) continue;
       batch.push({ kind: 'delete', entry });
       if (batch.length >= CHANGE_BATCH) await send(false);
     }
     await send(true);
   }
+
+  /**
+   * deletable tells whether a vanished entry really went: not merely unreadable (never read as a
+   * deletion), hidden by the filter, or a link -n no longer copies (both out of sight, not gone).
+   */
+  private deletable(entry: Entry): boolean {
+    const { scan } = this.options;
+    if (blockedByProblem(entry.path, scan.unreadable)) return false;
+    if (hiddenByFilter(entry.path, entry.kind === 'dir', scan.filter)) return false;
+    return !(entry.kind === 'symlink' && scan.symlinks !== 'copy');
+  }
+
 
   /** handle takes one message of the sync stream. */
   handle(message: SyncMessage): void {
@@ -223,12 +244,14 @@ const GUARD_MIN_PATHS = 10;
  * edited: it is empty (an unmounted share, a wrong path) while the last sync knew paths, or
  * more than half of what was synced would be deleted. Unison and Mutagen guard the same way.
  */
-function guardMassDelete(root: string, store: SnapshotStore, scan: SideScan): void {
+function guardMassDelete(root: string, store: SnapshotStore, scan: SideScan, deletable: (entry: Entry) => boolean): void {
   const synced = store.countSynced();
   if (synced === 0) return;
-  const vanished = store.countVanished();
+  let vanished = 0;
+  for (const entry of store.vanished()) if (deletable(entry)) vanished += 1;
   const empty = scan.entries === 0;
   if (!empty && (synced < GUARD_MIN_PATHS || vanished * 2 <= synced)) return;
+  if (vanished === 0) return;
   const what = empty
     ? `the source ${root} is empty or unreadable but the last sync knew ${synced} paths`
     : `${vanished} of the ${synced} synchronized paths are gone from the source ${root}`;

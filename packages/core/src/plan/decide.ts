@@ -28,7 +28,8 @@ export function decideUpsert(source: Entry, target: Entry | undefined, ancestor:
   }
   if (target === undefined) return create(source, false);
   if (sameContent(source, target)) {
-    return source.kind !== 'symlink' && (source.mode & 0o7777) !== (target.mode & 0o7777) ? { action: 'chmod' } : { action: 'exists' };
+    // setuid and setgid are never applied (receiver MODE_BITS), so they are no difference either.
+    return source.kind !== 'symlink' && (source.mode & 0o1777) !== (target.mode & 0o1777) ? { action: 'chmod' } : { action: 'exists' };
   }
   if (target.kind === 'dir') {
     return { action: 'skip', conflict: false, reason: `a directory stands where the source has a ${source.kind}; its contents must go first` };

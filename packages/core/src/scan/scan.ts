@@ -146,5 +146,9 @@ function follow(root: string, full: string): BigIntStats | string {
     return 'the link points at a directory above it, which would loop; not followed';
   }
 
-  return statSync(full, { bigint: true });
+  try {
+    return statSync(full, { bigint: true });
+  } catch (err) {
+    return `cannot follow link: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+  }
 }

@@ -41,7 +41,7 @@ export const MIGRATIONS: readonly string[] = [
      checksum BLOB,
      link_target TEXT
    ) WITHOUT ROWID;
-   CREATE INDEX scan_checksum ON scan (checksum, size);
+   CREATE INDEX files_checksum ON files (checksum, size);
    CREATE INDEX files_state ON files (state);`,
 ];
 

@@ -177,6 +177,12 @@ function validateLaterFlags(args: Parsed, direction: Direction): void {
   if (args.targetRate !== undefined) parseRate(args.targetRate);
   if (args.altLogdir !== undefined) parseLogDir(args.altLogdir);
   if (args.mirror === true && direction === 'bidi') throw usageError('--mirror makes one side a copy of the other; it cannot be used with -K bidi');
+  if (args.keepDirLocal !== undefined && direction === 'push') {
+    throw usageError('--keep-dir-local keeps what a pull deletes locally; a push deletes on the reactor: use --keep-dir-remote');
+  }
+  if (args.keepDirRemote !== undefined && direction === 'pull') {
+    throw usageError('--keep-dir-remote keeps what a push deletes on the reactor; a pull deletes locally: use --keep-dir-local');
+  }
   if (args.mirror === true && args.ignoreDelete === true) throw usageError('--mirror deletes what the source lacks; it cannot be used with --ignore-delete');
   for (const [flag, file] of [['--exclude-from', args.excludeFrom], ['--include-from', args.includeFrom]] as const) {
     if (file !== undefined && !existsSync(file)) throw usageError(`${flag} ${file} does not exist`);

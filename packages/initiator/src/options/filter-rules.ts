@@ -2,6 +2,9 @@ import { compileFilter, type FilterRule } from '@snapsync/core';
 import { readFileSync } from 'node:fs';
 import { usageError } from '../errors.js';
 
+/** VALUE_FLAGS are the short flags that take a value, as the command line declares them. */
+const VALUE_FLAGS = 'NdrPKbBikonlLEI';
+
 const FLAGS: Record<string, { kind: FilterRule['kind']; fromFile: boolean }> = {
   '-E': { kind: 'exclude', fromFile: false },
   '--exclude': { kind: 'exclude', fromFile: false },
@@ -26,7 +29,18 @@ export function filterRules(argv: readonly string[]): FilterRule[] {
     const eq = token.indexOf('=');
     let flag = eq > 0 && token.startsWith('--') ? token.slice(0, eq) : token;
     let value: string | undefined = eq > 0 && token.startsWith('--') ? token.slice(eq + 1) : undefined;
-    if (/^-[EI]./.test(token)) {
+    const cluster = /^-([A-Za-z]+)$/.exec(token)?.[1];
+    if (cluster !== undefined && cluster.length > 1) {
+      // Short flags run together (-qE x, -Ex): the first that takes a value takes the rest.
+      const at = [...cluster].findIndex((c) => VALUE_FLAGS.includes(c));
+      if (at < 0) continue;
+      if (cluster[at] !== 'E' && cluster[at] !== 'I') {
+        if (at === cluster.length - 1) i++;
+        continue;
+      }
+      flag = `-${cluster[at]!}`;
+      value = at < cluster.length - 1 ? cluster.slice(at + 1) : undefined;
+    } else if (/^-[EI]./.test(token)) {
       flag = token.slice(0, 2);
       value = token.slice(2);
     }

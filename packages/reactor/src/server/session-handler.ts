@@ -219,7 +219,8 @@ export class SessionHandler {
     const role = plan.direction === 'push'
       ? new Receiver({ root: plan.root, cacheDir: side.layout.cacheDir, store: side.store, checksum: plan.checksum,
         policy: 'always', channel, report, mirror, preserveTime, ...(keepDir !== undefined ? { keepDir } : {}) })
-      : new Sender({ root: plan.root, store: side.store, checksum: plan.checksum, channel, scan, report, allowMassDelete, ignoreDelete });
+      : new Sender({ root: plan.root, store: side.store, checksum: plan.checksum, channel, scan, report, allowMassDelete, ignoreDelete,
+        reportProblems: true });
     this.role = role;
     void role.done.then(() => {
       if (this.state === 'syncing') this.state = 'session';
