@@ -265,7 +265,7 @@ async function main() {
     + 'CPU s: user + system time of the client command with its children, plus the far end (for rsync the whole sshd session with the remote rsync, from the sshd listener\'s reaped-children time; for snapsync the reactor, from /proc). '
     + 'Loopback MB: bytes counted on lo during the run (payload plus TLS or ssh framing, and any other loopback traffic on the machine at the time); snapsync\'s payload is the "bytes" of its --json summary. '
     + 'Every run was verified (paths, types, sizes, bytes; .private-asp left out). Caches are warm; dirty pages are flushed (sync) before each timed run.'
-    + (mtimeMismatch ? ` snapsync does not carry modification times yet (${mtimeMismatch} snapsync run(s) left mtimes different from the source; not counted as a failure).` : ''));
+    + (mtimeMismatch ? ` ${mtimeMismatch} snapsync run(s) left modification times different from the source (runs use -t, so this is a bug; not counted as a failure).` : ''));
   const notes = renderRunNotes(runs);
   if (notes) out.push(notes);
   const failures = renderFailures(runs);

@@ -102,7 +102,7 @@ export async function createSnapsyncTool({ work, repoRoot }) {
       const cpu0 = cpuSecondsOf(pid);
       const rel = relOf(corpus, rep);
       const argv = [node, bin.snapsync, '-N', `bench-${rel}`, '-d', corpus.root, '-r', `bench@127.0.0.1:/${rel}`,
-        '-P', reactor.port, '--fingerprint', reactor.fingerprint, '-q', '--json', '--create-dir',
+        '-P', reactor.port, '--fingerprint', reactor.fingerprint, '-q', '--json', '--create-dir', '-t',
         '-b', join(localDbRoot, rel), '-B', `/${rel}-db`];
       const result = await timedRun(argv, { env, rssFile, timeoutMs });
       const rssRemoteKiB = readHwm(pid);

@@ -19,7 +19,7 @@ export { Sender, CHUNK, WINDOW, type SenderOptions } from './engine/sender.js';
 export { Receiver, type ReceiverOptions } from './engine/receiver.js';
 export { scanSide, blockedByProblem, type SideScan } from './engine/scan-side.js';
 export { emptySummary, tally, type SyncSummary } from './engine/summary.js';
-export { localPath, statEntry } from './engine/local-tree.js';
+export { isPresent, localPath, statEntry } from './engine/local-tree.js';
 export { cleanStalePartials, PARTIAL_MAX_AGE_MS, RESUME_MIN } from './engine/transfer-cache.js';
 export {
   CaseCollisions, caseFold, MAX_NAME_LENGTH, nameProblem, nfc, pathProblem, probeCaseInsensitive, sameName, toLocalPath, toWirePath,

@@ -23,3 +23,13 @@ export function statEntry(root: string, path: string): Entry | undefined {
     throw err;
   }
 }
+
+/** isPresent is true for anything at path, a dangling symlink included (existsSync follows links). */
+export function isPresent(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
-  chmodSync, closeSync, fstatSync, lstatSync, lutimesSync, writeFileSync, mkdirSync, openSync, renameSync, rmdirSync, rmSync, symlinkSync, unlinkSync, type Stats,
+  chmodSync, closeSync, fstatSync, lstatSync, lutimesSync, mkdirSync, openSync, renameSync, rmdirSync, rmSync,
+  symlinkSync, unlinkSync, writeFileSync, type Stats,
 } from 'node:fs';
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -11,7 +12,7 @@ import { parentOf, sameContent, sameLocalState, type ChecksumName, type Entry } 
 import { decideDelete, decideUpsert, type OverwritePolicy } from '../plan/decide.js';
 import { hashPrefix, newHasher, type Hasher } from '../scan/hash.js';
 import type { SnapshotStore } from '../storage/snapshot-store.js';
-import { localPath, statEntry } from './local-tree.js';
+import { isPresent, localPath, statEntry } from './local-tree.js';
 import type { Change, PathResult, ResumeFrom, SyncChannel, SyncMessage } from './messages.js';
 import { cleanStalePartials, RESUME_MIN } from './transfer-cache.js';
 import { emptySummary, tally, type SyncSummary } from './summary.js';
@@ -413,7 +414,7 @@ export class Receiver {
     } else {
       let dest = localPath(keepDir, path);
       mkdirSync(dirname(dest), { recursive: true });
-      if (lstatExists(dest)) dest = `${dest}.${Date.now()}`;
+      if (isPresent(dest)) dest = `${dest}.${Date.now()}`;
       renameSync(full, dest);
     }
   }
@@ -575,13 +576,4 @@ function describe(err: unknown): string {
 
 function unexpected(what: string): SnapsyncError {
   return new SnapsyncError('UNEXPECTED_MESSAGE', `unexpected ${what}`);
-}
-
-function lstatExists(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

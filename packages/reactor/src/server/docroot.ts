@@ -1,4 +1,4 @@
-import { SnapsyncError, driveLetterOf, splitPath, type PlatformName } from '@snapsync/core';
+import { SnapsyncError, driveLetterOf, isPresent, splitPath, type PlatformName } from '@snapsync/core';
 import { existsSync, lstatSync, mkdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, parse, relative, resolve, sep } from 'node:path';
 
@@ -103,16 +103,6 @@ function realOf(joined: string, hops: number): string {
     if (hops >= MAX_LINK_HOPS || !lstatSync(existing).isSymbolicLink()) throw err;
     const target = resolve(realpathSync(dirname(existing)), readlinkSync(existing));
     return realOf(join(target, ...rest), hops + 1);
-  }
-}
-
-/** isPresent is true for anything at path, a dangling symlink included (existsSync follows links). */
-function isPresent(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 
