@@ -27,6 +27,17 @@ describe('initiator: symbolic links (-n) and modification times (-t)', () => {
     expect(readlinkSync(join(dst, 'to-dir'))).to.equal('dir');
   });
 
+  it('recreates a link leading out of the tree as it is on this machine, and says so', async () => {
+    const { src, dst } = tree();
+    symlinkSync('/etc/hostname', join(src, 'absolute'));
+    symlinkSync('../../outside', join(src, 'dir', 'climbing'));
+    const run = await snapsync(['-N', 'o', '-d', src, '-r', dst]);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(readlinkSync(join(dst, 'absolute'))).to.equal('/etc/hostname');
+    expect(readlinkSync(join(dst, 'dir', 'climbing'))).to.equal('../../outside');
+    expect(run.stdout).to.include('/absolute SYNCHRONIZED (its target leaves the synchronized tree)');
+  });
+
   it('-n skip leaves links out, and does not delete links synced before', async () => {
     const { src, dst } = tree();
     expect((await snapsync(['-N', 'l', '-d', src, '-r', dst])).code).to.equal(0);

@@ -4,11 +4,11 @@ import {
   symlinkSync, unlinkSync, writeFileSync, type Stats,
 } from 'node:fs';
 import { open, rm, type FileHandle } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { SnapsyncError } from '../errors.js';
 import { CaseCollisions, pathProblem, probeCaseInsensitive } from '../platform/names.js';
 import { currentPlatform, type PlatformName } from '../platform/platform.js';
-import { parentOf, sameContent, sameLocalState, type ChecksumName, type Entry } from '../model/entry.js';
+import { linkLeavesTree, parentOf, sameContent, sameLocalState, type ChecksumName, type Entry } from '../model/entry.js';
 import { decideDelete, decideUpsert, type OverwritePolicy } from '../plan/decide.js';
 import { hashPrefix, newHasher, type Hasher } from '../scan/hash.js';
 import type { SnapshotStore } from '../storage/snapshot-store.js';
@@ -25,6 +25,11 @@ export interface ReceiverOptions {
   readonly store: SnapshotStore;
   readonly checksum: ChecksumName;
   readonly policy: OverwritePolicy;
+  /**
+   * linkBoundary is the real directory link targets must stay in (a reactor's docroot);
+   * undefined on the user's own machine, where a link may point anywhere (reported).
+   */
+  readonly linkBoundary?: string;
   /** preserveTime (-t) gives files and links the source's modification time. */
   readonly preserveTime?: boolean;
   /** keepDir, when set, receives what would be deleted, moved there instead (--keep-dir-*). */
@@ -181,6 +186,12 @@ export class Receiver {
         this.keep(statEntry(root, entry.path)!, entry, 'synchronized', '');
         return;
       case 'link': {
+        const leaves = linkLeavesTree(entry.path, entry.linkTarget ?? '');
+        if (leaves && !this.linkMayPoint(entry)) {
+          this.result({ path: entry.path, outcome: 'skipped', bytes: 0,
+            message: `its target ${entry.linkTarget ?? ''} leaves your docroot; not created` });
+          return;
+        }
         this.assertUnchanged(entry.path, target);
         const temp = this.cachePathOf(entry.path);
         // A run killed before the rename left its link here; symlink() would fail on it every run.
@@ -188,7 +199,7 @@ export class Receiver {
         symlinkSync(entry.linkTarget ?? '', temp);
         if (this.options.preserveTime === true) this.setTime(temp, entry);
         this.place(temp, entry.path);
-        this.keep(statEntry(root, entry.path)!, entry, 'synchronized', '');
+        this.keep(statEntry(root, entry.path)!, entry, 'synchronized', leaves ? 'its target leaves the synchronized tree' : '');
         return;
       }
       case 'fetch': {
@@ -395,6 +406,20 @@ export class Receiver {
         message: code === 'ENOTEMPTY' ? 'directory not removed: it holds paths the filters hide' : describe(err), bytes: 0,
       });
     }
+  }
+
+  /**
+   * linkMayPoint tells whether a link whose target leaves the tree may be made here: anywhere
+   * on the user's own machine, only inside the docroot on a reactor, so a push cannot plant a
+   * way out of it. The check is lexical; reads through links are confined by realpath anyway.
+   */
+  private linkMayPoint(entry: Entry): boolean {
+    const boundary = this.options.linkBoundary;
+    if (boundary === undefined) return true;
+    const target = entry.linkTarget ?? '';
+    const at = dirname(localPath(this.options.root, entry.path));
+    const rel = relative(boundary, resolve(at, target));
+    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
   }
 
   /** setTime applies the source's modification time (lutimes: a link's own time, not its target's). */

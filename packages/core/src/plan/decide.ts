@@ -1,4 +1,4 @@
-import { linkLeavesTree, sameContent, type Entry } from '../model/entry.js';
+import { sameContent, type Entry } from '../model/entry.js';
 
 /** OverwritePolicy is -o: what wins when the target changed too. */
 export type OverwritePolicy = 'always' | 'older' | 'conflict';
@@ -23,9 +23,6 @@ export type DeleteDecision =
  */
 export function decideUpsert(source: Entry, target: Entry | undefined, ancestor: Entry | undefined,
   policy: OverwritePolicy): UpsertDecision {
-  if (source.kind === 'symlink' && linkLeavesTree(source.path, source.linkTarget ?? '')) {
-    return { action: 'skip', conflict: false, reason: `its target ${source.linkTarget ?? ''} leaves the synchronized tree; not created` };
-  }
   if (target === undefined) return create(source, false);
   if (sameContent(source, target)) {
     // setuid and setgid are never applied (receiver MODE_BITS), so they are no difference either.

@@ -7,6 +7,7 @@ import {
   PROTOCOL_VERSION, protocolError, sharedFeatures, type Frame, type OpenSession, type StartSync,
 } from '@snapsync/protocol';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { realpathSync } from 'node:fs';
 import { isAbsolute, posix, relative, sep } from 'node:path';
 import type { Logger } from '../log.js';
 import type { Authenticator, Principal } from './authenticator.js';
@@ -218,7 +219,8 @@ export class SessionHandler {
     const report = (): void => {};
     const role = plan.direction === 'push'
       ? new Receiver({ root: plan.root, cacheDir: side.layout.cacheDir, store: side.store, checksum: plan.checksum,
-        policy: 'always', channel, report, mirror, preserveTime, ...(keepDir !== undefined ? { keepDir } : {}) })
+        policy: 'always', channel, report, mirror, preserveTime, linkBoundary: realpathSync(this.principal!.docroot),
+        ...(keepDir !== undefined ? { keepDir } : {}) })
       : new Sender({ root: plan.root, store: side.store, checksum: plan.checksum, channel, scan, report, allowMassDelete, ignoreDelete,
         reportProblems: true });
     this.role = role;
