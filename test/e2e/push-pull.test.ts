@@ -118,7 +118,7 @@ describeModes('e2e: push and pull', (mode: Mode) => {
     ]);
     expect(result.stderr).to.match(/^\/pipe ERROR \(.+\)$/m);
     expect(result.stdout).not.to.include('/pipe');
-    expect(result.stdout).to.match(/^Done in [\d.]+ s: 1 files synchronized \(0 bytes\), 0 already identical, 1 moved, 1 deleted, 1 skipped, 1 errors/m);
+    expect(result.stdout).to.match(/^Done in [\d.]+ s: 1 files synchronized \(0 bytes\), 0 already identical, 1 moved, 1 deleted, 1 skipped, 0 conflicts, 1 errors/m);
   });
 
   it('prints no per-path lines with -q but still syncs', async () => {

@@ -72,7 +72,7 @@ describe('initiator/options/command-line', () => {
   }
 
   const later: [string, string[]][] = [
-    ['--continuous', ['-C']], ['--overwrite', ['-o', 'older']],
+    ['--continuous', ['-C']],
     ['--preserve-uid', ['-u']], ['--preserve-gid', ['-j']],
     ['--cooloff', ['--cooloff', '3']], ['--scan-interval', ['--scan-interval', '60']], ['--pending-max', ['--pending-max', '10']],
     ['--target-rate', ['-l', '100M']], ['--alt-logdir', ['-L', '/var/log/snapsync:200']], ['--dry-run', ['--dry-run']],

@@ -106,3 +106,33 @@ describe('initiator: delete options, checked against the direction', () => {
     expect(readdirSync(dst).filter((name) => name !== '.private-asp').sort()).to.deep.equal(['new-name', 'old-name']);
   });
 });
+
+describe('initiator: -o when the target changed a file too', () => {
+  async function changedOnBoth(): Promise<{ src: string; dst: string }> {
+    const root = tempDir();
+    const src = join(root, 'src');
+    const dst = join(root, 'dst');
+    mkdirSync(src);
+    mkdirSync(dst);
+    writeFileSync(join(src, 'f'), 'first\n');
+    expect((await snapsync(['-N', 'o', '-d', src, '-r', dst])).code).to.equal(0);
+    writeFileSync(join(src, 'f'), 'source edit\n');
+    writeFileSync(join(dst, 'f'), 'target edit\n');
+    return { src, dst };
+  }
+
+  it('-o always (the default) lets the source win', async () => {
+    const { src, dst } = await changedOnBoth();
+    expect((await snapsync(['-N', 'o', '-d', src, '-r', dst])).code).to.equal(0);
+    expect(readFileSync(join(dst, 'f'), 'utf8')).to.equal('source edit\n');
+  });
+
+  it('-o conflict keeps both and reports CONFLICT', async () => {
+    const { src, dst } = await changedOnBoth();
+    const run = await snapsync(['-N', 'o', '-d', src, '-r', dst, '-o', 'conflict']);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.stdout).to.include('/f CONFLICT (changed on both sides since the last sync)');
+    expect(run.stdout).to.include('1 conflicts');
+    expect(readFileSync(join(dst, 'f'), 'utf8')).to.equal('target edit\n');
+  });
+});

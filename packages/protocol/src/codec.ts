@@ -1,4 +1,6 @@
-import type { Change, Direction, Entry, EntryKind, ErrorCode, Outcome, PathResult, SymlinkMode } from '@snapsync/core';
+import type {
+  Change, Direction, Entry, EntryKind, ErrorCode, Outcome, OverwritePolicy, PathResult, SymlinkMode,
+} from '@snapsync/core';
 import { protocolError } from './errors.js';
 import { MAX_PATH, MAX_TEXT } from './limits.js';
 import type { Frame, Message } from './messages.js';
@@ -22,7 +24,7 @@ const CHANGES: Record<Change['kind'], number> = {
 const OUTCOMES: Record<Outcome, number> = {
   synchronized: wire.Outcome.OUTCOME_SYNCHRONIZED, exists: wire.Outcome.OUTCOME_EXISTS,
   deleted: wire.Outcome.OUTCOME_DELETED, moved: wire.Outcome.OUTCOME_MOVED,
-  skipped: wire.Outcome.OUTCOME_SKIPPED, error: wire.Outcome.OUTCOME_ERROR,
+  skipped: wire.Outcome.OUTCOME_SKIPPED, conflict: wire.Outcome.OUTCOME_CONFLICT, error: wire.Outcome.OUTCOME_ERROR,
 };
 /** MAX_BATCH bounds the items of one Changes, Want or Results message. */
 const MAX_BATCH = 4096;
@@ -60,6 +62,7 @@ function toWire(message: Message): Record<string, unknown> {
         startSync: {
           dryRun: message.dryRun, allowMassDelete: message.allowMassDelete, ignoreDelete: message.ignoreDelete,
           mirror: message.mirror, keepDir: message.keepDir, symlinks: message.symlinks, preserveTime: message.preserveTime,
+          overwrite: message.overwrite,
           filters: message.filters.map((rule) => ({ include: rule.kind === 'include', pattern: rule.pattern })),
         },
       };
@@ -194,6 +197,7 @@ function fromWire(envelope: ReturnType<typeof wire.Envelope.decode>): Message {
         keepDir: path(envelope.startSync!.keepDir ?? '', 'startSync.keepDir'),
         symlinks: symlinkMode(envelope.startSync!.symlinks ?? ''),
         preserveTime: envelope.startSync!.preserveTime === true,
+        overwrite: overwritePolicy(envelope.startSync!.overwrite ?? ''),
       };
     case 'syncReady':
       return { kind: 'syncReady', scanned: count(envelope.syncReady!.scanned, 'syncReady.scanned') };
@@ -320,4 +324,10 @@ function symlinkMode(value: string): SymlinkMode {
   if (value === '') return 'copy';
   if (value === 'copy' || value === 'skip' || value === 'follow') return value;
   throw invalid(`startSync.symlinks "${value}" is unknown`);
+}
+
+function overwritePolicy(value: string): OverwritePolicy {
+  if (value === '') return 'always';
+  if (value === 'always' || value === 'older' || value === 'conflict') return value;
+  throw invalid(`startSync.overwrite "${value}" is unknown`);
 }

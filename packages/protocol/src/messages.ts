@@ -1,4 +1,6 @@
-import type { Direction, ErrorCode, FilterRule, PlatformName, SymlinkMode, SyncMessage } from '@snapsync/core';
+import type {
+  Direction, ErrorCode, FilterRule, OverwritePolicy, PlatformName, SymlinkMode, SyncMessage,
+} from '@snapsync/core';
 
 /**
  * Message is every body an Envelope can carry, as plain validated data. The generated
@@ -87,6 +89,7 @@ export interface StartSync {
   readonly keepDir: string;
   readonly symlinks: SymlinkMode;
   readonly preserveTime: boolean;
+  readonly overwrite: OverwritePolicy;
 }
 
 export interface ErrorMessage {

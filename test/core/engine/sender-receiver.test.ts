@@ -53,7 +53,7 @@ function expectNoop(cycle: Cycle): void {
   expect(cycle.changes, 'changes sent').to.deep.equal([]);
   expect(cycle.fileBytes, 'file bytes sent').to.equal(0);
   expect(cycle.results).to.deep.equal([]);
-  expect(cycle.receiver).to.deep.equal({ files: 0, bytes: 0, exists: 0, deleted: 0, moved: 0, skipped: 0, errors: 0 });
+  expect(cycle.receiver).to.deep.equal({ files: 0, bytes: 0, exists: 0, deleted: 0, moved: 0, skipped: 0, conflicts: 0, errors: 0 });
 }
 
 /** sample lays out a small tree with every kind of entry. */
@@ -543,7 +543,7 @@ describe('core/engine sender and receiver, back to back', () => {
       expectConverged(source, target);
     });
 
-    it('keeps a different target file that was never synced under -o conflict, and reports it skipped', async () => {
+    it('keeps a different target file that was never synced under -o conflict, and reports it as a conflict', async () => {
       const source = makeSide();
       const target = makeSide();
       write(source.root, 'both.txt', 'source version');
@@ -552,7 +552,7 @@ describe('core/engine sender and receiver, back to back', () => {
       const cycle = await syncCycle(source, target, { policy: 'conflict' });
 
       expect(read(target.root, 'both.txt')).to.equal('target version, never synced');
-      expect(cycle.result('both.txt')).to.include({ outcome: 'skipped', message: 'changed on both sides since the last sync' });
+      expect(cycle.result('both.txt')).to.include({ outcome: 'conflict', message: 'changed on both sides since the last sync' });
       expectConsistent(source, target);
     });
 

@@ -1,7 +1,7 @@
 import type { Entry } from '../model/entry.js';
 
 /** Outcome of one path, named as Aspera's per-path lines name it. */
-export type Outcome = 'synchronized' | 'exists' | 'deleted' | 'moved' | 'skipped' | 'error';
+export type Outcome = 'synchronized' | 'exists' | 'deleted' | 'moved' | 'skipped' | 'conflict' | 'error';
 
 /** Change is one item of the sender's changes since the last sync. */
 export type Change =

@@ -214,7 +214,7 @@ export class Receiver {
         return;
       }
       case 'skip':
-        this.result({ path: entry.path, outcome: 'skipped', message: decision.reason, bytes: 0 });
+        this.result({ path: entry.path, outcome: decision.conflict ? 'conflict' : 'skipped', message: decision.reason, bytes: 0 });
     }
   }
 

@@ -8,11 +8,12 @@ export interface SyncSummary {
   deleted: number;
   moved: number;
   skipped: number;
+  conflicts: number;
   errors: number;
 }
 
 export function emptySummary(): SyncSummary {
-  return { files: 0, bytes: 0, exists: 0, deleted: 0, moved: 0, skipped: 0, errors: 0 };
+  return { files: 0, bytes: 0, exists: 0, deleted: 0, moved: 0, skipped: 0, conflicts: 0, errors: 0 };
 }
 
 /** tally adds one path's outcome to a summary. */
@@ -26,6 +27,7 @@ export function tally(summary: SyncSummary, result: PathResult): void {
     case 'deleted': summary.deleted += 1; break;
     case 'moved': summary.moved += 1; break;
     case 'skipped': summary.skipped += 1; break;
+    case 'conflict': summary.conflicts += 1; break;
     case 'error': summary.errors += 1; break;
   }
 }

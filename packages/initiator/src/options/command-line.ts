@@ -1,4 +1,4 @@
-import { currentPlatform, type Direction, type FilterRule, type SymlinkMode } from '@snapsync/core';
+import { currentPlatform, type Direction, type FilterRule, type OverwritePolicy, type SymlinkMode } from '@snapsync/core';
 import { normalizeFingerprint } from '@snapsync/protocol';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -34,6 +34,8 @@ export interface SyncOptions {
   readonly filters: readonly FilterRule[];
   readonly ignoreDelete: boolean;
   readonly symlinks: SymlinkMode;
+  /** overwrite is -o; one-way runs default to always (the source wins), as Aspera's do. */
+  readonly overwrite: OverwritePolicy;
   readonly preserveTime: boolean;
   readonly mirror: boolean;
   /** keepDirLocal is absolute; keepDirRemote is read inside the docroot by the reactor. */
@@ -50,7 +52,6 @@ export const DEFAULT_PORT = 9093;
 /** Flags parsed and checked now whose behaviour a later release brings: they fail, never pass unnoticed. */
 const NOT_YET: readonly (readonly [string, string])[] = [
   ['continuous', '--continuous'],
-  ['overwrite', '--overwrite'],
   ['preserve-uid', '--preserve-uid'],
   ['preserve-gid', '--preserve-gid'],
   ['cooloff', '--cooloff'],
@@ -162,6 +163,8 @@ export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncO
     symlinks: args.symbolicLinks === undefined ? DEFAULT_SYMLINKS
       : choice(args.symbolicLinks.toLowerCase(), ['copy', 'skip', 'follow'] as const, '--symbolic-links'),
     preserveTime: args.preserveTime === true,
+    overwrite: args.overwrite === undefined ? (direction === 'bidi' ? 'conflict' : 'always')
+      : choice(args.overwrite.toLowerCase(), ['always', 'older', 'conflict'] as const, '--overwrite'),
     keepDirLocal: args.keepDirLocal === undefined ? undefined : resolve(args.keepDirLocal),
     keepDirRemote: args.keepDirRemote,
   };

@@ -7,6 +7,7 @@ export const LABELS: Record<Outcome, string> = {
   deleted: 'SYNCHRONIZED(del)',
   moved: 'SYNCHRONIZED(mov)',
   skipped: 'SYNCHRONIZED(skp)',
+  conflict: 'CONFLICT',
   error: 'ERROR',
 };
 

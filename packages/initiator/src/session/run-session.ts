@@ -155,6 +155,7 @@ function reportSummary(reporter: Reporter, summary: SyncSummary, elapsedMs: numb
   const seconds = (elapsedMs / 1000).toFixed(2);
   reporter.event('summary',
     `Done in ${seconds} s: ${summary.files} files synchronized (${summary.bytes} bytes), ${summary.exists} already identical, ` +
-    `${summary.moved} moved, ${summary.deleted} deleted, ${summary.skipped} skipped, ${summary.errors} errors`,
+    `${summary.moved} moved, ${summary.deleted} deleted, ${summary.skipped} skipped, ${summary.conflicts} conflicts, ` +
+    `${summary.errors} errors`,
     { ...summary, elapsedMs });
 }

@@ -16,7 +16,7 @@ export async function runSync(connection: Connection, options: SyncOptions, side
   const reactorReady = connection.request({
     kind: 'startSync', dryRun: false, allowMassDelete: options.allowMassDelete, filters: options.filters,
     ignoreDelete: options.ignoreDelete, mirror: options.mirror, keepDir: options.keepDirRemote ?? '',
-    symlinks: options.symlinks, preserveTime: options.preserveTime,
+    symlinks: options.symlinks, preserveTime: options.preserveTime, overwrite: options.overwrite,
   });
   const scan = await scanSide(side.store, localDir, options.checksum, privateDirName(), compileFilter(options.filters),
     options.direction === 'push' ? options.symlinks : 'copy');
@@ -33,7 +33,7 @@ export async function runSync(connection: Connection, options: SyncOptions, side
     ? new Sender({ root: localDir, store: side.store, checksum: options.checksum, channel, scan, report,
       allowMassDelete: options.allowMassDelete, ignoreDelete: options.ignoreDelete })
     : new Receiver({ root: localDir, cacheDir: side.layout.cacheDir, store: side.store, checksum: options.checksum,
-      policy: 'always', channel, report, mirror: options.mirror, preserveTime: options.preserveTime,
+      policy: options.overwrite, channel, report, mirror: options.mirror, preserveTime: options.preserveTime,
       ...(options.keepDirLocal !== undefined ? { keepDir: options.keepDirLocal } : {}) });
   connection.onMessage((frame) => {
     try {

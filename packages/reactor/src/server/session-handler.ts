@@ -219,7 +219,7 @@ export class SessionHandler {
     const report = (): void => {};
     const role = plan.direction === 'push'
       ? new Receiver({ root: plan.root, cacheDir: side.layout.cacheDir, store: side.store, checksum: plan.checksum,
-        policy: 'always', channel, report, mirror, preserveTime, linkBoundary: realpathSync(this.principal!.docroot),
+        policy: request.overwrite, channel, report, mirror, preserveTime, linkBoundary: realpathSync(this.principal!.docroot),
         ...(keepDir !== undefined ? { keepDir } : {}) })
       : new Sender({ root: plan.root, store: side.store, checksum: plan.checksum, channel, scan, report, allowMassDelete, ignoreDelete,
         reportProblems: true });
