@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { snapsync, snapsyncAdmin } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -58,5 +59,31 @@ describe('initiator: snapsync-admin', () => {
     const missing = await snapsyncAdmin(['-m', '-N', 'nosuch', '-d', local]);
     expect(missing.code).to.equal(2);
     expect(missing.stderr).to.include(`no snapshot DB for session nosuch at ${join(local, '.private-asp', 'nosuch', 'snap.db')}`);
+  });
+});
+
+describe('initiator: snapsync-admin and the paths a run left behind', () => {
+  it('counts and lists conflicts and errors of the last run, each with its reason', async () => {
+    const root = tempDir();
+    const src = join(root, 'src');
+    const dst = join(root, 'dst');
+    mkdirSync(src);
+    mkdirSync(dst);
+    writeFileSync(join(src, 'b'), 'first\n');
+    expect((await snapsync(['-N', 'q', '-d', src, '-r', dst])).code).to.equal(0);
+    writeFileSync(join(src, 'b'), 'source edit\n');
+    writeFileSync(join(dst, 'b'), 'target edit\n');
+    execFileSync('mkfifo', [join(src, 'pipe')]);
+    expect((await snapsync(['-N', 'q', '-d', src, '-r', dst, '-o', 'conflict'])).code).to.equal(11);
+    const states = await snapsyncAdmin(['-s', '-N', 'q', '-d', src]);
+    expect(states.stdout).to.equal('Synchronized Paths: 1\nPending Paths: 0\nConflict Paths: 1\nError Paths: 1\n');
+    const files = await snapsyncAdmin(['-f', '-N', 'q', '-d', src]);
+    expect(files.stdout).to.include('Conflict b (changed on both sides since the last sync)\n');
+    expect(files.stdout).to.include('Error pipe (not a regular file, directory or symbolic link; not synchronized)\n');
+    rmSync(join(src, 'pipe'));
+    writeFileSync(join(dst, 'b'), 'source edit\n');
+    expect((await snapsync(['-N', 'q', '-d', src, '-r', dst, '-o', 'conflict'])).code).to.equal(0);
+    const after = await snapsyncAdmin(['-s', '-N', 'q', '-d', src]);
+    expect(after.stdout, 'a clean run clears them').to.include('Conflict Paths: 0\nError Paths: 0\n');
   });
 });

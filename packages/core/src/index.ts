@@ -7,7 +7,7 @@ export { SessionSide, type ExpectedSession, type SideOptions } from './session/s
 export { dbDiscrepancy, type DbPresence } from './session/db-handshake.js';
 export { assertLocalFileSystem, networkFileSystemName, statfsTypeOf } from './storage/file-system-type.js';
 export {
-  SnapshotStore, type Direction, type FileRow, type OpenResult, type PathState, type SessionRecord, type StateCounts,
+  SnapshotStore, type Direction, type FileRow, type ProblemRow, type OpenResult, type PathState, type SessionRecord, type StateCounts,
 } from './storage/snapshot-store.js';
 export { MIGRATIONS, SCHEMA_VERSION } from './storage/migrations.js';
 export { isUnder, linkLeavesTree, parentOf, sameContent, sameLocalState, type ChecksumName, type Entry, type EntryKind } from './model/entry.js';

@@ -100,8 +100,17 @@ function printFiles(store: SnapshotStore, json: boolean): void {
   for (const row of store.files()) {
     process.stdout.write(json ? `${JSON.stringify(row)}\n` : `${row.state} ${row.path}\n`);
   }
+  printProblems(store, json);
 }
 
 function iso(ms: number | null): string {
   return ms === null ? '' : new Date(ms).toISOString();
+}
+
+/** printProblems lists what the last run could not synchronize, each with its reason. */
+function printProblems(store: SnapshotStore, json: boolean): void {
+  const labels = { skipped: 'Pending', conflict: 'Conflict', error: 'Error' } as const;
+  for (const problem of store.problems()) {
+    process.stdout.write(json ? `${JSON.stringify(problem)}\n` : `${labels[problem.outcome]} ${problem.path} (${problem.message})\n`);
+  }
 }

@@ -42,6 +42,12 @@ export const MIGRATIONS: readonly string[] = [
      link_target TEXT
    ) WITHOUT ROWID;
    CREATE INDEX files_checksum ON files (checksum, size);
+   CREATE TABLE problems (
+     path TEXT PRIMARY KEY NOT NULL,
+     outcome TEXT NOT NULL CHECK (outcome IN ('skipped', 'conflict', 'error')),
+     message TEXT NOT NULL,
+     at INTEGER NOT NULL
+   ) WITHOUT ROWID;
    CREATE INDEX files_state ON files (state);`,
 ];
 

@@ -30,6 +30,13 @@ export type PathState = 'synchronized' | 'pending' | 'conflict' | 'error';
 /** StateCounts counts paths per state, for snapsync-admin -s. */
 export type StateCounts = Record<PathState, number>;
 
+/** ProblemRow is a path the last run left unsynchronized, for snapsync-admin. */
+export interface ProblemRow {
+  readonly path: string;
+  readonly outcome: 'skipped' | 'conflict' | 'error';
+  readonly message: string;
+}
+
 /** FileRow is one path of the snapshot, for snapsync-admin -f. */
 export interface FileRow {
   readonly path: string;
@@ -149,7 +156,28 @@ export class SnapshotStore {
     const rows = this.stmt('SELECT state, COUNT(*) AS n FROM files GROUP BY state').all() as
       { state: PathState; n: number }[];
     for (const row of rows) counts[row.state] = row.n;
+    // The last run's skips wait for the next one: pending. Conflicts and errors are their own.
+    const problems = this.stmt('SELECT outcome, COUNT(*) AS n FROM problems GROUP BY outcome').all() as
+      { outcome: ProblemRow['outcome']; n: number }[];
+    for (const row of problems) {
+      if (row.outcome === 'skipped') counts.pending += row.n;
+      else counts[row.outcome] += row.n;
+    }
     return counts;
+  }
+
+  /** replaceProblems records the paths the last run could not synchronize, and why. */
+  replaceProblems(problems: readonly ProblemRow[], now = Date.now()): void {
+    const insert = this.stmt('INSERT OR REPLACE INTO problems (path, outcome, message, at) VALUES (?, ?, ?, ?)');
+    this.db.transaction(() => {
+      this.stmt('DELETE FROM problems').run();
+      for (const problem of problems) insert.run(problem.path, problem.outcome, problem.message, now);
+    })();
+  }
+
+  /** problems walks the last run's unsynchronized paths in path order. */
+  *problems(): IterableIterator<ProblemRow> {
+    yield* this.stmt('SELECT path, outcome, message FROM problems ORDER BY path').iterate() as IterableIterator<ProblemRow>;
   }
 
   /** files walks the snapshot in path order through a cursor, never the whole list at once. */

@@ -1,6 +1,6 @@
 import {
-  Receiver, Sender, compileFilter, privateDirName, scanSide, type PathResult, type SessionSide, type SyncChannel, type SyncMessage,
-  type SyncSummary,
+  Receiver, Sender, compileFilter, privateDirName, scanSide, type PathResult, type ProblemRow, type SessionSide,
+  type SyncChannel, type SyncMessage, type SyncSummary,
 } from '@snapsync/core';
 import { protocolError, type Connection } from '@snapsync/protocol';
 import type { SyncOptions } from '../options/command-line.js';
@@ -28,7 +28,13 @@ export async function runSync(connection: Connection, options: SyncOptions, side
     send: (message) => connection.notify(message),
     drained: () => connection.drained(),
   };
-  const report = (result: PathResult): void => reporter.perPath(result.outcome, result.path, result.message);
+  const problems: ProblemRow[] = [...scan.unreadable].map(([path, message]) => ({ path, outcome: 'error' as const, message }));
+  const report = (result: PathResult): void => {
+    reporter.perPath(result.outcome, result.path, result.message);
+    if (result.outcome === 'skipped' || result.outcome === 'conflict' || result.outcome === 'error') {
+      problems.push({ path: result.path, outcome: result.outcome, message: result.message });
+    }
+  };
   const role = options.direction === 'push'
     ? new Sender({ root: localDir, store: side.store, checksum: options.checksum, channel, scan, report,
       allowMassDelete: options.allowMassDelete, ignoreDelete: options.ignoreDelete })
@@ -49,6 +55,7 @@ export async function runSync(connection: Connection, options: SyncOptions, side
   });
   if (role instanceof Sender) await Promise.race([role.stream(), lost]);
   const summary = await Promise.race([role.done, lost]);
+  side.store.replaceProblems(problems);
   summary.errors += scan.unreadable.size;
   return summary;
 }
