@@ -35,6 +35,11 @@ describe('initiator/options/command-line', () => {
     });
   });
 
+  it('reads --dry-run, off unless given', async () => {
+    expect((await parse(BASE)).dryRun).to.equal(false);
+    expect((await parse([...BASE, '--dry-run'])).dryRun).to.equal(true);
+  });
+
   const usage: [string, string[], string][] = [
     ['a missing -N', ['-d', '/tmp', '-r', 'h:/d'], 'missing -N NAME'],
     ['a missing -d', ['-N', 'j', '-r', 'h:/d'], 'missing -d LOCAL_DIR'],
@@ -75,7 +80,7 @@ describe('initiator/options/command-line', () => {
     ['--continuous', ['-C']],
     ['--preserve-uid', ['-u']], ['--preserve-gid', ['-j']],
     ['--cooloff', ['--cooloff', '3']], ['--scan-interval', ['--scan-interval', '60']], ['--pending-max', ['--pending-max', '10']],
-    ['--target-rate', ['-l', '100M']], ['--alt-logdir', ['-L', '/var/log/snapsync:200']], ['--dry-run', ['--dry-run']],
+    ['--target-rate', ['-l', '100M']], ['--alt-logdir', ['-L', '/var/log/snapsync:200']],
   ];
   for (const [flag, extra] of later) {
     it(`says ${flag} is not supported yet instead of ignoring it`, async () => {

@@ -47,6 +47,7 @@ const openSession: Message = {
   localHost: 'laptop',
   localDbPath: '/home/u/photos/.private-asp/nightly/snap.db',
   checksum: 'sha256',
+  dryRun: true,
 };
 
 // Every wire code except ERROR_CODE_UNSPECIFIED, which is not a code.
@@ -80,7 +81,7 @@ describe('protocol/codec', () => {
       ['auth with a key', { kind: 'auth', user: 'bob', key: { publicKey: bytesOf(32, 1), signature: bytesOf(64, 2) } }],
       ['authOk', { kind: 'authOk', user: 'alice' }],
       ['openSession (push)', openSession],
-      ['openSession (pull)', { ...openSession, direction: 'pull', localDbExisted: false, reset: true, createDir: false }],
+      ['openSession (pull)', { ...openSession, direction: 'pull', localDbExisted: false, reset: true, createDir: false, dryRun: false }],
       ['openSession (bidi)', { ...openSession, direction: 'bidi', remoteDbDir: '', checksum: 'none' }],
       ['sessionOpened', { kind: 'sessionOpened', sessionId: 'abc123', remoteDbPath: 'data/.private-asp/s/snap.db', remoteDbExisted: true, remoteDir: 'data' }],
       ['sessionOpened (DB did not exist)', { kind: 'sessionOpened', sessionId: 'x', remoteDbPath: 'p', remoteDbExisted: false, remoteDir: 'd' }],

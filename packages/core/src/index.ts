@@ -4,6 +4,7 @@ export { assertSessionName, MAX_SESSION_NAME } from './session/session-name.js';
 export { DB_FILE_NAME, sessionLayout, type SessionLayout } from './session/layout.js';
 export { SessionLock } from './session/session-lock.js';
 export { SessionSide, type ExpectedSession, type SideOptions } from './session/session-side.js';
+export { ScratchDb } from './session/scratch-db.js';
 export { dbDiscrepancy, type DbPresence } from './session/db-handshake.js';
 export { assertLocalFileSystem, networkFileSystemName, statfsTypeOf } from './storage/file-system-type.js';
 export {
@@ -11,18 +12,21 @@ export {
 } from './storage/snapshot-store.js';
 export { MIGRATIONS, SCHEMA_VERSION } from './storage/migrations.js';
 export { isUnder, linkLeavesTree, parentOf, sameContent, sameLocalState, type ChecksumName, type Entry, type EntryKind } from './model/entry.js';
-export type { Change, Outcome, PathResult, ResumeFrom, SyncChannel, SyncMessage } from './engine/messages.js';
+export type { Change, DeltaFrom, Outcome, PathResult, ResumeFrom, SyncChannel, SyncMessage, TransferProgress } from './engine/messages.js';
 export { scanTree, type ScanOptions, type ScanSummary, type SymlinkMode } from './scan/scan.js';
 export { hashFile, hashPrefix, newHasher, type Hasher } from './scan/hash.js';
 export { decideDelete, decideUpsert, type DeleteDecision, type OverwritePolicy, type UpsertDecision } from './plan/decide.js';
 export { Sender, CHUNK, WINDOW, type SenderOptions } from './engine/sender.js';
 export { Receiver, type ReceiverOptions } from './engine/receiver.js';
 export { scanSide, blockedByProblem, type SideScan } from './engine/scan-side.js';
+export { emptyScan } from './engine/empty-scan.js';
 export { emptySummary, tally, type SyncSummary } from './engine/summary.js';
 export { isPresent, localPath, statEntry } from './engine/local-tree.js';
 export { cleanStalePartials, PARTIAL_MAX_AGE_MS, RESUME_MIN } from './engine/transfer-cache.js';
 export {
-  CaseCollisions, caseFold, MAX_NAME_LENGTH, nameProblem, nfc, pathProblem, probeCaseInsensitive, sameName, toLocalPath, toWirePath,
+  CaseCollisions, caseFold, MAX_NAME_LENGTH, nameProblem, nfc, pathProblem, probeCaseInsensitive, probeCaseInsensitiveReadOnly, sameName,
+  toLocalPath, toWirePath,
   type CaseCollision,
 } from './platform/names.js';
 export { compileFilter, NO_FILTER, type Filter, type FilterRule } from './filter/filter.js';
+export { DELTA_DIGEST, MAX_DELTA_BLOCK, MAX_DELTA_BLOCKS, MIN_DELTA_BLOCK } from './engine/delta.js';

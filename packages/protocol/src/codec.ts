@@ -1,5 +1,6 @@
+import { DELTA_DIGEST, MAX_DELTA_BLOCK, MAX_DELTA_BLOCKS, MIN_DELTA_BLOCK } from '@snapsync/core';
 import type {
-  Change, Direction, Entry, EntryKind, ErrorCode, Outcome, OverwritePolicy, PathResult, SymlinkMode,
+  Change, DeltaFrom, Direction, Entry, EntryKind, ErrorCode, Outcome, OverwritePolicy, PathResult, SymlinkMode,
 } from '@snapsync/core';
 import { protocolError } from './errors.js';
 import { MAX_PATH, MAX_TEXT } from './limits.js';
@@ -163,6 +164,7 @@ function fromWire(envelope: ReturnType<typeof wire.Envelope.decode>): Message {
         localHost: text(m.localHost ?? '', 'openSession.localHost', 256),
         localDbPath: path(m.localDbPath ?? '', 'openSession.localDbPath'),
         checksum,
+        dryRun: m.dryRun === true,
       };
     }
     case 'sessionOpened': {
@@ -213,6 +215,7 @@ function fromWire(envelope: ReturnType<typeof wire.Envelope.decode>): Message {
           path: relPath(r.path ?? '', 'want.resumes.path'), offset: count(r.offset, 'want.resumes.offset'),
           prefixChecksum: bytes(r.prefixChecksum, 'want.resumes.prefixChecksum', 0, 64),
         })),
+        deltas: batch(envelope.want!.deltas ?? [], 'want.deltas').map(deltaFromWire),
       };
     case 'fileData': {
       const m = envelope.fileData!;
@@ -231,6 +234,16 @@ function fromWire(envelope: ReturnType<typeof wire.Envelope.decode>): Message {
     default:
       throw invalid('frame carries no message');
   }
+}
+
+function deltaFromWire(d: Snapsync.V1.DeltaFrom.$Properties): DeltaFrom {
+  const blockSize = count(d.blockSize, 'want.deltas.blockSize');
+  if (blockSize < MIN_DELTA_BLOCK || blockSize > MAX_DELTA_BLOCK) {
+    throw invalid(`want.deltas.blockSize ${blockSize} outside ${MIN_DELTA_BLOCK}..${MAX_DELTA_BLOCK}`);
+  }
+  const digests = bytes(d.digests, 'want.deltas.digests', 0, MAX_DELTA_BLOCKS * DELTA_DIGEST);
+  if (digests.length % DELTA_DIGEST !== 0) throw invalid(`want.deltas.digests is not a whole number of ${DELTA_DIGEST}-byte digests`);
+  return { path: relPath(d.path ?? '', 'want.deltas.path'), blockSize, digests };
 }
 
 function invalid(message: string): Error {

@@ -1,4 +1,5 @@
-import { SnapsyncError, isSnapsyncError } from '@snapsync/core';
+import { SnapsyncError, isSnapsyncError, type SyncChannel } from '@snapsync/core';
+import { fileDataFrame } from './file-data-frame.js';
 import { decodeFrame, encodeFrame } from './codec.js';
 import { PeerError, protocolError } from './errors.js';
 import type { CloseInfo, FrameSocket } from './frame-socket.js';
@@ -59,6 +60,23 @@ export class Connection {
   /** notify sends a message that expects no reply (id 0): the sync stream. */
   notify(message: Message): void {
     if (this.state === 'open') this.socket.send(encodeFrame({ id: 0, message }));
+  }
+
+  /** syncChannel is this connection as the sync engine's channel. */
+  syncChannel(): SyncChannel {
+    return {
+      send: (message) => this.notify(message),
+      drained: () => this.drained(),
+      reserveFileData: (path, offset, length, last) => {
+        const { frame, data } = fileDataFrame(path, offset, length, last);
+        return {
+          data,
+          send: () => {
+            if (this.state === 'open') this.socket.send(frame);
+          },
+        };
+      },
+    };
   }
 
   /** drained resolves once the transport's send buffer is below HIGH_WATER, bounding memory. */

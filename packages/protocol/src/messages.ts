@@ -59,6 +59,8 @@ export interface OpenSession {
   readonly localHost: string;
   readonly localDbPath: string;
   readonly checksum: string;
+  /** dryRun opens the session without creating, locking or recording anything. */
+  readonly dryRun: boolean;
 }
 
 export interface SessionOpened {

@@ -7,8 +7,11 @@ export const MAGIC = 'snapsync';
  */
 export const PROTOCOL_VERSION = 1;
 
+/** DRY_RUN_FEATURE: the reactor reads OpenSession.dry_run and StartSync.dry_run (--dry-run). */
+export const DRY_RUN_FEATURE = 'dry-run';
+
 /** FEATURES this build can use; optional abilities are negotiated, not versioned. */
-export const FEATURES: readonly string[] = [];
+export const FEATURES: readonly string[] = [DRY_RUN_FEATURE];
 
 /** sharedFeatures keeps the features both ends named. */
 export function sharedFeatures(ours: readonly string[], theirs: readonly string[]): string[] {

@@ -52,6 +52,10 @@ export interface CycleOptions {
   readonly beforeSender?: Hook;
   /** onSend sees each message synchronously as it is sent, in either direction. */
   readonly onSend?: (message: SyncMessage, to: 'receiver' | 'sender') => void;
+  /** dryRun runs both roles as --dry-run does: decide and report, change nothing. */
+  readonly dryRun?: boolean;
+  readonly mirror?: boolean;
+  readonly preserveTime?: boolean;
 }
 
 /** Cycle is what one sync cycle did, as both roles report it. */
@@ -126,12 +130,13 @@ export async function syncCycle(source: Side, target: Side, options: CycleOption
 
   sender = new Sender({
     root: source.root, store: source.store, checksum, channel: toReceiver, scan: sourceScan,
-    allowMassDelete: options.allowMassDelete ?? false,
+    allowMassDelete: options.allowMassDelete ?? false, dryRun: options.dryRun ?? false,
     report: (result) => senderResults.push(result),
   });
   receiver = new Receiver({
     root: target.root, cacheDir: target.cacheDir, store: target.store, checksum, policy: options.policy ?? 'always',
     channel: toSender, report: (result) => results.push(result),
+    dryRun: options.dryRun ?? false, mirror: options.mirror ?? false, preserveTime: options.preserveTime ?? false,
     ...(options.platform !== undefined ? { platform: options.platform } : {}),
   });
   const streamed = sender.stream().catch(onError);

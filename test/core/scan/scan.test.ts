@@ -19,7 +19,7 @@ async function scan(root: string, options: { previous?: (path: string) => Entry 
   const problems = new Map<string, string>();
   const summary = await scanTree({
     root, privateDirName: '.private-asp', checksum: options.checksum ?? 'sha256',
-    previous: options.previous ?? (() => undefined),
+    previousIn: () => ({ get: options.previous ?? (() => undefined) }),
     write: (batch) => {
       batches.push(batch.length);
       for (const entry of batch) {

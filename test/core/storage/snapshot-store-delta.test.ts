@@ -43,6 +43,28 @@ describe('core/storage/snapshot-store delta', () => {
     expect(store.scanned('missing')).to.equal(undefined);
   });
 
+  it('records scanned paths as synchronized straight from the scan, and forgets removed ones', () => {
+    store.record({ synced: [file('old', 1), file('gone', 2)] });
+    store.addScan([file('old', 3, { size: 99, ino: 5 }), file('new', 4), link('l', 'new')]);
+    store.recordScanned({ synced: ['old', 'new', 'l', 'not-scanned'], removed: ['gone'] });
+    for (const path of ['old', 'new', 'l']) expect(store.synced(path), path).to.deep.equal(store.scanned(path));
+    expect(store.synced('not-scanned')).to.equal(undefined);
+    expect(store.synced('gone')).to.equal(undefined);
+    expect([...store.files()].map((row) => [row.path, row.state])).to.deep.equal([
+      ['l', 'synchronized'], ['new', 'synchronized'], ['old', 'synchronized']]);
+  });
+
+  it('returns the synced entries directly inside a directory, not deeper ones or look-alike siblings', () => {
+    store.record({ synced: [dir('a'), file('a/x', 1), dir('a/b'), file('a/b/y', 1), file('a-c', 1), file('a0', 1),
+      file('a/\u{1F600}z', 1), file('top', 1), dir('\u{1F600}'), file('\u{1F600}/in', 1)] });
+    expect([...store.syncedIn('').keys()].sort()).to.deep.equal(['a', 'a-c', 'a0', 'top', '\u{1F600}'].sort());
+    expect([...store.syncedIn('a').keys()].sort()).to.deep.equal(['a/b', 'a/x', 'a/\u{1F600}z'].sort());
+    expect([...store.syncedIn('a/b').keys()]).to.deep.equal(['a/b/y']);
+    expect([...store.syncedIn('\u{1F600}').keys()]).to.deep.equal(['\u{1F600}/in']);
+    expect(store.syncedIn('a/x').size).to.equal(0);
+    expect(store.syncedIn('a').get('a/x')).to.include({ kind: 'file', size: 10 });
+  });
+
   it('lists new, content-changed and touched entries, in path order, but not unchanged ones', () => {
     store.record({ synced: [file('same', 1), file('touched', 1), file('edited', 1), dir('d'), link('l', 'x')] });
     store.addScan([file('same', 1, { ino: 42 }), file('touched', 1, { mtimeUs: 9_999 }), file('edited', 2), file('new', 3),

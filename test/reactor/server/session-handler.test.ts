@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { SessionHandler, localAuthenticator } from '@snapsync/reactor';
 import { Connection, MAGIC, PROTOCOL_VERSION, memoryPair, type Frame, type Message } from '@snapsync/protocol';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../../helpers/temp-dir.js';
 
@@ -74,6 +74,7 @@ describe('reactor/server/session-handler', () => {
     const open: Message = {
       kind: 'openSession', name: 'first', remoteDir: dir, remoteDbDir: '', direction: 'bidi', localDbExisted: false,
       reset: false, createDir: false, localDir: '/x', localHost: 'h', localDbPath: '/x/.private-asp/first/snap.db', checksum: 'sha256',
+      dryRun: false,
     };
     expect((await client.request(open)).kind).to.equal('sessionOpened');
     const failure = await client.request({ ...open, name: 'second' }).then(() => undefined, (err: { code: string }) => err);
@@ -82,5 +83,35 @@ describe('reactor/server/session-handler', () => {
     expect(lines.filter((line) => line.startsWith('session start'))).to.have.length(1);
     expect(lines.filter((line) => line.startsWith('session end'))).to.have.length(1);
     expect(lines.find((line) => line.startsWith('session end'))).to.include('result=failed');
+  });
+
+  it('shares the dry-run feature with an initiator that offers it', async () => {
+    const { client } = serveInProcess();
+    expect(await client.request({ ...hello, features: ['dry-run', 'unknown'] })).to.include({ kind: 'welcome' })
+      .and.have.deep.property('features', ['dry-run']);
+    client.close();
+  });
+
+  it('opens a dry-run session with nothing created, and refuses a StartSync that is not a dry run', async () => {
+    const dir = join(tempDir('snapsync-handler-'), 'sync');
+    mkdirSync(dir);
+    const { client } = serveInProcess();
+    await client.request(hello);
+    await client.request({ kind: 'auth', user: 'me', password: '' });
+    const opened = await client.request({
+      kind: 'openSession', name: 'dry', remoteDir: dir, remoteDbDir: '', direction: 'push', localDbExisted: false,
+      reset: false, createDir: false, localDir: '/x', localHost: 'h', localDbPath: '/x/.private-asp/dry/snap.db', checksum: 'sha256',
+      dryRun: true,
+    });
+    expect(opened).to.include({ kind: 'sessionOpened', remoteDbExisted: false });
+    expect(readdirSync(dir)).to.deep.equal([]);
+    const failure = await client.request({
+      kind: 'startSync', dryRun: false, allowMassDelete: false, filters: [], ignoreDelete: false, mirror: false, keepDir: '',
+      symlinks: 'copy', preserveTime: false, overwrite: 'always',
+    }).then(() => undefined, (err: { code: string; message: string }) => err);
+    expect(failure).to.include({ code: 'INVALID_MESSAGE' });
+    expect(failure!.message).to.include('startSync.dryRun differs');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(readdirSync(dir)).to.deep.equal([]);
   });
 });

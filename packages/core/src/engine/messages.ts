@@ -17,6 +17,18 @@ export interface ResumeFrom {
   readonly prefixChecksum: Uint8Array;
 }
 
+/**
+ * DeltaFrom asks for a file the receiver holds another version of, described block by block:
+ * the sender sends only blocks whose digest differs (Syncthing-style fixed blocks, which
+ * catch in-place edits and appends; the whole file is still verified at the end).
+ */
+export interface DeltaFrom {
+  readonly path: string;
+  readonly blockSize: number;
+  /** digests holds the sha256 of each block, 32 bytes each. */
+  readonly digests: Uint8Array;
+}
+
 /** PathResult is what the receiver did with one path. */
 export interface PathResult {
   readonly path: string;
@@ -36,7 +48,10 @@ export interface PathResult {
 export type SyncMessage =
   | { readonly kind: 'syncReady'; readonly scanned: number }
   | { readonly kind: 'changes'; readonly changes: readonly Change[]; readonly last: boolean }
-  | { readonly kind: 'want'; readonly paths: readonly string[]; readonly resumes: readonly ResumeFrom[] }
+  | {
+    readonly kind: 'want'; readonly paths: readonly string[]; readonly resumes: readonly ResumeFrom[];
+    readonly deltas: readonly DeltaFrom[];
+  }
   | {
     readonly kind: 'fileData'; readonly path: string; readonly offset: number; readonly data: Uint8Array;
     readonly last: boolean; readonly aborted: boolean; readonly reason: string;
@@ -50,4 +65,18 @@ export interface SyncChannel {
   send(message: SyncMessage): void;
   /** drained resolves when the transport has room again (bounded send buffers). */
   drained(): Promise<void>;
+  /**
+   * reserveFileData, where the transport offers it, frames a FileData around a buffer the
+   * chunk is read into, so content is not copied to be encoded; send() sends it as is.
+   */
+  reserveFileData?(path: string, offset: number, length: number, last: boolean): { readonly data: Uint8Array; send(): void };
+}
+
+/**
+ * TransferProgress tells a progress display what is coming and what went: `planned` when a
+ * file's bytes are asked for (what a resume leaves), `moved` as they cross the connection.
+ */
+export interface TransferProgress {
+  readonly kind: 'planned' | 'moved';
+  readonly bytes: number;
 }

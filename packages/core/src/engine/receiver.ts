@@ -6,14 +6,16 @@ import {
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { SnapsyncError } from '../errors.js';
-import { CaseCollisions, pathProblem, probeCaseInsensitive } from '../platform/names.js';
+import { CaseCollisions, pathProblem, probeCaseInsensitive, probeCaseInsensitiveReadOnly } from '../platform/names.js';
 import { currentPlatform, type PlatformName } from '../platform/platform.js';
 import { linkLeavesTree, parentOf, sameContent, sameLocalState, type ChecksumName, type Entry } from '../model/entry.js';
 import { decideDelete, decideUpsert, type OverwritePolicy } from '../plan/decide.js';
-import { hashPrefix, newHasher, type Hasher } from '../scan/hash.js';
+import { hashFile, hashPrefix, newHasher, type Hasher } from '../scan/hash.js';
 import type { SnapshotStore } from '../storage/snapshot-store.js';
+import { DryTree } from './dry-tree.js';
 import { isPresent, localPath, statEntry } from './local-tree.js';
-import type { Change, PathResult, ResumeFrom, SyncChannel, SyncMessage } from './messages.js';
+import { DELTA_MIN, deltaBlockSize, seedFromBasis } from './delta.js';
+import type { Change, DeltaFrom, PathResult, ResumeFrom, SyncChannel, SyncMessage, TransferProgress } from './messages.js';
 import { cleanStalePartials, RESUME_MIN } from './transfer-cache.js';
 import { emptySummary, tally, type SyncSummary } from './summary.js';
 
@@ -40,6 +42,10 @@ export interface ReceiverOptions {
   readonly platform?: PlatformName;
   readonly channel: SyncChannel;
   readonly report: (result: PathResult) => void;
+  /** progress hears of bytes planned and received (a terminal's progress bar). */
+  readonly progress?: (event: TransferProgress) => void;
+  /** dryRun decides and reports every path as a real run would, asks for no data and changes nothing. */
+  readonly dryRun?: boolean;
 }
 
 interface Incoming {
@@ -56,12 +62,17 @@ interface Incoming {
   writing: Promise<void>;
   failure: unknown;
   hasher: Hasher;
+  /** delta: the cache file was seeded from this side's version; only changed blocks arrive. */
+  delta: boolean;
+  /** sent counts the bytes that crossed the connection for this file. */
+  sent: number;
 }
 
 /** Wants collects what one batch of changes asks the sender for. */
 interface Wants {
   paths: string[];
   resumes: ResumeFrom[];
+  deltas: DeltaFrom[];
 }
 
 const RESULT_BATCH = 256;
@@ -94,22 +105,31 @@ export class Receiver {
   private finished = false;
   private readonly summary = emptySummary();
 
+  /** dryTree stands for the tree in a dry run, which leaves the cache and the tree alone. */
+  private readonly dryTree: DryTree | undefined;
+
   constructor(private readonly options: ReceiverOptions) {
     this.done = new Promise((resolve) => {
       this.resolveDone = resolve;
     });
-    cleanStalePartials(options.cacheDir);
+    this.dryTree = options.dryRun === true ? new DryTree(options.root) : undefined;
+    if (this.dryTree === undefined) cleanStalePartials(options.cacheDir);
     this.platform = options.platform ?? currentPlatform;
-    this.collisions = new CaseCollisions(this.platform === 'win32' || probeCaseInsensitive(options.cacheDir));
+    this.collisions = new CaseCollisions(this.platform === 'win32' ||
+      (this.dryTree === undefined ? probeCaseInsensitive(options.cacheDir) : probeCaseInsensitiveReadOnly(options.root)));
   }
 
   /** handle takes one message of the sync stream. */
   handle(message: SyncMessage): void {
     if (message.kind === 'changes') {
       if (this.changesEnded) throw unexpected('changes after the last batch');
-      const wants: Wants = { paths: [], resumes: [] };
+      const wants: Wants = { paths: [], resumes: [], deltas: [] };
       for (const change of message.changes) this.apply(change, wants);
-      if (wants.paths.length > 0 || wants.resumes.length > 0) this.options.channel.send({ kind: 'want', ...wants });
+      if (wants.paths.length > 0 || wants.resumes.length > 0) {
+        this.options.channel.send({ kind: 'want', paths: wants.paths, resumes: wants.resumes, deltas: [] });
+      }
+      // One per message: a big file's digests take up to 512 KiB.
+      for (const delta of wants.deltas) this.options.channel.send({ kind: 'want', paths: [], resumes: [], deltas: [delta] });
       if (message.last) this.changesEnded = true;
       this.maybeFinish();
     } else if (message.kind === 'fileData') {
@@ -127,6 +147,8 @@ export class Receiver {
 
   private apply(change: Change, wants: Wants): void {
     const { entry } = change;
+    this.dryTree?.sourceSent(entry.path, change.kind === 'delete' ? null : entry);
+    if (change.kind === 'move') this.dryTree?.sourceSent(change.from, null);
     if (change.kind !== 'delete') {
       // A name this side cannot hold, or one a case-insensitive side would merge with another,
       // is reported and left out: never mangled, never fatal.
@@ -165,25 +187,27 @@ export class Receiver {
       case 'exists':
         if (this.options.preserveTime === true && target!.kind !== 'dir' && target!.mtimeUs !== entry.mtimeUs) {
           this.assertUnchanged(entry.path, target);
-          this.setTime(localPath(root, entry.path), entry);
-          this.keep(statEntry(root, entry.path)!, entry, 'exists', 'time updated');
+          if (this.dryTree === undefined) this.setTime(localPath(root, entry.path), entry);
+          this.keep(this.landed(entry.path), entry, 'exists', 'time updated');
           return;
         }
         this.keep(target!, entry, 'exists', '');
         return;
       case 'chmod':
         this.assertUnchanged(entry.path, target);
-        chmodSync(localPath(root, entry.path), entry.mode & MODE_BITS);
-        this.keep(statEntry(root, entry.path)!, entry, 'exists', 'mode updated');
+        if (this.dryTree === undefined) chmodSync(localPath(root, entry.path), entry.mode & MODE_BITS);
+        this.keep(this.landed(entry.path), entry, 'exists', 'mode updated');
         return;
       case 'mkdir':
         this.assertUnchanged(entry.path, target);
-        if (decision.replace) unlinkSync(localPath(root, entry.path));
-        this.ancestors(entry.path, true);
-        mkdirSync(localPath(root, entry.path), { mode: entry.mode || 0o755 });
-        // mkdir's mode goes through the umask; the source's mode must land as it is.
-        if (entry.mode !== 0) chmodSync(localPath(root, entry.path), entry.mode & MODE_BITS);
-        this.keep(statEntry(root, entry.path)!, entry, 'synchronized', '');
+        if (this.dryTree === undefined) {
+          if (decision.replace) unlinkSync(localPath(root, entry.path));
+          this.ancestors(entry.path, true);
+          mkdirSync(localPath(root, entry.path), { mode: entry.mode || 0o755 });
+          // mkdir's mode goes through the umask; the source's mode must land as it is.
+          if (entry.mode !== 0) chmodSync(localPath(root, entry.path), entry.mode & MODE_BITS);
+        }
+        this.keep(this.landed(entry.path), entry, 'synchronized', '');
         return;
       case 'link': {
         const leaves = linkLeavesTree(entry.path, entry.linkTarget ?? '');
@@ -193,24 +217,30 @@ export class Receiver {
           return;
         }
         this.assertUnchanged(entry.path, target);
-        const temp = this.cachePathOf(entry.path);
-        // A run killed before the rename left its link here; symlink() would fail on it every run.
-        rmSync(temp, { force: true });
-        symlinkSync(entry.linkTarget ?? '', temp);
-        if (this.options.preserveTime === true) this.setTime(temp, entry);
-        this.place(temp, entry.path);
-        this.keep(statEntry(root, entry.path)!, entry, 'synchronized', leaves ? 'its target leaves the synchronized tree' : '');
+        if (this.dryTree === undefined) {
+          const temp = this.cachePathOf(entry.path);
+          // A run killed before the rename left its link here; symlink() would fail on it every run.
+          rmSync(temp, { force: true });
+          symlinkSync(entry.linkTarget ?? '', temp);
+          if (this.options.preserveTime === true) this.setTime(temp, entry);
+          this.place(temp, entry.path);
+        }
+        this.keep(this.landed(entry.path), entry, 'synchronized', leaves ? 'its target leaves the synchronized tree' : '');
         return;
       }
       case 'fetch': {
-        const incoming: Incoming = {
-          entry, target, cachePath: this.cachePathOf(entry.path), file: undefined, received: 0, resumed: 0,
-          writing: Promise.resolve(), failure: undefined, hasher: newHasher(this.options.checksum),
-        };
+        if (this.dryTree !== undefined) {
+          this.dryFetch(entry, target);
+          return;
+        }
+        const incoming = this.incoming(entry, target);
         this.wanted.set(entry.path, incoming);
         const resume = this.resumable(incoming);
+        const delta = resume === undefined ? this.deltaFrom(incoming) : undefined;
         if (resume !== undefined) wants.resumes.push(resume);
+        else if (delta !== undefined) wants.deltas.push(delta);
         else wants.paths.push(entry.path);
+        this.options.progress?.({ kind: 'planned', bytes: entry.size - (resume?.offset ?? 0) });
         return;
       }
       case 'skip':
@@ -222,7 +252,8 @@ export class Receiver {
   private removeEmptyDir(path: string, scanned: Entry): boolean {
     this.assertUnchanged(path, scanned);
     try {
-      rmdirSync(localPath(this.options.root, path));
+      if (this.dryTree !== undefined) this.dryTree.rmdir(path);
+      else rmdirSync(localPath(this.options.root, path));
       return true;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
@@ -246,10 +277,14 @@ export class Receiver {
     }
     const now = statEntry(root, from);
     if (now === undefined || !sameLocalState(now, source)) return false;
-    this.place(localPath(root, from), entry.path);
-    if ((now.mode & 0o1777) !== (entry.mode & 0o1777)) chmodSync(localPath(root, entry.path), entry.mode & MODE_BITS);
+    if (this.dryTree !== undefined) {
+      this.dryTree.remove(from);
+    } else {
+      this.place(localPath(root, from), entry.path);
+      if ((now.mode & 0o1777) !== (entry.mode & 0o1777)) chmodSync(localPath(root, entry.path), entry.mode & MODE_BITS);
+    }
     this.removed.push(from);
-    this.keep(statEntry(root, entry.path)!, entry, 'moved', '', from);
+    this.keep(this.landed(entry.path), entry, 'moved', '', from);
     return true;
   }
 
@@ -264,6 +299,10 @@ export class Receiver {
       });
       return;
     }
+    if (incoming.delta) {
+      this.receiveBlock(incoming, message);
+      return;
+    }
     if (message.offset === 0 && incoming.resumed > 0 && incoming.received === incoming.resumed) {
       // The sender found the source's first bytes changed: start this file over.
       incoming.hasher = newHasher(this.options.checksum);
@@ -273,8 +312,10 @@ export class Receiver {
     if (message.offset !== incoming.received) throw unexpected(`data for ${message.path} out of order`);
     if (incoming.received + message.data.length > incoming.entry.size) throw unexpected(`more data for ${message.path} than its size`);
     const { data, offset } = message;
+    this.options.progress?.({ kind: 'moved', bytes: data.length });
     incoming.hasher.update(data);
     incoming.received += data.length;
+    incoming.sent += data.length;
     if (message.last && offset === 0 && incoming.resumed === 0) {
       // The whole file in one message, as most files come: one write, no async file handle.
       try {
@@ -303,11 +344,39 @@ export class Receiver {
     }
   }
 
+  /**
+   * receiveBlock writes one changed block of a delta into the seeded cache file. Blocks come in
+   * increasing offsets; what they skip is already there. The digest is taken at the end.
+   */
+  private receiveBlock(incoming: Incoming, message: Extract<SyncMessage, { kind: 'fileData' }>): void {
+    const { data, offset } = message;
+    if (offset < incoming.received) throw unexpected(`data for ${message.path} out of order`);
+    if (offset + data.length > incoming.entry.size) throw unexpected(`more data for ${message.path} than its size`);
+    this.options.progress?.({ kind: 'moved', bytes: data.length });
+    incoming.received = offset + data.length;
+    incoming.sent += data.length;
+    incoming.writing = incoming.writing
+      .then(async () => {
+        if (incoming.failure !== undefined || data.length === 0) return;
+        incoming.file ??= await open(incoming.cachePath, 'r+');
+        await incoming.file.write(data, 0, data.length, offset);
+      })
+      .catch((err: unknown) => {
+        incoming.failure ??= err;
+      })
+      .finally(() => this.options.channel.send({ kind: 'ack', bytes: data.length }));
+    if (message.last) {
+      incoming.received = incoming.entry.size;
+      incoming.writing = incoming.writing.then(() => this.complete(incoming)).then(() => this.maybeFinish());
+    }
+  }
+
   /** complete verifies a received file and renames it into place. */
   private async complete(incoming: Incoming): Promise<void> {
     try {
       if (incoming.failure === undefined) {
-        incoming.file ??= await open(incoming.cachePath, 'w', 0o600);
+        // An empty file still needs its cache file; a delta's was seeded, and 'w' would empty it.
+        incoming.file ??= await open(incoming.cachePath, incoming.delta ? 'r' : 'w', 0o600);
         await incoming.file.close();
         incoming.file = undefined;
       }
@@ -326,8 +395,8 @@ export class Receiver {
     const { entry } = incoming;
     try {
       if (incoming.failure !== undefined) throw incoming.failure;
-      const digest = incoming.hasher.digest();
       const expected = entry.checksum ?? new Uint8Array();
+      const digest = incoming.delta ? digestOf(incoming.cachePath, this.options.checksum) : incoming.hasher.digest();
       if (incoming.received !== entry.size || (expected.length > 0 && !Buffer.from(digest).equals(Buffer.from(expected)))) {
         rmSync(incoming.cachePath, { force: true });
         this.result({ path: entry.path, outcome: 'error', message: 'received content did not verify; it will be sent again next run', bytes: 0 });
@@ -338,7 +407,7 @@ export class Receiver {
       if (this.options.preserveTime === true) this.setTime(incoming.cachePath, entry);
       this.place(incoming.cachePath, entry.path);
       const resumed = incoming.resumed > 0 ? `resumed after ${incoming.resumed} bytes` : '';
-      this.keep(statEntry(this.options.root, entry.path)!, entry, 'synchronized', resumed, undefined, entry.size - incoming.resumed);
+      this.keep(statEntry(this.options.root, entry.path)!, entry, 'synchronized', resumed, undefined, incoming.sent);
     } catch (err) {
       rmSync(incoming.cachePath, { force: true });
       this.result({ path: entry.path, outcome: isSkip(err) ? 'skipped' : 'error', message: describe(err), bytes: 0 });
@@ -372,23 +441,25 @@ export class Receiver {
   private mirror(): void {
     const { store, root } = this.options;
     this.flush();
-    const wants: Wants = { paths: [], resumes: [] };
+    const wants: Wants = { paths: [], resumes: [], deltas: [] };
     for (const scanned of store.changed()) {
+      // A dry run wrote nothing: what it would have written is passed over as a real run's is.
+      if (this.dryTree?.touched(scanned.path) === true) continue;
       const now = statEntry(root, scanned.path);
       const synced = store.synced(scanned.path);
       if (now === undefined || (synced !== undefined && sameLocalState(now, synced))) continue;
       if (synced === undefined) {
         this.extras.push(scanned.path);
+      } else if (synced.kind === 'file' && scanned.kind === 'file' && this.dryTree !== undefined) {
+        this.dryMirrorFetch(synced, scanned, this.dryTree.sourceOf(scanned.path));
       } else if (synced.kind === 'file' && scanned.kind === 'file') {
-        this.wanted.set(scanned.path, {
-          entry: synced, target: scanned, cachePath: this.cachePathOf(scanned.path), file: undefined, received: 0,
-          resumed: 0, writing: Promise.resolve(), failure: undefined, hasher: newHasher(this.options.checksum),
-        });
+        this.wanted.set(scanned.path, this.incoming(synced, scanned));
         wants.paths.push(scanned.path);
+        this.options.progress?.({ kind: 'planned', bytes: synced.size });
       }
     }
     for (let i = 0; i < wants.paths.length; i += WANT_BATCH) {
-      this.options.channel.send({ kind: 'want', paths: wants.paths.slice(i, i + WANT_BATCH), resumes: [] });
+      this.options.channel.send({ kind: 'want', paths: wants.paths.slice(i, i + WANT_BATCH), resumes: [], deltas: [] });
     }
   }
 
@@ -430,6 +501,11 @@ export class Receiver {
 
   /** discardPath deletes a path, or moves a file or link to the keep dir when one is set. */
   private discardPath(path: string, target: Entry): void {
+    if (this.dryTree !== undefined) {
+      if (target.kind === 'dir') this.dryTree.rmdir(path);
+      else this.dryTree.remove(path);
+      return;
+    }
     const full = localPath(this.options.root, path);
     const keepDir = this.options.keepDir;
     if (target.kind === 'dir') {
@@ -475,7 +551,7 @@ export class Receiver {
   /** assertUnchanged re-reads a path just before it is replaced: a change since the scan wins. */
   private assertUnchanged(path: string, scanned: Entry | undefined): void {
     this.ancestors(path, false);
-    const now = statEntry(this.options.root, path);
+    const now = this.dryTree?.isGone(path) === true ? undefined : statEntry(this.options.root, path);
     const same = scanned === undefined ? now === undefined : now !== undefined && sameLocalState(now, scanned);
     if (!same) throw new SkipError('changed on the target during the sync; left alone for the next run');
   }
@@ -512,6 +588,34 @@ export class Receiver {
       if (this.safeDirs.size >= SAFE_DIRS_MAX) this.safeDirs.clear();
       this.safeDirs.add(rel);
     }
+  }
+
+  /** incoming starts following one wanted file. */
+  private incoming(entry: Entry, target: Entry | undefined): Incoming {
+    return {
+      entry, target, cachePath: this.cachePathOf(entry.path), file: undefined, received: 0, resumed: 0,
+      writing: Promise.resolve(), failure: undefined, hasher: newHasher(this.options.checksum), delta: false, sent: 0,
+    };
+  }
+
+  /**
+   * deltaFrom seeds the cache file from this side's version of a big file and describes it
+   * block by block, so only changed blocks are sent; undefined sends the file whole.
+   */
+  private deltaFrom(incoming: Incoming): DeltaFrom | undefined {
+    const { entry, target } = incoming;
+    if (target?.kind !== 'file' || entry.size < DELTA_MIN || target.size < DELTA_MIN) return undefined;
+    const blockSize = deltaBlockSize(entry.size);
+    if (blockSize === undefined) return undefined;
+    try {
+      this.ancestors(entry.path, false);
+    } catch {
+      return undefined; // the plain transfer reports the link in the way
+    }
+    const digests = seedFromBasis(localPath(this.options.root, entry.path), target.ino, incoming.cachePath, entry.size, blockSize);
+    if (digests === undefined) return undefined;
+    incoming.delta = true;
+    return { path: entry.path, blockSize, digests };
   }
 
   private cachePathOf(path: string): string {
@@ -565,9 +669,52 @@ export class Receiver {
     await rm(incoming.cachePath, { force: true });
   }
 
+  /**
+   * dryFetch reports a file a dry run would ask for as settle would report it landing, after
+   * the checks that need no data; bytes are the whole file (a resume or delta may send fewer).
+   */
+  private dryFetch(entry: Entry, target: Entry | undefined): void {
+    try {
+      this.assertUnchanged(entry.path, target);
+      this.keep(undefined, entry, 'synchronized', '', undefined, entry.size);
+    } catch (err) {
+      this.result({ path: entry.path, outcome: isSkip(err) ? 'skipped' : 'error', message: describe(err), bytes: 0 });
+    }
+  }
+
+  /**
+   * dryMirrorFetch reports a synced file --mirror asks for again as a real run ends up with it:
+   * the sender answers from its own tree, which this run's changes describe where they touch it.
+   */
+  private dryMirrorFetch(synced: Entry, scanned: Entry, source: Entry | null | undefined): void {
+    if (source === null || (source !== undefined && source.kind !== 'file')) {
+      // as the sender aborts it (sendFile)
+      this.result({
+        path: synced.path, outcome: 'skipped', message: 'not sent: it is no longer a file at the source; it will be sent next run', bytes: 0,
+      });
+      return;
+    }
+    const expected = synced.checksum ?? new Uint8Array();
+    if (source !== undefined && (source.size !== synced.size ||
+        (expected.length > 0 && !Buffer.from(source.checksum ?? []).equals(Buffer.from(expected))))) {
+      // as settle finds the source's content against the synced checksum it asked for
+      this.result({
+        path: synced.path, outcome: 'error', message: 'received content did not verify; it will be sent again next run', bytes: 0,
+      });
+      return;
+    }
+    this.dryFetch(synced, scanned);
+  }
+
+  /** landed is a path's stat once this run placed it; a dry run placed nothing, so has none to record. */
+  private landed(path: string): Entry | undefined {
+    return this.dryTree === undefined ? statEntry(this.options.root, path) : undefined;
+  }
+
   /** keep records a path as synchronized with the sender's checksum and this side's stat. */
-  private keep(local: Entry, source: Entry, outcome: PathResult['outcome'], message: string, from?: string, bytes = 0): void {
-    this.synced.push({ ...local, checksum: source.checksum });
+  private keep(local: Entry | undefined, source: Entry, outcome: PathResult['outcome'], message: string, from?: string, bytes = 0): void {
+    if (local !== undefined) this.synced.push({ ...local, checksum: source.checksum });
+    this.dryTree?.place(source.path);
     this.result({ path: source.path, outcome, message, bytes, ...(from !== undefined ? { from } : {}) });
   }
 
@@ -588,6 +735,12 @@ export class Receiver {
 }
 
 class SkipError extends Error {}
+
+/** digestOf digests a file written out of order (a delta); empty when it cannot be read. */
+function digestOf(path: string, checksum: ChecksumName): Uint8Array {
+  const hashed = hashFile(path, checksum);
+  return hashed.ok ? hashed.checksum : new Uint8Array(1);
+}
 
 function isSkip(err: unknown): boolean {
   return err instanceof SkipError;

@@ -20,7 +20,7 @@ export async function scanSide(store: SnapshotStore, root: string, checksum: Che
   const problems = new Map<string, string>();
   const summary = await scanTree({
     root, privateDirName, checksum, filter, symlinks,
-    previous: (path) => store.synced(path),
+    previousIn: (dir) => store.syncedIn(dir),
     write: (entries) => store.addScan(entries),
     problem: (path, message) => problems.set(path, message),
   });

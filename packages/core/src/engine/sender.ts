@@ -5,7 +5,8 @@ import type { ChecksumName, Entry } from '../model/entry.js';
 import type { SnapshotStore } from '../storage/snapshot-store.js';
 import { localPath } from './local-tree.js';
 import { hashPrefix, newHasher } from '../scan/hash.js';
-import type { Change, PathResult, ResumeFrom, SyncChannel, SyncMessage } from './messages.js';
+import { blockCount, digestBlock, sameBlock } from './delta.js';
+import type { Change, DeltaFrom, PathResult, ResumeFrom, SyncChannel, SyncMessage, TransferProgress } from './messages.js';
 import { blockedByProblem, type SideScan } from './scan-side.js';
 import { emptySummary, tally, type SyncSummary } from './summary.js';
 
@@ -23,12 +24,16 @@ export interface SenderOptions {
   readonly ignoreDelete?: boolean;
   /** reportProblems sends this side's scan problems for the receiving side to report. */
   readonly reportProblems?: boolean;
+  /** progress hears of bytes planned and sent (a terminal's progress bar). */
+  readonly progress?: (event: TransferProgress) => void;
+  /** dryRun: the receiver only reports; a request for data then is a protocol error, never served. */
+  readonly dryRun?: boolean;
 }
 
 /** CHUNK is the largest piece of a file in one message (well under the 4 MiB frame limit). */
 export const CHUNK = 1024 * 1024;
 /** WINDOW bounds file bytes sent and not yet acknowledged: memory on both ends stays flat. */
-export const WINDOW = 16 * 1024 * 1024;
+export const WINDOW = 64 * 1024 * 1024;
 const CHANGE_BATCH = 512;
 const RECORD_BATCH = 512;
 
@@ -40,7 +45,7 @@ const RECORD_BATCH = 512;
 export class Sender {
   readonly done: Promise<SyncSummary>;
   private resolveDone!: (summary: SyncSummary) => void;
-  private readonly queue: { readonly path: string; readonly resume?: ResumeFrom }[] = [];
+  private readonly queue: { readonly path: string; readonly resume?: ResumeFrom; readonly delta?: DeltaFrom }[] = [];
   private pumping = false;
   private inFlight = 0;
   private creditWaiter: (() => void) | undefined;
@@ -110,12 +115,16 @@ export class Sender {
   handle(message: SyncMessage): void {
     switch (message.kind) {
       case 'want':
+        if (this.options.dryRun === true) throw new SnapsyncError('UNEXPECTED_MESSAGE', 'unexpected want in a dry run: no data is sent');
         for (const path of message.paths) this.queue.push({ path });
         for (const resume of message.resumes) this.queue.push({ path: resume.path, resume });
+        for (const delta of message.deltas) this.queue.push({ path: delta.path, delta });
+        if (this.options.progress !== undefined) this.plan(message);
         void this.pump();
         return;
       case 'ack':
         this.inFlight = Math.max(0, this.inFlight - message.bytes);
+        this.options.progress?.({ kind: 'moved', bytes: message.bytes });
         this.creditWaiter?.();
         return;
       case 'results':
@@ -130,11 +139,21 @@ export class Sender {
     }
   }
 
+  /** plan tells the progress display the size of what was asked for (a point query per path). */
+  private plan(want: Extract<SyncMessage, { kind: 'want' }>): void {
+    let bytes = 0;
+    for (const path of want.paths) bytes += this.options.store.scanned(path)?.size ?? 0;
+    for (const resume of want.resumes) bytes += Math.max(0, (this.options.store.scanned(resume.path)?.size ?? 0) - resume.offset);
+    this.options.progress?.({ kind: 'planned', bytes });
+  }
+
   private async pump(): Promise<void> {
     if (this.pumping) return;
     this.pumping = true;
     try {
-      for (let item = this.queue.shift(); item !== undefined; item = this.queue.shift()) await this.sendFile(item.path, item.resume);
+      for (let item = this.queue.shift(); item !== undefined; item = this.queue.shift()) {
+        await this.sendFile(item.path, item.resume, item.delta);
+      }
     } finally {
       this.pumping = false;
     }
@@ -146,7 +165,7 @@ export class Sender {
    * re-reading); if they moved, the last message says so and the receiver discards the copy.
    * The receiver checks every byte against the digest, so nothing unverified lands.
    */
-  private async sendFile(path: string, resume?: ResumeFrom): Promise<void> {
+  private async sendFile(path: string, resume?: ResumeFrom, delta?: DeltaFrom): Promise<void> {
     const { channel, store, root } = this.options;
     const entry = store.scanned(path);
     const abort = (reason: string): void =>
@@ -167,22 +186,28 @@ export class Sender {
         abort('it changed since the scan');
         return;
       }
+      if (delta !== undefined) {
+        await this.sendBlocks(fd, entry, delta, abort);
+        return;
+      }
       let offset = resume !== undefined && this.samePrefix(fd, resume) ? resume.offset : 0;
       do {
         const length = Math.min(CHUNK, entry.size - offset);
-        const data = Buffer.allocUnsafe(length);
+        const last = offset + length === entry.size;
+        const framed = channel.reserveFileData?.(path, offset, length, last);
+        const data = framed?.data ?? Buffer.allocUnsafe(length);
         const n = length === 0 ? 0 : readSync(fd, data, 0, length, offset);
         if (n < length) {
           abort('it shrank while it was sent');
           return;
         }
-        const last = offset + n === entry.size;
         if (last && !this.unchanged(fd, entry)) {
           abort('it changed while it was sent');
           return;
         }
         await this.credit(n);
-        channel.send({ kind: 'fileData', path, offset, data, last, aborted: false, reason: '' });
+        if (framed !== undefined) framed.send();
+        else channel.send({ kind: 'fileData', path, offset, data, last, aborted: false, reason: '' });
         offset += n;
       } while (offset < entry.size);
     } catch (err) {
@@ -190,6 +215,34 @@ export class Sender {
     } finally {
       closeSync(fd);
     }
+  }
+
+  /**
+   * sendBlocks sends the blocks of a file whose digest differs from the receiver's version,
+   * in increasing offsets, then an empty last message: the receiver already holds the rest.
+   */
+  private async sendBlocks(fd: number, entry: Entry, delta: DeltaFrom, abort: (reason: string) => void): Promise<void> {
+    const { channel } = this.options;
+    const blocks = blockCount(entry.size, delta.blockSize);
+    for (let index = 0; index < blocks; index += 1) {
+      const offset = index * delta.blockSize;
+      const block = Buffer.allocUnsafe(Math.min(delta.blockSize, entry.size - offset));
+      if (!readFully(fd, block, offset)) {
+        abort('it shrank while it was sent');
+        return;
+      }
+      if (sameBlock(delta, index, digestBlock(block))) continue;
+      for (let at = 0; at < block.length; at += CHUNK) {
+        const data = block.subarray(at, Math.min(block.length, at + CHUNK));
+        await this.credit(data.length);
+        channel.send({ kind: 'fileData', path: entry.path, offset: offset + at, data, last: false, aborted: false, reason: '' });
+      }
+    }
+    if (!this.unchanged(fd, entry)) {
+      abort('it changed while it was sent');
+      return;
+    }
+    channel.send({ kind: 'fileData', path: entry.path, offset: entry.size, data: new Uint8Array(), last: true, aborted: false, reason: '' });
   }
 
   /** samePrefix tells whether the receiver's partial bytes are still the source's first bytes. */
@@ -234,6 +287,16 @@ export class Sender {
     this.synced = [];
     this.removed = [];
   }
+}
+
+/** readFully fills buffer from the file at position; false if the file ends first. */
+function readFully(fd: number, buffer: Buffer, position: number): boolean {
+  for (let at = 0; at < buffer.length;) {
+    const n = readSync(fd, buffer, at, buffer.length - at, position + at);
+    if (n === 0) return false;
+    at += n;
+  }
+  return true;
 }
 
 /** Below this many synced paths, deleting most of them is no sign of a vanished source. */

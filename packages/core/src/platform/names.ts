@@ -2,14 +2,14 @@
  * Naming rules of the two platform families: which names a side can hold, how names are
  * compared across sides (Unicode NFC, optionally case-folded), and how '/'-separated wire
  * paths map to local paths and back. Everything here is pure and keyed by PlatformName, so
- * Linux tests exercise Windows semantics; only probeCaseInsensitive touches the disk.
+ * Linux tests exercise Windows semantics; only the two case probes touch the disk.
  *
  * A side checks names bound for *itself* (the receiver decides, with its own rules) and
  * reports each refused path as a per-file problem; a bad name never fails the session.
  */
-import { closeSync, lstatSync, openSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { join, posix as posixPath, win32 as win32Path } from 'node:path';
+import { basename, dirname, join, posix as posixPath, win32 as win32Path } from 'node:path';
 import { SnapsyncError } from '../errors.js';
 import type { PlatformName } from './platform.js';
 
@@ -265,6 +265,33 @@ export function probeCaseInsensitive(dir: string): boolean {
   } finally {
     rmSync(created, { force: true });
   }
+}
+
+/**
+ * probeCaseInsensitiveReadOnly answers as probeCaseInsensitive does without writing, for a dry
+ * run: it looks a name that exists in dir (or dir's own name, or that of its nearest existing
+ * ancestor) up under its other case. With no name that has a case to swap, it says
+ * case-sensitive.
+ */
+export function probeCaseInsensitiveReadOnly(dir: string): boolean {
+  let d = dir;
+  while (!existsSync(d) && dirname(d) !== d) d = dirname(d);
+  let names: string[] = [];
+  try {
+    names = readdirSync(d);
+  } catch {
+    // unreadable: only d's own name is left to try
+  }
+  const candidates: (readonly [string, string])[] = [...names.map((name) => [d, name] as const), [dirname(d), basename(d)]];
+  for (const [parent, name] of candidates) {
+    const other = name.toUpperCase() !== name ? name.toUpperCase() : name.toLowerCase();
+    if (other === name) continue;
+    const own = lstatSync(join(parent, name), { bigint: true, throwIfNoEntry: false });
+    if (own === undefined) continue;
+    const seen = lstatSync(join(parent, other), { bigint: true, throwIfNoEntry: false });
+    return seen !== undefined && seen.ino === own.ino && seen.dev === own.dev;
+  }
+  return false;
 }
 
 function pathModule(platform: PlatformName): typeof posixPath {

@@ -3,6 +3,10 @@ import { dirname, isAbsolute, join, relative } from 'node:path';
 import type { Filter } from '../filter/filter.js';
 import type { ChecksumName, Entry } from '../model/entry.js';
 import { hashFile } from './hash.js';
+import { HashPool, POOL_MIN_BYTES } from './hash-pool.js';
+
+/** POOL_QUEUE bounds big files waiting for a hashing thread (their stat results wait in memory). */
+const POOL_QUEUE = 64;
 
 /** ScanOptions tell scanTree where to look and where its findings go. */
 export interface ScanOptions {
@@ -10,8 +14,11 @@ export interface ScanOptions {
   /** privateDirName is skipped at the root: `.private-asp` is never synchronized. */
   readonly privateDirName: string;
   readonly checksum: ChecksumName;
-  /** previous returns the last-synced entry of a path, so unchanged files are not read again. */
-  previous(path: string): Entry | undefined;
+  /**
+   * previousIn returns the last-synced entries of one directory's children, so unchanged files
+   * are not read again. Asked once per directory: memory holds one directory's worth.
+   */
+  previousIn(dir: string): { get(path: string): Entry | undefined };
   /** write receives entries in batches (into the snapshot DB), never the whole tree at once. */
   write(entries: Entry[]): void;
   /** problem reports a path that could not be scanned; it must not be read as a deletion. */
@@ -44,6 +51,8 @@ export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
   let batch: Entry[] = [];
   let entries = 0;
   let hashedBytes = 0;
+  const pool = new HashPool();
+  const hashing = new Set<Promise<void>>();
   let problems = 0;
   const problem = (path: string, message: string): void => {
     problems += 1;
@@ -66,6 +75,7 @@ export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
       problem(dir === '' ? '.' : dir, `cannot list directory: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
       continue;
     }
+    const previousEntries = options.previousIn(dir);
     for (const name of names) {
       if (dir === '' && name === options.privateDirName) continue;
       const path = dir === '' ? name : `${dir}/${name}`;
@@ -95,11 +105,25 @@ export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
         emit({ ...base, kind: 'dir', size: 0, checksum: null, linkTarget: null });
         pending.push(path);
       } else if (st.isFile()) {
-        const previous = options.previous(path);
+        const previous = previousEntries.get(path);
         let checksum: Uint8Array;
         if (previous !== undefined && previous.kind === 'file' && previous.size === base.size &&
             previous.mtimeUs === base.mtimeUs && previous.ino === base.ino && previous.checksum !== null) {
           checksum = previous.checksum;
+        } else if (base.size >= POOL_MIN_BYTES && options.checksum !== 'none') {
+          // Big files hash on other threads while the walk goes on; entries may land in any order.
+          const job = pool.hash(full, options.checksum).then((hashed) => {
+            hashing.delete(job);
+            if (!hashed.ok) {
+              problem(path, hashed.reason);
+              return;
+            }
+            hashedBytes += base.size;
+            emit({ ...base, kind: 'file', checksum: hashed.checksum, linkTarget: null });
+          });
+          hashing.add(job);
+          if (hashing.size >= POOL_QUEUE) await Promise.race(hashing);
+          continue;
         } else {
           const hashed = hashFile(full, options.checksum);
           if (!hashed.ok) {
@@ -122,6 +146,8 @@ export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
     }
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
+  await Promise.all(hashing);
+  await pool.close();
   if (batch.length > 0) options.write(batch);
   return { entries, hashedBytes, problems };
 }

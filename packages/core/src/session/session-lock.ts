@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { SnapsyncError } from '../errors.js';
 
@@ -32,14 +32,20 @@ export class SessionLock {
         return new SessionLock(path);
       }
       const owner = readOwner(path);
-      if (!isStale(path, owner)) {
-        const who = owner ? `pid ${owner.pid} on ${owner.host}` : 'another process';
-        throw new SnapsyncError('SESSION_LOCKED',
-          `session ${sessionName} is already running (${who}, lock ${path}); wait for it to finish`);
-      }
+      if (!isStale(path, owner)) throw locked(sessionName, path, owner);
       removeIfPresent(path);
     }
     throw new SnapsyncError('SESSION_LOCKED', `session ${sessionName} is being started by another process (lock ${path}); try again`);
+  }
+
+  /**
+   * assertFree refuses, as acquire would, while a live run holds the lock, but takes nothing:
+   * a dry run must fail where a real run fails without leaving a trace. A stale lock passes.
+   */
+  static assertFree(path: string, sessionName: string): void {
+    if (!existsSync(path)) return;
+    const owner = readOwner(path);
+    if (!isStale(path, owner)) throw locked(sessionName, path, owner);
   }
 
   release(): void {
@@ -48,6 +54,12 @@ export class SessionLock {
     heldHere.delete(this.path);
     removeIfPresent(this.path);
   }
+}
+
+function locked(sessionName: string, path: string, owner: LockOwner | undefined): SnapsyncError {
+  const who = owner ? `pid ${owner.pid} on ${owner.host}` : 'another process';
+  return new SnapsyncError('SESSION_LOCKED',
+    `session ${sessionName} is already running (${who}, lock ${path}); wait for it to finish`);
 }
 
 function tryCreate(path: string): boolean {

@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, rmdirSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SnapsyncError } from '../errors.js';
 import type { PlatformName } from '../platform/platform.js';
 import { assertLocalFileSystem, statfsTypeOf } from '../storage/file-system-type.js';
 import { SnapshotStore, type Direction, type SessionRecord } from '../storage/snapshot-store.js';
 import { sessionLayout, type SessionLayout } from './layout.js';
+import { ScratchDb } from './scratch-db.js';
 import { assertSessionName } from './session-name.js';
 import { SessionLock } from './session-lock.js';
 
@@ -21,6 +22,11 @@ export interface SideOptions {
   readonly platform?: PlatformName;
   /** fsTypeOf reads a directory's statfs type; tests pass a fake to stand for NFS. */
   readonly fsTypeOf?: (dir: string) => number | undefined;
+  /**
+   * dryRun applies the same checks and leaves no trace: nothing is created, locked or deleted,
+   * and the run works in a throwaway copy of the DB (ScratchDb).
+   */
+  readonly dryRun?: boolean;
 }
 
 /** The identity a run expects its DB to have recorded. */
@@ -40,14 +46,23 @@ export class SessionSide {
     /** existed is this side's half of the DB-existed handshake. */
     readonly existed: boolean,
     readonly store: SnapshotStore,
-    private readonly lock: SessionLock,
+    /** lock is undefined in a dry run, which takes none. */
+    private readonly lock: SessionLock | undefined,
     private readonly createdDirs: readonly string[],
+    /** scratch holds a dry run's DB; the real one is never written then. */
+    private readonly scratch?: ScratchDb,
   ) {}
+
+  /** dryRun: this side changes nothing, its own DB included. */
+  get dryRun(): boolean {
+    return this.scratch !== undefined;
+  }
 
   /** open applies the start-up rules to one side and returns it locked. */
   static open(options: SideOptions): SessionSide {
     assertSessionName(options.name);
     const layout = sessionLayout(options);
+    if (options.dryRun === true) return SessionSide.openDry(options, layout);
     const created: string[] = [];
     let lock: SessionLock | undefined;
     let store: SnapshotStore | undefined;
@@ -84,6 +99,30 @@ export class SessionSide {
     }
   }
 
+  /**
+   * openDry checks what open checks, in the same order, with nothing created: the DB dir's
+   * file system where it would be made, the lock (refused while held, never taken), the DB.
+   */
+  private static openDry(options: SideOptions, layout: SessionLayout): SessionSide {
+    const typeOf = options.fsTypeOf ?? statfsTypeOf;
+    // A DB dir a real run would create lies on the file system of its nearest existing parent.
+    assertLocalFileSystem(dirname(layout.privateDir), (dir) => typeOf(nearestDir(dir)));
+    nearestDir(layout.sessionDir);
+    SessionLock.assertFree(layout.lockPath, options.name);
+    const scratch = ScratchDb.make();
+    try {
+      let store = options.reset ? undefined : scratch.openCopy(layout.dbPath);
+      const existed = store !== undefined;
+      // A real run that started while the DB was copied may have changed it under the copy.
+      SessionLock.assertFree(layout.lockPath, options.name);
+      store ??= scratch.create();
+      return new SessionSide(layout, existed, store, undefined, [], scratch);
+    } catch (err) {
+      scratch.remove();
+      throw err;
+    }
+  }
+
   /** checkRecorded refuses a run whose directories or direction differ from the DB's. */
   checkRecorded(expected: ExpectedSession): void {
     const recorded = this.store.session();
@@ -114,7 +153,8 @@ export class SessionSide {
       this.store.recordStop(ok);
     } finally {
       this.store.close();
-      this.lock.release();
+      this.scratch?.remove();
+      this.lock?.release();
     }
   }
 
@@ -123,8 +163,12 @@ export class SessionSide {
     if (this.finished) return;
     this.finished = true;
     this.store.close();
+    if (this.scratch !== undefined) {
+      this.scratch.remove();
+      return;
+    }
     if (!this.existed) removeDb(this.layout.dbPath);
-    this.lock.release();
+    this.lock?.release();
     removeDirs(this.createdDirs);
   }
 }
@@ -136,6 +180,23 @@ function openExisting(dbPath: string): SnapshotStore | undefined {
   // Left by a start-up that never completed: it never counted as a DB.
   removeDb(dbPath);
   return undefined;
+}
+
+/**
+ * nearestDir is dir or its closest existing ancestor, where makeDirs would start; a file
+ * there fails as makeDirs's mkdir would.
+ */
+function nearestDir(dir: string): string {
+  let d = dir;
+  let missing = dir;
+  while (!existsSync(d) && dirname(d) !== d) {
+    missing = d;
+    d = dirname(d);
+  }
+  if (d !== dir && !statSync(d).isDirectory()) {
+    throw new SnapsyncError('FILE_SYSTEM', `cannot create directory ${missing}: ENOTDIR: not a directory, mkdir '${missing}'`);
+  }
+  return d;
 }
 
 function removeDb(dbPath: string): void {

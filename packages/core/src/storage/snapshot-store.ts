@@ -206,6 +206,18 @@ export class SnapshotStore {
     return fromRow(this.stmt(`SELECT ${COLUMNS} FROM files WHERE path = ?`).get(path));
   }
 
+  /**
+   * syncedIn returns the last-synced entries directly inside a directory ('' for the root),
+   * keyed by path: one indexed range query per directory instead of one query per file.
+   */
+  syncedIn(dir: string): Map<string, Entry> {
+    const rows = (dir === ''
+      ? this.stmt(`SELECT ${COLUMNS} FROM files WHERE instr(path, '/') = 0`).all()
+      : this.stmt(`SELECT ${COLUMNS} FROM files WHERE path > @lo AND path < @hi AND instr(substr(path, length(@lo) + 1), '/') = 0`)
+        .all({ lo: `${dir}/`, hi: `${dir}0` })) as Row[];
+    return new Map(rows.map((row) => [row.path, fromRow(row)!]));
+  }
+
   /** scanned returns a path's entry from this run's scan. */
   scanned(path: string): Entry | undefined {
     return fromRow(this.stmt(`SELECT ${COLUMNS} FROM scan WHERE path = ?`).get(path));
@@ -273,6 +285,21 @@ export class SnapshotStore {
     const remove = this.stmt('DELETE FROM files WHERE path = ?');
     this.db.transaction(() => {
       for (const entry of outcome.synced ?? []) upsert.run({ ...toRow(entry), now });
+      for (const path of outcome.removed ?? []) remove.run(path);
+    })();
+  }
+
+  /**
+   * recordScanned records paths as synchronized exactly as this run's scan saw them, straight
+   * from the scan table: the sending side's record, without reading each entry back first.
+   */
+  recordScanned(outcome: { synced?: readonly string[]; removed?: readonly string[] }, now = Date.now()): void {
+    const copy = this.stmt(
+      `INSERT OR REPLACE INTO files (path, kind, size, mtime_us, mode, ino, checksum, link_target, state, message, updated_at)
+       SELECT path, kind, size, mtime_us, mode, ino, checksum, link_target, 'synchronized', NULL, ? FROM scan WHERE path = ?`);
+    const remove = this.stmt('DELETE FROM files WHERE path = ?');
+    this.db.transaction(() => {
+      for (const path of outcome.synced ?? []) copy.run(now, path);
       for (const path of outcome.removed ?? []) remove.run(path);
     })();
   }

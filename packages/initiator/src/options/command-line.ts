@@ -41,6 +41,8 @@ export interface SyncOptions {
   /** keepDirLocal is absolute; keepDirRemote is read inside the docroot by the reactor. */
   readonly keepDirLocal: string | undefined;
   readonly keepDirRemote: string | undefined;
+  /** dryRun reports what a run would do and changes nothing on either side, DBs included. */
+  readonly dryRun: boolean;
 }
 
 /** DEFAULT_SYMLINKS follows Aspera: links are copied, except on Windows where they are skipped. */
@@ -59,7 +61,6 @@ const NOT_YET: readonly (readonly [string, string])[] = [
   ['pending-max', '--pending-max'],
   ['target-rate', '--target-rate'],
   ['alt-logdir', '--alt-logdir'],
-  ['dry-run', '--dry-run'],
 ];
 
 /** buildParser declares every flag of DESIGN.md, named as Aspera's async names them. */
@@ -167,6 +168,7 @@ export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncO
       : choice(args.overwrite.toLowerCase(), ['always', 'older', 'conflict'] as const, '--overwrite'),
     keepDirLocal: args.keepDirLocal === undefined ? undefined : resolve(args.keepDirLocal),
     keepDirRemote: args.keepDirRemote,
+    dryRun: args.dryRun === true,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Outcome } from '@snapsync/core';
+import { ProgressBar } from './progress.js';
 
 /** LABELS name outcomes as Aspera's per-path lines do. */
 export const LABELS: Record<Outcome, string> = {
@@ -18,27 +19,56 @@ export interface Reporter {
   /** perPath reports one path's outcome (and why, for a skip or an error); silent under --quiet. */
   perPath(outcome: Outcome, path: string, message?: string): void;
   warn(text: string): void;
+  /**
+   * transfer starts a progress bar for one transfer, to be closed when it ends; undefined when
+   * none is shown, so the engine skips the bookkeeping behind it.
+   */
+  transfer(): ProgressBar | undefined;
+}
+
+export interface ReporterOptions {
+  readonly json: boolean;
+  readonly quiet: boolean;
+  /** progress: stdout is a terminal that can take a bar (default: process.stdout.isTTY). */
+  readonly progress?: boolean;
+  /** dryRun marks every JSON event `"dryRun":true`, so a consumer cannot take it for a real run. */
+  readonly dryRun?: boolean;
 }
 
 /** createReporter picks the output style of the command line. */
-export function createReporter(options: { json: boolean; quiet: boolean },
+export function createReporter(options: ReporterOptions,
   out: (text: string) => void = (text) => process.stdout.write(text),
   err: (text: string) => void = (text) => process.stderr.write(text)): Reporter {
   if (options.json) {
+    const mark = options.dryRun === true ? { dryRun: true } : {};
     return {
-      event: (name, _text, fields) => out(`${JSON.stringify({ event: name, ...fields })}\n`),
-      perPath: (outcome, path, message) => out(`${JSON.stringify({ event: 'path', outcome, path, ...(message ? { message } : {}) })}\n`),
+      event: (name, _text, fields) => out(`${JSON.stringify({ event: name, ...mark, ...fields })}\n`),
+      perPath: (outcome, path, message) =>
+        out(`${JSON.stringify({ event: 'path', ...mark, outcome, path, ...(message ? { message } : {}) })}\n`),
       warn: (text) => err(`${text}\n`),
+      transfer: () => undefined,
     };
   }
+  const showBar = !options.quiet && (options.progress ?? process.stdout.isTTY === true);
+  let bar: ProgressBar | undefined;
+  // Every line, stderr's too, first erases the bar: both streams share the terminal's line.
+  const print = (write: (text: string) => void, line: string): void => {
+    bar?.clear();
+    write(line);
+  };
   return {
-    event: (_name, text) => out(`${text}\n`),
+    event: (_name, text) => print(out, `${text}\n`),
     perPath: (outcome, path, message) => {
       if (options.quiet && outcome !== 'error') return;
       const line = `/${path} ${LABELS[outcome]}${message ? ` (${message})` : ''}\n`;
-      if (outcome === 'error') err(line);
-      else out(line);
+      print(outcome === 'error' ? err : out, line);
     },
-    warn: (text) => err(`${text}\n`),
+    warn: (text) => print(err, `${text}\n`),
+    transfer: () => {
+      if (!showBar) return undefined;
+      bar?.close();
+      bar = new ProgressBar({ write: out, columns: () => process.stdout.columns });
+      return bar;
+    },
   };
 }

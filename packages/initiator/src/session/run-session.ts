@@ -1,5 +1,5 @@
 import { SessionSide, SnapsyncError, type Direction, type SyncSummary } from '@snapsync/core';
-import { FEATURES, MAGIC, PROTOCOL_VERSION, protocolError, type Connection, type Message } from '@snapsync/protocol';
+import { DRY_RUN_FEATURE, FEATURES, MAGIC, PROTOCOL_VERSION, protocolError, type Connection, type Message } from '@snapsync/protocol';
 import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { usageError } from '../errors.js';
@@ -26,7 +26,7 @@ const VERSION = '0.1.0';
  * any failure undoes what this start-up created on either side.
  */
 export async function runSession(options: SyncOptions, io: RunIo): Promise<SyncSummary> {
-  const localDir = localDirectory(options.localDir, options.createDir, 'local directory');
+  const localDir = localDirectory(options.localDir, options.createDir, 'local directory', options.dryRun);
   const localDbDir = options.localDbDir === undefined ? undefined : resolve(options.localDbDir);
   if (options.remote.kind === 'local') checkLocalPair(options, localDir, localDbDir);
   if (options.keepDirLocal !== undefined && overlaps(localDir, options.keepDirLocal)) {
@@ -35,6 +35,7 @@ export async function runSession(options: SyncOptions, io: RunIo): Promise<SyncS
 
   const side = SessionSide.open({
     name: options.name, syncDir: localDir, dbDir: localDbDir, receives: options.direction !== 'push', reset: options.reset,
+    dryRun: options.dryRun,
   });
   let connection: Connection | undefined;
   let committed = false;
@@ -50,12 +51,13 @@ export async function runSession(options: SyncOptions, io: RunIo): Promise<SyncS
     committed = true;
     reportStart(io.reporter, options, localDir, side, opened);
     if (options.direction === 'bidi') {
-      throw new SnapsyncError('NOT_SUPPORTED',
-        'bidirectional transfers are not supported yet in this version of snapsync; the session is recorded, use -K push or -K pull (with --reset) meanwhile');
+      throw new SnapsyncError('NOT_SUPPORTED', 'bidirectional transfers are not supported yet in this version of snapsync; ' +
+        `${options.dryRun ? 'a real run records the session' : 'the session is recorded'}, ` +
+        'use -K push or -K pull (with --reset) meanwhile');
     }
     const started = Date.now();
     const summary = await runSync(connection, options, side, localDir, io.reporter);
-    reportSummary(io.reporter, summary, Date.now() - started);
+    reportSummary(io.reporter, summary, Date.now() - started, options.dryRun);
     await expect(connection.request({ kind: 'finishSession', ok: true }), 'sessionFinished');
     side.finish(true);
     return summary;
@@ -82,6 +84,11 @@ async function connect(options: SyncOptions, io: RunIo): Promise<Connection> {
     if (welcome.protocolVersion !== PROTOCOL_VERSION) {
       throw protocolError('UNSUPPORTED_VERSION',
         `the reactor speaks protocol ${welcome.protocolVersion}, this snapsync ${PROTOCOL_VERSION}; install matching versions`);
+    }
+    // A reactor that does not know dry runs would open its side for real: never ask it to.
+    if (options.dryRun && !welcome.features.includes(DRY_RUN_FEATURE)) {
+      throw new SnapsyncError('NOT_SUPPORTED',
+        'the reactor does not support --dry-run (it is older than this snapsync); upgrade it or run without --dry-run');
     }
     const user = remote.kind === 'remote' ? remote.user ?? userInfo().username : userInfo().username;
     const auth = remote.kind === 'local'
@@ -112,6 +119,7 @@ function openSessionMessage(options: SyncOptions, localDir: string, side: Sessio
     localHost: hostname(),
     localDbPath: side.layout.dbPath,
     checksum: options.checksum,
+    dryRun: options.dryRun,
   };
 }
 
@@ -141,7 +149,8 @@ function reportStart(reporter: Reporter, options: SyncOptions, localDir: string,
   const remote = `${host}${opened.remoteDir}`;
   const arrow: Record<Direction, string> = { push: '->', pull: '<-', bidi: '<->' };
   reporter.event('session_start',
-    `Session ${options.name}: ${localDir} ${arrow[options.direction]} ${remote} (${options.direction})\n` +
+    `Session ${options.name}: ${localDir} ${arrow[options.direction]} ${remote} ` +
+    `(${options.direction}${options.dryRun ? ', dry run' : ''})\n` +
     `  local DB  ${side.layout.dbPath}${side.existed ? '' : ' (new)'}\n` +
     `  remote DB ${host}${opened.remoteDbPath}${opened.remoteDbExisted ? '' : ' (new)'}`,
     {
@@ -151,11 +160,14 @@ function reportStart(reporter: Reporter, options: SyncOptions, localDir: string,
     });
 }
 
-function reportSummary(reporter: Reporter, summary: SyncSummary, elapsedMs: number): void {
+function reportSummary(reporter: Reporter, summary: SyncSummary, elapsedMs: number, dryRun: boolean): void {
   const seconds = (elapsedMs / 1000).toFixed(2);
-  reporter.event('summary',
-    `Done in ${seconds} s: ${summary.files} files synchronized (${summary.bytes} bytes), ${summary.exists} already identical, ` +
-    `${summary.moved} moved, ${summary.deleted} deleted, ${summary.skipped} skipped, ${summary.conflicts} conflicts, ` +
-    `${summary.errors} errors`,
-    { ...summary, elapsedMs });
+  const text = dryRun
+    ? `Dry run: nothing changed. In ${seconds} s found ${summary.files} files to synchronize (${summary.bytes} bytes to send), ` +
+      `${summary.exists} already identical, ${summary.moved} to move, ${summary.deleted} to delete, ${summary.skipped} to skip, ` +
+      `${summary.conflicts} conflicts, ${summary.errors} errors`
+    : `Done in ${seconds} s: ${summary.files} files synchronized (${summary.bytes} bytes), ${summary.exists} already identical, ` +
+      `${summary.moved} moved, ${summary.deleted} deleted, ${summary.skipped} skipped, ${summary.conflicts} conflicts, ` +
+      `${summary.errors} errors`;
+  reporter.event('summary', text, { ...summary, elapsedMs });
 }

@@ -1,6 +1,6 @@
 import {
-  Receiver, Sender, compileFilter, privateDirName, scanSide, type PathResult, type ProblemRow, type SessionSide,
-  type SyncChannel, type SyncMessage, type SyncSummary,
+  Receiver, Sender, compileFilter, emptyScan, isPresent, privateDirName, scanSide, type PathResult, type ProblemRow, type SessionSide,
+  type SyncMessage, type SyncSummary, type TransferProgress,
 } from '@snapsync/core';
 import { protocolError, type Connection } from '@snapsync/protocol';
 import type { SyncOptions } from '../options/command-line.js';
@@ -14,20 +14,21 @@ import type { Reporter } from '../output/reporter.js';
 export async function runSync(connection: Connection, options: SyncOptions, side: SessionSide, localDir: string,
   reporter: Reporter): Promise<SyncSummary> {
   const reactorReady = connection.request({
-    kind: 'startSync', dryRun: false, allowMassDelete: options.allowMassDelete, filters: options.filters,
+    kind: 'startSync', dryRun: side.dryRun, allowMassDelete: options.allowMassDelete, filters: options.filters,
     ignoreDelete: options.ignoreDelete, mirror: options.mirror, keepDir: options.keepDirRemote ?? '',
     symlinks: options.symlinks, preserveTime: options.preserveTime, overwrite: options.overwrite,
   });
-  const scan = await scanSide(side.store, localDir, options.checksum, privateDirName(), compileFilter(options.filters),
-    options.direction === 'push' ? options.symlinks : 'copy');
+  const filter = compileFilter(options.filters);
+  const symlinks = options.direction === 'push' ? options.symlinks : 'copy';
+  // A dry run did not create a missing local dir (--create-dir): a real run would find it empty.
+  const scan = side.dryRun && !isPresent(localDir)
+    ? emptyScan(side.store, filter, symlinks)
+    : await scanSide(side.store, localDir, options.checksum, privateDirName(), filter, symlinks);
   for (const [path, message] of scan.unreadable) reporter.perPath('error', path, message);
   const ready = await reactorReady;
   if (ready.kind !== 'syncReady') throw protocolError('UNEXPECTED_MESSAGE', `the reactor answered ${ready.kind} to StartSync`);
 
-  const channel: SyncChannel = {
-    send: (message) => connection.notify(message),
-    drained: () => connection.drained(),
-  };
+  const channel = connection.syncChannel();
   const problems: ProblemRow[] = [...scan.unreadable].map(([path, message]) => ({ path, outcome: 'error' as const, message }));
   const report = (result: PathResult): void => {
     reporter.perPath(result.outcome, result.path, result.message);
@@ -35,12 +36,16 @@ export async function runSync(connection: Connection, options: SyncOptions, side
       problems.push({ path: result.path, outcome: result.outcome, message: result.message });
     }
   };
+  // A dry run moves no bytes: no bar.
+  const bar = side.dryRun ? undefined : reporter.transfer();
+  // No bar, no callback: the sender then skips the size look-ups progress needs.
+  const progress = bar === undefined ? {} : { progress: (event: TransferProgress) => bar.update(event) };
   const role = options.direction === 'push'
     ? new Sender({ root: localDir, store: side.store, checksum: options.checksum, channel, scan, report,
-      allowMassDelete: options.allowMassDelete, ignoreDelete: options.ignoreDelete })
+      allowMassDelete: options.allowMassDelete, ignoreDelete: options.ignoreDelete, dryRun: side.dryRun, ...progress })
     : new Receiver({ root: localDir, cacheDir: side.layout.cacheDir, store: side.store, checksum: options.checksum,
-      policy: options.overwrite, channel, report, mirror: options.mirror, preserveTime: options.preserveTime,
-      ...(options.keepDirLocal !== undefined ? { keepDir: options.keepDirLocal } : {}) });
+      policy: options.overwrite, channel, report, mirror: options.mirror, preserveTime: options.preserveTime, dryRun: side.dryRun,
+      ...(options.keepDirLocal !== undefined ? { keepDir: options.keepDirLocal } : {}), ...progress });
   connection.onMessage((frame) => {
     try {
       role.handle(frame.message as SyncMessage);
@@ -53,8 +58,14 @@ export async function runSync(connection: Connection, options: SyncOptions, side
     if (role instanceof Receiver) role.abandon();
     return Promise.reject(err);
   });
-  if (role instanceof Sender) await Promise.race([role.stream(), lost]);
-  const summary = await Promise.race([role.done, lost]);
+  let summary: SyncSummary;
+  try {
+    if (role instanceof Sender) await Promise.race([role.stream(), lost]);
+    summary = await Promise.race([role.done, lost]);
+  } finally {
+    // Gone before the summary or the error message is printed.
+    bar?.close();
+  }
   side.store.replaceProblems(problems);
   summary.errors += scan.unreadable.size;
   return summary;

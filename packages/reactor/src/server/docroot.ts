@@ -40,9 +40,10 @@ export function confine(docroot: string, userPath: string, platform: PlatformNam
 
 /**
  * ensureDirectory checks a confined path is a directory, creating it (and its parents,
- * each checked again) when create is set.
+ * each checked again) when create is set. A dry run passes where a real one would create it,
+ * and creates nothing.
  */
-export function ensureDirectory(docroot: string, target: Confined, create: boolean, what: string): Confined {
+export function ensureDirectory(docroot: string, target: Confined, create: boolean, what: string, dryRun = false): Confined {
   if (existsSync(target.real)) {
     if (!statSync(target.real).isDirectory()) {
       throw new SnapsyncError('DIR_NOT_FOUND', `${what} ${target.shown} is not a directory`);
@@ -51,6 +52,13 @@ export function ensureDirectory(docroot: string, target: Confined, create: boole
   }
   if (!create) {
     throw new SnapsyncError('DIR_NOT_FOUND', `${what} ${target.shown} does not exist; create it or run with --create-dir`);
+  }
+  if (dryRun) {
+    let existing = dirname(target.real);
+    while (!existsSync(existing)) existing = dirname(existing);
+    // as the first mkdir below fails
+    if (!statSync(existing).isDirectory()) throw new SnapsyncError('FILE_SYSTEM', `cannot create ${what} ${target.shown}: ENOTDIR`);
+    return target;
   }
   const missing: string[] = [];
   for (let d = target.real; !existsSync(d); d = dirname(d)) missing.unshift(d);

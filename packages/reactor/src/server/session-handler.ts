@@ -1,6 +1,7 @@
 import {
-  Receiver, Sender, SessionSide, SnapsyncError, compileFilter, currentPlatform, dbDiscrepancy, isSnapsyncError, privateDirName, scanSide,
-  type ChecksumName, type Direction, type PlatformName, type SyncChannel, type SyncMessage,
+  Receiver, Sender, SessionSide, SnapsyncError, compileFilter, currentPlatform, dbDiscrepancy, emptyScan, isPresent, isSnapsyncError,
+  privateDirName, scanSide,
+  type ChecksumName, type Direction, type PlatformName, type SyncMessage,
 } from '@snapsync/core';
 import {
   CloseCode, Connection, FEATURES, HANDSHAKE_TIMEOUT_MS, MAGIC, MAX_FRAME_BYTES, MAX_PREAUTH_FRAME_BYTES,
@@ -154,7 +155,7 @@ export class SessionHandler {
   private openSession(id: number, request: OpenSession): void {
     const principal = this.principal!;
     const remoteDir = ensureDirectory(principal.docroot,
-      confine(principal.docroot, request.remoteDir, this.platform), request.createDir, 'remote directory');
+      confine(principal.docroot, request.remoteDir, this.platform), request.createDir, 'remote directory', request.dryRun);
     const dbDir = request.remoteDbDir === ''
       ? remoteDir
       : confine(principal.docroot, request.remoteDbDir, this.platform);
@@ -165,6 +166,7 @@ export class SessionHandler {
       receives: request.direction !== 'pull',
       reset: request.reset,
       platform: this.platform,
+      dryRun: request.dryRun,
     }));
     const shownDbPath = posix.join(dbDir.shown, side.layout.dbPath.slice(dbDir.real.length).replace(/\\/g, '/'));
     try {
@@ -191,7 +193,7 @@ export class SessionHandler {
     this.sessionId = randomUUID();
     this.options.log.info(`session start id=${this.sessionId} name=${request.name} user=${principal.user} ` +
       `peer=${this.options.peer} direction=${request.direction} dir=${remoteDir.shown} db=${shownDbPath} ` +
-      `db_existed=${side.existed}`);
+      `db_existed=${side.existed}${side.dryRun ? ' dry_run=true' : ''}`);
     this.connection.reply(id, {
       kind: 'sessionOpened', sessionId: this.sessionId, remoteDbPath: shownDbPath,
       remoteDbExisted: side.existed, remoteDir: remoteDir.shown,
@@ -205,24 +207,28 @@ export class SessionHandler {
   private async startSync(id: number, request: StartSync): Promise<void> {
     const side = this.side!;
     const plan = this.sync!;
+    if (request.dryRun !== side.dryRun) {
+      throw protocolError('INVALID_MESSAGE', 'invalid message: startSync.dryRun differs from the openSession.dryRun of this session');
+    }
     const filter = compileFilter(request.filters);
-    const keepDir = request.keepDir === '' ? undefined : this.keepDir(request.keepDir, plan.root);
+    const keepDir = request.keepDir === '' ? undefined : this.keepDir(request.keepDir, plan.root, side.dryRun);
     this.state = 'syncing';
     const { allowMassDelete, ignoreDelete, mirror, preserveTime } = request;
     const sends = plan.direction === 'pull';
-    const scan = await scanSide(side.store, plan.root, plan.checksum, privateDirName(this.platform), filter,
-      sends ? request.symlinks : 'copy');
-    const channel: SyncChannel = {
-      send: (message) => this.connection.notify(message),
-      drained: () => this.connection.drained(),
-    };
+    const symlinks = sends ? request.symlinks : 'copy';
+    // A dry run did not create a missing sync dir (--create-dir): a real run would find it empty.
+    const scan = side.dryRun && !isPresent(plan.root)
+      ? emptyScan(side.store, filter, symlinks)
+      : await scanSide(side.store, plan.root, plan.checksum, privateDirName(this.platform), filter, symlinks);
+    const channel = this.connection.syncChannel();
     const report = (): void => {};
     const role = plan.direction === 'push'
       ? new Receiver({ root: plan.root, cacheDir: side.layout.cacheDir, store: side.store, checksum: plan.checksum,
         policy: request.overwrite, channel, report, mirror, preserveTime, linkBoundary: realpathSync(this.principal!.docroot),
+        dryRun: side.dryRun,
         ...(keepDir !== undefined ? { keepDir } : {}) })
       : new Sender({ root: plan.root, store: side.store, checksum: plan.checksum, channel, scan, report, allowMassDelete, ignoreDelete,
-        reportProblems: true });
+        reportProblems: true, dryRun: side.dryRun });
     this.role = role;
     void role.done.then(() => {
       if (this.state === 'syncing') this.state = 'session';
@@ -232,9 +238,9 @@ export class SessionHandler {
   }
 
   /** keepDir reads --keep-dir-remote inside the docroot; it may not lie in the synced tree. */
-  private keepDir(userPath: string, root: string): string {
+  private keepDir(userPath: string, root: string, dryRun: boolean): string {
     const principal = this.principal!;
-    const dir = ensureDirectory(principal.docroot, confine(principal.docroot, userPath, this.platform), true, 'keep dir');
+    const dir = ensureDirectory(principal.docroot, confine(principal.docroot, userPath, this.platform), true, 'keep dir', dryRun);
     const rel = relative(root, dir.real);
     if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) {
       throw new SnapsyncError('PATH_INVALID', `keep dir ${dir.shown} lies inside the synchronized directory; choose one outside it`);

@@ -1,0 +1,71 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { ChecksumName } from '../model/entry.js';
+import type { HashResult } from './hash.js';
+
+/** POOL_MIN_BYTES is the smallest file worth a trip to another thread. */
+export const POOL_MIN_BYTES = 4 * 1024 * 1024;
+
+interface Job {
+  readonly path: string;
+  readonly algorithm: ChecksumName;
+  readonly resolve: (result: HashResult) => void;
+}
+
+/**
+ * HashPool digests big files on worker threads while the scan walks on, so a tree of big
+ * files is hashed on every core instead of one. Threads start on the first file and stop
+ * at close().
+ */
+export class HashPool {
+  private readonly idle: Worker[] = [];
+  private readonly busy = new Map<Worker, Job>();
+  private readonly queue: Job[] = [];
+  private started = 0;
+
+  constructor(private readonly threads = Math.max(1, Math.min(4, availableParallelism()))) {}
+
+  hash(path: string, algorithm: ChecksumName): Promise<HashResult> {
+    return new Promise((resolve) => {
+      this.queue.push({ path, algorithm, resolve });
+      this.dispatch();
+    });
+  }
+
+  /** close stops the threads; call once every hash has settled. */
+  async close(): Promise<void> {
+    await Promise.all(this.idle.splice(0).map((worker) => worker.terminate()));
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      const worker = this.idle.pop() ?? this.start();
+      if (worker === undefined) return;
+      const job = this.queue.shift()!;
+      this.busy.set(worker, job);
+      worker.postMessage({ path: job.path, algorithm: job.algorithm });
+    }
+  }
+
+  private start(): Worker | undefined {
+    if (this.started >= this.threads) return undefined;
+    this.started += 1;
+    const worker = new Worker(new URL('./hash-worker.js', import.meta.url));
+    worker.unref(); // a scan that failed half way must not keep the process alive
+    worker.on('message', (result: HashResult) => {
+      const job = this.busy.get(worker);
+      this.busy.delete(worker);
+      this.idle.push(worker);
+      job?.resolve(result);
+      this.dispatch();
+    });
+    worker.on('error', (err) => {
+      // A thread that dies fails its file as unreadable (reported, never a deletion).
+      this.busy.get(worker)?.resolve({ ok: false, reason: `cannot hash: ${err.message}` });
+      this.busy.delete(worker);
+      this.started -= 1;
+      this.dispatch();
+    });
+    return worker;
+  }
+}

@@ -1,0 +1,149 @@
+import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
+import { closeSync, openSync, readFileSync, statSync, truncateSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { DELTA_DIGEST, type SyncMessage } from '@snapsync/core';
+import { closeSides, listTree, makeSide, partials, snapshotPaths, syncCycle, type Side } from './sync-pair.js';
+
+const MiB = 1024 * 1024;
+
+/** patch overwrites bytes in place, as an editor saving a database page would. */
+function patch(path: string, offset: number, data: Buffer): void {
+  const fd = openSync(path, 'r+');
+  try {
+    writeSync(fd, data, 0, data.length, offset);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function expectConverged(source: Side, target: Side): void {
+  expect(listTree(target.root)).to.deep.equal(listTree(source.root));
+  expect(snapshotPaths(target)).to.deep.equal(snapshotPaths(source));
+  expect(partials(target), 'no partial file left in the cache').to.deep.equal([]);
+}
+
+/** deltaOf returns the delta the receiver asked for, if the message carries one. */
+const deltaOf = (message: SyncMessage): { path: string; blockSize: number; digests: Uint8Array } | undefined =>
+  message.kind === 'want' ? message.deltas[0] : undefined;
+
+describe('core/engine delta transfer of big files', () => {
+  afterEach(closeSides);
+
+  it('sends only the changed block of a big file edited in place, and lands it byte for byte', async () => {
+    const source = makeSide();
+    const target = makeSide();
+    writeFileSync(join(source.root, 'db.bin'), randomBytes(9 * MiB + 123));
+    await syncCycle(source, target);
+
+    patch(join(source.root, 'db.bin'), 4 * MiB + 10, Buffer.from('edited in the middle'));
+    let asked: { blockSize: number; digests: Uint8Array } | undefined;
+    const cycle = await syncCycle(source, target, { onSend: (message) => { asked ??= deltaOf(message); } });
+
+    expect(asked?.blockSize).to.equal(MiB);
+    expect(asked?.digests.length).to.equal(10 * DELTA_DIGEST);
+    expect(cycle.fileBytes).to.equal(MiB);
+    expect(cycle.result('db.bin')).to.include({ outcome: 'synchronized', bytes: MiB });
+    expectConverged(source, target);
+  });
+
+  it('sends only the new tail of an appended big file, and the changed last block', async () => {
+    const source = makeSide();
+    const target = makeSide();
+    writeFileSync(join(source.root, 'app.log'), randomBytes(5 * MiB + 100));
+    await syncCycle(source, target);
+
+    writeFileSync(join(source.root, 'app.log'), randomBytes(2 * MiB), { flag: 'a' });
+    const cycle = await syncCycle(source, target);
+
+    // The old short last block (100 bytes) grew to a whole one, then two more follow.
+    expect(cycle.fileBytes).to.equal(7 * MiB + 100 - 5 * MiB);
+    expectConverged(source, target);
+  });
+
+  it('sends nothing but the last message for a big file cut on a block boundary', async () => {
+    const source = makeSide();
+    const target = makeSide();
+    writeFileSync(join(source.root, 'cut.bin'), randomBytes(8 * MiB));
+    await syncCycle(source, target);
+
+    truncateSync(join(source.root, 'cut.bin'), 6 * MiB);
+    const cycle = await syncCycle(source, target);
+
+    expect(cycle.fileBytes).to.equal(0);
+    expect(statSync(join(target.root, 'cut.bin')).size).to.equal(6 * MiB);
+    expectConverged(source, target);
+  });
+
+  it('sends a big file whole when the target holds only a small version of it', async () => {
+    const source = makeSide();
+    const target = makeSide();
+    writeFileSync(join(source.root, 'grew.bin'), 'small');
+    await syncCycle(source, target);
+
+    writeFileSync(join(source.root, 'grew.bin'), randomBytes(6 * MiB));
+    let deltas = 0;
+    const cycle = await syncCycle(source, target, { onSend: (message) => { if (deltaOf(message)) deltas += 1; } });
+
+    expect(deltas).to.equal(0);
+    expect(cycle.fileBytes).to.equal(6 * MiB);
+    expectConverged(source, target);
+  });
+
+  it('catches a seeded block that went bad in the cache by the whole-file digest, and converges next run', async () => {
+    const source = makeSide();
+    const target = makeSide();
+    writeFileSync(join(source.root, 'big.bin'), randomBytes(6 * MiB));
+    await syncCycle(source, target);
+    const before = readFileSync(join(target.root, 'big.bin'));
+
+    patch(join(source.root, 'big.bin'), 5 * MiB, Buffer.from('new'));
+    const cycle = await syncCycle(source, target, {
+      beforeSender: (message) => {
+        // The receiver seeded its cache copy before asking: spoil a block the sender will skip.
+        if (deltaOf(message) !== undefined) {
+          for (const name of partials(target)) patch(join(target.cacheDir, name), 10, Buffer.from('rot'));
+        }
+      },
+    });
+
+    expect(cycle.result('big.bin')).to.include({ outcome: 'error' });
+    expect(cycle.result('big.bin')?.message).to.match(/did not verify/);
+    expect(readFileSync(join(target.root, 'big.bin')).equals(before), 'the target keeps its old version').to.equal(true);
+    await syncCycle(source, target);
+    expectConverged(source, target);
+  });
+
+  it('does not clobber a target version edited while its delta was under way', async () => {
+    const source = makeSide();
+    const target = makeSide();
+    writeFileSync(join(source.root, 'shared.bin'), randomBytes(6 * MiB));
+    await syncCycle(source, target);
+
+    patch(join(source.root, 'shared.bin'), 0, Buffer.from('source edit'));
+    const cycle = await syncCycle(source, target, {
+      beforeSender: (message) => {
+        if (deltaOf(message) !== undefined) writeFileSync(join(target.root, 'shared.bin'), 'edited on the target meanwhile');
+      },
+    });
+
+    expect(cycle.result('shared.bin')).to.include({ outcome: 'skipped' });
+    expect(readFileSync(join(target.root, 'shared.bin'), 'utf8')).to.equal('edited on the target meanwhile');
+    expect(partials(target)).to.deep.equal([]);
+  });
+
+  it('converges by delta under -k none too', async () => {
+    const source = makeSide();
+    const target = makeSide();
+    writeFileSync(join(source.root, 'nosum.bin'), randomBytes(6 * MiB));
+    await syncCycle(source, target, { checksum: 'none' });
+
+    patch(join(source.root, 'nosum.bin'), 3 * MiB + 5, Buffer.from('changed'));
+    // -k none compares size and mtime: keep the edit's mtime clear of the target's write time.
+    utimesSync(join(source.root, 'nosum.bin'), new Date(), new Date(Date.now() + 5_000));
+    const cycle = await syncCycle(source, target, { checksum: 'none' });
+
+    expect(cycle.fileBytes).to.equal(MiB);
+    expectConverged(source, target);
+  });
+});
