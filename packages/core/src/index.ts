@@ -16,7 +16,7 @@ export type { Change, DeltaFrom, Outcome, PathResult, ResumeFrom, SyncChannel, S
 export { scanTree, type ScanOptions, type ScanSummary, type SymlinkMode } from './scan/scan.js';
 export { hashFile, hashPrefix, newHasher, type Hasher } from './scan/hash.js';
 export { decideDelete, decideUpsert, type DeleteDecision, type OverwritePolicy, type UpsertDecision } from './plan/decide.js';
-export { Sender, CHUNK, WINDOW, type SenderOptions } from './engine/sender.js';
+export { Sender, CHANGE_BATCH, CHANGE_WINDOW, CHUNK, WINDOW, type SenderOptions } from './engine/sender.js';
 export { Receiver, type ReceiverOptions } from './engine/receiver.js';
 export { scanSide, blockedByProblem, type SideScan } from './engine/scan-side.js';
 export { emptyScan } from './engine/empty-scan.js';

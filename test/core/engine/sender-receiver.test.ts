@@ -6,7 +6,7 @@ import {
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { CHUNK, WINDOW, type SyncMessage } from '@snapsync/core';
+import { CHANGE_BATCH, CHANGE_WINDOW, CHUNK, WINDOW, type SyncMessage } from '@snapsync/core';
 import {
   closeSides, listTree, makeSide, partials, snapshotPaths, syncCycle, type Cycle, type Side,
 } from './sync-pair.js';
@@ -788,6 +788,29 @@ describe('core/engine sender and receiver, back to back', () => {
       expect(cycle.receiver).to.include({ files: 1_301, errors: 0 });
       expectConverged(source, target);
       expectNoop(await syncCycle(source, target));
+    });
+
+    it('keeps at most a window of changes waiting for their results, so the receiver follows a bounded number of files', async function () {
+      this.timeout(120_000);
+      const source = makeSide();
+      const target = makeSide();
+      const count = CHANGE_WINDOW + 3 * CHANGE_BATCH;
+      for (let i = 0; i < count; i += 1) write(source.root, `d${i % 7}/${String(i).padStart(5, '0')}.txt`, `file ${i}\n`);
+      let sent = 0;
+      let resolved = 0;
+      let peak = 0;
+
+      const cycle = await syncCycle(source, target, {
+        onSend: (message) => {
+          if (message.kind === 'changes') sent += message.changes.filter((change) => change.kind !== 'delete').length;
+          if (message.kind === 'results') resolved += message.results.length;
+          peak = Math.max(peak, sent - resolved);
+        },
+      });
+
+      expect(cycle.receiver).to.include({ files: count + 7, errors: 0 });
+      expect(peak, 'changes awaiting results').to.be.within(CHANGE_WINDOW, CHANGE_WINDOW + CHANGE_BATCH);
+      expectConverged(source, target);
     });
   });
 });

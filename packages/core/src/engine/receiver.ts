@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
-  chmodSync, closeSync, fstatSync, lstatSync, lutimesSync, mkdirSync, openSync, renameSync, rmdirSync, rmSync,
-  symlinkSync, unlinkSync, writeFileSync, type Stats,
+  chmodSync, closeSync, fchmodSync, fstatSync, futimesSync, lstatSync, lutimesSync, mkdirSync, openSync, renameSync, rmdirSync,
+  rmSync, symlinkSync, unlinkSync, writeSync, type Stats,
 } from 'node:fs';
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
@@ -66,6 +66,8 @@ interface Incoming {
   delta: boolean;
   /** sent counts the bytes that crossed the connection for this file. */
   sent: number;
+  /** landed is the cache file's state, mode and time already set, when written in one go. */
+  landed?: Entry;
 }
 
 /** Wants collects what one batch of changes asks the sender for. */
@@ -319,7 +321,7 @@ export class Receiver {
     if (message.last && offset === 0 && incoming.resumed === 0) {
       // The whole file in one message, as most files come: one write, no async file handle.
       try {
-        writeFileSync(incoming.cachePath, data, { mode: 0o600 });
+        incoming.landed = this.writeWhole(incoming.cachePath, data, incoming.entry);
       } catch (err) {
         incoming.failure = err;
       }
@@ -403,11 +405,13 @@ export class Receiver {
         return;
       }
       this.assertUnchanged(entry.path, incoming.target);
-      chmodSync(incoming.cachePath, entry.mode & MODE_BITS);
-      if (this.options.preserveTime === true) this.setTime(incoming.cachePath, entry);
+      if (incoming.landed === undefined) {
+        chmodSync(incoming.cachePath, entry.mode & MODE_BITS);
+        if (this.options.preserveTime === true) this.setTime(incoming.cachePath, entry);
+      }
       this.place(incoming.cachePath, entry.path);
       const resumed = incoming.resumed > 0 ? `resumed after ${incoming.resumed} bytes` : '';
-      this.keep(statEntry(this.options.root, entry.path)!, entry, 'synchronized', resumed, undefined, incoming.sent);
+      this.keep(incoming.landed ?? statEntry(this.options.root, entry.path)!, entry, 'synchronized', resumed, undefined, incoming.sent);
     } catch (err) {
       rmSync(incoming.cachePath, { force: true });
       this.result({ path: entry.path, outcome: isSkip(err) ? 'skipped' : 'error', message: describe(err), bytes: 0 });
@@ -494,6 +498,26 @@ export class Receiver {
   }
 
   /** setTime applies the source's modification time (lutimes: a link's own time, not its target's). */
+  /**
+   * writeWhole writes a file that came in one message, sets its mode (and time under -t) on the
+   * open file, and returns its state as it will land: a rename keeps inode, mode and times.
+   */
+  private writeWhole(cachePath: string, data: Uint8Array, entry: Entry): Entry {
+    const fd = openSync(cachePath, 'w', 0o600);
+    try {
+      for (let at = 0; at < data.length;) at += writeSync(fd, data, at, data.length - at);
+      fchmodSync(fd, entry.mode & MODE_BITS);
+      if (this.options.preserveTime === true) futimesSync(fd, entry.mtimeUs / 1e6, entry.mtimeUs / 1e6);
+      const st = fstatSync(fd, { bigint: true });
+      return {
+        path: entry.path, kind: 'file', size: Number(st.size), mtimeUs: Number(st.mtimeNs / 1000n), mode: Number(st.mode & 0o7777n),
+        ino: Number(st.ino), checksum: null, linkTarget: null,
+      };
+    } finally {
+      closeSync(fd);
+    }
+  }
+
   private setTime(full: string, entry: Entry): void {
     const seconds = entry.mtimeUs / 1e6;
     lutimesSync(full, seconds, seconds);
@@ -628,7 +652,8 @@ export class Receiver {
    * they are still the source's first bytes before it skips them.
    */
   private resumable(incoming: Incoming): ResumeFrom | undefined {
-    if (this.options.checksum === 'none') return undefined;
+    // A file no bigger than RESUME_MIN can have no resumable part: spare the open.
+    if (this.options.checksum === 'none' || incoming.entry.size <= RESUME_MIN) return undefined;
     let fd: number;
     try {
       fd = openSync(incoming.cachePath, 'r');

@@ -34,7 +34,13 @@ export interface SenderOptions {
 export const CHUNK = 1024 * 1024;
 /** WINDOW bounds file bytes sent and not yet acknowledged: memory on both ends stays flat. */
 export const WINDOW = 64 * 1024 * 1024;
-const CHANGE_BATCH = 512;
+export const CHANGE_BATCH = 512;
+/**
+ * CHANGE_WINDOW bounds upserts and moves sent whose result has not come back, so the receiver
+ * follows a bounded number of files at a time, whatever the tree's size. It must stay above the
+ * receiver's result batch (256), or both ends would wait on each other.
+ */
+export const CHANGE_WINDOW = 4 * CHANGE_BATCH;
 const RECORD_BATCH = 512;
 
 /**
@@ -49,8 +55,11 @@ export class Sender {
   private pumping = false;
   private inFlight = 0;
   private creditWaiter: (() => void) | undefined;
-  private synced: Entry[] = [];
+  private synced: string[] = [];
   private removed: string[] = [];
+  /** awaiting counts upserts and moves sent that have no result yet. */
+  private awaiting = 0;
+  private resultWaiter: (() => void) | undefined;
   private readonly summary = emptySummary();
 
   constructor(private readonly options: SenderOptions) {
@@ -77,11 +86,19 @@ export class Sender {
       channel.send({ kind: 'changes', changes: batch, last });
       batch = [];
       await channel.drained();
+      while (this.awaiting > CHANGE_WINDOW) {
+        await new Promise<void>((resolve) => {
+          this.resultWaiter = resolve;
+        });
+      }
     };
+    // Without a vanished path there is no move to find: skip two queries per changed path.
+    const movesPossible = !ignoreDelete && store.countVanished() > 0;
     for (const entry of store.changed()) {
+      this.awaiting += 1;
       // A move removes its old path, so none under --ignore-delete; and a source the scan could
       // not see (hidden, unreadable) is no move source.
-      const candidate = ignoreDelete || store.synced(entry.path) !== undefined ? undefined : store.moveFrom(entry);
+      const candidate = !movesPossible || store.synced(entry.path) !== undefined ? undefined : store.moveFrom(entry);
       const from = candidate !== undefined && this.deletable(store.synced(candidate)!) ? candidate : undefined;
       if (from !== undefined && !movedFrom.has(from)) {
         movedFrom.add(from);
@@ -272,9 +289,10 @@ export class Sender {
   private fold(result: PathResult): void {
     tally(this.summary, result);
     this.options.report(result);
+    this.awaiting = Math.max(0, this.awaiting - 1);
+    if (this.awaiting <= CHANGE_WINDOW) this.resultWaiter?.();
     if (result.outcome === 'synchronized' || result.outcome === 'exists' || result.outcome === 'moved') {
-      const entry = this.options.store.scanned(result.path);
-      if (entry !== undefined) this.synced.push(entry);
+      this.synced.push(result.path);
       if (result.from !== undefined) this.removed.push(result.from);
     } else if (result.outcome === 'deleted') {
       this.removed.push(result.path);
@@ -283,7 +301,8 @@ export class Sender {
   }
 
   private record(): void {
-    this.options.store.record({ synced: this.synced, removed: this.removed });
+    // As this side's scan saw them: what was sent is what the receiver verified.
+    this.options.store.recordScanned({ synced: this.synced, removed: this.removed });
     this.synced = [];
     this.removed = [];
   }
