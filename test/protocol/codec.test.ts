@@ -179,6 +179,18 @@ describe('protocol/codec', () => {
       expectInvalid(raw({ id: 7 }), /carries no message/);
     });
 
+    it('carries a delta request and refuses block sizes out of range and digests that are not whole', () => {
+      const delta = (blockSize: number, digests: number): Uint8Array =>
+        raw({ want: { deltas: [{ path: 'big.bin', blockSize, digests: new Uint8Array(digests).fill(7) }] } });
+      const ok = decodeFrame(delta(1024 * 1024, 64)).message;
+      expect(ok.kind === 'want' && ok.deltas[0]).to.deep.include({ path: 'big.bin', blockSize: 1024 * 1024 });
+      expectInvalid(delta(1024, 32), /want\.deltas\.blockSize 1024 outside/);
+      expectInvalid(delta(128 * 1024 * 1024, 32), /want\.deltas\.blockSize \d+ outside/);
+      expectInvalid(delta(1024 * 1024, 33), /not a whole number of 32-byte digests/);
+      expectInvalid(delta(1024 * 1024, 16_385 * 32), /want\.deltas\.digests/);
+      expectInvalid(raw({ want: { deltas: [{ path: '../up', blockSize: 1024 * 1024, digests: new Uint8Array(32) }] } }), /want\.deltas\.path/);
+    });
+
     it('accepts text fields at their limits', () => {
       const hello = decodeFrame(raw({ hello: { magic: 'm'.repeat(64), clientName: 'c'.repeat(MAX_TEXT) } })).message;
       expect(hello).to.include({ kind: 'hello' });
