@@ -195,9 +195,9 @@ export class SnapshotStore {
   addScan(entries: readonly Entry[]): void {
     const insert = this.stmt(
       `INSERT OR REPLACE INTO scan (path, kind, size, mtime_us, mode, ino, checksum, link_target)
-       VALUES (@path, @kind, @size, @mtimeUs, @mode, @ino, @checksum, @linkTarget)`);
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     this.db.transaction(() => {
-      for (const entry of entries) insert.run(toRow(entry));
+      for (const entry of entries) insert.run(...toRow(entry));
     })();
   }
 
@@ -281,10 +281,10 @@ export class SnapshotStore {
   record(outcome: { synced?: readonly Entry[]; removed?: readonly string[] }, now = Date.now()): void {
     const upsert = this.stmt(
       `INSERT OR REPLACE INTO files (path, kind, size, mtime_us, mode, ino, checksum, link_target, state, message, updated_at)
-       VALUES (@path, @kind, @size, @mtimeUs, @mode, @ino, @checksum, @linkTarget, 'synchronized', NULL, @now)`);
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'synchronized', NULL, ?)`);
     const remove = this.stmt('DELETE FROM files WHERE path = ?');
     this.db.transaction(() => {
-      for (const entry of outcome.synced ?? []) upsert.run({ ...toRow(entry), now });
+      for (const entry of outcome.synced ?? []) upsert.run(...toRow(entry), now);
       for (const path of outcome.removed ?? []) remove.run(path);
     })();
   }
@@ -322,11 +322,13 @@ interface Row {
   link_target: string | null;
 }
 
-function toRow(entry: Entry): Record<string, unknown> {
-  return {
-    path: entry.path, kind: entry.kind, size: entry.size, mtimeUs: entry.mtimeUs, mode: entry.mode, ino: entry.ino,
-    checksum: entry.checksum === null ? null : Buffer.from(entry.checksum), linkTarget: entry.linkTarget,
-  };
+/** toRow lays an entry out in column order (positional parameters bind faster than named ones). */
+function toRow(entry: Entry): unknown[] {
+  return [
+    entry.path, entry.kind, entry.size, entry.mtimeUs, entry.mode, entry.ino,
+    entry.checksum === null ? null : Buffer.from(entry.checksum.buffer, entry.checksum.byteOffset, entry.checksum.byteLength),
+    entry.linkTarget,
+  ];
 }
 
 function fromRow(row: unknown): Entry | undefined {
