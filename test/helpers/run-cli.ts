@@ -14,6 +14,8 @@ export interface RunOptions {
   /** input is written to stdin, which is then closed (no terminal: never interactive). */
   readonly input?: string;
   readonly timeoutMs?: number;
+  /** as runs the process through this command first (e.g. setpriv, to run as another user). */
+  readonly as?: readonly string[];
 }
 
 /** runNode runs a script with node and collects its output. */
@@ -21,7 +23,8 @@ export function runNode(script: string, args: readonly string[], options: RunOpt
   return new Promise((resolve, reject) => {
     const env: Record<string, string | undefined> = { ...process.env, SNAPSYNC_PASSWORD: undefined, ...options.env };
     for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
-    const child = spawn(process.execPath, [script, ...args], { cwd: options.cwd, env: env as NodeJS.ProcessEnv });
+    const [command, ...prefix] = [...(options.as ?? []), process.execPath];
+    const child = spawn(command!, [...prefix, script, ...args], { cwd: options.cwd, env: env as NodeJS.ProcessEnv });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 /**
  * treeState describes everything under root that a run could change, private dirs and
- * snapshot DBs included: per path its kind, mode, size, inode, mtime and ctime to the
+ * snapshot DBs included: per path its kind, mode, owner, size, inode, mtime and ctime to the
  * nanosecond (ctime moves on any chmod, rename, link or write), a file's content digest and a
  * link's target. Two equal states mean nothing was created, changed, moved or deleted, and no
  * timestamp was touched. A missing root is [].
@@ -17,7 +17,7 @@ export function treeState(root: string): string[] {
       const path = dir === '' ? name : `${dir}/${name}`;
       const full = join(root, path);
       const st = lstatSync(full, { bigint: true });
-      const meta = `${(st.mode & 0o7777n).toString(8)} ${st.size} ino=${st.ino} m=${st.mtimeNs} c=${st.ctimeNs}`;
+      const meta = `${(st.mode & 0o7777n).toString(8)} ${st.uid}:${st.gid} ${st.size} ino=${st.ino} m=${st.mtimeNs} c=${st.ctimeNs}`;
       if (st.isSymbolicLink()) {
         out.push(`${path} link ${meta} -> ${readlinkSync(full)}`);
       } else if (st.isDirectory()) {

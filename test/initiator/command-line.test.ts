@@ -40,6 +40,13 @@ describe('initiator/options/command-line', () => {
     expect((await parse([...BASE, '--dry-run'])).dryRun).to.equal(true);
   });
 
+  it('reads -u and -j each on its own, off unless given', async () => {
+    expect(await parse(BASE)).to.include({ preserveUid: false, preserveGid: false });
+    expect(await parse([...BASE, '-u'])).to.include({ preserveUid: true, preserveGid: false });
+    expect(await parse([...BASE, '-j'])).to.include({ preserveUid: false, preserveGid: true });
+    expect(await parse([...BASE, '--preserve-uid', '--preserve-gid'])).to.include({ preserveUid: true, preserveGid: true });
+  });
+
   const usage: [string, string[], string][] = [
     ['a missing -N', ['-d', '/tmp', '-r', 'h:/d'], 'missing -N NAME'],
     ['a missing -d', ['-N', 'j', '-r', 'h:/d'], 'missing -d LOCAL_DIR'],
@@ -78,7 +85,6 @@ describe('initiator/options/command-line', () => {
 
   const later: [string, string[]][] = [
     ['--continuous', ['-C']],
-    ['--preserve-uid', ['-u']], ['--preserve-gid', ['-j']],
     ['--cooloff', ['--cooloff', '3']], ['--scan-interval', ['--scan-interval', '60']], ['--pending-max', ['--pending-max', '10']],
     ['--target-rate', ['-l', '100M']], ['--alt-logdir', ['-L', '/var/log/snapsync:200']],
   ];

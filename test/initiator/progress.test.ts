@@ -216,7 +216,7 @@ describe('initiator: progress bar end to end', function () {
     const probe = await new Promise<number | null>((resolve) => {
       spawn('script', ['--version'], { stdio: 'ignore' }).on('error', () => resolve(null)).on('close', resolve);
     });
-    if (probe !== 0) this.skip();
+    expect(probe, 'these tests need util-linux `script` for a pseudo-terminal (apt-get install util-linux)').to.equal(0);
   });
 
   it('draws the bar in a terminal and erases it before the per-path line and the summary', async () => {

@@ -191,6 +191,45 @@ describe('protocol/codec', () => {
       expectInvalid(raw({ want: { deltas: [{ path: '../up', blockSize: 1024 * 1024, digests: new Uint8Array(32) }] } }), /want\.deltas\.path/);
     });
 
+    describe('owners (-u, -j)', () => {
+      const entry = {
+        path: 'a/b', kind: 'file', size: 3, mtimeUs: 5, mode: 0o644, ino: 0, checksum: bytesOf(32), linkTarget: null,
+      } as const;
+      const carried = (sent: Record<string, unknown>): unknown => {
+        const message = roundTrip({ id: 0, message: { kind: 'changes', last: true, changes: [{ kind: 'upsert', entry: { ...entry, ...sent } }] } }).message;
+        return message.kind === 'changes' ? message.changes[0]!.entry : undefined;
+      };
+      const withOwner = (owner: Record<string, number>): Uint8Array =>
+        raw({ changes: { changes: [{ kind: wire.ChangeKind.CHANGE_UPSERT, entry: { path: 'a', kind: wire.EntryKind.ENTRY_FILE, ...owner } }] } });
+
+      it('carries uid and gid from 0 (root) to 2^32-1, and leaves untracked ones absent, never 0', () => {
+        expect(carried({ uid: 0, gid: 0 })).to.deep.include({ uid: 0, gid: 0 });
+        expect(carried({ uid: 0xffffffff, gid: 0xffffffff })).to.deep.include({ uid: 0xffffffff, gid: 0xffffffff });
+        expect(carried({ uid: 1234 })).to.deep.include({ uid: 1234 }).and.not.have.property('gid');
+        const untracked = carried({ uid: null, gid: undefined });
+        expect(untracked).to.not.have.property('uid');
+        expect(untracked).to.not.have.property('gid');
+      });
+
+      it('refuses a uid or gid above 2^32-1 rather than wrapping it into another owner', () => {
+        expectInvalid(withOwner({ uid: 2 ** 32 }), /entry\.uid 4294967296 is out of range 0\.\.4294967295/);
+        expectInvalid(withOwner({ gid: 2 ** 32 }), /entry\.gid 4294967296 is out of range/);
+        expectInvalid(withOwner({ uid: 2 ** 53 }), /entry\.uid \d+ is out of range/);
+        expect(decodeFrame(withOwner({ uid: 2 ** 32 - 1, gid: 0 })).message).to.have.property('kind', 'changes');
+      });
+
+      it('carries preserve_uid and preserve_gid in StartSync, each on its own, off when absent', () => {
+        const startSync: Message = {
+          kind: 'startSync', dryRun: false, allowMassDelete: false, filters: [], ignoreDelete: false, mirror: false, keepDir: '',
+          symlinks: 'copy', preserveTime: false, overwrite: 'always', preserveUid: true, preserveGid: false,
+        };
+        expect(roundTrip({ id: 1, message: startSync }).message).to.deep.equal(startSync);
+        const other = { ...startSync, preserveUid: false, preserveGid: true };
+        expect(roundTrip({ id: 1, message: other }).message).to.deep.equal(other);
+        expect(decodeFrame(raw({ id: 1, startSync: {} })).message).to.include({ preserveUid: false, preserveGid: false });
+      });
+    });
+
     it('accepts text fields at their limits', () => {
       const hello = decodeFrame(raw({ hello: { magic: 'm'.repeat(64), clientName: 'c'.repeat(MAX_TEXT) } })).message;
       expect(hello).to.include({ kind: 'hello' });

@@ -11,13 +11,17 @@ export {
   SnapshotStore, type Direction, type FileRow, type ProblemRow, type OpenResult, type PathState, type SessionRecord, type StateCounts,
 } from './storage/snapshot-store.js';
 export { MIGRATIONS, SCHEMA_VERSION } from './storage/migrations.js';
-export { isUnder, linkLeavesTree, parentOf, sameContent, sameLocalState, type ChecksumName, type Entry, type EntryKind } from './model/entry.js';
+export {
+  isUnder, linkLeavesTree, NO_OWNERS, ownerDiffers, parentOf, sameContent, sameLocalState, type ChecksumName, type Entry, type EntryKind,
+  type Owners,
+} from './model/entry.js';
 export type { Change, DeltaFrom, Outcome, PathResult, ResumeFrom, SyncChannel, SyncMessage, TransferProgress } from './engine/messages.js';
 export { scanTree, type ScanOptions, type ScanSummary, type SymlinkMode } from './scan/scan.js';
 export { hashFile, hashPrefix, newHasher, type Hasher } from './scan/hash.js';
 export { decideDelete, decideUpsert, type DeleteDecision, type OverwritePolicy, type UpsertDecision } from './plan/decide.js';
 export { Sender, CHANGE_BATCH, CHANGE_WINDOW, CHUNK, WINDOW, type SenderOptions } from './engine/sender.js';
 export { Receiver, type ReceiverOptions } from './engine/receiver.js';
+export { applyOwner, ownerIds, type Chown, type OwnerIds } from './engine/owner.js';
 export { scanSide, blockedByProblem, type SideScan } from './engine/scan-side.js';
 export { emptyScan } from './engine/empty-scan.js';
 export { emptySummary, tally, type SyncSummary } from './engine/summary.js';

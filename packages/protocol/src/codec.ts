@@ -63,7 +63,7 @@ function toWire(message: Message): Record<string, unknown> {
         startSync: {
           dryRun: message.dryRun, allowMassDelete: message.allowMassDelete, ignoreDelete: message.ignoreDelete,
           mirror: message.mirror, keepDir: message.keepDir, symlinks: message.symlinks, preserveTime: message.preserveTime,
-          overwrite: message.overwrite,
+          overwrite: message.overwrite, preserveUid: message.preserveUid, preserveGid: message.preserveGid,
           filters: message.filters.map((rule) => ({ include: rule.kind === 'include', pattern: rule.pattern })),
         },
       };
@@ -96,6 +96,8 @@ function entryToWire(entry: Entry): Record<string, unknown> {
   return {
     path: entry.path, kind: KINDS[entry.kind], size: entry.size, mtimeUs: entry.mtimeUs, mode: entry.mode,
     checksum: entry.checksum ?? new Uint8Array(), linkTarget: entry.linkTarget ?? '',
+    // Absent, not 0, when not tracked: 0 is root.
+    uid: entry.uid ?? undefined, gid: entry.gid ?? undefined,
   };
 }
 
@@ -200,6 +202,8 @@ function fromWire(envelope: ReturnType<typeof wire.Envelope.decode>): Message {
         symlinks: symlinkMode(envelope.startSync!.symlinks ?? ''),
         preserveTime: envelope.startSync!.preserveTime === true,
         overwrite: overwritePolicy(envelope.startSync!.overwrite ?? ''),
+        preserveUid: envelope.startSync!.preserveUid === true,
+        preserveGid: envelope.startSync!.preserveGid === true,
       };
     case 'syncReady':
       return { kind: 'syncReady', scanned: count(envelope.syncReady!.scanned, 'syncReady.scanned') };
@@ -304,12 +308,26 @@ function entryFromWire(entry: WireEntry): Entry {
   const mode = entry.mode ?? 0;
   if (mode > 0o7777) throw invalid(`entry.mode ${mode} is out of range`);
   const checksum = bytes(entry.checksum, 'entry.checksum', 0, 64);
+  const uid = ownerId(entry.uid, 'entry.uid');
+  const gid = ownerId(entry.gid, 'entry.gid');
   return {
     path: relPath(entry.path ?? '', 'entry.path'), kind, size: count(entry.size, 'entry.size'),
     mtimeUs: Number(entry.mtimeUs ?? 0), mode, ino: 0,
     checksum: kind === 'file' ? checksum : null,
     linkTarget: kind === 'symlink' ? path(entry.linkTarget ?? '', 'entry.linkTarget') : null,
+    ...(uid !== null ? { uid } : {}), ...(gid !== null ? { gid } : {}),
   };
+}
+
+/** MAX_OWNER_ID: uid_t and gid_t are 32 bits; a larger id must not wrap into another owner (0 is root). */
+const MAX_OWNER_ID = 0xffff_ffff;
+
+/** ownerId reads an optional uid or gid: null when absent (not tracked). */
+function ownerId(value: number | null | undefined, field: string): number | null {
+  if (value === null || value === undefined) return null;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0 || n > MAX_OWNER_ID) throw invalid(`${field} ${String(value)} is out of range 0..${MAX_OWNER_ID}`);
+  return n;
 }
 
 /** relPath accepts only a relative, '/'-separated path with no empty, '.' or '..' segment. */

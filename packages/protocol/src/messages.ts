@@ -92,6 +92,9 @@ export interface StartSync {
   readonly symlinks: SymlinkMode;
   readonly preserveTime: boolean;
   readonly overwrite: OverwritePolicy;
+  /** preserveUid (-u) and preserveGid (-j): both sides scan owners; the receiver applies them. */
+  readonly preserveUid: boolean;
+  readonly preserveGid: boolean;
 }
 
 export interface ErrorMessage {

@@ -10,8 +10,11 @@ export const PROTOCOL_VERSION = 1;
 /** DRY_RUN_FEATURE: the reactor reads OpenSession.dry_run and StartSync.dry_run (--dry-run). */
 export const DRY_RUN_FEATURE = 'dry-run';
 
+/** OWNERS_FEATURE: the reactor reads StartSync.preserve_uid/gid and Entry.uid/gid (-u, -j). */
+export const OWNERS_FEATURE = 'owners';
+
 /** FEATURES this build can use; optional abilities are negotiated, not versioned. */
-export const FEATURES: readonly string[] = [DRY_RUN_FEATURE];
+export const FEATURES: readonly string[] = [DRY_RUN_FEATURE, OWNERS_FEATURE];
 
 /** sharedFeatures keeps the features both ends named. */
 export function sharedFeatures(ours: readonly string[], theirs: readonly string[]): string[] {

@@ -3,7 +3,7 @@ import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'n
 import { join } from 'node:path';
 import {
   Receiver, Sender, scanSide, SnapshotStore, type Change, type ChecksumName, type OverwritePolicy, type PathResult,
-  type PlatformName, type SideScan, type SyncChannel, type SyncMessage, type SyncSummary,
+  type Owners, type PlatformName, type SideScan, type SyncChannel, type SyncMessage, type SyncSummary,
 } from '@snapsync/core';
 import { tempDir } from '../../helpers/temp-dir.js';
 
@@ -56,6 +56,8 @@ export interface CycleOptions {
   readonly dryRun?: boolean;
   readonly mirror?: boolean;
   readonly preserveTime?: boolean;
+  /** owners is -u/-j: both scans record these ids and the receiver applies them. */
+  readonly owners?: Owners;
 }
 
 /** Cycle is what one sync cycle did, as both roles report it. */
@@ -83,8 +85,9 @@ export interface Cycle {
  */
 export async function syncCycle(source: Side, target: Side, options: CycleOptions = {}): Promise<Cycle> {
   const checksum = options.checksum ?? 'sha256';
-  const sourceScan = await scanSide(source.store, source.root, checksum, PRIVATE_DIR);
-  const targetScan = await scanSide(target.store, target.root, checksum, PRIVATE_DIR);
+  const owners = options.owners ?? { uid: false, gid: false };
+  const sourceScan = await scanSide(source.store, source.root, checksum, PRIVATE_DIR, undefined, undefined, owners);
+  const targetScan = await scanSide(target.store, target.root, checksum, PRIVATE_DIR, undefined, undefined, owners);
 
   let fail!: (err: unknown) => void;
   const failed = new Promise<never>((_, reject) => {
@@ -136,7 +139,7 @@ export async function syncCycle(source: Side, target: Side, options: CycleOption
   receiver = new Receiver({
     root: target.root, cacheDir: target.cacheDir, store: target.store, checksum, policy: options.policy ?? 'always',
     channel: toSender, report: (result) => results.push(result),
-    dryRun: options.dryRun ?? false, mirror: options.mirror ?? false, preserveTime: options.preserveTime ?? false,
+    dryRun: options.dryRun ?? false, mirror: options.mirror ?? false, preserveTime: options.preserveTime ?? false, owners,
     ...(options.platform !== undefined ? { platform: options.platform } : {}),
   });
   const streamed = sender.stream().catch(onError);

@@ -32,4 +32,32 @@ describe('core/storage/migrations', () => {
       db.close();
     }
   });
+
+  it('brings a version 1 DB to the current version, keeping its rows, with no owners recorded', () => {
+    const path = join(tempDir(), 'snap.db');
+    const db = new Database(path);
+    db.exec(MIGRATIONS[0]!);
+    db.pragma('user_version = 1');
+    db.prepare(`INSERT INTO session (id, name, side, local_dir, remote_host, remote_dir, direction, checksum, created_at, startup_complete)
+                VALUES (1, 's1', 'initiator', '/l', '', '/r', 'push', 'sha256', 0, 1)`).run();
+    db.prepare(`INSERT INTO files (path, kind, size, mode, state, updated_at) VALUES ('a', 'file', 3, 420, 'synchronized', 0)`).run();
+    db.close();
+
+    const opened = SnapshotStore.open(path);
+    if (opened.kind !== 'ready') throw new Error(`expected a ready store, got ${opened.kind}`);
+    try {
+      expect(opened.store.synced('a')).to.deep.include({ size: 3, mode: 0o644, uid: null, gid: null });
+    } finally {
+      opened.store.close();
+    }
+    const after = new Database(path, { readonly: true });
+    try {
+      expect(after.pragma('user_version', { simple: true })).to.equal(SCHEMA_VERSION);
+      const columns = (table: string): unknown[] => after.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all();
+      expect(columns('files')).to.include.members(['uid', 'gid']);
+      expect(columns('scan')).to.include.members(['uid', 'gid']);
+    } finally {
+      after.close();
+    }
+  });
 });

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { SCHEMA_VERSION, SnapshotStore, type OpenResult } from '@snapsync/core';
+import { SCHEMA_VERSION, SnapshotStore, type Entry, type OpenResult } from '@snapsync/core';
 import { repoRoot } from '../../helpers/paths.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
@@ -325,6 +325,39 @@ describe('core/storage/snapshot-store', () => {
       store.close();
     }
     expect(readFileSync(path).equals(before)).to.equal(true);
+  });
+
+  it('counts an owner change as a change only for the ids this scan tracks (-u, -j)', () => {
+    const store = SnapshotStore.create(dbPath());
+    try {
+      const file: Entry = { path: 'f', kind: 'file', size: 1, mtimeUs: 1, mode: 0o644, ino: 1, checksum: new Uint8Array([1]), linkTarget: null };
+      const changedWith = (uid: number | null, gid: number | null): string[] => {
+        store.clearScan();
+        store.addScan([{ ...file, uid, gid }]);
+        return [...store.changed()].map((entry) => `${entry.uid}:${entry.gid}`);
+      };
+      store.record({ synced: [{ ...file, uid: 5, gid: 6 }] });
+      expect(changedWith(null, null), 'owners not tracked this run').to.deep.equal([]);
+      expect(changedWith(5, 6)).to.deep.equal([]);
+      expect(changedWith(7, null), 'another uid').to.deep.equal(['7:null']);
+      expect(changedWith(null, 9), 'another gid').to.deep.equal(['null:9']);
+      expect(changedWith(5, null), 'the gid changed, but is not tracked').to.deep.equal([]);
+      store.record({ synced: [file] });
+      expect(changedWith(5, 6), 'owners tracked for the first time').to.deep.equal(['5:6']);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('copies the scanned owners into the snapshot when the sending side records a path', () => {
+    const store = SnapshotStore.create(dbPath());
+    try {
+      store.addScan([{ path: 'd', kind: 'dir', size: 0, mtimeUs: 1, mode: 0o755, ino: 2, checksum: null, linkTarget: null, uid: 0, gid: 42 }]);
+      store.recordScanned({ synced: ['d'] });
+      expect(store.synced('d')).to.deep.include({ uid: 0, gid: 42 });
+    } finally {
+      store.close();
+    }
   });
 
   it('allows close to be called twice', () => {

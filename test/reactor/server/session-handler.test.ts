@@ -107,7 +107,7 @@ describe('reactor/server/session-handler', () => {
     expect(readdirSync(dir)).to.deep.equal([]);
     const failure = await client.request({
       kind: 'startSync', dryRun: false, allowMassDelete: false, filters: [], ignoreDelete: false, mirror: false, keepDir: '',
-      symlinks: 'copy', preserveTime: false, overwrite: 'always',
+      symlinks: 'copy', preserveTime: false, overwrite: 'always', preserveUid: false, preserveGid: false,
     }).then(() => undefined, (err: { code: string; message: string }) => err);
     expect(failure).to.include({ code: 'INVALID_MESSAGE' });
     expect(failure!.message).to.include('startSync.dryRun differs');

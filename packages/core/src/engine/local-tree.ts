@@ -1,14 +1,17 @@
 import { lstatSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Entry } from '../model/entry.js';
+import { NO_OWNERS, type Entry, type Owners } from '../model/entry.js';
 
 /** localPath maps a relative '/'-separated path under root to this platform's path. */
 export function localPath(root: string, path: string): string {
   return join(root, ...path.split('/'));
 }
 
-/** statEntry reads a path as a scan would, without hashing (checksum null); undefined if absent. */
-export function statEntry(root: string, path: string): Entry | undefined {
+/**
+ * statEntry reads a path as a scan would, without hashing (checksum null), the owners it is
+ * told to track included; undefined if absent.
+ */
+export function statEntry(root: string, path: string, owners: Owners = NO_OWNERS): Entry | undefined {
   const full = localPath(root, path);
   try {
     // throwIfNoEntry: most paths checked are new, and a thrown ENOENT costs more than the lstat.
@@ -19,6 +22,7 @@ export function statEntry(root: string, path: string): Entry | undefined {
       path, kind, size: kind === 'dir' ? 0 : Number(st.size), mtimeUs: Number(st.mtimeNs / 1000n),
       mode: Number(st.mode & 0o7777n), ino: Number(st.ino), checksum: null,
       linkTarget: kind === 'symlink' ? readlinkSync(full) : null,
+      uid: owners.uid ? Number(st.uid) : null, gid: owners.gid ? Number(st.gid) : null,
     };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;

@@ -1,19 +1,22 @@
 import { createHash } from 'node:crypto';
 import {
-  chmodSync, closeSync, fchmodSync, fstatSync, futimesSync, lstatSync, lutimesSync, mkdirSync, openSync, renameSync, rmdirSync,
-  rmSync, symlinkSync, unlinkSync, writeSync, type Stats,
+  chmodSync, closeSync, fchmodSync, fchownSync, fstatSync, futimesSync, lchownSync, lstatSync, lutimesSync, mkdirSync, openSync,
+  renameSync, rmdirSync, rmSync, symlinkSync, unlinkSync, writeSync, type Stats,
 } from 'node:fs';
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { SnapsyncError } from '../errors.js';
 import { CaseCollisions, pathProblem, probeCaseInsensitive, probeCaseInsensitiveReadOnly } from '../platform/names.js';
 import { currentPlatform, type PlatformName } from '../platform/platform.js';
-import { linkLeavesTree, parentOf, sameContent, sameLocalState, type ChecksumName, type Entry } from '../model/entry.js';
+import {
+  linkLeavesTree, NO_OWNERS, ownerDiffers, parentOf, sameContent, sameLocalState, type ChecksumName, type Entry, type Owners,
+} from '../model/entry.js';
 import { decideDelete, decideUpsert, type OverwritePolicy } from '../plan/decide.js';
 import { hashFile, hashPrefix, newHasher, type Hasher } from '../scan/hash.js';
 import type { SnapshotStore } from '../storage/snapshot-store.js';
 import { DryTree } from './dry-tree.js';
 import { isPresent, localPath, statEntry } from './local-tree.js';
+import { applyOwner, ownerIds } from './owner.js';
 import { DELTA_MIN, deltaBlockSize, seedFromBasis } from './delta.js';
 import type { Change, DeltaFrom, PathResult, ResumeFrom, SyncChannel, SyncMessage, TransferProgress } from './messages.js';
 import { cleanStalePartials, RESUME_MIN } from './transfer-cache.js';
@@ -34,6 +37,8 @@ export interface ReceiverOptions {
   readonly linkBoundary?: string;
   /** preserveTime (-t) gives files and links the source's modification time. */
   readonly preserveTime?: boolean;
+  /** owners (-u, -j) gives paths the source's uid and/or gid; this side's scan must track the same. */
+  readonly owners?: Owners;
   /** keepDir, when set, receives what would be deleted, moved there instead (--keep-dir-*). */
   readonly keepDir?: string;
   /** mirror makes this side identical to the sender: extra paths deleted, changed files sent again. */
@@ -68,6 +73,8 @@ interface Incoming {
   sent: number;
   /** landed is the cache file's state, mode and time already set, when written in one go. */
   landed?: Entry;
+  /** ownerNote says why the source's owner could not be kept ('' when it was, or not asked). */
+  ownerNote?: string;
 }
 
 /** Wants collects what one batch of changes asks the sender for. */
@@ -109,6 +116,7 @@ export class Receiver {
 
   /** dryTree stands for the tree in a dry run, which leaves the cache and the tree alone. */
   private readonly dryTree: DryTree | undefined;
+  private readonly owners: Owners;
 
   constructor(private readonly options: ReceiverOptions) {
     this.done = new Promise((resolve) => {
@@ -117,6 +125,8 @@ export class Receiver {
     this.dryTree = options.dryRun === true ? new DryTree(options.root) : undefined;
     if (this.dryTree === undefined) cleanStalePartials(options.cacheDir);
     this.platform = options.platform ?? currentPlatform;
+    // Windows has no uid or gid to give (its scan records none either).
+    this.owners = process.platform === 'win32' ? NO_OWNERS : options.owners ?? NO_OWNERS;
     this.collisions = new CaseCollisions(this.platform === 'win32' ||
       (this.dryTree === undefined ? probeCaseInsensitive(options.cacheDir) : probeCaseInsensitiveReadOnly(options.root)));
   }
@@ -187,30 +197,29 @@ export class Receiver {
     const decision = decideUpsert(entry, target, ancestor, this.options.policy);
     switch (decision.action) {
       case 'exists':
-        if (this.options.preserveTime === true && target!.kind !== 'dir' && target!.mtimeUs !== entry.mtimeUs) {
-          this.assertUnchanged(entry.path, target);
-          if (this.dryTree === undefined) this.setTime(localPath(root, entry.path), entry);
-          this.keep(this.landed(entry.path), entry, 'exists', 'time updated');
-          return;
-        }
-        this.keep(target!, entry, 'exists', '');
+        this.updateMetadata(entry, target!, false, false);
         return;
       case 'chmod':
-        this.assertUnchanged(entry.path, target);
-        if (this.dryTree === undefined) chmodSync(localPath(root, entry.path), entry.mode & MODE_BITS);
-        this.keep(this.landed(entry.path), entry, 'exists', 'mode updated');
+        this.updateMetadata(entry, target!, false, true);
         return;
-      case 'mkdir':
+      case 'chown':
+        this.updateMetadata(entry, target!, true, decision.chmod);
+        return;
+      case 'mkdir': {
         this.assertUnchanged(entry.path, target);
+        let note = '';
         if (this.dryTree === undefined) {
-          if (decision.replace) unlinkSync(localPath(root, entry.path));
+          const full = localPath(root, entry.path);
+          if (decision.replace) unlinkSync(full);
           this.ancestors(entry.path, true);
-          mkdirSync(localPath(root, entry.path), { mode: entry.mode || 0o755 });
+          mkdirSync(full, { mode: entry.mode || 0o755 });
+          note = this.setOwner(full, entry);
           // mkdir's mode goes through the umask; the source's mode must land as it is.
-          if (entry.mode !== 0) chmodSync(localPath(root, entry.path), entry.mode & MODE_BITS);
+          if (entry.mode !== 0) chmodSync(full, entry.mode & MODE_BITS);
         }
-        this.keep(this.landed(entry.path), entry, 'synchronized', '');
+        this.keep(this.landed(entry.path), entry, 'synchronized', note);
         return;
+      }
       case 'link': {
         const leaves = linkLeavesTree(entry.path, entry.linkTarget ?? '');
         if (leaves && !this.linkMayPoint(entry)) {
@@ -219,15 +228,17 @@ export class Receiver {
           return;
         }
         this.assertUnchanged(entry.path, target);
+        let note = '';
         if (this.dryTree === undefined) {
           const temp = this.cachePathOf(entry.path);
           // A run killed before the rename left its link here; symlink() would fail on it every run.
           rmSync(temp, { force: true });
           symlinkSync(entry.linkTarget ?? '', temp);
+          note = this.setOwner(temp, entry);
           if (this.options.preserveTime === true) this.setTime(temp, entry);
           this.place(temp, entry.path);
         }
-        this.keep(this.landed(entry.path), entry, 'synchronized', leaves ? 'its target leaves the synchronized tree' : '');
+        this.keep(this.landed(entry.path), entry, 'synchronized', notes(leaves ? 'its target leaves the synchronized tree' : '', note));
         return;
       }
       case 'fetch': {
@@ -277,16 +288,20 @@ export class Receiver {
     } catch {
       return false; // a link in either path: the plain upsert reports it
     }
-    const now = statEntry(root, from);
+    const now = statEntry(root, from, this.owners);
     if (now === undefined || !sameLocalState(now, source)) return false;
+    let note = '';
     if (this.dryTree !== undefined) {
       this.dryTree.remove(from);
     } else {
+      const full = localPath(root, entry.path);
       this.place(localPath(root, from), entry.path);
-      if ((now.mode & 0o1777) !== (entry.mode & 0o1777)) chmodSync(localPath(root, entry.path), entry.mode & MODE_BITS);
+      // The renamed file keeps its old owner and mode: the source may have changed them too.
+      if (ownerDiffers(entry, now)) note = this.setOwner(full, entry);
+      if ((now.mode & 0o1777) !== (entry.mode & 0o1777)) chmodSync(full, entry.mode & MODE_BITS);
     }
     this.removed.push(from);
-    this.keep(this.landed(entry.path), entry, 'moved', '', from);
+    this.keep(this.landed(entry.path), entry, 'moved', note, from);
     return true;
   }
 
@@ -321,7 +336,7 @@ export class Receiver {
     if (message.last && offset === 0 && incoming.resumed === 0) {
       // The whole file in one message, as most files come: one write, no async file handle.
       try {
-        incoming.landed = this.writeWhole(incoming.cachePath, data, incoming.entry);
+        this.writeWhole(incoming, data);
       } catch (err) {
         incoming.failure = err;
       }
@@ -406,12 +421,14 @@ export class Receiver {
       }
       this.assertUnchanged(entry.path, incoming.target);
       if (incoming.landed === undefined) {
+        incoming.ownerNote = this.setOwner(incoming.cachePath, entry);
         chmodSync(incoming.cachePath, entry.mode & MODE_BITS);
         if (this.options.preserveTime === true) this.setTime(incoming.cachePath, entry);
       }
       this.place(incoming.cachePath, entry.path);
       const resumed = incoming.resumed > 0 ? `resumed after ${incoming.resumed} bytes` : '';
-      this.keep(incoming.landed ?? statEntry(this.options.root, entry.path)!, entry, 'synchronized', resumed, undefined, incoming.sent);
+      this.keep(incoming.landed ?? this.landed(entry.path)!, entry, 'synchronized', notes(resumed, incoming.ownerNote ?? ''), undefined,
+        incoming.sent);
     } catch (err) {
       rmSync(incoming.cachePath, { force: true });
       this.result({ path: entry.path, outcome: isSkip(err) ? 'skipped' : 'error', message: describe(err), bytes: 0 });
@@ -497,27 +514,64 @@ export class Receiver {
     return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
   }
 
-  /** setTime applies the source's modification time (lutimes: a link's own time, not its target's). */
   /**
-   * writeWhole writes a file that came in one message, sets its mode (and time under -t) on the
-   * open file, and returns its state as it will land: a rename keeps inode, mode and times.
+   * updateMetadata brings a path whose content is already there to the source's owner, mode
+   * and (under -t) time, after the same re-check as any change: `(exs)`, no data sent.
    */
-  private writeWhole(cachePath: string, data: Uint8Array, entry: Entry): Entry {
-    const fd = openSync(cachePath, 'w', 0o600);
+  private updateMetadata(entry: Entry, target: Entry, chown: boolean, chmod: boolean): void {
+    const time = this.options.preserveTime === true && target.kind !== 'dir' && target.mtimeUs !== entry.mtimeUs;
+    if (!chown && !chmod && !time) {
+      this.keep(target, entry, 'exists', '');
+      return;
+    }
+    this.assertUnchanged(entry.path, target);
+    const full = localPath(this.options.root, entry.path);
+    const owned = chown && ownerIds(entry, this.owners) !== undefined;
+    let note = '';
+    if (this.dryTree === undefined) {
+      if (owned) note = this.setOwner(full, entry);
+      if (chmod) chmodSync(full, entry.mode & MODE_BITS);
+      if (time) this.setTime(full, entry);
+    }
+    const updated = [owned && note === '' ? 'owner' : '', chmod ? 'mode' : '', time ? 'time' : ''].filter((part) => part !== '');
+    this.keep(this.landed(entry.path), entry, 'exists', notes(updated.length > 0 ? `${listed(updated)} updated` : '', note));
+  }
+
+  /**
+   * setOwner gives a path (a cache file or link before its rename, a directory just made) the
+   * source's tracked ids, without following a link; it returns the note for a refused change.
+   * chown comes before chmod: it may clear mode bits.
+   */
+  private setOwner(full: string, entry: Entry): string {
+    const ids = ownerIds(entry, this.owners);
+    return ids === undefined ? '' : applyOwner((uid, gid) => lchownSync(full, uid, gid), ids);
+  }
+
+  /**
+   * writeWhole writes a file that came in one message, sets its owner and mode (and time under
+   * -t) on the open file, and notes its state as it will land: a rename keeps all of them.
+   */
+  private writeWhole(incoming: Incoming, data: Uint8Array): void {
+    const { entry } = incoming;
+    const fd = openSync(incoming.cachePath, 'w', 0o600);
     try {
       for (let at = 0; at < data.length;) at += writeSync(fd, data, at, data.length - at);
+      const ids = ownerIds(entry, this.owners);
+      incoming.ownerNote = ids === undefined ? '' : applyOwner((uid, gid) => fchownSync(fd, uid, gid), ids);
       fchmodSync(fd, entry.mode & MODE_BITS);
       if (this.options.preserveTime === true) futimesSync(fd, entry.mtimeUs / 1e6, entry.mtimeUs / 1e6);
       const st = fstatSync(fd, { bigint: true });
-      return {
+      incoming.landed = {
         path: entry.path, kind: 'file', size: Number(st.size), mtimeUs: Number(st.mtimeNs / 1000n), mode: Number(st.mode & 0o7777n),
         ino: Number(st.ino), checksum: null, linkTarget: null,
+        uid: this.owners.uid ? Number(st.uid) : null, gid: this.owners.gid ? Number(st.gid) : null,
       };
     } finally {
       closeSync(fd);
     }
   }
 
+  /** setTime applies the source's modification time (lutimes: a link's own time, not its target's). */
   private setTime(full: string, entry: Entry): void {
     const seconds = entry.mtimeUs / 1e6;
     lutimesSync(full, seconds, seconds);
@@ -731,9 +785,12 @@ export class Receiver {
     this.dryFetch(synced, scanned);
   }
 
-  /** landed is a path's stat once this run placed it; a dry run placed nothing, so has none to record. */
+  /**
+   * landed is a path's stat once this run placed it, owners as tracked (what this side's next
+   * scan will find); a dry run placed nothing, so has none to record.
+   */
   private landed(path: string): Entry | undefined {
-    return this.dryTree === undefined ? statEntry(this.options.root, path) : undefined;
+    return this.dryTree === undefined ? statEntry(this.options.root, path, this.owners) : undefined;
   }
 
   /** keep records a path as synchronized with the sender's checksum and this side's stat. */
@@ -760,6 +817,16 @@ export class Receiver {
 }
 
 class SkipError extends Error {}
+
+/** notes joins the remarks of one path's message. */
+function notes(...parts: readonly string[]): string {
+  return parts.filter((part) => part !== '').join('; ');
+}
+
+/** listed names things as a sentence does: "a", "a and b", "a, b and c". */
+function listed(parts: readonly string[]): string {
+  return parts.length < 2 ? parts.join('') : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)!}`;
+}
 
 /** digestOf digests a file written out of order (a delta); empty when it cannot be read. */
 function digestOf(path: string, checksum: ChecksumName): Uint8Array {

@@ -1,5 +1,5 @@
 import { NO_FILTER, type Filter } from '../filter/filter.js';
-import { isUnder, type ChecksumName } from '../model/entry.js';
+import { isUnder, NO_OWNERS, type ChecksumName, type Owners } from '../model/entry.js';
 import { scanTree, type ScanSummary, type SymlinkMode } from '../scan/scan.js';
 import type { SnapshotStore } from '../storage/snapshot-store.js';
 
@@ -15,11 +15,11 @@ export interface SideScan extends ScanSummary {
 
 /** scanSide scans a sync root into the store's scan table, replacing the last run's. */
 export async function scanSide(store: SnapshotStore, root: string, checksum: ChecksumName, privateDirName: string,
-  filter: Filter = NO_FILTER, symlinks: SymlinkMode = 'copy'): Promise<SideScan> {
+  filter: Filter = NO_FILTER, symlinks: SymlinkMode = 'copy', owners: Owners = NO_OWNERS): Promise<SideScan> {
   store.clearScan();
   const problems = new Map<string, string>();
   const summary = await scanTree({
-    root, privateDirName, checksum, filter, symlinks,
+    root, privateDirName, checksum, filter, symlinks, owners,
     previousIn: (dir) => store.syncedIn(dir),
     write: (entries) => store.addScan(entries),
     problem: (path, message) => problems.set(path, message),

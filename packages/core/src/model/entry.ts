@@ -20,11 +20,37 @@ export interface Entry {
   /** checksum of a file's content (empty for -k none); null for directories and links. */
   readonly checksum: Uint8Array | null;
   readonly linkTarget: string | null;
+  /**
+   * uid and gid of the path, recorded only when the session carries them (-u, -j); null or
+   * absent when not tracked, so the many places that build entries need not know about owners.
+   */
+  readonly uid?: number | null;
+  readonly gid?: number | null;
+}
+
+/** Owners says which ids a session carries: uid under -u, gid under -j, each on its own. */
+export interface Owners {
+  readonly uid: boolean;
+  readonly gid: boolean;
+}
+
+export const NO_OWNERS: Owners = { uid: false, gid: false };
+
+/**
+ * ownerDiffers tells whether two entries name other owners, comparing only ids both sides
+ * tracked: an id one of them did not record is no difference.
+ */
+export function ownerDiffers(a: Entry, b: Entry): boolean {
+  return differs(a.uid, b.uid) || differs(a.gid, b.gid);
+}
+
+function differs(a: number | null | undefined, b: number | null | undefined): boolean {
+  return a !== null && a !== undefined && b !== null && b !== undefined && a !== b;
 }
 
 /**
  * sameContent tells whether two entries hold the same thing: kind, and for files size and
- * checksum (size and mtime under -k none), for links the target. Modes and times are metadata.
+ * checksum (size and mtime under -k none), for links the target. Modes, owners and times are metadata.
  */
 export function sameContent(a: Entry, b: Entry): boolean {
   if (a.kind !== b.kind) return false;

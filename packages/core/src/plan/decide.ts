@@ -1,4 +1,4 @@
-import { sameContent, type Entry } from '../model/entry.js';
+import { ownerDiffers, sameContent, type Entry } from '../model/entry.js';
 
 /** OverwritePolicy is -o: what wins when the target changed too. */
 export type OverwritePolicy = 'always' | 'older' | 'conflict';
@@ -7,6 +7,8 @@ export type OverwritePolicy = 'always' | 'older' | 'conflict';
 export type UpsertDecision =
   | { readonly action: 'exists' }
   | { readonly action: 'chmod' }
+  /** chown: same content, another tracked owner (-u, -j); chmod too when the mode differs as well. */
+  | { readonly action: 'chown'; readonly chmod: boolean }
   | { readonly action: 'mkdir' | 'fetch' | 'link'; readonly replace: boolean }
   | { readonly action: 'skip'; readonly conflict: boolean; readonly reason: string };
 
@@ -26,7 +28,10 @@ export function decideUpsert(source: Entry, target: Entry | undefined, ancestor:
   if (target === undefined) return create(source, false);
   if (sameContent(source, target)) {
     // setuid and setgid are never applied (receiver MODE_BITS), so they are no difference either.
-    return source.kind !== 'symlink' && (source.mode & 0o1777) !== (target.mode & 0o1777) ? { action: 'chmod' } : { action: 'exists' };
+    const chmod = source.kind !== 'symlink' && (source.mode & 0o1777) !== (target.mode & 0o1777);
+    // Owners count only where both sides tracked them (each side's scan records them under -u/-j).
+    if (ownerDiffers(source, target)) return { action: 'chown', chmod };
+    return chmod ? { action: 'chmod' } : { action: 'exists' };
   }
   if (target.kind === 'dir') {
     return { action: 'skip', conflict: false, reason: `a directory stands where the source has a ${source.kind}; its contents must go first` };

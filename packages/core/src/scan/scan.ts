@@ -1,7 +1,7 @@
 import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync, type BigIntStats } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import type { Filter } from '../filter/filter.js';
-import type { ChecksumName, Entry } from '../model/entry.js';
+import type { ChecksumName, Entry, Owners } from '../model/entry.js';
 import { hashFile } from './hash.js';
 import { HashPool, POOL_MIN_BYTES } from './hash-pool.js';
 
@@ -27,6 +27,8 @@ export interface ScanOptions {
   readonly filter?: Filter;
   /** symlinks is -n: copy links as links (default), skip them, or follow them (inside the tree only). */
   readonly symlinks?: SymlinkMode;
+  /** owners names the ids to record (-u, -j); the others stay null, so a chown is no change. */
+  readonly owners?: Owners;
 }
 
 /** SymlinkMode is -n. */
@@ -48,6 +50,9 @@ const BATCH = 1000;
  */
 export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
   const pending: string[] = [''];
+  // Windows reports 0 for both ids: nothing to carry.
+  const uid = options.owners?.uid === true && process.platform !== 'win32';
+  const gid = options.owners?.gid === true && process.platform !== 'win32';
   let batch: Entry[] = [];
   let entries = 0;
   let hashedBytes = 0;
@@ -99,6 +104,7 @@ export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
       }
       const base = {
         path, size: Number(st.size), mtimeUs: Number(st.mtimeNs / 1000n), mode: Number(st.mode & 0o7777n), ino: Number(st.ino),
+        uid: uid ? Number(st.uid) : null, gid: gid ? Number(st.gid) : null,
       };
       if (filter !== undefined && filter.excluded(path, st.isDirectory())) continue;
       if (st.isDirectory()) {

@@ -49,6 +49,11 @@ export const MIGRATIONS: readonly string[] = [
      at INTEGER NOT NULL
    ) WITHOUT ROWID;
    CREATE INDEX files_state ON files (state);`,
+  // Owners (-u, -j): NULL where a run did not track them, so turning the flags off changes nothing.
+  `ALTER TABLE files ADD COLUMN uid INTEGER;
+   ALTER TABLE files ADD COLUMN gid INTEGER;
+   ALTER TABLE scan ADD COLUMN uid INTEGER;
+   ALTER TABLE scan ADD COLUMN gid INTEGER;`,
 ];
 
 /** SCHEMA_VERSION is the user_version a DB has after every migration. */

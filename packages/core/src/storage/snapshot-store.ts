@@ -194,8 +194,7 @@ export class SnapshotStore {
   /** addScan stores a batch of scanned entries in one transaction. */
   addScan(entries: readonly Entry[]): void {
     const insert = this.stmt(
-      `INSERT OR REPLACE INTO scan (path, kind, size, mtime_us, mode, ino, checksum, link_target)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+      `INSERT OR REPLACE INTO scan (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.db.transaction(() => {
       for (const entry of entries) insert.run(...toRow(entry));
     })();
@@ -240,15 +239,17 @@ export class SnapshotStore {
 
   /**
    * changed walks, in path order, the scanned entries that are new or differ from the last
-   * sync in content, kind, mode or link target. Pages by key, so other statements may run
-   * between pages.
+   * sync in content, kind, mode, link target or a tracked owner. An owner this scan did not
+   * record (NULL: no -u/-j) is no change, whatever the last sync recorded. Pages by key, so
+   * other statements may run between pages.
    */
   *changed(page = 500): IterableIterator<Entry> {
     const statement = this.stmt(
       `SELECT ${COLUMNS.replace(/(\w+)/g, 's.$1')} FROM scan s LEFT JOIN files f ON f.path = s.path
         WHERE s.path > ? AND (f.path IS NULL OR f.kind != s.kind OR f.size != s.size OR f.mode != s.mode
            OR f.checksum IS NOT s.checksum OR f.link_target IS NOT s.link_target
-           OR (s.kind = 'file' AND f.mtime_us != s.mtime_us))
+           OR (s.kind = 'file' AND f.mtime_us != s.mtime_us)
+           OR (s.uid IS NOT NULL AND f.uid IS NOT s.uid) OR (s.gid IS NOT NULL AND f.gid IS NOT s.gid))
         ORDER BY s.path LIMIT ?`);
     yield* pages(statement, page);
   }
@@ -280,8 +281,8 @@ export class SnapshotStore {
   /** record folds what a run really did into the snapshot, in one transaction. */
   record(outcome: { synced?: readonly Entry[]; removed?: readonly string[] }, now = Date.now()): void {
     const upsert = this.stmt(
-      `INSERT OR REPLACE INTO files (path, kind, size, mtime_us, mode, ino, checksum, link_target, state, message, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'synchronized', NULL, ?)`);
+      `INSERT OR REPLACE INTO files (${COLUMNS}, state, message, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'synchronized', NULL, ?)`);
     const remove = this.stmt('DELETE FROM files WHERE path = ?');
     this.db.transaction(() => {
       for (const entry of outcome.synced ?? []) upsert.run(...toRow(entry), now);
@@ -295,8 +296,8 @@ export class SnapshotStore {
    */
   recordScanned(outcome: { synced?: readonly string[]; removed?: readonly string[] }, now = Date.now()): void {
     const copy = this.stmt(
-      `INSERT OR REPLACE INTO files (path, kind, size, mtime_us, mode, ino, checksum, link_target, state, message, updated_at)
-       SELECT path, kind, size, mtime_us, mode, ino, checksum, link_target, 'synchronized', NULL, ? FROM scan WHERE path = ?`);
+      `INSERT OR REPLACE INTO files (${COLUMNS}, state, message, updated_at)
+       SELECT ${COLUMNS}, 'synchronized', NULL, ? FROM scan WHERE path = ?`);
     const remove = this.stmt('DELETE FROM files WHERE path = ?');
     this.db.transaction(() => {
       for (const path of outcome.synced ?? []) copy.run(now, path);
@@ -309,7 +310,7 @@ export class SnapshotStore {
   }
 }
 
-const COLUMNS = 'path, kind, size, mtime_us, mode, ino, checksum, link_target';
+const COLUMNS = 'path, kind, size, mtime_us, mode, ino, checksum, link_target, uid, gid';
 
 interface Row {
   path: string;
@@ -320,6 +321,8 @@ interface Row {
   ino: number;
   checksum: Buffer | null;
   link_target: string | null;
+  uid: number | null;
+  gid: number | null;
 }
 
 /** toRow lays an entry out in column order (positional parameters bind faster than named ones). */
@@ -327,7 +330,7 @@ function toRow(entry: Entry): unknown[] {
   return [
     entry.path, entry.kind, entry.size, entry.mtimeUs, entry.mode, entry.ino,
     entry.checksum === null ? null : Buffer.from(entry.checksum.buffer, entry.checksum.byteOffset, entry.checksum.byteLength),
-    entry.linkTarget,
+    entry.linkTarget, entry.uid ?? null, entry.gid ?? null,
   ];
 }
 
@@ -336,7 +339,7 @@ function fromRow(row: unknown): Entry | undefined {
   const r = row as Row;
   return {
     path: r.path, kind: r.kind, size: r.size, mtimeUs: r.mtime_us, mode: r.mode, ino: r.ino,
-    checksum: r.checksum, linkTarget: r.link_target,
+    checksum: r.checksum, linkTarget: r.link_target, uid: r.uid, gid: r.gid,
   };
 }
 

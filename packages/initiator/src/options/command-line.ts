@@ -37,6 +37,9 @@ export interface SyncOptions {
   /** overwrite is -o; one-way runs default to always (the source wins), as Aspera's do. */
   readonly overwrite: OverwritePolicy;
   readonly preserveTime: boolean;
+  /** preserveUid (-u) and preserveGid (-j) carry owners from the sending side to the receiving one. */
+  readonly preserveUid: boolean;
+  readonly preserveGid: boolean;
   readonly mirror: boolean;
   /** keepDirLocal is absolute; keepDirRemote is read inside the docroot by the reactor. */
   readonly keepDirLocal: string | undefined;
@@ -54,8 +57,6 @@ export const DEFAULT_PORT = 9093;
 /** Flags parsed and checked now whose behaviour a later release brings: they fail, never pass unnoticed. */
 const NOT_YET: readonly (readonly [string, string])[] = [
   ['continuous', '--continuous'],
-  ['preserve-uid', '--preserve-uid'],
-  ['preserve-gid', '--preserve-gid'],
   ['cooloff', '--cooloff'],
   ['scan-interval', '--scan-interval'],
   ['pending-max', '--pending-max'],
@@ -90,8 +91,8 @@ export function buildParser(argv: readonly string[]) {
     .option('include-from', { type: 'string', describe: 'read include patterns from FILE' })
     .option('symbolic-links', { alias: 'n', type: 'string', describe: 'copy | skip | follow' })
     .option('preserve-time', { alias: 't', type: 'boolean' })
-    .option('preserve-uid', { alias: 'u', type: 'boolean' })
-    .option('preserve-gid', { alias: 'j', type: 'boolean' })
+    .option('preserve-uid', { alias: 'u', type: 'boolean', describe: "give paths the source's owner (uid; needs root on the receiving side)" })
+    .option('preserve-gid', { alias: 'j', type: 'boolean', describe: "give paths the source's group (gid; needs root or membership)" })
     .option('ignore-delete', { type: 'boolean' })
     .option('delete-delay', { type: 'boolean' })
     .option('mirror', { type: 'boolean' })
@@ -164,6 +165,8 @@ export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncO
     symlinks: args.symbolicLinks === undefined ? DEFAULT_SYMLINKS
       : choice(args.symbolicLinks.toLowerCase(), ['copy', 'skip', 'follow'] as const, '--symbolic-links'),
     preserveTime: args.preserveTime === true,
+    preserveUid: args.preserveUid === true,
+    preserveGid: args.preserveGid === true,
     overwrite: args.overwrite === undefined ? (direction === 'bidi' ? 'conflict' : 'always')
       : choice(args.overwrite.toLowerCase(), ['always', 'older', 'conflict'] as const, '--overwrite'),
     keepDirLocal: args.keepDirLocal === undefined ? undefined : resolve(args.keepDirLocal),

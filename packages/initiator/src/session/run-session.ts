@@ -1,5 +1,5 @@
 import { SessionSide, SnapsyncError, type Direction, type SyncSummary } from '@snapsync/core';
-import { DRY_RUN_FEATURE, FEATURES, MAGIC, PROTOCOL_VERSION, protocolError, type Connection, type Message } from '@snapsync/protocol';
+import { DRY_RUN_FEATURE, FEATURES, OWNERS_FEATURE, MAGIC, PROTOCOL_VERSION, protocolError, type Connection, type Message } from '@snapsync/protocol';
 import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { usageError } from '../errors.js';
@@ -89,6 +89,11 @@ async function connect(options: SyncOptions, io: RunIo): Promise<Connection> {
     if (options.dryRun && !welcome.features.includes(DRY_RUN_FEATURE)) {
       throw new SnapsyncError('NOT_SUPPORTED',
         'the reactor does not support --dry-run (it is older than this snapsync); upgrade it or run without --dry-run');
+    }
+    // An older reactor would drop the owners unread: the run would pass and carry none.
+    if ((options.preserveUid || options.preserveGid) && !welcome.features.includes(OWNERS_FEATURE)) {
+      throw new SnapsyncError('NOT_SUPPORTED',
+        'the reactor does not support -u/--preserve-uid or -j/--preserve-gid (it is older than this snapsync); upgrade it or run without them');
     }
     const user = remote.kind === 'remote' ? remote.user ?? userInfo().username : userInfo().username;
     const auth = remote.kind === 'local'

@@ -17,13 +17,15 @@ export async function runSync(connection: Connection, options: SyncOptions, side
     kind: 'startSync', dryRun: side.dryRun, allowMassDelete: options.allowMassDelete, filters: options.filters,
     ignoreDelete: options.ignoreDelete, mirror: options.mirror, keepDir: options.keepDirRemote ?? '',
     symlinks: options.symlinks, preserveTime: options.preserveTime, overwrite: options.overwrite,
+    preserveUid: options.preserveUid, preserveGid: options.preserveGid,
   });
+  const owners = { uid: options.preserveUid, gid: options.preserveGid };
   const filter = compileFilter(options.filters);
   const symlinks = options.direction === 'push' ? options.symlinks : 'copy';
   // A dry run did not create a missing local dir (--create-dir): a real run would find it empty.
   const scan = side.dryRun && !isPresent(localDir)
     ? emptyScan(side.store, filter, symlinks)
-    : await scanSide(side.store, localDir, options.checksum, privateDirName(), filter, symlinks);
+    : await scanSide(side.store, localDir, options.checksum, privateDirName(), filter, symlinks, owners);
   for (const [path, message] of scan.unreadable) reporter.perPath('error', path, message);
   const ready = await reactorReady;
   if (ready.kind !== 'syncReady') throw protocolError('UNEXPECTED_MESSAGE', `the reactor answered ${ready.kind} to StartSync`);
@@ -44,7 +46,7 @@ export async function runSync(connection: Connection, options: SyncOptions, side
     ? new Sender({ root: localDir, store: side.store, checksum: options.checksum, channel, scan, report,
       allowMassDelete: options.allowMassDelete, ignoreDelete: options.ignoreDelete, dryRun: side.dryRun, ...progress })
     : new Receiver({ root: localDir, cacheDir: side.layout.cacheDir, store: side.store, checksum: options.checksum,
-      policy: options.overwrite, channel, report, mirror: options.mirror, preserveTime: options.preserveTime, dryRun: side.dryRun,
+      policy: options.overwrite, channel, report, mirror: options.mirror, preserveTime: options.preserveTime, owners, dryRun: side.dryRun,
       ...(options.keepDirLocal !== undefined ? { keepDir: options.keepDirLocal } : {}), ...progress });
   connection.onMessage((frame) => {
     try {

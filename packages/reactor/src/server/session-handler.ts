@@ -214,17 +214,19 @@ export class SessionHandler {
     const keepDir = request.keepDir === '' ? undefined : this.keepDir(request.keepDir, plan.root, side.dryRun);
     this.state = 'syncing';
     const { allowMassDelete, ignoreDelete, mirror, preserveTime } = request;
+    // Both roles scan owners under -u/-j: the sender to send them, the receiver to compare them.
+    const owners = { uid: request.preserveUid, gid: request.preserveGid };
     const sends = plan.direction === 'pull';
     const symlinks = sends ? request.symlinks : 'copy';
     // A dry run did not create a missing sync dir (--create-dir): a real run would find it empty.
     const scan = side.dryRun && !isPresent(plan.root)
       ? emptyScan(side.store, filter, symlinks)
-      : await scanSide(side.store, plan.root, plan.checksum, privateDirName(this.platform), filter, symlinks);
+      : await scanSide(side.store, plan.root, plan.checksum, privateDirName(this.platform), filter, symlinks, owners);
     const channel = this.connection.syncChannel();
     const report = (): void => {};
     const role = plan.direction === 'push'
       ? new Receiver({ root: plan.root, cacheDir: side.layout.cacheDir, store: side.store, checksum: plan.checksum,
-        policy: request.overwrite, channel, report, mirror, preserveTime, linkBoundary: realpathSync(this.principal!.docroot),
+        policy: request.overwrite, channel, report, mirror, preserveTime, owners, linkBoundary: realpathSync(this.principal!.docroot),
         dryRun: side.dryRun,
         ...(keepDir !== undefined ? { keepDir } : {}) })
       : new Sender({ root: plan.root, store: side.store, checksum: plan.checksum, channel, scan, report, allowMassDelete, ignoreDelete,
