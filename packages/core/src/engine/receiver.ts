@@ -12,7 +12,7 @@ import {
   linkLeavesTree, NO_OWNERS, ownerDiffers, parentOf, sameContent, sameLocalState, type ChecksumName, type Entry, type Owners,
 } from '../model/entry.js';
 import { decideDelete, decideUpsert, type OverwritePolicy } from '../plan/decide.js';
-import { hashFile, hashPrefix, newHasher, type Hasher } from '../scan/hash.js';
+import { hashPrefix, hashRange, newHasher, type Hasher } from '../scan/hash.js';
 import type { SnapshotStore } from '../storage/snapshot-store.js';
 import { DryTree } from './dry-tree.js';
 import { isPresent, localPath, statEntry } from './local-tree.js';
@@ -69,6 +69,8 @@ interface Incoming {
   hasher: Hasher;
   /** delta: the cache file was seeded from this side's version; only changed blocks arrive. */
   delta: boolean;
+  /** hashed is how far a delta's digest has got through the cache file. */
+  hashed: number;
   /** sent counts the bytes that crossed the connection for this file. */
   sent: number;
   /** landed is the cache file's state, mode and time already set, when written in one go. */
@@ -363,7 +365,8 @@ export class Receiver {
 
   /**
    * receiveBlock writes one changed block of a delta into the seeded cache file. Blocks come in
-   * increasing offsets; what they skip is already there. The digest is taken at the end.
+   * increasing offsets; what they skip is already there and final, so the whole file's digest
+   * is taken in order as blocks arrive (seeded bytes read back, sent bytes as they come).
    */
   private receiveBlock(incoming: Incoming, message: Extract<SyncMessage, { kind: 'fileData' }>): void {
     const { data, offset } = message;
@@ -374,9 +377,14 @@ export class Receiver {
     incoming.sent += data.length;
     incoming.writing = incoming.writing
       .then(async () => {
-        if (incoming.failure !== undefined || data.length === 0) return;
+        if (incoming.failure !== undefined) return;
         incoming.file ??= await open(incoming.cachePath, 'r+');
+        if (!hashRange(incoming.file.fd, incoming.hashed, offset, incoming.hasher)) throw new Error('the seeded cache file is short');
+        incoming.hashed = offset;
+        if (data.length === 0) return;
         await incoming.file.write(data, 0, data.length, offset);
+        incoming.hasher.update(data);
+        incoming.hashed = offset + data.length;
       })
       .catch((err: unknown) => {
         incoming.failure ??= err;
@@ -393,7 +401,7 @@ export class Receiver {
     try {
       if (incoming.failure === undefined) {
         // An empty file still needs its cache file; a delta's was seeded, and 'w' would empty it.
-        incoming.file ??= await open(incoming.cachePath, incoming.delta ? 'r' : 'w', 0o600);
+        incoming.file ??= await open(incoming.cachePath, 'w', 0o600);
         await incoming.file.close();
         incoming.file = undefined;
       }
@@ -413,7 +421,7 @@ export class Receiver {
     try {
       if (incoming.failure !== undefined) throw incoming.failure;
       const expected = entry.checksum ?? new Uint8Array();
-      const digest = incoming.delta ? digestOf(incoming.cachePath, this.options.checksum) : incoming.hasher.digest();
+      const digest = incoming.hasher.digest();
       if (incoming.received !== entry.size || (expected.length > 0 && !Buffer.from(digest).equals(Buffer.from(expected)))) {
         rmSync(incoming.cachePath, { force: true });
         this.result({ path: entry.path, outcome: 'error', message: 'received content did not verify; it will be sent again next run', bytes: 0 });
@@ -673,6 +681,7 @@ export class Receiver {
     return {
       entry, target, cachePath: this.cachePathOf(entry.path), file: undefined, received: 0, resumed: 0,
       writing: Promise.resolve(), failure: undefined, hasher: newHasher(this.options.checksum), delta: false, sent: 0,
+      hashed: 0,
     };
   }
 
@@ -828,11 +837,6 @@ function listed(parts: readonly string[]): string {
   return parts.length < 2 ? parts.join('') : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)!}`;
 }
 
-/** digestOf digests a file written out of order (a delta); empty when it cannot be read. */
-function digestOf(path: string, checksum: ChecksumName): Uint8Array {
-  const hashed = hashFile(path, checksum);
-  return hashed.ok ? hashed.checksum : new Uint8Array(1);
-}
 
 function isSkip(err: unknown): boolean {
   return err instanceof SkipError;

@@ -66,9 +66,14 @@ function wrap(hash: ReturnType<typeof createHash>): Hasher {
 
 /** hashPrefix feeds the first `length` bytes of an open file to hasher; false if the file is shorter. */
 export function hashPrefix(fd: number, length: number, hasher: Hasher): boolean {
-  let offset = 0;
-  while (offset < length) {
-    const n = readSync(fd, buffer, 0, Math.min(CHUNK, length - offset), offset);
+  return hashRange(fd, 0, length, hasher);
+}
+
+/** hashRange feeds the bytes [start, end) of an open file to hasher; false if the file is shorter. */
+export function hashRange(fd: number, start: number, end: number, hasher: Hasher): boolean {
+  let offset = start;
+  while (offset < end) {
+    const n = readSync(fd, buffer, 0, Math.min(CHUNK, end - offset), offset);
     if (n === 0) return false;
     hasher.update(buffer.subarray(0, n));
     offset += n;
