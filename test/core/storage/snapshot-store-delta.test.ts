@@ -43,6 +43,17 @@ describe('core/storage/snapshot-store delta', () => {
     expect(store.scanned('missing')).to.equal(undefined);
   });
 
+  it('looks a batch of paths up at once, quotes and unicode included, leaving out the ones it does not hold', () => {
+    const odd = ['it\'s "quoted"', 'dir/naïve café', 'x\\y', '\u{1F600}'];
+    store.record({ synced: odd.map((path, i) => file(path, i)) });
+    store.addScan([file(odd[0]!, 9), file('only-scanned', 8)]);
+    const synced = store.syncedAmong([...odd, 'missing']);
+    expect([...synced.keys()].sort()).to.deep.equal([...odd].sort());
+    expect(synced.get(odd[1]!)).to.deep.equal(store.synced(odd[1]!));
+    expect([...store.scannedAmong([...odd, 'only-scanned']).keys()].sort()).to.deep.equal([odd[0]!, 'only-scanned'].sort());
+    expect(store.scannedAmong([]).size).to.equal(0);
+  });
+
   it('records scanned paths as synchronized straight from the scan, and forgets removed ones', () => {
     store.record({ synced: [file('old', 1), file('gone', 2)] });
     store.addScan([file('old', 3, { size: 99, ino: 5 }), file('new', 4), link('l', 'new')]);

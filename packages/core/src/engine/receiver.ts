@@ -79,6 +79,12 @@ interface Incoming {
   ownerNote?: string;
 }
 
+/** Known holds this side's scan and last sync for the paths of one batch of changes. */
+interface Known {
+  readonly targets: ReadonlyMap<string, Entry>;
+  readonly ancestors: ReadonlyMap<string, Entry>;
+}
+
 /** Wants collects what one batch of changes asks the sender for. */
 interface Wants {
   paths: string[];
@@ -138,7 +144,9 @@ export class Receiver {
     if (message.kind === 'changes') {
       if (this.changesEnded) throw unexpected('changes after the last batch');
       const wants: Wants = { paths: [], resumes: [], deltas: [] };
-      for (const change of message.changes) this.apply(change, wants);
+      const paths = message.changes.filter((change) => change.kind !== 'delete').map((change) => change.entry.path);
+      const known: Known = { targets: this.options.store.scannedAmong(paths), ancestors: this.options.store.syncedAmong(paths) };
+      for (const change of message.changes) this.apply(change, wants, known);
       if (wants.paths.length > 0 || wants.resumes.length > 0) {
         this.options.channel.send({ kind: 'want', paths: wants.paths, resumes: wants.resumes, deltas: [] });
       }
@@ -159,7 +167,7 @@ export class Receiver {
     }
   }
 
-  private apply(change: Change, wants: Wants): void {
+  private apply(change: Change, wants: Wants, known: Known): void {
     const { entry } = change;
     this.dryTree?.sourceSent(entry.path, change.kind === 'delete' ? null : entry);
     if (change.kind === 'move') this.dryTree?.sourceSent(change.from, null);
@@ -179,7 +187,7 @@ export class Receiver {
         // replayed as a rename: no data sent
       } else {
         if (change.kind === 'move') this.deletions.push(change.from);
-        this.upsert(entry, wants);
+        this.upsert(entry, wants, known);
       }
     } catch (err) {
       // A path that changed here since the scan is left alone for the next run: a skip, not a failure.
@@ -187,10 +195,10 @@ export class Receiver {
     }
   }
 
-  private upsert(entry: Entry, wants: Wants): void {
-    const { store, root } = this.options;
-    let target = store.scanned(entry.path);
-    const ancestor = store.synced(entry.path);
+  private upsert(entry: Entry, wants: Wants, known: Known): void {
+    const { root } = this.options;
+    let target = known.targets.get(entry.path);
+    const ancestor = known.ancestors.get(entry.path);
     // A synced directory the source replaced by a file or link is in the way until its contents'
     // deletions (sent after this) empty it; the first run that finds it empty removes it.
     if (entry.kind !== 'dir' && target?.kind === 'dir' && ancestor?.kind === 'dir' && this.removeEmptyDir(entry.path, target)) {

@@ -59,6 +59,8 @@ export class Sender {
   private removed: string[] = [];
   /** awaiting counts upserts and moves sent that have no result yet. */
   private awaiting = 0;
+  /** streamed keeps the files sent as changes until their result: the receiver asks for them by path. */
+  private readonly streamed = new Map<string, Entry>();
   private resultWaiter: (() => void) | undefined;
   private readonly summary = emptySummary();
 
@@ -100,6 +102,7 @@ export class Sender {
       // not see (hidden, unreadable) is no move source.
       const candidate = !movesPossible || store.synced(entry.path) !== undefined ? undefined : store.moveFrom(entry);
       const from = candidate !== undefined && this.deletable(store.synced(candidate)!) ? candidate : undefined;
+      if (entry.kind === 'file') this.streamed.set(entry.path, entry);
       if (from !== undefined && !movedFrom.has(from)) {
         movedFrom.add(from);
         batch.push({ kind: 'move', entry, from });
@@ -156,11 +159,16 @@ export class Sender {
     }
   }
 
+  /** entryOf is a file as this side's scan saw it (what --mirror asks for again was not streamed). */
+  private entryOf(path: string): Entry | undefined {
+    return this.streamed.get(path) ?? this.options.store.scanned(path);
+  }
+
   /** plan tells the progress display the size of what was asked for (a point query per path). */
   private plan(want: Extract<SyncMessage, { kind: 'want' }>): void {
     let bytes = 0;
-    for (const path of want.paths) bytes += this.options.store.scanned(path)?.size ?? 0;
-    for (const resume of want.resumes) bytes += Math.max(0, (this.options.store.scanned(resume.path)?.size ?? 0) - resume.offset);
+    for (const path of want.paths) bytes += this.entryOf(path)?.size ?? 0;
+    for (const resume of want.resumes) bytes += Math.max(0, (this.entryOf(resume.path)?.size ?? 0) - resume.offset);
     this.options.progress?.({ kind: 'planned', bytes });
   }
 
@@ -183,8 +191,8 @@ export class Sender {
    * The receiver checks every byte against the digest, so nothing unverified lands.
    */
   private async sendFile(path: string, resume?: ResumeFrom, delta?: DeltaFrom): Promise<void> {
-    const { channel, store, root } = this.options;
-    const entry = store.scanned(path);
+    const { channel, root } = this.options;
+    const entry = this.entryOf(path);
     const abort = (reason: string): void =>
       channel.send({ kind: 'fileData', path, offset: 0, data: new Uint8Array(), last: true, aborted: true, reason });
     if (entry === undefined || entry.kind !== 'file') {
@@ -290,6 +298,7 @@ export class Sender {
     tally(this.summary, result);
     this.options.report(result);
     this.awaiting = Math.max(0, this.awaiting - 1);
+    this.streamed.delete(result.path);
     if (this.awaiting <= CHANGE_WINDOW) this.resultWaiter?.();
     if (result.outcome === 'synchronized' || result.outcome === 'exists' || result.outcome === 'moved') {
       this.synced.push(result.path);

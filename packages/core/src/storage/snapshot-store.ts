@@ -217,6 +217,25 @@ export class SnapshotStore {
     return new Map(rows.map((row) => [row.path, fromRow(row)!]));
   }
 
+  /**
+   * scannedAmong and syncedAmong look a batch of paths up in one statement each (a receiver
+   * judges a batch of changes at a time); paths not found are absent from the map.
+   */
+  scannedAmong(paths: readonly string[]): Map<string, Entry> {
+    return this.among('scan', paths);
+  }
+
+  syncedAmong(paths: readonly string[]): Map<string, Entry> {
+    return this.among('files', paths);
+  }
+
+  private among(table: 'scan' | 'files', paths: readonly string[]): Map<string, Entry> {
+    if (paths.length === 0) return new Map();
+    const rows = this.stmt(`SELECT ${COLUMNS} FROM ${table} WHERE path IN (SELECT value FROM json_each(?))`)
+      .all(JSON.stringify(paths)) as Row[];
+    return new Map(rows.map((row) => [row.path, fromRow(row)!]));
+  }
+
   /** scanned returns a path's entry from this run's scan. */
   scanned(path: string): Entry | undefined {
     return fromRow(this.stmt(`SELECT ${COLUMNS} FROM scan WHERE path = ?`).get(path));
