@@ -4,11 +4,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TransferProgress } from '@snapsync/core';
-// The package exports only its CLI surface; these modules are reached in the build output.
 import {
-  ProgressBar, TransferStats, formatBytes, formatDuration, renderLine,
-} from '../../packages/initiator/dist/output/progress.js';
-import { createReporter } from '../../packages/initiator/dist/output/reporter.js';
+  createReporter, ProgressBar, TransferStats, formatBytes, formatDuration, renderLine,
+} from '@snapsync/initiator';
 import { bins } from '../helpers/paths.js';
 import { snapsync, type CliResult } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
