@@ -54,6 +54,9 @@ export const MIGRATIONS: readonly string[] = [
    ALTER TABLE files ADD COLUMN gid INTEGER;
    ALTER TABLE scan ADD COLUMN uid INTEGER;
    ALTER TABLE scan ADD COLUMN gid INTEGER;`,
+  // Only snapsync-admin -s groups by state, rarely and fine without it; every record paid for it
+  // (a third of the cost of recording a synced path).
+  `DROP INDEX files_state;`,
 ];
 
 /** SCHEMA_VERSION is the user_version a DB has after every migration. */
