@@ -121,6 +121,7 @@ export class Receiver {
   private changesEnded = false;
   private finished = false;
   private readonly summary = emptySummary();
+  private ackPending = 0;
 
   /** dryTree stands for the tree in a dry run, which leaves the cache and the tree alone. */
   private readonly dryTree: DryTree | undefined;
@@ -350,7 +351,7 @@ export class Receiver {
       } catch (err) {
         incoming.failure = err;
       }
-      this.options.channel.send({ kind: 'ack', bytes: data.length });
+      this.ack(data.length);
       this.settle(incoming);
       this.maybeFinish();
       return;
@@ -365,7 +366,7 @@ export class Receiver {
       .catch((err: unknown) => {
         incoming.failure ??= err;
       })
-      .finally(() => this.options.channel.send({ kind: 'ack', bytes: data.length }));
+      .finally(() => this.ack(data.length));
     if (message.last) {
       incoming.writing = incoming.writing.then(() => this.complete(incoming)).then(() => this.maybeFinish());
     }
@@ -397,11 +398,26 @@ export class Receiver {
       .catch((err: unknown) => {
         incoming.failure ??= err;
       })
-      .finally(() => this.options.channel.send({ kind: 'ack', bytes: data.length }));
+      .finally(() => this.ack(data.length));
     if (message.last) {
       incoming.received = incoming.entry.size;
       incoming.writing = incoming.writing.then(() => this.complete(incoming)).then(() => this.maybeFinish());
     }
+  }
+
+  /**
+   * ack returns flow-control credit, gathered over one turn of the event loop: a burst of small
+   * files then costs one Ack, not one frame (and TLS record) each.
+   */
+  private ack(bytes: number): void {
+    if (this.ackPending === 0) setImmediate(() => this.flushAck());
+    this.ackPending += bytes;
+  }
+
+  private flushAck(): void {
+    if (this.ackPending === 0) return;
+    this.options.channel.send({ kind: 'ack', bytes: this.ackPending });
+    this.ackPending = 0;
   }
 
   /** complete verifies a received file and renames it into place. */
@@ -466,6 +482,7 @@ export class Receiver {
     for (const path of this.deletions.sort().reverse()) this.remove(path);
     for (const path of this.extras.sort().reverse()) this.removeExtra(path);
     this.flush();
+    this.flushAck();
     this.options.channel.send({ kind: 'syncDone', errors: this.summary.errors });
     this.resolveDone(this.summary);
   }
