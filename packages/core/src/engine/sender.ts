@@ -33,7 +33,7 @@ export interface SenderOptions {
 /** CHUNK is the largest piece of a file in one message (well under the 4 MiB frame limit). */
 export const CHUNK = 1024 * 1024;
 /** WINDOW bounds file bytes sent and not yet acknowledged: memory on both ends stays flat. */
-export const WINDOW = 64 * 1024 * 1024;
+export const WINDOW = 32 * 1024 * 1024;
 export const CHANGE_BATCH = 512;
 /**
  * CHANGE_WINDOW bounds upserts and moves sent whose result has not come back, so the receiver
