@@ -67,7 +67,7 @@ export class Mode {
   async start(): Promise<void> {
     this.home = tempDir('snapsync-e2e-home-');
     this.docroot = this.kind === 'local' ? tempDir('snapsync-e2e-remote-') : tempDir('snapsync-e2e-docroot-');
-    if (this.kind === 'tls') this.reactor = await startReactor([{ name: 'alice', docroot: this.docroot, password: PASSWORD }]);
+    if (this.kind === 'tls') this.reactor = await startReactor([{ name: 'alice', docroot: this.docroot, password: PASSWORD, allowOwners: true }]);
   }
 
   async stop(): Promise<void> {

@@ -10,6 +10,8 @@ export interface TestUser {
   readonly docroot: string;
   readonly password?: string;
   readonly authorizedKey?: string;
+  /** allowOwners adds the user with --allow-owners (pushes may set owners under -u/-j). */
+  readonly allowOwners?: boolean;
 }
 
 /** TestReactor is a real snapsync-reactor process listening on 127.0.0.1. */
@@ -32,6 +34,7 @@ Promise<TestReactor> {
   for (const user of users) {
     const args = ['user', 'add', user.name, '--docroot', user.docroot, '--state-dir', stateDir];
     if (user.authorizedKey !== undefined) args.push('--authorized-key', user.authorizedKey);
+    if (user.allowOwners === true) args.push('--allow-owners');
     const added = await reactorCli(args, { env: { SNAPSYNC_PASSWORD: user.password ?? '' } });
     if (added.code !== 0) throw new Error(`reactor user add failed: ${added.stderr}`);
   }

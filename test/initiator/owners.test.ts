@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { chmodSync, chownSync, lchownSync, lstatSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeModes, expectNothingToDo, expectSuccess, parseRun, type Mode } from '../e2e/modes.js';
+import { startReactor, type TestReactor } from '../helpers/reactor-process.js';
 import { snapsync } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -91,5 +92,29 @@ describe('initiator: owners (-u, -j) on a receiving side without root', () => {
     expect(owners(dst)).to.deep.equal(all(`${NOBODY}:${NOBODY}`));
     const again = await snapsync(['-N', 'nobody', '-d', src, '-r', dst, '-u', '-j', '--json'], { as: asNobody });
     expectNothingToDo(parseRun(again));
+  });
+});
+
+describe('initiator: owners refused by a reactor that does not allow them', () => {
+  let reactor: TestReactor;
+  let docroot: string;
+  before(async () => {
+    docroot = tempDir('snapsync-owners-docroot-');
+    reactor = await startReactor([{ name: 'bob', docroot, password: 'bob-secret' }]);
+  });
+  after(async () => {
+    await reactor.stop();
+  });
+
+  it('lands every path owned by the reactor user and says on each line that its admin has not allowed owners', async () => {
+    const local = tempDir('snapsync-owners-local-');
+    owned(local, 1234, 5678);
+    const run = await snapsync(['-N', 'bob', '-d', local, '-r', 'bob@127.0.0.1:/dst', '-P', String(reactor.port),
+      '--fingerprint', reactor.fingerprint, '--create-dir', '-u', '-j'], { env: { SNAPSYNC_PASSWORD: 'bob-secret' } });
+    expect(run.code, run.stderr).to.equal(0);
+    for (const path of PATHS) {
+      expect(run.stdout).to.include(`/${path} SYNCHRONIZED (owner and group not kept: this reactor does not let bob set owners`);
+    }
+    expect(owners(join(docroot, 'dst'))).to.deep.equal(all(`${process.getuid?.()}:${process.getgid?.()}`));
   });
 });

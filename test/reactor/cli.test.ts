@@ -22,7 +22,7 @@ function modeOf(path: string): number {
 
 interface UsersJson {
   version: number;
-  users: Record<string, { docroot: string; authorizedKeys: string[]; password?: Record<string, unknown> }>;
+  users: Record<string, { docroot: string; authorizedKeys: string[]; password?: Record<string, unknown>; allowOwners?: boolean }>;
 }
 
 function readUsers(state: string): UsersJson {
@@ -206,6 +206,17 @@ describe('reactor/cli', () => {
       const result = await addUser('sshuser', ['--authorized-key', file], { SNAPSYNC_PASSWORD: 'pw' });
       expect(result.code, result.stderr).to.equal(0);
       expect(readUsers(state).users.sshuser!.authorizedKeys).to.have.members([first, key.raw.toString('base64')]);
+    });
+
+    it('lets a user set owners only after --allow-owners, keeps that when the user is added again, and takes it back with --no-allow-owners', async () => {
+      expect(await addUser('owner', [], { SNAPSYNC_PASSWORD: 'pw' })).to.include({ code: 0 });
+      expect(readUsers(state).users.owner).to.not.have.property('allowOwners');
+      expect(await addUser('owner', ['--allow-owners'], { SNAPSYNC_PASSWORD: 'pw' })).to.include({ code: 0 });
+      expect(readUsers(state).users.owner).to.include({ allowOwners: true });
+      expect(await addUser('owner', [], { SNAPSYNC_PASSWORD: 'pw' })).to.include({ code: 0 });
+      expect(readUsers(state).users.owner).to.include({ allowOwners: true });
+      expect(await addUser('owner', ['--no-allow-owners'], { SNAPSYNC_PASSWORD: 'pw' })).to.include({ code: 0 });
+      expect(readUsers(state).users.owner).to.not.have.property('allowOwners');
     });
 
     it('refuses an --authorized-key file that holds no key, with exit 2 and users.json unchanged', async () => {

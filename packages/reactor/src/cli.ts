@@ -33,9 +33,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       .positional('action', { choices: ['add'] as const, describe: 'what to do' })
       .positional('name', { type: 'string', demandOption: true })
       .option('docroot', { type: 'string', demandOption: true, describe: "directory the user's / stands for" })
-      .option('authorized-key', { type: 'string', describe: 'Ed25519 public key file for key login (snapsync -i)' }),
+      .option('authorized-key', { type: 'string', describe: 'Ed25519 public key file for key login (snapsync -i)' })
+      .option('allow-owners', {
+        type: 'boolean', describe: "let this user's pushes give files the owners -u/-j carry (--no-allow-owners takes it back)",
+      }),
     async (args) => {
-      await addUser(args.stateDir, args.name, args.docroot, args.authorizedKey);
+      await addUser(args.stateDir, args.name, args.docroot, args.authorizedKey, args.allowOwners);
       process.stdout.write(`user ${args.name} saved (docroot ${checkDocroot(args.docroot)})\n`);
     })
     .command('serve', 'listen for initiators', (y) => y
@@ -64,7 +67,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-async function addUser(dir: string, name: string, docroot: string, keyFile: string | undefined): Promise<void> {
+async function addUser(dir: string, name: string, docroot: string, keyFile: string | undefined,
+  allowOwners: boolean | undefined): Promise<void> {
   const state = stateDir(dir);
   loadIdentity(state);
   const root = checkDocroot(docroot);
@@ -86,6 +90,7 @@ async function addUser(dir: string, name: string, docroot: string, keyFile: stri
   const record: UserRecord = {
     docroot: root,
     authorizedKeys: [...keys],
+    ...((allowOwners ?? previous?.allowOwners) === true ? { allowOwners: true } : {}),
     ...(password !== '' ? { password: await hashPassword(password) } : {}),
   };
   saveUser(state, name, record);

@@ -23,14 +23,14 @@ describe('reactor/server/authenticator', () => {
     key = newEd25519Key();
     const users = new Map([
       ['alice', { docroot: '/srv/alice', password: await hashPassword('alice-pw'), authorizedKeys: [] }],
-      ['keyonly', { docroot: '/srv/keyonly', authorizedKeys: [key.raw.toString('base64')] }],
+      ['keyonly', { docroot: '/srv/keyonly', authorizedKeys: [key.raw.toString('base64')], allowOwners: true }],
     ]);
     authenticate = userAuthenticator((name) => users.get(name));
   });
 
-  it('logs in a user with the right password and returns the docroot', async () => {
+  it('logs in a user with the right password and returns the docroot, owners not allowed unless the record says so', async () => {
     expect(await authenticate({ kind: 'auth', user: 'alice', password: 'alice-pw' }, challenge))
-      .to.deep.equal({ user: 'alice', docroot: '/srv/alice' });
+      .to.deep.equal({ user: 'alice', docroot: '/srv/alice', allowOwners: false });
   });
 
   it('fails a wrong password, an unknown user and an empty password with the same AUTH_FAILED message', async () => {
@@ -45,7 +45,7 @@ describe('reactor/server/authenticator', () => {
 
   it('logs in with an authorized key that signed this challenge for this user', async () => {
     const auth: Auth = { kind: 'auth', user: 'keyonly', key: { publicKey: key.raw, signature: signLogin(key, 'keyonly', challenge) } };
-    expect(await authenticate(auth, challenge)).to.deep.equal({ user: 'keyonly', docroot: '/srv/keyonly' });
+    expect(await authenticate(auth, challenge)).to.deep.equal({ user: 'keyonly', docroot: '/srv/keyonly', allowOwners: true });
   });
 
   it('fails a key signature over another challenge', async () => {
@@ -67,6 +67,6 @@ describe('reactor/server/authenticator', () => {
 
   it('serves the in-process reactor as the local user with the whole file system as docroot', async () => {
     expect(await localAuthenticator('me')({ kind: 'auth', user: 'ignored', password: '' }, challenge))
-      .to.deep.equal({ user: 'me', docroot: '/' });
+      .to.deep.equal({ user: 'me', docroot: '/', allowOwners: true });
   });
 });

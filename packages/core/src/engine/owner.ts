@@ -24,9 +24,14 @@ export function ownerIds(entry: Entry, owners: Owners): OwnerIds | undefined {
  * all went). A side that may not change owners (not root: EPERM; an id its user namespace cannot
  * map: EINVAL) keeps the path as it landed and says so: the content arrived, which is what
  * matters, and a per-file failure for metadata would fail whole trees. When the uid is refused,
- * the gid alone is tried, since a user may give files to its own groups.
+ * the gid alone is tried, since a user may give files to its own groups. A side whose policy
+ * refuses owners (`refusal`) does not try at all.
  */
-export function applyOwner(chown: Chown, ids: OwnerIds): string {
+export function applyOwner(chown: Chown, ids: OwnerIds, refusal?: string): string {
+  if (refusal !== undefined) {
+    const what = ids.uid === -1 ? 'group' : ids.gid === -1 ? 'owner' : 'owner and group';
+    return `${what} not kept: ${refusal}`;
+  }
   const first = attempt(chown, ids.uid, ids.gid);
   if (first === undefined) return '';
   if (ids.uid === -1) return `group not kept: ${groupReason(first)}`;

@@ -39,6 +39,8 @@ export interface ReceiverOptions {
   readonly preserveTime?: boolean;
   /** owners (-u, -j) gives paths the source's uid and/or gid; this side's scan must track the same. */
   readonly owners?: Owners;
+  /** ownersRefused, when set, says why this side will not set owners (a reactor's policy): noted, not tried. */
+  readonly ownersRefused?: string;
   /** keepDir, when set, receives what would be deleted, moved there instead (--keep-dir-*). */
   readonly keepDir?: string;
   /** mirror makes this side identical to the sender: extra paths deleted, changed files sent again. */
@@ -577,7 +579,7 @@ export class Receiver {
    */
   private setOwner(full: string, entry: Entry): string {
     const ids = ownerIds(entry, this.owners);
-    return ids === undefined ? '' : applyOwner((uid, gid) => lchownSync(full, uid, gid), ids);
+    return ids === undefined ? '' : applyOwner((uid, gid) => lchownSync(full, uid, gid), ids, this.options.ownersRefused);
   }
 
   /**
@@ -590,7 +592,7 @@ export class Receiver {
     try {
       for (let at = 0; at < data.length;) at += writeSync(fd, data, at, data.length - at);
       const ids = ownerIds(entry, this.owners);
-      incoming.ownerNote = ids === undefined ? '' : applyOwner((uid, gid) => fchownSync(fd, uid, gid), ids);
+      incoming.ownerNote = ids === undefined ? '' : applyOwner((uid, gid) => fchownSync(fd, uid, gid), ids, this.options.ownersRefused);
       fchmodSync(fd, entry.mode & MODE_BITS);
       if (this.options.preserveTime === true) futimesSync(fd, entry.mtimeUs / 1e6, entry.mtimeUs / 1e6);
       const st = fstatSync(fd, { bigint: true });

@@ -9,6 +9,8 @@ import type { UserRecord } from '../users/user-store.js';
 export interface Principal {
   readonly user: string;
   readonly docroot: string;
+  /** allowOwners lets a push give files other owners (-u/-j); off unless the admin allowed it. */
+  readonly allowOwners: boolean;
 }
 
 /** Authenticator decides an Auth message; it throws AUTH_FAILED or returns the principal. */
@@ -26,14 +28,14 @@ export function userAuthenticator(lookup: (name: string) => UserRecord | undefin
     const record = lookup(auth.user);
     if (auth.password !== undefined) {
       const ok = await verifyPassword(auth.password, record?.password ?? DUMMY_HASH);
-      if (ok && record?.password !== undefined) return { user: auth.user, docroot: record.docroot };
+      if (ok && record?.password !== undefined) return principalOf(auth.user, record);
       throw denied();
     }
     if (auth.key !== undefined && record !== undefined) {
       const offered = Buffer.from(auth.key.publicKey).toString('base64');
       if (record.authorizedKeys.includes(offered) &&
           verify(null, keyLoginTranscript(auth.user, challenge), ed25519KeyObject(auth.key.publicKey), auth.key.signature)) {
-        return { user: auth.user, docroot: record.docroot };
+        return principalOf(auth.user, record);
       }
     }
     throw denied();
@@ -42,5 +44,9 @@ export function userAuthenticator(lookup: (name: string) => UserRecord | undefin
 
 /** localAuthenticator serves the initiator's in-process reactor: the user is already on this machine. */
 export function localAuthenticator(user: string): Authenticator {
-  return async () => ({ user, docroot: '/' });
+  return async () => ({ user, docroot: '/', allowOwners: true });
+}
+
+function principalOf(user: string, record: UserRecord): Principal {
+  return { user, docroot: record.docroot, allowOwners: record.allowOwners === true };
 }

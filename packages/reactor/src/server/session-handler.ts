@@ -228,6 +228,10 @@ export class SessionHandler {
       ? new Receiver({ root: plan.root, cacheDir: side.layout.cacheDir, store: side.store, checksum: plan.checksum,
         policy: request.overwrite, channel, report, mirror, preserveTime, owners, linkBoundary: realpathSync(this.principal!.docroot),
         dryRun: side.dryRun,
+        // Owners from the network could hand files to anyone on a reactor run as root: the admin decides.
+        ...(this.principal!.allowOwners ? {} : {
+          ownersRefused: `this reactor does not let ${this.principal!.user} set owners (its admin can allow it: snapsync-reactor user add ${this.principal!.user} --docroot DIR --allow-owners)`,
+        }),
         ...(keepDir !== undefined ? { keepDir } : {}) })
       : new Sender({ root: plan.root, store: side.store, checksum: plan.checksum, channel, scan, report, allowMassDelete, ignoreDelete,
         reportProblems: true, dryRun: side.dryRun });

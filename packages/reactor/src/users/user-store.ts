@@ -11,6 +11,8 @@ export interface UserRecord {
   readonly password?: PasswordHash;
   /** authorizedKeys are raw Ed25519 public keys, base64. */
   readonly authorizedKeys: readonly string[];
+  /** allowOwners lets this user's pushes set owners (-u/-j) on a reactor run as root. */
+  readonly allowOwners?: boolean;
 }
 
 interface UsersFile {
