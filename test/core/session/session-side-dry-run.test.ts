@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { SessionSide, SnapshotStore, type SideOptions } from '@snapsync/core';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { treeState } from '../../helpers/tree-state.js';
+import { codeOf } from '../../helpers/error-code.js';
 
 const EXT4 = 0xef53;
 const NFS = 0x6969;
@@ -19,15 +20,6 @@ const RECORD = {
   name: 's1', side: 'initiator' as const, localDir: '/home/u/sync', remoteHost: 'server', remoteDir: 'data',
   direction: 'push' as const, checksum: 'sha256',
 };
-
-function codeOf(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (err) {
-    return (err as { code?: unknown }).code;
-  }
-  return undefined;
-}
 
 /** dryRun opens a side as --dry-run does, uses its DB as a run would, and finishes it. */
 function dryRun(opts: SideOptions): { existed: boolean; scratch: string } {

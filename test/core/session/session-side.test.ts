@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SessionSide, SnapshotStore, sessionLayout, type SideOptions } from '@snapsync/core';
 import { tempDir } from '../../helpers/temp-dir.js';
+import { codeOf } from '../../helpers/error-code.js';
 
 const EXT4 = 0xef53;
 const NFS = 0x6969;
@@ -36,15 +37,6 @@ function firstRun(opts: SideOptions, direction: 'push' | 'pull' | 'bidi' = 'push
   const side = SessionSide.open(opts);
   side.commit(recordFor(direction));
   side.finish(true);
-}
-
-function codeOf(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (err) {
-    return (err as { code?: unknown }).code;
-  }
-  return undefined;
 }
 
 describe('core/session/session-side', () => {

@@ -164,7 +164,7 @@ export class Sender {
     return this.streamed.get(path) ?? this.options.store.scanned(path);
   }
 
-  /** plan tells the progress display the size of what was asked for (a point query per path). */
+  /** plan tells the progress display the size of what was asked for. */
   private plan(want: Extract<SyncMessage, { kind: 'want' }>): void {
     let bytes = 0;
     for (const path of want.paths) bytes += this.entryOf(path)?.size ?? 0;
