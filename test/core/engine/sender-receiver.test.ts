@@ -463,6 +463,58 @@ describe('core/engine sender and receiver, back to back', () => {
       expectConverged(source, target);
     });
 
+    it('reports a new file rewritten between the scan and its hashing as an error, sends nothing of it, and sends it next cycle', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      write(source.root, 'fresh.txt', 'as scanned');
+      write(source.root, 'other.txt', 'untouched');
+      const cycle = await syncCycle(source, target, {
+        // The scan leaves new files for the sender to hash (hashNewWhenSent): change one first.
+        afterScan: () => write(source.root, 'fresh.txt', 'rewritten after the scan, a different size'),
+      });
+
+      expect(cycle.sourceScan.unreadable.size).to.equal(0);
+      expect(cycle.senderResults.find((result) => result.path === 'fresh.txt')).to.deep.include(
+        { outcome: 'error', message: 'changed since the scan' });
+      expect(cycle.sender.errors).to.equal(1);
+      expect(cycle.changes.map((change) => change.entry.path)).to.deep.equal(['other.txt']);
+      expect(existsSync(join(target.root, 'fresh.txt'))).to.equal(false);
+      expect(source.store.synced('fresh.txt')).to.equal(undefined);
+      expect(read(target.root, 'other.txt')).to.equal('untouched');
+      expectConsistent(source, target);
+
+      const next = await syncCycle(source, target);
+      expect(next.result('fresh.txt')?.outcome).to.equal('synchronized');
+      expect(read(target.root, 'fresh.txt')).to.equal('rewritten after the scan, a different size');
+      expectConverged(source, target);
+    });
+
+    it('has the receiving side report a new file that changed before the sender could hash it, as a pull reports the reactor\'s', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      write(source.root, 'fresh.txt', 'as scanned');
+      const cycle = await syncCycle(source, target, {
+        reportProblems: true,
+        afterScan: () => write(source.root, 'fresh.txt', 'rewritten after the scan'),
+      });
+
+      expect(cycle.result('fresh.txt')).to.deep.include({ outcome: 'error', message: 'changed since the scan' });
+      expect(cycle.receiver.errors).to.equal(1);
+      expect(existsSync(join(target.root, 'fresh.txt'))).to.equal(false);
+    });
+
+    it('records the digest the sender took of a new file, so the next cycle reads nothing and sends nothing', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      write(source.root, 'a/new.txt', 'hashed as it is sent');
+      await syncCycle(source, target);
+
+      const recorded = source.store.synced('a/new.txt');
+      expect(Buffer.from(recorded!.checksum!).toString('hex')).to.equal(
+        createHash('sha256').update('hashed as it is sent').digest('hex'));
+      expectNoop(await syncCycle(source, target));
+    });
+
     it('skips a file deleted at the source before it was sent, and forgets it next cycle', async () => {
       const source = makeSide();
       const target = makeSide();

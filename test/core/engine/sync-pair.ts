@@ -46,6 +46,10 @@ export interface CycleOptions {
   readonly platform?: PlatformName;
   /** allowMassDelete lifts the sender's mass-delete guard (default: guarded, as a user runs it). */
   readonly allowMassDelete?: boolean;
+  /** reportProblems: the sender sends what it could not read for the receiver to report (a pull's reactor). */
+  readonly reportProblems?: boolean;
+  /** afterScan runs once both sides have scanned, before anything is streamed. */
+  readonly afterScan?: () => void;
   /** beforeReceiver runs before each message reaches the receiver. */
   readonly beforeReceiver?: Hook;
   /** beforeSender runs before each message reaches the sender. */
@@ -86,8 +90,10 @@ export interface Cycle {
 export async function syncCycle(source: Side, target: Side, options: CycleOptions = {}): Promise<Cycle> {
   const checksum = options.checksum ?? 'sha256';
   const owners = options.owners ?? { uid: false, gid: false };
-  const sourceScan = await scanSide(source.store, source.root, checksum, PRIVATE_DIR, undefined, undefined, owners);
+  // As the sessions do: the sending side leaves new files for its Sender to hash.
+  const sourceScan = await scanSide(source.store, source.root, checksum, PRIVATE_DIR, undefined, undefined, owners, true);
   const targetScan = await scanSide(target.store, target.root, checksum, PRIVATE_DIR, undefined, undefined, owners);
+  options.afterScan?.();
 
   let fail!: (err: unknown) => void;
   const failed = new Promise<never>((_, reject) => {
@@ -133,7 +139,7 @@ export async function syncCycle(source: Side, target: Side, options: CycleOption
 
   sender = new Sender({
     root: source.root, store: source.store, checksum, channel: toReceiver, scan: sourceScan,
-    allowMassDelete: options.allowMassDelete ?? false, dryRun: options.dryRun ?? false,
+    allowMassDelete: options.allowMassDelete ?? false, dryRun: options.dryRun ?? false, reportProblems: options.reportProblems ?? false,
     report: (result) => senderResults.push(result),
   });
   receiver = new Receiver({

@@ -13,12 +13,13 @@ interface ScanRun {
   readonly problems: Map<string, string>;
 }
 
-async function scan(root: string, options: { previous?: (path: string) => Entry | undefined; checksum?: ChecksumName } = {}): Promise<ScanRun> {
+async function scan(root: string, options: { previous?: (path: string) => Entry | undefined; checksum?: ChecksumName;
+  hashNewWhenSent?: boolean; } = {}): Promise<ScanRun> {
   const entries = new Map<string, Entry>();
   const batches: number[] = [];
   const problems = new Map<string, string>();
   const summary = await scanTree({
-    root, privateDirName: '.private-asp', checksum: options.checksum ?? 'sha256',
+    root, privateDirName: '.private-asp', checksum: options.checksum ?? 'sha256', hashNewWhenSent: options.hashNewWhenSent ?? false,
     previousIn: () => ({ get: options.previous ?? (() => undefined) }),
     write: (batch) => {
       batches.push(batch.length);
@@ -127,6 +128,33 @@ describe('core/scan/scan', () => {
       expect(hex(entries.get('f.txt')!.checksum)).to.equal(sha256('content'));
     });
   }
+
+  it('leaves new files under 4 MiB unhashed for the sender when asked, and still hashes changed and big ones', async () => {
+    const root = tempDir('snapsync-scan-');
+    writeFileSync(join(root, 'new.txt'), 'new');
+    writeFileSync(join(root, 'changed.txt'), 'changed');
+    writeFileSync(join(root, 'big.bin'), Buffer.alloc(4 * 1024 * 1024, 1));
+    const changed = (await scan(root)).entries.get('changed.txt')!;
+
+    const { entries, summary } = await scan(root, {
+      hashNewWhenSent: true,
+      previous: (path) => (path === 'changed.txt' ? { ...changed, size: 1 } : undefined),
+    });
+
+    expect(entries.get('new.txt')).to.include({ kind: 'file', size: 3, checksum: null });
+    expect(hex(entries.get('changed.txt')!.checksum)).to.equal(sha256('changed'));
+    expect(entries.get('big.bin')!.checksum).to.have.length(32);
+    expect(summary.hashedBytes).to.equal(7 + 4 * 1024 * 1024);
+  });
+
+  it('hashes new files under -k none as it always does (no digest to defer)', async () => {
+    const root = tempDir('snapsync-scan-');
+    writeFileSync(join(root, 'new.txt'), 'new');
+
+    const { entries } = await scan(root, { hashNewWhenSent: true, checksum: 'none' });
+
+    expect(entries.get('new.txt')!.checksum).to.deep.equal(new Uint8Array());
+  });
 
   it('writes entries in batches of at most 1000, and every entry exactly once', async function () {
     this.timeout(60_000);

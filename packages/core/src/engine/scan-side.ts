@@ -13,13 +13,16 @@ export interface SideScan extends ScanSummary {
   readonly unreadable: ReadonlyMap<string, string>;
 }
 
-/** scanSide scans a sync root into the store's scan table, replacing the last run's. */
+/**
+ * scanSide scans a sync root into the store's scan table, replacing the last run's. The side
+ * that sends passes hashNewWhenSent: its Sender hashes new files as it streams them.
+ */
 export async function scanSide(store: SnapshotStore, root: string, checksum: ChecksumName, privateDirName: string,
-  filter: Filter = NO_FILTER, symlinks: SymlinkMode = 'copy', owners: Owners = NO_OWNERS): Promise<SideScan> {
+  filter: Filter = NO_FILTER, symlinks: SymlinkMode = 'copy', owners: Owners = NO_OWNERS, hashNewWhenSent = false): Promise<SideScan> {
   store.clearScan();
   const problems = new Map<string, string>();
   const summary = await scanTree({
-    root, privateDirName, checksum, filter, symlinks, owners,
+    root, privateDirName, checksum, filter, symlinks, owners, hashNewWhenSent,
     previousIn: (dir) => store.syncedIn(dir),
     write: (entries) => store.addScan(entries),
     problem: (path, message) => problems.set(path, message),

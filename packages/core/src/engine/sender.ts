@@ -4,7 +4,7 @@ import type { Filter } from '../filter/filter.js';
 import type { ChecksumName, Entry } from '../model/entry.js';
 import type { SnapshotStore } from '../storage/snapshot-store.js';
 import { localPath } from './local-tree.js';
-import { hashPrefix, newHasher } from '../scan/hash.js';
+import { hashFile, hashPrefix, newHasher } from '../scan/hash.js';
 import { blockCount, digestBlock, sameBlock } from './delta.js';
 import type { Change, DeltaFrom, PathResult, ResumeFrom, SyncChannel, SyncMessage, TransferProgress } from './messages.js';
 import { blockedByProblem, type SideScan } from './scan-side.js';
@@ -84,7 +84,11 @@ export class Sender {
     if (!this.options.allowMassDelete && !ignoreDelete) guardMassDelete(this.options.root, store, scan, (entry) => this.deletable(entry));
     const movedFrom = new Set<string>();
     let batch: Change[] = [];
+    let hashed: Entry[] = [];
     const send = async (last: boolean): Promise<void> => {
+      // Before any result can come back: recording a synced file copies its scan row.
+      if (hashed.length > 0) store.setScannedChecksums(hashed);
+      hashed = [];
       channel.send({ kind: 'changes', changes: batch, last });
       batch = [];
       await channel.drained();
@@ -96,7 +100,10 @@ export class Sender {
     };
     // Without a vanished path there is no move to find: skip two queries per changed path.
     const movesPossible = !ignoreDelete && store.countVanished() > 0;
-    for (const entry of store.changed()) {
+    for (const scanned of store.changed()) {
+      const entry = this.hashedNow(scanned);
+      if (entry === undefined) continue;
+      if (entry !== scanned) hashed.push(entry);
       this.awaiting += 1;
       // A move removes its old path, so none under --ignore-delete; and a source the scan could
       // not see (hidden, unreadable) is no move source.
@@ -117,6 +124,23 @@ export class Sender {
       if (batch.length >= CHANGE_BATCH) await send(false);
     }
     await send(true);
+  }
+
+  /**
+   * hashedNow digests a new file the scan left unhashed (hashNewWhenSent), just before it is
+   * streamed: its content is read again soon after, from the page cache. A file no longer as
+   * the scan saw it is reported and left for the next run, as the scan would have.
+   */
+  private hashedNow(entry: Entry): Entry | undefined {
+    const { checksum, root } = this.options;
+    if (entry.kind !== 'file' || entry.checksum !== null || checksum === 'none') return entry;
+    const hashed = hashFile(localPath(root, entry.path), checksum, entry);
+    if (hashed.ok) return { ...entry, checksum: hashed.checksum };
+    const result: PathResult = { path: entry.path, outcome: 'error', message: hashed.reason, bytes: 0 };
+    tally(this.summary, result);
+    this.options.report(result);
+    if (this.options.reportProblems === true) this.options.channel.send({ kind: 'results', results: [result] });
+    return undefined;
   }
 
   /**

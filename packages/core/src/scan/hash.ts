@@ -10,11 +10,19 @@ export type HashResult =
   | { readonly ok: true; readonly checksum: Uint8Array; readonly size: number }
   | { readonly ok: false; readonly reason: string };
 
+/** ScannedStat is what a scan saw of a file; a digest taken later must be of that same file. */
+export interface ScannedStat {
+  readonly size: number;
+  readonly mtimeUs: number;
+  readonly ino: number;
+}
+
 /**
  * hashFile digests a file in fixed-size chunks (memory stays flat for any size) and reports
  * it as changing when its size or mtime moved while it was read: such a digest is never used.
+ * Given asScanned, the file must also still be what the scan saw.
  */
-export function hashFile(path: string, algorithm: ChecksumName): HashResult {
+export function hashFile(path: string, algorithm: ChecksumName, asScanned?: ScannedStat): HashResult {
   if (algorithm === 'none') return { ok: true, checksum: new Uint8Array(), size: -1 };
   let fd: number;
   try {
@@ -24,6 +32,10 @@ export function hashFile(path: string, algorithm: ChecksumName): HashResult {
   }
   try {
     const before = fstatSync(fd, { bigint: true });
+    if (asScanned !== undefined && (Number(before.size) !== asScanned.size || Number(before.mtimeNs / 1000n) !== asScanned.mtimeUs ||
+        Number(before.ino) !== asScanned.ino)) {
+      return { ok: false, reason: 'changed since the scan' };
+    }
     const hash = createHash(algorithm);
     let size = 0;
     for (;;) {

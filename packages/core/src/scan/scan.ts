@@ -29,6 +29,12 @@ export interface ScanOptions {
   readonly symlinks?: SymlinkMode;
   /** owners names the ids to record (-u, -j); the others stay null, so a chown is no change. */
   readonly owners?: Owners;
+  /**
+   * hashNewWhenSent leaves new files under POOL_MIN_BYTES unhashed (checksum null) for the
+   * sender to hash just before it sends them: the read that hashes then brings the file into
+   * the page cache for the read that sends it, instead of both reading from disk.
+   */
+  readonly hashNewWhenSent?: boolean;
 }
 
 /** SymlinkMode is -n. */
@@ -116,6 +122,10 @@ export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
         if (previous !== undefined && previous.kind === 'file' && previous.size === base.size &&
             previous.mtimeUs === base.mtimeUs && previous.ino === base.ino && previous.checksum !== null) {
           checksum = previous.checksum;
+        } else if (options.hashNewWhenSent === true && previous === undefined && base.size < POOL_MIN_BYTES &&
+            options.checksum !== 'none') {
+          emit({ ...base, kind: 'file', checksum: null, linkTarget: null });
+          continue;
         } else if (base.size >= POOL_MIN_BYTES && options.checksum !== 'none') {
           // Big files hash on other threads while the walk goes on; entries may land in any order.
           const job = pool.hash(full, options.checksum).then((hashed) => {

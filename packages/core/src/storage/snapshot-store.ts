@@ -200,6 +200,14 @@ export class SnapshotStore {
     })();
   }
 
+  /** setScannedChecksums fills in the digests of files the scan left for the sender to hash. */
+  setScannedChecksums(entries: readonly Entry[]): void {
+    const update = this.stmt('UPDATE scan SET checksum = ? WHERE path = ?');
+    this.db.transaction(() => {
+      for (const entry of entries) update.run(toRow(entry)[6], entry.path);
+    })();
+  }
+
   /** synced returns a path's last-synced entry. */
   synced(path: string): Entry | undefined {
     return fromRow(this.stmt(`SELECT ${COLUMNS} FROM files WHERE path = ?`).get(path));

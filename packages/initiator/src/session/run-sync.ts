@@ -25,7 +25,7 @@ export async function runSync(connection: Connection, options: SyncOptions, side
   // A dry run did not create a missing local dir (--create-dir): a real run would find it empty.
   const scan = side.dryRun && !isPresent(localDir)
     ? emptyScan(side.store, filter, symlinks)
-    : await scanSide(side.store, localDir, options.checksum, privateDirName(), filter, symlinks, owners);
+    : await scanSide(side.store, localDir, options.checksum, privateDirName(), filter, symlinks, owners, options.direction === 'push');
   for (const [path, message] of scan.unreadable) reporter.perPath('error', path, message);
   const ready = await reactorReady;
   if (ready.kind !== 'syncReady') throw protocolError('UNEXPECTED_MESSAGE', `the reactor answered ${ready.kind} to StartSync`);

@@ -221,7 +221,7 @@ export class SessionHandler {
     // A dry run did not create a missing sync dir (--create-dir): a real run would find it empty.
     const scan = side.dryRun && !isPresent(plan.root)
       ? emptyScan(side.store, filter, symlinks)
-      : await scanSide(side.store, plan.root, plan.checksum, privateDirName(this.platform), filter, symlinks, owners);
+      : await scanSide(side.store, plan.root, plan.checksum, privateDirName(this.platform), filter, symlinks, owners, sends);
     const channel = this.connection.syncChannel();
     const report = (): void => {};
     const role = plan.direction === 'push'
