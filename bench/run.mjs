@@ -16,6 +16,8 @@
 //   BENCH_SCALE    fraction of the file counts (small, mixed) and file sizes (large), default 1
 //   BENCH_REPS     repetitions, default 1 (figures are medians; RSS is the max)
 //   BENCH_DIR      parent of the work dir, default the system temp dir (needs ~7 GB at full size)
+//   BENCH_FS=none  as root the work dir is on a fresh journaled ext4 image (bench/lib/benchfs.mjs,
+//                  as ../shared/bench measured its anchors); none keeps it on BENCH_DIR's own fs
 //   BENCH_TIMEOUT  seconds before a single sync is killed, default 300
 //   BENCH_RESULTS  where the JSON and Markdown results go, default bench/results
 //   BENCH_KEEP=1   keep the work dir (corpora, destinations, logs) for inspection
@@ -25,6 +27,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CORPUS_NAMES, describe, generateCorpus } from './corpus.mjs';
+import { mountBenchFs } from './lib/benchfs.mjs';
 import { GNU_TIME, flushDirty, killActive } from './lib/proc.mjs';
 import { compareTrees, leftoverState } from './lib/verify.mjs';
 import { applyMutation, checkPristine, describeMutation, revertMutation } from './mutate.mjs';
@@ -36,7 +39,7 @@ const benchDir = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(benchDir, '..');
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
-  console.log('usage: npm run bench [-- --quick]   (environment: BENCH_CORPORA BENCH_SCALE BENCH_REPS BENCH_DIR BENCH_TIMEOUT BENCH_RESULTS BENCH_KEEP; see the head of bench/run.mjs)');
+  console.log('usage: npm run bench [-- --quick]   (environment: BENCH_CORPORA BENCH_SCALE BENCH_REPS BENCH_DIR BENCH_FS BENCH_TIMEOUT BENCH_RESULTS BENCH_KEEP; see the head of bench/run.mjs)');
   process.exit(0);
 }
 const unknown = args.filter((a) => !['--quick', '--keep'].includes(a));
@@ -64,7 +67,8 @@ if (!(config.scale > 0) || !(Number.isInteger(config.reps) && config.reps >= 1) 
 const log = (line) => process.stderr.write(`${line}\n`);
 const parent = process.env.BENCH_DIR ?? tmpdir();
 mkdirSync(parent, { recursive: true });
-const work = mkdtempSync(join(parent, 'snapsync-bench-'));
+const benchFs = mountBenchFs(parent, log);
+const work = mkdtempSync(join(benchFs?.dir ?? parent, 'snapsync-bench-'));
 const tools = [];
 let cleaning = null;
 /** cleanup stops the tools and removes the work dir; every caller waits for the same single pass. */
@@ -72,13 +76,14 @@ function cleanup() {
   cleaning ??= (async () => {
     await killActive();
     for (const tool of tools) await tool.close().catch((err) => log(`bench: stopping ${tool.name}: ${err.message}`));
-    if (config.keep) log(`work dir kept: ${work}`);
+    if (config.keep) log(`work dir kept: ${work}${benchFs ? ' (on a mounted ext4 image: umount it and losetup -d its device when done)' : ''}`);
     else {
       try {
         rmSync(work, { recursive: true, force: true, maxRetries: 5 });
       } catch (err) {
         log(`bench: could not remove the work dir ${work}: ${err.message}`);
       }
+      benchFs?.unmount();
     }
   })();
   return cleaning;
