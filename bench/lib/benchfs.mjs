@@ -31,9 +31,18 @@ export function mountBenchFs(parent, log) {
   let device;
   let mounted = false;
   const unmount = () => {
-    if (mounted) spawnSync('umount', [dir]);
+    // A stopped reactor or sshd may hold the mount a moment longer: retry, then detach lazily.
+    for (let tries = 0; mounted && tries < 25; tries += 1) {
+      mounted = spawnSync('umount', [dir]).status !== 0;
+      if (mounted) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+    if (mounted) spawnSync('umount', ['-l', dir]);
     if (device !== undefined) spawnSync('losetup', ['-d', device]);
-    rmSync(home, { recursive: true, force: true });
+    try {
+      rmSync(home, { recursive: true, force: true });
+    } catch (err) {
+      log(`bench: could not remove the ext4 image ${image}: ${err.message}`);
+    }
   };
   try {
     mkdirSync(dir);
