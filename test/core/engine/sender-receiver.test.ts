@@ -419,7 +419,7 @@ describe('core/engine sender and receiver, back to back', () => {
   });
 
   describe('changes on the source during the sync', () => {
-    it('does not record a new file that grew after the scan; the target does not get it; the next cycle sends it', async () => {
+    it('lands a small new file that grew after it was hashed as it was hashed (bytes and digest from one read); the next cycle sends the growth', async () => {
       const source = makeSide();
       const target = makeSide();
       write(source.root, 'growing.log', 'line 1\n');
@@ -429,14 +429,35 @@ describe('core/engine sender and receiver, back to back', () => {
         },
       });
 
-      expect(cycle.result('growing.log')?.outcome).to.equal('skipped');
-      expect(cycle.result('growing.log')?.message).to.match(/not sent: .*changed.*next run/);
-      expect(existsSync(join(target.root, 'growing.log'))).to.equal(false);
-      expect(source.store.synced('growing.log')).to.equal(undefined);
+      expect(cycle.result('growing.log')?.outcome).to.equal('synchronized');
+      expect(read(target.root, 'growing.log')).to.equal('line 1\n');
+      expect(source.store.synced('growing.log')?.size).to.equal(7);
       expectConsistent(source, target);
 
       const next = await syncCycle(source, target);
       expect(next.result('growing.log')?.outcome).to.equal('synchronized');
+      expect(read(target.root, 'growing.log')).to.equal('line 1\nline 2\n');
+      expectConverged(source, target);
+    });
+
+    it('does not record a new file over 1 MiB that grew after the scan (read again to be sent); the next cycle sends it', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      write(source.root, 'growing.bin', Buffer.alloc(CHUNK + 1, 1));
+      const cycle = await syncCycle(source, target, {
+        beforeSender: (message) => {
+          if (message.kind === 'want') appendFileSync(join(source.root, 'growing.bin'), 'more');
+        },
+      });
+
+      expect(cycle.result('growing.bin')?.outcome).to.equal('skipped');
+      expect(cycle.result('growing.bin')?.message).to.match(/not sent: .*changed.*next run/);
+      expect(existsSync(join(target.root, 'growing.bin'))).to.equal(false);
+      expect(source.store.synced('growing.bin')).to.equal(undefined);
+      expectConsistent(source, target);
+
+      const next = await syncCycle(source, target);
+      expect(next.result('growing.bin')?.outcome).to.equal('synchronized');
       expectConverged(source, target);
     });
 
@@ -518,17 +539,18 @@ describe('core/engine sender and receiver, back to back', () => {
     it('skips a file deleted at the source before it was sent, and forgets it next cycle', async () => {
       const source = makeSide();
       const target = makeSide();
-      write(source.root, 'fleeting.txt', 'here for a moment');
+      // Over 1 MiB: not kept from its hashing, so sending it opens it again.
+      write(source.root, 'fleeting.bin', Buffer.alloc(CHUNK + 1, 2));
       write(source.root, 'stays.txt', 'stays');
       const cycle = await syncCycle(source, target, {
         beforeSender: (message) => {
-          if (message.kind === 'want') rmSync(join(source.root, 'fleeting.txt'));
+          if (message.kind === 'want') rmSync(join(source.root, 'fleeting.bin'));
         },
       });
 
-      expect(cycle.result('fleeting.txt')?.outcome).to.equal('skipped');
-      expect(cycle.result('fleeting.txt')?.message).to.match(/not sent/);
-      expect(existsSync(join(target.root, 'fleeting.txt'))).to.equal(false);
+      expect(cycle.result('fleeting.bin')?.outcome).to.equal('skipped');
+      expect(cycle.result('fleeting.bin')?.message).to.match(/not sent/);
+      expect(existsSync(join(target.root, 'fleeting.bin'))).to.equal(false);
       expectConsistent(source, target);
       await syncCycle(source, target);
       expectConverged(source, target);
@@ -537,22 +559,23 @@ describe('core/engine sender and receiver, back to back', () => {
     it('does not land a same-size rewrite whose mtime was put back: the checksum catches it', async () => {
       const source = makeSide();
       const target = makeSide();
-      write(source.root, 'same-size.txt', 'AAAA');
-      const { mtime } = statSync(join(source.root, 'same-size.txt'));
+      // Over 1 MiB: not kept from its hashing, so sending it reads it again.
+      write(source.root, 'same-size.bin', Buffer.alloc(CHUNK + 4, 0x41));
+      const { mtime } = statSync(join(source.root, 'same-size.bin'));
       const cycle = await syncCycle(source, target, {
         beforeSender: (message) => {
           if (message.kind === 'want') {
-            writeFileSync(join(source.root, 'same-size.txt'), 'BBBB');
-            utimesSync(join(source.root, 'same-size.txt'), mtime, mtime);
+            writeFileSync(join(source.root, 'same-size.bin'), Buffer.alloc(CHUNK + 4, 0x42));
+            utimesSync(join(source.root, 'same-size.bin'), mtime, mtime);
           }
         },
       });
 
       // Skipped by the sender or refused by the receiver's verification: either way not landed.
-      expect(cycle.result('same-size.txt')?.outcome).to.be.oneOf(['skipped', 'error']);
-      expect(cycle.result('same-size.txt')?.message).to.match(/next run/);
-      expect(existsSync(join(target.root, 'same-size.txt'))).to.equal(false);
-      expect(source.store.synced('same-size.txt')).to.equal(undefined);
+      expect(cycle.result('same-size.bin')?.outcome).to.be.oneOf(['skipped', 'error']);
+      expect(cycle.result('same-size.bin')?.message).to.match(/next run/);
+      expect(existsSync(join(target.root, 'same-size.bin'))).to.equal(false);
+      expect(source.store.synced('same-size.bin')).to.equal(undefined);
       expectConsistent(source, target);
     });
 

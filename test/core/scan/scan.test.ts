@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scanTree, type ChecksumName, type Entry, type ScanSummary } from '@snapsync/core';
 import { tempDir } from '../../helpers/temp-dir.js';
@@ -14,7 +14,7 @@ interface ScanRun {
 }
 
 async function scan(root: string, options: { previous?: (path: string) => Entry | undefined; checksum?: ChecksumName;
-  hashNewWhenSent?: boolean; } = {}): Promise<ScanRun> {
+  hashNewWhenSent?: boolean; unchanged?: (paths: string[]) => void } = {}): Promise<ScanRun> {
   const entries = new Map<string, Entry>();
   const batches: number[] = [];
   const problems = new Map<string, string>();
@@ -29,6 +29,7 @@ async function scan(root: string, options: { previous?: (path: string) => Entry 
       }
     },
     problem: (path, message) => problems.set(path, message),
+    ...(options.unchanged !== undefined ? { unchanged: options.unchanged } : {}),
   });
   return { summary, entries, batches, problems };
 }
@@ -111,6 +112,40 @@ describe('core/scan/scan', () => {
 
     expect(summary.hashedBytes).to.equal(0);
     expect(hex(entries.get('same.txt')!.checksum)).to.equal(hex(planted));
+  });
+
+  it('hands files exactly as their previous entry to unchanged, by path, and a chmod\'ed one to write with its old checksum', async () => {
+    const root = tempDir('snapsync-scan-');
+    writeFileSync(join(root, 'same.txt'), 'same');
+    writeFileSync(join(root, 'chmod.txt'), 'chmod');
+    const first = (await scan(root)).entries;
+    chmodSync(join(root, 'chmod.txt'), 0o600);
+    const planted = new Uint8Array(32).fill(7);
+    const unchanged: string[] = [];
+
+    const { entries, summary } = await scan(root, {
+      previous: (path) => ({ ...first.get(path)!, checksum: planted, uid: null, gid: null }),
+      unchanged: (paths) => unchanged.push(...paths),
+    });
+
+    expect(unchanged).to.deep.equal(['same.txt']);
+    expect([...entries.keys()]).to.deep.equal(['chmod.txt']);
+    expect(entries.get('chmod.txt')!.mode).to.equal(0o600);
+    expect(hex(entries.get('chmod.txt')!.checksum)).to.equal(hex(planted));
+    expect(summary).to.include({ entries: 2, hashedBytes: 0 });
+  });
+
+  it('does not count a file as unchanged when its recorded owner differs from what this scan records', async () => {
+    const root = tempDir('snapsync-scan-');
+    writeFileSync(join(root, 'f.txt'), 'f');
+    const first = (await scan(root)).entries.get('f.txt')!;
+    const unchanged: string[] = [];
+
+    // An earlier -u run recorded a uid; this scan (no -u) records none: the row must be rewritten.
+    const { entries } = await scan(root, { previous: () => ({ ...first, uid: 4242, gid: null }), unchanged: (paths) => unchanged.push(...paths) });
+
+    expect(unchanged).to.deep.equal([]);
+    expect(entries.get('f.txt')).to.include({ uid: null });
   });
 
   for (const [what, change] of [

@@ -65,6 +65,16 @@ describe('core/storage/snapshot-store delta', () => {
       ['l', 'synchronized'], ['new', 'synchronized'], ['old', 'synchronized']]);
   });
 
+  it('stores as scanned exactly the synced rows of a batch of paths, quotes and unicode included', () => {
+    const odd = ['it\'s "quoted"', 'dir/naïve café', 'x\\y', '\u{1F600}', 'owned'];
+    store.record({ synced: [...odd.slice(0, 4).map((path, i) => file(path, i, { ino: 100 + i })), file('owned', 7, { uid: 1000, gid: 100 }), file('other', 8)] });
+    store.addScanFromSynced(odd);
+    for (const path of odd) expect(store.scanned(path), path).to.deep.equal(store.synced(path));
+    expect(store.scanned('other')).to.equal(undefined);
+    expect(store.countScanned()).to.equal(odd.length);
+    expect([...store.changed()]).to.deep.equal([]);
+  });
+
   it('returns the synced entries directly inside a directory, not deeper ones or look-alike siblings', () => {
     store.record({ synced: [dir('a'), file('a/x', 1), dir('a/b'), file('a/b/y', 1), file('a-c', 1), file('a0', 1),
       file('a/\u{1F600}z', 1), file('top', 1), dir('\u{1F600}'), file('\u{1F600}/in', 1)] });

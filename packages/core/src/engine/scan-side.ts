@@ -25,6 +25,7 @@ export async function scanSide(store: SnapshotStore, root: string, checksum: Che
     root, privateDirName, checksum, filter, symlinks, owners, hashNewWhenSent,
     previousIn: (dir) => store.syncedIn(dir),
     write: (entries) => store.addScan(entries),
+    unchanged: (paths) => store.addScanFromSynced(paths),
     problem: (path, message) => problems.set(path, message),
   });
   return { ...summary, unreadable: problems, filter, symlinks };

@@ -42,6 +42,11 @@ export const CHANGE_BATCH = 512;
  */
 export const CHANGE_WINDOW = 4 * CHANGE_BATCH;
 const RECORD_BATCH = 512;
+/**
+ * KEPT_BYTES bounds the bytes of small files kept from their hashing until the receiver asks
+ * for them: each is then sent without being opened and read again.
+ */
+const KEPT_BYTES = 16 * 1024 * 1024;
 
 /**
  * Sender streams its side's changes since the last sync (new and changed entries in path
@@ -63,6 +68,9 @@ export class Sender {
   private readonly streamed = new Map<string, Entry>();
   private resultWaiter: (() => void) | undefined;
   private readonly summary = emptySummary();
+  /** kept holds small files' bytes read while hashing them (hashedNow), at most KEPT_BYTES. */
+  private readonly kept = new Map<string, Buffer>();
+  private keptBytes = 0;
 
   constructor(private readonly options: SenderOptions) {
     this.done = new Promise((resolve) => {
@@ -134,8 +142,14 @@ export class Sender {
   private hashedNow(entry: Entry): Entry | undefined {
     const { checksum, root } = this.options;
     if (entry.kind !== 'file' || entry.checksum !== null || checksum === 'none') return entry;
-    const hashed = hashFile(localPath(root, entry.path), checksum, entry);
-    if (hashed.ok) return { ...entry, checksum: hashed.checksum };
+    const hashed = hashFile(localPath(root, entry.path), checksum, entry, this.keptBytes + entry.size <= KEPT_BYTES);
+    if (hashed.ok) {
+      if (hashed.content !== undefined) {
+        this.kept.set(entry.path, hashed.content);
+        this.keptBytes += hashed.content.length;
+      }
+      return { ...entry, checksum: hashed.checksum };
+    }
     const result: PathResult = { path: entry.path, outcome: 'error', message: hashed.reason, bytes: 0 };
     tally(this.summary, result);
     this.options.report(result);
@@ -221,6 +235,16 @@ export class Sender {
       channel.send({ kind: 'fileData', path, offset: 0, data: new Uint8Array(), last: true, aborted: true, reason });
     if (entry === undefined || entry.kind !== 'file') {
       abort('it is no longer a file at the source');
+      return;
+    }
+    const kept = this.unkeep(path);
+    if (kept !== undefined && resume === undefined && delta === undefined) {
+      // Read as the scan saw it, while hashing: the digest is of exactly these bytes.
+      const framed = channel.reserveFileData?.(path, 0, kept.length, true);
+      framed?.data.set(kept);
+      await this.credit(kept.length);
+      if (framed !== undefined) framed.send();
+      else channel.send({ kind: 'fileData', path, offset: 0, data: kept, last: true, aborted: false, reason: '' });
       return;
     }
     let fd: number;
@@ -317,8 +341,18 @@ export class Sender {
     if (this.inFlight > WINDOW / 2) await this.options.channel.drained();
   }
 
+  private unkeep(path: string): Buffer | undefined {
+    const kept = this.kept.get(path);
+    if (kept !== undefined) {
+      this.kept.delete(path);
+      this.keptBytes -= kept.length;
+    }
+    return kept;
+  }
+
   /** fold records what the receiver did with one path and reports it. */
   private fold(result: PathResult): void {
+    this.unkeep(result.path);
     tally(this.summary, result);
     this.options.report(result);
     this.awaiting = Math.max(0, this.awaiting - 1);

@@ -28,6 +28,9 @@ export interface Entry {
   readonly gid?: number | null;
 }
 
+/** PreviousEntry is what a scan compares a path with to know a file need not be read again. */
+export type PreviousEntry = Pick<Entry, 'kind' | 'size' | 'mtimeUs' | 'ino' | 'checksum' | 'mode' | 'uid' | 'gid'>;
+
 /** Owners says which ids a session carries: uid under -u, gid under -j, each on its own. */
 export interface Owners {
   readonly uid: boolean;

@@ -7,7 +7,7 @@ const buffer = Buffer.allocUnsafe(CHUNK);
 
 /** HashResult is a file's digest, or why it could not be trusted. */
 export type HashResult =
-  | { readonly ok: true; readonly checksum: Uint8Array; readonly size: number }
+  | { readonly ok: true; readonly checksum: Uint8Array; readonly size: number; readonly content?: Buffer }
   | { readonly ok: false; readonly reason: string };
 
 /** ScannedStat is what a scan saw of a file; a digest taken later must be of that same file. */
@@ -20,9 +20,10 @@ export interface ScannedStat {
 /**
  * hashFile digests a file in fixed-size chunks (memory stays flat for any size) and reports
  * it as changing when its size or mtime moved while it was read: such a digest is never used.
- * Given asScanned, the file must also still be what the scan saw.
+ * Given asScanned, the file must also still be what the scan saw. With keepContent, a file
+ * read in one chunk (up to 1 MiB) comes back with its bytes.
  */
-export function hashFile(path: string, algorithm: ChecksumName, asScanned?: ScannedStat): HashResult {
+export function hashFile(path: string, algorithm: ChecksumName, asScanned?: ScannedStat, keepContent = false): HashResult {
   if (algorithm === 'none') return { ok: true, checksum: new Uint8Array(), size: -1 };
   let fd: number;
   try {
@@ -38,17 +39,19 @@ export function hashFile(path: string, algorithm: ChecksumName, asScanned?: Scan
     }
     const hash = createHash(algorithm);
     let size = 0;
+    let content: Buffer | undefined;
     for (;;) {
       const n = readSync(fd, buffer, 0, CHUNK, size);
       if (n === 0) break;
       hash.update(buffer.subarray(0, n));
+      content = keepContent && size === 0 ? Buffer.from(buffer.subarray(0, n)) : undefined;
       size += n;
     }
     const after = fstatSync(fd, { bigint: true });
     if (after.mtimeNs !== before.mtimeNs || after.size !== before.size || BigInt(size) !== after.size) {
       return { ok: false, reason: 'changed while it was read' };
     }
-    return { ok: true, checksum: hash.digest(), size };
+    return { ok: true, checksum: hash.digest(), size, ...(content !== undefined ? { content } : {}) };
   } catch (err) {
     return { ok: false, reason: `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
   } finally {

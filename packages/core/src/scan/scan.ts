@@ -1,7 +1,7 @@
 import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync, type BigIntStats } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import type { Filter } from '../filter/filter.js';
-import type { ChecksumName, Entry, Owners } from '../model/entry.js';
+import type { ChecksumName, Entry, Owners, PreviousEntry } from '../model/entry.js';
 import { hashFile } from './hash.js';
 import { HashPool, POOL_MIN_BYTES } from './hash-pool.js';
 
@@ -18,9 +18,14 @@ export interface ScanOptions {
    * previousIn returns the last-synced entries of one directory's children, so unchanged files
    * are not read again. Asked once per directory: memory holds one directory's worth.
    */
-  previousIn(dir: string): { get(path: string): Entry | undefined };
+  previousIn(dir: string): { get(path: string): PreviousEntry | undefined };
   /** write receives entries in batches (into the snapshot DB), never the whole tree at once. */
   write(entries: Entry[]): void;
+  /**
+   * unchanged, when given, receives in batches instead of write the files found exactly as
+   * their previous entry (size, mtime, inode, mode, recorded owners): the store copies those.
+   */
+  unchanged?(paths: string[]): void;
   /** problem reports a path that could not be scanned; it must not be read as a deletion. */
   problem(path: string, message: string): void;
   /** filter hides excluded paths (and whole excluded directories) from the scan. */
@@ -60,6 +65,7 @@ export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
   const uid = options.owners?.uid === true && process.platform !== 'win32';
   const gid = options.owners?.gid === true && process.platform !== 'win32';
   let batch: Entry[] = [];
+  let same: string[] = [];
   let entries = 0;
   let hashedBytes = 0;
   const pool = new HashPool();
@@ -121,6 +127,15 @@ export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
         let checksum: Uint8Array;
         if (previous !== undefined && previous.kind === 'file' && previous.size === base.size &&
             previous.mtimeUs === base.mtimeUs && previous.ino === base.ino && previous.checksum !== null) {
+          if (options.unchanged !== undefined && previous.mode === base.mode && previous.uid === base.uid && previous.gid === base.gid) {
+            same.push(path);
+            entries += 1;
+            if (same.length >= BATCH) {
+              options.unchanged(same);
+              same = [];
+            }
+            continue;
+          }
           checksum = previous.checksum;
         } else if (options.hashNewWhenSent === true && previous === undefined && base.size < POOL_MIN_BYTES &&
             options.checksum !== 'none') {
@@ -165,6 +180,7 @@ export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
   await Promise.all(hashing);
   await pool.close();
   if (batch.length > 0) options.write(batch);
+  if (same.length > 0) options.unchanged?.(same);
   return { entries, hashedBytes, problems };
 }
 
