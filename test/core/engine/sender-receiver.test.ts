@@ -263,6 +263,30 @@ describe('core/engine sender and receiver, back to back', () => {
       expectConsistent(source, target);
     });
 
+    it('keeps the old copy of a moved file when its new directory became a link on the target, and writes nothing through the link', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      write(source.root, 'a/file.txt', 'only copy on the target after the move');
+      write(source.root, 'b/keep.txt', 'keep');
+      await syncCycle(source, target);
+      // On the target, the synced directory b is replaced by a link to an unsynced directory.
+      rmSync(join(target.root, 'b'), { recursive: true });
+      mkdirSync(join(target.root, 'elsewhere'));
+      symlinkSync('elsewhere', join(target.root, 'b'));
+      renameSync(join(source.root, 'a/file.txt'), join(source.root, 'b/file.txt'));
+
+      const cycle = await syncCycle(source, target);
+
+      expect(cycle.changes.some((change) => change.kind === 'move')).to.equal(true);
+      expect(cycle.result('b/file.txt')?.outcome).to.be.oneOf(['skipped', 'error']);
+      expect(cycle.result('a/file.txt')).to.deep.include({ outcome: 'skipped' });
+      expect(cycle.result('a/file.txt')?.message).to.match(/not deleted: the file was moved/);
+      expect(read(target.root, 'a/file.txt')).to.equal('only copy on the target after the move');
+      expect(existsSync(join(target.root, 'elsewhere/file.txt'))).to.equal(false);
+      expect(target.store.synced('a/file.txt')).to.not.equal(undefined);
+      expect(source.store.synced('a/file.txt')).to.not.equal(undefined);
+    });
+
     it('replays a renamed file that also changed mode', async () => {
       const source = makeSide();
       const target = makeSide();

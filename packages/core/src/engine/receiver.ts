@@ -111,6 +111,10 @@ export class Receiver {
   private resolveDone!: (summary: SyncSummary) => void;
   private readonly wanted = new Map<string, Incoming>();
   private readonly deletions: string[] = [];
+  /** moveFallbacks maps the new path of a move that could not be a rename to its old path. */
+  private readonly moveFallbacks = new Map<string, string>();
+  /** keptOld holds old paths of such moves whose new path did not land: deleting them would lose the file here. */
+  private readonly keptOld = new Set<string>();
   private readonly extras: string[] = [];
   private mirrored = false;
   private readonly platform: PlatformName;
@@ -189,7 +193,10 @@ export class Receiver {
       } else if (change.kind === 'move' && this.tryMove(change.from, entry)) {
         // replayed as a rename: no data sent
       } else {
-        if (change.kind === 'move') this.deletions.push(change.from);
+        if (change.kind === 'move') {
+          this.deletions.push(change.from);
+          this.moveFallbacks.set(entry.path, change.from);
+        }
         this.upsert(entry, wants, known);
       }
     } catch (err) {
@@ -481,7 +488,14 @@ export class Receiver {
     }
     this.finished = true;
     // Deepest first, so a directory is emptied before it is removed.
-    for (const path of this.deletions.sort().reverse()) this.remove(path);
+    for (const path of this.deletions.sort().reverse()) {
+      if (this.keptOld.has(path)) {
+        this.result({ path, outcome: 'skipped', bytes: 0,
+          message: 'not deleted: the file was moved, and its new path could not be written here; kept until it can' });
+      } else {
+        this.remove(path);
+      }
+    }
     for (const path of this.extras.sort().reverse()) this.removeExtra(path);
     this.flush();
     this.flushAck();
@@ -837,6 +851,8 @@ export class Receiver {
   }
 
   private result(result: PathResult): void {
+    const movedFrom = this.moveFallbacks.get(result.path);
+    if (movedFrom !== undefined && result.outcome !== 'synchronized' && result.outcome !== 'exists') this.keptOld.add(movedFrom);
     tally(this.summary, result);
     this.options.report(result);
     this.results.push(result);
