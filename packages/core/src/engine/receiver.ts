@@ -1,25 +1,24 @@
-import { createHash } from 'node:crypto';
-import {
-  chmodSync, closeSync, fchmodSync, fchownSync, fstatSync, futimesSync, lchownSync, lstatSync, lutimesSync, mkdirSync, openSync,
-  renameSync, rmdirSync, rmSync, symlinkSync, unlinkSync, writeSync, type Stats,
-} from 'node:fs';
-import { open, rm, type FileHandle } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { chmodSync, mkdirSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { SnapsyncError } from '../errors.js';
 import { CaseCollisions, pathProblem, probeCaseInsensitive, probeCaseInsensitiveReadOnly } from '../platform/names.js';
 import { currentPlatform, type PlatformName } from '../platform/platform.js';
 import {
-  linkLeavesTree, NO_OWNERS, ownerDiffers, parentOf, sameContent, sameLocalState, type ChecksumName, type Entry, type Owners,
+  linkLeavesTree, NO_OWNERS, ownerDiffers, sameContent, sameLocalState, type ChecksumName, type Entry, type Owners,
 } from '../model/entry.js';
 import { decideDelete, decideUpsert, type OverwritePolicy } from '../plan/decide.js';
-import { hashPrefix, hashRange, newHasher, type Hasher } from '../scan/hash.js';
+import { hashRange, newHasher } from '../scan/hash.js';
 import type { SnapshotStore } from '../storage/snapshot-store.js';
 import { DryTree } from './dry-tree.js';
-import { isPresent, localPath, statEntry } from './local-tree.js';
-import { applyOwner, ownerIds } from './owner.js';
+import { localPath, statEntry } from './local-tree.js';
+import { ownerIds } from './owner.js';
 import { DELTA_MIN, deltaBlockSize, seedFromBasis } from './delta.js';
+import { cachePathOf, discard, newIncoming, resumable, writeWhole, type Incoming } from './incoming-file.js';
 import type { Change, DeltaFrom, PathResult, ResumeFrom, SyncChannel, SyncMessage, TransferProgress } from './messages.js';
-import { cleanStalePartials, RESUME_MIN } from './transfer-cache.js';
+import { describe, isSkip } from './path-errors.js';
+import { MODE_BITS, TargetTree } from './target-tree.js';
+import { cleanStalePartials } from './transfer-cache.js';
 import { emptySummary, tally, type SyncSummary } from './summary.js';
 
 /** ReceiverOptions describe the side that takes changes in. */
@@ -55,32 +54,6 @@ export interface ReceiverOptions {
   readonly dryRun?: boolean;
 }
 
-interface Incoming {
-  readonly entry: Entry;
-  /** target is the path as this side's scan saw it; it must still look so when the file lands. */
-  readonly target: Entry | undefined;
-  readonly cachePath: string;
-  file: FileHandle | undefined;
-  /** received counts bytes taken in (hashed, queued for writing). */
-  received: number;
-  /** resumed is how many bytes a cut transfer left in the cache that this one goes on from. */
-  resumed: number;
-  /** writing chains this file's writes, which run off the main thread while more data arrives. */
-  writing: Promise<void>;
-  failure: unknown;
-  hasher: Hasher;
-  /** delta: the cache file was seeded from this side's version; only changed blocks arrive. */
-  delta: boolean;
-  /** hashed is how far a delta's digest has got through the cache file. */
-  hashed: number;
-  /** sent counts the bytes that crossed the connection for this file. */
-  sent: number;
-  /** landed is the cache file's state, mode and time already set, when written in one go. */
-  landed?: Entry;
-  /** ownerNote says why the source's owner could not be kept ('' when it was, or not asked). */
-  ownerNote?: string;
-}
-
 /** Known holds this side's scan and last sync for the paths of one batch of changes. */
 interface Known {
   readonly targets: ReadonlyMap<string, Entry>;
@@ -96,9 +69,6 @@ interface Wants {
 
 const RESULT_BATCH = 256;
 const WANT_BATCH = 512;
-/** MODE_BITS drops setuid and setgid: a reactor run as root must not hand out privileges a push asked for. */
-const MODE_BITS = 0o1777;
-const SAFE_DIRS_MAX = 10_000;
 
 /**
  * Receiver applies a sender's changes to its tree. Invariants: a final path never holds a
@@ -119,8 +89,6 @@ export class Receiver {
   private mirrored = false;
   private readonly platform: PlatformName;
   private readonly collisions: CaseCollisions;
-  /** safeDirs remembers directories already found real, so deep trees are not re-checked per file. */
-  private readonly safeDirs = new Set<string>();
   private results: PathResult[] = [];
   private synced: Entry[] = [];
   private removed: string[] = [];
@@ -132,6 +100,7 @@ export class Receiver {
   /** dryTree stands for the tree in a dry run, which leaves the cache and the tree alone. */
   private readonly dryTree: DryTree | undefined;
   private readonly owners: Owners;
+  private readonly tree: TargetTree;
 
   constructor(private readonly options: ReceiverOptions) {
     this.done = new Promise((resolve) => {
@@ -142,6 +111,11 @@ export class Receiver {
     this.platform = options.platform ?? currentPlatform;
     // Windows has no uid or gid to give (its scan records none either).
     this.owners = process.platform === 'win32' ? NO_OWNERS : options.owners ?? NO_OWNERS;
+    this.tree = new TargetTree({
+      root: options.root, dryTree: this.dryTree, owners: this.owners,
+      ...(options.ownersRefused !== undefined ? { ownersRefused: options.ownersRefused } : {}),
+      ...(options.keepDir !== undefined ? { keepDir: options.keepDir } : {}),
+    });
     this.collisions = new CaseCollisions(this.platform === 'win32' ||
       (this.dryTree === undefined ? probeCaseInsensitive(options.cacheDir) : probeCaseInsensitiveReadOnly(options.root)));
   }
@@ -211,7 +185,7 @@ export class Receiver {
     const ancestor = known.ancestors.get(entry.path);
     // A synced directory the source replaced by a file or link is in the way until its contents'
     // deletions (sent after this) empty it; the first run that finds it empty removes it.
-    if (entry.kind !== 'dir' && target?.kind === 'dir' && ancestor?.kind === 'dir' && this.removeEmptyDir(entry.path, target)) {
+    if (entry.kind !== 'dir' && target?.kind === 'dir' && ancestor?.kind === 'dir' && this.tree.removeEmptyDir(entry.path, target)) {
       target = undefined;
     }
     const decision = decideUpsert(entry, target, ancestor, this.options.policy);
@@ -226,18 +200,18 @@ export class Receiver {
         this.updateMetadata(entry, target!, true, decision.chmod);
         return;
       case 'mkdir': {
-        this.assertUnchanged(entry.path, target);
+        this.tree.assertUnchanged(entry.path, target);
         let note = '';
         if (this.dryTree === undefined) {
           const full = localPath(root, entry.path);
           if (decision.replace) unlinkSync(full);
-          this.ancestors(entry.path, true);
+          this.tree.ancestors(entry.path, true);
           mkdirSync(full, { mode: entry.mode || 0o755 });
-          note = this.setOwner(full, entry);
+          note = this.tree.setOwner(full, entry);
           // mkdir's mode goes through the umask; the source's mode must land as it is.
           if (entry.mode !== 0) chmodSync(full, entry.mode & MODE_BITS);
         }
-        this.keep(this.landed(entry.path), entry, 'synchronized', note);
+        this.keep(this.tree.landed(entry.path), entry, 'synchronized', note);
         return;
       }
       case 'link': {
@@ -247,18 +221,18 @@ export class Receiver {
             message: `its target ${entry.linkTarget ?? ''} leaves your docroot; not created` });
           return;
         }
-        this.assertUnchanged(entry.path, target);
+        this.tree.assertUnchanged(entry.path, target);
         let note = '';
         if (this.dryTree === undefined) {
-          const temp = this.cachePathOf(entry.path);
+          const temp = cachePathOf(this.options.cacheDir, entry.path);
           // A run killed before the rename left its link here; symlink() would fail on it every run.
           rmSync(temp, { force: true });
           symlinkSync(entry.linkTarget ?? '', temp);
-          note = this.setOwner(temp, entry);
-          if (this.options.preserveTime === true) this.setTime(temp, entry);
-          this.place(temp, entry.path);
+          note = this.tree.setOwner(temp, entry);
+          if (this.options.preserveTime === true) this.tree.setTime(temp, entry);
+          this.tree.place(temp, entry.path);
         }
-        this.keep(this.landed(entry.path), entry, 'synchronized', notes(leaves ? 'its target leaves the synchronized tree' : '', note));
+        this.keep(this.tree.landed(entry.path), entry, 'synchronized', notes(leaves ? 'its target leaves the synchronized tree' : '', note));
         return;
       }
       case 'fetch': {
@@ -266,9 +240,9 @@ export class Receiver {
           this.dryFetch(entry, target);
           return;
         }
-        const incoming = this.incoming(entry, target);
+        const incoming = newIncoming(entry, target, this.options.cacheDir, this.options.checksum);
         this.wanted.set(entry.path, incoming);
-        const resume = this.resumable(incoming);
+        const resume = resumable(incoming, this.options.checksum);
         const delta = resume === undefined ? this.deltaFrom(incoming) : undefined;
         if (resume !== undefined) wants.resumes.push(resume);
         else if (delta !== undefined) wants.deltas.push(delta);
@@ -281,20 +255,6 @@ export class Receiver {
     }
   }
 
-  /** removeEmptyDir removes a directory still as scanned if it is empty; false if it holds anything. */
-  private removeEmptyDir(path: string, scanned: Entry): boolean {
-    this.assertUnchanged(path, scanned);
-    try {
-      if (this.dryTree !== undefined) this.dryTree.rmdir(path);
-      else rmdirSync(localPath(this.options.root, path));
-      return true;
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOTEMPTY' || code === 'EEXIST') return false;
-      throw err;
-    }
-  }
-
   /** tryMove renames `from` into place when it is still exactly what was synced; else false. */
   private tryMove(from: string, entry: Entry): boolean {
     const { store, root } = this.options;
@@ -303,8 +263,8 @@ export class Receiver {
     if (source === undefined || ancestor === undefined || !sameContent(source, ancestor) || !sameContent(ancestor, entry)) return false;
     if (store.scanned(entry.path) !== undefined || statEntry(root, entry.path) !== undefined) return false;
     try {
-      this.ancestors(from, false);
-      this.ancestors(entry.path, false);
+      this.tree.ancestors(from, false);
+      this.tree.ancestors(entry.path, false);
     } catch {
       return false; // a link in either path: the plain upsert reports it
     }
@@ -315,13 +275,13 @@ export class Receiver {
       this.dryTree.remove(from);
     } else {
       const full = localPath(root, entry.path);
-      this.place(localPath(root, from), entry.path);
+      this.tree.place(localPath(root, from), entry.path);
       // The renamed file keeps its old owner and mode: the source may have changed them too.
-      if (ownerDiffers(entry, now)) note = this.setOwner(full, entry);
+      if (ownerDiffers(entry, now)) note = this.tree.setOwner(full, entry);
       if ((now.mode & 0o1777) !== (entry.mode & 0o1777)) chmodSync(full, entry.mode & MODE_BITS);
     }
     this.removed.push(from);
-    this.keep(this.landed(entry.path), entry, 'moved', note, from);
+    this.keep(this.tree.landed(entry.path), entry, 'moved', note, from);
     return true;
   }
 
@@ -329,7 +289,7 @@ export class Receiver {
     const incoming = this.wanted.get(message.path);
     if (incoming === undefined) throw unexpected(`data for ${message.path}, which was not asked for`);
     if (message.aborted) {
-      incoming.writing = incoming.writing.then(() => this.discard(incoming)).then(() => {
+      incoming.writing = incoming.writing.then(() => discard(incoming)).then(() => {
         this.wanted.delete(message.path);
         this.result({ path: message.path, outcome: 'skipped', message: `not sent: ${message.reason}; it will be sent next run`, bytes: 0 });
         this.maybeFinish();
@@ -356,7 +316,7 @@ export class Receiver {
     if (message.last && offset === 0 && incoming.resumed === 0) {
       // The whole file in one message, as most files come: one write, no async file handle.
       try {
-        this.writeWhole(incoming, data);
+        writeWhole(incoming, data, { owners: this.owners, ownersRefused: this.options.ownersRefused, preserveTime: this.options.preserveTime });
       } catch (err) {
         incoming.failure = err;
       }
@@ -460,15 +420,15 @@ export class Receiver {
         this.result({ path: entry.path, outcome: 'error', message: 'received content did not verify; it will be sent again next run', bytes: 0 });
         return;
       }
-      this.assertUnchanged(entry.path, incoming.target);
+      this.tree.assertUnchanged(entry.path, incoming.target);
       if (incoming.landed === undefined) {
-        incoming.ownerNote = this.setOwner(incoming.cachePath, entry);
+        incoming.ownerNote = this.tree.setOwner(incoming.cachePath, entry);
         chmodSync(incoming.cachePath, entry.mode & MODE_BITS);
-        if (this.options.preserveTime === true) this.setTime(incoming.cachePath, entry);
+        if (this.options.preserveTime === true) this.tree.setTime(incoming.cachePath, entry);
       }
-      this.place(incoming.cachePath, entry.path);
+      this.tree.place(incoming.cachePath, entry.path);
       const resumed = incoming.resumed > 0 ? `resumed after ${incoming.resumed} bytes` : '';
-      this.keep(incoming.landed ?? this.landed(entry.path)!, entry, 'synchronized', notes(resumed, incoming.ownerNote ?? ''), undefined,
+      this.keep(incoming.landed ?? this.tree.landed(entry.path)!, entry, 'synchronized', notes(resumed, incoming.ownerNote ?? ''), undefined,
         incoming.sent);
     } catch (err) {
       rmSync(incoming.cachePath, { force: true });
@@ -523,7 +483,7 @@ export class Receiver {
       } else if (synced.kind === 'file' && scanned.kind === 'file' && this.dryTree !== undefined) {
         this.dryMirrorFetch(synced, scanned, this.dryTree.sourceOf(scanned.path));
       } else if (synced.kind === 'file' && scanned.kind === 'file') {
-        this.wanted.set(scanned.path, this.incoming(synced, scanned));
+        this.wanted.set(scanned.path, newIncoming(synced, scanned, this.options.cacheDir, this.options.checksum));
         wants.paths.push(scanned.path);
         this.options.progress?.({ kind: 'planned', bytes: synced.size });
       }
@@ -537,8 +497,8 @@ export class Receiver {
   private removeExtra(path: string): void {
     const target = this.options.store.scanned(path);
     try {
-      this.assertUnchanged(path, target);
-      this.discardPath(path, target!);
+      this.tree.assertUnchanged(path, target);
+      this.tree.discardPath(path, target!);
       this.result({ path, outcome: 'deleted', message: 'not at the source (--mirror)', bytes: 0 });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
@@ -573,78 +533,17 @@ export class Receiver {
       this.keep(target, entry, 'exists', '');
       return;
     }
-    this.assertUnchanged(entry.path, target);
+    this.tree.assertUnchanged(entry.path, target);
     const full = localPath(this.options.root, entry.path);
     const owned = chown && ownerIds(entry, this.owners) !== undefined;
     let note = '';
     if (this.dryTree === undefined) {
-      if (owned) note = this.setOwner(full, entry);
+      if (owned) note = this.tree.setOwner(full, entry);
       if (chmod) chmodSync(full, entry.mode & MODE_BITS);
-      if (time) this.setTime(full, entry);
+      if (time) this.tree.setTime(full, entry);
     }
     const updated = [owned && note === '' ? 'owner' : '', chmod ? 'mode' : '', time ? 'time' : ''].filter((part) => part !== '');
-    this.keep(this.landed(entry.path), entry, 'exists', notes(updated.length > 0 ? `${listed(updated)} updated` : '', note));
-  }
-
-  /**
-   * setOwner gives a path (a cache file or link before its rename, a directory just made) the
-   * source's tracked ids, without following a link; it returns the note for a refused change.
-   * chown comes before chmod: it may clear mode bits.
-   */
-  private setOwner(full: string, entry: Entry): string {
-    const ids = ownerIds(entry, this.owners);
-    return ids === undefined ? '' : applyOwner((uid, gid) => lchownSync(full, uid, gid), ids, this.options.ownersRefused);
-  }
-
-  /**
-   * writeWhole writes a file that came in one message, sets its owner and mode (and time under
-   * -t) on the open file, and notes its state as it will land: a rename keeps all of them.
-   */
-  private writeWhole(incoming: Incoming, data: Uint8Array): void {
-    const { entry } = incoming;
-    const fd = openSync(incoming.cachePath, 'w', 0o600);
-    try {
-      for (let at = 0; at < data.length;) at += writeSync(fd, data, at, data.length - at);
-      const ids = ownerIds(entry, this.owners);
-      incoming.ownerNote = ids === undefined ? '' : applyOwner((uid, gid) => fchownSync(fd, uid, gid), ids, this.options.ownersRefused);
-      fchmodSync(fd, entry.mode & MODE_BITS);
-      if (this.options.preserveTime === true) futimesSync(fd, entry.mtimeUs / 1e6, entry.mtimeUs / 1e6);
-      const st = fstatSync(fd, { bigint: true });
-      incoming.landed = {
-        path: entry.path, kind: 'file', size: Number(st.size), mtimeUs: Number(st.mtimeNs / 1000n), mode: Number(st.mode & 0o7777n),
-        ino: Number(st.ino), checksum: null, linkTarget: null,
-        uid: this.owners.uid ? Number(st.uid) : null, gid: this.owners.gid ? Number(st.gid) : null,
-      };
-    } finally {
-      closeSync(fd);
-    }
-  }
-
-  /** setTime applies the source's modification time (lutimes: a link's own time, not its target's). */
-  private setTime(full: string, entry: Entry): void {
-    const seconds = entry.mtimeUs / 1e6;
-    lutimesSync(full, seconds, seconds);
-  }
-
-  /** discardPath deletes a path, or moves a file or link to the keep dir when one is set. */
-  private discardPath(path: string, target: Entry): void {
-    if (this.dryTree !== undefined) {
-      if (target.kind === 'dir') this.dryTree.rmdir(path);
-      else this.dryTree.remove(path);
-      return;
-    }
-    const full = localPath(this.options.root, path);
-    const keepDir = this.options.keepDir;
-    if (target.kind === 'dir') {
-      rmdirSync(full);
-    } else if (keepDir === undefined) {
-      unlinkSync(full);
-    } else {
-      let dest = localPath(keepDir, path);
-      mkdirSync(dirname(dest), { recursive: true });
-      if (isPresent(dest)) dest = `${dest}.${Date.now()}`;
-      renameSync(full, dest);
-    }
+    this.keep(this.tree.landed(entry.path), entry, 'exists', notes(updated.length > 0 ? `${listed(updated)} updated` : '', note));
   }
 
   private remove(path: string): void {
@@ -662,8 +561,8 @@ export class Receiver {
         this.result({ path, outcome: 'skipped', message: decision.reason, bytes: 0 });
         return;
       }
-      this.assertUnchanged(path, target);
-      this.discardPath(path, target!);
+      this.tree.assertUnchanged(path, target);
+      this.tree.discardPath(path, target!);
       this.removed.push(path);
       this.result({ path, outcome: 'deleted', message: this.options.keepDir !== undefined && target!.kind !== 'dir' ? 'moved to the keep dir' : '', bytes: 0 });
     } catch (err) {
@@ -673,57 +572,6 @@ export class Receiver {
         : describe(err);
       this.result({ path, outcome: isSkip(err) || code === 'ENOTEMPTY' ? 'skipped' : 'error', message, bytes: 0 });
     }
-  }
-
-  /** assertUnchanged re-reads a path just before it is replaced: a change since the scan wins. */
-  private assertUnchanged(path: string, scanned: Entry | undefined): void {
-    this.ancestors(path, false);
-    const now = this.dryTree?.isGone(path) === true ? undefined : statEntry(this.options.root, path);
-    const same = scanned === undefined ? now === undefined : now !== undefined && sameLocalState(now, scanned);
-    if (!same) throw new SkipError('changed on the target during the sync; left alone for the next run');
-  }
-
-  private place(from: string, path: string): void {
-    this.ancestors(path, true);
-    renameSync(from, localPath(this.options.root, path));
-  }
-
-  /**
-   * ancestors checks that every directory above path is a real directory: a symbolic link put
-   * there on the target could lead a write or a delete out of the tree. With create, missing
-   * ones are made, one level at a time, each checked the same way.
-   */
-  private ancestors(path: string, create: boolean): void {
-    const parent = parentOf(path);
-    if (parent === '' || this.safeDirs.has(parent)) return;
-    let rel = '';
-    for (const part of parent.split('/')) {
-      rel = rel === '' ? part : `${rel}/${part}`;
-      if (this.safeDirs.has(rel)) continue;
-      const full = localPath(this.options.root, rel);
-      let st: Stats;
-      try {
-        st = lstatSync(full);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !create) return;
-        mkdirSync(full);
-        st = lstatSync(full);
-      }
-      if (!st.isDirectory()) {
-        throw new SkipError(`/${rel} on the target is a ${st.isSymbolicLink() ? 'symbolic link' : 'file'}, not a directory; not followed`);
-      }
-      if (this.safeDirs.size >= SAFE_DIRS_MAX) this.safeDirs.clear();
-      this.safeDirs.add(rel);
-    }
-  }
-
-  /** incoming starts following one wanted file. */
-  private incoming(entry: Entry, target: Entry | undefined): Incoming {
-    return {
-      entry, target, cachePath: this.cachePathOf(entry.path), file: undefined, received: 0, resumed: 0,
-      writing: Promise.resolve(), failure: undefined, hasher: newHasher(this.options.checksum), delta: false, sent: 0,
-      hashed: 0,
-    };
   }
 
   /**
@@ -736,7 +584,7 @@ export class Receiver {
     const blockSize = deltaBlockSize(entry.size);
     if (blockSize === undefined) return undefined;
     try {
-      this.ancestors(entry.path, false);
+      this.tree.ancestors(entry.path, false);
     } catch {
       return undefined; // the plain transfer reports the link in the way
     }
@@ -744,36 +592,6 @@ export class Receiver {
     if (digests === undefined) return undefined;
     incoming.delta = true;
     return { path: entry.path, blockSize, digests };
-  }
-
-  private cachePathOf(path: string): string {
-    return join(this.options.cacheDir, `${createHash('sha1').update(path).digest('hex')}.partial`);
-  }
-
-  /**
-   * resumable looks for the first bytes of this file left in the cache by a cut transfer. They
-   * are hashed here, which both continues the whole file's digest and lets the sender check
-   * they are still the source's first bytes before it skips them.
-   */
-  private resumable(incoming: Incoming): ResumeFrom | undefined {
-    // A file no bigger than RESUME_MIN can have no resumable part: spare the open.
-    if (this.options.checksum === 'none' || incoming.entry.size <= RESUME_MIN) return undefined;
-    let fd: number;
-    try {
-      fd = openSync(incoming.cachePath, 'r');
-    } catch {
-      return undefined;
-    }
-    try {
-      const size = fstatSync(fd).size;
-      if (size < RESUME_MIN || size >= incoming.entry.size) return undefined;
-      if (!hashPrefix(fd, size, incoming.hasher)) return undefined;
-      incoming.received = size;
-      incoming.resumed = size;
-      return { path: incoming.entry.path, offset: size, prefixChecksum: incoming.hasher.copy().digest() };
-    } finally {
-      closeSync(fd);
-    }
   }
 
   /**
@@ -787,24 +605,13 @@ export class Receiver {
     }
   }
 
-  /** discard closes and removes a cache file that will not be placed. */
-  private async discard(incoming: Incoming): Promise<void> {
-    try {
-      await incoming.file?.close();
-    } catch {
-      // already closed
-    }
-    incoming.file = undefined;
-    await rm(incoming.cachePath, { force: true });
-  }
-
   /**
    * dryFetch reports a file a dry run would ask for as settle would report it landing, after
    * the checks that need no data; bytes are the whole file (a resume or delta may send fewer).
    */
   private dryFetch(entry: Entry, target: Entry | undefined): void {
     try {
-      this.assertUnchanged(entry.path, target);
+      this.tree.assertUnchanged(entry.path, target);
       this.keep(undefined, entry, 'synchronized', '', undefined, entry.size);
     } catch (err) {
       this.result({ path: entry.path, outcome: isSkip(err) ? 'skipped' : 'error', message: describe(err), bytes: 0 });
@@ -835,14 +642,6 @@ export class Receiver {
     this.dryFetch(synced, scanned);
   }
 
-  /**
-   * landed is a path's stat once this run placed it, owners as tracked (what this side's next
-   * scan will find); a dry run placed nothing, so has none to record.
-   */
-  private landed(path: string): Entry | undefined {
-    return this.dryTree === undefined ? statEntry(this.options.root, path, this.owners) : undefined;
-  }
-
   /** keep records a path as synchronized with the sender's checksum and this side's stat. */
   private keep(local: Entry | undefined, source: Entry, outcome: PathResult['outcome'], message: string, from?: string, bytes = 0): void {
     if (local !== undefined) this.synced.push({ ...local, checksum: source.checksum });
@@ -868,8 +667,6 @@ export class Receiver {
   }
 }
 
-class SkipError extends Error {}
-
 /** notes joins the remarks of one path's message. */
 function notes(...parts: readonly string[]): string {
   return parts.filter((part) => part !== '').join('; ');
@@ -880,16 +677,6 @@ function listed(parts: readonly string[]): string {
   return parts.length < 2 ? parts.join('') : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)!}`;
 }
 
-
-function isSkip(err: unknown): boolean {
-  return err instanceof SkipError;
-}
-
-function describe(err: unknown): string {
-  if (err instanceof SkipError) return err.message;
-  const code = (err as NodeJS.ErrnoException).code;
-  return code !== undefined ? `cannot write: ${code}` : (err as Error).message;
-}
 
 function unexpected(what: string): SnapsyncError {
   return new SnapsyncError('UNEXPECTED_MESSAGE', `unexpected ${what}`);

@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto';
+import { closeSync, fchmodSync, fchownSync, fstatSync, futimesSync, openSync, writeSync } from 'node:fs';
+import { rm, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ChecksumName, Entry, Owners } from '../model/entry.js';
+import { hashPrefix, newHasher, type Hasher } from '../scan/hash.js';
+import type { ResumeFrom } from './messages.js';
+import { applyOwner, ownerIds } from './owner.js';
+import { MODE_BITS } from './target-tree.js';
+import { RESUME_MIN } from './transfer-cache.js';
+
+/**
+ * Incoming is one wanted file on its way in: its cache file, the bytes taken in, and the digest
+ * of what arrived, checked against the sender's before the file is renamed into place.
+ */
+export interface Incoming {
+  readonly entry: Entry;
+  /** target is the path as this side's scan saw it; it must still look so when the file lands. */
+  readonly target: Entry | undefined;
+  readonly cachePath: string;
+  file: FileHandle | undefined;
+  /** received counts bytes taken in (hashed, queued for writing). */
+  received: number;
+  /** resumed is how many bytes a cut transfer left in the cache that this one goes on from. */
+  resumed: number;
+  /** writing chains this file's writes, which run off the main thread while more data arrives. */
+  writing: Promise<void>;
+  failure: unknown;
+  hasher: Hasher;
+  /** delta: the cache file was seeded from this side's version; only changed blocks arrive. */
+  delta: boolean;
+  /** hashed is how far a delta's digest has got through the cache file. */
+  hashed: number;
+  /** sent counts the bytes that crossed the connection for this file. */
+  sent: number;
+  /** landed is the cache file's state, mode and time already set, when written in one go. */
+  landed?: Entry;
+  /** ownerNote says why the source's owner could not be kept ('' when it was, or not asked). */
+  ownerNote?: string;
+}
+
+/** cachePathOf names a path's file in the transfer cache: the same on every run, so a cut transfer is found again. */
+export function cachePathOf(cacheDir: string, path: string): string {
+  return join(cacheDir, `${createHash('sha1').update(path).digest('hex')}.partial`);
+}
+
+/** newIncoming starts following one wanted file. */
+export function newIncoming(entry: Entry, target: Entry | undefined, cacheDir: string, checksum: ChecksumName): Incoming {
+  return {
+    entry, target, cachePath: cachePathOf(cacheDir, entry.path), file: undefined, received: 0, resumed: 0,
+    writing: Promise.resolve(), failure: undefined, hasher: newHasher(checksum), delta: false, sent: 0, hashed: 0,
+  };
+}
+
+/**
+ * resumable looks for the first bytes of this file left in the cache by a cut transfer. They
+ * are hashed here, which both continues the whole file's digest and lets the sender check
+ * they are still the source's first bytes before it skips them.
+ */
+export function resumable(incoming: Incoming, checksum: ChecksumName): ResumeFrom | undefined {
+  // A file no bigger than RESUME_MIN can have no resumable part: spare the open.
+  if (checksum === 'none' || incoming.entry.size <= RESUME_MIN) return undefined;
+  let fd: number;
+  try {
+    fd = openSync(incoming.cachePath, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size < RESUME_MIN || size >= incoming.entry.size) return undefined;
+    if (!hashPrefix(fd, size, incoming.hasher)) return undefined;
+    incoming.received = size;
+    incoming.resumed = size;
+    return { path: incoming.entry.path, offset: size, prefixChecksum: incoming.hasher.copy().digest() };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** WholeFileOptions say what a file written in one go gets besides its bytes. */
+export interface WholeFileOptions {
+  readonly owners: Owners;
+  readonly ownersRefused?: string;
+  readonly preserveTime?: boolean;
+}
+
+/**
+ * writeWhole writes a file that came in one message, sets its owner and mode (and time under
+ * -t) on the open file, and notes its state as it will land: a rename keeps all of them.
+ */
+export function writeWhole(incoming: Incoming, data: Uint8Array, options: WholeFileOptions): void {
+  const { entry } = incoming;
+  const fd = openSync(incoming.cachePath, 'w', 0o600);
+  try {
+    for (let at = 0; at < data.length;) at += writeSync(fd, data, at, data.length - at);
+    const ids = ownerIds(entry, options.owners);
+    incoming.ownerNote = ids === undefined ? '' : applyOwner((uid, gid) => fchownSync(fd, uid, gid), ids, options.ownersRefused);
+    fchmodSync(fd, entry.mode & MODE_BITS);
+    if (options.preserveTime === true) futimesSync(fd, entry.mtimeUs / 1e6, entry.mtimeUs / 1e6);
+    const st = fstatSync(fd, { bigint: true });
+    incoming.landed = {
+      path: entry.path, kind: 'file', size: Number(st.size), mtimeUs: Number(st.mtimeNs / 1000n), mode: Number(st.mode & 0o7777n),
+      ino: Number(st.ino), checksum: null, linkTarget: null,
+      uid: options.owners.uid ? Number(st.uid) : null, gid: options.owners.gid ? Number(st.gid) : null,
+    };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** discard closes and removes a cache file that will not be placed. */
+export async function discard(incoming: Incoming): Promise<void> {
+  try {
+    await incoming.file?.close();
+  } catch {
+    // already closed
+  }
+  incoming.file = undefined;
+  await rm(incoming.cachePath, { force: true });
+}

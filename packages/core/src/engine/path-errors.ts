@@ -1,0 +1,16 @@
+/**
+ * SkipError marks a path left alone on purpose (it changed here, a link is in the way): a
+ * skip for the next run, not a failure.
+ */
+export class SkipError extends Error {}
+
+export function isSkip(err: unknown): boolean {
+  return err instanceof SkipError;
+}
+
+/** describe turns what went wrong at one path into its line's reason. */
+export function describe(err: unknown): string {
+  if (err instanceof SkipError) return err.message;
+  const code = (err as NodeJS.ErrnoException).code;
+  return code !== undefined ? `cannot write: ${code}` : (err as Error).message;
+}

@@ -1,0 +1,141 @@
+import { lchownSync, lstatSync, lutimesSync, mkdirSync, renameSync, rmdirSync, unlinkSync, type Stats } from 'node:fs';
+import { dirname } from 'node:path';
+import { parentOf, sameLocalState, type Entry, type Owners } from '../model/entry.js';
+import type { DryTree } from './dry-tree.js';
+import { isPresent, localPath, statEntry } from './local-tree.js';
+import { applyOwner, ownerIds } from './owner.js';
+import { SkipError } from './path-errors.js';
+
+const SAFE_DIRS_MAX = 10_000;
+/** MODE_BITS drops setuid and setgid: a reactor run as root must not hand out privileges a push asked for. */
+export const MODE_BITS = 0o1777;
+
+/** TargetTreeOptions are what the receiving side's tree operations need to know. */
+export interface TargetTreeOptions {
+  readonly root: string;
+  /** dryTree stands for the tree in a dry run: changes are noted there, never made. */
+  readonly dryTree: DryTree | undefined;
+  readonly owners: Owners;
+  readonly ownersRefused?: string;
+  /** keepDir receives what would be deleted (--keep-dir-*). */
+  readonly keepDir?: string;
+}
+
+/**
+ * TargetTree is the receiving side's tree with its safety rules: never through a link among a
+ * path's directories, never over what changed since this run's scan, deletions optionally kept
+ * aside. The Receiver decides; this is how its decisions touch the disk.
+ */
+export class TargetTree {
+  /** safeDirs remembers directories already found real, so deep trees are not re-checked per file. */
+  private readonly safeDirs = new Set<string>();
+
+  constructor(private readonly options: TargetTreeOptions) {}
+
+  /** full is a path's place on this side's file system. */
+  full(path: string): string {
+    return localPath(this.options.root, path);
+  }
+
+  /**
+   * ancestors checks that every directory above path is a real directory: a symbolic link put
+   * there on the target could lead a write or a delete out of the tree. With create, missing
+   * ones are made, one level at a time, each checked the same way.
+   */
+  ancestors(path: string, create: boolean): void {
+    const parent = parentOf(path);
+    if (parent === '' || this.safeDirs.has(parent)) return;
+    let rel = '';
+    for (const part of parent.split('/')) {
+      rel = rel === '' ? part : `${rel}/${part}`;
+      if (this.safeDirs.has(rel)) continue;
+      const full = this.full(rel);
+      let st: Stats;
+      try {
+        st = lstatSync(full);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !create) return;
+        mkdirSync(full);
+        st = lstatSync(full);
+      }
+      if (!st.isDirectory()) {
+        throw new SkipError(`/${rel} on the target is a ${st.isSymbolicLink() ? 'symbolic link' : 'file'}, not a directory; not followed`);
+      }
+      if (this.safeDirs.size >= SAFE_DIRS_MAX) this.safeDirs.clear();
+      this.safeDirs.add(rel);
+    }
+  }
+
+  /** assertUnchanged re-reads a path just before it is replaced: a change since the scan wins. */
+  assertUnchanged(path: string, scanned: Entry | undefined): void {
+    this.ancestors(path, false);
+    const now = this.options.dryTree?.isGone(path) === true ? undefined : statEntry(this.options.root, path);
+    const same = scanned === undefined ? now === undefined : now !== undefined && sameLocalState(now, scanned);
+    if (!same) throw new SkipError('changed on the target during the sync; left alone for the next run');
+  }
+
+  /** place renames a finished file or link (or a moved file) to its final path. */
+  place(from: string, path: string): void {
+    this.ancestors(path, true);
+    renameSync(from, this.full(path));
+  }
+
+  /** removeEmptyDir removes a directory still as scanned if it is empty; false if it holds anything. */
+  removeEmptyDir(path: string, scanned: Entry): boolean {
+    this.assertUnchanged(path, scanned);
+    try {
+      if (this.options.dryTree !== undefined) this.options.dryTree.rmdir(path);
+      else rmdirSync(this.full(path));
+      return true;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOTEMPTY' || code === 'EEXIST') return false;
+      throw err;
+    }
+  }
+
+  /** discardPath deletes a path, or moves a file or link to the keep dir when one is set. */
+  discardPath(path: string, target: Entry): void {
+    const { dryTree, keepDir } = this.options;
+    if (dryTree !== undefined) {
+      if (target.kind === 'dir') dryTree.rmdir(path);
+      else dryTree.remove(path);
+      return;
+    }
+    const full = this.full(path);
+    if (target.kind === 'dir') {
+      rmdirSync(full);
+    } else if (keepDir === undefined) {
+      unlinkSync(full);
+    } else {
+      let dest = localPath(keepDir, path);
+      mkdirSync(dirname(dest), { recursive: true });
+      if (isPresent(dest)) dest = `${dest}.${Date.now()}`;
+      renameSync(full, dest);
+    }
+  }
+
+  /**
+   * setOwner gives a path (a cache file or link before its rename, a directory just made) the
+   * source's tracked ids, without following a link; it returns the note for a refused change.
+   * chown comes before chmod: it may clear mode bits.
+   */
+  setOwner(full: string, entry: Entry): string {
+    const ids = ownerIds(entry, this.options.owners);
+    return ids === undefined ? '' : applyOwner((uid, gid) => lchownSync(full, uid, gid), ids, this.options.ownersRefused);
+  }
+
+  /** setTime applies the source's modification time (lutimes: a link's own time, not its target's). */
+  setTime(full: string, entry: Entry): void {
+    const seconds = entry.mtimeUs / 1e6;
+    lutimesSync(full, seconds, seconds);
+  }
+
+  /**
+   * landed is a path's stat once this run placed it, owners as tracked (what this side's next
+   * scan will find); a dry run placed nothing, so has none to record.
+   */
+  landed(path: string): Entry | undefined {
+    return this.options.dryTree === undefined ? statEntry(this.options.root, path, this.options.owners) : undefined;
+  }
+}
