@@ -889,6 +889,23 @@ describe('core/engine sender and receiver, back to back', () => {
       expectNoop(await syncCycle(source, target));
     });
 
+    it('deletes every vanished path when there are more than it holds in memory from the first walk (10,000)', async function () {
+      this.timeout(120_000);
+      const source = makeSide();
+      const target = makeSide();
+      for (let d = 0; d < 21; d += 1) {
+        mkdirSync(join(source.root, `d${d}`));
+        for (let i = 0; i < 500; i += 1) writeFileSync(join(source.root, `d${d}`, `${i}`), '');
+      }
+      await syncCycle(source, target);
+      for (let d = 1; d < 21; d += 1) rmSync(join(source.root, `d${d}`), { recursive: true });
+
+      const cycle = await syncCycle(source, target, { allowMassDelete: true });
+
+      expect(cycle.receiver).to.include({ deleted: 20 * 501, errors: 0 });
+      expectConverged(source, target);
+    });
+
     it('keeps at most a window of changes waiting for their results, so the receiver follows a bounded number of files', async function () {
       this.timeout(120_000);
       const source = makeSide();

@@ -163,12 +163,6 @@ describe('core/storage/snapshot-store delta', () => {
     expect(store.moveFrom(file('x', 1, { checksum: new Uint8Array() }))).to.equal(undefined);
   });
 
-  it('counts the synced paths the scan did not find', () => {
-    store.record({ synced: [file('a', 1), file('b', 2), dir('d')] });
-    store.addScan([file('b', 2)]);
-    expect(store.countVanished()).to.equal(2);
-  });
-
   it('forgets removed paths when recording', () => {
     store.record({ synced: [file('a', 1), file('b', 2)] });
     store.record({ removed: ['a'] });

@@ -89,7 +89,8 @@ export class Sender {
       }
     }
     const ignoreDelete = this.options.ignoreDelete === true;
-    if (!this.options.allowMassDelete && !ignoreDelete) guardMassDelete(this.options.root, store, scan, (entry) => this.deletable(entry));
+    const vanished = ignoreDelete ? NOTHING_VANISHED : this.vanishedOnce();
+    if (!this.options.allowMassDelete && !ignoreDelete) guardMassDelete(this.options.root, store, scan, vanished.deletable);
     const movedFrom = new Set<string>();
     let batch: Change[] = [];
     let hashed: Entry[] = [];
@@ -107,7 +108,7 @@ export class Sender {
       }
     };
     // Without a vanished path there is no move to find: skip two queries per changed path.
-    const movesPossible = !ignoreDelete && store.countVanished() > 0;
+    const movesPossible = vanished.any;
     for (const scanned of store.changed()) {
       const entry = this.hashedNow(scanned);
       if (entry === undefined) continue;
@@ -126,12 +127,34 @@ export class Sender {
       }
       if (batch.length >= CHANGE_BATCH) await send(false);
     }
-    for (const entry of ignoreDelete ? [] : store.vanished()) {
+    for (const entry of ignoreDelete ? [] : vanished.kept ?? store.vanished()) {
       if (movedFrom.has(entry.path) || !this.deletable(entry)) continue;
       batch.push({ kind: 'delete', entry });
       if (batch.length >= CHANGE_BATCH) await send(false);
     }
     await send(true);
+  }
+
+  /**
+   * vanishedOnce walks the synced paths the scan did not find, once, before anything is sent:
+   * the mass-delete guard counts them, moves need to know whether there are any, and up to
+   * VANISHED_KEPT of the deletable ones are kept for the deletions at the end (more are walked
+   * again then). Each walk is an anti-join over the whole snapshot.
+   */
+  private vanishedOnce(): Vanished {
+    const { store } = this.options;
+    if (store.countSynced() === 0) return NOTHING_VANISHED;
+    let any = false;
+    let deletable = 0;
+    let kept: Entry[] | undefined = [];
+    for (const entry of store.vanished()) {
+      any = true;
+      if (!this.deletable(entry)) continue;
+      deletable += 1;
+      if (kept !== undefined && kept.length < VANISHED_KEPT) kept.push(entry);
+      else kept = undefined;
+    }
+    return { any, deletable, kept };
   }
 
   /**
@@ -387,17 +410,29 @@ function readFully(fd: number, buffer: Buffer, position: number): boolean {
 
 /** Below this many synced paths, deleting most of them is no sign of a vanished source. */
 const GUARD_MIN_PATHS = 10;
+/** VANISHED_KEPT bounds the deletions held in memory from the first walk of the vanished paths. */
+const VANISHED_KEPT = 10_000;
+
+/** Vanished is what one walk of the vanished paths found (vanishedOnce). */
+interface Vanished {
+  /** any: some synced path is gone from the scan (deletable or not). */
+  readonly any: boolean;
+  /** deletable counts those that really went (deletable()). */
+  readonly deletable: number;
+  /** kept holds them deepest first, unless there were more than VANISHED_KEPT. */
+  readonly kept: readonly Entry[] | undefined;
+}
+
+const NOTHING_VANISHED: Vanished = { any: false, deletable: 0, kept: [] };
 
 /**
  * guardMassDelete stops a run before anything changes when the source looks gone rather than
  * edited: it is empty (an unmounted share, a wrong path) while the last sync knew paths, or
  * more than half of what was synced would be deleted. Unison and Mutagen guard the same way.
  */
-function guardMassDelete(root: string, store: SnapshotStore, scan: SideScan, deletable: (entry: Entry) => boolean): void {
+function guardMassDelete(root: string, store: SnapshotStore, scan: SideScan, vanished: number): void {
   const synced = store.countSynced();
   if (synced === 0) return;
-  let vanished = 0;
-  for (const entry of store.vanished()) if (deletable(entry)) vanished += 1;
   const empty = scan.entries === 0;
   if (!empty && (synced < GUARD_MIN_PATHS || vanished * 2 <= synced)) return;
   if (vanished === 0) return;

@@ -278,12 +278,6 @@ export class SnapshotStore {
     return this.stmt('SELECT COUNT(*) FROM files').pluck().get() as number;
   }
 
-  /** countVanished counts last-synced paths this run's scan did not find. */
-  countVanished(): number {
-    return this.stmt('SELECT COUNT(*) FROM files f WHERE NOT EXISTS (SELECT 1 FROM scan s WHERE s.path = f.path)')
-      .pluck().get() as number;
-  }
-
   /**
    * changed walks, in path order, the scanned entries that are new or differ from the last
    * sync in content, kind, mode, link target or a tracked owner. An owner this scan did not
