@@ -17,7 +17,7 @@ export {
 } from './model/entry.js';
 export type { Change, DeltaFrom, Outcome, PathResult, ResumeFrom, SyncChannel, SyncMessage, TransferProgress } from './engine/messages.js';
 export { scanTree, type ScanOptions, type ScanSummary, type SymlinkMode } from './scan/scan.js';
-export { hashFile, hashPrefix, newHasher, type Hasher } from './scan/hash.js';
+export { hashBlocks, hashFile, hashPrefix, newHasher, type Hasher } from './scan/hash.js';
 export { decideDelete, decideUpsert, type DeleteDecision, type OverwritePolicy, type UpsertDecision } from './plan/decide.js';
 export { Sender, CHANGE_BATCH, CHANGE_WINDOW, CHUNK, WINDOW, type SenderOptions } from './engine/sender.js';
 export { Receiver, type ReceiverOptions } from './engine/receiver.js';

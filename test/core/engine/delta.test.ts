@@ -132,6 +132,33 @@ describe('core/engine delta transfer of big files', () => {
     expect(partials(target)).to.deep.equal([]);
   });
 
+  it('sends only the changed blocks of more big files than it digests ahead (4), and refuses one that grew after its digests were taken', async () => {
+    const source = makeSide();
+    const target = makeSide();
+    const names = ['a.bin', 'b.bin', 'c.bin', 'd.bin', 'e.bin', 'f.bin'];
+    for (const name of names) writeFileSync(join(source.root, name), randomBytes(5 * MiB));
+    await syncCycle(source, target);
+
+    for (const name of names) patch(join(source.root, name), 2 * MiB + 7, Buffer.from(`edit of ${name}`));
+    let edited = false;
+    const cycle = await syncCycle(source, target, {
+      beforeSender: (message) => {
+        // a.bin's digests were taken (or are being taken) ahead as its change went out: it grows.
+        if (!edited && message.kind === 'want' && message.deltas[0]?.path === 'a.bin') {
+          edited = true;
+          writeFileSync(join(source.root, 'a.bin'), 'more', { flag: 'a' });
+        }
+      },
+    });
+
+    expect(edited).to.equal(true);
+    for (const name of names.slice(1)) expect(cycle.result(name), name).to.include({ outcome: 'synchronized', bytes: MiB });
+    expect(cycle.result('a.bin')).to.include({ outcome: 'skipped' });
+    expect(cycle.result('a.bin')?.message).to.match(/not sent: it changed since the scan/);
+    expect(statSync(join(target.root, 'a.bin')).size).to.equal(5 * MiB);
+    for (const name of names.slice(1)) expect(readFileSync(join(target.root, name)).equals(readFileSync(join(source.root, name))), name).to.equal(true);
+  });
+
   it('converges by delta under -k none too', async () => {
     const source = makeSide();
     const target = makeSide();

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { createHash, randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hashFile, newHasher } from '@snapsync/core';
+import { hashBlocks, hashFile, newHasher } from '@snapsync/core';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 describe('core/scan/hash', () => {
@@ -52,5 +52,18 @@ describe('core/scan/hash', () => {
   it('reports a directory as not ok rather than throwing', () => {
     const result = hashFile(dir, 'sha256');
     expect(result.ok).to.equal(false);
+  });
+  it('digests a file block by block, the last block short, and refuses a file not as the scan saw it', () => {
+    const st = statSync(path, { bigint: true });
+    const asScanned = { size: content.length, mtimeUs: Number(st.mtimeNs / 1000n), ino: Number(st.ino) };
+    const blockSize = 1024 * 1024;
+
+    const digests = hashBlocks(path, blockSize, asScanned);
+
+    const expected = [0, 1, 2].map((i) => createHash('sha256').update(content.subarray(i * blockSize, (i + 1) * blockSize)).digest('hex'));
+    expect(Buffer.from(digests!).toString('hex')).to.equal(expected.join(''));
+    expect(hashBlocks(path, blockSize, { ...asScanned, mtimeUs: asScanned.mtimeUs + 1 })).to.equal(undefined);
+    expect(hashBlocks(path, blockSize, { ...asScanned, size: 1 })).to.equal(undefined);
+    expect(hashBlocks(join(dir, 'missing'), blockSize, asScanned)).to.equal(undefined);
   });
 });

@@ -5,7 +5,8 @@ import type { ChecksumName, Entry } from '../model/entry.js';
 import type { SnapshotStore } from '../storage/snapshot-store.js';
 import { localPath } from './local-tree.js';
 import { hashFile, hashPrefix, newHasher } from '../scan/hash.js';
-import { blockCount, digestBlock, sameBlock } from './delta.js';
+import { blockCount, DELTA_DIGEST, DELTA_MIN, deltaBlockSize, digestBlock, sameBlock } from './delta.js';
+import { HashPool } from '../scan/hash-pool.js';
 import type { Change, DeltaFrom, PathResult, ResumeFrom, SyncChannel, SyncMessage, TransferProgress } from './messages.js';
 import { blockedByProblem, type SideScan } from './scan-side.js';
 import { emptySummary, tally, type SyncSummary } from './summary.js';
@@ -43,6 +44,11 @@ export const CHANGE_BATCH = 512;
 export const CHANGE_WINDOW = 4 * CHANGE_BATCH;
 const RECORD_BATCH = 512;
 /**
+ * AHEAD_MAX bounds the big changed files whose block digests a thread takes while the receiver
+ * seeds its copy, so the two run at once instead of one after the other.
+ */
+const AHEAD_MAX = 4;
+/**
  * KEPT_BYTES bounds the bytes of small files kept from their hashing until the receiver asks
  * for them: each is then sent without being opened and read again.
  */
@@ -71,6 +77,9 @@ export class Sender {
   /** kept holds small files' bytes read while hashing them (hashedNow), at most KEPT_BYTES. */
   private readonly kept = new Map<string, Buffer>();
   private keptBytes = 0;
+  /** ahead holds block digests being taken of big changed files, for the delta the receiver may ask. */
+  private readonly ahead = new Map<string, Promise<Uint8Array | undefined>>();
+  private pool: HashPool | undefined;
 
   constructor(private readonly options: SenderOptions) {
     this.done = new Promise((resolve) => {
@@ -119,6 +128,7 @@ export class Sender {
       const candidate = !movesPossible || store.synced(entry.path) !== undefined ? undefined : store.moveFrom(entry);
       const from = candidate !== undefined && this.deletable(store.synced(candidate)!) ? candidate : undefined;
       if (entry.kind === 'file') this.streamed.set(entry.path, entry);
+      this.digestAhead(entry);
       if (from !== undefined && !movedFrom.has(from)) {
         movedFrom.add(from);
         batch.push({ kind: 'move', entry, from });
@@ -133,6 +143,19 @@ export class Sender {
       if (batch.length >= CHANGE_BATCH) await send(false);
     }
     await send(true);
+  }
+
+  /**
+   * digestAhead starts taking the block digests of a big file that replaces a big synced one:
+   * the receiver will likely ask for it as a delta once it has seeded and digested its own copy.
+   */
+  private digestAhead(entry: Entry): void {
+    if (entry.kind !== 'file' || entry.size < DELTA_MIN || this.ahead.size >= AHEAD_MAX || this.options.dryRun === true) return;
+    const synced = this.options.store.synced(entry.path);
+    const blockSize = deltaBlockSize(entry.size);
+    if (synced?.kind !== 'file' || synced.size < DELTA_MIN || blockSize === undefined) return;
+    this.pool ??= new HashPool(1);
+    this.ahead.set(entry.path, this.pool.blocks(localPath(this.options.root, entry.path), blockSize, entry));
   }
 
   /**
@@ -212,6 +235,8 @@ export class Sender {
         for (const result of message.results) this.fold(result);
         return;
       case 'syncDone':
+        this.ahead.clear();
+        void this.pool?.close();
         this.record();
         this.resolveDone(this.summary);
         return;
@@ -320,14 +345,20 @@ export class Sender {
   private async sendBlocks(fd: number, entry: Entry, delta: DeltaFrom, abort: (reason: string) => void): Promise<void> {
     const { channel } = this.options;
     const blocks = blockCount(entry.size, delta.blockSize);
+    const taken = this.ahead.get(entry.path);
+    this.ahead.delete(entry.path);
+    // Digests taken ahead count only for the block size the receiver chose (it is free to choose).
+    const digests = delta.blockSize === deltaBlockSize(entry.size) ? await taken : undefined;
+    const ahead = digests?.length === blocks * DELTA_DIGEST ? digests : undefined;
     for (let index = 0; index < blocks; index += 1) {
       const offset = index * delta.blockSize;
+      if (ahead !== undefined && sameBlock(delta, index, ahead.subarray(index * DELTA_DIGEST, (index + 1) * DELTA_DIGEST))) continue;
       const block = Buffer.allocUnsafe(Math.min(delta.blockSize, entry.size - offset));
       if (!readFully(fd, block, offset)) {
         abort('it shrank while it was sent');
         return;
       }
-      if (sameBlock(delta, index, digestBlock(block))) continue;
+      if (ahead === undefined && sameBlock(delta, index, digestBlock(block))) continue;
       for (let at = 0; at < block.length; at += CHUNK) {
         const data = block.subarray(at, Math.min(block.length, at + CHUNK));
         await this.credit(data.length);
@@ -376,6 +407,7 @@ export class Sender {
   /** fold records what the receiver did with one path and reports it. */
   private fold(result: PathResult): void {
     this.unkeep(result.path);
+    this.ahead.delete(result.path);
     tally(this.summary, result);
     this.options.report(result);
     this.awaiting = Math.max(0, this.awaiting - 1);

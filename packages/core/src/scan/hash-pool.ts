@@ -1,15 +1,17 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ChecksumName } from '../model/entry.js';
-import type { HashResult } from './hash.js';
+import type { HashResult, ScannedStat } from './hash.js';
+import type { HashJob } from './hash-worker.js';
 
 /** POOL_MIN_BYTES is the smallest file worth a trip to another thread. */
 export const POOL_MIN_BYTES = 4 * 1024 * 1024;
 
 interface Job {
-  readonly path: string;
-  readonly algorithm: ChecksumName;
-  readonly resolve: (result: HashResult) => void;
+  readonly job: HashJob;
+  readonly resolve: (result: unknown) => void;
+  /** failed is the answer when the thread dies on it. */
+  readonly failed: (reason: string) => unknown;
 }
 
 /**
@@ -26,8 +28,19 @@ export class HashPool {
   constructor(private readonly threads = Math.max(1, Math.min(4, availableParallelism()))) {}
 
   hash(path: string, algorithm: ChecksumName): Promise<HashResult> {
+    return this.run({ kind: 'file', path, algorithm }, (reason) => ({ ok: false, reason })) as Promise<HashResult>;
+  }
+
+  /** blocks digests a file block by block; undefined unless it stays as the scan saw it. */
+  async blocks(path: string, blockSize: number, asScanned: ScannedStat): Promise<Uint8Array | undefined> {
+    const { size, mtimeUs, ino } = asScanned;
+    const digests = await this.run({ kind: 'blocks', path, blockSize, asScanned: { size, mtimeUs, ino } }, () => null);
+    return digests === null ? undefined : digests as Uint8Array;
+  }
+
+  private run(job: HashJob, failed: (reason: string) => unknown): Promise<unknown> {
     return new Promise((resolve) => {
-      this.queue.push({ path, algorithm, resolve });
+      this.queue.push({ job, resolve, failed });
       this.dispatch();
     });
   }
@@ -43,7 +56,7 @@ export class HashPool {
       if (worker === undefined) return;
       const job = this.queue.shift()!;
       this.busy.set(worker, job);
-      worker.postMessage({ path: job.path, algorithm: job.algorithm });
+      worker.postMessage(job.job);
     }
   }
 
@@ -52,7 +65,7 @@ export class HashPool {
     this.started += 1;
     const worker = new Worker(new URL('./hash-worker.js', import.meta.url));
     worker.unref(); // a scan that failed half way must not keep the process alive
-    worker.on('message', (result: HashResult) => {
+    worker.on('message', (result: unknown) => {
       const job = this.busy.get(worker);
       this.busy.delete(worker);
       this.idle.push(worker);
@@ -61,7 +74,8 @@ export class HashPool {
     });
     worker.on('error', (err) => {
       // A thread that dies fails its file as unreadable (reported, never a deletion).
-      this.busy.get(worker)?.resolve({ ok: false, reason: `cannot hash: ${err.message}` });
+      const job = this.busy.get(worker);
+      job?.resolve(job.failed(`cannot hash: ${err.message}`));
       this.busy.delete(worker);
       this.started -= 1;
       this.dispatch();

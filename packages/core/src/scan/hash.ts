@@ -95,3 +95,43 @@ export function hashRange(fd: number, start: number, end: number, hasher: Hasher
   }
   return true;
 }
+
+/**
+ * hashBlocks digests a file block by block (sha256 each, concatenated), as a delta's sender
+ * compares it with the receiver's version; undefined unless the file is, before and after,
+ * as the scan saw it.
+ */
+export function hashBlocks(path: string, blockSize: number, asScanned: ScannedStat): Uint8Array | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const same = (): boolean => {
+      const st = fstatSync(fd, { bigint: true });
+      return Number(st.size) === asScanned.size && Number(st.mtimeNs / 1000n) === asScanned.mtimeUs && Number(st.ino) === asScanned.ino;
+    };
+    if (!same()) return undefined;
+    const blocks = Math.ceil(asScanned.size / blockSize);
+    const digests = new Uint8Array(blocks * 32);
+    let offset = 0;
+    for (let index = 0; index < blocks; index += 1) {
+      const end = Math.min(offset + blockSize, asScanned.size);
+      const hash = createHash('sha256');
+      while (offset < end) {
+        const n = readSync(fd, buffer, 0, Math.min(CHUNK, end - offset), offset);
+        if (n === 0) return undefined;
+        hash.update(buffer.subarray(0, n));
+        offset += n;
+      }
+      digests.set(hash.digest(), index * 32);
+    }
+    return same() ? digests : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
