@@ -1,0 +1,81 @@
+import { expect } from 'chai';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { WebSocketServer } from 'ws';
+import { certificateFingerprint, Connection, PROTOCOL_VERSION, wsFrameSocket } from '@snapsync/protocol';
+import { certificateDer, createSelfSigned } from '@snapsync/reactor';
+import { snapsync } from '../helpers/run-cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+/**
+ * OldReactor answers the hello as a reactor from before the optional features would: it
+ * offers none of them. It records every other request it gets (none should come).
+ */
+interface OldReactor {
+  readonly port: number;
+  readonly fingerprint: string;
+  readonly requests: string[];
+  close(): Promise<void>;
+}
+
+async function startOldReactor(): Promise<OldReactor> {
+  const { keyPem, certPem } = createSelfSigned('127.0.0.1');
+  const requests: string[] = [];
+  const https: Server = createServer({ key: keyPem, cert: certPem });
+  const wss = new WebSocketServer({ server: https });
+  wss.on('connection', (ws) => {
+    const connection = new Connection(wsFrameSocket(ws));
+    connection.onMessage(({ id, message }) => {
+      if (message.kind !== 'hello') {
+        requests.push(message.kind);
+        return;
+      }
+      connection.reply(id, {
+        kind: 'welcome', protocolVersion: PROTOCOL_VERSION, features: [], serverName: 'old-reactor',
+        authChallenge: new Uint8Array(32), platform: 'posix',
+      });
+    });
+  });
+  await new Promise<void>((resolve) => https.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (https.address() as AddressInfo).port,
+    fingerprint: certificateFingerprint(certificateDer(certPem)),
+    requests,
+    close: async () => {
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+      await new Promise<void>((resolve) => https.close(() => resolve()));
+    },
+  };
+}
+
+describe('initiator: a reactor older than this snapsync', () => {
+  let reactor: OldReactor;
+  beforeEach(async () => {
+    reactor = await startOldReactor();
+  });
+  afterEach(() => reactor.close());
+
+  for (const [flag, message] of [
+    ['--dry-run', 'the reactor does not support --dry-run (it is older than this snapsync); upgrade it or run without --dry-run'],
+    ['-u', 'the reactor does not support -u/--preserve-uid or -j/--preserve-gid (it is older than this snapsync); upgrade it or run without them'],
+    ['-j', 'the reactor does not support -u/--preserve-uid or -j/--preserve-gid (it is older than this snapsync); upgrade it or run without them'],
+  ] as const) {
+    it(`refuses ${flag} with exit 3 right after the hello, before logging in or opening anything`, async () => {
+      const local = tempDir('snapsync-old-');
+      mkdirSync(join(local, 'docs'));
+      writeFileSync(join(local, 'docs', 'a.txt'), 'a');
+
+      const result = await snapsync(
+        ['-N', 'old', '-d', local, '-r', `alice@127.0.0.1:/old`, '-P', String(reactor.port), '--fingerprint', reactor.fingerprint, flag],
+        { env: { SNAPSYNC_PASSWORD: 'pw' } });
+
+      expect(result.code, result.stderr).to.equal(3);
+      expect(result.stderr).to.contain(message);
+      expect(reactor.requests).to.deep.equal([]);
+      expect(existsSync(join(local, '.private-asp')), 'no local DB or private dir').to.equal(false);
+    });
+  }
+});
