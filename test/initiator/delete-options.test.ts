@@ -72,12 +72,34 @@ describe('initiator: delete options', () => {
     expect(readFileSync(join(dst, 'c'), 'utf8')).to.equal('c\n');
   });
 
+  it('--mirror makes again a synced file lost on the target; a pull restores one lost locally', async () => {
+    const { root, src, dst } = await synced();
+    rmSync(join(dst, 'b'));
+    const plain = await snapsync(['-N', 'd', '-d', src, '-r', dst]);
+    expect(plain.code).to.equal(0);
+    expect(existsSync(join(dst, 'b')), 'without --mirror a lost file stays lost').to.equal(false);
+    const run = await snapsync(['-N', 'd', '-d', src, '-r', dst, '--mirror']);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.stdout).to.contain('/b SYNCHRONIZED');
+    expect(readFileSync(join(dst, 'b'), 'utf8')).to.equal('b\n');
+
+    const back = join(root, 'back');
+    expect((await snapsync(['-N', 'p', '-d', back, '-r', dst, '-K', 'pull', '--create-dir'])).code).to.equal(0);
+    rmSync(join(back, 'e'));
+    const pulled = await snapsync(['-N', 'p', '-d', back, '-r', dst, '-K', 'pull', '--mirror']);
+    expect(pulled.code, pulled.stderr).to.equal(0);
+    expect(readFileSync(join(back, 'e'), 'utf8')).to.equal('e\n');
+  });
+
   it('--mirror leaves alone what the filters hide', async () => {
     const { src, dst } = await synced();
     writeFileSync(join(dst, 'keep.tmp'), 'hidden by the filter\n');
-    const run = await snapsync(['-N', 'd', '-d', src, '-r', dst, '--mirror', '-E', '*.tmp']);
+    rmSync(join(dst, 'd'));
+    const run = await snapsync(['-N', 'd', '-d', src, '-r', dst, '--mirror', '-E', '*.tmp', '-E', 'd']);
     expect(run.code, run.stderr).to.equal(0);
     expect(existsSync(join(dst, 'keep.tmp'))).to.equal(true);
+    expect(existsSync(join(dst, 'd')), 'a lost path the filters now hide is not made again').to.equal(false);
+    expect(run.stdout, 'nor asked for').to.not.match(/^\/d /m);
   });
 });
 

@@ -442,6 +442,34 @@ describe('core/engine sender and receiver, back to back', () => {
     });
   });
 
+  describe('--mirror', () => {
+    it('makes again what was synced and then lost on the target: a file, a directory with a file, an empty directory, a link; without --mirror they stay lost', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      write(source.root, 'lost.txt', 'lost on the target');
+      write(source.root, 'kept.txt', 'kept');
+      write(source.root, 'gone-dir/inner.txt', 'inner', 0o600);
+      chmodSync(join(source.root, 'gone-dir'), 0o750);
+      mkdirSync(join(source.root, 'empty-dir'), { mode: 0o711 });
+      chmodSync(join(source.root, 'empty-dir'), 0o711);
+      symlinkSync('kept.txt', join(source.root, 'lost-link'));
+      await syncCycle(source, target);
+      for (const path of ['lost.txt', 'gone-dir', 'empty-dir', 'lost-link']) rmSync(join(target.root, path), { recursive: true });
+
+      expectNoop(await syncCycle(source, target));
+      expect(existsSync(join(target.root, 'lost.txt'))).to.equal(false);
+
+      const cycle = await syncCycle(source, target, { mirror: true });
+
+      for (const path of ['lost.txt', 'gone-dir', 'gone-dir/inner.txt', 'empty-dir', 'lost-link']) {
+        expect(cycle.result(path)?.outcome, path).to.equal('synchronized');
+      }
+      expect(cycle.fileBytes).to.equal('lost on the target'.length + 'inner'.length);
+      expectConverged(source, target);
+      expectNoop(await syncCycle(source, target, { mirror: true }));
+    });
+  });
+
   describe('changes on the source during the sync', () => {
     it('lands a small new file that grew after it was hashed as it was hashed (bytes and digest from one read); the next cycle sends the growth', async () => {
       const source = makeSide();

@@ -276,6 +276,24 @@ describe('core/storage/snapshot-store', () => {
     }
   });
 
+  it('records a run\'s problems batch by batch, counts them, and forgets them when the next run starts', () => {
+    const store = SnapshotStore.create(dbPath());
+    try {
+      store.addProblems([{ path: 'b', outcome: 'error', message: 'cannot write: ENOSPC' }]);
+      store.addProblems([{ path: 'a', outcome: 'skipped', message: 'changed on the target' }, { path: 'c', outcome: 'conflict', message: 'both' }]);
+      expect([...store.problems()]).to.deep.equal([
+        { path: 'a', outcome: 'skipped', message: 'changed on the target' },
+        { path: 'b', outcome: 'error', message: 'cannot write: ENOSPC' },
+        { path: 'c', outcome: 'conflict', message: 'both' },
+      ]);
+      expect(store.counts()).to.include({ pending: 1, conflict: 1, error: 1 });
+      store.clearProblems();
+      expect([...store.problems()]).to.deep.equal([]);
+    } finally {
+      store.close();
+    }
+  });
+
   it('records a clean stop with its time', () => {
     const path = completedDb();
     const store = ready(SnapshotStore.open(path));

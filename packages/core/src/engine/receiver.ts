@@ -7,6 +7,7 @@ import { currentPlatform, type PlatformName } from '../platform/platform.js';
 import {
   linkLeavesTree, NO_OWNERS, ownerDiffers, sameContent, sameLocalState, type ChecksumName, type Entry, type Owners,
 } from '../model/entry.js';
+import { hiddenByFilter, NO_FILTER, type Filter } from '../filter/filter.js';
 import { decideDelete, decideUpsert, type OverwritePolicy } from '../plan/decide.js';
 import { hashRange, newHasher } from '../scan/hash.js';
 import type { SnapshotStore } from '../storage/snapshot-store.js';
@@ -42,8 +43,10 @@ export interface ReceiverOptions {
   readonly ownersRefused?: string;
   /** keepDir, when set, receives what would be deleted, moved there instead (--keep-dir-*). */
   readonly keepDir?: string;
-  /** mirror makes this side identical to the sender: extra paths deleted, changed files sent again. */
+  /** mirror makes this side identical to the sender: extra paths deleted, changed and lost ones made again. */
   readonly mirror?: boolean;
+  /** filter is this side's scan filter: --mirror leaves what it hides alone. */
+  readonly filter?: Filter;
   /** platform whose naming rules this side's file system follows (tests pass win32 on Linux). */
   readonly platform?: PlatformName;
   readonly channel: SyncChannel;
@@ -488,8 +491,43 @@ export class Receiver {
         this.options.progress?.({ kind: 'planned', bytes: synced.size });
       }
     }
+    this.restoreLost(wants);
     for (let i = 0; i < wants.paths.length; i += WANT_BATCH) {
       this.options.channel.send({ kind: 'want', paths: wants.paths.slice(i, i + WANT_BATCH), resumes: [], deltas: [] });
+    }
+    if (wants.resumes.length > 0) this.options.channel.send({ kind: 'want', paths: [], resumes: wants.resumes, deltas: [] });
+  }
+
+  /**
+   * restoreLost (--mirror) makes again what was synced but is gone from this side, and which
+   * this run did not touch (so the sender's copy is still the synced one): files are asked for,
+   * directories and links made from the snapshot, through the same decisions as any upsert.
+   */
+  private restoreLost(wants: Wants): void {
+    const { store, root } = this.options;
+    const filter = this.options.filter ?? NO_FILTER;
+    // Deepest first comes the walk; directories and links wait, to be made parents first.
+    const later: Entry[] = [];
+    for (const synced of store.vanished()) {
+      if (this.dryTree?.touched(synced.path) === true || hiddenByFilter(synced.path, synced.kind === 'dir', filter)) continue;
+      let now: Entry | undefined;
+      try {
+        now = statEntry(root, synced.path);
+      } catch {
+        continue; // under something this side cannot read: not lost
+      }
+      if (now !== undefined) continue;
+      if (synced.kind === 'file') this.restore(synced, wants);
+      else later.push(synced);
+    }
+    for (const synced of later.reverse()) this.restore(synced, wants);
+  }
+
+  private restore(synced: Entry, wants: Wants): void {
+    try {
+      this.upsert(synced, wants, { targets: new Map(), ancestors: new Map([[synced.path, synced]]) });
+    } catch (err) {
+      this.result({ path: synced.path, outcome: isSkip(err) ? 'skipped' : 'error', message: describe(err), bytes: 0 });
     }
   }
 

@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { SnapsyncError } from '../errors.js';
-import type { Filter } from '../filter/filter.js';
+import { hiddenByFilter } from '../filter/filter.js';
 import type { ChecksumName, Entry } from '../model/entry.js';
 import type { SnapshotStore } from '../storage/snapshot-store.js';
 import { localPath } from './local-tree.js';
@@ -474,14 +474,4 @@ function guardMassDelete(root: string, store: SnapshotStore, scan: SideScan, van
   throw new SnapsyncError('MASS_DELETE_REFUSED',
     `${what}; refusing to delete them on the other side. Check the source is mounted and right; ` +
     'if the deletions are meant, run again with --allow-mass-delete');
-}
-
-/** hiddenByFilter tells whether the filter hides a path or any directory above it. */
-function hiddenByFilter(path: string, isDir: boolean, filter: Filter): boolean {
-  if (filter.rules.length === 0) return false;
-  if (filter.excluded(path, isDir)) return true;
-  for (let slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) {
-    if (filter.excluded(path.slice(0, slash), true)) return true;
-  }
-  return false;
 }

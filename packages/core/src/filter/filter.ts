@@ -112,3 +112,13 @@ function escape(c: string): string {
 function badPattern(rule: FilterRule, why: string): SnapsyncError {
   return new SnapsyncError('USAGE', `${rule.kind} pattern ${rule.pattern} ${why}`);
 }
+
+/** hiddenByFilter tells whether the filter hides a path or any directory above it. */
+export function hiddenByFilter(path: string, isDir: boolean, filter: Filter): boolean {
+  if (filter.rules.length === 0) return false;
+  if (filter.excluded(path, isDir)) return true;
+  for (let slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) {
+    if (filter.excluded(path.slice(0, slash), true)) return true;
+  }
+  return false;
+}

@@ -171,11 +171,18 @@ export class SnapshotStore {
     return counts;
   }
 
-  /** replaceProblems records the paths the last run could not synchronize, and why. */
-  replaceProblems(problems: readonly ProblemRow[], now = Date.now()): void {
+  /** clearProblems forgets the previous run's problems as a new run starts recording its own. */
+  clearProblems(): void {
+    this.stmt('DELETE FROM problems').run();
+  }
+
+  /**
+   * addProblems records a batch of paths this run could not synchronize, and why: written as
+   * they come, so a run with a million failing paths holds none of them in memory.
+   */
+  addProblems(problems: readonly ProblemRow[], now = Date.now()): void {
     const insert = this.stmt('INSERT OR REPLACE INTO problems (path, outcome, message, at) VALUES (?, ?, ?, ?)');
     this.db.transaction(() => {
-      this.stmt('DELETE FROM problems').run();
       for (const problem of problems) insert.run(problem.path, problem.outcome, problem.message, now);
     })();
   }

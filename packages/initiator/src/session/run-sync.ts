@@ -6,6 +6,9 @@ import { protocolError, type Connection } from '@snapsync/protocol';
 import type { SyncOptions } from '../options/command-line.js';
 import type { Reporter } from '../output/reporter.js';
 
+/** PROBLEM_BATCH is how many problem paths are written to the snapshot DB at a time. */
+const PROBLEM_BATCH = 512;
+
 /**
  * runSync moves the changes of one run: both sides scan (the reactor on StartSync, this side
  * meanwhile), then the sending side streams changes and content while the receiving side
@@ -31,11 +34,22 @@ export async function runSync(connection: Connection, options: SyncOptions, side
   if (ready.kind !== 'syncReady') throw protocolError('UNEXPECTED_MESSAGE', `the reactor answered ${ready.kind} to StartSync`);
 
   const channel = connection.syncChannel();
-  const problems: ProblemRow[] = [...scan.unreadable].map(([path, message]) => ({ path, outcome: 'error' as const, message }));
+  // This run's problems replace the last run's, written in batches as they come.
+  side.store.clearProblems();
+  let problems: ProblemRow[] = [];
+  const flushProblems = (): void => {
+    if (problems.length > 0) side.store.addProblems(problems);
+    problems = [];
+  };
+  const problem = (row: ProblemRow): void => {
+    problems.push(row);
+    if (problems.length >= PROBLEM_BATCH) flushProblems();
+  };
+  for (const [path, message] of scan.unreadable) problem({ path, outcome: 'error', message });
   const report = (result: PathResult): void => {
     reporter.perPath(result.outcome, result.path, result.message);
     if (result.outcome === 'skipped' || result.outcome === 'conflict' || result.outcome === 'error') {
-      problems.push({ path: result.path, outcome: result.outcome, message: result.message });
+      problem({ path: result.path, outcome: result.outcome, message: result.message });
     }
   };
   // A dry run moves no bytes: no bar.
@@ -46,7 +60,7 @@ export async function runSync(connection: Connection, options: SyncOptions, side
     ? new Sender({ root: localDir, store: side.store, checksum: options.checksum, channel, scan, report,
       allowMassDelete: options.allowMassDelete, ignoreDelete: options.ignoreDelete, dryRun: side.dryRun, ...progress })
     : new Receiver({ root: localDir, cacheDir: side.layout.cacheDir, store: side.store, checksum: options.checksum,
-      policy: options.overwrite, channel, report, mirror: options.mirror, preserveTime: options.preserveTime, owners, dryRun: side.dryRun,
+      policy: options.overwrite, channel, report, mirror: options.mirror, filter, preserveTime: options.preserveTime, owners, dryRun: side.dryRun,
       ...(options.keepDirLocal !== undefined ? { keepDir: options.keepDirLocal } : {}), ...progress });
   connection.onMessage((frame) => {
     try {
@@ -64,11 +78,18 @@ export async function runSync(connection: Connection, options: SyncOptions, side
   try {
     if (role instanceof Sender) await Promise.race([role.stream(), lost]);
     summary = await Promise.race([role.done, lost]);
+  } catch (err) {
+    try {
+      flushProblems(); // what a cut run learned still shows in snapsync-admin -f
+    } catch {
+      // the run's own error is the one to report
+    }
+    throw err;
   } finally {
     // Gone before the summary or the error message is printed.
     bar?.close();
   }
-  side.store.replaceProblems(problems);
+  flushProblems();
   summary.errors += scan.unreadable.size;
   return summary;
 }

@@ -226,7 +226,7 @@ export class SessionHandler {
     const report = (): void => {};
     const role = plan.direction === 'push'
       ? new Receiver({ root: plan.root, cacheDir: side.layout.cacheDir, store: side.store, checksum: plan.checksum,
-        policy: request.overwrite, channel, report, mirror, preserveTime, owners, linkBoundary: realpathSync(this.principal!.docroot),
+        policy: request.overwrite, channel, report, mirror, filter, preserveTime, owners, linkBoundary: realpathSync(this.principal!.docroot),
         dryRun: side.dryRun,
         // Owners from the network could hand files to anyone on a reactor run as root: the admin decides.
         ...(this.principal!.allowOwners ? {} : {
