@@ -188,7 +188,8 @@ export class Sender {
   private hashedNow(entry: Entry): Entry | undefined {
     const { checksum, root } = this.options;
     if (entry.kind !== 'file' || entry.checksum !== null || checksum === 'none') return entry;
-    const hashed = hashFile(localPath(root, entry.path), checksum, entry, this.keptBytes + entry.size <= KEPT_BYTES);
+    const keep = entry.size <= CHUNK && this.keptBytes + entry.size <= KEPT_BYTES;
+    const hashed = hashFile(localPath(root, entry.path), checksum, entry, keep);
     if (hashed.ok) {
       if (hashed.content !== undefined) {
         this.kept.set(entry.path, hashed.content);
