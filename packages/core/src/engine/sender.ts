@@ -1,10 +1,10 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { SnapsyncError } from '../errors.js';
 import { hiddenByFilter } from '../filter/filter.js';
 import type { ChecksumName, Entry } from '../model/entry.js';
 import type { SnapshotStore } from '../storage/snapshot-store.js';
 import { localPath } from './local-tree.js';
-import { hashFile, hashPrefix, newHasher } from '../scan/hash.js';
+import { hashFile, hashPrefix, isAsScanned, newHasher } from '../scan/hash.js';
 import { blockCount, DELTA_DIGEST, DELTA_MIN, deltaBlockSize, digestBlock, sameBlock } from './delta.js';
 import { HashPool } from '../scan/hash-pool.js';
 import type { Change, DeltaFrom, PathResult, ResumeFrom, SyncChannel, SyncMessage, TransferProgress } from './messages.js';
@@ -304,7 +304,7 @@ export class Sender {
       return;
     }
     try {
-      if (!this.unchanged(fd, entry)) {
+      if (!isAsScanned(fd, entry)) {
         abort('it changed since the scan');
         return;
       }
@@ -323,7 +323,7 @@ export class Sender {
           abort('it shrank while it was sent');
           return;
         }
-        if (last && !this.unchanged(fd, entry)) {
+        if (last && !isAsScanned(fd, entry)) {
           abort('it changed while it was sent');
           return;
         }
@@ -366,7 +366,7 @@ export class Sender {
         channel.send({ kind: 'fileData', path: entry.path, offset: offset + at, data, last: false, aborted: false, reason: '' });
       }
     }
-    if (!this.unchanged(fd, entry)) {
+    if (!isAsScanned(fd, entry)) {
       abort('it changed while it was sent');
       return;
     }
@@ -378,11 +378,6 @@ export class Sender {
     if (this.options.checksum === 'none' || resume.prefixChecksum.length === 0) return false;
     const hasher = newHasher(this.options.checksum);
     return hashPrefix(fd, resume.offset, hasher) && Buffer.from(hasher.digest()).equals(Buffer.from(resume.prefixChecksum));
-  }
-
-  private unchanged(fd: number, entry: Entry): boolean {
-    const st = fstatSync(fd, { bigint: true });
-    return Number(st.size) === entry.size && Number(st.mtimeNs / 1000n) === entry.mtimeUs && Number(st.ino) === entry.ino;
   }
 
   private async credit(bytes: number): Promise<void> {

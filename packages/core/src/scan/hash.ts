@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, type BigIntStats } from 'node:fs';
 import type { ChecksumName } from '../model/entry.js';
 
 const CHUNK = 1024 * 1024;
@@ -15,6 +15,15 @@ export interface ScannedStat {
   readonly size: number;
   readonly mtimeUs: number;
   readonly ino: number;
+}
+
+/** isAsScanned tells whether an open file is still the one a scan saw: same inode, size and mtime. */
+export function isAsScanned(fd: number, asScanned: ScannedStat): boolean {
+  return statIsAsScanned(fstatSync(fd, { bigint: true }), asScanned);
+}
+
+function statIsAsScanned(st: BigIntStats, asScanned: ScannedStat): boolean {
+  return Number(st.size) === asScanned.size && Number(st.mtimeNs / 1000n) === asScanned.mtimeUs && Number(st.ino) === asScanned.ino;
 }
 
 /**
@@ -33,10 +42,7 @@ export function hashFile(path: string, algorithm: ChecksumName, asScanned?: Scan
   }
   try {
     const before = fstatSync(fd, { bigint: true });
-    if (asScanned !== undefined && (Number(before.size) !== asScanned.size || Number(before.mtimeNs / 1000n) !== asScanned.mtimeUs ||
-        Number(before.ino) !== asScanned.ino)) {
-      return { ok: false, reason: 'changed since the scan' };
-    }
+    if (asScanned !== undefined && !statIsAsScanned(before, asScanned)) return { ok: false, reason: 'changed since the scan' };
     const hash = createHash(algorithm);
     let size = 0;
     let content: Buffer | undefined;
@@ -109,26 +115,16 @@ export function hashBlocks(path: string, blockSize: number, asScanned: ScannedSt
     return undefined;
   }
   try {
-    const same = (): boolean => {
-      const st = fstatSync(fd, { bigint: true });
-      return Number(st.size) === asScanned.size && Number(st.mtimeNs / 1000n) === asScanned.mtimeUs && Number(st.ino) === asScanned.ino;
-    };
-    if (!same()) return undefined;
+    if (!isAsScanned(fd, asScanned)) return undefined;
+    const digestBytes = 32; // sha256
     const blocks = Math.ceil(asScanned.size / blockSize);
-    const digests = new Uint8Array(blocks * 32);
-    let offset = 0;
+    const digests = new Uint8Array(blocks * digestBytes);
     for (let index = 0; index < blocks; index += 1) {
-      const end = Math.min(offset + blockSize, asScanned.size);
-      const hash = createHash('sha256');
-      while (offset < end) {
-        const n = readSync(fd, buffer, 0, Math.min(CHUNK, end - offset), offset);
-        if (n === 0) return undefined;
-        hash.update(buffer.subarray(0, n));
-        offset += n;
-      }
-      digests.set(hash.digest(), index * 32);
+      const hasher = newHasher('sha256');
+      if (!hashRange(fd, index * blockSize, Math.min((index + 1) * blockSize, asScanned.size), hasher)) return undefined;
+      digests.set(hasher.digest(), index * digestBytes);
     }
-    return same() ? digests : undefined;
+    return isAsScanned(fd, asScanned) ? digests : undefined;
   } catch {
     return undefined;
   } finally {
