@@ -61,10 +61,11 @@ const seeds: Message[] = [
   {
     kind: 'openSession', name: 's1', remoteDir: 'data', remoteDbDir: '', direction: 'bidi', localDbExisted: true,
     reset: false, createDir: true, localDir: '/home/u', localHost: 'h', localDbPath: '/home/u/.private-asp/s1/snap.db', checksum: 'md5',
-    dryRun: true,
+    dryRun: true, generation: '',
   },
-  { kind: 'sessionOpened', sessionId: 'id', remoteDbPath: 'p', remoteDbExisted: true, remoteDir: 'd' },
-  { kind: 'finishSession', ok: true },
+  { kind: 'sessionOpened', sessionId: 'id', remoteDbPath: 'p', remoteDbExisted: true, remoteDir: 'd', generation: '' },
+  { kind: 'startPass', reactorSends: true, keptOnly: false },
+  { kind: 'finishSession', ok: true, generation: '' },
   { kind: 'sessionFinished' },
   { kind: 'error', code: 'AUTH_FAILED', message: 'no' },
 ];

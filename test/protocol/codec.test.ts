@@ -48,6 +48,7 @@ const openSession: Message = {
   localDbPath: '/home/u/photos/.private-asp/nightly/snap.db',
   checksum: 'sha256',
   dryRun: true,
+  generation: '0b6a4a8e-1c2d-4e5f-8a9b-0c1d2e3f4a5b',
 };
 
 // Every wire code except ERROR_CODE_UNSPECIFIED, which is not a code.
@@ -83,10 +84,13 @@ describe('protocol/codec', () => {
       ['openSession (push)', openSession],
       ['openSession (pull)', { ...openSession, direction: 'pull', localDbExisted: false, reset: true, createDir: false, dryRun: false }],
       ['openSession (bidi)', { ...openSession, direction: 'bidi', remoteDbDir: '', checksum: 'none' }],
-      ['sessionOpened', { kind: 'sessionOpened', sessionId: 'abc123', remoteDbPath: 'data/.private-asp/s/snap.db', remoteDbExisted: true, remoteDir: 'data' }],
-      ['sessionOpened (DB did not exist)', { kind: 'sessionOpened', sessionId: 'x', remoteDbPath: 'p', remoteDbExisted: false, remoteDir: 'd' }],
-      ['finishSession (ok)', { kind: 'finishSession', ok: true }],
-      ['finishSession (failed)', { kind: 'finishSession', ok: false }],
+      ['sessionOpened', { kind: 'sessionOpened', sessionId: 'abc123', remoteDbPath: 'data/.private-asp/s/snap.db', remoteDbExisted: true, remoteDir: 'data', generation: '0b6a4a8e-1c2d-4e5f-8a9b-0c1d2e3f4a5b' }],
+      ['sessionOpened (DB did not exist)', { kind: 'sessionOpened', sessionId: 'x', remoteDbPath: 'p', remoteDbExisted: false, remoteDir: 'd', generation: '' }],
+      ['finishSession (ok)', { kind: 'finishSession', ok: true, generation: '0b6a4a8e-1c2d-4e5f-8a9b-0c1d2e3f4a5b' }],
+      ['startPass (reactor sends)', { kind: 'startPass', reactorSends: true, keptOnly: false }],
+      ['startPass (kept losers only)', { kind: 'startPass', reactorSends: true, keptOnly: true }],
+      ['startPass (reactor receives)', { kind: 'startPass', reactorSends: false, keptOnly: false }],
+      ['finishSession (failed)', { kind: 'finishSession', ok: false, generation: '' }],
       ['sessionFinished', { kind: 'sessionFinished' }],
       ['error', { kind: 'error', code: 'SESSION_LOCKED', message: 'session s1 is already running' }],
     ];

@@ -132,7 +132,7 @@ export function openSessionMessage(name: string, remoteDir: string, overrides: P
   return {
     kind: 'openSession', name, remoteDir, remoteDbDir: '', direction: 'push', localDbExisted: false, reset: false,
     createDir: false, localDir: `/local/${name}`, localHost: 'test-host', localDbPath: `/local/${name}/.private-asp/${name}/snap.db`,
-    checksum: 'sha256', dryRun: false, ...overrides,
+    checksum: 'sha256', dryRun: false, generation: '', ...overrides,
   };
 }
 
@@ -160,7 +160,7 @@ export async function fullSession(port: number, user: string, password: string, 
 Promise<{ opened: Message; finished: Message; close: { code: number; reason: string } }> {
   const client = await loggedIn(port, user, password);
   const opened = await client.request(open);
-  const finished = await client.request({ kind: 'finishSession', ok: true });
+  const finished = await client.request({ kind: 'finishSession', ok: true, generation: '' });
   client.close();
   return { opened, finished, close: await client.closed };
 }

@@ -18,6 +18,10 @@ export {
 export type { Change, DeltaFrom, Outcome, PathResult, ResumeFrom, SyncChannel, SyncMessage, TransferProgress } from './engine/messages.js';
 export { scanTree, type ScanOptions, type ScanSummary, type SymlinkMode } from './scan/scan.js';
 export { hashBlocks, hashFile, hashPrefix, newHasher, type Hasher } from './scan/hash.js';
+export { reconcile, sameState, other, type Party, type Verdict } from './plan/reconcile.js';
+export { conflictName } from './plan/conflict-name.js';
+export { deletes, upsertCourse, type TwoWayRole, type UpsertCourse } from './engine/two-way.js';
+export { ProblemLog } from './engine/problem-log.js';
 export { decideDelete, decideUpsert, type DeleteDecision, type OverwritePolicy, type UpsertDecision } from './plan/decide.js';
 export { Sender, CHANGE_BATCH, CHANGE_WINDOW, CHUNK, WINDOW, type SenderOptions } from './engine/sender.js';
 export { Receiver, type ReceiverOptions } from './engine/receiver.js';

@@ -26,6 +26,7 @@ const OUTCOMES: Record<Outcome, number> = {
   synchronized: wire.Outcome.OUTCOME_SYNCHRONIZED, exists: wire.Outcome.OUTCOME_EXISTS,
   deleted: wire.Outcome.OUTCOME_DELETED, moved: wire.Outcome.OUTCOME_MOVED,
   skipped: wire.Outcome.OUTCOME_SKIPPED, conflict: wire.Outcome.OUTCOME_CONFLICT, error: wire.Outcome.OUTCOME_ERROR,
+  superseded: wire.Outcome.OUTCOME_SUPERSEDED,
 };
 /** MAX_BATCH bounds the items of one Changes, Want or Results message. */
 const MAX_BATCH = 4096;
@@ -167,6 +168,7 @@ function fromWire(envelope: ReturnType<typeof wire.Envelope.decode>): Message {
         localDbPath: path(m.localDbPath ?? '', 'openSession.localDbPath'),
         checksum,
         dryRun: m.dryRun === true,
+        generation: generation(m.generation, 'openSession.generation'),
       };
     }
     case 'sessionOpened': {
@@ -177,10 +179,16 @@ function fromWire(envelope: ReturnType<typeof wire.Envelope.decode>): Message {
         remoteDbPath: path(m.remoteDbPath ?? '', 'sessionOpened.remoteDbPath'),
         remoteDbExisted: m.remoteDbExisted === true,
         remoteDir: path(m.remoteDir ?? '', 'sessionOpened.remoteDir'),
+        generation: generation(m.generation, 'sessionOpened.generation'),
       };
     }
     case 'finishSession':
-      return { kind: 'finishSession', ok: envelope.finishSession!.ok === true };
+      return {
+        kind: 'finishSession', ok: envelope.finishSession!.ok === true,
+        generation: generation(envelope.finishSession!.generation, 'finishSession.generation'),
+      };
+    case 'startPass':
+      return { kind: 'startPass', reactorSends: envelope.startPass!.reactorSends === true, keptOnly: envelope.startPass!.keptOnly === true };
     case 'sessionFinished':
       return { kind: 'sessionFinished' };
     case 'error': {
@@ -262,6 +270,13 @@ function text(value: string, field: string, max = MAX_TEXT): string {
 
 function path(value: string, field: string): string {
   return text(value, field, MAX_PATH);
+}
+
+/** generation is a run's id: a UUID, or '' for none; anything else is refused. */
+function generation(value: string | null | undefined, field: string): string {
+  const id = value ?? '';
+  if (id !== '' && !/^[0-9a-f-]{36}$/.test(id)) throw invalid(`${field} is not a generation id`);
+  return id;
 }
 
 function list(values: readonly string[], field: string): string[] {

@@ -8,7 +8,7 @@ import type {
  */
 export type Message =
   | Hello | Welcome | Auth | AuthOk | OpenSession | SessionOpened | FinishSession | SessionFinished | ErrorMessage
-  | StartSync | SyncMessage;
+  | StartSync | StartPass | SyncMessage;
 
 /** Frame is one decoded WebSocket message: a request id and its body. */
 export interface Frame {
@@ -61,6 +61,8 @@ export interface OpenSession {
   readonly checksum: string;
   /** dryRun opens the session without creating, locking or recording anything. */
   readonly dryRun: boolean;
+  /** generation the initiator's DB recorded at its last complete run ('' for none). */
+  readonly generation: string;
 }
 
 export interface SessionOpened {
@@ -69,11 +71,15 @@ export interface SessionOpened {
   readonly remoteDbPath: string;
   readonly remoteDbExisted: boolean;
   readonly remoteDir: string;
+  /** generation the reactor's DB recorded at its last complete run ('' for none). */
+  readonly generation: string;
 }
 
 export interface FinishSession {
   readonly kind: 'finishSession';
   readonly ok: boolean;
+  /** generation both DBs record for a run that ended well ('' records none). */
+  readonly generation: string;
 }
 
 export interface SessionFinished {
@@ -95,6 +101,15 @@ export interface StartSync {
   /** preserveUid (-u) and preserveGid (-j): both sides scan owners; the receiver applies them. */
   readonly preserveUid: boolean;
   readonly preserveGid: boolean;
+}
+
+/** StartPass begins one pass of a bidirectional run (docs/sync-engine.md). */
+export interface StartPass {
+  readonly kind: 'startPass';
+  /** reactorSends makes the reactor the pass's sender, else its receiver. */
+  readonly reactorSends: boolean;
+  /** keptOnly sends only the losers of resolved conflicts this run kept beside them. */
+  readonly keptOnly: boolean;
 }
 
 export interface ErrorMessage {

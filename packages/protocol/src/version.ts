@@ -13,8 +13,14 @@ export const DRY_RUN_FEATURE = 'dry-run';
 /** OWNERS_FEATURE: the reactor reads StartSync.preserve_uid/gid and Entry.uid/gid (-u, -j). */
 export const OWNERS_FEATURE = 'owners';
 
+/**
+ * BIDI_FEATURE: the reactor runs -K bidi (StartPass, the superseded outcome) and keeps the
+ * run generation (OpenSession/SessionOpened/FinishSession.generation).
+ */
+export const BIDI_FEATURE = 'bidi';
+
 /** FEATURES this build can use; optional abilities are negotiated, not versioned. */
-export const FEATURES: readonly string[] = [DRY_RUN_FEATURE, OWNERS_FEATURE];
+export const FEATURES: readonly string[] = [DRY_RUN_FEATURE, OWNERS_FEATURE, BIDI_FEATURE];
 
 /** sharedFeatures keeps the features both ends named. */
 export function sharedFeatures(ours: readonly string[], theirs: readonly string[]): string[] {

@@ -3,7 +3,7 @@ import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'n
 import { join } from 'node:path';
 import {
   Receiver, Sender, scanSide, SnapshotStore, type Change, type ChecksumName, type OverwritePolicy, type PathResult,
-  type Owners, type PlatformName, type SideScan, type SyncChannel, type SyncMessage, type SyncSummary,
+  type Owners, type PlatformName, type SideScan, type SyncChannel, type SyncMessage, type SyncSummary, type TwoWayRole,
 } from '@snapsync/core';
 import { tempDir } from '../../helpers/temp-dir.js';
 
@@ -62,6 +62,16 @@ export interface CycleOptions {
   readonly preserveTime?: boolean;
   /** owners is -u/-j: both scans record these ids and the receiver applies them. */
   readonly owners?: Owners;
+  /** keepDir is the receiver's --keep-dir-*. */
+  readonly keepDir?: string;
+}
+
+/** PassOptions make one pass of a cycle: a one-way run, or a pass of a bidirectional one. */
+interface PassOptions extends CycleOptions {
+  readonly twoWay?: TwoWayRole;
+  readonly keptOnly?: boolean;
+  /** guarded: the sender's mass-delete guard already ran (checkMassDelete). */
+  readonly guarded?: boolean;
 }
 
 /** Cycle is what one sync cycle did, as both roles report it. */
@@ -94,6 +104,54 @@ export async function syncCycle(source: Side, target: Side, options: CycleOption
   const sourceScan = await scanSide(source.store, source.root, checksum, PRIVATE_DIR, undefined, undefined, owners, true);
   const targetScan = await scanSide(target.store, target.root, checksum, PRIVATE_DIR, undefined, undefined, owners);
   options.afterScan?.();
+  return runPass(source, target, sourceScan, targetScan, options);
+}
+
+/** TwoWayCycle is what one bidirectional cycle did: its three passes, and every line in order. */
+export interface TwoWayCycle {
+  readonly passes: readonly Cycle[];
+  /** results holds every reported line of the run (superseded ones are never reported). */
+  readonly results: PathResult[];
+  result(path: string): PathResult | undefined;
+}
+
+/**
+ * twoWayCycle runs one bidirectional cycle between an initiator and a reactor side as the
+ * sessions do: both scan (hashing every file), both mass-delete guards run, then the reactor's
+ * changes go to the initiator, the initiator's to the reactor, and the losers the reactor kept
+ * come back last.
+ */
+export async function twoWayCycle(initiator: Side, reactor: Side, options: CycleOptions & { keepDirs?: { initiator?: string; reactor?: string } } = {}):
+  Promise<TwoWayCycle> {
+  const checksum = options.checksum ?? 'sha256';
+  const owners = options.owners ?? { uid: false, gid: false };
+  const policy = options.policy ?? 'conflict';
+  const initiatorScan = await scanSide(initiator.store, initiator.root, checksum, PRIVATE_DIR, undefined, undefined, owners);
+  const reactorScan = await scanSide(reactor.store, reactor.root, checksum, PRIVATE_DIR, undefined, undefined, owners);
+  options.afterScan?.();
+  const role = (self: 'initiator' | 'reactor'): TwoWayRole => ({ self, policy, host: self === 'initiator' ? 'ihost' : 'rhost' });
+  const keep = (dir: string | undefined): { keepDir?: string } => (dir === undefined ? {} : { keepDir: dir });
+  const base: CycleOptions = { ...options, policy, afterScan: () => {} };
+  // Both guards before the first pass changes anything, as the initiator and the reactor do.
+  new Sender({ root: initiator.root, store: initiator.store, checksum, channel: NO_CHANNEL, scan: initiatorScan, report: () => {},
+    allowMassDelete: options.allowMassDelete ?? false }).checkMassDelete();
+  const passes = [
+    await runPass(reactor, initiator, reactorScan, initiatorScan, { ...base, twoWay: role('initiator'), ...keep(options.keepDirs?.initiator) }),
+    await runPass(initiator, reactor, initiatorScan, reactorScan,
+      { ...base, twoWay: role('reactor'), guarded: true, ...keep(options.keepDirs?.reactor) }),
+    await runPass(reactor, initiator, reactorScan, initiatorScan,
+      { ...base, twoWay: role('initiator'), keptOnly: true, ...keep(options.keepDirs?.initiator) }),
+  ];
+  const results = passes.flatMap((pass) => pass.results);
+  return { passes, results, result: (path) => results.filter((result) => result.path === path).at(-1) };
+}
+
+const NO_CHANNEL: SyncChannel = { send: () => {}, drained: () => Promise.resolve() };
+
+/** runPass streams one sender's changes to one receiver over two in-memory channels. */
+async function runPass(source: Side, target: Side, sourceScan: SideScan, targetScan: SideScan, options: PassOptions): Promise<Cycle> {
+  const checksum = options.checksum ?? 'sha256';
+  const owners = options.owners ?? { uid: false, gid: false };
 
   let fail!: (err: unknown) => void;
   const failed = new Promise<never>((_, reject) => {
@@ -139,7 +197,8 @@ export async function syncCycle(source: Side, target: Side, options: CycleOption
 
   sender = new Sender({
     root: source.root, store: source.store, checksum, channel: toReceiver, scan: sourceScan,
-    allowMassDelete: options.allowMassDelete ?? false, dryRun: options.dryRun ?? false, reportProblems: options.reportProblems ?? false,
+    allowMassDelete: (options.allowMassDelete ?? false) || options.guarded === true, dryRun: options.dryRun ?? false,
+    reportProblems: options.reportProblems ?? false, keptOnly: options.keptOnly ?? false,
     report: (result) => senderResults.push(result),
   });
   receiver = new Receiver({
@@ -147,6 +206,8 @@ export async function syncCycle(source: Side, target: Side, options: CycleOption
     channel: toSender, report: (result) => results.push(result),
     dryRun: options.dryRun ?? false, mirror: options.mirror ?? false, preserveTime: options.preserveTime ?? false, owners,
     ...(options.platform !== undefined ? { platform: options.platform } : {}),
+    ...(options.twoWay !== undefined ? { twoWay: options.twoWay } : {}),
+    ...(options.keepDir !== undefined ? { keepDir: options.keepDir } : {}),
   });
   const streamed = sender.stream().catch(onError);
   const [senderSummary, receiverSummary] = await Promise.race([Promise.all([sender.done, receiver.done]), failed]);

@@ -297,7 +297,7 @@ describe('core/storage/snapshot-store', () => {
   it('records a clean stop with its time', () => {
     const path = completedDb();
     const store = ready(SnapshotStore.open(path));
-    store.recordStop(true, 2_000);
+    store.recordStop(true, '', 2_000);
     store.close();
     const again = ready(SnapshotStore.open(path));
     try {
@@ -311,7 +311,7 @@ describe('core/storage/snapshot-store', () => {
     const path = completedDb();
     const store = ready(SnapshotStore.open(path));
     try {
-      store.recordStop(false, 3_000);
+      store.recordStop(false, '', 3_000);
       expect(store.session()).to.include({ condition: 'failed', stopTime: 3_000 });
     } finally {
       store.close();
@@ -322,7 +322,7 @@ describe('core/storage/snapshot-store', () => {
     const path = completedDb();
     const store = ready(SnapshotStore.open(path));
     try {
-      store.recordStop(true, 2_000);
+      store.recordStop(true, '', 2_000);
       store.recordStart({ ...record, checksum: 'md5' }, 5_000);
       expect(store.session()).to.deep.equal({
         ...record, checksum: 'md5', createdAt: 1_000, startTime: 5_000, stopTime: null, condition: 'running',

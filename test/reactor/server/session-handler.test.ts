@@ -60,7 +60,7 @@ describe('reactor/server/session-handler', () => {
     const { client } = serveInProcess();
     await client.request(hello);
     await client.request({ kind: 'auth', user: 'me', password: '' });
-    const failure = await client.request({ kind: 'finishSession', ok: true }).then(() => undefined, (err: { code: string; message: string }) => err);
+    const failure = await client.request({ kind: 'finishSession', ok: true, generation: '' }).then(() => undefined, (err: { code: string; message: string }) => err);
     expect(failure).to.include({ code: 'UNEXPECTED_MESSAGE' });
     expect(failure!.message).to.include('before a session was opened');
   });
@@ -74,7 +74,7 @@ describe('reactor/server/session-handler', () => {
     const open: Message = {
       kind: 'openSession', name: 'first', remoteDir: dir, remoteDbDir: '', direction: 'bidi', localDbExisted: false,
       reset: false, createDir: false, localDir: '/x', localHost: 'h', localDbPath: '/x/.private-asp/first/snap.db', checksum: 'sha256',
-      dryRun: false,
+      dryRun: false, generation: '',
     };
     expect((await client.request(open)).kind).to.equal('sessionOpened');
     const failure = await client.request({ ...open, name: 'second' }).then(() => undefined, (err: { code: string }) => err);
@@ -101,7 +101,7 @@ describe('reactor/server/session-handler', () => {
     const opened = await client.request({
       kind: 'openSession', name: 'dry', remoteDir: dir, remoteDbDir: '', direction: 'push', localDbExisted: false,
       reset: false, createDir: false, localDir: '/x', localHost: 'h', localDbPath: '/x/.private-asp/dry/snap.db', checksum: 'sha256',
-      dryRun: true,
+      dryRun: true, generation: '',
     });
     expect(opened).to.include({ kind: 'sessionOpened', remoteDbExisted: false });
     expect(readdirSync(dir)).to.deep.equal([]);

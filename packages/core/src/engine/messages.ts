@@ -1,7 +1,11 @@
 import type { Entry } from '../model/entry.js';
 
-/** Outcome of one path, named as Aspera's per-path lines name it. */
-export type Outcome = 'synchronized' | 'exists' | 'deleted' | 'moved' | 'skipped' | 'conflict' | 'error';
+/**
+ * Outcome of one path, named as Aspera's per-path lines name it. `superseded` is a
+ * bidirectional run's own: this side's change wins and goes the other way in the next pass;
+ * it is neither reported nor recorded.
+ */
+export type Outcome = 'synchronized' | 'exists' | 'deleted' | 'moved' | 'skipped' | 'conflict' | 'error' | 'superseded';
 
 /** Change is one item of the sender's changes since the last sync. */
 export type Change =

@@ -21,6 +21,8 @@ import { describe, isSkip } from './path-errors.js';
 import { MODE_BITS, TargetTree } from './target-tree.js';
 import { cleanStalePartials } from './transfer-cache.js';
 import { emptySummary, tally, type SyncSummary } from './summary.js';
+import { deletes, upsertCourse, type TwoWayRole } from './two-way.js';
+import { conflictName } from '../plan/conflict-name.js';
 
 /** ReceiverOptions describe the side that takes changes in. */
 export interface ReceiverOptions {
@@ -55,6 +57,11 @@ export interface ReceiverOptions {
   readonly progress?: (event: TransferProgress) => void;
   /** dryRun decides and reports every path as a real run would, asks for no data and changes nothing. */
   readonly dryRun?: boolean;
+  /**
+   * twoWay makes this a pass of a bidirectional run: each path is judged three ways
+   * (reconcile), this side's own changes are never undone, and the scan follows what lands.
+   */
+  readonly twoWay?: TwoWayRole;
 }
 
 /** Known holds this side's scan and last sync for the paths of one batch of changes. */
@@ -104,6 +111,8 @@ export class Receiver {
   private readonly dryTree: DryTree | undefined;
   private readonly owners: Owners;
   private readonly tree: TargetTree;
+  /** keptAs notes where a resolved conflict's losing version went, for the winner's line. */
+  private readonly keptAs = new Map<string, string>();
 
   constructor(private readonly options: ReceiverOptions) {
     this.done = new Promise((resolve) => {
@@ -118,6 +127,9 @@ export class Receiver {
       root: options.root, dryTree: this.dryTree, owners: this.owners,
       ...(options.ownersRefused !== undefined ? { ownersRefused: options.ownersRefused } : {}),
       ...(options.keepDir !== undefined ? { keepDir: options.keepDir } : {}),
+      ...(options.twoWay !== undefined && this.dryTree === undefined ? {
+        madeDir: { syncedMode: (path: string) => options.store.synced(path)?.mode, made: (path: string) => this.madeParent(path) },
+      } : {}),
     });
     this.collisions = new CaseCollisions(this.platform === 'win32' ||
       (this.dryTree === undefined ? probeCaseInsensitive(options.cacheDir) : probeCaseInsensitiveReadOnly(options.root)));
@@ -191,7 +203,26 @@ export class Receiver {
     if (entry.kind !== 'dir' && target?.kind === 'dir' && ancestor?.kind === 'dir' && this.tree.removeEmptyDir(entry.path, target)) {
       target = undefined;
     }
-    const decision = decideUpsert(entry, target, ancestor, this.options.policy);
+    const twoWay = this.options.twoWay;
+    if (twoWay !== undefined) {
+      const course = upsertCourse(twoWay, ancestor, target, entry);
+      if (course.kind === 'superseded') {
+        this.result({ path: entry.path, outcome: 'superseded', message: '', bytes: 0 });
+        return;
+      }
+      if (course.kind === 'conflict') {
+        // Both copies stay; the next pass must not send this side's either.
+        this.options.store.hold(entry.path, 'conflict');
+        this.result({ path: entry.path, outcome: 'conflict', message: course.reason, bytes: 0 });
+        return;
+      }
+      if (course.kind === 'replaceLoser') {
+        this.keepLoser(entry.path, target!, course.reason);
+        target = undefined;
+      }
+    }
+    // Two ways, reconcile already judged this side's own change: what is left is the peer's to apply.
+    const decision = decideUpsert(entry, target, ancestor, twoWay === undefined ? this.options.policy : 'always');
     switch (decision.action) {
       case 'exists':
         this.updateMetadata(entry, target!, false, false);
@@ -256,6 +287,28 @@ export class Receiver {
       case 'skip':
         this.result({ path: entry.path, outcome: decision.conflict ? 'conflict' : 'skipped', message: decision.reason, bytes: 0 });
     }
+  }
+
+  /**
+   * keepLoser moves this side's losing version of a resolved conflict aside (keep dir, or a
+   * free name beside it, which a later pass sends to the peer) before the winner lands.
+   */
+  private keepLoser(path: string, target: Entry, reason: string): void {
+    const { root, store } = this.options;
+    const beside = conflictName(path, this.options.twoWay!.host, new Date(),
+      (candidate) => store.scanned(candidate) !== undefined || statEntry(root, candidate) !== undefined);
+    const kept = this.tree.keepAside(path, target, beside);
+    if (kept !== undefined && this.dryTree === undefined) {
+      const landed = statEntry(root, kept, this.owners);
+      if (landed !== undefined) store.addKept({ ...landed, checksum: target.checksum });
+    }
+    this.keptAs.set(path, `${reason}; this side's version is kept ${kept === undefined ? 'in the keep dir' : `as /${kept}`}`);
+  }
+
+  /** madeParent records a directory made for a path below it (two ways: the peer holds it). */
+  private madeParent(path: string): void {
+    const landed = this.tree.landed(path);
+    if (landed !== undefined) this.synced.push(landed);
   }
 
   /** tryMove renames `from` into place when it is still exactly what was synced; else false. */
@@ -587,7 +640,12 @@ export class Receiver {
   private remove(path: string): void {
     const { store } = this.options;
     const target = store.scanned(path);
-    const decision = decideDelete(target, store.synced(path));
+    const ancestor = store.synced(path);
+    const decision = decideDelete(target, ancestor);
+    if (this.options.twoWay !== undefined && decision.action !== 'gone' && !deletes(this.options.twoWay, ancestor, target)) {
+      this.supersedeDeletion(path);
+      return;
+    }
     try {
       if (decision.action === 'gone') {
         // Already gone here: the sender must still hear it, to forget the path too.
@@ -605,11 +663,25 @@ export class Receiver {
       this.result({ path, outcome: 'deleted', message: this.options.keepDir !== undefined && target!.kind !== 'dir' ? 'moved to the keep dir' : '', bytes: 0 });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
+      if (this.options.twoWay !== undefined && (code === 'ENOTEMPTY' || code === 'EEXIST')) {
+        // What this side added inside beats the peer's deletion of the directory.
+        this.supersedeDeletion(path);
+        return;
+      }
       const message = code === 'ENOTEMPTY' || code === 'EEXIST'
         ? 'directory not removed: it holds files that are not synchronized'
         : describe(err);
       this.result({ path, outcome: isSkip(err) || code === 'ENOTEMPTY' ? 'skipped' : 'error', message, bytes: 0 });
     }
+  }
+
+  /**
+   * supersedeDeletion keeps a path the peer deleted because this side changed it (or added to
+   * it): the next pass sends it back, even if it equals its last-synced state.
+   */
+  private supersedeDeletion(path: string): void {
+    this.options.store.hold(path, 'resend');
+    this.result({ path, outcome: 'superseded', message: '', bytes: 0 });
   }
 
   /**
@@ -688,16 +760,22 @@ export class Receiver {
   }
 
   private result(result: PathResult): void {
+    const kept = this.keptAs.get(result.path);
+    if (kept !== undefined) {
+      // Whatever became of the winner, the line says where this side's version went.
+      this.keptAs.delete(result.path);
+      result = { ...result, message: notes(kept, result.message) };
+    }
     const movedFrom = this.moveFallbacks.get(result.path);
     if (movedFrom !== undefined && result.outcome !== 'synchronized' && result.outcome !== 'exists') this.keptOld.add(movedFrom);
     tally(this.summary, result);
-    this.options.report(result);
+    if (result.outcome !== 'superseded') this.options.report(result);
     this.results.push(result);
     if (this.results.length >= RESULT_BATCH) this.flush();
   }
 
   private flush(): void {
-    this.options.store.record({ synced: this.synced, removed: this.removed });
+    this.options.store.record({ synced: this.synced, removed: this.removed }, this.options.twoWay !== undefined);
     this.synced = [];
     this.removed = [];
     if (this.results.length > 0) this.options.channel.send({ kind: 'results', results: this.results });

@@ -29,6 +29,11 @@ export interface SenderOptions {
   readonly progress?: (event: TransferProgress) => void;
   /** dryRun: the receiver only reports; a request for data then is a protocol error, never served. */
   readonly dryRun?: boolean;
+  /**
+   * keptOnly sends only what an earlier pass of a bidirectional run marked to resend (losers
+   * of resolved conflicts kept beside them, directories kept for what they hold); no deletions.
+   */
+  readonly keptOnly?: boolean;
 }
 
 /** CHUNK is the largest piece of a file in one message (well under the 4 MiB frame limit). */
@@ -80,6 +85,8 @@ export class Sender {
   /** ahead holds block digests being taken of big changed files, for the delta the receiver may ask. */
   private readonly ahead = new Map<string, Promise<Uint8Array | undefined>>();
   private pool: HashPool | undefined;
+  /** guarded: checkMassDelete already passed. */
+  private guarded = false;
 
   constructor(private readonly options: SenderOptions) {
     this.done = new Promise((resolve) => {
@@ -97,9 +104,10 @@ export class Sender {
         channel.send({ kind: 'results', results: problems.slice(i, i + CHANGE_BATCH) });
       }
     }
-    const ignoreDelete = this.options.ignoreDelete === true;
+    const keptOnly = this.options.keptOnly === true;
+    const ignoreDelete = this.options.ignoreDelete === true || keptOnly;
     const vanished = ignoreDelete ? NOTHING_VANISHED : this.vanishedOnce();
-    if (!this.options.allowMassDelete && !ignoreDelete) guardMassDelete(this.options.root, store, scan, vanished.deletable);
+    if (!this.options.allowMassDelete && !ignoreDelete && !this.guarded) guardMassDelete(this.options.root, store, scan, vanished.deletable);
     const movedFrom = new Set<string>();
     let batch: Change[] = [];
     let hashed: Entry[] = [];
@@ -118,7 +126,7 @@ export class Sender {
     };
     // Without a vanished path there is no move to find: skip two queries per changed path.
     const movesPossible = vanished.any;
-    for (const scanned of store.changed()) {
+    for (const scanned of store.changed(undefined, keptOnly)) {
       const entry = this.hashedNow(scanned);
       if (entry === undefined) continue;
       if (entry !== scanned) hashed.push(entry);
@@ -143,6 +151,17 @@ export class Sender {
       if (batch.length >= CHANGE_BATCH) await send(false);
     }
     await send(true);
+  }
+
+  /**
+   * checkMassDelete runs the mass-delete guard on its own: a bidirectional run checks both
+   * sides before its first pass changes anything.
+   */
+  checkMassDelete(): void {
+    if (this.options.allowMassDelete || this.options.ignoreDelete === true || this.options.keptOnly === true) return;
+    guardMassDelete(this.options.root, this.options.store, this.options.scan, this.vanishedOnce().deletable);
+    // Checked before anything changed: what an earlier pass then did to this side is no sign of a lost source.
+    this.guarded = true;
   }
 
   /**
@@ -405,7 +424,7 @@ export class Sender {
     this.unkeep(result.path);
     this.ahead.delete(result.path);
     tally(this.summary, result);
-    this.options.report(result);
+    if (result.outcome !== 'superseded') this.options.report(result);
     this.awaiting = Math.max(0, this.awaiting - 1);
     this.streamed.delete(result.path);
     if (this.awaiting <= CHANGE_WINDOW) this.resultWaiter?.();

@@ -29,5 +29,6 @@ export function tally(summary: SyncSummary, result: PathResult): void {
     case 'skipped': summary.skipped += 1; break;
     case 'conflict': summary.conflicts += 1; break;
     case 'error': summary.errors += 1; break;
+    case 'superseded': break; // the other direction's pass reports this path
   }
 }

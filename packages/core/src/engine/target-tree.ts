@@ -1,4 +1,4 @@
-import { lchownSync, lstatSync, lutimesSync, mkdirSync, renameSync, rmdirSync, unlinkSync, type Stats } from 'node:fs';
+import { chmodSync, lchownSync, lstatSync, lutimesSync, mkdirSync, renameSync, rmdirSync, unlinkSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { parentOf, sameLocalState, type Entry, type Owners } from '../model/entry.js';
 import type { DryTree } from './dry-tree.js';
@@ -19,6 +19,12 @@ export interface TargetTreeOptions {
   readonly ownersRefused?: string;
   /** keepDir receives what would be deleted (--keep-dir-*). */
   readonly keepDir?: string;
+  /**
+   * madeDir, when set (bidirectional runs), is told of each directory made for a path below
+   * it, and gives the mode it was last synced with, if any: a directory the other side still
+   * has comes back as it was.
+   */
+  readonly madeDir?: { syncedMode(path: string): number | undefined; made(path: string): void };
 }
 
 /**
@@ -55,7 +61,7 @@ export class TargetTree {
         st = lstatSync(full);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !create) return;
-        mkdirSync(full);
+        this.makeDir(rel, full);
         st = lstatSync(full);
       }
       if (!st.isDirectory()) {
@@ -64,6 +70,36 @@ export class TargetTree {
       if (this.safeDirs.size >= SAFE_DIRS_MAX) this.safeDirs.clear();
       this.safeDirs.add(rel);
     }
+  }
+
+  private makeDir(path: string, full: string): void {
+    const { madeDir } = this.options;
+    const mode = madeDir?.syncedMode(path);
+    mkdirSync(full);
+    // mkdir's mode goes through the umask.
+    if (mode !== undefined && mode !== 0) chmodSync(full, mode & MODE_BITS);
+    madeDir?.made(path);
+  }
+
+  /**
+   * keepAside moves the losing version of a resolved conflict out of the winner's way: into the
+   * keep dir when one is set, else to `beside` (a free name next to it). It returns where the
+   * loser went inside the tree, or undefined for the keep dir.
+   */
+  keepAside(path: string, target: Entry, beside: string): string | undefined {
+    const { dryTree, keepDir } = this.options;
+    this.assertUnchanged(path, target);
+    if (keepDir !== undefined) {
+      this.discardPath(path, target);
+      return undefined;
+    }
+    if (dryTree !== undefined) {
+      dryTree.remove(path);
+      dryTree.place(beside);
+    } else {
+      renameSync(this.full(path), this.full(beside));
+    }
+    return beside;
   }
 
   /** assertUnchanged re-reads a path just before it is replaced: a change since the scan wins. */

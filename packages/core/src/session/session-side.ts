@@ -145,12 +145,15 @@ export class SessionSide {
     this.store.recordStart(record);
   }
 
-  /** finish records the end of a committed run and lets go of the DB and lock. */
-  finish(ok: boolean): void {
+  /**
+   * finish records the end of a committed run and lets go of the DB and lock; generation is
+   * the id both ends record for a run that ended well.
+   */
+  finish(ok: boolean, generation = ''): void {
     if (this.finished) return;
     this.finished = true;
     try {
-      this.store.recordStop(ok);
+      this.store.recordStop(ok, generation);
     } finally {
       this.store.close();
       this.scratch?.remove();

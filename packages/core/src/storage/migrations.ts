@@ -57,6 +57,11 @@ export const MIGRATIONS: readonly string[] = [
   // Only snapsync-admin -s groups by state, rarely and fine without it; every record paid for it
   // (a third of the cost of recording a synced path).
   `DROP INDEX files_state;`,
+  // Bidirectional runs: scan.held marks what one pass leaves to the next (1: a conflict, not
+  // sent; 2: to be sent even if unchanged, e.g. a kept loser); session.generation is the id
+  // both ends record at the end of a complete run, so a mismatch shows at start-up.
+  `ALTER TABLE scan ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE session ADD COLUMN generation TEXT;`,
 ];
 
 /** SCHEMA_VERSION is the user_version a DB has after every migration. */

@@ -145,13 +145,35 @@ export class SnapshotStore {
   }
 
   /**
-   * recordStop notes how and when the run ended, and empties the scan table: it is one run's
-   * working set, and every open runs quick_check over the whole DB (a third shorter without it).
+   * recordStop notes how and when the run ended (with the generation both ends record for a
+   * run that ended well), and empties the scan table: it is one run's working set, and every open runs quick_check over the whole DB (a third shorter without it).
    */
-  recordStop(ok: boolean, now = Date.now()): void {
+  recordStop(ok: boolean, generation = '', now = Date.now()): void {
     this.db.transaction(() => {
       this.stmt(`UPDATE session SET stop_time = ?, condition = ? WHERE id = 1`).run(now, ok ? 'stopped' : 'failed');
+      if (ok && generation !== '') this.stmt('UPDATE session SET generation = ? WHERE id = 1').run(generation);
       this.stmt('DELETE FROM scan').run();
+    })();
+  }
+
+  /** generation is the id recorded at the end of the last complete run ('' for none). */
+  generation(): string {
+    return (this.stmt('SELECT generation FROM session WHERE id = 1').pluck().get() as string | null | undefined) ?? '';
+  }
+
+  /** setGeneration records the id of a run both ends completed. */
+  setGeneration(id: string): void {
+    this.stmt('UPDATE session SET generation = ? WHERE id = 1').run(id);
+  }
+
+  /**
+   * forgetSynced empties the last-synced state, for a run that cannot trust it (the two DBs
+   * disagree): with no ancestor nothing is read as a deletion, and differing files are conflicts.
+   */
+  forgetSynced(): void {
+    this.db.transaction(() => {
+      this.stmt('DELETE FROM files').run();
+      this.stmt('UPDATE session SET generation = NULL WHERE id = 1').run();
     })();
   }
 
@@ -229,6 +251,19 @@ export class SnapshotStore {
     })();
   }
 
+  /**
+   * hold marks a scanned path for the passes of a bidirectional run that follow: 'conflict'
+   * keeps it from being sent, 'resend' sends it even if it equals its files row.
+   */
+  hold(path: string, how: 'conflict' | 'resend'): void {
+    this.stmt('UPDATE scan SET held = ? WHERE path = ?').run(how === 'conflict' ? HELD_CONFLICT : HELD_RESEND, path);
+  }
+
+  /** addKept adds to the scan a path this run made (a kept loser), to be sent by a later pass. */
+  addKept(entry: Entry): void {
+    this.stmt(`INSERT OR REPLACE INTO scan (${COLUMNS}, held) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${HELD_RESEND})`).run(...toRow(entry));
+  }
+
   /** synced returns a path's last-synced entry. */
   synced(path: string): Entry | undefined {
     return fromRow(this.stmt(`SELECT ${COLUMNS} FROM files WHERE path = ?`).get(path));
@@ -291,10 +326,12 @@ export class SnapshotStore {
    * record (NULL: no -u/-j) is no change, whatever the last sync recorded. Pages by key, so
    * other statements may run between pages.
    */
-  *changed(page = 500): IterableIterator<Entry> {
-    const statement = this.stmt(
-      `SELECT ${COLUMNS.replace(/(\w+)/g, 's.$1')} FROM scan s LEFT JOIN files f ON f.path = s.path
-        WHERE s.path > ? AND (f.path IS NULL OR f.kind != s.kind OR f.size != s.size OR f.mode != s.mode
+  *changed(page = 500, keptOnly = false): IterableIterator<Entry> {
+    // held (bidirectional runs): conflicts are not sent; what a pass marked to resend always is.
+    const statement = this.stmt(keptOnly
+      ? `SELECT ${COLUMNS} FROM scan WHERE path > ? AND held = ${HELD_RESEND} ORDER BY path LIMIT ?`
+      : `SELECT ${COLUMNS.replace(/(\w+)/g, 's.$1')} FROM scan s LEFT JOIN files f ON f.path = s.path
+        WHERE s.path > ? AND s.held != ${HELD_CONFLICT} AND (s.held = ${HELD_RESEND} OR f.path IS NULL OR f.kind != s.kind OR f.size != s.size OR f.mode != s.mode
            OR f.checksum IS NOT s.checksum OR f.link_target IS NOT s.link_target
            OR (s.kind = 'file' AND f.mtime_us != s.mtime_us)
            OR (s.uid IS NOT NULL AND f.uid IS NOT s.uid) OR (s.gid IS NOT NULL AND f.gid IS NOT s.gid))
@@ -326,15 +363,27 @@ export class SnapshotStore {
       string | undefined;
   }
 
-  /** record folds what a run really did into the snapshot, in one transaction. */
-  record(outcome: { synced?: readonly Entry[]; removed?: readonly string[] }, now = Date.now()): void {
+  /**
+   * record folds what a run really did into the snapshot, in one transaction. With alsoScan
+   * (a bidirectional run) the scan takes the same rows: the passes that follow must see what
+   * this side now holds, not what it held when scanned.
+   */
+  record(outcome: { synced?: readonly Entry[]; removed?: readonly string[] }, alsoScan = false, now = Date.now()): void {
     const upsert = this.stmt(
       `INSERT OR REPLACE INTO files (${COLUMNS}, state, message, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'synchronized', NULL, ?)`);
     const remove = this.stmt('DELETE FROM files WHERE path = ?');
+    const scanUpsert = this.stmt(`INSERT OR REPLACE INTO scan (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const scanRemove = this.stmt('DELETE FROM scan WHERE path = ?');
     this.db.transaction(() => {
-      for (const entry of outcome.synced ?? []) upsert.run(...toRow(entry), now);
-      for (const path of outcome.removed ?? []) remove.run(path);
+      for (const entry of outcome.synced ?? []) {
+        upsert.run(...toRow(entry), now);
+        if (alsoScan) scanUpsert.run(...toRow(entry));
+      }
+      for (const path of outcome.removed ?? []) {
+        remove.run(path);
+        if (alsoScan) scanRemove.run(path);
+      }
     })();
   }
 
@@ -360,6 +409,9 @@ export class SnapshotStore {
 }
 
 const COLUMNS = 'path, kind, size, mtime_us, mode, ino, checksum, link_target, uid, gid';
+/** scan.held values (see hold). */
+const HELD_CONFLICT = 1;
+const HELD_RESEND = 2;
 
 interface Row {
   path: string;

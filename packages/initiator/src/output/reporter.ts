@@ -10,6 +10,8 @@ export const LABELS: Record<Outcome, string> = {
   skipped: 'SYNCHRONIZED(skp)',
   conflict: 'CONFLICT',
   error: 'ERROR',
+  // Never printed (the other pass's line says what became of the path); here for completeness.
+  superseded: 'SUPERSEDED',
 };
 
 /** Reporter writes what a run has to say: human lines, or one JSON event per line. */

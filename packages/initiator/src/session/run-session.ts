@@ -1,5 +1,6 @@
 import { SessionSide, SnapsyncError, type Direction, type SyncSummary } from '@snapsync/core';
-import { DRY_RUN_FEATURE, FEATURES, OWNERS_FEATURE, MAGIC, PROTOCOL_VERSION, protocolError, type Connection, type Message } from '@snapsync/protocol';
+import { BIDI_FEATURE, DRY_RUN_FEATURE, FEATURES, OWNERS_FEATURE, MAGIC, PROTOCOL_VERSION, protocolError, type Connection, type Message } from '@snapsync/protocol';
+import { randomUUID } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { usageError } from '../errors.js';
@@ -40,8 +41,10 @@ export async function runSession(options: SyncOptions, io: RunIo): Promise<SyncS
   let connection: Connection | undefined;
   let committed = false;
   try {
-    connection = await connect(options, io);
-    const opened = await expect(connection.request(openSessionMessage(options, localDir, side)), 'sessionOpened');
+    const { connection: connected, features } = await connect(options, io);
+    connection = connected;
+    const generation = side.existed ? side.store.generation() : '';
+    const opened = await expect(connection.request(openSessionMessage(options, localDir, side, generation)), 'sessionOpened');
     const remoteHost = options.remote.kind === 'remote' ? options.remote.host : '';
     side.checkRecorded({ localDir, remoteHost, remoteDir: opened.remoteDir, direction: options.direction });
     side.commit({
@@ -50,16 +53,22 @@ export async function runSession(options: SyncOptions, io: RunIo): Promise<SyncS
     });
     committed = true;
     reportStart(io.reporter, options, localDir, side, opened);
-    if (options.direction === 'bidi') {
-      throw new SnapsyncError('NOT_SUPPORTED', 'bidirectional transfers are not supported yet in this version of snapsync; ' +
-        `${options.dryRun ? 'a real run records the session' : 'the session is recorded'}, ` +
-        'use -K push or -K pull (with --reset) meanwhile');
+    // A reactor without the feature keeps no generation: nothing to compare.
+    if (features.includes(BIDI_FEATURE) && generation !== opened.generation) {
+      side.store.forgetSynced();
+      io.reporter.event('db_mismatch',
+        'The two snapshot DBs are not from the same run (a run was cut while finishing, or a DB was restored from a backup); ' +
+        'this run infers no deletions and compares both trees in full' +
+        (options.direction === 'bidi' ? ': files that differ are reported as conflicts.' : '.'),
+        { localGeneration: generation, remoteGeneration: opened.generation });
     }
     const started = Date.now();
     const summary = await runSync(connection, options, side, localDir, io.reporter);
     reportSummary(io.reporter, summary, Date.now() - started, options.dryRun);
-    await expect(connection.request({ kind: 'finishSession', ok: true }), 'sessionFinished');
-    side.finish(true);
+    // Both ends record the same new generation; a run cut between the two shows at the next start.
+    const next = options.dryRun ? '' : randomUUID();
+    await expect(connection.request({ kind: 'finishSession', ok: true, generation: next }), 'sessionFinished');
+    side.finish(true, next);
     return summary;
   } catch (err) {
     if (committed) side.finish(false);
@@ -70,7 +79,7 @@ export async function runSession(options: SyncOptions, io: RunIo): Promise<SyncS
   }
 }
 
-async function connect(options: SyncOptions, io: RunIo): Promise<Connection> {
+async function connect(options: SyncOptions, io: RunIo): Promise<{ connection: Connection; features: readonly string[] }> {
   const remote = options.remote;
   const connection = remote.kind === 'local'
     ? await connectLocal()
@@ -90,6 +99,10 @@ async function connect(options: SyncOptions, io: RunIo): Promise<Connection> {
       throw new SnapsyncError('NOT_SUPPORTED',
         'the reactor does not support --dry-run (it is older than this snapsync); upgrade it or run without --dry-run');
     }
+    if (options.direction === 'bidi' && !welcome.features.includes(BIDI_FEATURE)) {
+      throw new SnapsyncError('NOT_SUPPORTED',
+        'the reactor does not support -K bidi (it is older than this snapsync); upgrade it or use -K push or -K pull');
+    }
     // An older reactor would drop the owners unread: the run would pass and carry none.
     if ((options.preserveUid || options.preserveGid) && !welcome.features.includes(OWNERS_FEATURE)) {
       throw new SnapsyncError('NOT_SUPPORTED',
@@ -102,14 +115,14 @@ async function connect(options: SyncOptions, io: RunIo): Promise<Connection> {
         ...io.credentials, identity: options.identity, passwordFile: options.passwordFile,
       });
     await expect(connection.request(auth), 'authOk');
-    return connection;
+    return { connection, features: welcome.features };
   } catch (err) {
     connection.close();
     throw err;
   }
 }
 
-function openSessionMessage(options: SyncOptions, localDir: string, side: SessionSide): Message {
+function openSessionMessage(options: SyncOptions, localDir: string, side: SessionSide, generation: string): Message {
   return {
     kind: 'openSession',
     name: options.name,
@@ -125,6 +138,7 @@ function openSessionMessage(options: SyncOptions, localDir: string, side: Sessio
     localDbPath: side.layout.dbPath,
     checksum: options.checksum,
     dryRun: options.dryRun,
+    generation,
   };
 }
 

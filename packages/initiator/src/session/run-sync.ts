@@ -1,21 +1,38 @@
 import {
-  Receiver, Sender, compileFilter, emptyScan, isPresent, privateDirName, scanSide, type PathResult, type ProblemRow, type SessionSide,
-  type SyncMessage, type SyncSummary, type TransferProgress,
+  ProblemLog, Receiver, Sender, compileFilter, emptyScan, emptySummary, isPresent, privateDirName, scanSide,
+  type PathResult, type SessionSide, type SideScan, type SyncMessage, type SyncSummary, type TransferProgress,
 } from '@snapsync/core';
 import { protocolError, type Connection } from '@snapsync/protocol';
+import { hostname } from 'node:os';
 import type { SyncOptions } from '../options/command-line.js';
 import type { Reporter } from '../output/reporter.js';
 
-/** PROBLEM_BATCH is how many problem paths are written to the snapshot DB at a time. */
-const PROBLEM_BATCH = 512;
+/** Role is whichever end of the sync stream this side plays in a pass. */
+type Role = Sender | Receiver;
+
+/** Local is this side as a run sees it once both sides scanned. */
+interface Local {
+  readonly connection: Connection;
+  readonly options: SyncOptions;
+  readonly side: SessionSide;
+  readonly localDir: string;
+  readonly scan: SideScan;
+  readonly report: (result: PathResult) => void;
+  readonly progress: { progress?: (event: TransferProgress) => void };
+  /** play routes the peer's messages to a role until the next call. */
+  play(role: Role): void;
+  /** lost rejects when the connection goes, with the error that ended it. */
+  readonly lost: Promise<never>;
+}
 
 /**
  * runSync moves the changes of one run: both sides scan (the reactor on StartSync, this side
  * meanwhile), then the sending side streams changes and content while the receiving side
- * applies them. Push makes this side the sender, pull the receiver.
+ * applies them. Push makes this side the sender, pull the receiver; bidi runs passes both ways.
  */
 export async function runSync(connection: Connection, options: SyncOptions, side: SessionSide, localDir: string,
   reporter: Reporter): Promise<SyncSummary> {
+  const bidi = options.direction === 'bidi';
   const reactorReady = connection.request({
     kind: 'startSync', dryRun: side.dryRun, allowMassDelete: options.allowMassDelete, filters: options.filters,
     ignoreDelete: options.ignoreDelete, mirror: options.mirror, keepDir: options.keepDirRemote ?? '',
@@ -24,8 +41,10 @@ export async function runSync(connection: Connection, options: SyncOptions, side
   });
   const owners = { uid: options.preserveUid, gid: options.preserveGid };
   const filter = compileFilter(options.filters);
-  const symlinks = options.direction === 'push' ? options.symlinks : 'copy';
+  const sends = options.direction !== 'pull';
+  const symlinks = sends ? options.symlinks : 'copy';
   // A dry run did not create a missing local dir (--create-dir): a real run would find it empty.
+  // Two ways, this side receives too: its decisions compare contents, so every file is hashed.
   const scan = side.dryRun && !isPresent(localDir)
     ? emptyScan(side.store, filter, symlinks)
     : await scanSide(side.store, localDir, options.checksum, privateDirName(), filter, symlinks, owners, options.direction === 'push');
@@ -33,54 +52,43 @@ export async function runSync(connection: Connection, options: SyncOptions, side
   const ready = await reactorReady;
   if (ready.kind !== 'syncReady') throw protocolError('UNEXPECTED_MESSAGE', `the reactor answered ${ready.kind} to StartSync`);
 
-  const channel = connection.syncChannel();
   // This run's problems replace the last run's, written in batches as they come.
-  side.store.clearProblems();
-  let problems: ProblemRow[] = [];
-  const flushProblems = (): void => {
-    if (problems.length > 0) side.store.addProblems(problems);
-    problems = [];
-  };
-  const problem = (row: ProblemRow): void => {
-    problems.push(row);
-    if (problems.length >= PROBLEM_BATCH) flushProblems();
-  };
-  for (const [path, message] of scan.unreadable) problem({ path, outcome: 'error', message });
+  const problems = new ProblemLog(side.store);
+  for (const [path, message] of scan.unreadable) problems.add({ path, outcome: 'error', message, bytes: 0 });
   const report = (result: PathResult): void => {
     reporter.perPath(result.outcome, result.path, result.message);
-    if (result.outcome === 'skipped' || result.outcome === 'conflict' || result.outcome === 'error') {
-      problem({ path: result.path, outcome: result.outcome, message: result.message });
-    }
+    problems.add(result);
   };
   // A dry run moves no bytes: no bar.
   const bar = side.dryRun ? undefined : reporter.transfer();
-  // No bar, no callback: the sender then skips the size look-ups progress needs.
-  const progress = bar === undefined ? {} : { progress: (event: TransferProgress) => bar.update(event) };
-  const role = options.direction === 'push'
-    ? new Sender({ root: localDir, store: side.store, checksum: options.checksum, channel, scan, report,
-      allowMassDelete: options.allowMassDelete, ignoreDelete: options.ignoreDelete, dryRun: side.dryRun, ...progress })
-    : new Receiver({ root: localDir, cacheDir: side.layout.cacheDir, store: side.store, checksum: options.checksum,
-      policy: options.overwrite, channel, report, mirror: options.mirror, filter, preserveTime: options.preserveTime, owners, dryRun: side.dryRun,
-      ...(options.keepDirLocal !== undefined ? { keepDir: options.keepDirLocal } : {}), ...progress });
+  let role: Role | undefined;
   connection.onMessage((frame) => {
     try {
+      if (role === undefined) throw protocolError('UNEXPECTED_MESSAGE', `unexpected ${frame.message.kind} between passes`);
       role.handle(frame.message as SyncMessage);
     } catch (err) {
       connection.fail(0, err);
     }
   });
-  connection.notify({ kind: 'syncReady', scanned: scan.entries });
   const lost = connection.whenClosed().then((err) => {
     if (role instanceof Receiver) role.abandon();
     return Promise.reject(err);
   });
+  lost.catch(() => {}); // awaited by whichever pass is running
+  const local: Local = {
+    connection, options, side, localDir, scan, report, lost,
+    // No bar, no callback: the sender then skips the size look-ups progress needs.
+    progress: bar === undefined ? {} : { progress: (event: TransferProgress) => bar.update(event) },
+    play: (next) => {
+      role = next;
+    },
+  };
   let summary: SyncSummary;
   try {
-    if (role instanceof Sender) await Promise.race([role.stream(), lost]);
-    summary = await Promise.race([role.done, lost]);
+    summary = bidi ? await twoWays(local) : await oneWay(local);
   } catch (err) {
     try {
-      flushProblems(); // what a cut run learned still shows in snapsync-admin -f
+      problems.flush(); // what a cut run learned still shows in snapsync-admin -f
     } catch {
       // the run's own error is the one to report
     }
@@ -89,7 +97,68 @@ export async function runSync(connection: Connection, options: SyncOptions, side
     // Gone before the summary or the error message is printed.
     bar?.close();
   }
-  flushProblems();
+  problems.flush();
   summary.errors += scan.unreadable.size;
   return summary;
+}
+
+/** oneWay is a push (this side sends) or a pull (this side receives). */
+async function oneWay(local: Local): Promise<SyncSummary> {
+  const { connection, options, side, localDir, scan, report, progress } = local;
+  const role = options.direction === 'push'
+    ? new Sender({ root: localDir, store: side.store, checksum: options.checksum, channel: connection.syncChannel(), scan, report,
+      allowMassDelete: options.allowMassDelete, ignoreDelete: options.ignoreDelete, dryRun: side.dryRun, ...progress })
+    : receiver(local, false);
+  local.play(role);
+  connection.notify({ kind: 'syncReady', scanned: scan.entries });
+  if (role instanceof Sender) await Promise.race([role.stream(), local.lost]);
+  return Promise.race([role.done, local.lost]);
+}
+
+/**
+ * twoWays is a bidirectional run, in passes over the one connection: the reactor's changes
+ * come in first (each judged three ways here), then this side's go out (judged the same way
+ * there), then the losers of resolved conflicts the reactor kept beside them come in. Both
+ * sides' mass-delete guards run before the first pass changes anything.
+ */
+async function twoWays(local: Local): Promise<SyncSummary> {
+  const { connection, options, side, localDir, scan, report, progress } = local;
+  const sender = new Sender({
+    root: localDir, store: side.store, checksum: options.checksum, channel: connection.syncChannel(), scan, report,
+    allowMassDelete: options.allowMassDelete, ignoreDelete: options.ignoreDelete, dryRun: side.dryRun, ...progress,
+  });
+  sender.checkMassDelete();
+  const summary = emptySummary();
+  const receive = async (keptOnly: boolean): Promise<void> => {
+    const role = receiver(local, true);
+    local.play(role);
+    connection.notify({ kind: 'startPass', reactorSends: true, keptOnly });
+    add(summary, await Promise.race([role.done, local.lost]));
+  };
+  await receive(false);
+  local.play(sender);
+  connection.notify({ kind: 'startPass', reactorSends: false, keptOnly: false });
+  await Promise.race([sender.stream(), local.lost]);
+  add(summary, await Promise.race([sender.done, local.lost]));
+  // A dry run kept nothing aside.
+  if (!side.dryRun) await receive(true);
+  return summary;
+}
+
+function receiver(local: Local, twoWay: boolean): Receiver {
+  const { connection, options, side, localDir, report, progress } = local;
+  return new Receiver({
+    root: localDir, cacheDir: side.layout.cacheDir, store: side.store, checksum: options.checksum,
+    policy: options.overwrite, channel: connection.syncChannel(), report, mirror: options.mirror,
+    filter: compileFilter(options.filters), preserveTime: options.preserveTime,
+    owners: { uid: options.preserveUid, gid: options.preserveGid }, dryRun: side.dryRun,
+    ...(options.keepDirLocal !== undefined ? { keepDir: options.keepDirLocal } : {}),
+    ...(twoWay ? { twoWay: { self: 'initiator' as const, policy: options.overwrite, host: hostname() } } : {}),
+    ...progress,
+  });
+}
+
+/** add folds one pass's counts into the run's. */
+function add(total: SyncSummary, pass: SyncSummary): void {
+  for (const key of Object.keys(total) as (keyof SyncSummary)[]) total[key] += pass[key];
 }

@@ -1,11 +1,11 @@
 import {
-  Receiver, Sender, SessionSide, SnapsyncError, compileFilter, currentPlatform, dbDiscrepancy, emptyScan, isPresent, isSnapsyncError,
-  privateDirName, scanSide,
-  type ChecksumName, type Direction, type PlatformName, type SyncMessage,
+  ProblemLog, Receiver, Sender, SessionSide, SnapsyncError, compileFilter, currentPlatform, dbDiscrepancy, emptyScan, isPresent,
+  isSnapsyncError, privateDirName, scanSide,
+  type ChecksumName, type Direction, type PathResult, type PlatformName, type SideScan, type SyncMessage,
 } from '@snapsync/core';
 import {
-  CloseCode, Connection, FEATURES, HANDSHAKE_TIMEOUT_MS, MAGIC, MAX_FRAME_BYTES, MAX_PREAUTH_FRAME_BYTES,
-  PROTOCOL_VERSION, protocolError, sharedFeatures, type Frame, type OpenSession, type StartSync,
+  BIDI_FEATURE, CloseCode, Connection, FEATURES, HANDSHAKE_TIMEOUT_MS, MAGIC, MAX_FRAME_BYTES, MAX_PREAUTH_FRAME_BYTES,
+  PROTOCOL_VERSION, protocolError, sharedFeatures, type Frame, type OpenSession, type StartPass, type StartSync,
 } from '@snapsync/protocol';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { realpathSync } from 'node:fs';
@@ -30,6 +30,15 @@ interface SyncPlan {
   readonly root: string;
   readonly direction: Direction;
   readonly checksum: ChecksumName;
+  /** trusted is false when the two DBs' generations differ: the run then forgets the last sync. */
+  readonly trusted: boolean;
+}
+
+/** Passes is what a bidirectional run's later passes need from its StartSync. */
+interface Passes {
+  readonly request: StartSync;
+  readonly scan: SideScan;
+  readonly keepDir: string | undefined;
 }
 
 const SYNC_KINDS = new Set(['syncReady', 'changes', 'want', 'fileData', 'ack', 'results', 'syncDone']);
@@ -52,6 +61,10 @@ export class SessionHandler {
   private side: SessionSide | undefined;
   private sync: SyncPlan | undefined;
   private role: Sender | Receiver | undefined;
+  private roleDone = true;
+  private passes: Passes | undefined;
+  private problems: ProblemLog | undefined;
+  private features: readonly string[] = [];
   private peerReady = false;
   private sessionId = '';
   private readonly timer: NodeJS.Timeout;
@@ -97,6 +110,10 @@ export class SessionHandler {
       this.onSyncMessage(message);
       return;
     }
+    if (this.state === 'syncing' && message.kind === 'startPass') {
+      this.startPass(message);
+      return;
+    }
     switch (`${this.state}:${message.kind}`) {
       case 'hello:hello': {
         if (message.kind !== 'hello') break;
@@ -107,8 +124,9 @@ export class SessionHandler {
             'install matching snapsync versions on both ends');
         }
         this.state = 'auth';
+        this.features = sharedFeatures(FEATURES, message.features);
         this.connection.reply(id, {
-          kind: 'welcome', protocolVersion: PROTOCOL_VERSION, features: sharedFeatures(FEATURES, message.features),
+          kind: 'welcome', protocolVersion: PROTOCOL_VERSION, features: this.features,
           serverName: this.options.serverName, authChallenge: this.challenge, platform: this.platform,
         });
         return;
@@ -134,7 +152,7 @@ export class SessionHandler {
       case 'session:finishSession':
       case 'syncing:finishSession':
         if (message.kind !== 'finishSession') break;
-        this.finish(message.ok);
+        this.finish(message.ok, message.generation);
         this.connection.reply(id, { kind: 'sessionFinished' });
         return;
       default:
@@ -188,7 +206,10 @@ export class SessionHandler {
       throw err;
     }
     this.side = side;
-    this.sync = { root: remoteDir.real, direction: request.direction, checksum: request.checksum as ChecksumName };
+    const generation = side.existed ? side.store.generation() : '';
+    // An initiator without the feature sends none: nothing to compare.
+    const trusted = !this.features.includes(BIDI_FEATURE) || generation === request.generation;
+    this.sync = { root: remoteDir.real, direction: request.direction, checksum: request.checksum as ChecksumName, trusted };
     this.state = 'session';
     this.sessionId = randomUUID();
     this.options.log.info(`session start id=${this.sessionId} name=${request.name} user=${principal.user} ` +
@@ -196,7 +217,7 @@ export class SessionHandler {
       `db_existed=${side.existed}${side.dryRun ? ' dry_run=true' : ''}`);
     this.connection.reply(id, {
       kind: 'sessionOpened', sessionId: this.sessionId, remoteDbPath: shownDbPath,
-      remoteDbExisted: side.existed, remoteDir: remoteDir.shown,
+      remoteDbExisted: side.existed, remoteDir: remoteDir.shown, generation,
     });
   }
 
@@ -213,35 +234,84 @@ export class SessionHandler {
     const filter = compileFilter(request.filters);
     const keepDir = request.keepDir === '' ? undefined : this.keepDir(request.keepDir, plan.root, side.dryRun);
     this.state = 'syncing';
-    const { allowMassDelete, ignoreDelete, mirror, preserveTime } = request;
+    // The DBs disagree (a run cut while finishing, a DB restored): no ancestor, no deletion inferred.
+    if (!plan.trusted) side.store.forgetSynced();
     // Both roles scan owners under -u/-j: the sender to send them, the receiver to compare them.
     const owners = { uid: request.preserveUid, gid: request.preserveGid };
-    const sends = plan.direction === 'pull';
+    const sends = plan.direction !== 'push';
     const symlinks = sends ? request.symlinks : 'copy';
     // A dry run did not create a missing sync dir (--create-dir): a real run would find it empty.
+    // Two ways, this side receives too: its decisions compare contents, so every file is hashed.
     const scan = side.dryRun && !isPresent(plan.root)
       ? emptyScan(side.store, filter, symlinks)
-      : await scanSide(side.store, plan.root, plan.checksum, privateDirName(this.platform), filter, symlinks, owners, sends);
-    const channel = this.connection.syncChannel();
-    const report = (): void => {};
-    const role = plan.direction === 'push'
-      ? new Receiver({ root: plan.root, cacheDir: side.layout.cacheDir, store: side.store, checksum: plan.checksum,
-        policy: request.overwrite, channel, report, mirror, filter, preserveTime, owners, linkBoundary: realpathSync(this.principal!.docroot),
-        dryRun: side.dryRun,
-        // Owners from the network could hand files to anyone on a reactor run as root: the admin decides.
-        ...(this.principal!.allowOwners ? {} : {
-          ownersRefused: `this reactor does not let ${this.principal!.user} set owners (its admin can allow it: snapsync-reactor user add ${this.principal!.user} --docroot DIR --allow-owners)`,
-        }),
-        ...(keepDir !== undefined ? { keepDir } : {}) })
-      : new Sender({ root: plan.root, store: side.store, checksum: plan.checksum, channel, scan, report, allowMassDelete, ignoreDelete,
-        reportProblems: true, dryRun: side.dryRun });
-    this.role = role;
-    void role.done.then(() => {
-      if (this.state === 'syncing') this.state = 'session';
-    });
+      : await scanSide(side.store, plan.root, plan.checksum, privateDirName(this.platform), filter, symlinks, owners,
+        plan.direction === 'pull');
+    this.problems = new ProblemLog(side.store);
+    for (const [path, message] of scan.unreadable) this.problems.add({ path, outcome: 'error', message, bytes: 0 });
+    this.passes = { request, scan, keepDir };
+    if (plan.direction !== 'bidi') this.takeRole(plan.direction === 'pull' ? this.sender(false) : this.receiver(false));
     this.connection.reply(id, { kind: 'syncReady', scanned: scan.entries });
     if (this.peerReady) this.startStreaming();
   }
+
+  /** startPass takes this side's role in the next pass of a bidirectional run. */
+  private startPass(message: StartPass): void {
+    if (this.sync?.direction !== 'bidi') throw protocolError('UNEXPECTED_MESSAGE', 'unexpected startPass in a one-way session');
+    if (this.passes === undefined) throw protocolError('UNEXPECTED_MESSAGE', 'unexpected startPass before this side scanned');
+    if (!this.roleDone) throw protocolError('UNEXPECTED_MESSAGE', 'unexpected startPass before the last pass ended');
+    if (message.reactorSends) {
+      this.takeRole(this.sender(message.keptOnly));
+      this.startStreaming();
+    } else {
+      this.takeRole(this.receiver(true));
+    }
+  }
+
+  private takeRole(role: Sender | Receiver): void {
+    this.role = role;
+    this.roleDone = false;
+    void role.done.then(() => {
+      this.roleDone = true;
+      this.problems?.flush();
+      if (this.state === 'syncing' && this.sync?.direction !== 'bidi') this.state = 'session';
+    });
+  }
+
+  private sender(keptOnly: boolean): Sender {
+    const side = this.side!;
+    const plan = this.sync!;
+    const { request, scan } = this.passes!;
+    return new Sender({
+      root: plan.root, store: side.store, checksum: plan.checksum, channel: this.connection.syncChannel(), scan,
+      report: this.report, allowMassDelete: request.allowMassDelete, ignoreDelete: request.ignoreDelete,
+      reportProblems: true, dryRun: side.dryRun, keptOnly,
+    });
+  }
+
+  private receiver(twoWay: boolean): Receiver {
+    const side = this.side!;
+    const plan = this.sync!;
+    const { request, keepDir } = this.passes!;
+    const principal = this.principal!;
+    return new Receiver({
+      root: plan.root, cacheDir: side.layout.cacheDir, store: side.store, checksum: plan.checksum,
+      policy: request.overwrite, channel: this.connection.syncChannel(), report: this.report, mirror: request.mirror,
+      filter: compileFilter(request.filters), preserveTime: request.preserveTime,
+      owners: { uid: request.preserveUid, gid: request.preserveGid },
+      linkBoundary: realpathSync(principal.docroot), dryRun: side.dryRun,
+      // Owners from the network could hand files to anyone on a reactor run as root: the admin decides.
+      ...(principal.allowOwners ? {} : {
+        ownersRefused: `this reactor does not let ${principal.user} set owners (its admin can allow it: snapsync-reactor user add ${principal.user} --docroot DIR --allow-owners)`,
+      }),
+      ...(keepDir !== undefined ? { keepDir } : {}),
+      ...(twoWay ? { twoWay: { self: 'reactor' as const, policy: request.overwrite, host: this.options.serverName } } : {}),
+    });
+  }
+
+  /** report keeps this side's record of what was not synchronized (snapsync-admin on this DB). */
+  private readonly report = (result: PathResult): void => {
+    this.problems?.add(result);
+  };
 
   /** keepDir reads --keep-dir-remote inside the docroot; it may not lie in the synced tree. */
   private keepDir(userPath: string, root: string, dryRun: boolean): string {
@@ -255,7 +325,7 @@ export class SessionHandler {
   }
 
   private onSyncMessage(message: SyncMessage): void {
-    if (message.kind === 'syncReady') {
+    if (message.kind === 'syncReady' && this.sync?.direction !== 'bidi') {
       this.peerReady = true;
       if (this.role !== undefined) this.startStreaming();
       return;
@@ -271,12 +341,17 @@ export class SessionHandler {
     }
   }
 
-  private finish(ok: boolean): void {
+  private finish(ok: boolean, generation = ''): void {
     const side = this.side;
     if (side === undefined) return;
     this.side = undefined;
     this.state = 'done';
-    side.finish(ok);
+    try {
+      this.problems?.flush();
+    } catch {
+      // the run's own end is what matters now
+    }
+    side.finish(ok, side.dryRun ? '' : generation);
     this.options.log.info(`session end id=${this.sessionId} result=${ok ? 'ok' : 'failed'}`);
   }
 

@@ -1,0 +1,61 @@
+import type { Entry } from '../model/entry.js';
+import type { OverwritePolicy } from '../plan/decide.js';
+import { other, reconcile, type Party, type Verdict } from '../plan/reconcile.js';
+
+/** TwoWayRole is a receiver's part in a bidirectional run. */
+export interface TwoWayRole {
+  /** self is the end this receiver runs on: the verdicts name both ends. */
+  readonly self: Party;
+  readonly policy: OverwritePolicy;
+  /** host names this side in the name of a losing version kept beside its path. */
+  readonly host: string;
+}
+
+/** UpsertCourse is what a bidirectional receiver does with the peer's state of a path. */
+export type UpsertCourse =
+  /** apply: take the peer's state (decideUpsert says how: create, replace, chmod, or nothing). */
+  | { readonly kind: 'apply' }
+  /** superseded: this side's state wins; it goes the other way in the next pass. */
+  | { readonly kind: 'superseded' }
+  /** conflict: both changed it differently; both copies stay, the path is held from the next pass. */
+  | { readonly kind: 'conflict'; readonly reason: string }
+  /** replaceLoser: the peer's version wins (-o); this side's is kept aside first. */
+  | { readonly kind: 'replaceLoser'; readonly reason: string };
+
+/**
+ * upsertCourse judges the peer's new state of a path (source) against this side's (target)
+ * and the last sync (ancestor), through the same reconcile both ends run, so the two
+ * receivers of a run always agree on who wins.
+ */
+export function upsertCourse(role: TwoWayRole, ancestor: Entry | undefined, target: Entry | undefined, source: Entry): UpsertCourse {
+  const verdict = judge(role.self, ancestor, target, source, role.policy);
+  const peer = other(role.self);
+  switch (verdict.kind) {
+    case 'unchanged':
+    case 'merge':
+      return APPLY;
+    case 'propagate':
+      return verdict.from === peer ? APPLY : SUPERSEDED;
+    case 'conflict':
+      return { kind: 'conflict', reason: verdict.reason };
+    case 'resolve':
+      return verdict.winner === peer ? { kind: 'replaceLoser', reason: verdict.reason } : SUPERSEDED;
+  }
+}
+
+/**
+ * deletes tells whether the peer's deletion of a path may remove this side's: only while
+ * this side left it as last synced (or it is gone here too). A modification beats a deletion.
+ */
+export function deletes(role: TwoWayRole, ancestor: Entry | undefined, target: Entry | undefined): boolean {
+  const verdict = judge(role.self, ancestor, target, undefined, role.policy);
+  return verdict.kind === 'merge' || verdict.kind === 'unchanged' || (verdict.kind === 'propagate' && verdict.from !== role.self);
+}
+
+function judge(self: Party, ancestor: Entry | undefined, mine: Entry | undefined, theirs: Entry | undefined,
+  policy: OverwritePolicy): Verdict {
+  return self === 'initiator' ? reconcile(ancestor, mine, theirs, policy) : reconcile(ancestor, theirs, mine, policy);
+}
+
+const APPLY: UpsertCourse = { kind: 'apply' };
+const SUPERSEDED: UpsertCourse = { kind: 'superseded' };
