@@ -152,7 +152,7 @@ describe('initiator: -o when the target changed a file too', () => {
   it('-o conflict keeps both and reports CONFLICT', async () => {
     const { src, dst } = await changedOnBoth();
     const run = await snapsync(['-N', 'o', '-d', src, '-r', dst, '-o', 'conflict']);
-    expect(run.code, run.stderr).to.equal(0);
+    expect(run.code, 'a run that leaves conflicts exits 13').to.equal(13);
     expect(run.stdout).to.include('/f CONFLICT (changed on both sides since the last sync)');
     expect(run.stdout).to.include('1 conflicts');
     expect(readFileSync(join(dst, 'f'), 'utf8')).to.equal('target edit\n');

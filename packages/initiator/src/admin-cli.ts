@@ -98,6 +98,8 @@ function printer(json: boolean): (record: Record<string, unknown>) => void {
 function printFiles(store: SnapshotStore, json: boolean): void {
   if (!json) process.stdout.write('State Path\n');
   for (const row of store.files()) {
+    // A path the last run left unsynchronized is listed once, with its reason, by printProblems.
+    if (row.state !== 'synchronized') continue;
     process.stdout.write(json ? `${JSON.stringify(row)}\n` : `${row.state} ${row.path}\n`);
   }
   printProblems(store, json);

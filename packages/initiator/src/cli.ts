@@ -20,7 +20,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       trust: { ask: person ? askYesNo : undefined, warn: (line) => reporter.warn(line) },
       credentials: { envPassword: process.env.SNAPSYNC_PASSWORD, prompt: person ? askSecret : undefined },
     }), (line) => reporter.warn(line));
-    return summary.errors > 0 ? EXIT.partial : EXIT.ok;
+    if (summary.errors > 0) return EXIT.partial;
+    return summary.conflicts > 0 ? EXIT.conflicts : EXIT.ok;
   } catch (err) {
     process.stderr.write(`${describe(err)}\n`);
     return isSnapsyncError(err) ? exitStatusFor(err.code) : EXIT.failure;

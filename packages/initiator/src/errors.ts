@@ -20,6 +20,7 @@ export const EXIT = {
   protocol: 10,
   partial: 11,
   massDelete: 12,
+  conflicts: 13,
 } as const;
 
 const BY_CODE: Record<ErrorCode, number> = {

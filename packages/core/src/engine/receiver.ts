@@ -97,6 +97,10 @@ export class Receiver {
   private readonly keptOld = new Set<string>();
   private readonly extras: string[] = [];
   private mirrored = false;
+  /** deleted: the deletions ran (they run once, after every wanted file landed or failed). */
+  private deleted = false;
+  /** replacing holds files and links that replace a directory, placed once the deletions emptied it. */
+  private readonly replacing: { readonly entry: Entry; readonly ancestor: Entry | undefined }[] = [];
   private readonly platform: PlatformName;
   private readonly collisions: CaseCollisions;
   private results: PathResult[] = [];
@@ -223,6 +227,11 @@ export class Receiver {
     }
     // Two ways, reconcile already judged this side's own change: what is left is the peer's to apply.
     const decision = decideUpsert(entry, target, ancestor, twoWay === undefined ? this.options.policy : 'always');
+    if (decision.action === 'skip' && !decision.conflict && target?.kind === 'dir' && ancestor?.kind === 'dir' && !this.deleted) {
+      // The source replaced a synced directory: its contents' deletions come later in the stream.
+      this.replacing.push({ entry, ancestor });
+      return;
+    }
     switch (decision.action) {
       case 'exists':
         this.updateMetadata(entry, target!, false, false);
@@ -502,21 +511,60 @@ export class Receiver {
       this.mirror();
       if (this.wanted.size > 0) return;
     }
-    this.finished = true;
-    // Deepest first, so a directory is emptied before it is removed.
-    for (const path of this.deletions.sort().reverse()) {
-      if (this.keptOld.has(path)) {
-        this.result({ path, outcome: 'skipped', bytes: 0,
-          message: 'not deleted: the file was moved, and its new path could not be written here; kept until it can' });
-      } else {
-        this.remove(path);
+    if (!this.deleted) {
+      this.deleted = true;
+      // Deepest first, so a directory is emptied before it is removed.
+      for (const path of this.deletions.sort().reverse()) {
+        if (this.keptOld.has(path)) {
+          this.result({ path, outcome: 'skipped', bytes: 0,
+            message: 'not deleted: the file was moved, and its new path could not be written here; kept until it can' });
+        } else {
+          this.remove(path);
+        }
       }
+      this.replaceDirs();
+      if (this.wanted.size > 0) return;
     }
+    this.finished = true;
     for (const path of this.extras.sort().reverse()) this.removeExtra(path);
     this.flush();
     this.flushAck();
     this.options.channel.send({ kind: 'syncDone', errors: this.summary.errors });
     this.resolveDone(this.summary);
+  }
+
+  /**
+   * replaceDirs places the files and links that replace directories at the source, once the
+   * deletions of those directories' contents have run: a directory found empty now is removed
+   * and its replacement made or asked for, in this same run.
+   */
+  private replaceDirs(): void {
+    const wants: Wants = { paths: [], resumes: [], deltas: [] };
+    for (const { entry, ancestor } of this.replacing.splice(0)) {
+      const target = this.options.store.scanned(entry.path);
+      try {
+        if (target?.kind !== 'dir' || !this.tree.removeEmptyDir(entry.path, target)) {
+          this.dirInTheWay(entry.path);
+          continue;
+        }
+        this.upsert(entry, wants, { targets: new Map(), ancestors: new Map(ancestor === undefined ? [] : [[entry.path, ancestor]]) });
+      } catch (err) {
+        this.result({ path: entry.path, outcome: isSkip(err) ? 'skipped' : 'error', message: describe(err), bytes: 0 });
+      }
+    }
+    if (wants.paths.length > 0) this.options.channel.send({ kind: 'want', paths: wants.paths, resumes: [], deltas: [] });
+  }
+
+  /** dirInTheWay reports a directory that still holds what this side did not sync, where the source has a file. */
+  private dirInTheWay(path: string): void {
+    if (this.options.twoWay !== undefined) {
+      // The peer replaced the directory, this side changed what it holds: neither goes.
+      this.options.store.hold(path, 'conflict');
+      this.result({ path, outcome: 'conflict', bytes: 0,
+        message: 'the other side replaced this directory by a file or link, and this side changed what it holds' });
+      return;
+    }
+    this.result({ path, outcome: 'skipped', bytes: 0, message: 'a directory stands here that holds files that are not synchronized; not replaced' });
   }
 
   /**

@@ -180,16 +180,14 @@ export class SnapshotStore {
   /** counts returns the number of paths in each state. */
   counts(): StateCounts {
     const counts: StateCounts = { synchronized: 0, pending: 0, conflict: 0, error: 0 };
-    const rows = this.stmt('SELECT state, COUNT(*) AS n FROM files GROUP BY state').all() as
-      { state: PathState; n: number }[];
-    for (const row of rows) counts[row.state] = row.n;
-    // The last run's skips wait for the next one: pending. Conflicts and errors are their own.
-    const problems = this.stmt('SELECT outcome, COUNT(*) AS n FROM problems GROUP BY outcome').all() as
-      { outcome: ProblemRow['outcome']; n: number }[];
-    for (const row of problems) {
-      if (row.outcome === 'skipped') counts.pending += row.n;
-      else counts[row.outcome] += row.n;
-    }
+    // A path the last run left in conflict, skipped or failed counts as that, whether or not it
+    // was synced before; the last run's skips wait for the next one: pending.
+    const rows = this.stmt(
+      `SELECT ${STATE} AS state, COUNT(*) AS n FROM files f LEFT JOIN problems p ON p.path = f.path GROUP BY 1
+       UNION ALL
+       SELECT CASE p.outcome WHEN 'skipped' THEN 'pending' ELSE p.outcome END, COUNT(*) FROM problems p
+        WHERE NOT EXISTS (SELECT 1 FROM files f WHERE f.path = p.path) GROUP BY 1`).all() as { state: PathState; n: number }[];
+    for (const row of rows) counts[row.state] += row.n;
     return counts;
   }
 
@@ -216,7 +214,8 @@ export class SnapshotStore {
 
   /** files walks the snapshot in path order through a cursor, never the whole list at once. */
   *files(): IterableIterator<FileRow> {
-    yield* this.stmt('SELECT path, kind, size, state FROM files ORDER BY path').iterate() as
+    yield* this.stmt(`SELECT f.path, f.kind, f.size, ${STATE} AS state FROM files f LEFT JOIN problems p ON p.path = f.path ORDER BY f.path`)
+      .iterate() as
       IterableIterator<FileRow>;
   }
 
@@ -409,6 +408,8 @@ export class SnapshotStore {
 }
 
 const COLUMNS = 'path, kind, size, mtime_us, mode, ino, checksum, link_target, uid, gid';
+/** STATE is a files row's state as the last run left it (f: files, p: problems, joined on path). */
+const STATE = `CASE p.outcome WHEN 'conflict' THEN 'conflict' WHEN 'error' THEN 'error' WHEN 'skipped' THEN 'pending' ELSE f.state END`;
 /** scan.held values (see hold). */
 const HELD_CONFLICT = 1;
 const HELD_RESEND = 2;

@@ -1,0 +1,539 @@
+import { expect } from 'chai';
+import {
+  chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { closeSides, listTree, makeSide, partials, twoWayCycle, type Side, type TwoWayCycle } from './sync-pair.js';
+import { tempDir } from '../../helpers/temp-dir.js';
+
+// The black-box scenarios of peers.md §3.3 that apply to two-way sync, numbered as there, run
+// through the engine as a bidirectional session runs it (both scans, three passes).
+// A is the initiator's tree, B the reactor's.
+
+function write(root: string, path: string, content: string, mtimeS?: number): void {
+  const full = join(root, path);
+  mkdirSync(join(full, '..'), { recursive: true });
+  writeFileSync(full, content);
+  if (mtimeS !== undefined) utimesSync(full, mtimeS, mtimeS);
+}
+
+const read = (root: string, path: string): string => readFileSync(join(root, path), 'utf8');
+
+/** tree lists a side as listTree does, minus the given paths (conflicts, kept losers). */
+function tree(side: Side, except: readonly string[] = []): Record<string, string> {
+  const all = listTree(side.root);
+  for (const path of except) delete all[path];
+  return all;
+}
+
+/** synced lists a side's snapshot by what both ends must agree on: path, kind, size, content, mode. */
+function synced(side: Side): string[] {
+  return [...side.store.files()].map((row) => {
+    const entry = side.store.synced(row.path)!;
+    const sum = entry.checksum === null ? '-' : Buffer.from(entry.checksum).toString('hex').slice(0, 12);
+    const mode = entry.kind === 'symlink' ? '' : (entry.mode & 0o1777).toString(8);
+    return `${row.path} ${entry.kind} ${entry.size} ${sum} ${mode} ${entry.linkTarget ?? ''}`;
+  });
+}
+
+const conflicts = (cycle: TwoWayCycle): string[] => cycle.results.filter((r) => r.outcome === 'conflict').map((r) => r.path).sort();
+const outcome = (cycle: TwoWayCycle, path: string): string | undefined => cycle.result(path)?.outcome;
+const bytes = (cycle: TwoWayCycle): number => cycle.passes.reduce((total, pass) => total + pass.fileBytes, 0);
+
+/**
+ * settled checks what every completed cycle must leave: the trees equal except for conflicts,
+ * both snapshots agree, no partial file, and an immediate second cycle changes nothing.
+ */
+async function settled(a: Side, b: Side, except: readonly string[] = []): Promise<void> {
+  expect(tree(a, except), 'the two trees').to.deep.equal(tree(b, except));
+  expect(synced(a), 'both snapshots agree').to.deep.equal(synced(b));
+  expect(partials(a).concat(partials(b)), 'no partial file left').to.deep.equal([]);
+  const again = await twoWayCycle(a, b);
+  const lines = again.results.filter((r) => r.outcome !== 'conflict');
+  expect(lines, 'a second cycle reports nothing but the conflicts').to.deep.equal([]);
+  expect(conflicts(again), 'the conflicts stay reported').to.deep.equal([...except].sort().filter((p) => conflictPaths.has(p)));
+  expect(bytes(again), 'a second cycle sends no bytes').to.equal(0);
+}
+/** conflictPaths are the excepted paths that are conflicts (not kept losers), set per test. */
+let conflictPaths = new Set<string>();
+
+describe('bidirectional cycles (peers.md §3.3 scenarios, two ways)', () => {
+  let a: Side;
+  let b: Side;
+  beforeEach(() => {
+    a = makeSide();
+    b = makeSide();
+    conflictPaths = new Set();
+  });
+  afterEach(closeSides);
+
+  /** first runs the first cycle over the given trees, which must settle with no conflict. */
+  async function first(): Promise<TwoWayCycle> {
+    const cycle = await twoWayCycle(a, b);
+    expect(conflicts(cycle)).to.deep.equal([]);
+    return cycle;
+  }
+
+  describe('basic propagation', () => {
+    it('1: A has content and B is empty: B becomes equal to A and nothing is deleted', async () => {
+      write(a.root, 'x.txt', 'x');
+      write(a.root, 'd/y.txt', 'y');
+      mkdirSync(join(a.root, 'empty'));
+      const cycle = await first();
+      expect(outcome(cycle, 'd/y.txt')).to.equal('synchronized');
+      expect(cycle.results.filter((r) => r.outcome === 'deleted')).to.deep.equal([]);
+      await settled(a, b);
+    });
+
+    it('1: B has content and A is empty: A becomes equal to B', async () => {
+      write(b.root, 'x.txt', 'x');
+      write(b.root, 'd/y.txt', 'y');
+      await first();
+      expect(read(a.root, 'd/y.txt')).to.equal('y');
+      await settled(a, b);
+    });
+
+    it('2 and 53: both non-empty with no snapshot: one-sided files copy, identical ones merge, differing ones conflict', async () => {
+      write(a.root, 'only-a', 'a');
+      write(b.root, 'only-b', 'b');
+      write(a.root, 'same', 'same');
+      write(b.root, 'same', 'same');
+      write(a.root, 'differ', 'from a');
+      write(b.root, 'differ', 'from b');
+      const cycle = await twoWayCycle(a, b);
+      expect(conflicts(cycle)).to.deep.equal(['differ']);
+      expect(outcome(cycle, 'same')).to.equal('exists');
+      expect(read(a.root, 'differ')).to.equal('from a');
+      expect(read(b.root, 'differ')).to.equal('from b');
+      expect(cycle.results.filter((r) => r.outcome === 'deleted')).to.deep.equal([]);
+      conflictPaths = new Set(['differ']);
+      await settled(a, b, ['differ']);
+    });
+
+    it('3: a new file on A copies to B and a new file on B copies to A in the same cycle', async () => {
+      write(a.root, 'base', 'base');
+      await first();
+      write(a.root, 'new-a', 'a');
+      write(b.root, 'dir/new-b', 'b');
+      const cycle = await first();
+      expect(outcome(cycle, 'new-a')).to.equal('synchronized');
+      expect(outcome(cycle, 'dir/new-b')).to.equal('synchronized');
+      await settled(a, b);
+    });
+
+    it('4: an edit on one side propagates, even one that sets an older time', async () => {
+      write(a.root, 'f', 'v1', 2_000_000);
+      write(a.root, 'g', 'v1', 2_000_000);
+      await first();
+      write(a.root, 'f', 'v2 newer', 3_000_000);
+      write(b.root, 'g', 'v2 older', 1_000_000);
+      await first();
+      expect(read(b.root, 'f')).to.equal('v2 newer');
+      expect(read(a.root, 'g')).to.equal('v2 older');
+      await settled(a, b);
+    });
+
+    it('5: a deletion on one side deletes the unchanged copy on the other, both ways', async () => {
+      write(a.root, 'gone-on-a', 'x');
+      write(a.root, 'gone-on-b', 'y');
+      write(a.root, 'keep', 'k');
+      await first();
+      rmSync(join(a.root, 'gone-on-a'));
+      rmSync(join(b.root, 'gone-on-b'));
+      const cycle = await first();
+      expect(outcome(cycle, 'gone-on-a')).to.equal('deleted');
+      expect(outcome(cycle, 'gone-on-b')).to.equal('deleted');
+      expect(existsSync(join(b.root, 'gone-on-a'))).to.equal(false);
+      expect(existsSync(join(a.root, 'gone-on-b'))).to.equal(false);
+      await settled(a, b);
+    });
+
+    it('6: a path deleted on both sides is forgotten without a conflict', async () => {
+      write(a.root, 'f', 'x');
+      write(a.root, 'keep', 'k');
+      await first();
+      rmSync(join(a.root, 'f'));
+      rmSync(join(b.root, 'f'));
+      await first();
+      expect(synced(a).some((line) => line.startsWith('f '))).to.equal(false);
+      await settled(a, b);
+    });
+
+    it('7: a touch (time only) transfers no content', async () => {
+      write(a.root, 'f', 'content', 1_000);
+      write(a.root, 'keep', 'k');
+      await first();
+      utimesSync(join(a.root, 'f'), 5_000, 5_000);
+      const cycle = await first();
+      expect(bytes(cycle)).to.equal(0);
+      expect(cycle.results.filter((r) => r.outcome === 'synchronized')).to.deep.equal([]);
+    });
+
+    it('8: an empty directory made or removed on one side is made or removed on the other', async () => {
+      mkdirSync(join(a.root, 'old'));
+      write(a.root, 'keep', 'k');
+      await first();
+      rmSync(join(b.root, 'old'), { recursive: true });
+      mkdirSync(join(a.root, 'new'));
+      await first();
+      expect(existsSync(join(a.root, 'old'))).to.equal(false);
+      expect(existsSync(join(b.root, 'new'))).to.equal(true);
+      await settled(a, b);
+    });
+  });
+
+  describe('conflicts', () => {
+    it('9: different edits on both sides are a conflict and both versions stay as they are', async () => {
+      write(a.root, 'f', 'base');
+      write(a.root, 'keep', 'k');
+      await first();
+      write(a.root, 'f', 'edit on a');
+      write(b.root, 'f', 'edit on b');
+      const cycle = await twoWayCycle(a, b);
+      expect(conflicts(cycle)).to.deep.equal(['f']);
+      expect(read(a.root, 'f')).to.equal('edit on a');
+      expect(read(b.root, 'f')).to.equal('edit on b');
+      expect(bytes(cycle)).to.equal(0);
+      conflictPaths = new Set(['f']);
+      await settled(a, b, ['f']);
+    });
+
+    it('a conflict is reported every cycle until the user makes the copies equal, then it syncs', async () => {
+      write(a.root, 'f', 'base');
+      write(a.root, 'keep', 'k');
+      await first();
+      write(a.root, 'f', 'edit on a');
+      write(b.root, 'f', 'edit on b');
+      expect(conflicts(await twoWayCycle(a, b))).to.deep.equal(['f']);
+      expect(conflicts(await twoWayCycle(a, b))).to.deep.equal(['f']);
+      write(b.root, 'f', 'edit on a');
+      const cycle = await first();
+      expect(outcome(cycle, 'f')).to.equal('exists');
+      await settled(a, b);
+    });
+
+    it('a conflict settled by deleting one copy restores the other copy there', async () => {
+      write(a.root, 'f', 'base');
+      write(a.root, 'keep', 'k');
+      await first();
+      write(a.root, 'f', 'edit on a');
+      write(b.root, 'f', 'edit on b');
+      expect(conflicts(await twoWayCycle(a, b))).to.deep.equal(['f']);
+      rmSync(join(a.root, 'f'));
+      await first();
+      expect(read(a.root, 'f')).to.equal('edit on b');
+      await settled(a, b);
+    });
+
+    it('10: the same edit on both sides merges with no conflict and no transfer', async () => {
+      write(a.root, 'f', 'base');
+      write(a.root, 'keep', 'k');
+      await first();
+      write(a.root, 'f', 'same edit');
+      write(b.root, 'f', 'same edit');
+      const cycle = await first();
+      expect(outcome(cycle, 'f')).to.equal('exists');
+      expect(bytes(cycle)).to.equal(0);
+      await settled(a, b);
+    });
+
+    it('11: modified on A and deleted on B: A\'s version is restored on B', async () => {
+      write(a.root, 'f', 'base');
+      write(a.root, 'keep', 'k');
+      await first();
+      write(a.root, 'f', 'edit on a');
+      rmSync(join(b.root, 'f'));
+      await first();
+      expect(read(b.root, 'f')).to.equal('edit on a');
+      await settled(a, b);
+    });
+
+    it('12: deleted on A and modified on B: B\'s version is restored on A', async () => {
+      write(a.root, 'f', 'base');
+      write(a.root, 'keep', 'k');
+      await first();
+      rmSync(join(a.root, 'f'));
+      write(b.root, 'f', 'edit on b');
+      await first();
+      expect(read(a.root, 'f')).to.equal('edit on b');
+      await settled(a, b);
+    });
+
+    it('13: the same new path with different content on both sides is a conflict', async () => {
+      write(a.root, 'keep', 'k');
+      await first();
+      write(a.root, 'n', 'a version');
+      write(b.root, 'n', 'b version');
+      expect(conflicts(await twoWayCycle(a, b))).to.deep.equal(['n']);
+      conflictPaths = new Set(['n']);
+      await settled(a, b, ['n']);
+    });
+
+    it('14: a file on A and a directory on B at the same new path conflict and nothing is removed', async () => {
+      write(a.root, 'keep', 'k');
+      await first();
+      write(a.root, 'n', 'a file');
+      write(b.root, 'n/inside', 'in a dir');
+      const cycle = await twoWayCycle(a, b);
+      expect(conflicts(cycle)).to.include('n');
+      expect(read(a.root, 'n')).to.equal('a file');
+      expect(read(b.root, 'n/inside')).to.equal('in a dir');
+    });
+
+    it('15: -o older keeps the newer version at the path and the older one beside it, on both sides', async () => {
+      write(a.root, 'f.txt', 'base', 1_000);
+      write(a.root, 'keep', 'k');
+      await twoWayCycle(a, b, { policy: 'older' });
+      write(a.root, 'f.txt', 'older edit on a', 2_000);
+      write(b.root, 'f.txt', 'newer edit on b', 3_000);
+      const cycle = await twoWayCycle(a, b, { policy: 'older' });
+      expect(conflicts(cycle)).to.deep.equal([]);
+      expect(read(a.root, 'f.txt')).to.equal('newer edit on b');
+      const kept = readdirSync(a.root).filter((name) => name.startsWith('f.conflict-ihost-'));
+      expect(kept).to.have.length(1);
+      expect(read(a.root, kept[0]!)).to.equal('older edit on a');
+      expect(read(b.root, kept[0]!), 'the kept loser reached the other side in the same cycle').to.equal('older edit on a');
+      expect(cycle.result('f.txt')?.message).to.include(`kept as /${kept[0]!}`);
+      await settledWith(a, b, 'older');
+    });
+
+    it('15: -o older where the initiator is newer keeps the reactor\'s version beside it, and it comes back in the same cycle', async () => {
+      write(a.root, 'f.txt', 'base', 1_000);
+      write(a.root, 'keep', 'k');
+      await twoWayCycle(a, b, { policy: 'older' });
+      write(a.root, 'f.txt', 'newer edit on a', 3_000);
+      write(b.root, 'f.txt', 'older edit on b', 2_000);
+      await twoWayCycle(a, b, { policy: 'older' });
+      expect(read(b.root, 'f.txt')).to.equal('newer edit on a');
+      const kept = readdirSync(b.root).filter((name) => name.startsWith('f.conflict-rhost-'));
+      expect(kept).to.have.length(1);
+      expect(read(b.root, kept[0]!)).to.equal('older edit on b');
+      expect(read(a.root, kept[0]!)).to.equal('older edit on b');
+      await settledWith(a, b, 'older');
+    });
+
+    it('15: -o always makes the initiator\'s version win, the reactor\'s kept beside it', async () => {
+      write(a.root, 'f', 'base', 1_000);
+      write(a.root, 'keep', 'k');
+      await twoWayCycle(a, b, { policy: 'always' });
+      write(a.root, 'f', 'older edit on a', 2_000);
+      write(b.root, 'f', 'newer edit on b', 3_000);
+      await twoWayCycle(a, b, { policy: 'always' });
+      expect(read(a.root, 'f')).to.equal('older edit on a');
+      expect(read(b.root, 'f')).to.equal('older edit on a');
+      const kept = readdirSync(b.root).filter((name) => name.startsWith('f.conflict-rhost-'));
+      expect(kept.map((name) => read(a.root, name))).to.deep.equal(['newer edit on b']);
+      await settledWith(a, b, 'always');
+    });
+
+    it('15 and 28: with keep dirs the loser goes to the losing side\'s keep dir, not into the tree', async () => {
+      const keepA = tempDir('snapsync-keep-a-');
+      const keepB = tempDir('snapsync-keep-b-');
+      write(a.root, 'd/f', 'base', 1_000);
+      await twoWayCycle(a, b, { policy: 'older' });
+      write(a.root, 'd/f', 'older on a', 2_000);
+      write(b.root, 'd/f', 'newer on b', 3_000);
+      await twoWayCycle(a, b, { policy: 'older', keepDirs: { initiator: keepA, reactor: keepB } });
+      expect(read(a.root, 'd/f')).to.equal('newer on b');
+      expect(read(keepA, 'd/f')).to.equal('older on a');
+      expect(readdirSync(join(a.root, 'd'))).to.deep.equal(['f']);
+      await settledWith(a, b, 'older');
+    });
+
+    it('16: -o older with equal modification times keeps both as a conflict', async () => {
+      write(a.root, 'f', 'base', 1_000);
+      write(a.root, 'keep', 'k');
+      await twoWayCycle(a, b, { policy: 'older' });
+      write(a.root, 'f', 'edit a', 2_000);
+      write(b.root, 'f', 'edit b', 2_000);
+      expect(conflicts(await twoWayCycle(a, b, { policy: 'older' }))).to.deep.equal(['f']);
+      expect(read(a.root, 'f')).to.equal('edit a');
+      expect(read(b.root, 'f')).to.equal('edit b');
+    });
+
+    it('17: a kept loser\'s name never overwrites a file already there', async () => {
+      write(a.root, 'f', 'base', 1_000);
+      await twoWayCycle(a, b, { policy: 'always' });
+      write(a.root, 'f', 'a wins', 2_000);
+      write(b.root, 'f', 'b loses', 3_000);
+      // Every name the next second could give is taken on B already.
+      const stamp = (offset: number): string => new Date(Date.now() + offset).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+      for (const offset of [0, 1000, 2000]) write(b.root, `f.conflict-rhost-${stamp(offset)}`, 'precious');
+      await twoWayCycle(a, b, { policy: 'always' });
+      for (const offset of [0, 1000, 2000]) {
+        const name = `f.conflict-rhost-${stamp(offset)}`;
+        if (existsSync(join(b.root, name)) && read(b.root, name) !== 'precious') expect.fail(`${name} was overwritten`);
+      }
+      const losers = readdirSync(b.root).filter((name) => name !== '.private-asp' && read(b.root, name) === 'b loses');
+      expect(losers).to.have.length(1);
+      expect(losers[0]).to.match(/-2$/);
+    });
+
+    it('18: both sides made the same directory with different files in it: only the file conflicts', async () => {
+      write(a.root, 'keep', 'k');
+      await first();
+      write(a.root, 'd/f', 'a');
+      write(b.root, 'd/f', 'b');
+      write(b.root, 'd/g', 'g');
+      const cycle = await twoWayCycle(a, b);
+      expect(conflicts(cycle)).to.deep.equal(['d/f']);
+      expect(read(a.root, 'd/g')).to.equal('g');
+      conflictPaths = new Set(['d/f']);
+      await settled(a, b, ['d/f']);
+    });
+  });
+
+  describe('deletes and safety', () => {
+    it('20: A emptied while the last sync knew many paths halts before anything changes on B', async () => {
+      for (let i = 0; i < 12; i += 1) write(a.root, `f${i}`, `${i}`);
+      await first();
+      for (let i = 0; i < 12; i += 1) rmSync(join(a.root, `f${i}`));
+      write(b.root, 'new-on-b', 'n');
+      const refused = await twoWayCycle(a, b).then(() => undefined, (err: { code?: string }) => err);
+      expect(refused?.code).to.equal('MASS_DELETE_REFUSED');
+      expect(readdirSync(b.root).filter((name) => name !== '.private-asp')).to.have.length(13);
+      expect(existsSync(join(a.root, 'new-on-b')), 'the first pass did not run either').to.equal(false);
+    });
+
+    it('20: B emptied halts the same way, from the reactor\'s side', async () => {
+      for (let i = 0; i < 12; i += 1) write(a.root, `f${i}`, `${i}`);
+      await first();
+      for (let i = 0; i < 12; i += 1) rmSync(join(b.root, `f${i}`));
+      const refused = await twoWayCycle(a, b).then(() => undefined, (err: { code?: string }) => err);
+      expect(refused?.code).to.equal('MASS_DELETE_REFUSED');
+      expect(readdirSync(a.root).filter((name) => name !== '.private-asp')).to.have.length(12);
+    });
+
+    it('21: more than half deleted on one side is refused, and goes through with the override', async () => {
+      for (let i = 0; i < 12; i += 1) write(a.root, `f${i}`, `${i}`);
+      await first();
+      for (let i = 0; i < 8; i += 1) rmSync(join(a.root, `f${i}`));
+      const refused = await twoWayCycle(a, b).then(() => undefined, (err: { code?: string }) => err);
+      expect(refused?.code).to.equal('MASS_DELETE_REFUSED');
+      await twoWayCycle(a, b, { allowMassDelete: true });
+      expect(readdirSync(b.root).filter((name) => name !== '.private-asp')).to.have.length(4);
+      await settled(a, b);
+    });
+
+    it('24: a directory deleted on A while B added a file in it comes back on A with the new file', async () => {
+      write(a.root, 'd/old', 'old');
+      write(a.root, 'keep', 'k');
+      chmodSync(join(a.root, 'd'), 0o750);
+      await first();
+      rmSync(join(a.root, 'd'), { recursive: true });
+      write(b.root, 'd/new', 'new on b');
+      await first();
+      expect(read(a.root, 'd/new')).to.equal('new on b');
+      expect(existsSync(join(b.root, 'd/old')), 'the unchanged old file is deleted').to.equal(false);
+      await settled(a, b);
+    });
+
+    it('24: a directory deleted on B while A changed a file in it keeps that file on both sides', async () => {
+      write(a.root, 'd/f', 'v1');
+      write(a.root, 'd/other', 'o');
+      write(a.root, 'keep', 'k');
+      await first();
+      rmSync(join(b.root, 'd'), { recursive: true });
+      write(a.root, 'd/f', 'v2');
+      await first();
+      expect(read(b.root, 'd/f')).to.equal('v2');
+      expect(existsSync(join(a.root, 'd/other'))).to.equal(false);
+      await settled(a, b);
+    });
+
+    it('29: a file changed on B between the scan and the apply is not overwritten', async () => {
+      write(a.root, 'f', 'v1');
+      write(a.root, 'keep', 'k');
+      await first();
+      write(a.root, 'f', 'v2 on a');
+      const cycle = await twoWayCycle(a, b, { afterScan: () => write(b.root, 'f', 'changed on b during the run') });
+      expect(read(b.root, 'f')).to.equal('changed on b during the run');
+      expect(outcome(cycle, 'f')).to.equal('skipped');
+      // The next cycle sees both changes: a conflict, both kept.
+      expect(conflicts(await twoWayCycle(a, b))).to.deep.equal(['f']);
+    });
+  });
+
+  describe('types, links, metadata', () => {
+    it('39: a file turned into a directory on A becomes one on B', async () => {
+      write(a.root, 'x', 'file');
+      write(a.root, 'keep', 'k');
+      await first();
+      rmSync(join(a.root, 'x'));
+      write(a.root, 'x/inside', 'now a dir');
+      await first();
+      expect(read(b.root, 'x/inside')).to.equal('now a dir');
+      await settled(a, b);
+    });
+
+    it('39: a directory turned into a file on B becomes one on A in the same cycle', async () => {
+      write(a.root, 'x/inside', 'in the dir');
+      write(a.root, 'x/deeper/more', 'more');
+      write(a.root, 'keep', 'k');
+      await first();
+      rmSync(join(b.root, 'x'), { recursive: true });
+      write(b.root, 'x', 'now a file');
+      await first();
+      expect(read(a.root, 'x')).to.equal('now a file');
+      await settled(a, b);
+    });
+
+    it('40: links made, retargeted and dangling go across both ways', async () => {
+      write(a.root, 'target', 't');
+      symlinkSync('target', join(a.root, 'link'));
+      await first();
+      expect(listTree(b.root)['link']).to.equal('symlink -> target');
+      rmSync(join(b.root, 'link'));
+      symlinkSync('nowhere', join(b.root, 'link'));
+      symlinkSync('also-nowhere', join(b.root, 'dangling'));
+      await first();
+      expect(listTree(a.root)['link']).to.equal('symlink -> nowhere');
+      expect(listTree(a.root)['dangling']).to.equal('symlink -> also-nowhere');
+      await settled(a, b);
+    });
+
+    it('43: an executable bit flipped on B alone goes to A without content', async () => {
+      write(a.root, 'run.sh', 'echo hi');
+      write(a.root, 'keep', 'k');
+      await first();
+      chmodSync(join(b.root, 'run.sh'), 0o755);
+      const cycle = await first();
+      expect(bytes(cycle)).to.equal(0);
+      expect(listTree(a.root)['run.sh']).to.match(/^file 755 /);
+      await settled(a, b);
+    });
+
+    it('57: renames on both sides are replayed without sending their content again', async () => {
+      write(a.root, 'big-a', 'a'.repeat(100_000));
+      write(a.root, 'dir-b/one', 'b'.repeat(50_000));
+      write(a.root, 'dir-b/two', 'c'.repeat(50_000));
+      await first();
+      renameSync(join(a.root, 'big-a'), join(a.root, 'renamed-a'));
+      renameSync(join(b.root, 'dir-b'), join(b.root, 'moved-b'));
+      const cycle = await first();
+      expect(bytes(cycle)).to.equal(0);
+      expect(cycle.results.filter((r) => r.outcome === 'moved').map((r) => r.path).sort()).to.deep.equal(['moved-b/one', 'moved-b/two', 'renamed-a']);
+      await settled(a, b);
+    });
+
+    it('a move on A of a file B changed keeps both: B\'s edit at the old path, the original at the new', async () => {
+      write(a.root, 'old', 'original');
+      write(a.root, 'keep', 'k');
+      await first();
+      renameSync(join(a.root, 'old'), join(a.root, 'new'));
+      write(b.root, 'old', 'edited on b');
+      await first();
+      expect(read(a.root, 'old')).to.equal('edited on b');
+      expect(read(b.root, 'new')).to.equal('original');
+      await settled(a, b);
+    });
+  });
+});
+
+/** settledWith is settled for a policy that resolves conflicts (nothing is left in conflict). */
+async function settledWith(a: Side, b: Side, policy: 'older' | 'always'): Promise<void> {
+  expect(listTree(a.root)).to.deep.equal(listTree(b.root));
+  expect(synced(a)).to.deep.equal(synced(b));
+  const again = await twoWayCycle(a, b, { policy });
+  expect(again.results).to.deep.equal([]);
+}
