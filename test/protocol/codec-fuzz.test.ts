@@ -29,7 +29,8 @@ function plain(value: unknown): unknown {
   return value;
 }
 
-const KINDS = new Set(['hello', 'welcome', 'auth', 'authOk', 'openSession', 'sessionOpened', 'finishSession', 'sessionFinished', 'error']);
+const KINDS = new Set(['hello', 'welcome', 'auth', 'authOk', 'openSession', 'sessionOpened', 'finishSession', 'sessionFinished', 'error',
+  'startPass']);
 
 type Outcome = 'accepted' | 'refused';
 
