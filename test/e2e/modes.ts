@@ -2,13 +2,13 @@ import { expect } from 'chai';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startReactor, type TestReactor } from '../helpers/reactor-process.js';
-import { snapsync, type CliResult } from '../helpers/run-cli.js';
+import { snapsync, type CliResult, type RunOptions } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { treeDiff, type TreeDiffOptions } from './tree.js';
 
 const PASSWORD = 'e2e correct horse';
 
-export type Outcome = 'synchronized' | 'exists' | 'deleted' | 'moved' | 'skipped' | 'error';
+export type Outcome = 'synchronized' | 'exists' | 'deleted' | 'moved' | 'skipped' | 'conflict' | 'error';
 
 export interface PathEvent {
   readonly event: 'path';
@@ -24,6 +24,7 @@ export interface Summary {
   readonly deleted: number;
   readonly moved: number;
   readonly skipped: number;
+  readonly conflicts: number;
   readonly errors: number;
   readonly elapsedMs: number;
 }
@@ -95,19 +96,22 @@ export class Mode {
     return { remote, spec: this.kind === 'local' ? remote : `/remote-${this.n}` };
   }
 
-  /** run runs the real CLI: `snapsync -N name -d local -r spec -K direction [...extra]`. */
-  run(name: string, local: string, spec: string, direction: Direction | 'bidi', extra: readonly string[] = [], timeoutMs = 30_000):
-  Promise<CliResult> {
+  /**
+   * run runs the real CLI: `snapsync -N name -d local -r spec -K direction [...extra]`; `runOptions` holds what
+   * the process runner takes beyond the environment and the time limit (e.g. killWhen).
+   */
+  run(name: string, local: string, spec: string, direction: Direction | 'bidi', extra: readonly string[] = [], timeoutMs = 30_000,
+    runOptions: Pick<RunOptions, 'killWhen'> = {}): Promise<CliResult> {
     const args = ['-N', name, '-d', local, '-K', direction, ...extra];
-    if (this.kind === 'local') return snapsync([...args, '-r', spec], { timeoutMs });
+    if (this.kind === 'local') return snapsync([...args, '-r', spec], { timeoutMs, ...runOptions });
     return snapsync([...args, '-r', `alice@127.0.0.1:${spec}`, '-P', String(this.reactor!.port), '--fingerprint', this.reactor!.fingerprint],
-      { env: { SNAPSYNC_PASSWORD: PASSWORD }, timeoutMs });
+      { env: { SNAPSYNC_PASSWORD: PASSWORD }, timeoutMs, ...runOptions });
   }
 
-  /** sync runs the CLI with --json and parses its events. */
-  async sync(name: string, pair: { local: string; spec: string }, direction: Direction, options: { timeoutMs?: number } = {}):
-  Promise<SyncRun> {
-    const result = await this.run(name, pair.local, pair.spec, direction, ['--json'], options.timeoutMs);
+  /** sync runs the CLI with --json (and `extra`) and parses its events. */
+  async sync(name: string, pair: { local: string; spec: string }, direction: Direction | 'bidi',
+    options: { timeoutMs?: number; extra?: readonly string[] } = {}): Promise<SyncRun> {
+    const result = await this.run(name, pair.local, pair.spec, direction, ['--json', ...(options.extra ?? [])], options.timeoutMs);
     return parseRun(result);
   }
 }

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeModes, expectNothingToDo, expectSameTree, expectSuccess, Mode } from './modes.js';
+import { describeModes, expectNothingToDo, expectSameTree, expectSuccess, type Mode } from './modes.js';
 import { generateTree, listTree, put, PRIVATE_DIR } from './tree.js';
 
 /** sample writes a small mixed tree: files in nested dirs, an empty file, an empty dir, a link. */
@@ -148,18 +148,5 @@ describeModes('e2e: push and pull', (mode: Mode) => {
     expect(pulled.paths.map((event) => event.path)).to.deep.equal(['data.txt']);
     expect(readdirSync(join(back, PRIVATE_DIR))).to.deep.equal(['priv-back']);
     expectSameTree(pair.local, back);
-  });
-});
-
-describe('e2e: directions not supported yet', () => {
-  it('-K bidi exits 3 and says it is not supported yet', async () => {
-    const mode = new Mode('local');
-    await mode.start();
-    const pair = mode.pair();
-    put(pair.local, 'a.txt', 'a');
-    const result = await mode.run('bidi', pair.local, pair.spec, 'bidi');
-    expect(result.code).to.equal(3);
-    expect(result.stderr).to.include('not supported yet');
-    expect(existsSync(join(pair.remote, 'a.txt'))).to.equal(false);
   });
 });

@@ -16,6 +16,8 @@ export interface RunOptions {
   readonly timeoutMs?: number;
   /** as runs the process through this command first (e.g. setpriv, to run as another user). */
   readonly as?: readonly string[];
+  /** killWhen is asked after each stdout chunk, with all stdout so far; true sends SIGKILL (a run cut at a chosen point). */
+  readonly killWhen?: (stdout: string) => boolean;
 }
 
 /** runNode runs a script with node and collects its output. */
@@ -27,7 +29,14 @@ export function runNode(script: string, args: readonly string[], options: RunOpt
     const child = spawn(command!, [...prefix, script, ...args], { cwd: options.cwd, env: env as NodeJS.ProcessEnv });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+    let killed = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (!killed && options.killWhen?.(stdout) === true) {
+        killed = true;
+        child.kill('SIGKILL');
+      }
+    });
     child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20_000);
     child.on('error', reject);

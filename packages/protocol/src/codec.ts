@@ -72,9 +72,13 @@ function toWire(message: Message): Record<string, unknown> {
       return {
         changes: {
           last: message.last,
-          changes: message.changes.map((change) => ({
-            kind: CHANGES[change.kind], entry: entryToWire(change.entry), from: change.kind === 'move' ? change.from : '',
-          })),
+          changes: message.changes.map((change) => {
+            const base = change.kind === 'delete' ? undefined : change.base;
+            return {
+              kind: CHANGES[change.kind], entry: entryToWire(change.entry), from: change.kind === 'move' ? change.from : '',
+              base: base === undefined || base === null ? undefined : entryToWire(base), baseKnown: base !== undefined,
+            };
+          }),
         },
       };
     case 'results':
@@ -297,10 +301,13 @@ type WireResult = Snapsync.V1.PathResult.$Properties;
 function changeFromWire(change: WireChange): Change {
   if (change.entry === null || change.entry === undefined) throw invalid('change.entry is missing');
   const entry = entryFromWire(change.entry as WireEntry);
+  const base = change.baseKnown === true
+    ? { base: change.base === null || change.base === undefined ? null : { ...entryFromWire(change.base as WireEntry), path: entry.path } }
+    : {};
   switch (change.kind) {
-    case wire.ChangeKind.CHANGE_UPSERT: return { kind: 'upsert', entry };
+    case wire.ChangeKind.CHANGE_UPSERT: return { kind: 'upsert', entry, ...base };
     case wire.ChangeKind.CHANGE_DELETE: return { kind: 'delete', entry };
-    case wire.ChangeKind.CHANGE_MOVE: return { kind: 'move', entry, from: relPath(change.from ?? '', 'change.from') };
+    case wire.ChangeKind.CHANGE_MOVE: return { kind: 'move', entry, from: relPath(change.from ?? '', 'change.from'), ...base };
     default: throw invalid(`change.kind ${String(change.kind)} is unknown`);
   }
 }

@@ -3,7 +3,7 @@ import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'n
 import { join } from 'node:path';
 import {
   Receiver, Sender, scanSide, SnapshotStore, type Change, type ChecksumName, type OverwritePolicy, type PathResult,
-  type Owners, type PlatformName, type SideScan, type SyncChannel, type SyncMessage, type SyncSummary, type TwoWayRole,
+  type Filter, type Owners, type PlatformName, type SideScan, type SyncChannel, type SyncMessage, type SyncSummary, type TwoWayRole,
 } from '@snapsync/core';
 import { tempDir } from '../../helpers/temp-dir.js';
 
@@ -64,6 +64,13 @@ export interface CycleOptions {
   readonly owners?: Owners;
   /** keepDir is the receiver's --keep-dir-*. */
   readonly keepDir?: string;
+  /**
+   * cut stands for a run killed midway: once `after` messages were delivered (counted over
+   * every pass), the next delivery fails the cycle and the receiver lets go as on a lost connection.
+   */
+  readonly cut?: { after: number };
+  /** filter is -E/-I: both scans apply it (bidirectional cycles). */
+  readonly filter?: Filter;
 }
 
 /** PassOptions make one pass of a cycle: a one-way run, or a pass of a bidirectional one. */
@@ -107,6 +114,13 @@ export async function syncCycle(source: Side, target: Side, options: CycleOption
   return runPass(source, target, sourceScan, targetScan, options);
 }
 
+/** CutError is the failure of a cycle cut midway (CycleOptions.cut). */
+export class CutError extends Error {
+  constructor() {
+    super('cut');
+  }
+}
+
 /** TwoWayCycle is what one bidirectional cycle did: its three passes, and every line in order. */
 export interface TwoWayCycle {
   readonly passes: readonly Cycle[];
@@ -126,8 +140,13 @@ export async function twoWayCycle(initiator: Side, reactor: Side, options: Cycle
   const checksum = options.checksum ?? 'sha256';
   const owners = options.owners ?? { uid: false, gid: false };
   const policy = options.policy ?? 'conflict';
-  const initiatorScan = await scanSide(initiator.store, initiator.root, checksum, PRIVATE_DIR, undefined, undefined, owners);
-  const reactorScan = await scanSide(reactor.store, reactor.root, checksum, PRIVATE_DIR, undefined, undefined, owners);
+  // As a session does: put back what a cut cycle recorded, and journal this one until it completes.
+  for (const side of [initiator, reactor]) {
+    side.store.rollBackUnfinished();
+    side.store.journalChanges();
+  }
+  const initiatorScan = await scanSide(initiator.store, initiator.root, checksum, PRIVATE_DIR, options.filter, undefined, owners);
+  const reactorScan = await scanSide(reactor.store, reactor.root, checksum, PRIVATE_DIR, options.filter, undefined, owners);
   options.afterScan?.();
   const role = (self: 'initiator' | 'reactor'): TwoWayRole => ({ self, policy, host: self === 'initiator' ? 'ihost' : 'rhost' });
   const keep = (dir: string | undefined): { keepDir?: string } => (dir === undefined ? {} : { keepDir: dir });
@@ -142,10 +161,13 @@ export async function twoWayCycle(initiator: Side, reactor: Side, options: Cycle
     await runPass(reactor, initiator, reactorScan, initiatorScan,
       { ...base, twoWay: role('initiator'), keptOnly: true, ...keep(options.keepDirs?.initiator) }),
   ];
+  // Both ends end well; the reactor first, as FinishSession goes.
+  for (const side of [reactor, initiator]) side.store.recordStop(true, `g-${++generations}`);
   const results = passes.flatMap((pass) => pass.results);
   return { passes, results, result: (path) => results.filter((result) => result.path === path).at(-1) };
 }
 
+let generations = 0;
 const NO_CHANNEL: SyncChannel = { send: () => {}, drained: () => Promise.resolve() };
 
 /** runPass streams one sender's changes to one receiver over two in-memory channels. */
@@ -186,6 +208,7 @@ async function runPass(source: Side, target: Side, sourceScan: SideScan, targetS
           .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
           .then(async () => {
             if (failure !== undefined) return;
+            if (options.cut !== undefined && options.cut.after-- <= 0) throw new CutError();
             await hook?.(message);
             handle(message);
           })
@@ -198,7 +221,7 @@ async function runPass(source: Side, target: Side, sourceScan: SideScan, targetS
   sender = new Sender({
     root: source.root, store: source.store, checksum, channel: toReceiver, scan: sourceScan,
     allowMassDelete: (options.allowMassDelete ?? false) || options.guarded === true, dryRun: options.dryRun ?? false,
-    reportProblems: options.reportProblems ?? false, keptOnly: options.keptOnly ?? false,
+    reportProblems: options.reportProblems ?? false, keptOnly: options.keptOnly ?? false, withBase: options.twoWay !== undefined,
     report: (result) => senderResults.push(result),
   });
   receiver = new Receiver({
@@ -208,9 +231,19 @@ async function runPass(source: Side, target: Side, sourceScan: SideScan, targetS
     ...(options.platform !== undefined ? { platform: options.platform } : {}),
     ...(options.twoWay !== undefined ? { twoWay: options.twoWay } : {}),
     ...(options.keepDir !== undefined ? { keepDir: options.keepDir } : {}),
+    ...(options.filter !== undefined ? { filter: options.filter } : {}),
   });
   const streamed = sender.stream().catch(onError);
-  const [senderSummary, receiverSummary] = await Promise.race([Promise.all([sender.done, receiver.done]), failed]);
+  let summaries: [SyncSummary, SyncSummary];
+  try {
+    summaries = await Promise.race([Promise.all([sender.done, receiver.done]), failed]);
+  } catch (err) {
+    receiver.abandon();
+    // What was being written settles before the next cycle looks at the cache.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    throw err;
+  }
+  const [senderSummary, receiverSummary] = summaries;
   await streamed;
   if (failure !== undefined) throw failure;
   return {

@@ -1,9 +1,11 @@
 import { expect } from 'chai';
 import {
-  chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync,
+  chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { closeSides, listTree, makeSide, partials, twoWayCycle, type Side, type TwoWayCycle } from './sync-pair.js';
+import { execFileSync } from 'node:child_process';
+import { compileFilter, SnapshotStore } from '@snapsync/core';
+import { closeSides, CutError, listTree, makeSide, partials, twoWayCycle, type Side, type TwoWayCycle } from './sync-pair.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 // The black-box scenarios of peers.md §3.3 that apply to two-way sync, numbered as there, run
@@ -527,6 +529,229 @@ describe('bidirectional cycles (peers.md §3.3 scenarios, two ways)', () => {
       expect(read(b.root, 'new')).to.equal('original');
       await settled(a, b);
     });
+  });
+});
+
+
+describe('bidirectional cycles: more scenarios (peers.md §3.3)', () => {
+  let a: Side;
+  let b: Side;
+  beforeEach(() => {
+    a = makeSide();
+    b = makeSide();
+    conflictPaths = new Set();
+  });
+  afterEach(closeSides);
+
+  it('25: a directory deleted on A whose copy on B holds ignored files stays on B and comes back, empty, on A', async () => {
+    const filter = compileFilter([{ kind: 'exclude', pattern: '*.tmp' }]);
+    write(a.root, 'd/x', 'x');
+    write(a.root, 'keep', 'k');
+    await twoWayCycle(a, b, { filter });
+    write(b.root, 'd/junk.tmp', 'ignored, never synced');
+    rmSync(join(a.root, 'd'), { recursive: true });
+    await twoWayCycle(a, b, { filter });
+    expect(read(b.root, 'd/junk.tmp')).to.equal('ignored, never synced');
+    expect(existsSync(join(b.root, 'd/x'))).to.equal(false);
+    expect(readdirSync(join(a.root, 'd'))).to.deep.equal([]);
+    expect((await twoWayCycle(a, b, { filter })).results).to.deep.equal([]);
+  });
+
+  it('30: a new file deleted on A after the scan is not sent, and the run goes on with the others', async () => {
+    write(a.root, 'keep', 'k');
+    await twoWayCycle(a, b);
+    write(a.root, 'vanishing', 'soon gone');
+    write(a.root, 'stays', 'here');
+    const cycle = await twoWayCycle(a, b, { afterScan: () => rmSync(join(a.root, 'vanishing')) });
+    expect(outcome(cycle, 'stays')).to.equal('synchronized');
+    expect(existsSync(join(b.root, 'vanishing'))).to.equal(false);
+    await settled(a, b);
+  });
+
+  it('31: a file that grows on B while it is sent lands nowhere half-written and goes across next cycle', async () => {
+    write(a.root, 'keep', 'k');
+    await twoWayCycle(a, b);
+    write(b.root, 'growing', 'first part');
+    const cycle = await twoWayCycle(a, b, { afterScan: () => write(b.root, 'growing', 'first part, and much more after it') });
+    expect(outcome(cycle, 'growing')).to.not.equal('synchronized');
+    expect(existsSync(join(a.root, 'growing'))).to.equal(false);
+    await twoWayCycle(a, b);
+    expect(read(a.root, 'growing')).to.equal('first part, and much more after it');
+    await settled(a, b);
+  });
+
+  it('32: files made on both sides during a cycle are picked up by the next one', async () => {
+    write(a.root, 'keep', 'k');
+    await twoWayCycle(a, b);
+    await twoWayCycle(a, b, {
+      afterScan: () => {
+        for (let i = 0; i < 10; i += 1) {
+          write(a.root, `during/a${i}`, `a${i}`);
+          write(b.root, `during/b${i}`, `b${i}`);
+        }
+      },
+    });
+    await twoWayCycle(a, b);
+    expect(readdirSync(join(a.root, 'during'))).to.have.length(20);
+    await settled(a, b);
+  });
+
+  it('33-35: a cycle cut after any number of messages is rolled back, and the next one converges without conflicts', async function () {
+    this.timeout(60_000);
+    const scenario = (x: Side, y: Side): void => {
+      write(x.root, 'edit', 'v1');
+      write(x.root, 'gone', 'g');
+      write(x.root, 'old-name', 'o'.repeat(2000));
+      write(x.root, 'keep', 'k');
+    };
+    for (let cut = 0; ; cut += 3) {
+      const x = makeSide();
+      const y = makeSide();
+      scenario(x, y);
+      await twoWayCycle(x, y);
+      write(x.root, 'edit', 'v2 on the initiator');
+      rmSync(join(y.root, 'gone'));
+      renameSync(join(y.root, 'old-name'), join(y.root, 'new-name'));
+      write(y.root, 'dir/new', 'new on the reactor');
+      const done = await twoWayCycle(x, y, { cut: { after: cut } }).then(() => true, (err: unknown) => {
+        if (!(err instanceof CutError)) throw err;
+        return false;
+      });
+      const next = await twoWayCycle(x, y);
+      expect(conflicts(next), `after a cut at ${cut}`).to.deep.equal([]);
+      expect(tree(x), `trees after a cut at ${cut}`).to.deep.equal(tree(y));
+      expect(synced(x), `snapshots after a cut at ${cut}`).to.deep.equal(synced(y));
+      expect(read(y.root, 'edit')).to.equal('v2 on the initiator');
+      expect(existsSync(join(x.root, 'gone'))).to.equal(false);
+      expect(read(x.root, 'new-name')).to.equal('o'.repeat(2000));
+      if (done) break;
+    }
+  });
+
+  it('41: a link whose target leaves the tree goes across, with a note', async () => {
+    write(a.root, 'keep', 'k');
+    await twoWayCycle(a, b);
+    symlinkSync('/etc/hostname', join(b.root, 'outside'));
+    const cycle = await twoWayCycle(a, b);
+    expect(listTree(a.root)['outside']).to.equal('symlink -> /etc/hostname');
+    expect(cycle.result('outside')?.message).to.include('leaves the synchronized tree');
+  });
+
+  it('42: a directory B replaced by a link to elsewhere while A changed a file in it: nothing is written through the link', async () => {
+    const elsewhere = tempDir('snapsync-elsewhere-');
+    write(elsewhere, 'precious', 'not to be touched');
+    write(a.root, 'd/f', 'v1');
+    write(a.root, 'keep', 'k');
+    await twoWayCycle(a, b);
+    rmSync(join(b.root, 'd'), { recursive: true });
+    symlinkSync(elsewhere, join(b.root, 'd'));
+    write(a.root, 'd/f', 'v2 on a');
+    const cycle = await twoWayCycle(a, b);
+    expect(readdirSync(elsewhere)).to.deep.equal(['precious']);
+    expect(read(elsewhere, 'precious')).to.equal('not to be touched');
+    expect(read(a.root, 'd/f')).to.equal('v2 on a');
+    expect(conflicts(cycle)).to.deep.equal(['d']);
+  });
+
+  it('44: setuid and setgid are never given away; the rest of the mode goes across', async () => {
+    write(a.root, 'tool', 'binary');
+    write(a.root, 'keep', 'k');
+    await twoWayCycle(a, b);
+    chmodSync(join(a.root, 'tool'), 0o4755);
+    await twoWayCycle(a, b);
+    expect(listTree(b.root)['tool']).to.match(/^file 755 /);
+    expect((await twoWayCycle(a, b)).results).to.deep.equal([]);
+  });
+
+  it('45: a synced file that A can no longer read (a FIFO now) is reported and not deleted on B', async () => {
+    write(a.root, 'f', 'synced');
+    write(a.root, 'keep', 'k');
+    await twoWayCycle(a, b);
+    rmSync(join(a.root, 'f'));
+    execFileSync('mkfifo', [join(a.root, 'f')]);
+    const cycle = await twoWayCycle(a, b);
+    expect(read(b.root, 'f')).to.equal('synced');
+    expect(cycle.passes[1]!.sourceScan.unreadable.has('f')).to.equal(true);
+  });
+
+  it('48: two names differing only in case, bound for a case-insensitive side, are reported and neither is overwritten', async () => {
+    write(a.root, 'keep', 'k');
+    await twoWayCycle(a, b, { platform: 'win32' });
+    write(b.root, 'Readme', 'upper');
+    write(b.root, 'readme', 'lower');
+    const cycle = await twoWayCycle(a, b, { platform: 'win32' });
+    const landed = readdirSync(a.root).filter((name) => name.toLowerCase() === 'readme');
+    expect(landed).to.have.length(1);
+    expect(read(a.root, landed[0]!)).to.equal(landed[0] === 'Readme' ? 'upper' : 'lower');
+    expect(cycle.results.filter((r) => r.outcome === 'skipped').map((r) => r.message).join()).to.match(/case/);
+  });
+
+  it('50: names with spaces, tabs, newlines, emoji and 200 characters go both ways', async () => {
+    const names = ['with space', 'tab\there', 'new\nline', 'emoji 😀', `${'long'.repeat(50)}`];
+    for (const name of names.slice(0, 3)) write(a.root, `odd/${name}`, name);
+    for (const name of names.slice(3)) write(b.root, `odd/${name}`, name);
+    await twoWayCycle(a, b);
+    for (const name of names) {
+      expect(read(a.root, `odd/${name}`)).to.equal(name);
+      expect(read(b.root, `odd/${name}`)).to.equal(name);
+    }
+    await settled(a, b);
+  });
+
+  it('53: snapshot DBs deleted on both ends: the next cycle is a first one, with no deletion and differing files in conflict', async () => {
+    write(a.root, 'same', 's');
+    write(a.root, 'differ', 'base');
+    write(a.root, 'gone-on-b', 'g');
+    await twoWayCycle(a, b);
+    write(a.root, 'differ', 'a edit');
+    rmSync(join(b.root, 'gone-on-b'));
+    closeSides();
+    for (const side of [a, b]) rmSync(join(side.cacheDir, 'snap.db'), { force: true });
+    for (const side of [a, b]) for (const suffix of ['-wal', '-shm']) rmSync(join(side.cacheDir, `snap.db${suffix}`), { force: true });
+    const fresh = [makeSide(a.root), makeSide(b.root)] as const;
+    const cycle = await twoWayCycle(fresh[0], fresh[1]);
+    expect(conflicts(cycle)).to.deep.equal(['differ']);
+    expect(read(b.root, 'gone-on-b'), 'nothing deleted: it is sent again').to.equal('g');
+    expect(read(a.root, 'differ')).to.equal('a edit');
+    expect(read(b.root, 'differ')).to.equal('base');
+    expect(outcome(cycle, 'same')).to.equal('exists');
+  });
+
+  it('56: a path the filters hide from now on is not deleted on the other side', async () => {
+    write(a.root, 'app.log', 'log');
+    write(a.root, 'keep', 'k');
+    await twoWayCycle(a, b);
+    rmSync(join(a.root, 'app.log'));
+    await twoWayCycle(a, b, { filter: compileFilter([{ kind: 'exclude', pattern: '*.log' }]) });
+    expect(read(b.root, 'app.log')).to.equal('log');
+  });
+
+  it('58: a dry run reports what the real run then does, and changes nothing', async () => {
+    write(a.root, 'f', 'base');
+    write(a.root, 'gone', 'g');
+    write(a.root, 'keep', 'k');
+    await twoWayCycle(a, b);
+    write(a.root, 'f', 'a edit');
+    write(b.root, 'new', 'n');
+    rmSync(join(b.root, 'gone'));
+    // As a session's dry run does, in throwaway copies of the two DBs.
+    closeSides();
+    const copy = (side: Side): Side => {
+      const path = join(tempDir('snapsync-dry-db-'), 'snap.db');
+      copyFileSync(join(side.cacheDir, 'snap.db'), path);
+      return { ...side, store: SnapshotStore.create(path) };
+    };
+    const [dryA, dryB] = [copy(a), copy(b)];
+    const before = [tree(a), tree(b)];
+    const dry = await twoWayCycle(dryA, dryB, { dryRun: true });
+    dryA.store.close();
+    dryB.store.close();
+    expect([tree(a), tree(b)], 'the trees are untouched').to.deep.equal(before);
+    [a, b] = [makeSide(a.root), makeSide(b.root)];
+    const real = await twoWayCycle(a, b);
+    const lines = (cycle: TwoWayCycle): string[] => cycle.results.map((r) => `${r.path} ${r.outcome}`).sort();
+    expect(lines(dry)).to.deep.equal(lines(real));
+    await settled(a, b);
   });
 });
 

@@ -7,11 +7,15 @@ import type { Entry } from '../model/entry.js';
  */
 export type Outcome = 'synchronized' | 'exists' | 'deleted' | 'moved' | 'skipped' | 'conflict' | 'error' | 'superseded';
 
-/** Change is one item of the sender's changes since the last sync. */
+/**
+ * Change is one item of the sender's changes since the last sync. A deletion's entry is the
+ * sender's last-synced row; an upsert or move of a bidirectional run carries that row as
+ * `base` (null: never synced), so the receiver can tell when the two ends' last syncs differ.
+ */
 export type Change =
-  | { readonly kind: 'upsert'; readonly entry: Entry }
+  | { readonly kind: 'upsert'; readonly entry: Entry; readonly base?: Entry | null }
   | { readonly kind: 'delete'; readonly entry: Entry }
-  | { readonly kind: 'move'; readonly entry: Entry; readonly from: string };
+  | { readonly kind: 'move'; readonly entry: Entry; readonly from: string; readonly base?: Entry | null };
 
 /** ResumeFrom asks for the rest of a file whose first bytes survived a cut transfer. */
 export interface ResumeFrom {

@@ -21,7 +21,9 @@ import { describe, isSkip } from './path-errors.js';
 import { MODE_BITS, TargetTree } from './target-tree.js';
 import { cleanStalePartials } from './transfer-cache.js';
 import { emptySummary, tally, type SyncSummary } from './summary.js';
+import { below } from './sender.js';
 import { deletes, upsertCourse, type TwoWayRole } from './two-way.js';
+import { sameState } from '../plan/reconcile.js';
 import { conflictName } from '../plan/conflict-name.js';
 
 /** ReceiverOptions describe the side that takes changes in. */
@@ -106,6 +108,7 @@ export class Receiver {
   private results: PathResult[] = [];
   private synced: Entry[] = [];
   private removed: string[] = [];
+  private forgotten: string[] = [];
   private changesEnded = false;
   private finished = false;
   private readonly summary = emptySummary();
@@ -115,6 +118,10 @@ export class Receiver {
   private readonly dryTree: DryTree | undefined;
   private readonly owners: Owners;
   private readonly tree: TargetTree;
+  /** unagreed holds deletions whose last sync differs between the two ends: judged as never synced. */
+  private readonly unagreed = new Set<string>();
+  /** heldDirs are directories (on either side) this pass held as conflicts, with all they hold. */
+  private readonly heldDirs = new Set<string>();
   /** keptAs notes where a resolved conflict's losing version went, for the winner's line. */
   private readonly keptAs = new Map<string, string>();
 
@@ -144,7 +151,9 @@ export class Receiver {
     if (message.kind === 'changes') {
       if (this.changesEnded) throw unexpected('changes after the last batch');
       const wants: Wants = { paths: [], resumes: [], deltas: [] };
-      const paths = message.changes.filter((change) => change.kind !== 'delete').map((change) => change.entry.path);
+      // Two ways, a deletion is judged against this side's last sync too (see apply).
+      const paths = message.changes.filter((change) => change.kind !== 'delete' || this.options.twoWay !== undefined)
+        .map((change) => change.entry.path);
       const known: Known = { targets: this.options.store.scannedAmong(paths), ancestors: this.options.store.syncedAmong(paths) };
       for (const change of message.changes) this.apply(change, wants, known);
       if (wants.paths.length > 0 || wants.resumes.length > 0) {
@@ -169,6 +178,13 @@ export class Receiver {
 
   private apply(change: Change, wants: Wants, known: Known): void {
     const { entry } = change;
+    if (this.heldDirs.size > 0 && below(entry.path, this.heldDirs)) {
+      // Inside a directory held as a conflict: it goes with the directory, once the user settles it.
+      // A move's old path is still a deletion, judged as any.
+      if (change.kind === 'move') this.deletions.push(change.from);
+      this.result({ path: entry.path, outcome: 'superseded', message: '', bytes: 0 });
+      return;
+    }
     this.dryTree?.sourceSent(entry.path, change.kind === 'delete' ? null : entry);
     if (change.kind === 'move') this.dryTree?.sourceSent(change.from, null);
     if (change.kind !== 'delete') {
@@ -182,6 +198,8 @@ export class Receiver {
     }
     try {
       if (change.kind === 'delete') {
+        // The two ends' last syncs of this path differ (a run cut before both recorded it): no deletion is inferred.
+        if (this.options.twoWay !== undefined && !sameState(entry, known.ancestors.get(entry.path))) this.unagreed.add(entry.path);
         this.deletions.push(entry.path);
       } else if (change.kind === 'move' && this.tryMove(change.from, entry)) {
         // replayed as a rename: no data sent
@@ -190,7 +208,7 @@ export class Receiver {
           this.deletions.push(change.from);
           this.moveFallbacks.set(entry.path, change.from);
         }
-        this.upsert(entry, wants, known);
+        this.upsert(entry, wants, known, change.base);
       }
     } catch (err) {
       // A path that changed here since the scan is left alone for the next run: a skip, not a failure.
@@ -198,7 +216,7 @@ export class Receiver {
     }
   }
 
-  private upsert(entry: Entry, wants: Wants, known: Known): void {
+  private upsert(entry: Entry, wants: Wants, known: Known, base?: Entry | null): void {
     const { root } = this.options;
     let target = known.targets.get(entry.path);
     const ancestor = known.ancestors.get(entry.path);
@@ -209,14 +227,17 @@ export class Receiver {
     }
     const twoWay = this.options.twoWay;
     if (twoWay !== undefined) {
-      const course = upsertCourse(twoWay, ancestor, target, entry);
+      // When the two ends' last syncs of this path differ, it is judged as if never synced.
+      const agreed = base === undefined || sameState(base ?? undefined, ancestor) ? ancestor : undefined;
+      const course = upsertCourse(twoWay, agreed, target, entry);
       if (course.kind === 'superseded') {
         this.result({ path: entry.path, outcome: 'superseded', message: '', bytes: 0 });
         return;
       }
       if (course.kind === 'conflict') {
         // Both copies stay; the next pass must not send this side's either.
-        this.options.store.hold(entry.path, 'conflict');
+        this.holdConflict(entry.path);
+        if (entry.kind === 'dir' || target?.kind === 'dir') this.heldDirs.add(entry.path);
         this.result({ path: entry.path, outcome: 'conflict', message: course.reason, bytes: 0 });
         return;
       }
@@ -559,7 +580,7 @@ export class Receiver {
   private dirInTheWay(path: string): void {
     if (this.options.twoWay !== undefined) {
       // The peer replaced the directory, this side changed what it holds: neither goes.
-      this.options.store.hold(path, 'conflict');
+      this.holdConflict(path);
       this.result({ path, outcome: 'conflict', bytes: 0,
         message: 'the other side replaced this directory by a file or link, and this side changed what it holds' });
       return;
@@ -688,7 +709,7 @@ export class Receiver {
   private remove(path: string): void {
     const { store } = this.options;
     const target = store.scanned(path);
-    const ancestor = store.synced(path);
+    const ancestor = this.unagreed.has(path) ? undefined : store.synced(path);
     const decision = decideDelete(target, ancestor);
     if (this.options.twoWay !== undefined && decision.action !== 'gone' && !deletes(this.options.twoWay, ancestor, target)) {
       this.supersedeDeletion(path);
@@ -721,6 +742,17 @@ export class Receiver {
         : describe(err);
       this.result({ path, outcome: isSkip(err) || code === 'ENOTEMPTY' ? 'skipped' : 'error', message, bytes: 0 });
     }
+  }
+
+  /**
+   * holdConflict keeps a path in conflict out of the passes that follow, and forgets its last
+   * sync on this side, as the sender does on its own: the two ends then agree on it whatever
+   * each recorded before (a cut run may have recorded it on one end only). Judged with no last
+   * sync, two different versions stay a conflict, and deleting one brings the other back.
+   */
+  private holdConflict(path: string): void {
+    this.options.store.hold(path, 'conflict');
+    this.forgotten.push(path);
   }
 
   /**
@@ -815,7 +847,11 @@ export class Receiver {
       result = { ...result, message: notes(kept, result.message) };
     }
     const movedFrom = this.moveFallbacks.get(result.path);
-    if (movedFrom !== undefined && result.outcome !== 'synchronized' && result.outcome !== 'exists') this.keptOld.add(movedFrom);
+    // One way, the target's copy at the old path may be its only one; two ways, the old path is
+    // judged as any deletion (the mover's side holds the content at the new path).
+    if (movedFrom !== undefined && result.outcome !== 'synchronized' && result.outcome !== 'exists' && this.options.twoWay === undefined) {
+      this.keptOld.add(movedFrom);
+    }
     tally(this.summary, result);
     if (result.outcome !== 'superseded') this.options.report(result);
     this.results.push(result);
@@ -823,9 +859,10 @@ export class Receiver {
   }
 
   private flush(): void {
-    this.options.store.record({ synced: this.synced, removed: this.removed }, this.options.twoWay !== undefined);
+    this.options.store.record({ synced: this.synced, removed: this.removed, forgotten: this.forgotten }, this.options.twoWay !== undefined);
     this.synced = [];
     this.removed = [];
+    this.forgotten = [];
     if (this.results.length > 0) this.options.channel.send({ kind: 'results', results: this.results });
     this.results = [];
   }

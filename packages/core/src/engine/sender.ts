@@ -34,6 +34,8 @@ export interface SenderOptions {
    * of resolved conflicts kept beside them, directories kept for what they hold); no deletions.
    */
   readonly keptOnly?: boolean;
+  /** withBase sends with each upsert and move what this side last synced there (bidirectional runs). */
+  readonly withBase?: boolean;
 }
 
 /** CHUNK is the largest piece of a file in one message (well under the 4 MiB frame limit). */
@@ -126,22 +128,30 @@ export class Sender {
     };
     // Without a vanished path there is no move to find: skip two queries per changed path.
     const movesPossible = vanished.any;
+    // A directory in conflict holds what it contains: none of it goes until the user settles it.
+    const heldDirs = store.heldDirs();
+    // What the other side's receiver kept back from a deletion (or kept aside) is sent as never
+    // synced: judged against the last sync, the deletion would win again.
+    const resends = this.options.withBase === true ? store.resends() : new Set<string>();
     for (const scanned of store.changed(undefined, keptOnly)) {
+      if (heldDirs.size > 0 && below(scanned.path, heldDirs)) continue;
       const entry = this.hashedNow(scanned);
       if (entry === undefined) continue;
       if (entry !== scanned) hashed.push(entry);
       this.awaiting += 1;
+      const synced = movesPossible || this.options.withBase === true ? store.synced(entry.path) : undefined;
+      const base = this.options.withBase === true ? { base: resends.has(entry.path) ? null : synced ?? null } : {};
       // A move removes its old path, so none under --ignore-delete; and a source the scan could
       // not see (hidden, unreadable) is no move source.
-      const candidate = !movesPossible || store.synced(entry.path) !== undefined ? undefined : store.moveFrom(entry);
+      const candidate = !movesPossible || synced !== undefined ? undefined : store.moveFrom(entry);
       const from = candidate !== undefined && this.deletable(store.synced(candidate)!) ? candidate : undefined;
       if (entry.kind === 'file') this.streamed.set(entry.path, entry);
       this.digestAhead(entry);
       if (from !== undefined && !movedFrom.has(from)) {
         movedFrom.add(from);
-        batch.push({ kind: 'move', entry, from });
+        batch.push({ kind: 'move', entry, from, ...base });
       } else {
-        batch.push({ kind: 'upsert', entry });
+        batch.push({ kind: 'upsert', entry, ...base });
       }
       if (batch.length >= CHANGE_BATCH) await send(false);
     }
@@ -433,6 +443,9 @@ export class Sender {
       if (result.from !== undefined) this.removed.push(result.from);
     } else if (result.outcome === 'deleted') {
       this.removed.push(result.path);
+    } else if (result.outcome === 'conflict' && this.options.withBase === true) {
+      // Two ways, both ends forget the last sync of a path left in conflict (Receiver.holdConflict).
+      this.removed.push(result.path);
     }
     if (this.synced.length + this.removed.length >= RECORD_BATCH) this.record();
   }
@@ -443,6 +456,14 @@ export class Sender {
     this.synced = [];
     this.removed = [];
   }
+}
+
+/** below tells whether path lies strictly inside one of dirs. */
+export function below(path: string, dirs: ReadonlySet<string>): boolean {
+  for (let slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
+    if (dirs.has(path.slice(0, slash))) return true;
+  }
+  return false;
 }
 
 /** readFully fills buffer from the file at position; false if the file ends first. */

@@ -60,8 +60,17 @@ export const MIGRATIONS: readonly string[] = [
   // Bidirectional runs: scan.held marks what one pass leaves to the next (1: a conflict, not
   // sent; 2: to be sent even if unchanged, e.g. a kept loser); session.generation is the id
   // both ends record at the end of a complete run, so a mismatch shows at start-up.
+  // journal (bidirectional sessions) keeps each path's files row as it was before the run first
+  // changed it (existed = 0: there was none), so a run that did not finish is rolled back and
+  // both ends' last syncs agree again.
   `ALTER TABLE scan ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
-   ALTER TABLE session ADD COLUMN generation TEXT;`,
+   ALTER TABLE session ADD COLUMN generation TEXT;
+   CREATE TABLE journal (
+     path TEXT PRIMARY KEY NOT NULL,
+     existed INTEGER NOT NULL,
+     kind TEXT, size INTEGER, mtime_us INTEGER, mode INTEGER, ino INTEGER, checksum BLOB, link_target TEXT,
+     uid INTEGER, gid INTEGER, state TEXT, message TEXT, updated_at INTEGER
+   ) WITHOUT ROWID;`,
 ];
 
 /** SCHEMA_VERSION is the user_version a DB has after every migration. */

@@ -57,6 +57,8 @@ export type OpenResult = { readonly kind: 'ready'; readonly store: SnapshotStore
  */
 export class SnapshotStore {
   private readonly statements = new Map<string, Database.Statement>();
+  /** journaling: record() and recordScanned() first keep each path's row as it was (journal). */
+  private journaling = false;
 
   private constructor(private readonly db: Database.Database, readonly path: string) {}
 
@@ -152,6 +154,8 @@ export class SnapshotStore {
     this.db.transaction(() => {
       this.stmt(`UPDATE session SET stop_time = ?, condition = ? WHERE id = 1`).run(now, ok ? 'stopped' : 'failed');
       if (ok && generation !== '') this.stmt('UPDATE session SET generation = ? WHERE id = 1').run(generation);
+      // The run ended well on this end: what it recorded stands.
+      if (ok) this.stmt('DELETE FROM journal').run();
       this.stmt('DELETE FROM scan').run();
     })();
   }
@@ -167,12 +171,48 @@ export class SnapshotStore {
   }
 
   /**
+   * journalChanges makes every record of this run keep the row it replaces first, until the run
+   * ends well (recordStop): a bidirectional session's two ends must hold the same last sync.
+   */
+  journalChanges(): void {
+    this.journaling = true;
+  }
+
+  /**
+   * rollBackUnfinished puts back the rows the last run changed if it did not end well (killed,
+   * cut, or failed), as they were before it: both ends then hold the last sync they agreed on,
+   * and what the cut run did shows as the same change on both sides (merged, not sent again).
+   * It returns how many paths it put back.
+   */
+  rollBackUnfinished(): number {
+    return this.db.transaction(() => {
+      const paths = this.stmt('SELECT COUNT(*) FROM journal').pluck().get() as number;
+      if (paths === 0) return 0;
+      this.stmt('DELETE FROM files WHERE path IN (SELECT path FROM journal)').run();
+      this.stmt(`INSERT INTO files (${COLUMNS}, state, message, updated_at)
+                 SELECT ${COLUMNS}, state, message, updated_at FROM journal WHERE existed = 1`).run();
+      this.stmt('DELETE FROM journal').run();
+      return paths;
+    })();
+  }
+
+  /** keepBefore journals the rows of paths about to change, the first time in this run only. */
+  private keepBefore(paths: readonly string[]): void {
+    if (!this.journaling || paths.length === 0) return;
+    this.stmt(`INSERT OR IGNORE INTO journal (path, existed, ${COLUMNS.slice('path, '.length)}, state, message, updated_at)
+               SELECT j.value, f.path IS NOT NULL, ${COLUMNS.slice('path, '.length).split(', ').map((c) => `f.${c}`).join(', ')},
+                      f.state, f.message, f.updated_at
+                 FROM json_each(?) j LEFT JOIN files f ON f.path = j.value`).run(JSON.stringify(paths));
+  }
+
+  /**
    * forgetSynced empties the last-synced state, for a run that cannot trust it (the two DBs
    * disagree): with no ancestor nothing is read as a deletion, and differing files are conflicts.
    */
   forgetSynced(): void {
     this.db.transaction(() => {
       this.stmt('DELETE FROM files').run();
+      this.stmt('DELETE FROM journal').run();
       this.stmt('UPDATE session SET generation = NULL WHERE id = 1').run();
     })();
   }
@@ -256,6 +296,16 @@ export class SnapshotStore {
    */
   hold(path: string, how: 'conflict' | 'resend'): void {
     this.stmt('UPDATE scan SET held = ? WHERE path = ?').run(how === 'conflict' ? HELD_CONFLICT : HELD_RESEND, path);
+  }
+
+  /** heldDirs lists the directories held as conflicts: what lies below them is held with them. */
+  heldDirs(): Set<string> {
+    return new Set(this.stmt(`SELECT path FROM scan WHERE held = ${HELD_CONFLICT} AND kind = 'dir'`).pluck().all() as string[]);
+  }
+
+  /** resends lists what an earlier pass marked to send even if unchanged (hold 'resend', addKept). */
+  resends(): Set<string> {
+    return new Set(this.stmt(`SELECT path FROM scan WHERE held = ${HELD_RESEND}`).pluck().all() as string[]);
   }
 
   /** addKept adds to the scan a path this run made (a kept loser), to be sent by a later pass. */
@@ -367,7 +417,8 @@ export class SnapshotStore {
    * (a bidirectional run) the scan takes the same rows: the passes that follow must see what
    * this side now holds, not what it held when scanned.
    */
-  record(outcome: { synced?: readonly Entry[]; removed?: readonly string[] }, alsoScan = false, now = Date.now()): void {
+  record(outcome: { synced?: readonly Entry[]; removed?: readonly string[]; forgotten?: readonly string[] }, alsoScan = false,
+    now = Date.now()): void {
     const upsert = this.stmt(
       `INSERT OR REPLACE INTO files (${COLUMNS}, state, message, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'synchronized', NULL, ?)`);
@@ -375,6 +426,7 @@ export class SnapshotStore {
     const scanUpsert = this.stmt(`INSERT OR REPLACE INTO scan (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const scanRemove = this.stmt('DELETE FROM scan WHERE path = ?');
     this.db.transaction(() => {
+      this.keepBefore([...(outcome.synced ?? []).map((entry) => entry.path), ...(outcome.removed ?? []), ...(outcome.forgotten ?? [])]);
       for (const entry of outcome.synced ?? []) {
         upsert.run(...toRow(entry), now);
         if (alsoScan) scanUpsert.run(...toRow(entry));
@@ -383,6 +435,8 @@ export class SnapshotStore {
         remove.run(path);
         if (alsoScan) scanRemove.run(path);
       }
+      // A path left in conflict: the last sync no longer says anything about it (what it is here stays).
+      for (const path of outcome.forgotten ?? []) remove.run(path);
     })();
   }
 
@@ -396,6 +450,7 @@ export class SnapshotStore {
        SELECT ${COLUMNS}, 'synchronized', NULL, ? FROM scan WHERE path IN (SELECT value FROM json_each(?))`);
     const remove = this.stmt('DELETE FROM files WHERE path = ?');
     this.db.transaction(() => {
+      this.keepBefore([...(outcome.synced ?? []), ...(outcome.removed ?? [])]);
       // One statement per batch: binding row by row cost twice as much.
       if ((outcome.synced?.length ?? 0) > 0) copy.run(now, JSON.stringify(outcome.synced));
       for (const path of outcome.removed ?? []) remove.run(path);

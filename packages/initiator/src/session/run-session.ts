@@ -53,6 +53,15 @@ export async function runSession(options: SyncOptions, io: RunIo): Promise<SyncS
     });
     committed = true;
     reportStart(io.reporter, options, localDir, side, opened);
+    if (options.direction === 'bidi') {
+      // Both ends put back what a run that did not finish recorded: they agree on the last sync again.
+      const back = side.store.rollBackUnfinished();
+      side.store.journalChanges();
+      if (back > 0) {
+        io.reporter.event('rolled_back', `The last run did not finish; the ${back} paths it recorded here are judged again ` +
+          '(what it already did on both sides is merged, not sent again).', { paths: back });
+      }
+    }
     // A reactor without the feature keeps no generation: nothing to compare.
     if (features.includes(BIDI_FEATURE) && generation !== opened.generation) {
       side.store.forgetSynced();

@@ -125,7 +125,7 @@ async function twoWays(local: Local): Promise<SyncSummary> {
   const { connection, options, side, localDir, scan, report, progress } = local;
   const sender = new Sender({
     root: localDir, store: side.store, checksum: options.checksum, channel: connection.syncChannel(), scan, report,
-    allowMassDelete: options.allowMassDelete, ignoreDelete: options.ignoreDelete, dryRun: side.dryRun, ...progress,
+    allowMassDelete: options.allowMassDelete, ignoreDelete: options.ignoreDelete, dryRun: side.dryRun, withBase: true, ...progress,
   });
   sender.checkMassDelete();
   const summary = emptySummary();

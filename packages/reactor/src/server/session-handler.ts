@@ -234,6 +234,11 @@ export class SessionHandler {
     const filter = compileFilter(request.filters);
     const keepDir = request.keepDir === '' ? undefined : this.keepDir(request.keepDir, plan.root, side.dryRun);
     this.state = 'syncing';
+    if (plan.direction === 'bidi') {
+      // As the initiator does: put back what a run that did not finish recorded, and journal this one.
+      side.store.rollBackUnfinished();
+      side.store.journalChanges();
+    }
     // The DBs disagree (a run cut while finishing, a DB restored): no ancestor, no deletion inferred.
     if (!plan.trusted) side.store.forgetSynced();
     // Both roles scan owners under -u/-j: the sender to send them, the receiver to compare them.
@@ -284,7 +289,7 @@ export class SessionHandler {
     return new Sender({
       root: plan.root, store: side.store, checksum: plan.checksum, channel: this.connection.syncChannel(), scan,
       report: this.report, allowMassDelete: request.allowMassDelete, ignoreDelete: request.ignoreDelete,
-      reportProblems: true, dryRun: side.dryRun, keptOnly,
+      reportProblems: true, dryRun: side.dryRun, keptOnly, withBase: plan.direction === 'bidi',
     });
   }
 
