@@ -66,12 +66,12 @@ function keptBeside(root: string, dir: string, stem: string, ext: string): strin
   return readdirSync(join(root, dir)).filter((entry) => name.test(entry)).map((entry) => (dir === '' ? entry : `${dir}/${entry}`));
 }
 
-/** sizes sums the sizes of files in a tree. */
+/** sizes sums the sizes of some files under root. */
 function sizes(root: string, paths: readonly string[]): number {
   return paths.reduce((sum, path) => sum + statSync(join(root, path)).size, 0);
 }
 
-/** REAL_TREES are trees nobody here wrote, largest last; the first that exists is used. */
+/** REAL_TREES are trees nobody here wrote, a few hundred to a few thousand paths each; the first that exists is used. */
 const REAL_TREES = ['/usr/share/perl', '/usr/share/perl5', '/usr/lib/python3/dist-packages', join(repoRoot, 'node_modules', 'typescript')];
 
 // Two-way runs: each side's changes since the last sync reach the other, identical changes
@@ -107,7 +107,7 @@ describeModes('e2e: bidirectional sync', (mode: Mode) => {
       'local-dir', 'local-dir/deep', 'local-dir/deep/a.bin', 'local-only.txt', 'remote-dir', 'remote-dir/b.bin', 'remote-link',
       'remote-only.txt', 'shared/local-inside.txt', 'shared/remote-inside.txt',
     ]);
-    expect(run.outcomes('exists')).to.include.members(['same.txt', 'shared/same-inside.txt']);
+    expect(run.outcomes('exists')).to.deep.equal(['same.txt', 'shared', 'shared/same-inside.txt']);
     expect(run.outcomes('deleted')).to.deep.equal([]);
     expect(run.summary).to.include({ conflicts: 1, deleted: 0, errors: 0, bytes: 5000 + 7000 + 20 + 21 + 23 + 24 });
     expect(listTree(pair.local)).to.deep.equal(expectedPaths);
@@ -117,14 +117,39 @@ describeModes('e2e: bidirectional sync', (mode: Mode) => {
     expectSameTree(pair.local, pair.remote, { ignore: (path) => path === 'differs.txt' });
   });
 
-  it('one run carries edits, new files in new directories, deletions, a chmod, a link, a kind change and a directory rename ' +
-     'from both sides, merges an identical edit silently, and the next run has nothing to do', async () => {
+  it('--reset forgets the last sync: a file deleted on one side since comes back instead of being deleted, ' +
+     'and files changed on either side are conflicts where they differ', async () => {
+    const pair = mode.pair();
+    for (let i = 0; i < 12; i += 1) put(pair.local, `f${String(i).padStart(2, '0')}.txt`, `file ${i}\n`);
+    expectSuccess(await bidi('reset', pair));
+    rmSync(join(pair.local, 'f00.txt'));
+    put(pair.local, 'f01.txt', 'edited on the local side\n');
+    put(pair.remote, 'f02.txt', 'edited on the remote side\n');
+
+    const run = await bidi('reset', pair, '--reset');
+    expect(run.code, run.stdout + run.stderr).to.equal(13);
+    expect(run.outcomes('deleted')).to.deep.equal([]);
+    expect(run.outcomes('synchronized')).to.deep.equal(['f00.txt']);
+    expect(run.outcomes('conflict')).to.deep.equal(['f01.txt', 'f02.txt']);
+    expect(run.outcomes('exists')).to.have.length(9);
+    expect(text(pair.local, 'f00.txt')).to.equal('file 0\n');
+    expect(text(pair.local, 'f01.txt')).to.equal('edited on the local side\n');
+    expect(text(pair.remote, 'f01.txt')).to.equal('file 1\n');
+    expect(text(pair.remote, 'f02.txt')).to.equal('edited on the remote side\n');
+    expect(text(pair.local, 'f02.txt')).to.equal('file 2\n');
+  });
+
+  it('one run carries edits, new files in new directories, deletions, a chmod, links, file<->directory changes and a directory ' +
+     'rename (moved, no data) from both sides, merges what both sides did alike, and the next run has nothing to do', async () => {
     const pair = mode.pair();
     const tree = generateTree(pair.local, { seed: 7, fileCount: 60, dirCount: 8, maxSize: 4000 });
     for (const name of ['a.bin', 'b.bin', 'sub/c.bin']) put(pair.local, `to-rename/${name}`, `${name} moves with its directory\n`);
     put(pair.local, 'script.sh', '#!/bin/sh\necho hi\n', 0o644);
     put(pair.local, 'becomes-dir', 'a file for now\n');
     put(pair.local, 'same-edit.txt', 'before\n');
+    put(pair.local, 'deleted-on-both.txt', 'both sides delete this\n');
+    put(pair.local, 'becomes-file/inner/a.txt', 'a directory for now\n');
+    symlinkSync('script.sh', join(pair.local, 'retargeted-link'));
     expectSuccess(await bidi('both-ways', pair));
     expectSameTree(pair.local, pair.remote);
 
@@ -145,25 +170,37 @@ describeModes('e2e: bidirectional sync', (mode: Mode) => {
     renameSync(join(pair.remote, 'to-rename'), join(pair.remote, 'moved-here/renamed'));
     put(pair.local, 'same-edit.txt', 'both sides made this edit\n');
     put(pair.remote, 'same-edit.txt', 'both sides made this edit\n');
+    rmSync(join(pair.local, 'deleted-on-both.txt'));
+    rmSync(join(pair.remote, 'deleted-on-both.txt'));
+    rmSync(join(pair.local, 'becomes-file'), { recursive: true });
+    put(pair.local, 'becomes-file', 'now a file\n');
+    rmSync(join(pair.local, 'retargeted-link'));
+    symlinkSync('same-edit.txt', join(pair.local, 'retargeted-link'));
 
     const run = await bidi('both-ways', pair);
     expectSuccess(run);
     expectSameTree(pair.local, pair.remote);
     expect(readlinkSync(join(pair.local, 'remote-link'))).to.equal('remote-new/z.bin');
+    expect(readlinkSync(join(pair.remote, 'retargeted-link'))).to.equal('same-edit.txt');
+    expect(text(pair.remote, 'becomes-file')).to.equal('now a file\n');
     expect(lstatSync(join(pair.local, 'becomes-dir')).isDirectory()).to.equal(true);
     expect(statSync(join(pair.remote, 'script.sh')).mode & 0o777).to.equal(0o755);
     expect(run.outcomes('moved')).to.deep.equal(['moved-here/renamed/a.bin', 'moved-here/renamed/b.bin', 'moved-here/renamed/sub/c.bin']);
-    expect(run.outcomes('deleted')).to.deep.equal([deletedLocally, deletedRemotely, 'to-rename', 'to-rename/sub'].sort());
+    expect(run.outcomes('deleted')).to.deep.equal([
+      deletedLocally, deletedRemotely, 'to-rename', 'to-rename/sub', 'becomes-file/inner', 'becomes-file/inner/a.txt', 'deleted-on-both.txt',
+    ].sort());
+    expect(run.paths.find((event) => event.path === 'deleted-on-both.txt')?.message).to.equal('already gone on the target');
     expect(run.outcomes('exists')).to.deep.equal(['same-edit.txt', 'script.sh']);
     expect(run.paths.find((event) => event.path === 'script.sh')?.message).to.equal('mode updated');
     expect(run.outcomes('synchronized')).to.deep.equal([
       editedLocally, editedRemotely, 'local-new', 'local-new/deep', 'local-new/deep/x.bin', 'local-new/y.txt', 'remote-new',
-      'remote-new/z.bin', 'remote-link', 'becomes-dir', 'becomes-dir/inside.txt', 'moved-here', 'moved-here/renamed',
-      'moved-here/renamed/sub',
+      'remote-new/z.bin', 'remote-link', 'becomes-dir', 'becomes-dir/inside.txt', 'becomes-file', 'retargeted-link', 'moved-here',
+      'moved-here/renamed', 'moved-here/renamed/sub',
     ].sort());
     // Only new and edited content travels: no bytes for the moves, the chmod or the edit both sides made.
-    const sent = [editedLocally, 'local-new/deep/x.bin', 'local-new/y.txt'];
-    expect(run.summary.bytes).to.equal(sizes(pair.local, sent) + sizes(pair.remote, [editedRemotely, 'remote-new/z.bin', 'becomes-dir/inside.txt']));
+    const sentByLocal = sizes(pair.local, [editedLocally, 'local-new/deep/x.bin', 'local-new/y.txt', 'becomes-file']);
+    const sentByRemote = sizes(pair.remote, [editedRemotely, 'remote-new/z.bin', 'becomes-dir/inside.txt']);
+    expect(run.summary.bytes).to.equal(sentByLocal + sentByRemote);
     expect(run.summary).to.include({ moved: 3, conflicts: 0 });
 
     expectNothingToDo(await bidi('both-ways', pair));
@@ -188,6 +225,7 @@ describeModes('e2e: bidirectional sync', (mode: Mode) => {
     const again = await mode.run('conflict', pair.local, pair.spec, 'bidi');
     expect(again.code, again.stdout + again.stderr).to.equal(13);
     expect(again.stdout.split('\n')).to.include.members(['a.txt', 'b.txt', 'c.txt'].map((name) => `/${name} CONFLICT (${BOTH_CHANGED})`));
+    expect(again.stdout).to.match(/^Done in [\d.]+ s: 0 files synchronized \(0 bytes\).* 3 conflicts, 0 errors/m);
     for (const name of ['a.txt', 'b.txt', 'c.txt']) {
       expect(text(pair.local, name)).to.equal(`${name} edited on the local side\n`);
       expect(text(pair.remote, name)).to.equal(`${name} edited on the remote side, differently\n`);
@@ -215,7 +253,8 @@ describeModes('e2e: bidirectional sync', (mode: Mode) => {
     expectNothingToDo(await bidi('conflict', pair));
   });
 
-  it('a modification beats a deletion in both directions, and a deleted directory comes back with the file the other side added', async () => {
+  it('a modification beats a deletion in both directions, and a deleted directory comes back with the file the other side ' +
+     'added', async () => {
     const pair = mode.pair();
     for (let i = 0; i < 12; i += 1) put(pair.local, `filler/${i}.txt`, `filler ${i}\n`);
     put(pair.local, 'edited-remotely.txt', 'synced\n');
@@ -310,7 +349,8 @@ describeModes('e2e: bidirectional sync', (mode: Mode) => {
     expectNothingToDo(await bidi('always', pair, '-o', 'always'));
   });
 
-  it('--keep-dir-local and --keep-dir-remote receive the losing versions at their relative paths instead of the trees', async () => {
+  it('--keep-dir-local and --keep-dir-remote receive the losing versions at their relative paths ' +
+     'instead of the trees', async () => {
     const pair = mode.pair();
     put(pair.local, 'dir/local-loses.txt', 'synced\n');
     put(pair.local, 'remote-loses.txt', 'synced\n');
@@ -379,6 +419,7 @@ describeModes('e2e: bidirectional sync', (mode: Mode) => {
     for (const name of ['a.txt', 'b.txt', 'c.txt']) rmSync(join(pair.remote, name));
     const refused = await mode.run('emptied', pair.local, pair.spec, 'bidi');
     expect(refused.code, refused.stdout + refused.stderr).to.equal(12);
+    expect(refused.stderr).to.include('--allow-mass-delete');
     expect(listTree(pair.local)).to.deep.equal(['a.txt', 'b.txt', 'c.txt']);
     expect(listTree(pair.remote)).to.deep.equal([]);
   });
@@ -405,8 +446,8 @@ describeModes('e2e: bidirectional sync', (mode: Mode) => {
 
     rmSync(join(pair.remote, PRIVATE_DIR, 'restored'), { recursive: true });
     cpSync(backup, join(pair.remote, PRIVATE_DIR, 'restored'), { recursive: true });
-    // After the restore: one side deletes a file, the other edits one. With the DBs out of step
-    // neither can be told from the other side never having had it.
+    // After the restore one side deletes a file and the other edits one. With the DBs out of step,
+    // a file missing on one side cannot be told from one that side never had: it must come back.
     rmSync(join(pair.local, 'f4.txt'));
     put(pair.remote, 'f5.txt', 'file 5 edited on the remote side after the restore\n');
     const expected = new Map<string, string>();
@@ -475,7 +516,8 @@ describeModes('e2e: bidirectional sync', (mode: Mode) => {
     expectSameTree(pair.local, pair.remote, { ignore: (path) => path === 'f04.txt' });
   });
 
-  it('a run killed with SIGKILL in mid-transfer leaves no partial file at a final path and loses nothing; the rerun converges', async () => {
+  it('a run killed with SIGKILL in mid-transfer leaves no partial file at a final path and loses nothing; ' +
+     'the rerun converges', async () => {
     const pair = mode.pair();
     const expected = new Map<string, string>();
     const previous = new Map<string, string>();
@@ -527,19 +569,37 @@ describeModes('e2e: bidirectional sync', (mode: Mode) => {
     cpSync(original, pair.local, { recursive: true, verbatimSymlinks: true });
     const paths = listTree(pair.local);
     expect(paths.length, 'paths in the real tree').to.be.within(100, 5000);
-    // Every third file moves to the remote side, every third is on both, the rest stays local.
+    // Both sides get every directory (same modes: a mode set differently on each side would be a
+    // conflict); every third file moves to the remote side, every third is on both, the rest stays local.
+    const oneSided: string[] = [];
+    const onBoth: string[] = [];
     let n = 0;
     for (const path of paths) {
-      if (!lstatSync(join(pair.local, path)).isFile()) continue;
+      const st = lstatSync(join(pair.local, path));
+      if (st.isDirectory()) {
+        mkdirSync(join(pair.remote, path));
+        chmodSync(join(pair.remote, path), st.mode & 0o7777);
+      }
+      if (!st.isFile()) continue;
       n += 1;
-      if (n % 3 === 0) continue;
-      mkdirSync(join(pair.remote, path, '..'), { recursive: true });
-      if (n % 3 === 1) renameSync(join(pair.local, path), join(pair.remote, path));
-      else cpSync(join(pair.local, path), join(pair.remote, path));
+      if (n % 3 === 0) {
+        oneSided.push(path);
+        continue;
+      }
+      if (n % 3 === 1) {
+        renameSync(join(pair.local, path), join(pair.remote, path));
+        oneSided.push(path);
+      } else {
+        cpSync(join(pair.local, path), join(pair.remote, path));
+        onBoth.push(path);
+      }
     }
     const run = await bidi('real', pair);
     expectSuccess(run);
     expect(run.outcomes('deleted')).to.deep.equal([]);
+    expect(run.outcomes('synchronized')).to.include.members(oneSided);
+    expect(run.outcomes('exists')).to.include.members(onBoth);
+    expect(run.summary.bytes).to.equal(sizes(original, oneSided));
     expectSameTree(original, pair.local);
     expectSameTree(original, pair.remote);
     expectNothingToDo(await bidi('real', pair));

@@ -195,6 +195,25 @@ describe('protocol/codec', () => {
       expectInvalid(raw({ want: { deltas: [{ path: '../up', blockSize: 1024 * 1024, digests: new Uint8Array(32) }] } }), /want\.deltas\.path/);
     });
 
+    it('carries a change\'s base (a bidirectional run\'s last sync): an entry, none, or not sent at all', () => {
+      const entry = { path: 'a/b', kind: 'file', size: 3, mtimeUs: 5, mode: 0o644, ino: 0, checksum: bytesOf(32), linkTarget: null } as const;
+      const base = { ...entry, size: 2, checksum: bytesOf(32, 9) };
+      const carried = (change: Record<string, unknown>): unknown => {
+        const message = roundTrip({ id: 0, message: { kind: 'changes', last: false, changes: [{ kind: 'upsert', entry, ...change }] } }).message;
+        return message.kind === 'changes' ? message.changes[0] : undefined;
+      };
+      expect(carried({ base })).to.deep.include({ base: { ...base } });
+      expect(carried({ base: null })).to.have.property('base', null);
+      expect(carried({})).to.not.have.property('base');
+      const move = roundTrip({ id: 0, message: { kind: 'changes', last: true, changes: [{ kind: 'move', entry, from: 'old', base: null }] } }).message;
+      expect(move.kind === 'changes' && move.changes[0]).to.deep.include({ kind: 'move', from: 'old', base: null });
+    });
+
+    it('refuses a generation that is not a UUID', () => {
+      expectInvalid(raw({ finishSession: { ok: true, generation: 'not-a-uuid' } }), /finishSession\.generation is not a generation id/);
+      expectInvalid(raw({ sessionOpened: { sessionId: 'x', generation: '../../etc/passwd-0000000000000000000000' } }), /sessionOpened\.generation/);
+    });
+
     describe('owners (-u, -j)', () => {
       const entry = {
         path: 'a/b', kind: 'file', size: 3, mtimeUs: 5, mode: 0o644, ino: 0, checksum: bytesOf(32), linkTarget: null,

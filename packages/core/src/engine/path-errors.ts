@@ -4,6 +4,13 @@
  */
 export class SkipError extends Error {}
 
+/** NotADirectoryError: a directory above a path is a file or link on this side (`at`). */
+export class NotADirectoryError extends SkipError {
+  constructor(message: string, readonly at: string) {
+    super(message);
+  }
+}
+
 export function isSkip(err: unknown): boolean {
   return err instanceof SkipError;
 }

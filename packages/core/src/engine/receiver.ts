@@ -17,13 +17,13 @@ import { ownerIds } from './owner.js';
 import { DELTA_MIN, deltaBlockSize, seedFromBasis } from './delta.js';
 import { cachePathOf, discard, newIncoming, resumable, writeWhole, type Incoming } from './incoming-file.js';
 import type { Change, DeltaFrom, PathResult, ResumeFrom, SyncChannel, SyncMessage, TransferProgress } from './messages.js';
-import { describe, isSkip } from './path-errors.js';
+import { describe, isSkip, NotADirectoryError } from './path-errors.js';
 import { MODE_BITS, TargetTree } from './target-tree.js';
 import { cleanStalePartials } from './transfer-cache.js';
 import { emptySummary, tally, type SyncSummary } from './summary.js';
 import { below } from './sender.js';
 import { deletes, upsertCourse, type TwoWayRole } from './two-way.js';
-import { sameState } from '../plan/reconcile.js';
+import { sameState, SHOWN } from '../plan/reconcile.js';
 import { conflictName } from '../plan/conflict-name.js';
 
 /** ReceiverOptions describe the side that takes changes in. */
@@ -146,6 +146,11 @@ export class Receiver {
       (this.dryTree === undefined ? probeCaseInsensitive(options.cacheDir) : probeCaseInsensitiveReadOnly(options.root)));
   }
 
+  /** ended: this receiver sent its SyncDone (set at once, not a turn later as done resolves). */
+  get ended(): boolean {
+    return this.finished;
+  }
+
   /** handle takes one message of the sync stream. */
   handle(message: SyncMessage): void {
     if (message.kind === 'changes') {
@@ -211,9 +216,21 @@ export class Receiver {
         this.upsert(entry, wants, known, change.base);
       }
     } catch (err) {
+      if (this.replacedHere(err)) {
+        // This side made a file or link of a directory the peer changed inside: the conflict
+        // shows at that path in the pass that sends it; what lies below waits with it.
+        this.result({ path: entry.path, outcome: 'superseded', message: '', bytes: 0 });
+        return;
+      }
       // A path that changed here since the scan is left alone for the next run: a skip, not a failure.
       this.result({ path: entry.path, outcome: isSkip(err) ? 'skipped' : 'error', message: describe(err), bytes: 0 });
     }
+  }
+
+  /** replacedHere tells whether err is a directory above a path that this side (two ways) replaced since the last sync. */
+  private replacedHere(err: unknown): boolean {
+    if (this.options.twoWay === undefined || !(err instanceof NotADirectoryError)) return false;
+    return this.options.store.synced(err.at)?.kind === 'dir';
   }
 
   private upsert(entry: Entry, wants: Wants, known: Known, base?: Entry | null): void {
@@ -332,7 +349,8 @@ export class Receiver {
       const landed = statEntry(root, kept, this.owners);
       if (landed !== undefined) store.addKept({ ...landed, checksum: target.checksum });
     }
-    this.keptAs.set(path, `${reason}; this side's version is kept ${kept === undefined ? 'in the keep dir' : `as /${kept}`}`);
+    const which = SHOWN[this.options.twoWay!.self];
+    this.keptAs.set(path, `${reason}; the ${which} version is kept ${kept === undefined ? `in the ${which} keep dir` : `as /${kept}`}`);
   }
 
   /** madeParent records a directory made for a path below it (two ways: the peer holds it). */

@@ -89,11 +89,17 @@ export class Sender {
   private pool: HashPool | undefined;
   /** guarded: checkMassDelete already passed. */
   private guarded = false;
+  private syncDone = false;
 
   constructor(private readonly options: SenderOptions) {
     this.done = new Promise((resolve) => {
       this.resolveDone = resolve;
     });
+  }
+
+  /** ended: the receiver's SyncDone came in (set at once, not a turn later as done resolves). */
+  get ended(): boolean {
+    return this.syncDone;
   }
 
   /** stream sends every change; call once both sides have scanned. */
@@ -265,6 +271,7 @@ export class Sender {
         for (const result of message.results) this.fold(result);
         return;
       case 'syncDone':
+        this.syncDone = true;
         this.ahead.clear();
         void this.pool?.close();
         this.record();

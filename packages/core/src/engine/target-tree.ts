@@ -4,7 +4,7 @@ import { parentOf, sameLocalState, type Entry, type Owners } from '../model/entr
 import type { DryTree } from './dry-tree.js';
 import { isPresent, localPath, statEntry } from './local-tree.js';
 import { applyOwner, ownerIds } from './owner.js';
-import { SkipError } from './path-errors.js';
+import { NotADirectoryError, SkipError } from './path-errors.js';
 
 const SAFE_DIRS_MAX = 10_000;
 /** MODE_BITS drops setuid and setgid: a reactor run as root must not hand out privileges a push asked for. */
@@ -65,7 +65,7 @@ export class TargetTree {
         st = lstatSync(full);
       }
       if (!st.isDirectory()) {
-        throw new SkipError(`/${rel} on the target is a ${st.isSymbolicLink() ? 'symbolic link' : 'file'}, not a directory; not followed`);
+        throw new NotADirectoryError(`/${rel} on the target is a ${st.isSymbolicLink() ? 'symbolic link' : 'file'}, not a directory; not followed`, rel);
       }
       if (this.safeDirs.size >= SAFE_DIRS_MAX) this.safeDirs.clear();
       this.safeDirs.add(rel);

@@ -43,13 +43,13 @@ export function reconcile(ancestor: Entry | undefined, initiator: Entry | undefi
   if (initiator.kind === 'dir' || reactor.kind === 'dir') {
     return { kind: 'conflict', reason: 'one side made a directory here, the other a file or link' };
   }
-  if (policy === 'always') return { kind: 'resolve', winner: 'initiator', reason: 'changed on both sides; the initiator\'s version wins (-o always)' };
+  if (policy === 'always') return { kind: 'resolve', winner: 'initiator', reason: 'changed on both sides; the local version wins (-o always)' };
   if (policy === 'older') {
     if (initiator.mtimeUs === reactor.mtimeUs) {
       return { kind: 'conflict', reason: 'changed on both sides at the same modification time; -o older cannot pick one' };
     }
     const winner: Party = initiator.mtimeUs > reactor.mtimeUs ? 'initiator' : 'reactor';
-    return { kind: 'resolve', winner, reason: `changed on both sides; the ${winner}'s newer version wins (-o older)` };
+    return { kind: 'resolve', winner, reason: `changed on both sides; the newer ${SHOWN[winner]} version wins (-o older)` };
   }
   return { kind: 'conflict', reason: 'changed on both sides since the last sync' };
 }
@@ -65,6 +65,9 @@ export function sameState(a: Entry | undefined, b: Entry | undefined): boolean {
   // setuid and setgid never land on a receiver (MODE_BITS); links have no mode of their own.
   return a.kind === 'symlink' || (a.mode & 0o1777) === (b.mode & 0o1777);
 }
+
+/** SHOWN names each end as the user sees it: the initiator runs on the user's side. */
+export const SHOWN: Record<Party, string> = { initiator: 'local', reactor: 'remote' };
 
 /** other names the far end from one end's point of view. */
 export function other(party: Party): Party {

@@ -61,7 +61,6 @@ export class SessionHandler {
   private side: SessionSide | undefined;
   private sync: SyncPlan | undefined;
   private role: Sender | Receiver | undefined;
-  private roleDone = true;
   private passes: Passes | undefined;
   private problems: ProblemLog | undefined;
   private features: readonly string[] = [];
@@ -263,7 +262,8 @@ export class SessionHandler {
   private startPass(message: StartPass): void {
     if (this.sync?.direction !== 'bidi') throw protocolError('UNEXPECTED_MESSAGE', 'unexpected startPass in a one-way session');
     if (this.passes === undefined) throw protocolError('UNEXPECTED_MESSAGE', 'unexpected startPass before this side scanned');
-    if (!this.roleDone) throw protocolError('UNEXPECTED_MESSAGE', 'unexpected startPass before the last pass ended');
+    // The last pass's SyncDone may be in the same read as this StartPass: ask the role, not its promise.
+    if (this.role !== undefined && !this.role.ended) throw protocolError('UNEXPECTED_MESSAGE', 'unexpected startPass before the last pass ended');
     if (message.reactorSends) {
       this.takeRole(this.sender(message.keptOnly));
       this.startStreaming();
@@ -274,9 +274,7 @@ export class SessionHandler {
 
   private takeRole(role: Sender | Receiver): void {
     this.role = role;
-    this.roleDone = false;
     void role.done.then(() => {
-      this.roleDone = true;
       this.problems?.flush();
       if (this.state === 'syncing' && this.sync?.direction !== 'bidi') this.state = 'session';
     });
