@@ -21,3 +21,8 @@ export function describe(err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code;
   return code !== undefined ? `cannot write: ${code}` : (err as Error).message;
 }
+
+/** notes joins the remarks of one path's line. */
+export function notes(...parts: readonly string[]): string {
+  return parts.filter((part) => part !== '').join('; ');
+}

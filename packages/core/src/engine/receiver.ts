@@ -1,30 +1,27 @@
 import { chmodSync, mkdirSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { SnapsyncError } from '../errors.js';
 import { CaseCollisions, pathProblem, probeCaseInsensitive, probeCaseInsensitiveReadOnly } from '../platform/names.js';
 import { currentPlatform, type PlatformName } from '../platform/platform.js';
 import {
-  linkLeavesTree, NO_OWNERS, ownerDiffers, sameContent, sameLocalState, type ChecksumName, type Entry, type Owners,
+  below, linkLeavesTree, NO_OWNERS, ownerDiffers, sameContent, sameLocalState, type ChecksumName, type Entry, type Owners,
 } from '../model/entry.js';
 import { hiddenByFilter, NO_FILTER, type Filter } from '../filter/filter.js';
 import { decideDelete, decideUpsert, type OverwritePolicy } from '../plan/decide.js';
-import { hashRange, newHasher } from '../scan/hash.js';
+import { conflictName } from '../plan/conflict-name.js';
+import { sameState, SHOWN } from '../plan/reconcile.js';
 import type { SnapshotStore } from '../storage/snapshot-store.js';
 import { DryTree } from './dry-tree.js';
+import { FileIntake, unexpected } from './file-intake.js';
 import { localPath, statEntry } from './local-tree.js';
 import { ownerIds } from './owner.js';
 import { DELTA_MIN, deltaBlockSize, seedFromBasis } from './delta.js';
-import { cachePathOf, discard, newIncoming, resumable, writeWhole, type Incoming } from './incoming-file.js';
+import { cachePathOf, newIncoming, resumable, type Incoming } from './incoming-file.js';
 import type { Change, DeltaFrom, PathResult, ResumeFrom, SyncChannel, SyncMessage, TransferProgress } from './messages.js';
-import { describe, isSkip, NotADirectoryError } from './path-errors.js';
+import { describe, isSkip, notes, NotADirectoryError } from './path-errors.js';
 import { MODE_BITS, TargetTree } from './target-tree.js';
 import { cleanStalePartials } from './transfer-cache.js';
 import { emptySummary, tally, type SyncSummary } from './summary.js';
-import { below } from './sender.js';
 import { deletes, upsertCourse, type TwoWayRole } from './two-way.js';
-import { sameState, SHOWN } from '../plan/reconcile.js';
-import { conflictName } from '../plan/conflict-name.js';
 
 /** ReceiverOptions describe the side that takes changes in. */
 export interface ReceiverOptions {
@@ -91,7 +88,6 @@ const WANT_BATCH = 512;
 export class Receiver {
   readonly done: Promise<SyncSummary>;
   private resolveDone!: (summary: SyncSummary) => void;
-  private readonly wanted = new Map<string, Incoming>();
   private readonly deletions: string[] = [];
   /** moveFallbacks maps the new path of a move that could not be a rename to its old path. */
   private readonly moveFallbacks = new Map<string, string>();
@@ -112,12 +108,12 @@ export class Receiver {
   private changesEnded = false;
   private finished = false;
   private readonly summary = emptySummary();
-  private ackPending = 0;
 
   /** dryTree stands for the tree in a dry run, which leaves the cache and the tree alone. */
   private readonly dryTree: DryTree | undefined;
   private readonly owners: Owners;
   private readonly tree: TargetTree;
+  private readonly intake: FileIntake;
   /** unagreed holds deletions whose last sync differs between the two ends: judged as never synced. */
   private readonly unagreed = new Set<string>();
   /** heldDirs are directories (on either side) this pass held as conflicts, with all they hold. */
@@ -141,6 +137,15 @@ export class Receiver {
       ...(options.twoWay !== undefined && this.dryTree === undefined ? {
         madeDir: { syncedMode: (path: string) => options.store.synced(path)?.mode, made: (path: string) => this.madeParent(path) },
       } : {}),
+    });
+    this.intake = new FileIntake({
+      channel: options.channel, checksum: options.checksum, tree: this.tree, owners: this.owners,
+      ...(options.ownersRefused !== undefined ? { ownersRefused: options.ownersRefused } : {}),
+      ...(options.preserveTime !== undefined ? { preserveTime: options.preserveTime } : {}),
+      ...(options.progress !== undefined ? { progress: options.progress } : {}),
+      landed: (incoming, local, note) => this.keep(local, incoming.entry, 'synchronized', note, undefined, incoming.sent),
+      failed: (result) => this.result(result),
+      settled: () => this.maybeFinish(),
     });
     this.collisions = new CaseCollisions(this.platform === 'win32' ||
       (this.dryTree === undefined ? probeCaseInsensitive(options.cacheDir) : probeCaseInsensitiveReadOnly(options.root)));
@@ -169,7 +174,7 @@ export class Receiver {
       if (message.last) this.changesEnded = true;
       this.maybeFinish();
     } else if (message.kind === 'fileData') {
-      this.receive(message);
+      this.intake.receive(message);
     } else if (message.kind === 'results') {
       // Paths the sending side could not read: reported here, where the user is.
       for (const result of message.results) {
@@ -322,7 +327,7 @@ export class Receiver {
           return;
         }
         const incoming = newIncoming(entry, target, this.options.cacheDir, this.options.checksum);
-        this.wanted.set(entry.path, incoming);
+        this.intake.expect(incoming);
         const resume = resumable(incoming, this.options.checksum);
         const delta = resume === undefined ? this.deltaFrom(incoming) : undefined;
         if (resume !== undefined) wants.resumes.push(resume);
@@ -389,166 +394,12 @@ export class Receiver {
     return true;
   }
 
-  private receive(message: Extract<SyncMessage, { kind: 'fileData' }>): void {
-    const incoming = this.wanted.get(message.path);
-    if (incoming === undefined) throw unexpected(`data for ${message.path}, which was not asked for`);
-    if (message.aborted) {
-      incoming.writing = incoming.writing.then(() => discard(incoming)).then(() => {
-        this.wanted.delete(message.path);
-        this.result({ path: message.path, outcome: 'skipped', message: `not sent: ${message.reason}; it will be sent next run`, bytes: 0 });
-        this.maybeFinish();
-      });
-      return;
-    }
-    if (incoming.delta) {
-      this.receiveBlock(incoming, message);
-      return;
-    }
-    if (message.offset === 0 && incoming.resumed > 0 && incoming.received === incoming.resumed) {
-      // The sender found the source's first bytes changed: start this file over.
-      incoming.hasher = newHasher(this.options.checksum);
-      incoming.received = 0;
-      incoming.resumed = 0;
-    }
-    if (message.offset !== incoming.received) throw unexpected(`data for ${message.path} out of order`);
-    if (incoming.received + message.data.length > incoming.entry.size) throw unexpected(`more data for ${message.path} than its size`);
-    const { data, offset } = message;
-    this.options.progress?.({ kind: 'moved', bytes: data.length });
-    incoming.hasher.update(data);
-    incoming.received += data.length;
-    incoming.sent += data.length;
-    if (message.last && offset === 0 && incoming.resumed === 0) {
-      // The whole file in one message, as most files come: one write, no async file handle.
-      try {
-        writeWhole(incoming, data, { owners: this.owners, ownersRefused: this.options.ownersRefused, preserveTime: this.options.preserveTime });
-      } catch (err) {
-        incoming.failure = err;
-      }
-      this.ack(data.length);
-      this.settle(incoming);
-      this.maybeFinish();
-      return;
-    }
-    // Acknowledge once written: the sender's window then bounds what both ends hold.
-    incoming.writing = incoming.writing
-      .then(async () => {
-        if (incoming.failure !== undefined) return;
-        incoming.file ??= await open(incoming.cachePath, incoming.resumed > 0 ? 'r+' : 'w', 0o600);
-        await incoming.file.write(data, 0, data.length, offset);
-      })
-      .catch((err: unknown) => {
-        incoming.failure ??= err;
-      })
-      .finally(() => this.ack(data.length));
-    if (message.last) {
-      incoming.writing = incoming.writing.then(() => this.complete(incoming)).then(() => this.maybeFinish());
-    }
-  }
-
-  /**
-   * receiveBlock writes one changed block of a delta into the seeded cache file. Blocks come in
-   * increasing offsets; what they skip is already there and final, so the whole file's digest
-   * is taken in order as blocks arrive (seeded bytes read back, sent bytes as they come).
-   */
-  private receiveBlock(incoming: Incoming, message: Extract<SyncMessage, { kind: 'fileData' }>): void {
-    const { data, offset } = message;
-    if (offset < incoming.received) throw unexpected(`data for ${message.path} out of order`);
-    if (offset + data.length > incoming.entry.size) throw unexpected(`more data for ${message.path} than its size`);
-    this.options.progress?.({ kind: 'moved', bytes: data.length });
-    incoming.received = offset + data.length;
-    incoming.sent += data.length;
-    incoming.writing = incoming.writing
-      .then(async () => {
-        if (incoming.failure !== undefined) return;
-        incoming.file ??= await open(incoming.cachePath, 'r+');
-        if (!hashRange(incoming.file.fd, incoming.hashed, offset, incoming.hasher)) throw new Error('the seeded cache file is short');
-        incoming.hashed = offset;
-        if (data.length === 0) return;
-        await incoming.file.write(data, 0, data.length, offset);
-        incoming.hasher.update(data);
-        incoming.hashed = offset + data.length;
-      })
-      .catch((err: unknown) => {
-        incoming.failure ??= err;
-      })
-      .finally(() => this.ack(data.length));
-    if (message.last) {
-      incoming.received = incoming.entry.size;
-      incoming.writing = incoming.writing.then(() => this.complete(incoming)).then(() => this.maybeFinish());
-    }
-  }
-
-  /**
-   * ack returns flow-control credit, gathered over one turn of the event loop: a burst of small
-   * files then costs one Ack, not one frame (and TLS record) each.
-   */
-  private ack(bytes: number): void {
-    if (this.ackPending === 0) setImmediate(() => this.flushAck());
-    this.ackPending += bytes;
-  }
-
-  private flushAck(): void {
-    if (this.ackPending === 0) return;
-    this.options.channel.send({ kind: 'ack', bytes: this.ackPending });
-    this.ackPending = 0;
-  }
-
-  /** complete verifies a received file and renames it into place. */
-  private async complete(incoming: Incoming): Promise<void> {
-    try {
-      if (incoming.failure === undefined) {
-        // An empty file still needs its cache file; a delta's was seeded, and 'w' would empty it.
-        incoming.file ??= await open(incoming.cachePath, 'w', 0o600);
-        await incoming.file.close();
-        incoming.file = undefined;
-      }
-    } catch (err) {
-      incoming.failure ??= err;
-    }
-    this.settle(incoming);
-  }
-
-  /**
-   * settle verifies a completely written cache file and renames it into place. Only once its
-   * result is in does the path leave `wanted`: an emptied map would let maybeFinish send
-   * syncDone before this result.
-   */
-  private settle(incoming: Incoming): void {
-    const { entry } = incoming;
-    try {
-      if (incoming.failure !== undefined) throw incoming.failure;
-      const expected = entry.checksum ?? new Uint8Array();
-      const digest = incoming.hasher.digest();
-      if (incoming.received !== entry.size || (expected.length > 0 && !Buffer.from(digest).equals(Buffer.from(expected)))) {
-        rmSync(incoming.cachePath, { force: true });
-        this.result({ path: entry.path, outcome: 'error', message: 'received content did not verify; it will be sent again next run', bytes: 0 });
-        return;
-      }
-      this.tree.assertUnchanged(entry.path, incoming.target);
-      if (incoming.landed === undefined) {
-        incoming.ownerNote = this.tree.setOwner(incoming.cachePath, entry);
-        chmodSync(incoming.cachePath, entry.mode & MODE_BITS);
-        if (this.options.preserveTime === true) this.tree.setTime(incoming.cachePath, entry);
-      }
-      this.tree.place(incoming.cachePath, entry.path);
-      const resumed = incoming.resumed > 0 ? `resumed after ${incoming.resumed} bytes` : '';
-      this.keep(incoming.landed ?? this.tree.landed(entry.path)!, entry, 'synchronized', notes(resumed, incoming.ownerNote ?? ''), undefined,
-        incoming.sent);
-    } catch (err) {
-      rmSync(incoming.cachePath, { force: true });
-      this.result({ path: entry.path, outcome: isSkip(err) ? 'skipped' : 'error', message: describe(err), bytes: 0 });
-    } finally {
-      this.wanted.delete(entry.path);
-    }
-  }
-
-
   private maybeFinish(): void {
-    if (this.finished || !this.changesEnded || this.wanted.size > 0) return;
+    if (this.finished || !this.changesEnded || this.intake.pending > 0) return;
     if (this.options.mirror === true && !this.mirrored) {
       this.mirrored = true;
       this.mirror();
-      if (this.wanted.size > 0) return;
+      if (this.intake.pending > 0) return;
     }
     if (!this.deleted) {
       this.deleted = true;
@@ -562,12 +413,12 @@ export class Receiver {
         }
       }
       this.replaceDirs();
-      if (this.wanted.size > 0) return;
+      if (this.intake.pending > 0) return;
     }
     this.finished = true;
     for (const path of this.extras.sort().reverse()) this.removeExtra(path);
     this.flush();
-    this.flushAck();
+    this.intake.flushAck();
     this.options.channel.send({ kind: 'syncDone', errors: this.summary.errors });
     this.resolveDone(this.summary);
   }
@@ -626,7 +477,7 @@ export class Receiver {
       } else if (synced.kind === 'file' && scanned.kind === 'file' && this.dryTree !== undefined) {
         this.dryMirrorFetch(synced, scanned, this.dryTree.sourceOf(scanned.path));
       } else if (synced.kind === 'file' && scanned.kind === 'file') {
-        this.wanted.set(scanned.path, newIncoming(synced, scanned, this.options.cacheDir, this.options.checksum));
+        this.intake.expect(newIncoming(synced, scanned, this.options.cacheDir, this.options.checksum));
         wants.paths.push(scanned.path);
         this.options.progress?.({ kind: 'planned', bytes: synced.size });
       }
@@ -807,10 +658,7 @@ export class Receiver {
    * the next run to resume from.
    */
   abandon(): void {
-    for (const incoming of this.wanted.values()) {
-      incoming.failure ??= new Error('connection lost');
-      void incoming.writing.then(() => incoming.file?.close()).catch(() => {});
-    }
+    this.intake.abandon();
   }
 
   /**
@@ -886,17 +734,9 @@ export class Receiver {
   }
 }
 
-/** notes joins the remarks of one path's message. */
-function notes(...parts: readonly string[]): string {
-  return parts.filter((part) => part !== '').join('; ');
-}
-
 /** listed names things as a sentence does: "a", "a and b", "a, b and c". */
 function listed(parts: readonly string[]): string {
   return parts.length < 2 ? parts.join('') : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)!}`;
 }
 
 
-function unexpected(what: string): SnapsyncError {
-  return new SnapsyncError('UNEXPECTED_MESSAGE', `unexpected ${what}`);
-}

@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { SnapsyncError } from '../errors.js';
 import { hiddenByFilter } from '../filter/filter.js';
-import type { ChecksumName, Entry } from '../model/entry.js';
+import { below, type ChecksumName, type Entry } from '../model/entry.js';
 import type { SnapshotStore } from '../storage/snapshot-store.js';
 import { localPath } from './local-tree.js';
 import { hashFile, hashPrefix, isAsScanned, newHasher } from '../scan/hash.js';
@@ -463,14 +463,6 @@ export class Sender {
     this.synced = [];
     this.removed = [];
   }
-}
-
-/** below tells whether path lies strictly inside one of dirs. */
-export function below(path: string, dirs: ReadonlySet<string>): boolean {
-  for (let slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
-    if (dirs.has(path.slice(0, slash))) return true;
-  }
-  return false;
 }
 
 /** readFully fills buffer from the file at position; false if the file ends first. */

@@ -88,6 +88,14 @@ export function isUnder(path: string, dir: string): boolean {
   return path === dir || path.startsWith(`${dir}/`);
 }
 
+/** below tells whether path lies strictly inside one of dirs. */
+export function below(path: string, dirs: ReadonlySet<string>): boolean {
+  for (let slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
+    if (dirs.has(path.slice(0, slash))) return true;
+  }
+  return false;
+}
+
 /**
  * linkLeavesTree tells whether a symbolic link at path, pointing at target, reaches outside
  * the synchronized tree: an absolute target, a drive or UNC path, or more `..` than the link

@@ -1,0 +1,219 @@
+import { chmodSync, rmSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { SnapsyncError } from '../errors.js';
+import type { ChecksumName, Entry, Owners } from '../model/entry.js';
+import { hashRange, newHasher } from '../scan/hash.js';
+import { discard, writeWhole, type Incoming } from './incoming-file.js';
+import type { PathResult, SyncChannel, SyncMessage, TransferProgress } from './messages.js';
+import { describe, isSkip, notes } from './path-errors.js';
+import { MODE_BITS, type TargetTree } from './target-tree.js';
+
+/** FileIntakeOptions are what the receiving side's data path needs, and whom it tells. */
+export interface FileIntakeOptions {
+  readonly channel: SyncChannel;
+  readonly checksum: ChecksumName;
+  readonly tree: TargetTree;
+  readonly owners: Owners;
+  readonly ownersRefused?: string;
+  readonly preserveTime?: boolean;
+  readonly progress?: (event: TransferProgress) => void;
+  /** landed hears of a file verified and renamed into place, with its stat here and its line's note. */
+  readonly landed: (incoming: Incoming, local: Entry, note: string) => void;
+  /** failed hears of a file that did not land, with its line. */
+  readonly failed: (result: PathResult) => void;
+  /** settled is called after each file's end, landed or not: the receiver may be done. */
+  readonly settled: () => void;
+}
+
+type FileData = Extract<SyncMessage, { kind: 'fileData' }>;
+
+/**
+ * FileIntake is the receiving side's data path: the files it asked for arrive chunk by chunk
+ * into the transfer cache, are hashed as they come, verified against the sender's digest and
+ * only then renamed into place. Written bytes are acknowledged (flow control) a turn at a time.
+ */
+export class FileIntake {
+  private readonly wanted = new Map<string, Incoming>();
+  private ackPending = 0;
+
+  constructor(private readonly options: FileIntakeOptions) {}
+
+  /** expect notes a file asked for; its data may come from now on. */
+  expect(incoming: Incoming): void {
+    this.wanted.set(incoming.entry.path, incoming);
+  }
+
+  /** pending counts the files asked for whose end has not come. */
+  get pending(): number {
+    return this.wanted.size;
+  }
+
+  receive(message: FileData): void {
+    const incoming = this.wanted.get(message.path);
+    if (incoming === undefined) throw unexpected(`data for ${message.path}, which was not asked for`);
+    if (message.aborted) {
+      incoming.writing = incoming.writing.then(() => discard(incoming)).then(() => {
+        this.wanted.delete(message.path);
+        this.options.failed({ path: message.path, outcome: 'skipped', message: `not sent: ${message.reason}; it will be sent next run`, bytes: 0 });
+        this.options.settled();
+      });
+      return;
+    }
+    if (incoming.delta) {
+      this.receiveBlock(incoming, message);
+      return;
+    }
+    if (message.offset === 0 && incoming.resumed > 0 && incoming.received === incoming.resumed) {
+      // The sender found the source's first bytes changed: start this file over.
+      incoming.hasher = newHasher(this.options.checksum);
+      incoming.received = 0;
+      incoming.resumed = 0;
+    }
+    if (message.offset !== incoming.received) throw unexpected(`data for ${message.path} out of order`);
+    if (incoming.received + message.data.length > incoming.entry.size) throw unexpected(`more data for ${message.path} than its size`);
+    const { data, offset } = message;
+    this.options.progress?.({ kind: 'moved', bytes: data.length });
+    incoming.hasher.update(data);
+    incoming.received += data.length;
+    incoming.sent += data.length;
+    if (message.last && offset === 0 && incoming.resumed === 0) {
+      // The whole file in one message, as most files come: one write, no async file handle.
+      try {
+        writeWhole(incoming, data, { owners: this.options.owners, ownersRefused: this.options.ownersRefused, preserveTime: this.options.preserveTime });
+      } catch (err) {
+        incoming.failure = err;
+      }
+      this.ack(data.length);
+      this.settle(incoming);
+      this.options.settled();
+      return;
+    }
+    // Acknowledge once written: the sender's window then bounds what both ends hold.
+    incoming.writing = incoming.writing
+      .then(async () => {
+        if (incoming.failure !== undefined) return;
+        incoming.file ??= await open(incoming.cachePath, incoming.resumed > 0 ? 'r+' : 'w', 0o600);
+        await incoming.file.write(data, 0, data.length, offset);
+      })
+      .catch((err: unknown) => {
+        incoming.failure ??= err;
+      })
+      .finally(() => this.ack(data.length));
+    if (message.last) {
+      incoming.writing = incoming.writing.then(() => this.complete(incoming)).then(() => this.options.settled());
+    }
+  }
+
+  /**
+   * receiveBlock writes one changed block of a delta into the seeded cache file. Blocks come in
+   * increasing offsets; what they skip is already there and final, so the whole file's digest
+   * is taken in order as blocks arrive (seeded bytes read back, sent bytes as they come).
+   */
+  private receiveBlock(incoming: Incoming, message: FileData): void {
+    const { data, offset } = message;
+    if (offset < incoming.received) throw unexpected(`data for ${message.path} out of order`);
+    if (offset + data.length > incoming.entry.size) throw unexpected(`more data for ${message.path} than its size`);
+    this.options.progress?.({ kind: 'moved', bytes: data.length });
+    incoming.received = offset + data.length;
+    incoming.sent += data.length;
+    incoming.writing = incoming.writing
+      .then(async () => {
+        if (incoming.failure !== undefined) return;
+        incoming.file ??= await open(incoming.cachePath, 'r+');
+        if (!hashRange(incoming.file.fd, incoming.hashed, offset, incoming.hasher)) throw new Error('the seeded cache file is short');
+        incoming.hashed = offset;
+        if (data.length === 0) return;
+        await incoming.file.write(data, 0, data.length, offset);
+        incoming.hasher.update(data);
+        incoming.hashed = offset + data.length;
+      })
+      .catch((err: unknown) => {
+        incoming.failure ??= err;
+      })
+      .finally(() => this.ack(data.length));
+    if (message.last) {
+      incoming.received = incoming.entry.size;
+      incoming.writing = incoming.writing.then(() => this.complete(incoming)).then(() => this.options.settled());
+    }
+  }
+
+  /**
+   * ack returns flow-control credit, gathered over one turn of the event loop: a burst of small
+   * files then costs one Ack, not one frame (and TLS record) each.
+   */
+  private ack(bytes: number): void {
+    if (this.ackPending === 0) setImmediate(() => this.flushAck());
+    this.ackPending += bytes;
+  }
+
+  flushAck(): void {
+    if (this.ackPending === 0) return;
+    this.options.channel.send({ kind: 'ack', bytes: this.ackPending });
+    this.ackPending = 0;
+  }
+
+  /** complete closes a received file's cache file, then settles it. */
+  private async complete(incoming: Incoming): Promise<void> {
+    try {
+      if (incoming.failure === undefined) {
+        // An empty file still needs its cache file; a delta's was seeded, and 'w' would empty it.
+        incoming.file ??= await open(incoming.cachePath, 'w', 0o600);
+        await incoming.file.close();
+        incoming.file = undefined;
+      }
+    } catch (err) {
+      incoming.failure ??= err;
+    }
+    this.settle(incoming);
+  }
+
+  /**
+   * settle verifies a completely written cache file and renames it into place. Only once its
+   * result is in does the path leave `wanted`: an emptied map would let the receiver send
+   * SyncDone before this result.
+   */
+  private settle(incoming: Incoming): void {
+    const { entry } = incoming;
+    const { tree } = this.options;
+    try {
+      if (incoming.failure !== undefined) throw incoming.failure;
+      const expected = entry.checksum ?? new Uint8Array();
+      const digest = incoming.hasher.digest();
+      if (incoming.received !== entry.size || (expected.length > 0 && !Buffer.from(digest).equals(Buffer.from(expected)))) {
+        rmSync(incoming.cachePath, { force: true });
+        this.options.failed({ path: entry.path, outcome: 'error', message: 'received content did not verify; it will be sent again next run', bytes: 0 });
+        return;
+      }
+      tree.assertUnchanged(entry.path, incoming.target);
+      if (incoming.landed === undefined) {
+        incoming.ownerNote = tree.setOwner(incoming.cachePath, entry);
+        chmodSync(incoming.cachePath, entry.mode & MODE_BITS);
+        if (this.options.preserveTime === true) tree.setTime(incoming.cachePath, entry);
+      }
+      tree.place(incoming.cachePath, entry.path);
+      const resumed = incoming.resumed > 0 ? `resumed after ${incoming.resumed} bytes` : '';
+      this.options.landed(incoming, incoming.landed ?? tree.landed(entry.path)!, notes(resumed, incoming.ownerNote ?? ''));
+    } catch (err) {
+      rmSync(incoming.cachePath, { force: true });
+      this.options.failed({ path: entry.path, outcome: isSkip(err) ? 'skipped' : 'error', message: describe(err), bytes: 0 });
+    } finally {
+      this.wanted.delete(entry.path);
+    }
+  }
+
+  /**
+   * abandon lets go of open cache files when the connection is lost, keeping their bytes for
+   * the next run to resume from.
+   */
+  abandon(): void {
+    for (const incoming of this.wanted.values()) {
+      incoming.failure ??= new Error('connection lost');
+      void incoming.writing.then(() => incoming.file?.close()).catch(() => {});
+    }
+  }
+}
+
+/** unexpected is the error for a sync message this role cannot take here. */
+export function unexpected(what: string): SnapsyncError {
+  return new SnapsyncError('UNEXPECTED_MESSAGE', `unexpected ${what}`);
+}
