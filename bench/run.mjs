@@ -21,6 +21,8 @@
 //   BENCH_TIMEOUT  seconds before a single sync is killed, default 300
 //   BENCH_RESULTS  where the JSON and Markdown results go, default bench/results
 //   BENCH_KEEP=1   keep the work dir (corpora, destinations, logs) for inspection
+//   BENCH_DIRECTION=bidi  runs snapsync with -K bidi (same phases: the source changes, the
+//                  destination follows), to set against unison's anchors in ../shared/bench
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -158,7 +160,9 @@ async function main() {
   log(`snapsync bench: corpora ${config.corpora.join(', ')}, scale ${config.scale}, ${config.reps} repetition(s); work dir ${work}`);
   if (!GNU_TIME) log('bench: GNU time (/usr/bin/time) not found: client-side peak RSS will show as "–" (Debian: apt-get install time)');
   tools.push(await createRsyncTool({ work }));
-  tools.push(await createSnapsyncTool({ work, repoRoot }));
+  const direction = process.env.BENCH_DIRECTION ?? 'push';
+  if (!['push', 'bidi'].includes(direction)) throw new Error(`BENCH_DIRECTION must be push or bidi, not ${direction}`);
+  tools.push(await createSnapsyncTool({ work, repoRoot, direction }));
   const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
   env.rsync = byName.rsync.version;
   env.snapsync = byName.snapsync.version;
@@ -239,7 +243,8 @@ async function main() {
   const mtimeMismatch = runs.filter((r) => r.tool === 'snapsync' && r.verify?.mtimeMismatches).length;
 
   const out = [];
-  out.push(`# snapsync vs rsync over ssh (${config.quick ? 'quick: ' : ''}scale ${config.scale}, ${config.reps} repetition${config.reps > 1 ? 's' : ''})`);
+  const directionNote = process.env.BENCH_DIRECTION === 'bidi' ? ', snapsync -K bidi' : '';
+  out.push(`# snapsync vs rsync over ssh (${config.quick ? 'quick: ' : ''}scale ${config.scale}, ${config.reps} repetition${config.reps > 1 ? 's' : ''}${directionNote})`);
   out.push('');
   out.push(`${env.date} · ${env.cpus} · ${env.memoryGiB} GiB · Node ${env.node} · ${env.rsync} · ${env.ssh} · snapsync ${env.snapsyncCommit} · work fs ${env.workFs} · load ${env.loadavgStart.join(' ')} → ${env.loadavgEnd.join(' ')} · ${env.totalSeconds} s in all`);
   out.push('');

@@ -11,7 +11,7 @@ import { cpuSecondsOf, readHwm, resetHwm, runQuiet, stopProcess, timedRun } from
 const PASSWORD = 'snapsync-bench-throwaway';
 
 /** createSnapsyncTool initializes a reactor state dir and user; the reactor itself starts per corpus. */
-export async function createSnapsyncTool({ work, repoRoot }) {
+export async function createSnapsyncTool({ work, repoRoot, direction = 'push' }) {
   const bin = {
     snapsync: join(repoRoot, 'packages/initiator/bin/snapsync.js'),
     reactor: join(repoRoot, 'packages/reactor/bin/snapsync-reactor.js'),
@@ -74,7 +74,7 @@ export async function createSnapsyncTool({ work, repoRoot }) {
       }
     })(),
     get describe() {
-      return 'snapsync -N NAME -d SRC -r bench@127.0.0.1:/DST -P PORT --fingerprint FP -q --json --create-dir -b LOCALDB -B /DST-db '
+      return `snapsync -N NAME -d SRC -r bench@127.0.0.1:/DST -P PORT --fingerprint FP -K ${direction} -q --json --create-dir -t -b LOCALDB -B /DST-db `
         + `-> snapsync-reactor serve --listen 127.0.0.1:0 (TLS; ${starts} reactor start(s))`;
     },
     dest: (corpus, rep) => join(docroot, relOf(corpus, rep)),
@@ -102,7 +102,7 @@ export async function createSnapsyncTool({ work, repoRoot }) {
       const cpu0 = cpuSecondsOf(pid);
       const rel = relOf(corpus, rep);
       const argv = [node, bin.snapsync, '-N', `bench-${rel}`, '-d', corpus.root, '-r', `bench@127.0.0.1:/${rel}`,
-        '-P', reactor.port, '--fingerprint', reactor.fingerprint, '-q', '--json', '--create-dir', '-t',
+        '-P', reactor.port, '--fingerprint', reactor.fingerprint, '-K', direction, '-q', '--json', '--create-dir', '-t',
         '-b', join(localDbRoot, rel), '-B', `/${rel}-db`];
       const result = await timedRun(argv, { env, rssFile, timeoutMs });
       const rssRemoteKiB = readHwm(pid);

@@ -59,6 +59,7 @@ describe('initiator: a reactor older than this snapsync', () => {
   afterEach(() => reactor.close());
 
   for (const [flag, message] of [
+    ['--direction=bidi', 'the reactor does not support -K bidi (it is older than this snapsync); upgrade it or use -K push or -K pull'],
     ['--dry-run', 'the reactor does not support --dry-run (it is older than this snapsync); upgrade it or run without --dry-run'],
     ['-u', 'the reactor does not support -u/--preserve-uid or -j/--preserve-gid (it is older than this snapsync); upgrade it or run without them'],
     ['-j', 'the reactor does not support -u/--preserve-uid or -j/--preserve-gid (it is older than this snapsync); upgrade it or run without them'],

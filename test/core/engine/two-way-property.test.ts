@@ -13,7 +13,7 @@ import { closeSides, CutError, listTree, makeSide, partials, twoWayCycle, type S
 // each completed cycle the invariants of peers.md §2.4 must hold. SNAPSYNC_PROPERTY_RUNS sets
 // the number of generated cases (npm test runs a few hundred).
 
-const RUNS = Number(process.env.SNAPSYNC_PROPERTY_RUNS ?? 200);
+const RUNS = Number(process.env.SNAPSYNC_PROPERTY_RUNS ?? 300);
 const SEED = process.env.SNAPSYNC_PROPERTY_SEED === undefined ? undefined : Number(process.env.SNAPSYNC_PROPERTY_SEED);
 
 // A small namespace, so the two sides keep meeting at the same paths.
