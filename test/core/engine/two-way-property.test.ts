@@ -31,7 +31,17 @@ type Op =
   | { readonly kind: 'mkdir'; readonly side: SideIndex; readonly path: string }
   | { readonly kind: 'chmod'; readonly side: SideIndex; readonly path: string; readonly exec: boolean }
   | { readonly kind: 'link'; readonly side: SideIndex; readonly path: string; readonly target: string }
-  | { readonly kind: 'sync'; readonly policy: OverwritePolicy; readonly cutAfter: number | null };
+  | {
+    readonly kind: 'sync'; readonly policy: OverwritePolicy; readonly cutAfter: number | null;
+    /** during are edits made once both sides scanned: that cycle must leave them alone. */
+    readonly during: readonly DuringWrite[];
+  };
+
+interface DuringWrite {
+  readonly side: SideIndex;
+  readonly path: string;
+  readonly content: string;
+}
 
 const side = fc.constantFrom<SideIndex>(0, 1);
 const path = fc.constantFrom(...PATHS);
@@ -49,9 +59,32 @@ const op: fc.Arbitrary<Op> = fc.oneof(
       policy: fc.constantFrom<OverwritePolicy>('conflict', 'conflict', 'older', 'always'),
       // About one cycle in four is cut after a few messages.
       cutAfter: fc.option(fc.integer({ min: 0, max: 40 }), { freq: 3 }),
+      // About one in four has edits made while it runs.
+      during: fc.oneof(
+        { weight: 3, arbitrary: fc.constant([]) },
+        { weight: 1, arbitrary: fc.array(fc.record({ side, path, content: fc.constantFrom('during 1', 'during 22') }), { minLength: 1, maxLength: 2 }) },
+      ),
     }),
   },
 );
+
+/**
+ * editDuring rewrites a file in place (same inode) while a cycle runs, or makes it; it returns
+ * false when the tree does not allow it (a directory there, or a file above it).
+ */
+function editDuring(root: string, edit: DuringWrite): boolean {
+  try {
+    const full = join(root, edit.path);
+    if (exists(full) && !lstatSync(full).isFile()) return false;
+    mkdirSync(join(full, '..'), { recursive: true });
+    writeFileSync(full, edit.content);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR' || code === 'EEXIST' || code === 'EISDIR' || code === 'ELOOP' || code === 'ENOENT') return false;
+    throw err;
+  }
+}
 
 /** apply does one person's action; one the tree does not allow (a parent is a file, ...) is skipped. */
 function apply(root: string, action: Exclude<Op, { kind: 'sync' }>): void {
@@ -184,7 +217,7 @@ describe('bidirectional cycles: property test over random interleavings', functi
         const sides = [a, b] as const;
         const log: string[] = [];
         try {
-          for (const action of [...ops, { kind: 'sync', policy: 'conflict', cutAfter: null } as const]) {
+          for (const action of [...ops, { kind: 'sync', policy: 'conflict', cutAfter: null, during: [] } as const]) {
             log.push(JSON.stringify(action));
             if (action.kind !== 'sync') {
               apply(sides[action.side].root, action);
@@ -193,12 +226,27 @@ describe('bidirectional cycles: property test over random interleavings', functi
             const before = [files(a.root), files(b.root)];
             const beforeAncestors = [ancestors(a), ancestors(b)];
             const cut = action.cutAfter === null ? undefined : { after: action.cutAfter };
+            // What each edit made during the cycle left at its path (the last one per side and path counts).
+            const edited = new Map<string, DuringWrite>();
+            const afterScan = (): void => {
+              for (const edit of action.during) if (editDuring(sides[edit.side].root, edit)) edited.set(`${edit.side}:${edit.path}`, edit);
+            };
             let cycle: TwoWayCycle;
             try {
-              cycle = await twoWayCycle(a, b, { policy: action.policy, allowMassDelete: true, ...(cut !== undefined ? { cut } : {}) });
+              cycle = await twoWayCycle(a, b, { policy: action.policy, allowMassDelete: true, afterScan, ...(cut !== undefined ? { cut } : {}) });
             } catch (err) {
               if (err instanceof CutError) continue;
               throw err;
+            }
+            if (action.during.length > 0) {
+              // Edits made after the scan are never overwritten or deleted by that cycle; the next one takes them.
+              for (const edit of edited.values()) {
+                const full = join(sides[edit.side].root, edit.path);
+                const now = exists(full) && lstatSync(full).isFile() ? readFileSync(full, 'utf8') : undefined;
+                expect(now, `side ${'AB'[edit.side]}'s edit of ${edit.path} during the cycle is left alone (after:\n  ${log.join('\n  ')})`)
+                  .to.equal(edit.content);
+              }
+              continue;
             }
             await check(a, b, cycle, before, beforeAncestors, action.policy, log);
           }
