@@ -145,8 +145,9 @@ export async function twoWayCycle(initiator: Side, reactor: Side, options: Cycle
     side.store.rollBackUnfinished();
     side.store.journalChanges();
   }
-  const initiatorScan = await scanSide(initiator.store, initiator.root, checksum, PRIVATE_DIR, options.filter, undefined, owners);
-  const reactorScan = await scanSide(reactor.store, reactor.root, checksum, PRIVATE_DIR, options.filter, undefined, owners);
+  // As the sessions do: both sides send, so both leave new files for their Sender to hash.
+  const initiatorScan = await scanSide(initiator.store, initiator.root, checksum, PRIVATE_DIR, options.filter, undefined, owners, true);
+  const reactorScan = await scanSide(reactor.store, reactor.root, checksum, PRIVATE_DIR, options.filter, undefined, owners, true);
   options.afterScan?.();
   const role = (self: 'initiator' | 'reactor'): TwoWayRole => ({ self, policy, host: self === 'initiator' ? 'ihost' : 'rhost' });
   const keep = (dir: string | undefined): { keepDir?: string } => (dir === undefined ? {} : { keepDir: dir });

@@ -17,7 +17,8 @@ import { ownerIds } from './owner.js';
 import { DELTA_MIN, deltaBlockSize, seedFromBasis } from './delta.js';
 import { cachePathOf, newIncoming, resumable, type Incoming } from './incoming-file.js';
 import type { Change, DeltaFrom, PathResult, ResumeFrom, SyncChannel, SyncMessage, TransferProgress } from './messages.js';
-import { describe, isSkip, notes, NotADirectoryError } from './path-errors.js';
+import { describe, isSkip, notes, NotADirectoryError, SkipError } from './path-errors.js';
+import { hashFile } from '../scan/hash.js';
 import { MODE_BITS, TargetTree } from './target-tree.js';
 import { cleanStalePartials } from './transfer-cache.js';
 import { emptySummary, tally, type SyncSummary } from './summary.js';
@@ -240,7 +241,7 @@ export class Receiver {
 
   private upsert(entry: Entry, wants: Wants, known: Known, base?: Entry | null): void {
     const { root } = this.options;
-    let target = known.targets.get(entry.path);
+    let target = this.hashedTarget(known.targets.get(entry.path));
     const ancestor = known.ancestors.get(entry.path);
     // A synced directory the source replaced by a file or link is in the way until its contents'
     // deletions (sent after this) empty it; the first run that finds it empty removes it.
@@ -339,6 +340,21 @@ export class Receiver {
       case 'skip':
         this.result({ path: entry.path, outcome: decision.conflict ? 'conflict' : 'skipped', message: decision.reason, bytes: 0 });
     }
+  }
+
+  /**
+   * hashedTarget digests a file of this side that its scan left for its own Sender to hash (a
+   * bidirectional run's new files are hashed when sent), once the peer sends the same path:
+   * judging the two needs both contents. A file no longer as scanned is left for the next run.
+   */
+  private hashedTarget(target: Entry | undefined): Entry | undefined {
+    const { checksum, root, store } = this.options;
+    if (target?.kind !== 'file' || target.checksum !== null || checksum === 'none') return target;
+    const hashed = hashFile(localPath(root, target.path), checksum, target);
+    if (!hashed.ok) throw new SkipError('changed on the target during the sync; left alone for the next run');
+    const entry = { ...target, checksum: hashed.checksum };
+    store.setScannedChecksums([entry]);
+    return entry;
   }
 
   /**

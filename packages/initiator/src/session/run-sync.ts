@@ -44,10 +44,11 @@ export async function runSync(connection: Connection, options: SyncOptions, side
   const sends = options.direction !== 'pull';
   const symlinks = sends ? options.symlinks : 'copy';
   // A dry run did not create a missing local dir (--create-dir): a real run would find it empty.
-  // Two ways, this side receives too: its decisions compare contents, so every file is hashed.
+  // A side that sends hashes its new files as it sends them (two ways, the receiver hashes one
+  // the peer sends too when it meets it).
   const scan = side.dryRun && !isPresent(localDir)
     ? emptyScan(side.store, filter, symlinks)
-    : await scanSide(side.store, localDir, options.checksum, privateDirName(), filter, symlinks, owners, options.direction === 'push');
+    : await scanSide(side.store, localDir, options.checksum, privateDirName(), filter, symlinks, owners, sends);
   for (const [path, message] of scan.unreadable) reporter.perPath('error', path, message);
   const ready = await reactorReady;
   if (ready.kind !== 'syncReady') throw protocolError('UNEXPECTED_MESSAGE', `the reactor answered ${ready.kind} to StartSync`);

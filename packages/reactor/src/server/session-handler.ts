@@ -245,11 +245,10 @@ export class SessionHandler {
     const sends = plan.direction !== 'push';
     const symlinks = sends ? request.symlinks : 'copy';
     // A dry run did not create a missing sync dir (--create-dir): a real run would find it empty.
-    // Two ways, this side receives too: its decisions compare contents, so every file is hashed.
+    // A side that sends hashes its new files as it sends them (Receiver.hashedTarget two ways).
     const scan = side.dryRun && !isPresent(plan.root)
       ? emptyScan(side.store, filter, symlinks)
-      : await scanSide(side.store, plan.root, plan.checksum, privateDirName(this.platform), filter, symlinks, owners,
-        plan.direction === 'pull');
+      : await scanSide(side.store, plan.root, plan.checksum, privateDirName(this.platform), filter, symlinks, owners, sends);
     this.problems = new ProblemLog(side.store);
     for (const [path, message] of scan.unreadable) this.problems.add({ path, outcome: 'error', message, bytes: 0 });
     this.passes = { request, scan, keepDir };
