@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import {
   appendFileSync, chmodSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync,
-  statSync, symlinkSync, utimesSync,
+  statSync, symlinkSync, utimesSync, writeFileSync,
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -603,6 +603,38 @@ describeModes('e2e: bidirectional sync', (mode: Mode) => {
     expectSameTree(original, pair.local);
     expectSameTree(original, pair.remote);
     expectNothingToDo(await bidi('real', pair));
+  });
+
+  it('19 and 26: a local root that is gone or is now a file stops the run (exit 9) before anything changes on the remote side', async () => {
+    const pair = mode.pair();
+    put(pair.local, 'a.txt', 'a\n');
+    put(pair.local, 'b.txt', 'b\n');
+    expectSuccess(await bidi('root', pair));
+    const before = listTree(pair.remote);
+    rmSync(pair.local, { recursive: true });
+    const gone = await mode.run('root', pair.local, pair.spec, 'bidi');
+    expect(gone.code, gone.stderr).to.equal(9);
+    expect(gone.stderr).to.include('does not exist');
+    writeFileSync(pair.local, 'a file where the root was\n');
+    const file = await mode.run('root', pair.local, pair.spec, 'bidi');
+    expect(file.code, file.stderr).to.equal(9);
+    expect(file.stderr.trimEnd().split('\n')).to.have.length(1);
+    expect(listTree(pair.remote)).to.deep.equal(before);
+  });
+
+  it('54: a local snapshot DB deleted on its own is refused (exit 7, with the --reset hint) and nothing is inferred from it', async () => {
+    const pair = mode.pair();
+    put(pair.local, 'a.txt', 'a\n');
+    expectSuccess(await bidi('one-db', pair));
+    rmSync(join(pair.local, PRIVATE_DIR, 'one-db'), { recursive: true });
+    rmSync(join(pair.local, 'a.txt'));
+    const refused = await mode.run('one-db', pair.local, pair.spec, 'bidi');
+    expect(refused.code, refused.stderr).to.equal(7);
+    expect(refused.stderr).to.include('--reset');
+    expect(listTree(pair.remote)).to.deep.equal(['a.txt']);
+    const reset = await bidi('one-db', pair, '--reset');
+    expectSuccess(reset);
+    expect(readFileSync(join(pair.local, 'a.txt'), 'utf8'), 'a first run infers no deletion: the file comes back').to.equal('a\n');
   });
 
   it('--mirror with -K bidi is a usage error: exit 2, one line on stderr, nothing synced', async () => {

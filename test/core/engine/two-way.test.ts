@@ -698,6 +698,64 @@ describe('bidirectional cycles: more scenarios (peers.md §3.3)', () => {
     await settled(a, b);
   });
 
+  it('23: every file touched on one side (a time zone or DST shift) sends no content and makes no conflict', async () => {
+    for (let i = 0; i < 12; i += 1) write(a.root, `f${i}`, `content ${i}`, 1_000);
+    await twoWayCycle(a, b);
+    for (let i = 0; i < 12; i += 1) utimesSync(join(b.root, `f${i}`), 3_600 + 1_000, 3_600 + 1_000);
+    const cycle = await twoWayCycle(a, b);
+    expect(bytes(cycle)).to.equal(0);
+    expect(cycle.results.filter((r) => r.outcome !== 'exists')).to.deep.equal([]);
+    expect(conflicts(cycle)).to.deep.equal([]);
+  });
+
+  it('47: a case-only rename on A reaches a case-insensitive B as a rename, with no data and no duplicate', async () => {
+    write(a.root, 'readme.txt', 'r'.repeat(5000));
+    write(a.root, 'keep', 'k');
+    await twoWayCycle(a, b, { platform: 'win32' });
+    renameSync(join(a.root, 'readme.txt'), join(a.root, 'README.txt'));
+    const cycle = await twoWayCycle(a, b, { platform: 'win32' });
+    expect(bytes(cycle)).to.equal(0);
+    expect(readdirSync(b.root).filter((name) => name.toLowerCase() === 'readme.txt')).to.deep.equal(['README.txt']);
+    await settled(a, b);
+  });
+
+  it('49: an NFC name on A and the NFD spelling of it on B are two names on Linux: both kept, on both sides, nothing lost', async () => {
+    const nfc = 'caf\u00e9.txt';
+    const nfd = 'cafe\u0301.txt';
+    write(a.root, nfc, 'spelled NFC');
+    write(b.root, nfd, 'spelled NFD');
+    await twoWayCycle(a, b);
+    for (const side of [a, b]) {
+      expect(readdirSync(side.root).filter((name) => name.normalize('NFC') === nfc).sort()).to.deep.equal([nfc, nfd].sort());
+    }
+    await settled(a, b);
+  });
+
+  it('51: a name that is not valid UTF-8 is reported as a problem, never mangled, and the rest syncs', async () => {
+    write(a.root, 'good', 'g');
+    writeFileSync(Buffer.concat([Buffer.from(`${a.root}/bad`), Buffer.from([0xff])]), 'latin-1 name');
+    const cycle = await twoWayCycle(a, b);
+    expect(read(b.root, 'good')).to.equal('g');
+    expect(readdirSync(b.root).filter((name) => name.startsWith('bad'))).to.deep.equal([]);
+    const problems = [...cycle.passes[1]!.sourceScan.unreadable.values()];
+    expect(problems.join()).to.match(/not valid UTF-8/);
+  });
+
+  it('52: names a Windows side cannot hold are reported there and kept on the side that has them', async () => {
+    write(a.root, 'keep', 'k');
+    await twoWayCycle(a, b, { platform: 'win32' });
+    write(a.root, 'a:b', 'colon');
+    write(a.root, 'CON', 'device name');
+    write(a.root, 'fine', 'f');
+    const cycle = await twoWayCycle(a, b, { platform: 'win32' });
+    expect(read(b.root, 'fine')).to.equal('f');
+    expect(existsSync(join(b.root, 'a:b'))).to.equal(false);
+    expect(existsSync(join(b.root, 'CON'))).to.equal(false);
+    expect(outcome(cycle, 'a:b')).to.equal('skipped');
+    expect(outcome(cycle, 'CON')).to.equal('skipped');
+    expect(read(a.root, 'a:b')).to.equal('colon');
+  });
+
   it('53: snapshot DBs deleted on both ends: the next cycle is a first one, with no deletion and differing files in conflict', async () => {
     write(a.root, 'same', 's');
     write(a.root, 'differ', 'base');

@@ -102,7 +102,11 @@ export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
       try {
         st = lstatSync(full, { bigint: true });
       } catch (err) {
-        problem(path, `cannot stat: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+        const code = (err as NodeJS.ErrnoException).code;
+        // Bytes that are not UTF-8 come back from readdir as U+FFFD, a name no file has.
+        problem(path, code === 'ENOENT' && name.includes('\uFFFD')
+          ? 'its name is not valid UTF-8 (shown with \uFFFD); not synchronized: rename it'
+          : `cannot stat: ${code ?? (err as Error).message}`);
         continue;
       }
       if (st.isSymbolicLink() && options.symlinks === 'skip') continue;
