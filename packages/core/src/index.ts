@@ -18,7 +18,7 @@ export {
 export type { Change, DeltaFrom, Outcome, PathResult, ResumeFrom, SyncChannel, SyncMessage, TransferProgress } from './engine/messages.js';
 export { scanTree, type ScanOptions, type ScanSummary, type SymlinkMode } from './scan/scan.js';
 export { hashBlocks, hashFile, hashPrefix, newHasher, type Hasher } from './scan/hash.js';
-export { reconcile, sameState, other, type Party, type Verdict } from './plan/reconcile.js';
+export { reconcile, sameState, sameSync, other, type Party, type Verdict } from './plan/reconcile.js';
 export { conflictName } from './plan/conflict-name.js';
 export { deletes, upsertCourse, type TwoWayRole, type UpsertCourse } from './engine/two-way.js';
 export { ProblemLog } from './engine/problem-log.js';

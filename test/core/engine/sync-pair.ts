@@ -71,6 +71,8 @@ export interface CycleOptions {
   readonly cut?: { after: number };
   /** filter is -E/-I: both scans apply it (bidirectional cycles). */
   readonly filter?: Filter;
+  /** reactorRefusesOwners: the reactor side's receiver may not set owners (-u/-j), as a reactor's policy says. */
+  readonly reactorRefusesOwners?: boolean;
 }
 
 /** PassOptions make one pass of a cycle: a one-way run, or a pass of a bidirectional one. */
@@ -231,6 +233,7 @@ async function runPass(source: Side, target: Side, sourceScan: SideScan, targetS
     dryRun: options.dryRun ?? false, mirror: options.mirror ?? false, preserveTime: options.preserveTime ?? false, owners,
     ...(options.platform !== undefined ? { platform: options.platform } : {}),
     ...(options.twoWay !== undefined ? { twoWay: options.twoWay } : {}),
+    ...(options.twoWay?.self === 'reactor' && options.reactorRefusesOwners === true ? { ownersRefused: 'this reactor does not let the test user set owners' } : {}),
     ...(options.keepDir !== undefined ? { keepDir: options.keepDir } : {}),
     ...(options.filter !== undefined ? { filter: options.filter } : {}),
   });

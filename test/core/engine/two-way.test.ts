@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import {
-  chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync,
+  chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -754,6 +754,23 @@ describe('bidirectional cycles: more scenarios (peers.md §3.3)', () => {
     expect(outcome(cycle, 'a:b')).to.equal('skipped');
     expect(outcome(cycle, 'CON')).to.equal('skipped');
     expect(read(a.root, 'a:b')).to.equal('colon');
+  });
+
+  it('44: with -u and a side that may not set owners, edits on either side still go across with no conflict', async () => {
+    const owners = { uid: true, gid: false };
+    write(a.root, 'f', 'v1');
+    write(a.root, 'keep', 'k');
+    chownSync(join(a.root, 'f'), 1234, 0);
+    let cycle = await twoWayCycle(a, b, { owners, reactorRefusesOwners: true });
+    expect(cycle.result('f')?.message).to.include('owner not kept');
+    write(a.root, 'f', 'v2 on a');
+    cycle = await twoWayCycle(a, b, { owners, reactorRefusesOwners: true });
+    expect(conflicts(cycle)).to.deep.equal([]);
+    expect(read(b.root, 'f')).to.equal('v2 on a');
+    write(b.root, 'f', 'v3 on b');
+    cycle = await twoWayCycle(a, b, { owners, reactorRefusesOwners: true });
+    expect(conflicts(cycle)).to.deep.equal([]);
+    expect(read(a.root, 'f')).to.equal('v3 on b');
   });
 
   it('53: snapshot DBs deleted on both ends: the next cycle is a first one, with no deletion and differing files in conflict', async () => {

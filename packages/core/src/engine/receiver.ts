@@ -8,7 +8,7 @@ import {
 import { hiddenByFilter, NO_FILTER, type Filter } from '../filter/filter.js';
 import { decideDelete, decideUpsert, type OverwritePolicy } from '../plan/decide.js';
 import { conflictName } from '../plan/conflict-name.js';
-import { sameState, SHOWN } from '../plan/reconcile.js';
+import { sameSync, SHOWN } from '../plan/reconcile.js';
 import type { SnapshotStore } from '../storage/snapshot-store.js';
 import { DryTree } from './dry-tree.js';
 import { FileIntake, unexpected } from './file-intake.js';
@@ -210,7 +210,7 @@ export class Receiver {
     try {
       if (change.kind === 'delete') {
         // The two ends' last syncs of this path differ (a run cut before both recorded it): no deletion is inferred.
-        if (this.options.twoWay !== undefined && !sameState(entry, known.ancestors.get(entry.path))) this.unagreed.add(entry.path);
+        if (this.options.twoWay !== undefined && !sameSync(entry, known.ancestors.get(entry.path))) this.unagreed.add(entry.path);
         this.deletions.push(entry.path);
       } else if (change.kind === 'move' && this.tryMove(change.from, entry)) {
         // replayed as a rename: no data sent
@@ -251,7 +251,7 @@ export class Receiver {
     const twoWay = this.options.twoWay;
     if (twoWay !== undefined) {
       // When the two ends' last syncs of this path differ, it is judged as if never synced.
-      const agreed = base === undefined || sameState(base ?? undefined, ancestor) ? ancestor : undefined;
+      const agreed = base === undefined || sameSync(base ?? undefined, ancestor) ? ancestor : undefined;
       const course = upsertCourse(twoWay, agreed, target, entry);
       if (course.kind === 'superseded') {
         this.result({ path: entry.path, outcome: 'superseded', message: '', bytes: 0 });

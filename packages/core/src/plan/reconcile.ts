@@ -69,6 +69,16 @@ export function sameState(a: Entry | undefined, b: Entry | undefined): boolean {
 /** SHOWN names each end as the user sees it: the initiator runs on the user's side. */
 export const SHOWN: Record<Party, string> = { initiator: 'local', reactor: 'remote' };
 
+/**
+ * sameSync tells whether two ends' last-synced rows of a path agree. Owners do not count: a side
+ * that may not set them (no root, a reactor's policy) records the owner it could give, so the
+ * two rows of one sync can name other owners.
+ */
+export function sameSync(a: Entry | undefined, b: Entry | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return sameState({ ...a, uid: null, gid: null }, { ...b, uid: null, gid: null });
+}
+
 /** other names the far end from one end's point of view. */
 export function other(party: Party): Party {
   return party === 'initiator' ? 'reactor' : 'initiator';
