@@ -4,6 +4,11 @@
  */
 export class SkipError extends Error {}
 
+/** changedHere is the skip of a path that no longer looks as this run's scan saw it. */
+export function changedHere(): SkipError {
+  return new SkipError('changed on the target during the sync; left alone for the next run');
+}
+
 /** NotADirectoryError: a directory above a path is a file or link on this side (`at`). */
 export class NotADirectoryError extends SkipError {
   constructor(message: string, readonly at: string) {

@@ -17,7 +17,7 @@ import { ownerIds } from './owner.js';
 import { DELTA_MIN, deltaBlockSize, seedFromBasis } from './delta.js';
 import { cachePathOf, newIncoming, resumable, type Incoming } from './incoming-file.js';
 import type { Change, DeltaFrom, PathResult, ResumeFrom, SyncChannel, SyncMessage, TransferProgress } from './messages.js';
-import { describe, isSkip, notes, NotADirectoryError, SkipError } from './path-errors.js';
+import { changedHere, describe, isSkip, notes, NotADirectoryError } from './path-errors.js';
 import { hashFile } from '../scan/hash.js';
 import { MODE_BITS, TargetTree } from './target-tree.js';
 import { cleanStalePartials } from './transfer-cache.js';
@@ -244,7 +244,7 @@ export class Receiver {
     let target = this.hashedTarget(known.targets.get(entry.path));
     const ancestor = known.ancestors.get(entry.path);
     // A synced directory the source replaced by a file or link is in the way until its contents'
-    // deletions (sent after this) empty it; the first run that finds it empty removes it.
+    // deletions (sent after this) empty it: an empty one goes now, else replaceDirs takes it after them.
     if (entry.kind !== 'dir' && target?.kind === 'dir' && ancestor?.kind === 'dir' && this.tree.removeEmptyDir(entry.path, target)) {
       target = undefined;
     }
@@ -351,7 +351,7 @@ export class Receiver {
     const { checksum, root, store } = this.options;
     if (target?.kind !== 'file' || target.checksum !== null || checksum === 'none') return target;
     const hashed = hashFile(localPath(root, target.path), checksum, target);
-    if (!hashed.ok) throw new SkipError('changed on the target during the sync; left alone for the next run');
+    if (!hashed.ok) throw changedHere();
     const entry = { ...target, checksum: hashed.checksum };
     store.setScannedChecksums([entry]);
     return entry;

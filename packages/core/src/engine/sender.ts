@@ -134,19 +134,20 @@ export class Sender {
     };
     // Without a vanished path there is no move to find: skip two queries per changed path.
     const movesPossible = vanished.any;
-    // A directory in conflict holds what it contains: none of it goes until the user settles it.
-    const heldDirs = store.heldDirs();
-    // What the other side's receiver kept back from a deletion (or kept aside) is sent as never
-    // synced: judged against the last sync, the deletion would win again.
-    const resends = this.options.withBase === true ? store.resends() : new Set<string>();
+    // Two ways only (one-way runs hold nothing): a directory in conflict holds what it contains,
+    // none of it goes until the user settles it; what the other side's receiver kept back from a
+    // deletion (or kept aside) is sent as never synced, else the deletion would win again.
+    const twoWay = this.options.withBase === true;
+    const heldDirs = twoWay ? store.heldDirs() : new Set<string>();
+    const resends = twoWay ? store.resends() : new Set<string>();
     for (const scanned of store.changed(undefined, keptOnly)) {
       if (heldDirs.size > 0 && below(scanned.path, heldDirs)) continue;
       const entry = this.hashedNow(scanned);
       if (entry === undefined) continue;
       if (entry !== scanned) hashed.push(entry);
       this.awaiting += 1;
-      const synced = movesPossible || this.options.withBase === true ? store.synced(entry.path) : undefined;
-      const base = this.options.withBase === true ? { base: resends.has(entry.path) ? null : synced ?? null } : {};
+      const synced = movesPossible || twoWay ? store.synced(entry.path) : undefined;
+      const base = twoWay ? { base: resends.has(entry.path) ? null : synced ?? null } : {};
       // A move removes its old path, so none under --ignore-delete; and a source the scan could
       // not see (hidden, unreadable) is no move source.
       const candidate = !movesPossible || synced !== undefined ? undefined : store.moveFrom(entry);

@@ -4,7 +4,7 @@ import { parentOf, sameLocalState, type Entry, type Owners } from '../model/entr
 import type { DryTree } from './dry-tree.js';
 import { isPresent, localPath, statEntry } from './local-tree.js';
 import { applyOwner, ownerIds } from './owner.js';
-import { NotADirectoryError, SkipError } from './path-errors.js';
+import { changedHere, NotADirectoryError } from './path-errors.js';
 
 const SAFE_DIRS_MAX = 10_000;
 /** MODE_BITS drops setuid and setgid: a reactor run as root must not hand out privileges a push asked for. */
@@ -107,7 +107,7 @@ export class TargetTree {
     this.ancestors(path, false);
     const now = this.options.dryTree?.isGone(path) === true ? undefined : statEntry(this.options.root, path);
     const same = scanned === undefined ? now === undefined : now !== undefined && sameLocalState(now, scanned);
-    if (!same) throw new SkipError('changed on the target during the sync; left alone for the next run');
+    if (!same) throw changedHere();
   }
 
   /** place renames a finished file or link (or a moved file) to its final path. */

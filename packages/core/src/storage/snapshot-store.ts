@@ -196,9 +196,9 @@ export class SnapshotStore {
     })();
   }
 
-  /** keepBefore journals the rows of paths about to change, the first time in this run only. */
+  /** keepBefore journals the rows of paths about to change, the first time in this run only (callers check journaling). */
   private keepBefore(paths: readonly string[]): void {
-    if (!this.journaling || paths.length === 0) return;
+    if (paths.length === 0) return;
     this.stmt(`INSERT OR IGNORE INTO journal (path, existed, ${COLUMNS.slice('path, '.length)}, state, message, updated_at)
                SELECT j.value, f.path IS NOT NULL, ${COLUMNS.slice('path, '.length).split(', ').map((c) => `f.${c}`).join(', ')},
                       f.state, f.message, f.updated_at
@@ -426,7 +426,7 @@ export class SnapshotStore {
     const scanUpsert = this.stmt(`INSERT OR REPLACE INTO scan (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const scanRemove = this.stmt('DELETE FROM scan WHERE path = ?');
     this.db.transaction(() => {
-      this.keepBefore([...(outcome.synced ?? []).map((entry) => entry.path), ...(outcome.removed ?? []), ...(outcome.forgotten ?? [])]);
+      if (this.journaling) this.keepBefore([...(outcome.synced ?? []).map((entry) => entry.path), ...(outcome.removed ?? []), ...(outcome.forgotten ?? [])]);
       for (const entry of outcome.synced ?? []) {
         upsert.run(...toRow(entry), now);
         if (alsoScan) scanUpsert.run(...toRow(entry));
@@ -450,7 +450,7 @@ export class SnapshotStore {
        SELECT ${COLUMNS}, 'synchronized', NULL, ? FROM scan WHERE path IN (SELECT value FROM json_each(?))`);
     const remove = this.stmt('DELETE FROM files WHERE path = ?');
     this.db.transaction(() => {
-      this.keepBefore([...(outcome.synced ?? []), ...(outcome.removed ?? [])]);
+      if (this.journaling) this.keepBefore([...(outcome.synced ?? []), ...(outcome.removed ?? [])]);
       // One statement per batch: binding row by row cost twice as much.
       if ((outcome.synced?.length ?? 0) > 0) copy.run(now, JSON.stringify(outcome.synced));
       for (const path of outcome.removed ?? []) remove.run(path);

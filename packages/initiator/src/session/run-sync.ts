@@ -151,7 +151,7 @@ function receiver(local: Local, twoWay: boolean): Receiver {
   return new Receiver({
     root: localDir, cacheDir: side.layout.cacheDir, store: side.store, checksum: options.checksum,
     policy: options.overwrite, channel: connection.syncChannel(), report, mirror: options.mirror,
-    filter: compileFilter(options.filters), preserveTime: options.preserveTime,
+    filter: local.scan.filter, preserveTime: options.preserveTime,
     owners: { uid: options.preserveUid, gid: options.preserveGid }, dryRun: side.dryRun,
     ...(options.keepDirLocal !== undefined ? { keepDir: options.keepDirLocal } : {}),
     ...(twoWay ? { twoWay: { self: 'initiator' as const, policy: options.overwrite, host: hostname() } } : {}),
