@@ -33,7 +33,8 @@ export type ErrorCode =
   | 'HOST_KEY_UNKNOWN'
   | 'HOST_KEY_CHANGED'
   | 'USAGE'
-  | 'NOT_SUPPORTED';
+  | 'NOT_SUPPORTED'
+  | 'WATCH_FAILED';
 
 /**
  * SnapsyncError carries a stable code and a message written for the user. It is turned

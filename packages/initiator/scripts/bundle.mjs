@@ -19,7 +19,7 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external: ['better-sqlite3', 'bufferutil', 'utf-8-validate'],
+  external: ['better-sqlite3', 'bufferutil', 'utf-8-validate', '@parcel/watcher'],
   // Bundled CommonJS (yargs, protobufjs, ws) calls require, which an ES module lacks.
   banner: { js: "import { createRequire as snapsyncRequire } from 'node:module'; const require = snapsyncRequire(import.meta.url);" },
   logLevel: 'warning',

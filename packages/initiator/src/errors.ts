@@ -53,6 +53,8 @@ const BY_CODE: Record<ErrorCode, number> = {
   FRAME_TOO_LARGE: EXIT.protocol,
   MASS_DELETE_REFUSED: EXIT.massDelete,
   INTERNAL: EXIT.failure,
+  // Never ends a run: a session that cannot watch rescans on a timer instead.
+  WATCH_FAILED: EXIT.failure,
 };
 
 /** exitStatusFor maps an error code to the process exit status. */

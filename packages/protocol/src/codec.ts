@@ -3,7 +3,7 @@ import type {
   Change, DeltaFrom, Direction, Entry, EntryKind, ErrorCode, Outcome, OverwritePolicy, PathResult, SymlinkMode,
 } from '@snapsync/core';
 import { protocolError } from './errors.js';
-import { MAX_PATH, MAX_TEXT } from './limits.js';
+import { MAX_COOLOFF_MS, MAX_PATH, MAX_PENDING, MAX_TEXT } from './limits.js';
 import type { Frame, Message } from './messages.js';
 import type { Snapsync } from '../generated/wire.js';
 import { wire } from './wire.js';
@@ -28,8 +28,8 @@ const OUTCOMES: Record<Outcome, number> = {
   skipped: wire.Outcome.OUTCOME_SKIPPED, conflict: wire.Outcome.OUTCOME_CONFLICT, error: wire.Outcome.OUTCOME_ERROR,
   superseded: wire.Outcome.OUTCOME_SUPERSEDED,
 };
-/** MAX_BATCH bounds the items of one Changes, Want or Results message. */
-const MAX_BATCH = 4096;
+/** MAX_BATCH bounds the items of one Changes, Want, Results or TreeChanged message, and a scope. */
+export const MAX_BATCH = 4096;
 const WIRE_ERROR_CODES = wire.ErrorCode as unknown as Record<string, number>;
 
 /** encodeFrame turns a frame into one binary WebSocket message. */
@@ -66,6 +66,7 @@ function toWire(message: Message): Record<string, unknown> {
           mirror: message.mirror, keepDir: message.keepDir, symlinks: message.symlinks, preserveTime: message.preserveTime,
           overwrite: message.overwrite, preserveUid: message.preserveUid, preserveGid: message.preserveGid,
           filters: message.filters.map((rule) => ({ include: rule.kind === 'include', pattern: rule.pattern })),
+          partial: message.partial, scope: message.scope, targetRate: message.targetRate,
         },
       };
     case 'changes':
@@ -190,6 +191,22 @@ function fromWire(envelope: ReturnType<typeof wire.Envelope.decode>): Message {
       return {
         kind: 'finishSession', ok: envelope.finishSession!.ok === true,
         generation: generation(envelope.finishSession!.generation, 'finishSession.generation'),
+        keepOpen: envelope.finishSession!.keepOpen === true,
+      };
+    case 'watch':
+      return {
+        kind: 'watch', cooloffMs: bounded(envelope.watch!.cooloffMs, 'watch.cooloffMs', MAX_COOLOFF_MS),
+        pendingMax: bounded(envelope.watch!.pendingMax, 'watch.pendingMax', MAX_PENDING, 1),
+      };
+    case 'watchStarted':
+      return {
+        kind: 'watchStarted', watching: envelope.watchStarted!.watching === true,
+        message: text(envelope.watchStarted!.message ?? '', 'watchStarted.message'),
+      };
+    case 'treeChanged':
+      return {
+        kind: 'treeChanged', full: envelope.treeChanged!.full === true,
+        paths: batch(envelope.treeChanged!.paths ?? [], 'treeChanged.paths').map((p) => relPath(p, 'treeChanged.paths')),
       };
     case 'startPass':
       return { kind: 'startPass', reactorSends: envelope.startPass!.reactorSends === true, keptOnly: envelope.startPass!.keptOnly === true };
@@ -216,6 +233,9 @@ function fromWire(envelope: ReturnType<typeof wire.Envelope.decode>): Message {
         overwrite: overwritePolicy(envelope.startSync!.overwrite ?? ''),
         preserveUid: envelope.startSync!.preserveUid === true,
         preserveGid: envelope.startSync!.preserveGid === true,
+        partial: envelope.startSync!.partial === true,
+        scope: batch(envelope.startSync!.scope ?? [], 'startSync.scope').map((p) => relPath(p, 'startSync.scope')),
+        targetRate: count(envelope.startSync!.targetRate, 'startSync.targetRate'),
       };
     case 'syncReady':
       return { kind: 'syncReady', scanned: count(envelope.syncReady!.scanned, 'syncReady.scanned') };
@@ -360,6 +380,12 @@ function relPath(value: string, field: string): string {
     throw invalid(`${field} "${value}" is not a relative path inside the tree`);
   }
   return value;
+}
+
+function bounded(value: number | null | undefined, field: string, max: number, min = 0): number {
+  const n = count(value, field);
+  if (n < min || n > max) throw invalid(`${field} is out of range (${min} to ${max})`);
+  return n;
 }
 
 function count(value: number | null | undefined, field: string): number {

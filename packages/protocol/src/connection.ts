@@ -26,6 +26,7 @@ export class Connection {
   private failure: SnapsyncError | undefined;
   private messageHandler: (frame: Frame) => void = () => {};
   private readonly closeHandlers: ((info: CloseInfo) => void)[] = [];
+  private closing: Promise<SnapsyncError> | undefined;
   /** maxFrameBytes may tighten while the peer is unauthenticated. */
   maxFrameBytes = MAX_FRAME_BYTES;
 
@@ -92,7 +93,9 @@ export class Connection {
    */
   whenClosed(): Promise<SnapsyncError> {
     if (this.state === 'closed') return Promise.resolve(this.failure ?? closedError());
-    return new Promise((resolve) => this.onClose((info) => resolve(this.failure ?? closedError(info))));
+    // One promise for every caller: a continuous session asks once per cycle, for days.
+    this.closing ??= new Promise((resolve) => this.onClose((info) => resolve(this.failure ?? closedError(info))));
+    return this.closing;
   }
 
   /** reply answers the request with this id. */

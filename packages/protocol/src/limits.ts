@@ -12,3 +12,9 @@ export const MAX_PATH = 4096;
 
 /** HANDSHAKE_TIMEOUT_MS is how long a peer has to say Hello and log in. */
 export const HANDSHAKE_TIMEOUT_MS = 30_000;
+
+/** MAX_COOLOFF_MS bounds --cooloff (Aspera allows 0 to 60 s). */
+export const MAX_COOLOFF_MS = 60_000;
+
+/** MAX_PENDING bounds --pending-max. */
+export const MAX_PENDING = 1_000_000;

@@ -8,7 +8,7 @@ import type {
  */
 export type Message =
   | Hello | Welcome | Auth | AuthOk | OpenSession | SessionOpened | FinishSession | SessionFinished | ErrorMessage
-  | StartSync | StartPass | SyncMessage;
+  | StartSync | StartPass | Watch | WatchStarted | TreeChanged | SyncMessage;
 
 /** Frame is one decoded WebSocket message: a request id and its body. */
 export interface Frame {
@@ -80,6 +80,8 @@ export interface FinishSession {
   readonly ok: boolean;
   /** generation both DBs record for a run that ended well ('' records none). */
   readonly generation: string;
+  /** keepOpen ends one cycle of a continuous session: the session stays open for the next. */
+  readonly keepOpen: boolean;
 }
 
 export interface SessionFinished {
@@ -101,6 +103,11 @@ export interface StartSync {
   /** preserveUid (-u) and preserveGid (-j): both sides scan owners; the receiver applies them. */
   readonly preserveUid: boolean;
   readonly preserveGid: boolean;
+  /** partial (continuous mode): both sides rescan only scope, each path with all below it. */
+  readonly partial: boolean;
+  readonly scope: readonly string[];
+  /** targetRate caps what the reactor sends, in bits per second (-l); 0 for no cap. */
+  readonly targetRate: number;
 }
 
 /** StartPass begins one pass of a bidirectional run (docs/sync-engine.md). */
@@ -110,6 +117,27 @@ export interface StartPass {
   readonly reactorSends: boolean;
   /** keptOnly sends only the losers of resolved conflicts this run kept beside them. */
   readonly keptOnly: boolean;
+}
+
+/** Watch asks the reactor to watch its sync dir and report changes (continuous mode). */
+export interface Watch {
+  readonly kind: 'watch';
+  readonly cooloffMs: number;
+  readonly pendingMax: number;
+}
+
+/** WatchStarted answers Watch; watching is false (message says why) when the reactor cannot. */
+export interface WatchStarted {
+  readonly kind: 'watchStarted';
+  readonly watching: boolean;
+  readonly message: string;
+}
+
+/** TreeChanged names paths that changed on the reactor (full: events were lost). */
+export interface TreeChanged {
+  readonly kind: 'treeChanged';
+  readonly paths: readonly string[];
+  readonly full: boolean;
 }
 
 export interface ErrorMessage {

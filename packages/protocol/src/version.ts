@@ -19,8 +19,14 @@ export const OWNERS_FEATURE = 'owners';
  */
 export const BIDI_FEATURE = 'bidi';
 
+/**
+ * CONTINUOUS_FEATURE: the reactor runs -C sessions (Watch, TreeChanged, StartSync.partial and
+ * scope, FinishSession.keep_open) and honours StartSync.target_rate (-l).
+ */
+export const CONTINUOUS_FEATURE = 'continuous';
+
 /** FEATURES this build can use; optional abilities are negotiated, not versioned. */
-export const FEATURES: readonly string[] = [DRY_RUN_FEATURE, OWNERS_FEATURE, BIDI_FEATURE];
+export const FEATURES: readonly string[] = [DRY_RUN_FEATURE, OWNERS_FEATURE, BIDI_FEATURE, CONTINUOUS_FEATURE];
 
 /** sharedFeatures keeps the features both ends named. */
 export function sharedFeatures(ours: readonly string[], theirs: readonly string[]): string[] {

@@ -8,13 +8,13 @@ const PROBLEM_BATCH = 512;
  * ProblemLog records the paths a run could not synchronize (skipped, conflicts, errors) in
  * the snapshot DB, in batches as they come: a run with a million failing paths holds none of
  * them in memory, and snapsync-admin -f / -s read them afterwards. A new log replaces the last
- * run's problems.
+ * run's problems (within its scope, for a partial scan's run).
  */
 export class ProblemLog {
   private batch: ProblemRow[] = [];
 
-  constructor(private readonly store: SnapshotStore) {
-    store.clearProblems();
+  constructor(private readonly store: SnapshotStore, scope?: readonly string[]) {
+    store.clearProblems(scope);
   }
 
   /** add notes one path's result if it is a problem. */

@@ -15,20 +15,26 @@ export interface SideScan extends ScanSummary {
 
 /**
  * scanSide scans a sync root into the store's scan table, replacing the last run's. The side
- * that sends passes hashNewWhenSent: its Sender hashes new files as it streams them.
+ * that sends passes hashNewWhenSent: its Sender hashes new files as it streams them. A scope
+ * (continuous mode) rescans only those paths, each with all below it: every other path is
+ * taken as last synced, so it is neither sent nor read as deleted.
  */
 export async function scanSide(store: SnapshotStore, root: string, checksum: ChecksumName, privateDirName: string,
-  filter: Filter = NO_FILTER, symlinks: SymlinkMode = 'copy', owners: Owners = NO_OWNERS, hashNewWhenSent = false): Promise<SideScan> {
+  filter: Filter = NO_FILTER, symlinks: SymlinkMode = 'copy', owners: Owners = NO_OWNERS, hashNewWhenSent = false,
+  scope?: readonly string[]): Promise<SideScan> {
   store.clearScan();
+  if (scope !== undefined) store.addScanFromSyncedOutside(scope);
   const problems = new Map<string, string>();
   const summary = await scanTree({
-    root, privateDirName, checksum, filter, symlinks, owners, hashNewWhenSent,
+    root, privateDirName, checksum, filter, symlinks, owners, hashNewWhenSent, ...(scope !== undefined ? { scope } : {}),
     previousIn: (dir) => store.syncedIn(dir),
     write: (entries) => store.addScan(entries),
     unchanged: (paths) => store.addScanFromSynced(paths),
     problem: (path, message) => problems.set(path, message),
   });
-  return { ...summary, unreadable: problems, filter, symlinks };
+  // A partial scan's count is the whole tree's, as the mass-delete guard reads it.
+  const entries = scope === undefined ? summary.entries : store.countScanned();
+  return { ...summary, entries, unreadable: problems, filter, symlinks };
 }
 
 /** blockedByProblem tells whether a path lies at or below one that could not be scanned. */

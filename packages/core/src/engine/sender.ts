@@ -4,6 +4,7 @@ import { hiddenByFilter } from '../filter/filter.js';
 import { below, type ChecksumName, type Entry } from '../model/entry.js';
 import type { SnapshotStore } from '../storage/snapshot-store.js';
 import { localPath } from './local-tree.js';
+import type { RateLimit } from './rate-limit.js';
 import { hashFile, hashPrefix, isAsScanned, newHasher } from '../scan/hash.js';
 import { blockCount, DELTA_DIGEST, DELTA_MIN, deltaBlockSize, digestBlock, sameBlock } from './delta.js';
 import { HashPool } from '../scan/hash-pool.js';
@@ -36,6 +37,8 @@ export interface SenderOptions {
   readonly keptOnly?: boolean;
   /** withBase sends with each upsert and move what this side last synced there (bidirectional runs). */
   readonly withBase?: boolean;
+  /** rate caps the file bytes sent per second (-l). */
+  readonly rate?: RateLimit;
 }
 
 /** CHUNK is the largest piece of a file in one message (well under the 4 MiB frame limit). */
@@ -418,6 +421,7 @@ export class Sender {
   }
 
   private async credit(bytes: number): Promise<void> {
+    await this.options.rate?.take(bytes);
     while (this.inFlight > 0 && this.inFlight + bytes > WINDOW) {
       await new Promise<void>((resolve) => {
         this.creditWaiter = resolve;

@@ -1,7 +1,7 @@
 import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync, type BigIntStats } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import type { Filter } from '../filter/filter.js';
-import type { ChecksumName, Entry, Owners, PreviousEntry } from '../model/entry.js';
+import { parentOf, type ChecksumName, type Entry, type Owners, type PreviousEntry } from '../model/entry.js';
 import { hashFile } from './hash.js';
 import { HashPool, POOL_MIN_BYTES } from './hash-pool.js';
 
@@ -35,6 +35,11 @@ export interface ScanOptions {
   /** owners names the ids to record (-u, -j); the others stay null, so a chown is no change. */
   readonly owners?: Owners;
   /**
+   * scope, when given, makes a partial scan (continuous mode): only these paths, each with
+   * everything below it, are walked; the caller accounts for the rest of the tree.
+   */
+  readonly scope?: readonly string[];
+  /**
    * hashNewWhenSent leaves new files under POOL_MIN_BYTES unhashed (checksum null) for the
    * sender to hash just before it sends them: the read that hashes then brings the file into
    * the page cache for the read that sends it, instead of both reading from disk.
@@ -60,7 +65,7 @@ const BATCH = 1000;
  * directory listing and one batch, whatever the tree's size.
  */
 export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
-  const pending: string[] = [''];
+  const pending: string[] = options.scope === undefined ? [''] : [];
   // Windows reports 0 for both ids: nothing to carry.
   const uid = options.owners?.uid === true && process.platform !== 'win32';
   const gid = options.owners?.gid === true && process.platform !== 'win32';
@@ -84,6 +89,99 @@ export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
     }
   };
 
+  /** visit scans one path; it returns a promise only when the hashing queue is full. */
+  const visit = (path: string, name: string, previousEntries: { get(path: string): PreviousEntry | undefined }):
+    Promise<unknown> | undefined => {
+    const filter = options.filter;
+    const full = join(options.root, path);
+    let st: BigIntStats;
+    try {
+      st = lstatSync(full, { bigint: true });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      // Bytes that are not UTF-8 come back from readdir as U+FFFD, a name no file has.
+      problem(path, code === 'ENOENT' && name.includes('\uFFFD')
+        ? 'its name is not valid UTF-8 (shown with \uFFFD); not synchronized: rename it'
+        : `cannot stat: ${code ?? (err as Error).message}`);
+      return undefined;
+    }
+    if (st.isSymbolicLink() && options.symlinks === 'skip') return undefined;
+    if (st.isSymbolicLink() && options.symlinks === 'follow') {
+      const followed = follow(options.root, full);
+      if (typeof followed === 'string') {
+        problem(path, followed);
+        return undefined;
+      }
+      st = followed;
+    }
+    const base = {
+      path, size: Number(st.size), mtimeUs: Number(st.mtimeNs / 1000n), mode: Number(st.mode & 0o7777n), ino: Number(st.ino),
+      uid: uid ? Number(st.uid) : null, gid: gid ? Number(st.gid) : null,
+    };
+    if (filter !== undefined && filter.excluded(path, st.isDirectory())) return undefined;
+    if (st.isDirectory()) {
+      emit({ ...base, kind: 'dir', size: 0, checksum: null, linkTarget: null });
+      pending.push(path);
+    } else if (st.isFile()) {
+      const previous = previousEntries.get(path);
+      let checksum: Uint8Array;
+      if (previous !== undefined && previous.kind === 'file' && previous.size === base.size &&
+          previous.mtimeUs === base.mtimeUs && previous.ino === base.ino && previous.checksum !== null) {
+        if (options.unchanged !== undefined && previous.mode === base.mode && previous.uid === base.uid && previous.gid === base.gid) {
+          same.push(path);
+          entries += 1;
+          if (same.length >= BATCH) {
+            options.unchanged(same);
+            same = [];
+          }
+          return undefined;
+        }
+        checksum = previous.checksum;
+      } else if (options.hashNewWhenSent === true && previous === undefined && base.size < POOL_MIN_BYTES &&
+          options.checksum !== 'none') {
+        emit({ ...base, kind: 'file', checksum: null, linkTarget: null });
+        return undefined;
+      } else if (base.size >= POOL_MIN_BYTES && options.checksum !== 'none') {
+        // Big files hash on other threads while the walk goes on; entries may land in any order.
+        const job = pool.hash(full, options.checksum).then((hashed) => {
+          hashing.delete(job);
+          if (!hashed.ok) {
+            problem(path, hashed.reason);
+            return;
+          }
+          hashedBytes += base.size;
+          emit({ ...base, kind: 'file', checksum: hashed.checksum, linkTarget: null });
+        });
+        hashing.add(job);
+        return hashing.size >= POOL_QUEUE ? Promise.race(hashing) : undefined;
+      } else {
+        const hashed = hashFile(full, options.checksum);
+        if (!hashed.ok) {
+          problem(path, hashed.reason);
+          return undefined;
+        }
+        checksum = hashed.checksum;
+        hashedBytes += base.size;
+      }
+      emit({ ...base, kind: 'file', checksum, linkTarget: null });
+    } else if (st.isSymbolicLink()) {
+      try {
+        emit({ ...base, kind: 'symlink', checksum: null, linkTarget: readlinkSync(full) });
+      } catch (err) {
+        problem(path, `cannot read link: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      }
+    } else {
+      problem(path, 'not a regular file, directory or symbolic link; not synchronized');
+    }
+    return undefined;
+  };
+
+  for (const start of options.scope ?? []) {
+    const parent = parentOf(start);
+    if (!walkable(options, start)) continue;
+    const waiting = visit(start, start.slice(parent === '' ? 0 : parent.length + 1), options.previousIn(parent));
+    if (waiting !== undefined) await waiting;
+  }
   for (let dir = pending.pop(); dir !== undefined; dir = pending.pop()) {
     let names: string[];
     try {
@@ -95,89 +193,8 @@ export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
     const previousEntries = options.previousIn(dir);
     for (const name of names) {
       if (dir === '' && name === options.privateDirName) continue;
-      const path = dir === '' ? name : `${dir}/${name}`;
-      const filter = options.filter;
-      const full = join(options.root, path);
-      let st: BigIntStats;
-      try {
-        st = lstatSync(full, { bigint: true });
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        // Bytes that are not UTF-8 come back from readdir as U+FFFD, a name no file has.
-        problem(path, code === 'ENOENT' && name.includes('\uFFFD')
-          ? 'its name is not valid UTF-8 (shown with \uFFFD); not synchronized: rename it'
-          : `cannot stat: ${code ?? (err as Error).message}`);
-        continue;
-      }
-      if (st.isSymbolicLink() && options.symlinks === 'skip') continue;
-      if (st.isSymbolicLink() && options.symlinks === 'follow') {
-        const followed = follow(options.root, full);
-        if (typeof followed === 'string') {
-          problem(path, followed);
-          continue;
-        }
-        st = followed;
-      }
-      const base = {
-        path, size: Number(st.size), mtimeUs: Number(st.mtimeNs / 1000n), mode: Number(st.mode & 0o7777n), ino: Number(st.ino),
-        uid: uid ? Number(st.uid) : null, gid: gid ? Number(st.gid) : null,
-      };
-      if (filter !== undefined && filter.excluded(path, st.isDirectory())) continue;
-      if (st.isDirectory()) {
-        emit({ ...base, kind: 'dir', size: 0, checksum: null, linkTarget: null });
-        pending.push(path);
-      } else if (st.isFile()) {
-        const previous = previousEntries.get(path);
-        let checksum: Uint8Array;
-        if (previous !== undefined && previous.kind === 'file' && previous.size === base.size &&
-            previous.mtimeUs === base.mtimeUs && previous.ino === base.ino && previous.checksum !== null) {
-          if (options.unchanged !== undefined && previous.mode === base.mode && previous.uid === base.uid && previous.gid === base.gid) {
-            same.push(path);
-            entries += 1;
-            if (same.length >= BATCH) {
-              options.unchanged(same);
-              same = [];
-            }
-            continue;
-          }
-          checksum = previous.checksum;
-        } else if (options.hashNewWhenSent === true && previous === undefined && base.size < POOL_MIN_BYTES &&
-            options.checksum !== 'none') {
-          emit({ ...base, kind: 'file', checksum: null, linkTarget: null });
-          continue;
-        } else if (base.size >= POOL_MIN_BYTES && options.checksum !== 'none') {
-          // Big files hash on other threads while the walk goes on; entries may land in any order.
-          const job = pool.hash(full, options.checksum).then((hashed) => {
-            hashing.delete(job);
-            if (!hashed.ok) {
-              problem(path, hashed.reason);
-              return;
-            }
-            hashedBytes += base.size;
-            emit({ ...base, kind: 'file', checksum: hashed.checksum, linkTarget: null });
-          });
-          hashing.add(job);
-          if (hashing.size >= POOL_QUEUE) await Promise.race(hashing);
-          continue;
-        } else {
-          const hashed = hashFile(full, options.checksum);
-          if (!hashed.ok) {
-            problem(path, hashed.reason);
-            continue;
-          }
-          checksum = hashed.checksum;
-          hashedBytes += base.size;
-        }
-        emit({ ...base, kind: 'file', checksum, linkTarget: null });
-      } else if (st.isSymbolicLink()) {
-        try {
-          emit({ ...base, kind: 'symlink', checksum: null, linkTarget: readlinkSync(full) });
-        } catch (err) {
-          problem(path, `cannot read link: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-        }
-      } else {
-        problem(path, 'not a regular file, directory or symbolic link; not synchronized');
-      }
+      const waiting = visit(dir === '' ? name : `${dir}/${name}`, name, previousEntries);
+      if (waiting !== undefined) await waiting;
     }
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
@@ -186,6 +203,29 @@ export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
   if (batch.length > 0) options.write(batch);
   if (same.length > 0) options.unchanged?.(same);
   return { entries, hashedBytes, problems };
+}
+
+/**
+ * walkable tells whether a scope path of a partial scan is there to look at: not in the private
+ * dir, and every directory above it a real directory (never a link, which would lead the scan
+ * elsewhere) that the filter lets in. A path that is not is absent, as a full scan would find
+ * it; one that cannot be looked at (EACCES) is left to visit, which reports it as a problem.
+ */
+function walkable(options: ScanOptions, path: string): boolean {
+  const segments = path.split('/');
+  if (segments[0] === options.privateDirName) return false;
+  for (let depth = 1; depth <= segments.length; depth++) {
+    const at = segments.slice(0, depth).join('/');
+    const isParent = depth < segments.length;
+    if (isParent && options.filter?.excluded(at, true) === true) return false;
+    try {
+      if (isParent && !lstatSync(join(options.root, at)).isDirectory()) return false;
+      if (!isParent) lstatSync(join(options.root, at));
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code !== 'ENOENT' && (err as NodeJS.ErrnoException).code !== 'ENOTDIR';
+    }
+  }
+  return true;
 }
 
 /**

@@ -40,6 +40,7 @@ export type ExpectedSession = Pick<SessionRecord, 'localDir' | 'remoteHost' | 'r
  */
 export class SessionSide {
   private finished = false;
+  private recorded = false;
 
   private constructor(
     readonly layout: SessionLayout,
@@ -143,6 +144,12 @@ export class SessionSide {
   /** commit records the session and marks start-up complete. */
   commit(record: Omit<SessionRecord, 'createdAt' | 'startTime' | 'stopTime' | 'condition'>): void {
     this.store.recordStart(record);
+    this.recorded = true;
+  }
+
+  /** committed tells whether start-up completed: a failure then ends the run, not undoes it. */
+  get committed(): boolean {
+    return this.recorded;
   }
 
   /**
@@ -159,6 +166,15 @@ export class SessionSide {
       this.scratch?.remove();
       this.lock?.release();
     }
+  }
+
+  /**
+   * checkpoint records the end of one cycle of a continuous session, which stays open: the DB
+   * and lock are kept for the next cycle.
+   */
+  checkpoint(ok: boolean, generation = ''): void {
+    if (this.finished) return;
+    this.store.recordStop(ok, generation);
   }
 
   /** abort undoes a start-up that failed before commit. */

@@ -231,9 +231,19 @@ export class SnapshotStore {
     return counts;
   }
 
-  /** clearProblems forgets the previous run's problems as a new run starts recording its own. */
-  clearProblems(): void {
-    this.stmt('DELETE FROM problems').run();
+  /**
+   * clearProblems forgets the previous run's problems as a new run starts recording its own;
+   * a partial scan's run forgets only those within its scope.
+   */
+  clearProblems(scope?: readonly string[]): void {
+    if (scope === undefined) {
+      this.stmt('DELETE FROM problems').run();
+      return;
+    }
+    const remove = this.stmt('DELETE FROM problems WHERE path = @path OR (path > @lo AND path < @hi)');
+    this.db.transaction(() => {
+      for (const path of scope) remove.run({ path, lo: `${path}/`, hi: `${path}0` });
+    })();
   }
 
   /**
@@ -280,6 +290,19 @@ export class SnapshotStore {
   addScanFromSynced(paths: readonly string[]): void {
     this.stmt(`INSERT OR REPLACE INTO scan (${COLUMNS}) SELECT ${COLUMNS} FROM files WHERE path IN (SELECT value FROM json_each(?))`)
       .run(JSON.stringify(paths));
+  }
+
+  /**
+   * addScanFromSyncedOutside stores as scanned every last-synced path outside the scope of a
+   * partial scan (each scope path with all below it): one copy, then one ranged delete per
+   * scope path on the primary key.
+   */
+  addScanFromSyncedOutside(scope: readonly string[]): void {
+    const remove = this.stmt('DELETE FROM scan WHERE path = @path OR (path > @lo AND path < @hi)');
+    this.db.transaction(() => {
+      this.stmt(`INSERT OR REPLACE INTO scan (${COLUMNS}) SELECT ${COLUMNS} FROM files`).run();
+      for (const path of scope) remove.run({ path, lo: `${path}/`, hi: `${path}0` });
+    })();
   }
 
   /** setScannedChecksums fills in the digests of files the scan left for the sender to hash. */

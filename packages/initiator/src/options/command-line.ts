@@ -1,5 +1,5 @@
-import { currentPlatform, type Direction, type FilterRule, type OverwritePolicy, type SymlinkMode } from '@snapsync/core';
-import { normalizeFingerprint } from '@snapsync/protocol';
+import { currentPlatform, DEFAULT_PENDING_MAX, type Direction, type FilterRule, type OverwritePolicy, type SymlinkMode } from '@snapsync/core';
+import { MAX_PENDING, normalizeFingerprint } from '@snapsync/protocol';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -46,6 +46,16 @@ export interface SyncOptions {
   readonly keepDirRemote: string | undefined;
   /** dryRun reports what a run would do and changes nothing on either side, DBs included. */
   readonly dryRun: boolean;
+  /** continuous (-C) keeps the session running, syncing changes as they happen. */
+  readonly continuous: boolean;
+  /** coolOffMs: a changed path is sent once it has been still this long (--cooloff). */
+  readonly coolOffMs: number;
+  /** scanIntervalMs: full rescans this often in continuous mode (--scan-interval); undefined for none. */
+  readonly scanIntervalMs: number | undefined;
+  /** pendingMax bounds the changed paths held (--pending-max); past it they fold into directories. */
+  readonly pendingMax: number;
+  /** targetRate caps the bits per second either side sends (-l); undefined for no cap. */
+  readonly targetRate: number | undefined;
 }
 
 /** DEFAULT_SYMLINKS follows Aspera: links are copied, except on Windows where they are skipped. */
@@ -56,13 +66,15 @@ export const DEFAULT_PORT = 9093;
 
 /** Flags parsed and checked now whose behaviour a later release brings: they fail, never pass unnoticed. */
 const NOT_YET: readonly (readonly [string, string])[] = [
-  ['continuous', '--continuous'],
-  ['cooloff', '--cooloff'],
-  ['scan-interval', '--scan-interval'],
-  ['pending-max', '--pending-max'],
-  ['target-rate', '--target-rate'],
   ['alt-logdir', '--alt-logdir'],
 ];
+
+/**
+ * DEFAULT_COOLOFF_S is 0, where Aspera waits 3 s: a change reaches the other side within a
+ * second. A file still being written is never sent half: it is checked before and after it
+ * is sent, and sent again once it is still. --cooloff spares the repeated sends of growing logs.
+ */
+const DEFAULT_COOLOFF_S = 0;
 
 /** buildParser declares every flag of DESIGN.md, named as Aspera's async names them. */
 export function buildParser(argv: readonly string[]) {
@@ -101,9 +113,9 @@ export function buildParser(argv: readonly string[]) {
     .option('allow-mass-delete', { type: 'boolean', default: false,
       describe: 'let a run delete more than half of what was synced, or sync from an empty source' })
     .option('create-dir', { type: 'boolean', default: false, describe: 'create missing sync directories' })
-    .option('cooloff', { type: 'number', describe: 'seconds a file must be still before it is sent (0-60)' })
+    .option('cooloff', { type: 'number', describe: `seconds a file must be still before it is sent (0-60, default ${DEFAULT_COOLOFF_S})` })
     .option('scan-interval', { type: 'number', describe: 'seconds between rescans in continuous mode' })
-    .option('pending-max', { type: 'number', describe: 'most files waiting to be sent' })
+    .option('pending-max', { type: 'number', describe: `most changed paths held before they fold into directories (default ${DEFAULT_PENDING_MAX})` })
     .option('target-rate', { alias: 'l', type: 'string', describe: 'cap the rate, e.g. 100M (bits/s)' })
     .option('alt-logdir', { alias: 'L', type: 'string', describe: 'log directory DIR[:MB]' })
     .option('dry-run', { type: 'boolean', describe: 'print what would change, change nothing' })
@@ -172,6 +184,11 @@ export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncO
     keepDirLocal: args.keepDirLocal === undefined ? undefined : resolve(args.keepDirLocal),
     keepDirRemote: args.keepDirRemote,
     dryRun: args.dryRun === true,
+    continuous: args.continuous === true,
+    coolOffMs: Math.round((args.cooloff ?? DEFAULT_COOLOFF_S) * 1000),
+    scanIntervalMs: args.scanInterval === undefined ? undefined : Math.round(args.scanInterval * 1000),
+    pendingMax: args.pendingMax ?? DEFAULT_PENDING_MAX,
+    targetRate: args.targetRate === undefined ? undefined : parseRate(args.targetRate),
   };
 }
 
@@ -181,7 +198,14 @@ function validateLaterFlags(args: Parsed, direction: Direction): void {
   if (args.symbolicLinks !== undefined) choice(args.symbolicLinks.toLowerCase(), ['copy', 'skip', 'follow'] as const, '--symbolic-links');
   if (args.cooloff !== undefined) checkRange('--cooloff', args.cooloff, 0, 60, false);
   if (args.scanInterval !== undefined) checkRange('--scan-interval', args.scanInterval, 0.1, 86400 * 365, false);
-  if (args.pendingMax !== undefined) checkRange('--pending-max', args.pendingMax, 1, 1e9, true);
+  if (args.pendingMax !== undefined) checkRange('--pending-max', args.pendingMax, 1, MAX_PENDING, true);
+  if (args.continuous !== true) {
+    const tuning = (['cooloff', 'scan-interval', 'pending-max'] as const).find((flag) => args[flag] !== undefined);
+    if (tuning !== undefined) throw usageError(`--${tuning} tunes continuous mode; add -C (--continuous) or drop it`);
+  }
+  if (args.continuous === true && args.dryRun === true) {
+    throw usageError('--dry-run reports one run; it cannot be used with -C (--continuous)');
+  }
   if (args.targetRate !== undefined) parseRate(args.targetRate);
   if (args.altLogdir !== undefined) parseLogDir(args.altLogdir);
   if (args.mirror === true && direction === 'bidi') throw usageError('--mirror makes one side a copy of the other; it cannot be used with -K bidi');

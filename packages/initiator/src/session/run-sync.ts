@@ -1,8 +1,8 @@
 import {
-  ProblemLog, Receiver, Sender, compileFilter, emptyScan, emptySummary, isPresent, privateDirName, scanSide,
+  ProblemLog, RateLimit, Receiver, Sender, compileFilter, emptyScan, emptySummary, isPresent, privateDirName, scanSide,
   type PathResult, type SessionSide, type SideScan, type SyncMessage, type SyncSummary, type TransferProgress,
 } from '@snapsync/core';
-import { protocolError, type Connection } from '@snapsync/protocol';
+import { protocolError, type Connection, type Message } from '@snapsync/protocol';
 import { hostname } from 'node:os';
 import type { SyncOptions } from '../options/command-line.js';
 import type { Reporter } from '../output/reporter.js';
@@ -18,11 +18,22 @@ interface Local {
   readonly localDir: string;
   readonly scan: SideScan;
   readonly report: (result: PathResult) => void;
-  readonly progress: { progress?: (event: TransferProgress) => void };
+  /** progress and rate go to the senders: what a bar shows, what -l allows. */
+  readonly progress: { progress?: (event: TransferProgress) => void; rate?: RateLimit };
   /** play routes the peer's messages to a role until the next call. */
   play(role: Role): void;
   /** lost rejects when the connection goes, with the error that ended it. */
   readonly lost: Promise<never>;
+}
+
+/** Cycle is what differs between the runs of a continuous session. */
+export interface Cycle {
+  /** scope rescans only these paths, each with all below it (undefined: the whole tree). */
+  readonly scope?: readonly string[];
+  /** aside receives what the reactor sends outside the sync stream (TreeChanged). */
+  readonly aside?: (message: Message) => void;
+  /** progress hears of bytes planned and moved (a continuous session's live state). */
+  readonly progress?: (event: TransferProgress) => void;
 }
 
 /**
@@ -31,13 +42,15 @@ interface Local {
  * applies them. Push makes this side the sender, pull the receiver; bidi runs passes both ways.
  */
 export async function runSync(connection: Connection, options: SyncOptions, side: SessionSide, localDir: string,
-  reporter: Reporter): Promise<SyncSummary> {
+  reporter: Reporter, cycle: Cycle = {}): Promise<SyncSummary> {
   const bidi = options.direction === 'bidi';
+  const scope = cycle.scope;
   const reactorReady = connection.request({
     kind: 'startSync', dryRun: side.dryRun, allowMassDelete: options.allowMassDelete, filters: options.filters,
     ignoreDelete: options.ignoreDelete, mirror: options.mirror, keepDir: options.keepDirRemote ?? '',
     symlinks: options.symlinks, preserveTime: options.preserveTime, overwrite: options.overwrite,
     preserveUid: options.preserveUid, preserveGid: options.preserveGid,
+    partial: scope !== undefined, scope: scope ?? [], targetRate: options.targetRate ?? 0,
   });
   const owners = { uid: options.preserveUid, gid: options.preserveGid };
   const filter = compileFilter(options.filters);
@@ -48,13 +61,13 @@ export async function runSync(connection: Connection, options: SyncOptions, side
   // the peer sends too when it meets it).
   const scan = side.dryRun && !isPresent(localDir)
     ? emptyScan(side.store, filter, symlinks)
-    : await scanSide(side.store, localDir, options.checksum, privateDirName(), filter, symlinks, owners, sends);
+    : await scanSide(side.store, localDir, options.checksum, privateDirName(), filter, symlinks, owners, sends, scope);
   for (const [path, message] of scan.unreadable) reporter.perPath('error', path, message);
   const ready = await reactorReady;
   if (ready.kind !== 'syncReady') throw protocolError('UNEXPECTED_MESSAGE', `the reactor answered ${ready.kind} to StartSync`);
 
   // This run's problems replace the last run's, written in batches as they come.
-  const problems = new ProblemLog(side.store);
+  const problems = new ProblemLog(side.store, scope);
   for (const [path, message] of scan.unreadable) problems.add({ path, outcome: 'error', message, bytes: 0 });
   const report = (result: PathResult): void => {
     reporter.perPath(result.outcome, result.path, result.message);
@@ -62,9 +75,14 @@ export async function runSync(connection: Connection, options: SyncOptions, side
   };
   // A dry run moves no bytes: no bar.
   const bar = side.dryRun ? undefined : reporter.transfer();
+  const rate = RateLimit.fromBits(options.targetRate ?? 0);
   let role: Role | undefined;
   connection.onMessage((frame) => {
     try {
+      if (frame.message.kind === 'treeChanged' && cycle.aside !== undefined) {
+        cycle.aside(frame.message);
+        return;
+      }
       if (role === undefined) throw protocolError('UNEXPECTED_MESSAGE', `unexpected ${frame.message.kind} between passes`);
       role.handle(frame.message as SyncMessage);
     } catch (err) {
@@ -79,7 +97,15 @@ export async function runSync(connection: Connection, options: SyncOptions, side
   const local: Local = {
     connection, options, side, localDir, scan, report, lost,
     // No bar, no callback: the sender then skips the size look-ups progress needs.
-    progress: bar === undefined ? {} : { progress: (event: TransferProgress) => bar.update(event) },
+    progress: {
+      ...(bar === undefined && cycle.progress === undefined ? {} : {
+        progress: (event: TransferProgress) => {
+          bar?.update(event);
+          cycle.progress?.(event);
+        },
+      }),
+      ...(rate === undefined ? {} : { rate }),
+    },
     play: (next) => {
       role = next;
     },
@@ -155,7 +181,7 @@ function receiver(local: Local, twoWay: boolean): Receiver {
     owners: { uid: options.preserveUid, gid: options.preserveGid }, dryRun: side.dryRun,
     ...(options.keepDirLocal !== undefined ? { keepDir: options.keepDirLocal } : {}),
     ...(twoWay ? { twoWay: { self: 'initiator' as const, policy: options.overwrite, host: hostname() } } : {}),
-    ...progress,
+    ...(progress.progress !== undefined ? { progress: progress.progress } : {}),
   });
 }
 

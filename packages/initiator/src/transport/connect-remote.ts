@@ -1,5 +1,5 @@
 import { SnapsyncError } from '@snapsync/core';
-import { Connection, MAX_FRAME_BYTES, certificateFingerprint, wsFrameSocket, zeroMask } from '@snapsync/protocol';
+import { Connection, MAX_FRAME_BYTES, certificateFingerprint, keepAlive, wsFrameSocket, zeroMask } from '@snapsync/protocol';
 import type { TLSSocket } from 'node:tls';
 import { WebSocket } from 'ws';
 import { hostForUrl } from '../options/remote-spec.js';
@@ -55,6 +55,7 @@ export async function connectRemote(host: string, port: number, trust: TrustOpti
     ws.terminate();
     throw err;
   }
+  keepAlive(ws);
   return new Connection(wsFrameSocket(ws));
 }
 

@@ -1,5 +1,5 @@
 import { SnapsyncError } from '@snapsync/core';
-import { Connection, MAX_FRAME_BYTES, wsFrameSocket } from '@snapsync/protocol';
+import { Connection, MAX_FRAME_BYTES, keepAlive, wsFrameSocket } from '@snapsync/protocol';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
@@ -57,6 +57,8 @@ export function serve(options: ServeOptions): Promise<RunningReactor> {
       options.log.info(`connection ${peer} dropped: ${err.message}`);
       ws.terminate();
     });
+    // A client gone without a word (its network cut) frees its session lock within a minute.
+    keepAlive(ws);
     const handler = new SessionHandler(new Connection(wsFrameSocket(ws)), {
       authenticate: options.authenticate, serverName: options.serverName, log: options.log, peer,
     });

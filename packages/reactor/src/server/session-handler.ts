@@ -1,11 +1,12 @@
 import {
-  ProblemLog, Receiver, Sender, SessionSide, SnapsyncError, compileFilter, currentPlatform, dbDiscrepancy, emptyScan, isPresent,
-  isSnapsyncError, privateDirName, scanSide,
+  ChangeFeed, ProblemLog, RateLimit, Receiver, Sender, SessionSide, SnapsyncError, compileFilter, currentPlatform, dbDiscrepancy,
+  emptyScan, isPresent, isSnapsyncError, privateDirName, scanSide,
   type ChecksumName, type Direction, type PathResult, type PlatformName, type SideScan, type SyncMessage,
 } from '@snapsync/core';
 import {
   BIDI_FEATURE, CloseCode, Connection, FEATURES, HANDSHAKE_TIMEOUT_MS, MAGIC, MAX_FRAME_BYTES, MAX_PREAUTH_FRAME_BYTES,
-  PROTOCOL_VERSION, protocolError, sharedFeatures, type Frame, type OpenSession, type StartPass, type StartSync,
+  MAX_BATCH, PROTOCOL_VERSION, protocolError, sharedFeatures, type Frame, type OpenSession, type StartPass, type StartSync,
+  type Watch,
 } from '@snapsync/protocol';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { realpathSync } from 'node:fs';
@@ -31,7 +32,7 @@ interface SyncPlan {
   readonly direction: Direction;
   readonly checksum: ChecksumName;
   /** trusted is false when the two DBs' generations differ: the run then forgets the last sync. */
-  readonly trusted: boolean;
+  trusted: boolean;
 }
 
 /** Passes is what a bidirectional run's later passes need from its StartSync. */
@@ -39,6 +40,7 @@ interface Passes {
   readonly request: StartSync;
   readonly scan: SideScan;
   readonly keepDir: string | undefined;
+  readonly rate: RateLimit | undefined;
 }
 
 const SYNC_KINDS = new Set(['syncReady', 'changes', 'want', 'fileData', 'ack', 'results', 'syncDone']);
@@ -63,6 +65,8 @@ export class SessionHandler {
   private role: Sender | Receiver | undefined;
   private passes: Passes | undefined;
   private problems: ProblemLog | undefined;
+  /** feed reports this tree's changes to the initiator (continuous pull and bidi). */
+  private feed: ChangeFeed | undefined;
   private features: readonly string[] = [];
   private peerReady = false;
   private sessionId = '';
@@ -148,10 +152,15 @@ export class SessionHandler {
         if (message.kind !== 'startSync') break;
         await this.startSync(id, message);
         return;
+      case 'session:watch':
+        if (message.kind !== 'watch' || this.feed !== undefined) break;
+        await this.watch(id, message);
+        return;
       case 'session:finishSession':
       case 'syncing:finishSession':
         if (message.kind !== 'finishSession') break;
-        this.finish(message.ok, message.generation);
+        if (message.keepOpen) this.endCycle(message.ok, message.generation);
+        else this.finish(message.ok, message.generation);
         this.connection.reply(id, { kind: 'sessionFinished' });
         return;
       default:
@@ -232,7 +241,12 @@ export class SessionHandler {
     }
     const filter = compileFilter(request.filters);
     const keepDir = request.keepDir === '' ? undefined : this.keepDir(request.keepDir, plan.root, side.dryRun);
+    const scope = request.partial ? request.scope : undefined;
     this.state = 'syncing';
+    this.peerReady = false;
+    // Changes made while the cycle runs are judged once it recorded what it wrote.
+    this.feed?.pause();
+    this.feed?.useFilter(filter);
     if (plan.direction === 'bidi') {
       // As the initiator does: put back what a run that did not finish recorded, and journal this one.
       side.store.rollBackUnfinished();
@@ -248,13 +262,45 @@ export class SessionHandler {
     // A side that sends hashes its new files as it sends them (Receiver.hashedTarget two ways).
     const scan = side.dryRun && !isPresent(plan.root)
       ? emptyScan(side.store, filter, symlinks)
-      : await scanSide(side.store, plan.root, plan.checksum, privateDirName(this.platform), filter, symlinks, owners, sends);
-    this.problems = new ProblemLog(side.store);
+      : await scanSide(side.store, plan.root, plan.checksum, privateDirName(this.platform), filter, symlinks, owners, sends, scope);
+    this.problems = new ProblemLog(side.store, scope);
     for (const [path, message] of scan.unreadable) this.problems.add({ path, outcome: 'error', message, bytes: 0 });
-    this.passes = { request, scan, keepDir };
+    this.passes = { request, scan, keepDir, rate: RateLimit.fromBits(request.targetRate) };
     if (plan.direction !== 'bidi') this.takeRole(plan.direction === 'pull' ? this.sender(false) : this.receiver(false));
     this.connection.reply(id, { kind: 'syncReady', scanned: scan.entries });
     if (this.peerReady) this.startStreaming();
+  }
+
+  /**
+   * watch starts reporting this tree's changes (continuous mode): paths that cooled off and
+   * differ from their last sync go to the initiator in TreeChanged notifications. A tree that
+   * cannot be watched is no failure: the initiator then rescans on its timer.
+   */
+  private async watch(id: number, request: Watch): Promise<void> {
+    const side = this.side!;
+    const plan = this.sync!;
+    const feed = new ChangeFeed({
+      root: plan.root, privateDirName: privateDirName(this.platform), store: side.store, coolOffMs: request.cooloffMs,
+      pendingMax: request.pendingMax,
+      deliver: (due) => {
+        if (!this.connection.isOpen) return;
+        if (due.full) {
+          this.connection.notify({ kind: 'treeChanged', paths: [], full: true });
+          return;
+        }
+        for (let at = 0; at < due.paths.length; at += MAX_BATCH) {
+          this.connection.notify({ kind: 'treeChanged', paths: due.paths.slice(at, at + MAX_BATCH), full: false });
+        }
+      },
+    });
+    this.feed = feed;
+    const failure = await feed.start();
+    if (failure !== undefined) {
+      this.feed = undefined;
+      this.options.log.error(`session id=${this.sessionId} ${failure}; the initiator rescans instead`);
+    }
+    if (this.state === 'syncing') feed.pause();
+    this.connection.reply(id, { kind: 'watchStarted', watching: failure === undefined, message: failure ?? '' });
   }
 
   /** startPass takes this side's role in the next pass of a bidirectional run. */
@@ -287,6 +333,7 @@ export class SessionHandler {
       root: plan.root, store: side.store, checksum: plan.checksum, channel: this.connection.syncChannel(), scan,
       report: this.report, allowMassDelete: request.allowMassDelete, ignoreDelete: request.ignoreDelete,
       reportProblems: true, dryRun: side.dryRun, keptOnly, withBase: plan.direction === 'bidi',
+      ...(this.passes!.rate !== undefined ? { rate: this.passes!.rate } : {}),
     });
   }
 
@@ -343,22 +390,42 @@ export class SessionHandler {
     }
   }
 
-  private finish(ok: boolean, generation = ''): void {
-    const side = this.side;
-    if (side === undefined) return;
-    this.side = undefined;
-    this.state = 'done';
+  /** endCycle records one cycle of a continuous session; the session stays open for the next. */
+  private endCycle(ok: boolean, generation: string): void {
+    const side = this.side!;
+    this.flushProblems();
+    side.checkpoint(ok, side.dryRun ? '' : generation);
+    // Both ends recorded this cycle's generation: the next cycles trust the last sync again.
+    if (ok) this.sync!.trusted = true;
+    this.role = undefined;
+    this.state = 'session';
+    this.feed?.resume();
+  }
+
+  private flushProblems(): void {
     try {
       this.problems?.flush();
     } catch {
       // the run's own end is what matters now
     }
+  }
+
+  private finish(ok: boolean, generation = ''): void {
+    const side = this.side;
+    if (side === undefined) return;
+    this.side = undefined;
+    void this.feed?.close();
+    this.feed = undefined;
+    this.state = 'done';
+    this.flushProblems();
     side.finish(ok, side.dryRun ? '' : generation);
     this.options.log.info(`session end id=${this.sessionId} result=${ok ? 'ok' : 'failed'}`);
   }
 
   private closed(): void {
     clearTimeout(this.timer);
+    void this.feed?.close();
+    this.feed = undefined;
     if (this.role instanceof Receiver) this.role.abandon();
     if (this.side !== undefined) {
       this.options.log.info(`session id=${this.sessionId} lost its connection`);

@@ -1,0 +1,117 @@
+import type { Filter } from '../filter/filter.js';
+import { isSnapsyncError } from '../errors.js';
+import type { SnapshotStore } from '../storage/snapshot-store.js';
+import { differFromSync } from './own-changes.js';
+import { PendingPaths, type Due } from './pending-paths.js';
+import { watchTree, type TreeWatch } from './tree-watcher.js';
+
+/** SETTLE_MS gathers the events of a burst into one delivery. */
+const SETTLE_MS = 20;
+
+/** ChangeFeedOptions configure one side's feed of changed paths. */
+export interface ChangeFeedOptions {
+  readonly root: string;
+  readonly privateDirName: string;
+  readonly store: SnapshotStore;
+  /** coolOffMs: a path is delivered once it has not changed for this long (--cooloff). */
+  readonly coolOffMs: number;
+  /** pendingMax bounds the paths held (--pending-max); past it they fold into directories. */
+  readonly pendingMax: number;
+  /** deliver receives paths that cooled off and differ from their last sync. */
+  deliver(due: Due): void;
+}
+
+/**
+ * ChangeFeed turns a tree's native change events into the work of a continuous session:
+ * paths wait in PendingPaths until they cool off, then those that really differ from their
+ * last sync are delivered. While paused (a cycle runs), events keep gathering: they are judged
+ * once the cycle recorded what it wrote, so its own writes do not start another cycle.
+ */
+export class ChangeFeed {
+  private readonly pending: PendingPaths;
+  private watch: TreeWatch | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private paused = false;
+  private closed = false;
+  private filter: Filter | undefined;
+
+  constructor(private readonly options: ChangeFeedOptions) {
+    this.pending = new PendingPaths(options.pendingMax);
+  }
+
+  /** start watches the tree; it resolves with why it cannot (the caller falls back to rescans), or undefined. */
+  async start(): Promise<string | undefined> {
+    try {
+      this.watch = await watchTree(this.options.root, this.options.privateDirName, {
+        changed: (paths) => {
+          const now = Date.now();
+          for (const path of paths) this.pending.add(path, now);
+          this.schedule();
+        },
+        lost: () => {
+          this.pending.addFull(Date.now());
+          this.schedule();
+        },
+      });
+      if (this.closed) await this.close();
+      return undefined;
+    } catch (err) {
+      if (isSnapsyncError(err)) return err.message;
+      throw err;
+    }
+  }
+
+  /** waiting is how many paths wait (for live state). */
+  get waiting(): number {
+    return this.pending.size;
+  }
+
+  /** useFilter hides what the session's filter excludes (known once a cycle starts). */
+  useFilter(filter: Filter): void {
+    this.filter = filter;
+  }
+
+  pause(): void {
+    this.paused = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.schedule();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.pause();
+    const watch = this.watch;
+    this.watch = undefined;
+    await watch?.close();
+  }
+
+  private schedule(): void {
+    if (this.paused || this.closed || this.timer !== undefined) return;
+    const due = this.pending.nextDue(Date.now(), this.options.coolOffMs);
+    if (due === undefined) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.flush();
+    }, due + SETTLE_MS);
+  }
+
+  private flush(): void {
+    if (this.paused || this.closed) return;
+    const due = this.pending.take(Date.now(), this.options.coolOffMs);
+    if (due.full) {
+      this.options.deliver(due);
+    } else if (due.paths.length > 0) {
+      // A folded directory stands for changes below it: it may look as synced itself.
+      const folded = due.folded ?? new Set<string>();
+      const judged = differFromSync(this.options.root, due.paths.filter((path) => !folded.has(path)), this.options.store, this.filter);
+      const paths = [...judged, ...folded].sort();
+      if (paths.length > 0) this.options.deliver({ full: false, paths });
+    }
+    this.schedule();
+  }
+}

@@ -1,0 +1,49 @@
+import { lstatSync, readlinkSync, type BigIntStats } from 'node:fs';
+import { join } from 'node:path';
+import type { Filter } from '../filter/filter.js';
+import { parentOf, type Entry } from '../model/entry.js';
+import type { SnapshotStore } from '../storage/snapshot-store.js';
+
+/**
+ * differFromSync keeps, of the paths a watch reported, those that no longer look as their last
+ * sync recorded them. What this side's own receiver just wrote looks exactly as recorded, so
+ * its echo does not start another cycle; nor does a path the filter hides. Looks are the scan's
+ * quick check (kind, size, mtime, inode, mode, recorded owners, link target): a path that passes would not be
+ * read by a scan either.
+ */
+export function differFromSync(root: string, paths: readonly string[], store: SnapshotStore, filter?: Filter): string[] {
+  const synced = store.syncedAmong(paths);
+  return paths.filter((path) => {
+    let st: BigIntStats | undefined;
+    try {
+      st = lstatSync(join(root, path), { bigint: true });
+    } catch {
+      st = undefined;
+    }
+    if (filter !== undefined && hidden(path, st, filter)) return false;
+    const row = synced.get(path);
+    if (st === undefined || row === undefined) return (st === undefined) !== (row === undefined);
+    return !looksAsSynced(root, path, st, row);
+  });
+}
+
+function looksAsSynced(root: string, path: string, st: BigIntStats, row: Entry): boolean {
+  if (Number(st.ino) !== row.ino || Number(st.mode & 0o7777n) !== row.mode) return false;
+  if ((row.uid !== null && Number(st.uid) !== row.uid) || (row.gid !== null && Number(st.gid) !== row.gid)) return false;
+  if (st.isDirectory()) return row.kind === 'dir';
+  if (st.isFile()) return row.kind === 'file' && Number(st.size) === row.size && Number(st.mtimeNs / 1000n) === row.mtimeUs;
+  if (st.isSymbolicLink()) {
+    try {
+      return row.kind === 'symlink' && readlinkSync(join(root, path)) === row.linkTarget;
+    } catch {
+      return false;
+    }
+  }
+  return false;
+}
+
+function hidden(path: string, st: BigIntStats | undefined, filter: Filter): boolean {
+  if (filter.excluded(path, st?.isDirectory() === true)) return true;
+  for (let dir = parentOf(path); dir !== ''; dir = parentOf(dir)) if (filter.excluded(dir, true)) return true;
+  return false;
+}

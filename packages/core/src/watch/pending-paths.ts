@@ -1,0 +1,156 @@
+import { parentOf } from '../model/entry.js';
+
+/** DEFAULT_PENDING_MAX is Aspera's --pending-max default. */
+export const DEFAULT_PENDING_MAX = 2000;
+
+/** Due is what one cycle takes from the pending paths. */
+export interface Due {
+  /** full: rescan the whole tree (a watcher overflowed, or paths collapsed up to the root). */
+  readonly full: boolean;
+  /** paths to rescan, each with everything below it; sorted, none below another. */
+  readonly paths: readonly string[];
+  /** folded are the paths that stand for changes below them (a directory a burst folded into). */
+  readonly folded?: ReadonlySet<string>;
+}
+
+/**
+ * PendingPaths is the work a continuous session has queued: paths that changed and wait to be
+ * rescanned, each with the time of its last change, so a file still being written waits for
+ * the cool-off. Memory stays within `max` paths: past it, paths fold into their parent
+ * directories (deepest first), and a folded root means one full rescan.
+ */
+export class PendingPaths {
+  private readonly changedAt = new Map<string, number>();
+  private readonly folded = new Set<string>();
+  private full = false;
+  private fullAt = 0;
+
+  constructor(private readonly max = DEFAULT_PENDING_MAX) {}
+
+  /** size is how many paths wait (a full rescan counts as one). */
+  get size(): number {
+    return this.full ? 1 : this.changedAt.size;
+  }
+
+  /** add notes that path (relative, '/'-separated) changed at `now`. */
+  add(path: string, now: number): void {
+    if (this.full) {
+      this.fullAt = now;
+      return;
+    }
+    this.changedAt.set(path, now);
+    if (this.changedAt.size > this.max) this.fold(now);
+  }
+
+  /** addFull asks for a full rescan: everything pending is part of it. */
+  addFull(now: number): void {
+    this.full = true;
+    this.fullAt = Math.max(this.fullAt, now);
+    this.changedAt.clear();
+    this.folded.clear();
+  }
+
+  /**
+   * take removes and returns what has been still for coolOffMs. A full rescan waits for the
+   * whole tree to be still, as nothing tells which of its paths are changing.
+   */
+  take(now: number, coolOffMs: number): Due {
+    if (this.full) {
+      if (now - this.fullAt < coolOffMs) return { full: false, paths: [] };
+      this.full = false;
+      this.fullAt = 0;
+      return { full: true, paths: [] };
+    }
+    const ready: string[] = [];
+    for (const [path, at] of this.changedAt) {
+      if (now - at >= coolOffMs) ready.push(path);
+    }
+    // A path below one still cooling off waits with it: the directory's rescan covers it.
+    const cooling = [...this.changedAt.keys()].filter((path) => now - this.changedAt.get(path)! < coolOffMs);
+    const coolingAbove = new Set(cooling);
+    const coolingBelow = new Set(cooling.flatMap(ancestors));
+    const paths = outermost(ready).filter((path) => !coveredBy(path, coolingAbove) && !coolingBelow.has(path));
+    const taken = new Set(paths);
+    const folded = new Set(paths.filter((path) => this.folded.has(path)));
+    for (const key of [...this.changedAt.keys()]) {
+      if (!coveredBy(key, taken)) continue;
+      this.changedAt.delete(key);
+      this.folded.delete(key);
+    }
+    return { full: false, paths, folded };
+  }
+
+  /** nextDue is how long until something pending has cooled off (undefined: nothing waits). */
+  nextDue(now: number, coolOffMs: number): number | undefined {
+    if (this.full) return Math.max(0, this.fullAt + coolOffMs - now);
+    let soonest: number | undefined;
+    for (const at of this.changedAt.values()) {
+      const due = Math.max(0, at + coolOffMs - now);
+      if (soonest === undefined || due < soonest) soonest = due;
+    }
+    return soonest;
+  }
+
+  /** fold replaces the deepest paths by their parents until the set fits again. */
+  private fold(now: number): void {
+    while (this.changedAt.size > this.max) {
+      const depth = Math.max(...[...this.changedAt.keys()].map(depthOf));
+      if (depth === 0) {
+        this.addFull(now);
+        return;
+      }
+      for (const [path, at] of [...this.changedAt]) {
+        if (depthOf(path) !== depth) continue;
+        this.changedAt.delete(path);
+        this.folded.delete(path);
+        const parent = parentOf(path);
+        if (parent === '') {
+          this.addFull(now);
+          return;
+        }
+        this.changedAt.set(parent, Math.max(at, this.changedAt.get(parent) ?? 0));
+        this.folded.add(parent);
+      }
+    }
+  }
+}
+
+/**
+ * fitScope makes a scope that fits in one message: at most maxCount paths of at most maxBytes
+ * in all, the deepest folded into their parents first; folded up to the root, it is a full scan.
+ */
+export function fitScope(paths: Iterable<string>, maxCount: number, maxBytes: number): Due {
+  let scope = outermost(paths);
+  const bytes = (list: readonly string[]): number => list.reduce((sum, path) => sum + Buffer.byteLength(path) + 4, 0);
+  while (scope.length > maxCount || bytes(scope) > maxBytes) {
+    const depth = Math.max(...scope.map(depthOf));
+    if (depth === 0) return { full: true, paths: [] };
+    scope = outermost(scope.map((path) => (depthOf(path) === depth ? parentOf(path) : path)));
+  }
+  return { full: false, paths: scope };
+}
+
+/** outermost sorts paths and drops those below another in the list. */
+export function outermost(paths: Iterable<string>): string[] {
+  const all = new Set(paths);
+  return [...all].filter((path) => !ancestors(path).some((dir) => all.has(dir))).sort();
+}
+
+/** coveredBy tells whether path or one of its ancestors is in dirs. */
+export function coveredBy(path: string, dirs: ReadonlySet<string>): boolean {
+  if (dirs.has(path)) return true;
+  return ancestors(path).some((dir) => dirs.has(dir));
+}
+
+/** ancestors lists the directories above a relative path, nearest first ('a/b/c' → 'a/b', 'a'). */
+function ancestors(path: string): string[] {
+  const found: string[] = [];
+  for (let dir = parentOf(path); dir !== ''; dir = parentOf(dir)) found.push(dir);
+  return found;
+}
+
+function depthOf(path: string): number {
+  let depth = 0;
+  for (const char of path) if (char === '/') depth += 1;
+  return depth;
+}

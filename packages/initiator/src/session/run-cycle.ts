@@ -1,0 +1,60 @@
+import type { SyncSummary } from '@snapsync/core';
+import { randomUUID } from 'node:crypto';
+import type { SyncOptions } from '../options/command-line.js';
+import type { Reporter } from '../output/reporter.js';
+import { expectReply } from './expect-reply.js';
+import { runSync, type Cycle } from './run-sync.js';
+import type { StartedSession } from './start-session.js';
+
+/** CycleEnd says how a run ends: the last of its session, or one cycle of a continuous one. */
+export interface CycleEnd extends Cycle {
+  /** keepOpen leaves the session open for the next cycle (continuous mode). */
+  readonly keepOpen: boolean;
+  /** label names the run in its summary line ('Cycle 3'); none for a one-time run. */
+  readonly label?: string;
+  /** quietWhenIdle leaves out the summary of a run that found nothing to do. */
+  readonly quietWhenIdle?: boolean;
+}
+
+/**
+ * runCycle is one run over an open session: both ends sync, then record the same new
+ * generation. A run cut between the two records shows at the next start.
+ */
+export async function runCycle(session: StartedSession, options: SyncOptions, reporter: Reporter, cycle: CycleEnd): Promise<SyncSummary> {
+  const { connection, side, localDir } = session;
+  if (options.direction === 'bidi') {
+    // Both ends put back what a run that did not finish recorded: they agree on the last sync again.
+    const back = side.store.rollBackUnfinished();
+    side.store.journalChanges();
+    if (back > 0) {
+      reporter.event('rolled_back', `The last run did not finish; the ${back} paths it recorded here are judged again ` +
+        '(what it already did on both sides is merged, not sent again).', { paths: back });
+    }
+  }
+  const started = Date.now();
+  const summary = await runSync(connection, options, side, localDir, reporter, cycle);
+  if (!(cycle.quietWhenIdle === true && idle(summary))) reportSummary(reporter, summary, Date.now() - started, options.dryRun, cycle.label);
+  const next = options.dryRun ? '' : randomUUID();
+  await expectReply(connection.request({ kind: 'finishSession', ok: true, generation: next, keepOpen: cycle.keepOpen }), 'sessionFinished');
+  if (cycle.keepOpen) side.checkpoint(true, next);
+  else side.finish(true, next);
+  return summary;
+}
+
+/** idle tells a run that found nothing to do. */
+export function idle(summary: SyncSummary): boolean {
+  return Object.values(summary).every((count) => count === 0);
+}
+
+function reportSummary(reporter: Reporter, summary: SyncSummary, elapsedMs: number, dryRun: boolean, label?: string): void {
+  const seconds = (elapsedMs / 1000).toFixed(2);
+  const prefix = label === undefined ? '' : `${label}: `;
+  const text = dryRun
+    ? `${prefix}Dry run: nothing changed. In ${seconds} s found ${summary.files} files to synchronize (${summary.bytes} bytes to send), ` +
+      `${summary.exists} already identical, ${summary.moved} to move, ${summary.deleted} to delete, ${summary.skipped} to skip, ` +
+      `${summary.conflicts} conflicts, ${summary.errors} errors`
+    : `${prefix}Done in ${seconds} s: ${summary.files} files synchronized (${summary.bytes} bytes), ${summary.exists} already identical, ` +
+      `${summary.moved} moved, ${summary.deleted} deleted, ${summary.skipped} skipped, ${summary.conflicts} conflicts, ` +
+      `${summary.errors} errors`;
+  reporter.event('summary', text, { ...summary, elapsedMs, ...(label !== undefined ? { cycle: label } : {}) });
+}

@@ -1,0 +1,182 @@
+import { SessionSide, SnapsyncError, type Direction } from '@snapsync/core';
+import {
+  BIDI_FEATURE, CONTINUOUS_FEATURE, DRY_RUN_FEATURE, FEATURES, OWNERS_FEATURE, MAGIC, PROTOCOL_VERSION, protocolError, type Connection,
+  type Message,
+} from '@snapsync/protocol';
+import { hostname, userInfo } from 'node:os';
+import { resolve } from 'node:path';
+import { usageError } from '../errors.js';
+import type { SyncOptions } from '../options/command-line.js';
+import type { Reporter } from '../output/reporter.js';
+import { connectLocal } from '../transport/local-reactor.js';
+import { connectRemote, type TrustOptions } from '../transport/connect-remote.js';
+import { buildAuth, type CredentialSources } from './credentials.js';
+import { expectReply } from './expect-reply.js';
+import { localDirectory, overlaps } from './local-paths.js';
+
+/** RunIo is what a run needs from its surroundings: output, and a person when there is one. */
+export interface RunIo {
+  readonly reporter: Reporter;
+  readonly trust: Omit<TrustOptions, 'fingerprint' | 'knownHosts' | 'acceptNewHost'>;
+  readonly credentials: Omit<CredentialSources, 'identity' | 'passwordFile'>;
+}
+
+/** StartedSession is a session both ends have opened and recorded. */
+export interface StartedSession {
+  readonly connection: Connection;
+  readonly side: SessionSide;
+  readonly localDir: string;
+  readonly opened: Extract<Message, { kind: 'sessionOpened' }>;
+}
+
+const VERSION = '0.1.0';
+
+/**
+ * startSession starts a session as the seeds lay down: local side first (DB existed or not),
+ * then the reactor compares, then both record the session. Until both have recorded it,
+ * any failure undoes what this start-up created on either side. After it, the caller ends the
+ * session: side.finish and connection.close.
+ */
+export async function startSession(options: SyncOptions, io: RunIo): Promise<StartedSession> {
+  const localDir = localDirectory(options.localDir, options.createDir, 'local directory', options.dryRun);
+  const localDbDir = options.localDbDir === undefined ? undefined : resolve(options.localDbDir);
+  if (options.remote.kind === 'local') checkLocalPair(options, localDir, localDbDir);
+  if (options.keepDirLocal !== undefined && overlaps(localDir, options.keepDirLocal)) {
+    throw usageError(`--keep-dir-local ${options.keepDirLocal} must lie outside the synchronized directory ${localDir}`);
+  }
+
+  const side = SessionSide.open({
+    name: options.name, syncDir: localDir, dbDir: localDbDir, receives: options.direction !== 'push', reset: options.reset,
+    dryRun: options.dryRun,
+  });
+  let connection: Connection | undefined;
+  try {
+    const { connection: connected, features } = await connect(options, io);
+    connection = connected;
+    const generation = side.existed ? side.store.generation() : '';
+    const opened = await expectReply(connection.request(openSessionMessage(options, localDir, side, generation)), 'sessionOpened');
+    const remoteHost = options.remote.kind === 'remote' ? options.remote.host : '';
+    side.checkRecorded({ localDir, remoteHost, remoteDir: opened.remoteDir, direction: options.direction });
+    side.commit({
+      name: options.name, side: 'initiator', localDir, remoteHost, remoteDir: opened.remoteDir,
+      direction: options.direction, checksum: options.checksum,
+    });
+    reportStart(io.reporter, options, localDir, side, opened);
+    // A reactor without the feature keeps no generation: nothing to compare.
+    if (features.includes(BIDI_FEATURE) && generation !== opened.generation) {
+      side.store.forgetSynced();
+      io.reporter.event('db_mismatch',
+        'The two snapshot DBs are not from the same run (a run was cut while finishing, or a DB was restored from a backup); ' +
+        'this run infers no deletions and compares both trees in full' +
+        (options.direction === 'bidi' ? ': files that differ are reported as conflicts.' : '.'),
+        { localGeneration: generation, remoteGeneration: opened.generation });
+    }
+    return { connection, side, localDir, opened };
+  } catch (err) {
+    if (side.committed) side.finish(false);
+    else side.abort();
+    connection?.close();
+    throw err;
+  }
+}
+
+async function connect(options: SyncOptions, io: RunIo): Promise<{ connection: Connection; features: readonly string[] }> {
+  const remote = options.remote;
+  const connection = remote.kind === 'local'
+    ? await connectLocal()
+    : await connectRemote(remote.host, options.port, {
+      ...io.trust, fingerprint: options.fingerprint, knownHosts: options.knownHosts, acceptNewHost: options.acceptNewHost,
+    });
+  try {
+    const welcome = await expectReply(connection.request({
+      kind: 'hello', magic: MAGIC, protocolVersion: PROTOCOL_VERSION, features: FEATURES, clientName: `snapsync ${VERSION}`,
+    }), 'welcome');
+    if (welcome.protocolVersion !== PROTOCOL_VERSION) {
+      throw protocolError('UNSUPPORTED_VERSION',
+        `the reactor speaks protocol ${welcome.protocolVersion}, this snapsync ${PROTOCOL_VERSION}; install matching versions`);
+    }
+    // A reactor that does not know dry runs would open its side for real: never ask it to.
+    if (options.dryRun && !welcome.features.includes(DRY_RUN_FEATURE)) {
+      throw new SnapsyncError('NOT_SUPPORTED',
+        'the reactor does not support --dry-run (it is older than this snapsync); upgrade it or run without --dry-run');
+    }
+    if (options.direction === 'bidi' && !welcome.features.includes(BIDI_FEATURE)) {
+      throw new SnapsyncError('NOT_SUPPORTED',
+        'the reactor does not support -K bidi (it is older than this snapsync); upgrade it or use -K push or -K pull');
+    }
+    if (options.continuous && !welcome.features.includes(CONTINUOUS_FEATURE)) {
+      throw new SnapsyncError('NOT_SUPPORTED',
+        'the reactor does not support -C/--continuous or -l/--target-rate (it is older than this snapsync); upgrade it or run without them');
+    }
+    if (options.targetRate !== undefined && !welcome.features.includes(CONTINUOUS_FEATURE) && options.direction !== 'push') {
+      throw new SnapsyncError('NOT_SUPPORTED',
+        'the reactor does not support -l/--target-rate (it is older than this snapsync); upgrade it or run without it');
+    }
+    // An older reactor would drop the owners unread: the run would pass and carry none.
+    if ((options.preserveUid || options.preserveGid) && !welcome.features.includes(OWNERS_FEATURE)) {
+      throw new SnapsyncError('NOT_SUPPORTED',
+        'the reactor does not support -u/--preserve-uid or -j/--preserve-gid (it is older than this snapsync); upgrade it or run without them');
+    }
+    const user = remote.kind === 'remote' ? remote.user ?? userInfo().username : userInfo().username;
+    const auth = remote.kind === 'local'
+      ? { kind: 'auth' as const, user, password: '' }
+      : await buildAuth(user, welcome.authChallenge, {
+        ...io.credentials, identity: options.identity, passwordFile: options.passwordFile,
+      });
+    await expectReply(connection.request(auth), 'authOk');
+    return { connection, features: welcome.features };
+  } catch (err) {
+    connection.close();
+    throw err;
+  }
+}
+
+function openSessionMessage(options: SyncOptions, localDir: string, side: SessionSide, generation: string): Message {
+  return {
+    kind: 'openSession',
+    name: options.name,
+    remoteDir: options.remote.kind === 'local' ? resolve(options.remote.path) : options.remote.path,
+    remoteDbDir: options.remoteDbDir === undefined ? ''
+      : options.remote.kind === 'local' ? resolve(options.remoteDbDir) : options.remoteDbDir,
+    direction: options.direction,
+    localDbExisted: side.existed,
+    reset: options.reset,
+    createDir: options.createDir,
+    localDir,
+    localHost: hostname(),
+    localDbPath: side.layout.dbPath,
+    checksum: options.checksum,
+    dryRun: options.dryRun,
+    generation,
+  };
+}
+
+/** checkLocalPair refuses a local-mode run that would sync a tree with itself or share one DB. */
+function checkLocalPair(options: SyncOptions, localDir: string, localDbDir: string | undefined): void {
+  const remoteDir = resolve(options.remote.path);
+  if (overlaps(localDir, remoteDir)) {
+    throw usageError(`-d ${localDir} and -r ${remoteDir} are the same directory or inside each other; pick two separate trees`);
+  }
+  const remoteDbDir = options.remoteDbDir === undefined ? remoteDir : resolve(options.remoteDbDir);
+  if ((localDbDir ?? localDir) === remoteDbDir) {
+    throw usageError(`-b and -B name the same directory ${remoteDbDir}; the two snapshot DBs need separate places`);
+  }
+}
+
+function reportStart(reporter: Reporter, options: SyncOptions, localDir: string, side: SessionSide,
+  opened: Extract<Message, { kind: 'sessionOpened' }>): void {
+  const host = options.remote.kind === 'remote' ? `${options.remote.host}:` : '';
+  const remote = `${host}${opened.remoteDir}`;
+  const arrow: Record<Direction, string> = { push: '->', pull: '<-', bidi: '<->' };
+  reporter.event('session_start',
+    `Session ${options.name}: ${localDir} ${arrow[options.direction]} ${remote} ` +
+    `(${options.direction}${options.dryRun ? ', dry run' : ''})\n` +
+    `  local DB  ${side.layout.dbPath}${side.existed ? '' : ' (new)'}\n` +
+    `  remote DB ${host}${opened.remoteDbPath}${opened.remoteDbExisted ? '' : ' (new)'}`,
+    {
+      session: options.name, direction: options.direction, localDir, remote, localDb: side.layout.dbPath,
+      localDbExisted: side.existed, remoteDb: opened.remoteDbPath, remoteDbExisted: opened.remoteDbExisted,
+      sessionId: opened.sessionId,
+    });
+}
+
