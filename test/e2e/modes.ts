@@ -1,12 +1,14 @@
 import { expect } from 'chai';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { startCli, type CliProcess } from '../helpers/cli-process.js';
+import { bins } from '../helpers/paths.js';
 import { startReactor, type TestReactor } from '../helpers/reactor-process.js';
 import { snapsync, type CliResult, type RunOptions } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { treeDiff, type TreeDiffOptions } from './tree.js';
 
-const PASSWORD = 'e2e correct horse';
+export const PASSWORD = 'e2e correct horse';
 
 export type Outcome = 'synchronized' | 'exists' | 'deleted' | 'moved' | 'skipped' | 'conflict' | 'error';
 
@@ -102,10 +104,24 @@ export class Mode {
    */
   run(name: string, local: string, spec: string, direction: Direction | 'bidi', extra: readonly string[] = [], timeoutMs = 30_000,
     runOptions: Pick<RunOptions, 'killWhen'> = {}): Promise<CliResult> {
+    const { args, env } = this.command(name, local, spec, direction, extra);
+    return snapsync(args, { env, timeoutMs, ...runOptions });
+  }
+
+  /** continuous starts `snapsync -C --json` in the background; the test stops it by its PID. */
+  continuous(name: string, pair: { local: string; spec: string }, direction: Direction | 'bidi', extra: readonly string[] = []): CliProcess {
+    const { args, env } = this.command(name, pair.local, pair.spec, direction, ['-C', '--json', ...extra]);
+    return startCli(bins.snapsync, args, env);
+  }
+
+  private command(name: string, local: string, spec: string, direction: Direction | 'bidi', extra: readonly string[]):
+    { args: string[]; env: Record<string, string> } {
     const args = ['-N', name, '-d', local, '-K', direction, ...extra];
-    if (this.kind === 'local') return snapsync([...args, '-r', spec], { timeoutMs, ...runOptions });
-    return snapsync([...args, '-r', `alice@127.0.0.1:${spec}`, '-P', String(this.reactor!.port), '--fingerprint', this.reactor!.fingerprint],
-      { env: { SNAPSYNC_PASSWORD: PASSWORD }, timeoutMs, ...runOptions });
+    if (this.kind === 'local') return { args: [...args, '-r', spec], env: {} };
+    return {
+      args: [...args, '-r', `alice@127.0.0.1:${spec}`, '-P', String(this.reactor!.port), '--fingerprint', this.reactor!.fingerprint],
+      env: { SNAPSYNC_PASSWORD: PASSWORD },
+    };
   }
 
   /** sync runs the CLI with --json (and `extra`) and parses its events. */

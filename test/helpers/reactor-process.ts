@@ -22,8 +22,10 @@ export interface TestReactor {
   readonly process: ChildProcess;
   /** log is everything the reactor printed so far. */
   log(): string;
-  /** stop sends SIGTERM to this reactor's PID and resolves with its exit code. */
-  stop(): Promise<number | null>;
+  /** stop sends SIGTERM (or the signal given) to this reactor's PID and resolves with its exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** restart serves again from the same state dir on the same port (after stop). */
+  restart(): Promise<TestReactor>;
 }
 
 /** startReactor initializes a state dir, adds users and runs `serve` on a free loopback port. */
@@ -38,7 +40,12 @@ Promise<TestReactor> {
     const added = await reactorCli(args, { env: { SNAPSYNC_PASSWORD: user.password ?? '' } });
     if (added.code !== 0) throw new Error(`reactor user add failed: ${added.stderr}`);
   }
-  const child = spawn(process.execPath, [bins.reactor, 'serve', '--state-dir', stateDir, '--listen', '127.0.0.1:0'],
+  return serveReactor(stateDir, '127.0.0.1:0');
+}
+
+/** serveReactor runs `snapsync-reactor serve` on an initialized state dir and waits until it listens. */
+async function serveReactor(stateDir: string, listen: string): Promise<TestReactor> {
+  const child = spawn(process.execPath, [bins.reactor, 'serve', '--state-dir', stateDir, '--listen', listen],
     { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -62,9 +69,10 @@ Promise<TestReactor> {
     fingerprint: listening[2]!,
     process: child,
     log: () => output,
-    stop: async () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
     },
+    restart: () => serveReactor(stateDir, `127.0.0.1:${listening[1]}`),
   };
 }

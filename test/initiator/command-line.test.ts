@@ -58,8 +58,14 @@ describe('initiator/options/command-line', () => {
     ['an unknown checksum', [...BASE, '-k', 'sha512'], '--checksum sha512 is not one of'],
     ['an unknown overwrite policy', [...BASE, '-o', 'newest'], '--overwrite newest is not one of always, older, conflict'],
     ['an unknown symlink mode', [...BASE, '-n', 'maybe'], '--symbolic-links maybe is not one of copy, skip, follow'],
-    ['a cooloff over 60 s', [...BASE, '--cooloff', '61'], '--cooloff 61 must be a number from 0 to 60'],
-    ['a pending-max that is not whole', [...BASE, '--pending-max', '1.5'], '--pending-max 1.5 must be a whole number'],
+    ['a cooloff over 60 s', [...BASE, '-C', '--cooloff', '61'], '--cooloff 61 must be a number from 0 to 60'],
+    ['a pending-max that is not whole', [...BASE, '-C', '--pending-max', '1.5'], '--pending-max 1.5 must be a whole number'],
+    ['a scan interval of 0', [...BASE, '-C', '--scan-interval', '0'], '--scan-interval 0 must be a number from 0.1'],
+    ['--cooloff without -C', [...BASE, '--cooloff', '3'], '--cooloff tunes continuous mode; add -C (--continuous) or drop it'],
+    ['--scan-interval without -C', [...BASE, '--scan-interval', '60'], '--scan-interval tunes continuous mode; add -C'],
+    ['--pending-max without -C', [...BASE, '--pending-max', '10'], '--pending-max tunes continuous mode; add -C'],
+    ['-C with --dry-run', [...BASE, '-C', '--dry-run'], '--dry-run reports one run; it cannot be used with -C (--continuous)'],
+    ['a rate of zero', [...BASE, '-l', '0'], '--target-rate 0 must be more than zero'],
     ['a rate that is not a rate', [...BASE, '-l', 'fast'], '--target-rate fast is not a rate'],
     ['a log rotation of 0 MB', [...BASE, '-L', '/logs:0'], 'rotation size must be at least 1 MB'],
     ['--mirror with bidi', [...BASE, '--mirror', '-K', 'bidi'], '--mirror makes one side a copy of the other'],
@@ -84,9 +90,7 @@ describe('initiator/options/command-line', () => {
   }
 
   const later: [string, string[]][] = [
-    ['--continuous', ['-C']],
-    ['--cooloff', ['--cooloff', '3']], ['--scan-interval', ['--scan-interval', '60']], ['--pending-max', ['--pending-max', '10']],
-    ['--target-rate', ['-l', '100M']], ['--alt-logdir', ['-L', '/var/log/snapsync:200']],
+    ['--alt-logdir', ['-L', '/var/log/snapsync:200']],
   ];
   for (const [flag, extra] of later) {
     it(`says ${flag} is not supported yet instead of ignoring it`, async () => {
@@ -100,9 +104,17 @@ describe('initiator/options/command-line', () => {
     const bad = await snapsync([...BASE, '-K', 'sideways']);
     expect(bad.code).to.equal(2);
     expect(bad.stderr).to.equal('snapsync: --direction sideways is not one of push, pull, bidi\n');
-    const later = await snapsync([...BASE, '--continuous']);
+    const later = await snapsync([...BASE, '-L', '/var/log/snapsync']);
     expect(later.code).to.equal(3);
-    expect(later.stderr).to.equal('Failed. --continuous is not supported yet in this version of snapsync; run without it\n');
+    expect(later.stderr).to.equal('Failed. --alt-logdir is not supported yet in this version of snapsync; run without it\n');
+  });
+
+  it('reads the continuous-mode values: seconds to milliseconds, rates in bits per second, Aspera-like defaults', async () => {
+    const tuned = await parse([...BASE, '-C', '--cooloff', '2.5', '--scan-interval', '60', '--pending-max', '10', '-l', '100M']);
+    expect(tuned).to.include({ continuous: true, coolOffMs: 2500, scanIntervalMs: 60_000, pendingMax: 10, targetRate: 100e6 });
+    const plain = await parse([...BASE, '-C']);
+    expect(plain).to.include({ continuous: true, coolOffMs: 0, scanIntervalMs: undefined, pendingMax: 2000, targetRate: undefined });
+    expect(await parse(BASE)).to.include({ continuous: false });
   });
 
   it('prints help and exits 0', async () => {

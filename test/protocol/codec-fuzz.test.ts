@@ -66,7 +66,7 @@ const seeds: Message[] = [
   },
   { kind: 'sessionOpened', sessionId: 'id', remoteDbPath: 'p', remoteDbExisted: true, remoteDir: 'd', generation: '' },
   { kind: 'startPass', reactorSends: true, keptOnly: false },
-  { kind: 'finishSession', ok: true, generation: '' },
+  { kind: 'finishSession', ok: true, generation: '', keepOpen: false },
   { kind: 'sessionFinished' },
   { kind: 'error', code: 'AUTH_FAILED', message: 'no' },
 ];

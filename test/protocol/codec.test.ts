@@ -63,7 +63,7 @@ const CORE_CODES: Record<ErrorCode, 'wire' | 'local'> = {
   SESSION_LOCKED: 'wire', DB_ON_NETWORK_FS: 'wire', SESSION_NAME_INVALID: 'wire', HANDSHAKE_TIMEOUT: 'wire',
   SHUTTING_DOWN: 'wire', FILE_SYSTEM: 'wire', MASS_DELETE_REFUSED: 'wire', INTERNAL: 'wire',
   CONNECTION_FAILED: 'local', CONNECTION_CLOSED: 'local', HOST_KEY_UNKNOWN: 'local', HOST_KEY_CHANGED: 'local',
-  USAGE: 'local', NOT_SUPPORTED: 'local',
+  USAGE: 'local', NOT_SUPPORTED: 'local', WATCH_FAILED: 'local',
 };
 
 describe('protocol/codec', () => {
@@ -86,11 +86,11 @@ describe('protocol/codec', () => {
       ['openSession (bidi)', { ...openSession, direction: 'bidi', remoteDbDir: '', checksum: 'none' }],
       ['sessionOpened', { kind: 'sessionOpened', sessionId: 'abc123', remoteDbPath: 'data/.private-asp/s/snap.db', remoteDbExisted: true, remoteDir: 'data', generation: '0b6a4a8e-1c2d-4e5f-8a9b-0c1d2e3f4a5b' }],
       ['sessionOpened (DB did not exist)', { kind: 'sessionOpened', sessionId: 'x', remoteDbPath: 'p', remoteDbExisted: false, remoteDir: 'd', generation: '' }],
-      ['finishSession (ok)', { kind: 'finishSession', ok: true, generation: '0b6a4a8e-1c2d-4e5f-8a9b-0c1d2e3f4a5b' }],
+      ['finishSession (ok)', { kind: 'finishSession', ok: true, generation: '0b6a4a8e-1c2d-4e5f-8a9b-0c1d2e3f4a5b', keepOpen: false }],
       ['startPass (reactor sends)', { kind: 'startPass', reactorSends: true, keptOnly: false }],
       ['startPass (kept losers only)', { kind: 'startPass', reactorSends: true, keptOnly: true }],
       ['startPass (reactor receives)', { kind: 'startPass', reactorSends: false, keptOnly: false }],
-      ['finishSession (failed)', { kind: 'finishSession', ok: false, generation: '' }],
+      ['finishSession (failed)', { kind: 'finishSession', ok: false, generation: '', keepOpen: false }],
       ['sessionFinished', { kind: 'sessionFinished' }],
       ['error', { kind: 'error', code: 'SESSION_LOCKED', message: 'session s1 is already running' }],
     ];
@@ -244,7 +244,7 @@ describe('protocol/codec', () => {
       it('carries preserve_uid and preserve_gid in StartSync, each on its own, off when absent', () => {
         const startSync: Message = {
           kind: 'startSync', dryRun: false, allowMassDelete: false, filters: [], ignoreDelete: false, mirror: false, keepDir: '',
-          symlinks: 'copy', preserveTime: false, overwrite: 'always', preserveUid: true, preserveGid: false,
+          symlinks: 'copy', preserveTime: false, overwrite: 'always', preserveUid: true, preserveGid: false, partial: false, scope: [], targetRate: 0,
         };
         expect(roundTrip({ id: 1, message: startSync }).message).to.deep.equal(startSync);
         const other = { ...startSync, preserveUid: false, preserveGid: true };

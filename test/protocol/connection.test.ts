@@ -81,12 +81,12 @@ describe('protocol/connection', () => {
     const ids = received.map((frame) => frame.id);
     expect(new Set(ids).size).to.equal(3);
     expect(ids).to.not.include(0);
-    b.reply(ids[2]!, { kind: 'finishSession', ok: true, generation: '' });
+    b.reply(ids[2]!, { kind: 'finishSession', ok: true, generation: '', keepOpen: false });
     b.reply(ids[0]!, { kind: 'sessionFinished' });
-    b.reply(ids[1]!, { kind: 'finishSession', ok: false, generation: '' });
+    b.reply(ids[1]!, { kind: 'finishSession', ok: false, generation: '', keepOpen: false });
     expect(await first).to.deep.equal({ kind: 'sessionFinished' });
-    expect(await second).to.deep.equal({ kind: 'finishSession', ok: false, generation: '' });
-    expect(await third).to.deep.equal({ kind: 'finishSession', ok: true, generation: '' });
+    expect(await second).to.deep.equal({ kind: 'finishSession', ok: false, generation: '', keepOpen: false });
+    expect(await third).to.deep.equal({ kind: 'finishSession', ok: true, generation: '', keepOpen: false });
     a.close();
   });
 
@@ -104,7 +104,7 @@ describe('protocol/connection', () => {
   it('rejects every pending request with CONNECTION_CLOSED when it closes', async () => {
     const { a, b } = pair();
     b.onMessage(() => {});
-    const pending = [a.request(hello), a.request({ kind: 'sessionFinished' }), a.request({ kind: 'finishSession', ok: true, generation: '' })];
+    const pending = [a.request(hello), a.request({ kind: 'sessionFinished' }), a.request({ kind: 'finishSession', ok: true, generation: '', keepOpen: false })];
     await settle();
     a.close(CloseCode.normal, 'bye');
     expect(a.isOpen).to.equal(false);
@@ -266,7 +266,7 @@ describe('protocol/connection: a peer that sends garbage', () => {
   it('fails the requests waiting on it with the reason, not a bare close', async () => {
     const socket = new FakeSocket();
     const connection = new Connection(socket);
-    const pending = connection.request({ kind: 'finishSession', ok: true, generation: '' });
+    const pending = connection.request({ kind: 'finishSession', ok: true, generation: '', keepOpen: false });
     socket.emit(Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0x0f]));
     const err = await pending.then(() => undefined, (reason: unknown) => reason);
     expect(err).to.have.property('code', 'MALFORMED_FRAME');

@@ -160,7 +160,7 @@ export async function fullSession(port: number, user: string, password: string, 
 Promise<{ opened: Message; finished: Message; close: { code: number; reason: string } }> {
   const client = await loggedIn(port, user, password);
   const opened = await client.request(open);
-  const finished = await client.request({ kind: 'finishSession', ok: true, generation: '' });
+  const finished = await client.request({ kind: 'finishSession', ok: true, generation: '', keepOpen: false });
   client.close();
   return { opened, finished, close: await client.closed };
 }

@@ -8,7 +8,7 @@ export { ScratchDb } from './session/scratch-db.js';
 export { dbDiscrepancy, type DbPresence } from './session/db-handshake.js';
 export { assertLocalFileSystem, networkFileSystemName, statfsTypeOf } from './storage/file-system-type.js';
 export {
-  SnapshotStore, type Direction, type FileRow, type ProblemRow, type OpenResult, type PathState, type SessionRecord, type StateCounts,
+  SnapshotStore, type Direction, type FileRow, type LiveRow, type ProblemRow, type OpenResult, type PathState, type SessionRecord, type StateCounts,
 } from './storage/snapshot-store.js';
 export { MIGRATIONS, SCHEMA_VERSION } from './storage/migrations.js';
 export {

@@ -1,4 +1,5 @@
-import { DB_FILE_NAME, SnapshotStore, assertSessionName, isSnapsyncError, privateDirName, sessionLayout } from '@snapsync/core';
+import { DB_FILE_NAME, SnapshotStore, assertSessionName, isSnapsyncError, privateDirName, sessionLayout, type LiveRow } from '@snapsync/core';
+import { hostname } from 'node:os';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import yargs from 'yargs';
@@ -51,6 +52,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           'Remote host': s.remoteHost, 'Remote directory': s.remoteDir, 'Direction': s.direction,
           'Condition': s.condition, 'Checksum': s.checksum,
           'Start time': iso(s.startTime), 'Stop time': iso(s.stopTime), 'DB path': dbPath,
+          ...liveFields(store.live()),
         });
       } else if (args.states === true) {
         const c = store.counts();
@@ -103,6 +105,43 @@ function printFiles(store: SnapshotStore, json: boolean): void {
     process.stdout.write(json ? `${JSON.stringify(row)}\n` : `${row.state} ${row.path}\n`);
   }
   printProblems(store, json);
+}
+
+/**
+ * liveFields shows what a continuous session (-C) on this DB is doing, as its process last
+ * recorded it, and whether that process still runs (checked by its PID on this host).
+ */
+function liveFields(live: LiveRow | undefined): Record<string, unknown> {
+  if (live === undefined) return {};
+  const running = live.state !== 'stopped' && alive(live.pid, live.host);
+  return {
+    'Continuous': live.state === 'stopped' ? 'stopped' : running ? `running (pid ${live.pid} on ${live.host})`
+      : live.host !== hostname() ? `recorded by pid ${live.pid} on ${live.host} (another host: cannot tell whether it runs)`
+        : `not running (pid ${live.pid} ended without stopping)`,
+    'Live state': running ? live.state : 'stopped',
+    'Pending paths': live.pending,
+    'In flight bytes': live.inFlightBytes,
+    'Cycles': live.cycles,
+    'Last sync': iso(live.lastSyncAt),
+    'Last cycle ms': live.lastCycleMs ?? '',
+    'Session files synchronized': live.files,
+    'Session bytes': live.bytes,
+    'Last cycle errors': live.errors,
+    'Last cycle conflicts': live.conflicts,
+    'Message': live.message,
+    'Live updated': iso(live.updatedAt),
+  };
+}
+
+/** alive tells whether a process runs here (EPERM: it does, as another user). */
+function alive(pid: number, host: string): boolean {
+  if (host !== hostname()) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function iso(ms: number | null): string {

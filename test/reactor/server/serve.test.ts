@@ -182,7 +182,7 @@ describe('reactor/server/serve', function () {
       expect(reply).to.deep.equal({ kind: 'authOk', user: 'keyuser' });
       const opened = await client.request(openSessionMessage(uniqueName('key'), '/data'));
       expect(opened.kind).to.equal('sessionOpened');
-      expect(await client.request({ kind: 'finishSession', ok: true, generation: '' })).to.deep.equal({ kind: 'sessionFinished' });
+      expect(await client.request({ kind: 'finishSession', ok: true, generation: '', keepOpen: false })).to.deep.equal({ kind: 'sessionFinished' });
       client.close();
     });
 
@@ -406,7 +406,7 @@ describe('reactor/server/serve', function () {
         openedIds.push((reply as Message & { kind: 'sessionOpened' }).sessionId);
       }
       expect(new Set(openedIds).size).to.equal(5);
-      const finished = await Promise.all(clients.map((client) => client.request({ kind: 'finishSession', ok: true, generation: '' })));
+      const finished = await Promise.all(clients.map((client) => client.request({ kind: 'finishSession', ok: true, generation: '', keepOpen: false })));
       expect(finished).to.deep.equal(Array(5).fill({ kind: 'sessionFinished' }));
       for (const client of clients) client.close();
       for (const name of sessionNames) {
@@ -426,7 +426,7 @@ describe('reactor/server/serve', function () {
       const message = await expectRefusal(second, 'SESSION_LOCKED');
       expect(message).to.include('already running');
 
-      expect(await first.request({ kind: 'finishSession', ok: true, generation: '' }), 'the first session is unharmed')
+      expect(await first.request({ kind: 'finishSession', ok: true, generation: '', keepOpen: false }), 'the first session is unharmed')
         .to.deep.equal({ kind: 'sessionFinished' });
       first.close();
       expect(existsSync(join(fixture.docroot, 'locked', '.private-asp', 'same', 'snap.db'))).to.equal(true);

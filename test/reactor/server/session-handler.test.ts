@@ -60,7 +60,7 @@ describe('reactor/server/session-handler', () => {
     const { client } = serveInProcess();
     await client.request(hello);
     await client.request({ kind: 'auth', user: 'me', password: '' });
-    const failure = await client.request({ kind: 'finishSession', ok: true, generation: '' }).then(() => undefined, (err: { code: string; message: string }) => err);
+    const failure = await client.request({ kind: 'finishSession', ok: true, generation: '', keepOpen: false }).then(() => undefined, (err: { code: string; message: string }) => err);
     expect(failure).to.include({ code: 'UNEXPECTED_MESSAGE' });
     expect(failure!.message).to.include('before a session was opened');
   });
@@ -107,7 +107,7 @@ describe('reactor/server/session-handler', () => {
     expect(readdirSync(dir)).to.deep.equal([]);
     const failure = await client.request({
       kind: 'startSync', dryRun: false, allowMassDelete: false, filters: [], ignoreDelete: false, mirror: false, keepDir: '',
-      symlinks: 'copy', preserveTime: false, overwrite: 'always', preserveUid: false, preserveGid: false,
+      symlinks: 'copy', preserveTime: false, overwrite: 'always', preserveUid: false, preserveGid: false, partial: false, scope: [], targetRate: 0,
     }).then(() => undefined, (err: { code: string; message: string }) => err);
     expect(failure).to.include({ code: 'INVALID_MESSAGE' });
     expect(failure!.message).to.include('startSync.dryRun differs');

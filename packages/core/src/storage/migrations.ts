@@ -71,6 +71,16 @@ export const MIGRATIONS: readonly string[] = [
      kind TEXT, size INTEGER, mtime_us INTEGER, mode INTEGER, ino INTEGER, checksum BLOB, link_target TEXT,
      uid INTEGER, gid INTEGER, state TEXT, message TEXT, updated_at INTEGER
    ) WITHOUT ROWID;`,
+  // live (continuous sessions): the running process's state, one row, rewritten as it changes,
+  // for snapsync-admin to read while the session runs (WAL: readers never block it).
+  `CREATE TABLE live (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     pid INTEGER NOT NULL, host TEXT NOT NULL, state TEXT NOT NULL,
+     pending INTEGER NOT NULL, in_flight_bytes INTEGER NOT NULL, cycles INTEGER NOT NULL,
+     last_sync_at INTEGER, last_cycle_ms INTEGER, files INTEGER NOT NULL, bytes INTEGER NOT NULL,
+     errors INTEGER NOT NULL, conflicts INTEGER NOT NULL, message TEXT NOT NULL,
+     started_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
+   );`,
 ];
 
 /** SCHEMA_VERSION is the user_version a DB has after every migration. */

@@ -3,6 +3,7 @@ import { protocolError, type Message } from '@snapsync/protocol';
 import type { SyncOptions } from '../options/command-line.js';
 import { CycleQueue } from './cycle-queue.js';
 import { expectReply } from './expect-reply.js';
+import { LiveRecord } from './live-record.js';
 import { runCycle } from './run-cycle.js';
 import { startSession, type RunIo, type StartedSession } from './start-session.js';
 
@@ -51,7 +52,11 @@ export interface ContinuousIo extends RunIo {
  * session's totals when stopped.
  */
 export async function runContinuous(options: SyncOptions, io: ContinuousIo): Promise<SyncSummary> {
-  const live = new Live(io.live);
+  const record = new LiveRecord();
+  const live = new Live((state) => {
+    record.update(state);
+    io.live?.(state);
+  }, record);
   let attempt = 0;
   let connected = false;
   for (;;) {
@@ -97,6 +102,7 @@ async function serve(options: SyncOptions, io: ContinuousIo, live: Live, connect
   const session = await startSession(options, io);
   connected();
   const { connection, side } = session;
+  live.record.attach(side.store);
   const queue = new CycleQueue(options.pendingMax);
   const aside = (message: Message): void => {
     if (message.kind === 'treeChanged') {
@@ -158,9 +164,13 @@ async function serve(options: SyncOptions, io: ContinuousIo, live: Live, connect
     }
     // Stopped between cycles: the session ends as a one-time run would.
     await expectReply(connection.request({ kind: 'finishSession', ok: true, generation: '', keepOpen: false }), 'sessionFinished');
+    live.set({ state: 'stopped', pending: 0 });
+    live.record.detach();
     side.finish(true);
     io.reporter.event('stopped', 'Stopped; the session resumes where it left off when run again.', {});
   } catch (err) {
+    live.set(io.stop.aborted ? { state: 'stopped' } : { state: 'reconnecting', message: (err as Error).message });
+    live.record.detach();
     side.finish(false);
     throw err;
   } finally {
@@ -222,11 +232,11 @@ class Live {
 
   readonly totals = emptySummary();
 
-  constructor(private readonly listener: ((state: LiveState) => void) | undefined) {}
+  constructor(private readonly listener: (state: LiveState) => void, readonly record: LiveRecord) {}
 
   set(change: Partial<LiveState>): void {
     this.state = { ...this.state, ...change };
-    this.listener?.(this.state);
+    this.listener(this.state);
   }
 
   add(summary: SyncSummary, elapsedMs: number): void {

@@ -1,0 +1,292 @@
+import { expect } from 'chai';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { eventually, startCli, type CliProcess } from '../helpers/cli-process.js';
+import { bins } from '../helpers/paths.js';
+import { startReactor, type TestReactor } from '../helpers/reactor-process.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import { describeModes, expectSameTree, PASSWORD } from './modes.js';
+
+function read(root: string, path: string): string | undefined {
+  try {
+    return readFileSync(join(root, path), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** holds asserts a file has exactly this text. */
+function holds(root: string, path: string, text: string): void {
+  expect(read(root, path), `${path} in ${root}`).to.equal(text);
+}
+
+/** stopped ends a session with SIGTERM and checks it ended as the issue asks: state saved, exit 0. */
+async function stopped(session: CliProcess): Promise<void> {
+  const result = await session.stop('SIGTERM');
+  expect(result.code, `exit status; stderr:\n${result.stderr}`).to.equal(0);
+  expect(session.events().some((event) => event.event === 'stopped'), result.stdout).to.equal(true);
+}
+
+/** watching waits until a session finished its first (full) cycle and watches. */
+function watching(session: CliProcess): Promise<void> {
+  return eventually(() => {
+    expect(session.events().some((event) => event.event === 'watching'), `${session.stdout()}\n${session.stderr()}`).to.equal(true);
+  }, 30_000);
+}
+
+// Continuous sessions (-C): changes made on the watched side(s) while the session runs reach the
+// other side on their own, in local mode and through a real reactor over TLS.
+describeModes('e2e: continuous sessions', (mode) => {
+  it('push: files created, changed, moved and deleted here arrive while the session runs', async () => {
+    const pair = mode.pair();
+    writeFileSync(join(pair.local, 'first.txt'), 'before');
+    const session = mode.continuous('cpush', pair, 'push');
+    try {
+      await watching(session);
+      holds(pair.remote, 'first.txt', 'before');
+      writeFileSync(join(pair.local, 'new.txt'), 'new file');
+      mkdirSync(join(pair.local, 'dir/sub'), { recursive: true });
+      writeFileSync(join(pair.local, 'dir/sub/deep.txt'), 'deep');
+      await eventually(() => {
+        holds(pair.remote, 'new.txt', 'new file');
+        holds(pair.remote, 'dir/sub/deep.txt', 'deep');
+      });
+      writeFileSync(join(pair.local, 'first.txt'), 'after, longer');
+      renameSync(join(pair.local, 'dir'), join(pair.local, 'moved'));
+      rmSync(join(pair.local, 'new.txt'));
+      await eventually(() => expectSameTree(pair.local, pair.remote));
+      holds(pair.remote, 'moved/sub/deep.txt', 'deep');
+    } finally {
+      await stopped(session);
+    }
+  });
+
+  it('pull: changes made on the reactor side arrive here', async () => {
+    const pair = mode.pair();
+    const session = mode.continuous('cpull', pair, 'pull');
+    try {
+      await watching(session);
+      writeFileSync(join(pair.remote, 'from-reactor.txt'), 'remote news');
+      mkdirSync(join(pair.remote, 'reports'));
+      writeFileSync(join(pair.remote, 'reports/q1.csv'), 'a,b\n1,2\n');
+      await eventually(() => {
+        holds(pair.local, 'from-reactor.txt', 'remote news');
+        holds(pair.local, 'reports/q1.csv', 'a,b\n1,2\n');
+      });
+      rmSync(join(pair.remote, 'reports'), { recursive: true });
+      await eventually(() => expect(existsSync(join(pair.local, 'reports'))).to.equal(false));
+      expectSameTree(pair.local, pair.remote);
+    } finally {
+      await stopped(session);
+    }
+  });
+
+  it('bidi: changes on either side arrive on the other, and the trees end identical', async () => {
+    const pair = mode.pair();
+    writeFileSync(join(pair.local, 'shared.txt'), 'v1');
+    const session = mode.continuous('cbidi', pair, 'bidi');
+    try {
+      await watching(session);
+      holds(pair.remote, 'shared.txt', 'v1');
+      writeFileSync(join(pair.local, 'mine.txt'), 'from here');
+      writeFileSync(join(pair.remote, 'theirs.txt'), 'from there');
+      await eventually(() => {
+        holds(pair.remote, 'mine.txt', 'from here');
+        holds(pair.local, 'theirs.txt', 'from there');
+      });
+      writeFileSync(join(pair.remote, 'shared.txt'), 'v2 from the reactor side');
+      await eventually(() => holds(pair.local, 'shared.txt', 'v2 from the reactor side'));
+      rmSync(join(pair.local, 'theirs.txt'));
+      await eventually(() => expect(existsSync(join(pair.remote, 'theirs.txt'))).to.equal(false));
+      expectSameTree(pair.local, pair.remote);
+      expect(session.events().filter((event) => event.event === 'path' && event.outcome === 'conflict')).to.deep.equal([]);
+    } finally {
+      await stopped(session);
+    }
+  });
+
+  it('a burst of 10,000 files arrives completely', async function () {
+    this.timeout(180_000);
+    const pair = mode.pair();
+    const session = mode.continuous('cburst', pair, 'push');
+    try {
+      await watching(session);
+      for (let d = 0; d < 20; d++) {
+        mkdirSync(join(pair.local, `d${d}`));
+        for (let f = 0; f < 500; f++) writeFileSync(join(pair.local, `d${d}`, `f${f}.txt`), `file ${d}/${f}\n`);
+      }
+      await eventually(() => expectSameTree(pair.local, pair.remote), 150_000, 500);
+      holds(pair.remote, 'd19/f499.txt', 'file 19/499\n');
+    } finally {
+      await stopped(session);
+    }
+  });
+
+  it('--cooloff holds back a file being appended to until it has been still that long', async () => {
+    const pair = mode.pair();
+    const session = mode.continuous('ccool', pair, 'push', ['--cooloff', '2']);
+    try {
+      await watching(session);
+      const log = join(pair.local, 'growing.log');
+      let written = '';
+      for (let i = 0; i < 12; i++) {
+        written += `line ${i}\n`;
+        appendFileSync(log, `line ${i}\n`);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        expect(existsSync(join(pair.remote, 'growing.log')), `sent while still growing (after line ${i})`).to.equal(false);
+      }
+      const stillSince = Date.now();
+      await eventually(() => holds(pair.remote, 'growing.log', written), 15_000);
+      expect(Date.now() - stillSince, 'arrived before the cool-off').to.be.at.least(1500);
+      const sent = session.events().filter((event) => event.event === 'path' && event.path === 'growing.log');
+      expect(sent, 'sent once, whole').to.have.length(1);
+    } finally {
+      await stopped(session);
+    }
+  });
+
+  it('SIGINT stops an idle session with exit 0, and a one-time run afterwards finds nothing to do', async () => {
+    const pair = mode.pair();
+    writeFileSync(join(pair.local, 'a.txt'), 'a');
+    const session = mode.continuous('cstop', pair, 'bidi');
+    await watching(session);
+    const result = await session.stop('SIGINT');
+    expect(result.code, result.stderr).to.equal(0);
+    const again = await mode.sync('cstop', pair, 'bidi');
+    expect(again.code, again.stderr).to.equal(0);
+    expect(again.paths).to.deep.equal([]);
+  });
+});
+
+/** Proxy forwards 127.0.0.1 connections to a port, and can cut them all and refuse new ones for a while. */
+class Proxy {
+  private readonly sockets = new Set<Socket>();
+  private open = true;
+  private server: Server | undefined;
+  port = 0;
+
+  constructor(private readonly target: number) {}
+
+  async start(): Promise<void> {
+    this.server = createServer((client) => {
+      if (!this.open) {
+        client.destroy();
+        return;
+      }
+      const upstream = new (client.constructor as typeof Socket)();
+      upstream.connect(this.target, '127.0.0.1');
+      for (const socket of [client, upstream]) {
+        this.sockets.add(socket);
+        socket.on('close', () => this.sockets.delete(socket));
+        socket.on('error', () => socket.destroy());
+      }
+      client.pipe(upstream);
+      upstream.pipe(client);
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.address() as { port: number }).port;
+  }
+
+  /** cut drops every connection at once and refuses new ones until restore. */
+  cut(): void {
+    this.open = false;
+    for (const socket of this.sockets) socket.destroy();
+  }
+
+  restore(): void {
+    this.open = true;
+  }
+
+  async stop(): Promise<void> {
+    this.cut();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+}
+
+// Connection loss: a continuous session reconnects on its own and converges.
+describe('e2e: continuous sessions across connection loss (reactor over TLS)', function () {
+  this.timeout(120_000);
+  let reactor: TestReactor;
+  let docroot: string;
+
+  before(async () => {
+    docroot = tempDir('snapsync-e2e-docroot-');
+    reactor = await startReactor([{ name: 'alice', docroot, password: PASSWORD }]);
+  });
+  after(async () => {
+    await reactor.stop();
+  });
+
+  function session(name: string, local: string, remote: string, port: number, direction: string, extra: readonly string[] = []): CliProcess {
+    return startCli(bins.snapsync, [
+      '-N', name, '-d', local, '-r', `alice@127.0.0.1:/${remote}`, '-P', String(port), '--fingerprint', reactor.fingerprint,
+      '-K', direction, '-C', '--json', ...extra,
+    ], { SNAPSYNC_PASSWORD: PASSWORD });
+  }
+
+  function dirs(name: string): { local: string; remote: string } {
+    const local = join(tempDir('snapsync-e2e-home-'), name);
+    mkdirSync(local);
+    mkdirSync(join(docroot, name));
+    return { local, remote: join(docroot, name) };
+  }
+
+  it('the connection cut (proxy on 127.0.0.1) and restored: changes made meanwhile on both sides converge', async () => {
+    const proxy = new Proxy(reactor.port);
+    await proxy.start();
+    const { local, remote } = dirs('cut');
+    writeFileSync(join(local, 'before.txt'), 'before the cut');
+    const running = session('ccut', local, 'cut', proxy.port, 'bidi');
+    try {
+      await watching(running);
+      proxy.cut();
+      writeFileSync(join(local, 'during-here.txt'), 'written while cut');
+      writeFileSync(join(remote, 'during-there.txt'), 'written on the reactor while cut');
+      await eventually(() => expect(running.events().some((event) => event.event === 'reconnecting')).to.equal(true));
+      proxy.restore();
+      await eventually(() => {
+        holds(remote, 'during-here.txt', 'written while cut');
+        holds(local, 'during-there.txt', 'written on the reactor while cut');
+      }, 60_000);
+      expectSameTree(local, remote);
+      expect(running.stderr()).to.match(/reconnecting in \d+ s/);
+    } finally {
+      await stopped(running);
+      await proxy.stop();
+    }
+  });
+
+  it('the reactor killed mid-transfer and restarted: the session reconnects, resumes and converges', async () => {
+    const { local, remote } = dirs('restart');
+    // -l 80M (10 MB/s): the big file is still in flight when the reactor dies.
+    const running = session('crestart', local, 'restart', reactor.port, 'push', ['-l', '80M']);
+    try {
+      await watching(running);
+      const big = Buffer.alloc(32 * 1024 * 1024, 7);
+      writeFileSync(join(local, 'big.bin'), big);
+      writeFileSync(join(local, 'small.txt'), 'small');
+      const cache = join(remote, '.private-asp', 'crestart');
+      await eventually(() => expect(readdirSync(cache).some((name) => name.endsWith('.partial')), 'a partial file').to.equal(true));
+      await reactor.stop('SIGKILL');
+      writeFileSync(join(local, 'while-down.txt'), 'made while the reactor was down');
+      await eventually(() => expect(running.events().some((event) => event.event === 'reconnecting')).to.equal(true));
+      reactor = await reactor.restart();
+      await eventually(() => {
+        holds(remote, 'while-down.txt', 'made while the reactor was down');
+        expect(statSync(join(remote, 'big.bin')).size).to.equal(big.length);
+      }, 90_000, 200);
+      expect(readFileSync(join(remote, 'big.bin')).equals(big)).to.equal(true);
+      expectSameTree(local, remote);
+      // Resumed from the partial file: the cycles after the reconnect moved less than the whole file.
+      const events = running.events();
+      const after = events.slice(events.findIndex((event) => event.event === 'reconnecting'));
+      const moved = after.filter((event) => event.event === 'summary').reduce((sum, event) => sum + (event.bytes as number), 0);
+      expect(moved, 'bytes sent after reconnecting').to.be.below(big.length);
+    } finally {
+      await stopped(running);
+    }
+  });
+});
