@@ -4,6 +4,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { eventually, startCli, type CliProcess } from '../helpers/cli-process.js';
 import { bins } from '../helpers/paths.js';
+import { snapsyncAdmin } from '../helpers/run-cli.js';
 import { startReactor, type TestReactor } from '../helpers/reactor-process.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { describeModes, expectSameTree, PASSWORD } from './modes.js';
@@ -285,6 +286,76 @@ describe('e2e: continuous sessions across connection loss (reactor over TLS)', f
       const after = events.slice(events.findIndex((event) => event.event === 'reconnecting'));
       const moved = after.filter((event) => event.event === 'summary').reduce((sum, event) => sum + (event.bytes as number), 0);
       expect(moved, 'bytes sent after reconnecting').to.be.below(big.length);
+    } finally {
+      await stopped(running);
+    }
+  });
+});
+
+// Operations: what a running session shows, and how it copes when it cannot watch.
+describe('e2e: continuous sessions, operations (local mode)', function () {
+  this.timeout(60_000);
+
+  function dirs(): { local: string; remote: string } {
+    const home = tempDir('snapsync-e2e-home-');
+    for (const dir of ['local', 'remote']) mkdirSync(join(home, dir));
+    return { local: join(home, 'local'), remote: join(home, 'remote') };
+  }
+
+  async function admin(args: readonly string[]): Promise<string> {
+    const result = await snapsyncAdmin(args);
+    expect(result.code, result.stderr).to.equal(0);
+    return result.stdout;
+  }
+
+  /** adminUntil runs snapsync-admin until its output passes `done` or the time runs out, and returns the last output. */
+  async function adminUntil(args: readonly string[], done: (out: string) => boolean, timeoutMs: number): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    let out = await admin(args);
+    while (!done(out) && Date.now() < deadline) out = await admin(args);
+    return out;
+  }
+
+  it('snapsync-admin -m shows a running session\'s live state (text and JSON) without disturbing it', async () => {
+    const { local, remote } = dirs();
+    writeFileSync(join(local, 'a.txt'), 'a');
+    const running = startCli(bins.snapsync, ['-N', 'live', '-d', local, '-r', remote, '-C', '--json', '--cooloff', '3']);
+    try {
+      await watching(running);
+      const idle = await admin(['-m', '-N', 'live', '-d', local]);
+      expect(idle).to.include(`Continuous: running (pid ${running.child.pid} on `);
+      expect(idle).to.include('Live state: idle');
+      expect(idle).to.include('Pending paths: 0');
+      expect(idle).to.match(/Cycles: 1\n/);
+      expect(idle).to.match(/Last sync: \d{4}-\d\d-\d\dT/);
+      expect(idle).to.include('Session files synchronized: 1');
+      writeFileSync(join(local, 'b.txt'), 'cooling off');
+      const cooling = await adminUntil(['-m', '-N', 'live', '-d', local], (out) => out.includes('Pending paths: 1'), 2_500);
+      expect(cooling, 'a path cooling off shows as pending').to.include('Pending paths: 1');
+      expect(existsSync(join(remote, 'b.txt')), 'still cooling off').to.equal(false);
+      await eventually(() => holds(remote, 'b.txt', 'cooling off'), 10_000);
+      const json = JSON.parse(await adminUntil(['-m', '-N', 'live', '-d', local, '--json'],
+        (out) => (JSON.parse(out) as Record<string, unknown>).Cycles === 2, 5_000)) as Record<string, unknown>;
+      expect(json).to.include({ 'Live state': 'idle', 'Pending paths': 0, 'Cycles': 2, 'Session files synchronized': 2 });
+      expect(json.Continuous).to.match(/^running \(pid \d+ on /);
+    } finally {
+      await stopped(running);
+    }
+    expect(await admin(['-m', '-N', 'live', '-d', local])).to.include('Continuous: stopped');
+  });
+
+  it('when the kernel runs out of inotify watches it names the sysctl to raise and rescans on a timer instead', async () => {
+    const { local, remote } = dirs();
+    for (let i = 0; i < 40; i++) mkdirSync(join(local, `dir${i}`));
+    // A user namespace of its own: the limit applies to this session only, not the machine.
+    const running = startCli(bins.snapsync, ['-N', 'limits', '-d', local, '-r', remote, '-C', '--json', '--scan-interval', '1'], {},
+      ['unshare', '-Ur', 'sh', '-c', 'echo 10 > /proc/sys/user/max_inotify_watches && exec "$0" "$@"']);
+    try {
+      await watching(running);
+      expect(running.stderr()).to.include('fs.inotify.max_user_watches');
+      expect(running.stderr()).to.include('changes are found by a full rescan every 1 s instead');
+      writeFileSync(join(local, 'dir39', 'late.txt'), 'found by a rescan');
+      await eventually(() => holds(remote, 'dir39/late.txt', 'found by a rescan'), 10_000);
     } finally {
       await stopped(running);
     }

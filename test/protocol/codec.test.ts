@@ -91,6 +91,12 @@ describe('protocol/codec', () => {
       ['startPass (kept losers only)', { kind: 'startPass', reactorSends: true, keptOnly: true }],
       ['startPass (reactor receives)', { kind: 'startPass', reactorSends: false, keptOnly: false }],
       ['finishSession (failed)', { kind: 'finishSession', ok: false, generation: '', keepOpen: false }],
+      ['finishSession (a continuous cycle)', { kind: 'finishSession', ok: true, generation: '0b6a4a8e-1c2d-4e5f-8a9b-0c1d2e3f4a5b', keepOpen: true }],
+      ['watch', { kind: 'watch', cooloffMs: 3000, pendingMax: 2000 }],
+      ['watchStarted (watching)', { kind: 'watchStarted', watching: true, message: '' }],
+      ['watchStarted (cannot)', { kind: 'watchStarted', watching: false, message: 'cannot watch /data: inotify limit' }],
+      ['treeChanged', { kind: 'treeChanged', paths: ['a', 'b/c d.txt'], full: false }],
+      ['treeChanged (full)', { kind: 'treeChanged', paths: [], full: true }],
       ['sessionFinished', { kind: 'sessionFinished' }],
       ['error', { kind: 'error', code: 'SESSION_LOCKED', message: 'session s1 is already running' }],
     ];
@@ -207,6 +213,24 @@ describe('protocol/codec', () => {
       expect(carried({})).to.not.have.property('base');
       const move = roundTrip({ id: 0, message: { kind: 'changes', last: true, changes: [{ kind: 'move', entry, from: 'old', base: null }] } }).message;
       expect(move.kind === 'changes' && move.changes[0]).to.deep.include({ kind: 'move', from: 'old', base: null });
+    });
+
+    it('carries a partial StartSync\'s scope and rate, and refuses scope paths that leave the tree', () => {
+      const startSync = {
+        kind: 'startSync', dryRun: false, allowMassDelete: false, filters: [], ignoreDelete: false, mirror: false, keepDir: '',
+        symlinks: 'copy', preserveTime: false, overwrite: 'always', preserveUid: false, preserveGid: false,
+        partial: true, scope: ['docs', 'src/a.ts'], targetRate: 100e6,
+      } as const;
+      expect(roundTrip({ id: 1, message: startSync }).message).to.deep.equal(startSync);
+      for (const bad of ['../etc', '/abs', 'a//b', '']) {
+        expectInvalid(raw({ startSync: { partial: true, scope: [bad] } }), /startSync\.scope/);
+      }
+      expectInvalid(raw({ treeChanged: { paths: ['a/../../b'] } }), /treeChanged\.paths/);
+    });
+
+    it('refuses a Watch whose cooloff or pending-max is out of range', () => {
+      expectInvalid(raw({ watch: { cooloffMs: 60_001, pendingMax: 10 } }), /watch\.cooloffMs is out of range/);
+      expectInvalid(raw({ watch: { cooloffMs: 0, pendingMax: 0 } }), /watch\.pendingMax is out of range/);
     });
 
     it('refuses a generation that is not a UUID', () => {

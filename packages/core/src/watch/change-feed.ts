@@ -19,6 +19,8 @@ export interface ChangeFeedOptions {
   readonly pendingMax: number;
   /** deliver receives paths that cooled off and differ from their last sync. */
   deliver(due: Due): void;
+  /** waiting hears how many paths wait to cool off, each time it changes (live state). */
+  waiting?(count: number): void;
 }
 
 /**
@@ -46,6 +48,7 @@ export class ChangeFeed {
         changed: (paths) => {
           const now = Date.now();
           for (const path of paths) this.pending.add(path, now);
+          this.options.waiting?.(this.pending.size);
           this.schedule();
         },
         lost: () => {
@@ -103,6 +106,7 @@ export class ChangeFeed {
   private flush(): void {
     if (this.paused || this.closed) return;
     const due = this.pending.take(Date.now(), this.options.coolOffMs);
+    this.options.waiting?.(this.pending.size);
     if (due.full) {
       this.options.deliver(due);
     } else if (due.paths.length > 0) {

@@ -19,7 +19,7 @@ export const STOP_GRACE_MS = 5_000;
 /** LiveState is what an operator sees of a running continuous session. */
 export interface LiveState {
   readonly state: 'starting' | 'syncing' | 'idle' | 'reconnecting' | 'stopped';
-  /** pending counts paths waiting for a cycle (a full rescan counts as one). */
+  /** pending counts paths waiting to cool off or for a cycle (a full rescan counts as one). */
   readonly pending: number;
   /** inFlightBytes: bytes the running cycle still has to move. */
   readonly inFlightBytes: number;
@@ -104,10 +104,12 @@ async function serve(options: SyncOptions, io: ContinuousIo, live: Live, connect
   const { connection, side } = session;
   live.record.attach(side.store);
   const queue = new CycleQueue(options.pendingMax);
+  let cooling = 0;
+  const showPending = (): void => live.set({ pending: queue.size + cooling });
   const aside = (message: Message): void => {
     if (message.kind === 'treeChanged') {
       queue.add({ full: message.full, paths: message.paths });
-      live.set({ pending: queue.size });
+      showPending();
     }
   };
   const idleHandler = ({ message }: { message: Message }): void => {
@@ -130,9 +132,14 @@ async function serve(options: SyncOptions, io: ContinuousIo, live: Live, connect
     if (options.direction !== 'pull') {
       feed = new ChangeFeed({
         root: session.localDir, privateDirName: privateDirName(), store: side.store, coolOffMs: options.coolOffMs,
-        pendingMax: options.pendingMax, deliver: (due) => {
+        pendingMax: options.pendingMax,
+        deliver: (due) => {
           queue.add(due);
-          live.set({ pending: queue.size });
+          showPending();
+        },
+        waiting: (count) => {
+          cooling = count;
+          showPending();
         },
       });
       const failure = await feed.start();
@@ -155,7 +162,7 @@ async function serve(options: SyncOptions, io: ContinuousIo, live: Live, connect
     for (let cycle = 1; due !== undefined; cycle++) {
       await runOne(session, options, io, live, cycle, due, feed, aside);
       connection.onMessage(idleHandler);
-      live.set({ state: 'idle', pending: queue.size, inFlightBytes: 0 });
+      live.set({ state: 'idle', pending: queue.size + cooling, inFlightBytes: 0 });
       if (cycle === 1) {
         io.reporter.event('watching', `Watching for changes (${watchedSides(options)}); stop with Ctrl-C`,
           { local: options.direction !== 'pull', remote: options.direction !== 'push', rescanEveryMs: every ?? null });
