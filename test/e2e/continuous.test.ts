@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { eventually, startCli, type CliProcess } from '../helpers/cli-process.js';
+import { eventually, poll, startCli, type CliProcess } from '../helpers/cli-process.js';
 import { bins } from '../helpers/paths.js';
 import { snapsyncAdmin } from '../helpers/run-cli.js';
 import { startReactor, type TestReactor } from '../helpers/reactor-process.js';
@@ -309,12 +309,8 @@ describe('e2e: continuous sessions, operations (local mode)', function () {
   }
 
   /** adminUntil runs snapsync-admin until its output passes `done` or the time runs out, and returns the last output. */
-  async function adminUntil(args: readonly string[], done: (out: string) => boolean, timeoutMs: number): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    let out = await admin(args);
-    while (!done(out) && Date.now() < deadline) out = await admin(args);
-    return out;
-  }
+  const adminUntil = (args: readonly string[], done: (out: string) => boolean, timeoutMs: number): Promise<string> =>
+    poll(() => admin(args), done, timeoutMs, 0);
 
   it('snapsync-admin -m shows a running session\'s live state (text and JSON) without disturbing it', async () => {
     const { local, remote } = dirs();

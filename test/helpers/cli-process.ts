@@ -55,3 +55,14 @@ export async function eventually(check: () => void, timeoutMs = 20_000, everyMs 
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }
+
+/** poll asks `get` again until its answer passes `done` or the time runs out, and returns the last answer. */
+export async function poll<T>(get: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000, everyMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await get();
+  while (!done(value) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+    value = await get();
+  }
+  return value;
+}

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bins } from './paths.js';
 import { reactorCli } from './run-cli.js';
@@ -28,11 +29,15 @@ export interface TestReactor {
   restart(): Promise<TestReactor>;
 }
 
-/** startReactor initializes a state dir, adds users and runs `serve` on a free loopback port. */
-export async function startReactor(users: readonly TestUser[], stateDir = join(tempDir('snapsync-reactor-'), 'state')):
-Promise<TestReactor> {
+/** startReactor initializes a state dir, adds users, merges `config` into config.json and runs `serve` on a free loopback port. */
+export async function startReactor(users: readonly TestUser[], stateDir = join(tempDir('snapsync-reactor-'), 'state'),
+  config: Record<string, unknown> = {}): Promise<TestReactor> {
   const init = await reactorCli(['init', '--state-dir', stateDir]);
   if (init.code !== 0 && !init.stderr.includes('already initialized')) throw new Error(`reactor init failed: ${init.stderr}`);
+  if (Object.keys(config).length > 0) {
+    const path = join(stateDir, 'config.json');
+    writeFileSync(path, JSON.stringify({ ...JSON.parse(readFileSync(path, 'utf8')) as object, ...config }));
+  }
   for (const user of users) {
     const args = ['user', 'add', user.name, '--docroot', user.docroot, '--state-dir', stateDir];
     if (user.authorizedKey !== undefined) args.push('--authorized-key', user.authorizedKey);
@@ -53,7 +58,7 @@ async function serveReactor(stateDir: string, listen: string): Promise<TestReact
     const timer = setTimeout(() => reject(new Error(`reactor did not start: ${output}`)), 15_000);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
-      const match = /listening on 127\.0\.0\.1:(\d+) fingerprint (SHA256:\S+)/.exec(output);
+      const match = /listening on 127\.0\.0\.1:(\d+) fingerprint (SHA256:[A-Za-z0-9+/=]+)/.exec(output);
       if (match) {
         clearTimeout(timer);
         resolve(match);

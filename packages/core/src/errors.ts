@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'SHUTTING_DOWN'
   | 'FILE_SYSTEM'
   | 'MASS_DELETE_REFUSED'
+  | 'REACTOR_BUSY'
   | 'INTERNAL'
   // Local only: these never cross the wire (they map to INTERNAL there).
   | 'CONNECTION_FAILED'

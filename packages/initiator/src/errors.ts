@@ -31,6 +31,7 @@ const BY_CODE: Record<ErrorCode, number> = {
   CONNECTION_CLOSED: EXIT.connection,
   HANDSHAKE_TIMEOUT: EXIT.connection,
   SHUTTING_DOWN: EXIT.connection,
+  REACTOR_BUSY: EXIT.connection,
   HOST_KEY_UNKNOWN: EXIT.hostKey,
   HOST_KEY_CHANGED: EXIT.hostKey,
   AUTH_FAILED: EXIT.auth,

@@ -1,14 +1,17 @@
 import { isSnapsyncError } from '@snapsync/core';
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import yargs from 'yargs';
 import { setupError } from './errors.js';
-import { consoleLogger } from './log.js';
+import { createLogger } from './log.js';
 import { userAuthenticator } from './server/authenticator.js';
 import { parseListen } from './server/listen-address.js';
 import { serve } from './server/serve.js';
-import { fingerprintOf, initStateDir, loadIdentity, stateDir } from './state/state-dir.js';
+import { readConfig } from './state/reactor-config.js';
+import { fingerprintOf, initStateDir, loadIdentity, stateDir, type StateDir } from './state/state-dir.js';
+import { keepStatus, readStatus, statusPath } from './state/status-file.js';
+import { SessionRegistry } from './server/session-registry.js';
 import { parseEd25519PublicKey } from './users/authorized-key.js';
 import { hashPassword } from './users/password.js';
 import { checkDocroot, loadUsers, saveUser, type UserRecord } from './users/user-store.js';
@@ -42,14 +45,21 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`user ${args.name} saved (docroot ${checkDocroot(args.docroot)})\n`);
     })
     .command('serve', 'listen for initiators', (y) => y
-      .option('listen', { type: 'string', describe: 'HOST:PORT to listen on (default 127.0.0.1:9093)' }),
+      .option('listen', { type: 'string', describe: 'HOST:PORT to listen on (default: config.json "listen", 127.0.0.1:9093)' })
+      .option('config', { type: 'string', describe: 'a config file naming its "stateDir" (e.g. /etc/snapsync/reactor.json)' }),
     async (args) => {
-      status = await runServer(args.stateDir, args.listen);
+      status = await runServer(stateDirOf(args), args.listen, args.config);
+    })
+    .command('status', 'show what the reactor serving from this state dir is doing', (y) => y
+      .option('config', { type: 'string', describe: 'the config file serve was given' })
+      .option('json', { type: 'boolean', default: false, describe: 'one JSON object' }),
+    (args) => {
+      status = showStatus(stateDir(stateDirOf(args)), args.json);
     })
     .command('fingerprint', "print the certificate's SHA-256 fingerprint", () => {}, (args) => {
       process.stdout.write(`${fingerprintOf(stateDir(args.stateDir))}\n`);
     })
-    .demandCommand(1, 'name a command: init, user add, serve or fingerprint')
+    .demandCommand(1, 'name a command: init, user add, serve, status or fingerprint')
     .strict()
     .help()
     .version(false)
@@ -96,21 +106,43 @@ async function addUser(dir: string, name: string, docroot: string, keyFile: stri
   saveUser(state, name, record);
 }
 
-async function runServer(dir: string, listen: string | undefined): Promise<number> {
+/**
+ * stateDirOf is --state-dir, or the "stateDir" of the file --config names (as a systemd unit
+ * gives it); naming two different ones is refused.
+ */
+function stateDirOf(args: { stateDir: string; config?: string | undefined }): string {
+  if (args.config === undefined) return args.stateDir;
+  const fromConfig = readConfig(args.config).stateDir;
+  if (fromConfig === undefined) throw setupError(`${args.config} names no "stateDir"; add it, or give --state-dir`);
+  if (args.stateDir !== DEFAULT_STATE_DIR && stateDir(args.stateDir).dir !== stateDir(fromConfig).dir) {
+    throw setupError(`--state-dir ${args.stateDir} and "stateDir" ${fromConfig} in ${args.config} differ; give one`);
+  }
+  return fromConfig;
+}
+
+async function runServer(dir: string, listen: string | undefined, configPath: string | undefined): Promise<number> {
   const state = stateDir(dir);
-  const { keyPem, certPem, config } = loadIdentity(state);
+  const { keyPem, certPem, config } = loadIdentity(state, configPath);
+  const log = createLogger(config.logLevel, config.logFormat);
   const { host, port } = parseListen(listen ?? config.listen);
   loadUsers(state); // fail now, not at the first login, on a broken users.json
+  const registry = new SessionRegistry(config.limits.maxSessions);
   const reactor = await serve({
-    host, port, keyPem, certPem, serverName: config.serverName, log: consoleLogger,
+    host, port, keyPem, certPem, serverName: config.serverName, log, limits: config.limits, registry,
     // users.json is read at each login, so `user add` takes effect without a restart.
     authenticate: userAuthenticator((name) => loadUsers(state).get(name)),
   });
   const where = reactor.address.family === 'IPv6' ? `[${reactor.address.address}]` : reactor.address.address;
-  consoleLogger.info(`listening on ${where}:${reactor.address.port} fingerprint ${fingerprintOf(state)}`);
+  const fingerprint = fingerprintOf(state);
+  const startedAt = Date.now();
+  const finalStatus = keepStatus(statusPath(state), () => ({
+    pid: process.pid, host: hostname(), listen: `${where}:${reactor.address.port}`, fingerprint, startedAt,
+    maxSessions: config.limits.maxSessions, sessions: registry.sessions(), totals: registry.totals,
+  }), () => registry.version);
+  log.info(`listening on ${where}:${reactor.address.port} fingerprint ${fingerprint}`);
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
-      consoleLogger.info(`${signal} received, shutting down`);
+      log.info(`${signal} received, shutting down`);
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
       void reactor.close().then(resolve);
@@ -120,6 +152,47 @@ async function runServer(dir: string, listen: string | undefined): Promise<numbe
     process.on('SIGINT', onInt);
     process.on('SIGTERM', onTerm);
   });
-  consoleLogger.info('stopped');
+  finalStatus(true);
+  log.info('stopped');
   return 0;
+}
+
+/** showStatus prints status.json as a person or a script reads it; 0 while the reactor runs, 1 when it does not. */
+function showStatus(state: StateDir, json: boolean): number {
+  const status = readStatus(statusPath(state));
+  if (status === undefined) {
+    throw setupError(`no reactor has served from ${state.dir} (no status.json); start it with: snapsync-reactor serve --state-dir ${state.dir}`);
+  }
+  const running = !status.stopped && status.host === hostname() && alive(status.pid);
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ running, ...status })}\n`);
+    return running ? 0 : 1;
+  }
+  const iso = (ms: number | null): string => (ms === null ? '-' : new Date(ms).toISOString());
+  const lines = [
+    `Reactor: ${running ? `running (pid ${status.pid}), listening on ${status.listen}` : `not running (last status ${iso(status.updatedAt)})`}`,
+    `Started: ${iso(status.startedAt)}`,
+    `Sessions running: ${running ? status.sessions.length : 0} (limit ${status.maxSessions})`,
+    `Since start: ${status.totals.sessions} sessions (${status.totals.failed} failed), ${status.totals.files} files, ` +
+      `${status.totals.bytes} bytes, ${status.totals.errors} errors`,
+  ];
+  if (running && status.sessions.length > 0) {
+    lines.push('ID NAME USER PEER DIRECTION STATE CYCLES FILES BYTES ERRORS LAST_SYNC DIR');
+    for (const s of status.sessions) {
+      lines.push([s.id.slice(0, 8), s.name, s.user, s.peer, s.direction, s.continuous ? `${s.state} (continuous)` : s.state, s.cycles,
+        s.files, s.bytes, s.errors, iso(s.lastSyncAt), s.dir].join(' '));
+    }
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return running ? 0 : 1;
+}
+
+/** alive tells whether a process runs here (EPERM: it does, as another user). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -1,14 +1,56 @@
-/** Logger is where the reactor writes one line per event. */
+/** LogLevel orders what a reactor logs; a level shows itself and everything more severe. */
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+
+export const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
+
+/** LogFormat is `text` (a timestamp, the event, key=value pairs) or `json` (one object per line). */
+export type LogFormat = 'text' | 'json';
+
+export type LogFields = Readonly<Record<string, string | number | boolean>>;
+
+/** Logger is where the reactor writes one structured line per event. */
 export interface Logger {
+  /** event logs a named happening (`session_start`) with its fields. */
+  event(level: LogLevel, name: string, fields?: LogFields): void;
   info(line: string): void;
   error(line: string): void;
 }
 
-/** consoleLogger timestamps lines to stdout (info) and stderr (errors). */
-export const consoleLogger: Logger = {
-  info: (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
-  error: (line) => process.stderr.write(`${new Date().toISOString()} ERROR ${line}\n`),
-};
+/**
+ * createLogger writes each event as one line: in text `2026-11-22T15:00:00.000Z session start
+ * id=... name=...` (errors and warnings to stderr), in json `{"time":...,"level":...,"event":
+ * "session_start",...}` to stdout, which log shippers read as is.
+ */
+export function createLogger(level: LogLevel = 'info', format: LogFormat = 'text',
+  out: (line: string) => void = (line) => process.stdout.write(line),
+  err: (line: string) => void = (line) => process.stderr.write(line)): Logger {
+  const shown = (wanted: LogLevel): boolean => LOG_LEVELS.indexOf(wanted) <= LOG_LEVELS.indexOf(level);
+  const write = (wanted: LogLevel, name: string | undefined, fields: LogFields, message?: string): void => {
+    if (!shown(wanted)) return;
+    const time = new Date().toISOString();
+    if (format === 'json') {
+      out(`${JSON.stringify({ time, level: wanted, event: name ?? 'message', ...fields, ...(message !== undefined ? { message } : {}) })}\n`);
+      return;
+    }
+    const pairs = Object.entries(fields).map(([key, value]) => `${key}=${quoted(String(value))}`);
+    const line = [time, ...(wanted === 'error' || wanted === 'warn' ? [wanted.toUpperCase()] : []),
+      ...(name !== undefined ? [name.replace(/_/g, ' ')] : []), ...pairs, ...(message !== undefined ? [message] : [])].join(' ');
+    (wanted === 'error' || wanted === 'warn' ? err : out)(`${line}\n`);
+  };
+  return {
+    event: (wanted, name, fields = {}) => write(wanted, name, fields),
+    info: (line) => write('info', undefined, {}, line),
+    error: (line) => write('error', undefined, {}, line),
+  };
+}
+
+/** quoted leaves a plain value bare and quotes one with spaces, quotes or '=' (logfmt). */
+function quoted(value: string): string {
+  return /^[^\s"=]*$/.test(value) && value !== '' ? value : JSON.stringify(value);
+}
+
+/** consoleLogger logs info and above as text. */
+export const consoleLogger: Logger = createLogger();
 
 /** silentLogger drops everything (the initiator's in-process reactor). */
-export const silentLogger: Logger = { info: () => {}, error: () => {} };
+export const silentLogger: Logger = { event: () => {}, info: () => {}, error: () => {} };

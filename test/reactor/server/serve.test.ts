@@ -374,7 +374,7 @@ describe('reactor/server/serve', function () {
       const id = (opened as Message & { kind: 'sessionOpened' }).sessionId;
       client.ws.terminate();
       await eventually(() => reactor.log().includes(`session end id=${id} result=failed`), 'the session end line');
-      expect(reactor.log()).to.include(`session id=${id} lost its connection`);
+      expect(reactor.log()).to.include(`WARN session lost id=${id} `);
       expect(existsSync(join(fixture.docroot, 'data', '.private-asp', name, 'session.lock'))).to.equal(false);
       const again = await fullSession(reactor.port, 'alice', PASSWORD,
         openSessionMessage(name, '/data', { localDbExisted: true }));

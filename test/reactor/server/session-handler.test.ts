@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { SessionHandler, localAuthenticator } from '@snapsync/reactor';
+import { createLogger, SessionHandler, localAuthenticator } from '@snapsync/reactor';
 import { Connection, MAGIC, PROTOCOL_VERSION, memoryPair, type Frame, type Message } from '@snapsync/protocol';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +16,8 @@ interface InProcess {
 function serveInProcess(options: { handshakeTimeoutMs?: number; platform?: 'posix' | 'win32' } = {}): InProcess {
   const [clientSide, serverSide] = memoryPair();
   const lines: string[] = [];
-  const log = { info: (line: string) => lines.push(line), error: (line: string) => lines.push(`ERROR ${line}`) };
+  // The text format, without its time stamp.
+  const log = createLogger('debug', 'text', (line) => lines.push(line.slice(25).trimEnd()), (line) => lines.push(line.slice(25).trimEnd()));
   new SessionHandler(new Connection(serverSide), {
     authenticate: localAuthenticator('me'), serverName: 'in-process', log, peer: 'memory', ...options,
   });

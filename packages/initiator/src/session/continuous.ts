@@ -93,7 +93,7 @@ export async function runContinuous(options: SyncOptions, io: ContinuousIo): Pro
  */
 function dropped(code: string, connected: boolean): boolean {
   if (code === 'CONNECTION_CLOSED' || code === 'SHUTTING_DOWN' || code === 'HANDSHAKE_TIMEOUT') return true;
-  return connected && (code === 'CONNECTION_FAILED' || code === 'SESSION_LOCKED');
+  return connected && (code === 'CONNECTION_FAILED' || code === 'SESSION_LOCKED' || code === 'REACTOR_BUSY');
 }
 
 /** serve runs cycles over one connection until stopped (it resolves) or the connection goes (it throws). */

@@ -1,11 +1,13 @@
 import { SnapsyncError } from '@snapsync/core';
-import { Connection, MAX_FRAME_BYTES, keepAlive, wsFrameSocket } from '@snapsync/protocol';
+import { Connection, HEARTBEAT_MS, keepAlive, wsFrameSocket } from '@snapsync/protocol';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { Logger } from '../log.js';
 import type { Authenticator } from './authenticator.js';
+import { DEFAULT_LIMITS, type Limits } from '../state/reactor-config.js';
 import { SessionHandler } from './session-handler.js';
+import { SessionRegistry } from './session-registry.js';
 
 /** MAX_PENDING_LOGINS bounds connections that have not logged in yet (64 KiB-4 MiB buffered each). */
 export const MAX_PENDING_LOGINS = 64;
@@ -19,6 +21,10 @@ export interface ServeOptions {
   readonly serverName: string;
   readonly authenticate: Authenticator;
   readonly log: Logger;
+  /** limits bound sessions, frames and silence (config.json "limits"). */
+  readonly limits?: Limits;
+  /** registry, when given, is where sessions are counted (the status file reads it). */
+  readonly registry?: SessionRegistry;
 }
 
 /** RunningReactor is a listening reactor. */
@@ -35,7 +41,9 @@ export interface RunningReactor {
 export function serve(options: ServeOptions): Promise<RunningReactor> {
   const https: Server = createServer({ key: options.keyPem, cert: options.certPem, minVersion: 'TLSv1.2' });
   // The frame limit is enforced per connection state by Connection; ws only caps the worst case.
-  const wss = new WebSocketServer({ server: https, maxPayload: MAX_FRAME_BYTES + 1024, perMessageDeflate: false });
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  const registry = options.registry ?? new SessionRegistry(limits.maxSessions);
+  const wss = new WebSocketServer({ server: https, maxPayload: limits.maxFrameBytes + 1024, perMessageDeflate: false });
   const handlers = new Set<SessionHandler>();
 
   // ws re-emits the https server's 'error' (EADDRINUSE) on wss; it is reported by the listen
@@ -49,18 +57,20 @@ export function serve(options: ServeOptions): Promise<RunningReactor> {
     // ws caps a message at the post-login size; bounding connections that have not logged in
     // bounds what strangers can make the reactor buffer.
     if ([...handlers].filter((handler) => !handler.loggedIn).length >= MAX_PENDING_LOGINS) {
-      options.log.info(`connection ${peer} refused: ${MAX_PENDING_LOGINS} logins already in progress`);
+      options.log.event('warn', 'connection_refused', { peer, reason: `${MAX_PENDING_LOGINS} logins already in progress` });
       ws.close(1013, 'too many logins in progress; try again later');
       return;
     }
     ws.on('error', (err) => {
-      options.log.info(`connection ${peer} dropped: ${err.message}`);
+      options.log.event('warn', 'connection_dropped', { peer, reason: err.message });
       ws.terminate();
     });
-    // A client gone without a word (its network cut) frees its session lock within a minute.
-    keepAlive(ws);
+    // A client gone without a word (its network cut) frees its session lock once the idle timeout passes.
+    const silenceMs = limits.idleTimeoutSeconds * 1000;
+    keepAlive(ws, Math.min(HEARTBEAT_MS, silenceMs / 3), silenceMs);
     const handler = new SessionHandler(new Connection(wsFrameSocket(ws)), {
-      authenticate: options.authenticate, serverName: options.serverName, log: options.log, peer,
+      authenticate: options.authenticate, serverName: options.serverName, log: options.log, peer, registry,
+      maxFrameBytes: limits.maxFrameBytes,
     });
     handlers.add(handler);
     ws.on('close', () => handlers.delete(handler));

@@ -14,6 +14,7 @@ import { isAbsolute, posix, relative, sep } from 'node:path';
 import type { Logger } from '../log.js';
 import type { Authenticator, Principal } from './authenticator.js';
 import { confine, ensureDirectory, type Confined } from './docroot.js';
+import type { SessionRegistry, SessionStatus } from './session-registry.js';
 
 /** HandlerOptions configure how one connection is served. */
 export interface HandlerOptions {
@@ -24,6 +25,10 @@ export interface HandlerOptions {
   readonly peer: string;
   readonly platform?: PlatformName;
   readonly handshakeTimeoutMs?: number;
+  /** registry enforces the session limit and keeps what `status` shows (none for the in-process reactor). */
+  readonly registry?: SessionRegistry;
+  /** maxFrameBytes is the largest frame accepted after login (limits.maxFrameBytes). */
+  readonly maxFrameBytes?: number;
 }
 
 /** SyncPlan is what the sync stream needs from the opened session. */
@@ -70,6 +75,7 @@ export class SessionHandler {
   private features: readonly string[] = [];
   private peerReady = false;
   private sessionId = '';
+  private status: SessionStatus | undefined;
   private readonly timer: NodeJS.Timeout;
   private readonly platform: PlatformName;
 
@@ -104,6 +110,7 @@ export class SessionHandler {
       await this.dispatch(frame);
     } catch (err) {
       if (!isSnapsyncError(err)) this.options.log.error(`internal error serving ${this.options.peer}: ${(err as Error).stack}`);
+      else if (err.code === 'AUTH_FAILED') this.options.log.event('warn', 'login_failed', { peer: this.options.peer, reason: err.message });
       this.connection.fail(frame.id, err);
     }
   }
@@ -140,7 +147,7 @@ export class SessionHandler {
         this.principal = await this.options.authenticate(message, this.challenge);
         clearTimeout(this.timer);
         this.state = 'ready';
-        this.connection.maxFrameBytes = MAX_FRAME_BYTES;
+        this.connection.maxFrameBytes = this.options.maxFrameBytes ?? MAX_FRAME_BYTES;
         this.connection.reply(id, { kind: 'authOk', user: this.principal.user });
         return;
       }
@@ -179,6 +186,17 @@ export class SessionHandler {
   }
 
   private openSession(id: number, request: OpenSession): void {
+    const registry = this.options.registry;
+    registry?.reserve();
+    try {
+      this.openReserved(id, request);
+    } catch (err) {
+      registry?.release();
+      throw err;
+    }
+  }
+
+  private openReserved(id: number, request: OpenSession): void {
     const principal = this.principal!;
     const remoteDir = ensureDirectory(principal.docroot,
       confine(principal.docroot, request.remoteDir, this.platform), request.createDir, 'remote directory', request.dryRun);
@@ -220,9 +238,14 @@ export class SessionHandler {
     this.sync = { root: remoteDir.real, direction: request.direction, checksum: request.checksum as ChecksumName, trusted };
     this.state = 'session';
     this.sessionId = randomUUID();
-    this.options.log.info(`session start id=${this.sessionId} name=${request.name} user=${principal.user} ` +
-      `peer=${this.options.peer} direction=${request.direction} dir=${remoteDir.shown} db=${shownDbPath} ` +
-      `db_existed=${side.existed}${side.dryRun ? ' dry_run=true' : ''}`);
+    this.status = this.options.registry?.open({
+      id: this.sessionId, name: request.name, user: principal.user, peer: this.options.peer, direction: request.direction,
+      dir: remoteDir.shown, startedAt: Date.now(),
+    });
+    this.options.log.event('info', 'session_start', {
+      id: this.sessionId, name: request.name, user: principal.user, peer: this.options.peer, direction: request.direction,
+      dir: remoteDir.shown, db: shownDbPath, db_existed: side.existed, ...(side.dryRun ? { dry_run: true } : {}),
+    });
     this.connection.reply(id, {
       kind: 'sessionOpened', sessionId: this.sessionId, remoteDbPath: shownDbPath,
       remoteDbExisted: side.existed, remoteDir: remoteDir.shown, generation,
@@ -244,6 +267,9 @@ export class SessionHandler {
     const scope = request.partial ? request.scope : undefined;
     this.state = 'syncing';
     this.peerReady = false;
+    this.cycle = { paths: 0, bytes: 0, errors: 0, started: Date.now() };
+    if (this.status !== undefined) this.status.state = 'syncing';
+    this.options.registry?.changed();
     // Changes made while the cycle runs are judged once it recorded what it wrote.
     this.feed?.pause();
     this.feed?.useFilter(filter);
@@ -295,9 +321,11 @@ export class SessionHandler {
     });
     this.feed = feed;
     const failure = await feed.start();
+    if (this.status !== undefined) this.status.continuous = true;
+    this.options.registry?.changed();
     if (failure !== undefined) {
       this.feed = undefined;
-      this.options.log.error(`session id=${this.sessionId} ${failure}; the initiator rescans instead`);
+      this.options.log.event('warn', 'watch_failed', { id: this.sessionId, reason: failure, fallback: 'the initiator rescans on a timer' });
     }
     if (this.state === 'syncing') feed.pause();
     this.connection.reply(id, { kind: 'watchStarted', watching: failure === undefined, message: failure ?? '' });
@@ -357,10 +385,18 @@ export class SessionHandler {
     });
   }
 
-  /** report keeps this side's record of what was not synchronized (snapsync-admin on this DB). */
+  /** report keeps this side's record of what was not synchronized (snapsync-admin on this DB), and the status counts. */
   private readonly report = (result: PathResult): void => {
     this.problems?.add(result);
+    if (this.status === undefined || result.outcome === 'superseded' || result.outcome === 'skipped' || result.outcome === 'conflict') return;
+    this.cycle.paths += 1;
+    if (result.outcome === 'error') this.cycle.errors += 1;
+    else this.cycle.bytes += result.bytes;
+    this.options.registry?.counted(this.status, result.bytes, result.outcome === 'error');
   };
+
+  /** cycle counts what the current run or cycle did, for its log line. */
+  private cycle = { paths: 0, bytes: 0, errors: 0, started: 0 };
 
   /** keepDir reads --keep-dir-remote inside the docroot; it may not lie in the synced tree. */
   private keepDir(userPath: string, root: string, dryRun: boolean): string {
@@ -400,6 +436,17 @@ export class SessionHandler {
     this.role = undefined;
     this.state = 'session';
     this.feed?.resume();
+    if (this.status !== undefined) {
+      this.status.cycles += 1;
+      this.status.state = 'watching';
+      if (ok) this.status.lastSyncAt = Date.now();
+      this.options.registry?.changed();
+    }
+    // A cycle that moved nothing is routine: only debug logs show it.
+    this.options.log.event(this.cycle.paths > 0 ? 'info' : 'debug', 'cycle_end', {
+      id: this.sessionId, result: ok ? 'ok' : 'failed', paths: this.cycle.paths, bytes: this.cycle.bytes, errors: this.cycle.errors,
+      ms: Date.now() - this.cycle.started,
+    });
   }
 
   private flushProblems(): void {
@@ -419,7 +466,12 @@ export class SessionHandler {
     this.state = 'done';
     this.flushProblems();
     side.finish(ok, side.dryRun ? '' : generation);
-    this.options.log.info(`session end id=${this.sessionId} result=${ok ? 'ok' : 'failed'}`);
+    this.options.registry?.close(this.sessionId, ok);
+    const status = this.status;
+    this.options.log.event('info', 'session_end', {
+      id: this.sessionId, result: ok ? 'ok' : 'failed',
+      ...(status !== undefined ? { files: status.files, bytes: status.bytes, errors: status.errors, cycles: status.cycles } : {}),
+    });
   }
 
   private closed(): void {
@@ -428,7 +480,7 @@ export class SessionHandler {
     this.feed = undefined;
     if (this.role instanceof Receiver) this.role.abandon();
     if (this.side !== undefined) {
-      this.options.log.info(`session id=${this.sessionId} lost its connection`);
+      this.options.log.event('warn', 'session_lost', { id: this.sessionId, peer: this.options.peer, reason: 'the initiator\'s connection closed' });
       this.finish(false);
     }
   }

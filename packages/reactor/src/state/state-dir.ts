@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setupError } from '../errors.js';
 import { certificateDer, createSelfSigned } from './certificate.js';
+import { DEFAULT_LIMITS, readConfig, type ReactorConfig } from './reactor-config.js';
 
 /** StateDir names the files a reactor keeps: its TLS identity, config and users. */
 export interface StateDir {
@@ -12,13 +13,6 @@ export interface StateDir {
   readonly certPath: string;
   readonly configPath: string;
   readonly usersPath: string;
-}
-
-/** ReactorConfig is config.json. */
-export interface ReactorConfig {
-  readonly version: 1;
-  readonly serverName: string;
-  readonly listen: string;
 }
 
 /** DEFAULT_LISTEN binds loopback on Aspera's WebSocket port; serve --listen opens it wider. */
@@ -45,24 +39,24 @@ export function initStateDir(state: StateDir, serverName = hostname()): string {
   const { keyPem, certPem } = createSelfSigned(serverName);
   writePrivate(state.keyPath, keyPem);
   writeFileSync(state.certPath, certPem, { mode: 0o644 });
-  const config: ReactorConfig = { version: 1, serverName, listen: DEFAULT_LISTEN };
+  // Every knob written out with its default, so an admin sees what there is to change.
+  const config: ReactorConfig = {
+    version: 1, serverName, listen: DEFAULT_LISTEN, logLevel: 'info', logFormat: 'text', limits: DEFAULT_LIMITS,
+  };
   writeFileSync(state.configPath, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o644 });
   if (!existsSync(state.usersPath)) writePrivate(state.usersPath, `${JSON.stringify({ version: 1, users: {} }, null, 2)}\n`);
   return fingerprintOf(state);
 }
 
-/** loadIdentity reads the key and certificate, failing clearly when init was never run. */
-export function loadIdentity(state: StateDir): { keyPem: string; certPem: string; config: ReactorConfig } {
+/**
+ * loadIdentity reads the key and certificate, failing clearly when init was never run, and the
+ * config: the state dir's config.json, or the file `serve --config` names.
+ */
+export function loadIdentity(state: StateDir, configPath = state.configPath): { keyPem: string; certPem: string; config: ReactorConfig } {
   if (!existsSync(state.certPath) || !existsSync(state.keyPath)) {
     throw setupError(`${state.dir} is not an initialized reactor state dir; run: snapsync-reactor init --state-dir ${state.dir}`);
   }
-  let config: ReactorConfig;
-  try {
-    config = JSON.parse(readFileSync(state.configPath, 'utf8')) as ReactorConfig;
-  } catch (err) {
-    throw setupError(`cannot read ${state.configPath}: ${(err as Error).message}; fix it or run init in a new state dir`);
-  }
-  return { keyPem: readFileSync(state.keyPath, 'utf8'), certPem: readFileSync(state.certPath, 'utf8'), config };
+  return { keyPem: readFileSync(state.keyPath, 'utf8'), certPem: readFileSync(state.certPath, 'utf8'), config: readConfig(configPath) };
 }
 
 /** fingerprintOf is the SHA-256 fingerprint clients pin. */

@@ -1,0 +1,102 @@
+import { SnapsyncError } from '@snapsync/core';
+
+/** SessionStatus is one running session as `snapsync-reactor status` shows it. */
+export interface SessionStatus {
+  readonly id: string;
+  readonly name: string;
+  readonly user: string;
+  readonly peer: string;
+  readonly direction: string;
+  readonly dir: string;
+  readonly startedAt: number;
+  /** state: `syncing` while a run or cycle moves data, `watching` between cycles of a continuous session. */
+  state: 'syncing' | 'watching';
+  continuous: boolean;
+  cycles: number;
+  files: number;
+  bytes: number;
+  errors: number;
+  lastSyncAt: number | null;
+}
+
+/** Totals count every session since the reactor started. */
+export interface Totals {
+  sessions: number;
+  failed: number;
+  files: number;
+  bytes: number;
+  errors: number;
+}
+
+/**
+ * SessionRegistry knows the sessions a reactor serves: it enforces the limit on how many run
+ * at once and keeps what `snapsync-reactor status` shows.
+ */
+export class SessionRegistry {
+  private readonly running = new Map<string, SessionStatus>();
+  private reserved = 0;
+  private changes = 0;
+  readonly totals: Totals = { sessions: 0, failed: 0, files: 0, bytes: 0, errors: 0 };
+
+  constructor(readonly maxSessions: number) {}
+
+  /** version changes whenever something shown changes (the status file is rewritten then). */
+  get version(): number {
+    return this.changes;
+  }
+
+  /** reserve takes a place for a session about to open, or refuses one over the limit. */
+  reserve(): void {
+    if (this.running.size + this.reserved >= this.maxSessions) {
+      throw new SnapsyncError('REACTOR_BUSY',
+        `the reactor already serves its limit of ${this.maxSessions} sessions; try again later (its admin sets limits.maxSessions)`);
+    }
+    this.reserved += 1;
+  }
+
+  /** release gives back a place reserve took, for a session that did not open. */
+  release(): void {
+    this.reserved = Math.max(0, this.reserved - 1);
+  }
+
+  /** open turns a reservation into a running session. */
+  open(session: Omit<SessionStatus, 'state' | 'cycles' | 'files' | 'bytes' | 'errors' | 'lastSyncAt' | 'continuous'>): SessionStatus {
+    this.release();
+    const status: SessionStatus = { ...session, state: 'syncing', continuous: false, cycles: 0, files: 0, bytes: 0, errors: 0, lastSyncAt: null };
+    this.running.set(session.id, status);
+    this.totals.sessions += 1;
+    this.changes += 1;
+    return status;
+  }
+
+  /** changed notes that a session's shown state moved. */
+  changed(): void {
+    this.changes += 1;
+  }
+
+  close(id: string, ok: boolean): void {
+    const status = this.running.get(id);
+    if (status === undefined) return;
+    this.running.delete(id);
+    if (!ok) this.totals.failed += 1;
+    this.changes += 1;
+  }
+
+  /** counted adds a session's transferred path to the reactor's totals. */
+  counted(status: SessionStatus, bytes: number, error: boolean): void {
+    if (error) {
+      status.errors += 1;
+      this.totals.errors += 1;
+    } else {
+      status.files += 1;
+      status.bytes += bytes;
+      this.totals.files += 1;
+      this.totals.bytes += bytes;
+    }
+    this.changes += 1;
+  }
+
+  sessions(): SessionStatus[] {
+    return [...this.running.values()].map((status) => ({ ...status }));
+  }
+}

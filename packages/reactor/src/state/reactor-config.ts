@@ -1,0 +1,92 @@
+import { MAX_FRAME_BYTES } from '@snapsync/protocol';
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { setupError } from '../errors.js';
+import { LOG_LEVELS, type LogFormat, type LogLevel } from '../log.js';
+
+/** Limits bound what one reactor gives its clients. */
+export interface Limits {
+  /** maxSessions: sessions open at once; one more is refused with REACTOR_BUSY. */
+  readonly maxSessions: number;
+  /** maxFrameBytes: the largest message accepted after login. */
+  readonly maxFrameBytes: number;
+  /** idleTimeoutSeconds: a connection that sends nothing (not even a pong) this long is dropped. */
+  readonly idleTimeoutSeconds: number;
+}
+
+/** ReactorConfig is config.json in the state dir, or the file `serve --config` names. */
+export interface ReactorConfig {
+  readonly version: 1;
+  readonly serverName: string;
+  readonly listen: string;
+  readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
+  readonly limits: Limits;
+  /** stateDir: only in a file named by --config; where the identity and users live. */
+  readonly stateDir?: string;
+}
+
+export const DEFAULT_LIMITS: Limits = { maxSessions: 64, maxFrameBytes: MAX_FRAME_BYTES, idleTimeoutSeconds: 60 };
+
+/** MIN_FRAME_BYTES leaves room for a 1 MiB chunk of file data and its header. */
+const MIN_FRAME_BYTES = 2 * 1024 * 1024;
+
+const KEYS = ['version', 'serverName', 'listen', 'logLevel', 'logFormat', 'limits', 'stateDir'];
+const LIMIT_KEYS = ['maxSessions', 'maxFrameBytes', 'idleTimeoutSeconds'];
+
+/**
+ * readConfig reads and checks a reactor config file: every key known, every value in range,
+ * so a typo stops the start with one line naming the key instead of running on a default.
+ */
+export function readConfig(path: string): ReactorConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw setupError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; fix it (it is JSON)`);
+  }
+  const bad = (what: string): never => {
+    throw setupError(`${path}: ${what}`);
+  };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) bad('is not a JSON object');
+  const config = raw as Record<string, unknown>;
+  const unknown = Object.keys(config).find((key) => !KEYS.includes(key));
+  if (unknown !== undefined) bad(`unknown key "${unknown}"; the keys are ${KEYS.join(', ')}`);
+  if (config.version !== undefined && config.version !== 1) bad(`version ${String(config.version)} is not 1`);
+  const text = (key: string, fallback: string): string => {
+    const value = config[key] ?? fallback;
+    if (typeof value !== 'string' || value === '') bad(`"${key}" must be a non-empty string`);
+    return value as string;
+  };
+  const logLevel = text('logLevel', 'info');
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) bad(`"logLevel" ${logLevel} is not one of ${LOG_LEVELS.join(', ')}`);
+  const logFormat = text('logFormat', 'text');
+  if (logFormat !== 'text' && logFormat !== 'json') bad(`"logFormat" ${logFormat} is not text or json`);
+  const limits = config.limits ?? {};
+  if (typeof limits !== 'object' || limits === null || Array.isArray(limits)) bad('"limits" must be an object');
+  const given = limits as Record<string, unknown>;
+  const unknownLimit = Object.keys(given).find((key) => !LIMIT_KEYS.includes(key));
+  if (unknownLimit !== undefined) bad(`unknown limit "${unknownLimit}"; the limits are ${LIMIT_KEYS.join(', ')}`);
+  const whole = (key: keyof Limits, min: number, max: number): number => {
+    const value = given[key] ?? DEFAULT_LIMITS[key];
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      bad(`"limits.${key}" must be a whole number from ${min} to ${max}`);
+    }
+    return value as number;
+  };
+  const stateDir = config.stateDir === undefined ? undefined : text('stateDir', '');
+  return {
+    version: 1,
+    serverName: text('serverName', 'snapsync-reactor'),
+    listen: text('listen', '127.0.0.1:9093'),
+    logLevel: logLevel as LogLevel,
+    logFormat: logFormat as LogFormat,
+    limits: {
+      maxSessions: whole('maxSessions', 1, 100_000),
+      maxFrameBytes: whole('maxFrameBytes', MIN_FRAME_BYTES, 64 * 1024 * 1024),
+      idleTimeoutSeconds: whole('idleTimeoutSeconds', 10, 86_400),
+    },
+    // A relative state dir is read from where the config file is.
+    ...(stateDir !== undefined ? { stateDir: isAbsolute(stateDir) ? stateDir : resolve(dirname(path), stateDir) } : {}),
+  };
+}
