@@ -1,20 +1,25 @@
 import { isSnapsyncError } from '@snapsync/core';
 import { PeerError } from '@snapsync/protocol';
-import { EXIT, exitStatusFor } from './errors.js';
-import { buildParser, toSyncOptions } from './options/command-line.js';
+import { resolve } from 'node:path';
+import { EXIT, exitStatusFor, usageError } from './errors.js';
+import { buildParser, toSyncOptions, type SyncOptions } from './options/command-line.js';
+import { alsoToLog, LogFile } from './output/log-file.js';
 import { askSecret, askYesNo, interactive } from './output/prompt.js';
 import { createReporter } from './output/reporter.js';
 import { withRetries } from './session/retry.js';
 import { runContinuous } from './session/continuous.js';
+import { overlaps } from './session/local-paths.js';
 import { runSession } from './session/run-session.js';
 
 /** main runs snapsync and resolves with the exit status (docs/exit-codes.md). */
 export async function main(argv: readonly string[]): Promise<number> {
+  let log: LogFile | undefined;
   try {
     const args = await buildParser(argv).parseAsync();
     if (args.help === true) return EXIT.ok;
     const options = toSyncOptions(args, argv);
-    const reporter = createReporter(options);
+    log = openLog(options);
+    const reporter = log === undefined ? createReporter(options) : alsoToLog(createReporter(options), log);
     const person = interactive();
     const io = {
       reporter,
@@ -30,8 +35,22 @@ export async function main(argv: readonly string[]): Promise<number> {
     return summary.conflicts > 0 ? EXIT.conflicts : EXIT.ok;
   } catch (err) {
     process.stderr.write(`${describe(err)}\n`);
+    log?.write(describe(err));
     return isSnapsyncError(err) ? exitStatusFor(err.code) : EXIT.failure;
+  } finally {
+    log?.close();
   }
+}
+
+/** openLog opens -L's log file, never inside a synchronized tree (it would sync its own log). */
+function openLog(options: SyncOptions): LogFile | undefined {
+  if (options.logDir === undefined) return undefined;
+  const trees = [resolve(options.localDir), ...(options.remote.kind === 'local' ? [resolve(options.remote.path)] : [])];
+  const inTree = trees.find((tree) => overlaps(tree, options.logDir!.dir));
+  if (inTree !== undefined) {
+    throw usageError(`-L ${options.logDir.dir} lies in the synchronized directory ${inTree}; put the logs outside it`);
+  }
+  return new LogFile(options.logDir.dir, `snapsync-${options.name}`, options.logDir.rotateMb * 1024 * 1024);
 }
 
 /**

@@ -5,3 +5,4 @@ export { buildParser, toSyncOptions, type SyncOptions } from './options/command-
 export { checkKnownHost, hostKey, lookupKnownHost, rememberHost } from './trust/known-hosts.js';
 export { ProgressBar, TransferStats, formatBytes, formatDuration, renderLine } from './output/progress.js';
 export { createReporter, type Reporter } from './output/reporter.js';
+export { alsoToLog, LogFile } from './output/log-file.js';

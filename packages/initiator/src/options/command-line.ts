@@ -4,8 +4,8 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import yargs from 'yargs';
-import { SnapsyncError } from '@snapsync/core';
 import { usageError } from '../errors.js';
+import { DEFAULT_ROTATE_MB } from '../output/log-file.js';
 import { filterRules } from './filter-rules.js';
 import { parseRemoteSpec, type RemoteSpec } from './remote-spec.js';
 import { checkRange, parseLogDir, parseRate } from './values.js';
@@ -56,6 +56,8 @@ export interface SyncOptions {
   readonly pendingMax: number;
   /** targetRate caps the bits per second either side sends (-l); undefined for no cap. */
   readonly targetRate: number | undefined;
+  /** logDir (-L DIR[:MB]): where the session's log goes, rotated at rotateMb. */
+  readonly logDir: { readonly dir: string; readonly rotateMb: number } | undefined;
 }
 
 /** DEFAULT_SYMLINKS follows Aspera: links are copied, except on Windows where they are skipped. */
@@ -63,11 +65,6 @@ const DEFAULT_SYMLINKS: SymlinkMode = currentPlatform === 'win32' ? 'skip' : 'co
 
 /** DEFAULT_PORT is Aspera's WebSocket port. */
 export const DEFAULT_PORT = 9093;
-
-/** Flags parsed and checked now whose behaviour a later release brings: they fail, never pass unnoticed. */
-const NOT_YET: readonly (readonly [string, string])[] = [
-  ['alt-logdir', '--alt-logdir'],
-];
 
 /**
  * DEFAULT_COOLOFF_S is 0, where Aspera waits 3 s: a change reaches the other side within a
@@ -133,10 +130,11 @@ export function buildParser(argv: readonly string[]) {
 
 type Parsed = Awaited<ReturnType<ReturnType<typeof buildParser>['parseAsync']>>;
 
-/** toSyncOptions validates a parsed command line: every value checked, unfinished features refused. */
+/** toSyncOptions validates a parsed command line: every value checked. */
 export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncOptions {
   single(args, ['name', 'local-dir', 'remote-dir', 'port', 'direction', 'local-db-dir', 'remote-db-dir', 'checksum',
-    'fingerprint', 'known-hosts', 'identity', 'password-file', 'overwrite', 'symbolic-links']);
+    'fingerprint', 'known-hosts', 'identity', 'password-file', 'overwrite', 'symbolic-links', 'target-rate', 'alt-logdir', 'cooloff',
+    'scan-interval', 'pending-max']);
   const name = required(args.name, '-N NAME');
   const localDir = required(args.localDir, '-d LOCAL_DIR');
   const remote = parseRemoteSpec(required(args.remoteDir, '-r [user@]host:PATH'));
@@ -146,7 +144,7 @@ export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncO
   for (const [flag, value] of [['-b', args.localDbDir], ['-B', args.remoteDbDir], ['-d', localDir]] as const) {
     if (value !== undefined && value.trim().length === 0) throw usageError(`${flag} is empty; give a directory`);
   }
-  validateLaterFlags(args, direction);
+  checkValues(args, direction);
   let fingerprint: string | undefined;
   if (args.fingerprint !== undefined) {
     fingerprint = normalizeFingerprint(args.fingerprint);
@@ -189,11 +187,12 @@ export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncO
     scanIntervalMs: args.scanInterval === undefined ? undefined : Math.round(args.scanInterval * 1000),
     pendingMax: args.pendingMax ?? DEFAULT_PENDING_MAX,
     targetRate: args.targetRate === undefined ? undefined : parseRate(args.targetRate),
+    logDir: logDirOf(args.altLogdir),
   };
 }
 
-/** validateLaterFlags checks the values of unfinished features, then refuses them. */
-function validateLaterFlags(args: Parsed, direction: Direction): void {
+/** checkValues checks values and combinations of flags that are not read further here. */
+function checkValues(args: Parsed, direction: Direction): void {
   if (args.overwrite !== undefined) choice(args.overwrite.toLowerCase(), ['always', 'older', 'conflict'] as const, '--overwrite');
   if (args.symbolicLinks !== undefined) choice(args.symbolicLinks.toLowerCase(), ['copy', 'skip', 'follow'] as const, '--symbolic-links');
   if (args.cooloff !== undefined) checkRange('--cooloff', args.cooloff, 0, 60, false);
@@ -207,7 +206,6 @@ function validateLaterFlags(args: Parsed, direction: Direction): void {
     throw usageError('--dry-run reports one run; it cannot be used with -C (--continuous)');
   }
   if (args.targetRate !== undefined) parseRate(args.targetRate);
-  if (args.altLogdir !== undefined) parseLogDir(args.altLogdir);
   if (args.mirror === true && direction === 'bidi') throw usageError('--mirror makes one side a copy of the other; it cannot be used with -K bidi');
   if (args.keepDirLocal !== undefined && direction === 'push') {
     throw usageError('--keep-dir-local keeps what a pull deletes locally; a push deletes on the reactor: use --keep-dir-remote');
@@ -219,12 +217,12 @@ function validateLaterFlags(args: Parsed, direction: Direction): void {
   for (const [flag, file] of [['--exclude-from', args.excludeFrom], ['--include-from', args.includeFrom]] as const) {
     if (file !== undefined && !existsSync(file)) throw usageError(`${flag} ${file} does not exist`);
   }
-  for (const [key, flag] of NOT_YET) {
-    const value = args[key];
-    if (value !== undefined && value !== false) {
-      throw new SnapsyncError('NOT_SUPPORTED', `${flag} is not supported yet in this version of snapsync; run without it`);
-    }
-  }
+}
+
+function logDirOf(text: string | undefined): SyncOptions['logDir'] {
+  if (text === undefined) return undefined;
+  const { dir, rotateMb } = parseLogDir(text);
+  return { dir: resolve(dir), rotateMb: rotateMb ?? DEFAULT_ROTATE_MB };
 }
 
 function required(value: string | undefined, what: string): string {

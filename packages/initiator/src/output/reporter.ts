@@ -14,6 +14,11 @@ export const LABELS: Record<Outcome, string> = {
   superseded: 'SUPERSEDED',
 };
 
+/** pathLine is one path's human line: `/a/b.txt SYNCHRONIZED(skp) (why)`. */
+export function pathLine(outcome: Outcome, path: string, message?: string): string {
+  return `/${path} ${LABELS[outcome]}${message ? ` (${message})` : ''}`;
+}
+
 /** Reporter writes what a run has to say: human lines, or one JSON event per line. */
 export interface Reporter {
   /** event reports a named happening; human output shows `text`, JSON output the fields. */
@@ -62,7 +67,7 @@ export function createReporter(options: ReporterOptions,
     event: (_name, text) => print(out, `${text}\n`),
     perPath: (outcome, path, message) => {
       if (options.quiet && outcome !== 'error') return;
-      const line = `/${path} ${LABELS[outcome]}${message ? ` (${message})` : ''}\n`;
+      const line = `${pathLine(outcome, path, message)}\n`;
       print(outcome === 'error' ? err : out, line);
     },
     warn: (text) => print(err, `${text}\n`),
