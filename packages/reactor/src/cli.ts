@@ -135,10 +135,11 @@ async function runServer(dir: string, listen: string | undefined, configPath: st
   const where = reactor.address.family === 'IPv6' ? `[${reactor.address.address}]` : reactor.address.address;
   const fingerprint = fingerprintOf(state);
   const startedAt = Date.now();
-  const finalStatus = keepStatus(statusPath(state), () => ({
+  const status = keepStatus(statusPath(state), () => ({
     pid: process.pid, host: hostname(), listen: `${where}:${reactor.address.port}`, fingerprint, startedAt,
     maxSessions: config.limits.maxSessions, sessions: registry.sessions(), totals: registry.totals,
   }), () => registry.version);
+  registry.onOpenOrClose = () => status.now();
   log.info(`listening on ${where}:${reactor.address.port} fingerprint ${fingerprint}`);
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
@@ -152,7 +153,7 @@ async function runServer(dir: string, listen: string | undefined, configPath: st
     process.on('SIGINT', onInt);
     process.on('SIGTERM', onTerm);
   });
-  finalStatus(true);
+  status.stop(true);
   log.info('stopped');
   return 0;
 }

@@ -37,6 +37,8 @@ export class SessionRegistry {
   private reserved = 0;
   private changes = 0;
   readonly totals: Totals = { sessions: 0, failed: 0, files: 0, bytes: 0, errors: 0 };
+  /** onOpenOrClose hears a session start or end at once (the status file is rewritten then). */
+  onOpenOrClose: () => void = () => {};
 
   constructor(readonly maxSessions: number) {}
 
@@ -66,6 +68,7 @@ export class SessionRegistry {
     this.running.set(session.id, status);
     this.totals.sessions += 1;
     this.changes += 1;
+    this.onOpenOrClose();
     return status;
   }
 
@@ -80,6 +83,7 @@ export class SessionRegistry {
     this.running.delete(id);
     if (!ok) this.totals.failed += 1;
     this.changes += 1;
+    this.onOpenOrClose();
   }
 
   /** counted adds a session's transferred path to the reactor's totals. */

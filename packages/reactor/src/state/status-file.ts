@@ -43,13 +43,18 @@ export function readStatus(path: string): ReactorStatus | undefined {
 /** STATUS_EVERY_MS is how often status.json is rewritten when something changed (and at least every minute). */
 const STATUS_EVERY_MS = 1000;
 
+/** StatusKeeper rewrites status.json: now() at once, stop() a last time at shutdown. */
+export interface StatusKeeper {
+  now(): void;
+  stop(stopped: boolean): void;
+}
+
 /**
  * keepStatus rewrites status.json while the reactor serves: within a second of any change in
- * its sessions, and once a minute regardless so its age shows the reactor is alive. It returns
- * the function that writes the last status at shutdown.
+ * its sessions' counts, at once when asked (a session starts or ends), and once a minute
+ * regardless, so its age shows the reactor is alive.
  */
-export function keepStatus(path: string, current: () => Omit<ReactorStatus, 'updatedAt' | 'stopped'>, version: () => number):
-  (stopped: boolean) => void {
+export function keepStatus(path: string, current: () => Omit<ReactorStatus, 'updatedAt' | 'stopped'>, version: () => number): StatusKeeper {
   let written = -1;
   let at = 0;
   const write = (stopped: boolean): void => {
@@ -66,8 +71,11 @@ export function keepStatus(path: string, current: () => Omit<ReactorStatus, 'upd
     if (version() !== written || Date.now() - at >= 60_000) write(false);
   }, STATUS_EVERY_MS);
   timer.unref();
-  return (stopped) => {
-    clearInterval(timer);
-    write(stopped);
+  return {
+    now: () => write(false),
+    stop: (stopped) => {
+      clearInterval(timer);
+      write(stopped);
+    },
   };
 }
