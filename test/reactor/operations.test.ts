@@ -124,7 +124,7 @@ describe('reactor: operations', function () {
         (out) => out.includes('watching (continuous)'), 5_000);
       expect(text).to.match(/^Reactor: running \(pid \d+\), listening on 127\.0\.0\.1:\d+\n/);
       expect(text).to.include('Sessions running: 1 (limit 1)');
-      expect(text).to.match(/ watched alice 127\.0\.0\.1:\d+ bidi watching \(continuous\) 1 1 1 0 \d{4}-/);
+      expect(text).to.match(/ watched alice 127\.0\.0\.1:\d+ bidi watching \(continuous\) 0 1 1 1 0 \d{4}-/);
       const json = JSON.parse((await reactorCli(['status', '--state-dir', reactor.stateDir, '--json'])).stdout) as {
         running: boolean; sessions: { name: string; continuous: boolean; cycles: number; files: number }[];
       };

@@ -178,10 +178,10 @@ function showStatus(state: StateDir, json: boolean): number {
       `${status.totals.bytes} bytes, ${status.totals.errors} errors`,
   ];
   if (running && status.sessions.length > 0) {
-    lines.push('ID NAME USER PEER DIRECTION STATE CYCLES FILES BYTES ERRORS LAST_SYNC DIR');
+    lines.push('ID NAME USER PEER DIRECTION STATE PENDING CYCLES FILES BYTES ERRORS LAST_SYNC DIR');
     for (const s of status.sessions) {
-      lines.push([s.id.slice(0, 8), s.name, s.user, s.peer, s.direction, s.continuous ? `${s.state} (continuous)` : s.state, s.cycles,
-        s.files, s.bytes, s.errors, iso(s.lastSyncAt), s.dir].join(' '));
+      lines.push([s.id.slice(0, 8), s.name, s.user, s.peer, s.direction, s.continuous ? `${s.state} (continuous)` : s.state, s.pending,
+        s.cycles, s.files, s.bytes, s.errors, iso(s.lastSyncAt), s.dir].join(' '));
     }
   }
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -10,14 +10,14 @@ describe('core/storage/migrations', () => {
     expect(SCHEMA_VERSION).to.be.greaterThan(0);
   });
 
-  it('leaves a new DB at the current schema version with the session, files, scan, problems and journal tables', () => {
+  it('leaves a new DB at the current schema version with the session, files, scan, problems, journal and live tables', () => {
     const path = join(tempDir(), 'snap.db');
     SnapshotStore.create(path).close();
     const db = new Database(path, { readonly: true });
     try {
       expect(db.pragma('user_version', { simple: true })).to.equal(SCHEMA_VERSION);
       const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-      expect(tables).to.deep.equal(['files', 'journal', 'problems', 'scan', 'session']);
+      expect(tables).to.deep.equal(['files', 'journal', 'live', 'problems', 'scan', 'session']);
     } finally {
       db.close();
     }

@@ -44,6 +44,15 @@ describe('core/watch/pending-paths', () => {
     expect(pending.take(120, 100)).to.deep.equal({ full: true, paths: [] });
   });
 
+  it('folds a pending-max of hundreds of thousands of paths without running out of stack', () => {
+    const pending = new PendingPaths(200_000);
+    for (let i = 0; i <= 200_000; i++) pending.add(`big/d${i % 100}/f${i}`, 0);
+    const due = pending.take(0, 0);
+    expect(due.paths).to.have.length(100);
+    expect(due.folded?.size).to.equal(100);
+    expect(fitScope(Array.from({ length: 200_000 }, (_, i) => `x/y${i}`), 4096, 1 << 20)).to.deep.equal({ full: false, paths: ['x'] });
+  });
+
   it('outermost drops paths below another, whatever the sort order of their names', () => {
     expect(outermost(['a/b', 'a-c', 'a', 'a/b/c', 'b', 'a-c/d'])).to.deep.equal(['a', 'a-c', 'b']);
   });

@@ -94,7 +94,7 @@ export class PendingPaths {
   /** fold replaces the deepest paths by their parents until the set fits again. */
   private fold(now: number): void {
     while (this.changedAt.size > this.max) {
-      const depth = Math.max(...[...this.changedAt.keys()].map(depthOf));
+      const depth = deepest(this.changedAt.keys());
       if (depth === 0) {
         this.addFull(now);
         return;
@@ -123,7 +123,7 @@ export function fitScope(paths: Iterable<string>, maxCount: number, maxBytes: nu
   let scope = outermost(paths);
   const bytes = (list: readonly string[]): number => list.reduce((sum, path) => sum + Buffer.byteLength(path) + 4, 0);
   while (scope.length > maxCount || bytes(scope) > maxBytes) {
-    const depth = Math.max(...scope.map(depthOf));
+    const depth = deepest(scope);
     if (depth === 0) return { full: true, paths: [] };
     scope = outermost(scope.map((path) => (depthOf(path) === depth ? parentOf(path) : path)));
   }
@@ -147,6 +147,13 @@ function ancestors(path: string): string[] {
   const found: string[] = [];
   for (let dir = parentOf(path); dir !== ''; dir = parentOf(dir)) found.push(dir);
   return found;
+}
+
+/** deepest is the largest depth among paths (a loop: a million paths would overflow Math.max's arguments). */
+function deepest(paths: Iterable<string>): number {
+  let depth = 0;
+  for (const path of paths) depth = Math.max(depth, depthOf(path));
+  return depth;
 }
 
 function depthOf(path: string): number {

@@ -127,6 +127,7 @@ async function serve(options: SyncOptions, io: ContinuousIo, live: Live, connect
     cutting = setTimeout(() => connection.close(), STOP_GRACE_MS);
   };
   io.stop.addEventListener('abort', onStop);
+  if (io.stop.aborted) onStop();
   try {
     const rescanBecause: string[] = [];
     if (options.direction !== 'pull') {

@@ -32,7 +32,10 @@ export class LiveRecord {
   update(state: LiveState): void {
     this.latest = state;
     if (state.state !== this.written) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), EVERY_MS);
+    else if (this.timer === undefined) {
+      this.timer = setTimeout(() => this.flush(), EVERY_MS);
+      this.timer.unref();
+    }
   }
 
   private flush(): void {

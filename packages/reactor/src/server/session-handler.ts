@@ -308,6 +308,11 @@ export class SessionHandler {
     const feed = new ChangeFeed({
       root: plan.root, privateDirName: privateDirName(this.platform), store: side.store, coolOffMs: request.cooloffMs,
       pendingMax: request.pendingMax,
+      waiting: (count) => {
+        if (this.status === undefined) return;
+        this.status.pending = count;
+        this.options.registry?.changed();
+      },
       deliver: (due) => {
         if (!this.connection.isOpen) return;
         if (due.full) {

@@ -12,6 +12,8 @@ export interface SessionStatus {
   /** state: `syncing` while a run or cycle moves data, `watching` between cycles of a continuous session. */
   state: 'syncing' | 'watching';
   continuous: boolean;
+  /** pending: changed paths this side holds (cooling off, or waiting for the next cycle). */
+  pending: number;
   cycles: number;
   files: number;
   bytes: number;
@@ -62,9 +64,12 @@ export class SessionRegistry {
   }
 
   /** open turns a reservation into a running session. */
-  open(session: Omit<SessionStatus, 'state' | 'cycles' | 'files' | 'bytes' | 'errors' | 'lastSyncAt' | 'continuous'>): SessionStatus {
+  open(session: Omit<SessionStatus, 'state' | 'cycles' | 'files' | 'bytes' | 'errors' | 'lastSyncAt' | 'continuous' | 'pending'>):
+    SessionStatus {
     this.release();
-    const status: SessionStatus = { ...session, state: 'syncing', continuous: false, cycles: 0, files: 0, bytes: 0, errors: 0, lastSyncAt: null };
+    const status: SessionStatus = {
+      ...session, state: 'syncing', continuous: false, pending: 0, cycles: 0, files: 0, bytes: 0, errors: 0, lastSyncAt: null,
+    };
     this.running.set(session.id, status);
     this.totals.sessions += 1;
     this.changes += 1;
