@@ -32,6 +32,16 @@ describe('core/watch/pending-paths', () => {
     expect([...(due.folded ?? [])]).to.deep.equal(['d']);
   });
 
+  it('marks a directory handed out with changed paths below it as folded: it stands for them, however it looks itself', () => {
+    const pending = new PendingPaths(100);
+    pending.add('new-dir', 0);
+    pending.add('new-dir/file', 0);
+    pending.add('lone.txt', 0);
+    const due = pending.take(10, 0);
+    expect(due.paths).to.deep.equal(['lone.txt', 'new-dir']);
+    expect([...(due.folded ?? [])]).to.deep.equal(['new-dir']);
+  });
+
   it('turns into one full rescan when folding reaches the root, or when events were lost', () => {
     const pending = new PendingPaths(2);
     for (const path of ['a', 'b', 'c']) pending.add(path, 0);

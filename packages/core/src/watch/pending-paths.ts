@@ -9,7 +9,10 @@ export interface Due {
   readonly full: boolean;
   /** paths to rescan, each with everything below it; sorted, none below another. */
   readonly paths: readonly string[];
-  /** folded are the paths that stand for changes below them (a directory a burst folded into). */
+  /**
+   * folded are the paths that stand for changes below them (a directory a burst folded into,
+   * or one handed out with changed paths below it): only a rescan of all below them is sure.
+   */
   readonly folded?: ReadonlySet<string>;
 }
 
@@ -71,9 +74,11 @@ export class PendingPaths {
     const coolingBelow = new Set(cooling.flatMap(ancestors));
     const paths = outermost(ready).filter((path) => !coveredBy(path, coolingAbove) && !coolingBelow.has(path));
     const taken = new Set(paths);
+    // A path handed out for changes below it stands for them, whatever it looks like itself.
     const folded = new Set(paths.filter((path) => this.folded.has(path)));
     for (const key of [...this.changedAt.keys()]) {
       if (!coveredBy(key, taken)) continue;
+      if (!taken.has(key)) folded.add(ancestors(key).find((dir) => taken.has(dir))!);
       this.changedAt.delete(key);
       this.folded.delete(key);
     }

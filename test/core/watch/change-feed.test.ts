@@ -1,0 +1,51 @@
+import { expect } from 'chai';
+import { lstatSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ChangeFeed, SnapshotStore, type Due, type Entry } from '@snapsync/core';
+import { eventually } from '../../helpers/cli-process.js';
+import { tempDir } from '../../helpers/temp-dir.js';
+
+function recorded(root: string, path: string): Entry {
+  const st = lstatSync(join(root, path), { bigint: true });
+  return {
+    path, kind: st.isDirectory() ? 'dir' : 'file', size: st.isDirectory() ? 0 : Number(st.size), mtimeUs: Number(st.mtimeNs / 1000n),
+    mode: Number(st.mode & 0o7777n), ino: Number(st.ino), checksum: st.isDirectory() ? null : new Uint8Array(32), linkTarget: null,
+    uid: null, gid: null,
+  };
+}
+
+// A side's feed of changed paths, on a real tree with the native watcher.
+describe('core/watch/change-feed', function () {
+  this.timeout(20_000);
+
+  it('delivers a new file below a synced directory that itself had an event, and never its own writes', async () => {
+    const root = tempDir();
+    mkdirSync(join(root, 'synced-dir'));
+    writeFileSync(join(root, 'as-synced.txt'), 'same');
+    // A whole second: a time restored later is then exactly the recorded one.
+    utimesSync(join(root, 'as-synced.txt'), 1_700_000_000, 1_700_000_000);
+    const store = SnapshotStore.create(join(tempDir(), 'snap.db'));
+    store.record({ synced: [recorded(root, 'synced-dir'), recorded(root, 'as-synced.txt')] });
+    const delivered: Due[] = [];
+    const feed = new ChangeFeed({
+      root, privateDirName: '.private-asp', store, coolOffMs: 0, pendingMax: 100, deliver: (due) => delivered.push(due),
+    });
+    expect(await feed.start()).to.equal(undefined);
+    try {
+      feed.pause();
+      // The directory's own event (it looks as synced) comes with a new file below it.
+      utimesSync(join(root, 'synced-dir'), new Date(), new Date());
+      writeFileSync(join(root, 'synced-dir', 'new.txt'), 'new');
+      // An echo: rewritten exactly as recorded (same inode, size and time).
+      writeFileSync(join(root, 'as-synced.txt'), 'same');
+      utimesSync(join(root, 'as-synced.txt'), 1_700_000_000, 1_700_000_000);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      feed.resume();
+      await eventually(() => expect(delivered.flatMap((due) => due.paths)).to.include.oneOf(['synced-dir', 'synced-dir/new.txt']), 5_000);
+      expect(delivered.flatMap((due) => due.paths)).to.not.include('as-synced.txt');
+    } finally {
+      await feed.close();
+      store.close();
+    }
+  });
+});
