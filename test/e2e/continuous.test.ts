@@ -107,6 +107,42 @@ describeModes('e2e: continuous sessions', (mode) => {
     }
   });
 
+  it('bidi: the same file changed differently on both sides between cycles is a CONFLICT with both copies kept', async () => {
+    const pair = mode.pair();
+    writeFileSync(join(pair.local, 'plan.txt'), 'v1');
+    // A cool-off long enough for both edits to land before either side reports its own.
+    const session = mode.continuous('cconflict', pair, 'bidi', ['--cooloff', '1']);
+    try {
+      await watching(session);
+      holds(pair.remote, 'plan.txt', 'v1');
+      writeFileSync(join(pair.local, 'plan.txt'), 'edited here');
+      writeFileSync(join(pair.remote, 'plan.txt'), 'edited on the reactor side');
+      await eventually(() => expect(session.events().some((event) => event.event === 'path' && event.outcome === 'conflict'
+        && event.path === 'plan.txt')).to.equal(true), 15_000);
+      holds(pair.local, 'plan.txt', 'edited here');
+      holds(pair.remote, 'plan.txt', 'edited on the reactor side');
+    } finally {
+      await stopped(session);
+    }
+  });
+
+  it('--pending-max 10: a burst folds into its directories and still arrives whole; excluded paths never go', async () => {
+    const pair = mode.pair();
+    const session = mode.continuous('cfold', pair, 'push', ['--pending-max', '10', '-E', '*.tmp']);
+    try {
+      await watching(session);
+      for (let d = 0; d < 5; d++) {
+        mkdirSync(join(pair.local, `dir${d}`, 'deeper'), { recursive: true });
+        for (let f = 0; f < 100; f++) writeFileSync(join(pair.local, `dir${d}`, 'deeper', `f${f}.txt`), `${d}/${f}`);
+        writeFileSync(join(pair.local, `dir${d}`, 'scratch.tmp'), 'excluded');
+      }
+      await eventually(() => expectSameTree(pair.local, pair.remote, { ignore: (path) => path.endsWith('.tmp') }), 30_000, 200);
+      for (let d = 0; d < 5; d++) expect(existsSync(join(pair.remote, `dir${d}`, 'scratch.tmp'))).to.equal(false);
+    } finally {
+      await stopped(session);
+    }
+  });
+
   it('a burst of 10,000 files arrives completely', async function () {
     this.timeout(180_000);
     const pair = mode.pair();
