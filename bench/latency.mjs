@@ -10,13 +10,15 @@
 // and prints p50/p95/p99/max per phase. The target is p95 under 1 s.
 //
 // Environment: BENCH_LATENCY_DIRECTIONS ("push pull"), BENCH_LATENCY_SEQ, BENCH_LATENCY_BURST,
-// BENCH_DIR (parent of the work dir), BENCH_RESULTS (where the Markdown and JSON go).
+// BENCH_DIR (parent of the work dir), BENCH_FS (as in bench/run.mjs), BENCH_RESULTS (where the
+// Markdown and JSON go).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { mountBenchFs } from './lib/benchfs.mjs';
 import { stopProcess } from './lib/proc.mjs';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -32,7 +34,10 @@ const sequential = Number(process.env.BENCH_LATENCY_SEQ ?? 1000);
 const burst = Number(process.env.BENCH_LATENCY_BURST ?? 10_000);
 const log = (line) => process.stderr.write(`${line}\n`);
 
-const work = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'snapsync-latency-'));
+// As root, on a fresh journaled ext4 image as npm run bench is (BENCH_FS=none: the plain file system).
+const parent = process.env.BENCH_DIR ?? tmpdir();
+const benchFs = mountBenchFs(parent, log);
+const work = mkdtempSync(join(benchFs?.dir ?? parent, 'snapsync-latency-'));
 const env = { ...process.env, HOME: join(work, 'home'), SNAPSYNC_PASSWORD: PASSWORD };
 const children = new Set();
 
@@ -196,5 +201,6 @@ try {
 } finally {
   for (const child of children) await stopProcess(child);
   rmSync(work, { recursive: true, force: true });
+  benchFs?.unmount();
 }
 process.exit(code);

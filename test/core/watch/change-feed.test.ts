@@ -48,4 +48,26 @@ describe('core/watch/change-feed', function () {
       store.close();
     }
   });
+
+  it('sees files made later in directories made in a hurry (mkdir -p), which the native watcher alone misses', async () => {
+    const root = tempDir();
+    const store = SnapshotStore.create(join(tempDir(), 'snap.db'));
+    const delivered: string[] = [];
+    const feed = new ChangeFeed({
+      root, privateDirName: '.private-asp', store, coolOffMs: 0, pendingMax: 1000,
+      deliver: (due) => delivered.push(...due.paths),
+    });
+    expect(await feed.start()).to.equal(undefined);
+    try {
+      for (let k = 0; k < 5; k++) mkdirSync(join(root, `top${k}`, 'a', 'b'), { recursive: true });
+      await eventually(() => expect(delivered).to.include.members(['top0', 'top4']), 5_000);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      for (let k = 0; k < 5; k++) writeFileSync(join(root, `top${k}`, 'a', 'b', 'late.txt'), 'late');
+      const late = Array.from({ length: 5 }, (_, k) => `top${k}/a/b/late.txt`);
+      await eventually(() => expect(delivered).to.include.members(late), 5_000);
+    } finally {
+      await feed.close();
+      store.close();
+    }
+  });
 });

@@ -1,12 +1,17 @@
+import { lstatSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Filter } from '../filter/filter.js';
 import { isSnapsyncError } from '../errors.js';
 import type { SnapshotStore } from '../storage/snapshot-store.js';
 import { differFromSync } from './own-changes.js';
-import { PendingPaths, type Due } from './pending-paths.js';
+import { outermost, PendingPaths, type Due } from './pending-paths.js';
 import { watchTree, type TreeWatch } from './tree-watcher.js';
 
 /** SETTLE_MS gathers the events of a burst into one delivery. */
 const SETTLE_MS = 20;
+
+/** MAX_COVERING bounds the new directories watched on their own before the whole tree is watched afresh. */
+const MAX_COVERING = 64;
 
 /** ChangeFeedOptions configure one side's feed of changed paths. */
 export interface ChangeFeedOptions {
@@ -27,7 +32,8 @@ export interface ChangeFeedOptions {
  * ChangeFeed turns a tree's native change events into the work of a continuous session:
  * paths wait in PendingPaths until they cool off, then those that really differ from their
  * last sync are delivered. While paused (a cycle runs), events keep gathering: they are judged
- * once the cycle recorded what it wrote, so its own writes do not start another cycle.
+ * once the cycle recorded what it wrote, so its own writes do not start another cycle. A new
+ * directory gets a watch of its own before it is delivered (tree-watcher.ts says why).
  */
 export class ChangeFeed {
   private readonly pending: PendingPaths;
@@ -35,6 +41,10 @@ export class ChangeFeed {
   private timer: NodeJS.Timeout | undefined;
   private paused = false;
   private closed = false;
+  private flushing = false;
+  /** made: directories made since the last delivery, to watch whole before they are scanned. */
+  private readonly made = new Set<string>();
+  private madeTooMany = false;
   private filter: Filter | undefined;
 
   constructor(private readonly options: ChangeFeedOptions) {
@@ -45,9 +55,10 @@ export class ChangeFeed {
   async start(): Promise<string | undefined> {
     try {
       this.watch = await watchTree(this.options.root, this.options.privateDirName, {
-        changed: (paths) => {
+        changed: (paths, created) => {
           const now = Date.now();
           for (const path of paths) this.pending.add(path, now);
+          for (const path of created) this.noteMade(path);
           this.options.waiting?.(this.pending.size);
           this.schedule();
         },
@@ -94,7 +105,7 @@ export class ChangeFeed {
   }
 
   private schedule(): void {
-    if (this.paused || this.closed || this.timer !== undefined) return;
+    if (this.paused || this.closed || this.flushing || this.timer !== undefined) return;
     const due = this.pending.nextDue(Date.now(), this.options.coolOffMs);
     if (due === undefined) return;
     this.timer = setTimeout(() => {
@@ -105,17 +116,69 @@ export class ChangeFeed {
 
   private flush(): void {
     if (this.paused || this.closed) return;
+    this.flushing = true;
+    void this.deliverDue().finally(() => {
+      this.flushing = false;
+      this.schedule();
+    });
+  }
+
+  /** noteMade remembers a directory that was just made (past MAX_COVERING, only that there were many). */
+  private noteMade(path: string): void {
+    if (this.madeTooMany) return;
+    try {
+      if (!lstatSync(join(this.options.root, path)).isDirectory()) return;
+    } catch {
+      return;
+    }
+    this.made.add(path);
+    if (this.made.size > MAX_COVERING) {
+      this.madeTooMany = true;
+      this.made.clear();
+    }
+  }
+
+  private async deliverDue(): Promise<void> {
     const due = this.pending.take(Date.now(), this.options.coolOffMs);
     this.options.waiting?.(this.pending.size);
+    // New directories are watched whole before anyone scans them: nothing made in them is missed,
+    // including those this side's own receiver made. Too many: the tree is watched afresh and
+    // rescanned in full.
+    if (await this.coverMade()) {
+      this.options.deliver({ full: true, paths: [] });
+      return;
+    }
     if (due.full) {
       this.options.deliver(due);
-    } else if (due.paths.length > 0) {
-      // A folded directory stands for changes below it: it may look as synced itself.
-      const folded = due.folded ?? new Set<string>();
-      const judged = differFromSync(this.options.root, due.paths.filter((path) => !folded.has(path)), this.options.store, this.filter);
-      const paths = [...judged, ...folded].sort();
-      if (paths.length > 0) this.options.deliver({ full: false, paths });
+      return;
     }
-    this.schedule();
+    if (due.paths.length === 0) return;
+    // A folded directory stands for changes below it: it may look as synced itself.
+    const folded = due.folded ?? new Set<string>();
+    const judged = differFromSync(this.options.root, due.paths.filter((path) => !folded.has(path)), this.options.store, this.filter);
+    const paths = [...judged, ...folded].sort();
+    if (paths.length > 0 && !this.closed) this.options.deliver({ full: false, paths });
+  }
+
+  /** coverMade watches the directories made since the last delivery; true when it watched the whole tree afresh instead. */
+  private async coverMade(): Promise<boolean> {
+    const watch = this.watch;
+    const dirs = outermost([...this.made].filter((path) => {
+      try {
+        return lstatSync(join(this.options.root, path)).isDirectory();
+      } catch {
+        return false;
+      }
+    }));
+    const tooMany = this.madeTooMany || (watch !== undefined && watch.covering + dirs.length > MAX_COVERING);
+    this.made.clear();
+    this.madeTooMany = false;
+    if (watch === undefined) return false;
+    if (tooMany) {
+      await watch.reset();
+      return true;
+    }
+    if (dirs.length > 0) await watch.cover(dirs);
+    return false;
   }
 }

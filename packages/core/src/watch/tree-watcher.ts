@@ -1,21 +1,38 @@
-import { relative, sep } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { SnapsyncError } from '../errors.js';
 
 /** WatchEvents receive what a watch sees, as paths relative to the watched root ('/'-separated). */
 export interface WatchEvents {
-  changed(paths: readonly string[]): void;
+  /** changed names paths that changed; created are those of them that were made (or moved in). */
+  changed(paths: readonly string[], created: readonly string[]): void;
   /** lost: events were dropped (or the root itself changed); only a full rescan is sure. */
   lost(reason: string): void;
 }
 
 /** TreeWatch is a running watch over one tree. */
 export interface TreeWatch {
+  /**
+   * cover makes sure new directories are watched, with all below them. The native watcher adds
+   * a new directory's watch only after it sees it, so what `mkdir -p a/b/c` makes below `a` in
+   * the meantime goes unwatched (checked: later files in `a/b` raise no event). Each directory
+   * gets a subscription of its own, which walks it whole. Call it before the directories are
+   * scanned: whatever changes after the scan is then seen.
+   */
+  cover(dirs: readonly string[]): Promise<void>;
+  /** covering is how many directories have a subscription of their own. */
+  readonly covering: number;
+  /** reset drops every subscription and watches the whole tree afresh (then rescan it in full). */
+  reset(): Promise<void>;
   close(): Promise<void>;
 }
 
+interface Subscription {
+  unsubscribe(): Promise<void>;
+}
+
 interface ParcelWatcher {
-  subscribe(dir: string, callback: (err: Error | null, events: { path: string }[]) => void,
-    options?: { ignore?: string[] }): Promise<{ unsubscribe(): Promise<void> }>;
+  subscribe(dir: string, callback: (err: Error | null, events: { path: string; type: string }[]) => void,
+    options?: { ignore?: string[] }): Promise<Subscription>;
 }
 
 /**
@@ -32,28 +49,63 @@ export async function watchTree(root: string, privateDirName: string, events: Wa
     throw new SnapsyncError('WATCH_FAILED',
       `cannot watch ${root} for changes: the native watcher (@parcel/watcher) does not load here (${(err as Error).message})`);
   }
-  try {
-    const subscription = await watcher.subscribe(root, (err, found) => {
-      if (err !== null) {
-        events.lost(err.message);
+  const report = (err: Error | null, found: { path: string; type: string }[]): void => {
+    if (err !== null) {
+      events.lost(err.message);
+      return;
+    }
+    const paths: string[] = [];
+    const created: string[] = [];
+    for (const event of found) {
+      const path = relative(root, event.path);
+      if (path === '') {
+        events.lost(`${root} itself changed`);
         return;
       }
-      const paths: string[] = [];
-      for (const event of found) {
-        const path = relative(root, event.path);
-        if (path === '') {
-          events.lost(`${root} itself changed`);
-          return;
+      if (path.startsWith('..')) continue;
+      const relativePath = sep === '/' ? path : path.split(sep).join('/');
+      paths.push(relativePath);
+      if (event.type === 'create') created.push(relativePath);
+    }
+    if (paths.length > 0) events.changed(paths, created);
+  };
+  const subscribe = async (dir: string): Promise<Subscription> => {
+    try {
+      return await watcher.subscribe(dir === '' ? root : join(root, dir), report, dir === '' ? { ignore: [privateDirName] } : {});
+    } catch (err) {
+      throw watchFailure(root, err as Error);
+    }
+  };
+  let whole = await subscribe('');
+  const own = new Map<string, Subscription>();
+  return {
+    cover: async (dirs) => {
+      for (const dir of dirs) {
+        if (own.has(dir)) continue;
+        try {
+          own.set(dir, await subscribe(dir));
+        } catch {
+          // Gone again already, or out of watches: the next full rescan finds what is there.
+          events.lost(`cannot watch ${dir}`);
         }
-        if (path.startsWith('..')) continue;
-        paths.push(sep === '/' ? path : path.split(sep).join('/'));
       }
-      if (paths.length > 0) events.changed(paths);
-    }, { ignore: [privateDirName] });
-    return { close: () => subscription.unsubscribe() };
-  } catch (err) {
-    throw watchFailure(root, err as Error);
-  }
+    },
+    get covering() {
+      return own.size;
+    },
+    reset: async () => {
+      // Subscriptions share the kernel's watches: all go before the tree is watched again.
+      for (const subscription of own.values()) await subscription.unsubscribe();
+      own.clear();
+      await whole.unsubscribe();
+      whole = await subscribe('');
+    },
+    close: async () => {
+      for (const subscription of own.values()) await subscription.unsubscribe();
+      own.clear();
+      await whole.unsubscribe();
+    },
+  };
 }
 
 /** watchFailure names the limit to raise when the kernel ran out of watches. */
