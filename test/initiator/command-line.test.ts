@@ -60,7 +60,7 @@ describe('initiator/options/command-line', () => {
     ['an unknown symlink mode', [...BASE, '-n', 'maybe'], '--symbolic-links maybe is not one of copy, skip, follow'],
     ['a cooloff over 60 s', [...BASE, '-C', '--cooloff', '61'], '--cooloff 61 must be a number from 0 to 60'],
     ['a pending-max that is not whole', [...BASE, '-C', '--pending-max', '1.5'], '--pending-max 1.5 must be a whole number'],
-    ['a scan interval of 0', [...BASE, '-C', '--scan-interval', '0'], '--scan-interval 0 must be a number from 0.1'],
+    ['a scan interval below 0.1 s', [...BASE, '-C', '--scan-interval', '0.05'], '--scan-interval 0.05 must be a number from 0.1'],
     ['--cooloff without -C', [...BASE, '--cooloff', '3'], '--cooloff tunes continuous mode; add -C (--continuous) or drop it'],
     ['--scan-interval without -C', [...BASE, '--scan-interval', '60'], '--scan-interval tunes continuous mode; add -C'],
     ['--pending-max without -C', [...BASE, '--pending-max', '10'], '--pending-max tunes continuous mode; add -C'],
@@ -100,6 +100,7 @@ describe('initiator/options/command-line', () => {
     expect(tuned).to.include({ continuous: true, coolOffMs: 2500, scanIntervalMs: 60_000, pendingMax: 10, targetRate: 100e6 });
     const plain = await parse([...BASE, '-C']);
     expect(plain).to.include({ continuous: true, coolOffMs: 0, scanIntervalMs: undefined, pendingMax: 2000, targetRate: undefined });
+    expect(await parse([...BASE, '-C', '--scan-interval', '0'])).to.include({ scanIntervalMs: 0 });
     expect(await parse(BASE)).to.include({ continuous: false });
   });
 

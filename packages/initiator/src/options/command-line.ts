@@ -50,7 +50,7 @@ export interface SyncOptions {
   readonly continuous: boolean;
   /** coolOffMs: a changed path is sent once it has been still this long (--cooloff). */
   readonly coolOffMs: number;
-  /** scanIntervalMs: full rescans this often in continuous mode (--scan-interval); undefined for none. */
+  /** scanIntervalMs: full rescans this often in continuous mode (--scan-interval); 0 for none, undefined when not given. */
   readonly scanIntervalMs: number | undefined;
   /** pendingMax bounds the changed paths held (--pending-max); past it they fold into directories. */
   readonly pendingMax: number;
@@ -111,7 +111,7 @@ export function buildParser(argv: readonly string[]) {
       describe: 'let a run delete more than half of what was synced, or sync from an empty source' })
     .option('create-dir', { type: 'boolean', default: false, describe: 'create missing sync directories' })
     .option('cooloff', { type: 'number', describe: `seconds a file must be still before it is sent (0-60, default ${DEFAULT_COOLOFF_S})` })
-    .option('scan-interval', { type: 'number', describe: 'seconds between rescans in continuous mode' })
+    .option('scan-interval', { type: 'number', describe: 'seconds between full rescans in continuous mode (default 3600, 0: none)' })
     .option('pending-max', { type: 'number', describe: `most changed paths held before they fold into directories (default ${DEFAULT_PENDING_MAX})` })
     .option('target-rate', { alias: 'l', type: 'string', describe: 'cap the rate, e.g. 100M (bits/s)' })
     .option('alt-logdir', { alias: 'L', type: 'string', describe: 'log directory DIR[:MB]' })
@@ -196,7 +196,7 @@ function checkValues(args: Parsed, direction: Direction): void {
   if (args.overwrite !== undefined) choice(args.overwrite.toLowerCase(), ['always', 'older', 'conflict'] as const, '--overwrite');
   if (args.symbolicLinks !== undefined) choice(args.symbolicLinks.toLowerCase(), ['copy', 'skip', 'follow'] as const, '--symbolic-links');
   if (args.cooloff !== undefined) checkRange('--cooloff', args.cooloff, 0, 60, false);
-  if (args.scanInterval !== undefined) checkRange('--scan-interval', args.scanInterval, 0.1, 86400 * 365, false);
+  if (args.scanInterval !== undefined && args.scanInterval !== 0) checkRange('--scan-interval', args.scanInterval, 0.1, 86400 * 365, false);
   if (args.pendingMax !== undefined) checkRange('--pending-max', args.pendingMax, 1, MAX_PENDING, true);
   if (args.continuous !== true) {
     const tuning = (['cooloff', 'scan-interval', 'pending-max'] as const).find((flag) => args[flag] !== undefined);

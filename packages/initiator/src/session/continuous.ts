@@ -10,6 +10,13 @@ import { startSession, type RunIo, type StartedSession } from './start-session.j
 /** FALLBACK_SCAN_MS is how often a side that cannot watch is rescanned when --scan-interval does not say. */
 export const FALLBACK_SCAN_MS = 30_000;
 
+/**
+ * DEFAULT_SCAN_MS is an hour, where Aspera's is off: native notifications can be lost (a kernel
+ * queue overflows, a directory is made faster than it is watched), and an hourly full rescan, as
+ * Syncthing does, bounds how long a missed change waits. --scan-interval 0 turns it off.
+ */
+export const DEFAULT_SCAN_MS = 3_600_000;
+
 /** RECONNECT_MAX_MS caps the wait between reconnection attempts (1, 2, 4 ... 30 s). */
 export const RECONNECT_MAX_MS = 30_000;
 
@@ -154,7 +161,9 @@ async function serve(options: SyncOptions, io: ContinuousIo, live: Live, connect
         'watchStarted');
       if (!started.watching) rescanBecause.push(`the reactor: ${started.message}`);
     }
-    const every = options.scanIntervalMs ?? (rescanBecause.length > 0 ? FALLBACK_SCAN_MS : undefined);
+    // A side that cannot watch is rescanned on a timer whatever --scan-interval says (0 included).
+    const given = options.scanIntervalMs;
+    const every = rescanBecause.length > 0 ? (given || FALLBACK_SCAN_MS) : given === undefined ? DEFAULT_SCAN_MS : given || undefined;
     for (const why of rescanBecause) {
       io.reporter.warn(`snapsync: ${why}; changes are found by a full rescan every ${(every ?? 0) / 1000} s instead`);
     }
