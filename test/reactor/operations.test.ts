@@ -121,7 +121,7 @@ describe('reactor: operations', function () {
         { SNAPSYNC_PASSWORD: PASSWORD });
       await eventually(() => expect(running!.stdout()).to.include('"event":"watching"'), 30_000);
       const text = await poll(async () => (await reactorCli(['status', '--state-dir', reactor.stateDir])).stdout,
-        (out) => out.includes('watching (continuous)'), 5_000);
+        (out) => out.includes('watching (continuous)'), 15_000);
       expect(text).to.match(/^Reactor: running \(pid \d+\), listening on 127\.0\.0\.1:\d+\n/);
       expect(text).to.include('Sessions running: 1 (limit 1)');
       expect(text).to.match(/ watched alice 127\.0\.0\.1:\d+ bidi watching \(continuous\) 0 1 1 1 0 \d{4}-/);

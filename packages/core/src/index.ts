@@ -38,7 +38,7 @@ export {
 } from './platform/names.js';
 export { compileFilter, NO_FILTER, type Filter, type FilterRule } from './filter/filter.js';
 export { DELTA_DIGEST, MAX_DELTA_BLOCK, MAX_DELTA_BLOCKS, MIN_DELTA_BLOCK } from './engine/delta.js';
-export { coveredBy, DEFAULT_PENDING_MAX, fitScope, outermost, PendingPaths, type Due } from './watch/pending-paths.js';
+export { coveredBy, DEFAULT_PENDING_MAX, fitScope, outermost, PendingPaths, scopePathProblem, type Due } from './watch/pending-paths.js';
 export { watchFailure, watchTree, type TreeWatch, type WatchEvents } from './watch/tree-watcher.js';
 export { RateLimit } from './engine/rate-limit.js';
 export { differFromSync } from './watch/own-changes.js';

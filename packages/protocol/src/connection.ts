@@ -44,8 +44,18 @@ export class Connection {
     this.messageHandler = handler;
   }
 
-  onClose(handler: (info: CloseInfo) => void): void {
+  /** onClose hears the connection close; the function it returns stops listening. */
+  onClose(handler: (info: CloseInfo) => void): () => void {
     this.closeHandlers.push(handler);
+    return () => {
+      const at = this.closeHandlers.indexOf(handler);
+      if (at >= 0) this.closeHandlers.splice(at, 1);
+    };
+  }
+
+  /** closeReason is the error that ended the connection: the peer's last Error, ours, or a plain close. */
+  closeReason(info?: CloseInfo): SnapsyncError {
+    return this.failure ?? closedError(info);
   }
 
   /** request sends a message and resolves with the reply; an Error reply rejects as PeerError. */

@@ -21,11 +21,15 @@ export function keepAlive(ws: WebSocket, intervalMs = HEARTBEAT_MS, silenceMs = 
   ws.on('pong', alive);
   ws.on('ping', alive);
   const timer = setInterval(() => {
-    if (Date.now() - heard > silenceMs) {
-      ws.terminate();
+    if (Date.now() - heard <= silenceMs) {
+      ws.ping();
       return;
     }
-    ws.ping();
+    // After a long synchronous stretch this timer runs before the reads that waited behind it:
+    // decide once those are in.
+    setImmediate(() => {
+      if (Date.now() - heard > silenceMs) ws.terminate();
+    });
   }, intervalMs);
   timer.unref();
   ws.once('close', () => clearInterval(timer));

@@ -13,15 +13,28 @@ describe('core/watch/pending-paths', () => {
     expect(pending.nextDue(2800, 1000)).to.equal(undefined);
   });
 
-  it('keeps a directory back while a path below it still changes, and hands out paths below others once', () => {
+  it('keeps a path still changing, and the directories above it, back; everything else goes', () => {
     const pending = new PendingPaths(100);
     pending.add('a', 0);
     pending.add('a/b/c', 0);
     pending.add('a/x', 900);
     pending.add('z', 0);
-    expect(pending.take(1000, 500).paths).to.deep.equal(['z']);
-    expect(pending.take(1500, 500).paths).to.deep.equal(['a']);
+    expect(pending.take(1000, 500).paths).to.deep.equal(['a/b/c', 'z']);
+    expect(pending.take(1500, 500).paths).to.deep.equal(['a', 'a/x']);
     expect(pending.size).to.equal(0);
+  });
+
+  it('never holds a directory back for good while a log in it keeps growing', () => {
+    const pending = new PendingPaths(100);
+    pending.add('run42', 0);
+    pending.add('run42/result.csv', 0);
+    let sent: string[] = [];
+    for (let now = 0; now <= 60_000; now += 250) {
+      pending.add('run42/out.log', now);
+      sent = [...sent, ...pending.take(now, 2000).paths];
+    }
+    expect(sent).to.deep.equal(['run42/result.csv']);
+    expect(pending.take(63_000, 2000).paths).to.deep.equal(['run42', 'run42/out.log']);
   });
 
   it('folds the deepest paths into their directories past pending-max, marked as folded', () => {
@@ -32,14 +45,15 @@ describe('core/watch/pending-paths', () => {
     expect([...(due.folded ?? [])]).to.deep.equal(['d']);
   });
 
-  it('marks a directory handed out with changed paths below it as folded: it stands for them, however it looks itself', () => {
+  it('hands out a directory and the paths below it each on their own, to be judged each on its own', () => {
     const pending = new PendingPaths(100);
     pending.add('new-dir', 0);
     pending.add('new-dir/file', 0);
     pending.add('lone.txt', 0);
     const due = pending.take(10, 0);
-    expect(due.paths).to.deep.equal(['lone.txt', 'new-dir']);
-    expect([...(due.folded ?? [])]).to.deep.equal(['new-dir']);
+    expect(due.paths).to.deep.equal(['lone.txt', 'new-dir', 'new-dir/file']);
+    expect([...(due.folded ?? [])]).to.deep.equal([]);
+    expect(pending.size).to.equal(0);
   });
 
   it('turns into one full rescan when folding reaches the root, or when events were lost', () => {

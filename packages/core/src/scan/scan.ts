@@ -176,10 +176,17 @@ export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
     return undefined;
   };
 
+  // Scope paths come sorted: siblings share one read of their directory's last-synced entries.
+  let lastParent: string | undefined;
+  let lastPrevious: { get(path: string): PreviousEntry | undefined } = { get: () => undefined };
   for (const start of options.scope ?? []) {
     const parent = parentOf(start);
     if (!walkable(options, start)) continue;
-    const waiting = visit(start, start.slice(parent === '' ? 0 : parent.length + 1), options.previousIn(parent));
+    if (parent !== lastParent) {
+      lastParent = parent;
+      lastPrevious = options.previousIn(parent);
+    }
+    const waiting = visit(start, start.slice(parent === '' ? 0 : parent.length + 1), lastPrevious);
     if (waiting !== undefined) await waiting;
   }
   for (let dir = pending.pop(); dir !== undefined; dir = pending.pop()) {

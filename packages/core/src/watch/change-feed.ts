@@ -11,17 +11,17 @@ import { watchTree, type TreeWatch } from './tree-watcher.js';
 const SETTLE_MS = 20;
 
 /**
- * burstLimit is how many changed paths within a second make a lost event likely: on Linux half
- * the kernel's inotify queue (fs.inotify.max_queued_events; each file written is about three
- * events there). The native watcher drops what overflows that queue without a word (checked:
+ * burstLimit is how many changed paths within a second make a lost event likely: on Linux a
+ * sixth of the kernel's inotify queue (fs.inotify.max_queued_events), as each file written is
+ * about three events there and half the queue is the margin. The native watcher drops what overflows that queue without a word (checked:
  * 431 of 60,000 files written at once raised no event), so such a burst ends in a full rescan.
  */
 function burstLimit(): number {
   if (process.platform !== 'linux') return Number.POSITIVE_INFINITY;
   try {
-    return Math.floor(Number(readFileSync('/proc/sys/fs/inotify/max_queued_events', 'utf8')) / 2) || 8192;
+    return Math.floor(Number(readFileSync('/proc/sys/fs/inotify/max_queued_events', 'utf8')) / 6) || 2730;
   } catch {
-    return 8192;
+    return 2730;
   }
 }
 
@@ -57,6 +57,7 @@ export class ChangeFeed {
   private paused = false;
   private closed = false;
   private flushing = false;
+  private delivering: Promise<void> | undefined;
   /** made: directories made since the last delivery, to watch whole before they are scanned. */
   private readonly made = new Set<string>();
   private madeTooMany = false;
@@ -119,6 +120,7 @@ export class ChangeFeed {
   async close(): Promise<void> {
     this.closed = true;
     this.pause();
+    await this.delivering;
     const watch = this.watch;
     this.watch = undefined;
     await watch?.close();
@@ -137,8 +139,12 @@ export class ChangeFeed {
   private flush(): void {
     if (this.paused || this.closed) return;
     this.flushing = true;
-    void this.deliverDue().finally(() => {
+    this.delivering = this.deliverDue().catch(() => {
+      // The DB closed under it, or the tree could not be watched again: only a full rescan is sure.
+      if (!this.closed) this.pending.addFull(Date.now());
+    }).finally(() => {
       this.flushing = false;
+      this.delivering = undefined;
       this.schedule();
     });
   }
@@ -172,7 +178,7 @@ export class ChangeFeed {
       this.options.deliver(due);
       return;
     }
-    if (due.paths.length === 0) return;
+    if (due.paths.length === 0 || this.closed) return;
     // A folded directory stands for changes below it: it may look as synced itself.
     const folded = due.folded ?? new Set<string>();
     const judged = differFromSync(this.options.root, due.paths.filter((path) => !folded.has(path)), this.options.store, this.filter);

@@ -20,8 +20,9 @@ export function differFromSync(root: string, paths: readonly string[], store: Sn
     } catch {
       st = undefined;
     }
-    if (filter !== undefined && hidden(path, st, filter)) return false;
     const row = synced.get(path);
+    // A path gone now is judged as what it was: a deleted directory is no file to an -I rule.
+    if (filter !== undefined && hidden(path, st === undefined ? row?.kind === 'dir' : st.isDirectory(), filter)) return false;
     if (st === undefined || row === undefined) return (st === undefined) !== (row === undefined);
     return !looksAsSynced(root, path, st, row);
   });
@@ -42,8 +43,8 @@ function looksAsSynced(root: string, path: string, st: BigIntStats, row: Entry):
   return false;
 }
 
-function hidden(path: string, st: BigIntStats | undefined, filter: Filter): boolean {
-  if (filter.excluded(path, st?.isDirectory() === true)) return true;
+function hidden(path: string, isDir: boolean, filter: Filter): boolean {
+  if (filter.excluded(path, isDir)) return true;
   for (let dir = parentOf(path); dir !== ''; dir = parentOf(dir)) if (filter.excluded(dir, true)) return true;
   return false;
 }

@@ -1,4 +1,6 @@
 import { parentOf } from '../model/entry.js';
+import { caseFold, pathProblem } from '../platform/names.js';
+import type { PlatformName } from '../platform/platform.js';
 
 /** DEFAULT_PENDING_MAX is Aspera's --pending-max default. */
 export const DEFAULT_PENDING_MAX = 2000;
@@ -7,12 +9,9 @@ export const DEFAULT_PENDING_MAX = 2000;
 export interface Due {
   /** full: rescan the whole tree (a watcher overflowed, or paths collapsed up to the root). */
   readonly full: boolean;
-  /** paths to rescan, each with everything below it; sorted, none below another. */
+  /** paths to rescan, each with everything below it; sorted (one may lie below another). */
   readonly paths: readonly string[];
-  /**
-   * folded are the paths that stand for changes below them (a directory a burst folded into,
-   * or one handed out with changed paths below it): only a rescan of all below them is sure.
-   */
+  /** folded are the paths that stand for changes below them (a directory a burst folded into). */
   readonly folded?: ReadonlySet<string>;
 }
 
@@ -65,20 +64,21 @@ export class PendingPaths {
       return { full: true, paths: [] };
     }
     const ready: string[] = [];
-    for (const [path, at] of this.changedAt) {
-      if (now - at >= coolOffMs) ready.push(path);
-    }
-    // A path below one still cooling off waits with it: the directory's rescan covers it.
-    const cooling = [...this.changedAt.keys()].filter((path) => now - this.changedAt.get(path)! < coolOffMs);
-    const coolingAbove = new Set(cooling);
+    const cooling: string[] = [];
+    for (const [path, at] of this.changedAt) (now - at >= coolOffMs ? ready : cooling).push(path);
+    // A path at or below one still cooling off waits with it; a directory above one waits too,
+    // but what else changed below it goes now (a growing log does not hold its neighbours back).
+    const coolingAt = new Set(cooling);
     const coolingBelow = new Set(cooling.flatMap(ancestors));
-    const paths = outermost(ready).filter((path) => !coveredBy(path, coolingAbove) && !coolingBelow.has(path));
+    const eligible = ready.filter((path) => !coveredBy(path, coolingAt) && !coolingBelow.has(path));
+    // Each path goes out on its own, to be judged on its own: a directory that looks as synced is
+    // dropped while a new file in it is kept. A folded directory stands for all below it.
+    const folded = new Set(eligible.filter((path) => this.folded.has(path)));
+    const paths = eligible.filter((path) => !ancestors(path).some((dir) => folded.has(dir))).sort();
     const taken = new Set(paths);
-    // A path handed out for changes below it stands for them, whatever it looks like itself.
-    const folded = new Set(paths.filter((path) => this.folded.has(path)));
     for (const key of [...this.changedAt.keys()]) {
-      if (!coveredBy(key, taken)) continue;
-      if (!taken.has(key)) folded.add(ancestors(key).find((dir) => taken.has(dir))!);
+      if (!taken.has(key) && !ancestors(key).some((dir) => folded.has(dir))) continue;
+      if (coveredBy(key, coolingAt)) continue;
       this.changedAt.delete(key);
       this.folded.delete(key);
     }
@@ -133,6 +133,19 @@ export function fitScope(paths: Iterable<string>, maxCount: number, maxBytes: nu
     scope = outermost(scope.map((path) => (depthOf(path) === depth ? parentOf(path) : path)));
   }
   return { full: false, paths: scope };
+}
+
+/**
+ * scopePathProblem tells why a path from the peer may not be a scope path here: not a path this
+ * platform can hold (a `\\` is a separator on Windows, so `..\\x` would leave the tree), or in
+ * the private dir (compared case-insensitively: on Windows `~PRIVATE-ASP` is the same dir).
+ */
+export function scopePathProblem(path: string, platform: PlatformName, privateDirName: string): string | undefined {
+  const problem = pathProblem(path, platform);
+  if (problem !== undefined) return problem;
+  const first = path.split('/')[0]!;
+  if (caseFold(first) === caseFold(privateDirName)) return `${JSON.stringify(path)} is in the private dir`;
+  return undefined;
 }
 
 /** outermost sorts paths and drops those below another in the list. */

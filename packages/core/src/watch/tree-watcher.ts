@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { SnapsyncError } from '../errors.js';
 
@@ -78,10 +79,17 @@ export async function watchTree(root: string, privateDirName: string, events: Wa
   };
   let whole = await subscribe('');
   const own = new Map<string, Subscription>();
+  let closed = false;
   return {
     cover: async (dirs) => {
+      // A directory gone (or made again: its old watch died with it) needs a new subscription.
+      for (const [dir, subscription] of [...own]) {
+        if (existsSync(join(root, dir)) && !dirs.includes(dir)) continue;
+        own.delete(dir);
+        await subscription.unsubscribe();
+      }
       for (const dir of dirs) {
-        if (own.has(dir)) continue;
+        if (closed) return;
         try {
           own.set(dir, await subscribe(dir));
         } catch {
@@ -98,9 +106,10 @@ export async function watchTree(root: string, privateDirName: string, events: Wa
       for (const subscription of own.values()) await subscription.unsubscribe();
       own.clear();
       await whole.unsubscribe();
-      whole = await subscribe('');
+      if (!closed) whole = await subscribe('');
     },
     close: async () => {
+      closed = true;
       for (const subscription of own.values()) await subscription.unsubscribe();
       own.clear();
       await whole.unsubscribe();

@@ -17,6 +17,7 @@ export class LogFile {
   private fd: number;
   private size: number;
   private readonly path: string;
+  private broken = false;
 
   constructor(private readonly dir: string, private readonly name: string, private readonly rotateBytes: number) {
     try {
@@ -29,17 +30,32 @@ export class LogFile {
     this.size = fstatSync(this.fd).size;
   }
 
+  /**
+   * write appends lines. A log that cannot be written (disk full, rotation refused) must not
+   * stop the sync: it says so once on stderr and stops logging.
+   */
   write(text: string): void {
+    if (this.broken) return;
     const stamp = new Date().toISOString();
     const lines = text.split('\n').map((line) => `${stamp} ${line}\n`).join('');
     const bytes = Buffer.byteLength(lines);
-    if (this.size > 0 && this.size + bytes > this.rotateBytes) this.rotate();
-    writeSync(this.fd, lines);
-    this.size += bytes;
+    try {
+      if (this.size > 0 && this.size + bytes > this.rotateBytes) this.rotate();
+      writeSync(this.fd, lines);
+      this.size += bytes;
+    } catch (err) {
+      this.broken = true;
+      process.stderr.write(`snapsync: cannot write the log ${this.path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); ` +
+        'logging stops, the sync goes on\n');
+    }
   }
 
   close(): void {
-    closeSync(this.fd);
+    try {
+      closeSync(this.fd);
+    } catch {
+      // a rotation that failed half-way left no file open
+    }
   }
 
   private open(): number {

@@ -1,9 +1,13 @@
-import { ChangeFeed, emptySummary, isSnapsyncError, privateDirName, type Due, type SyncSummary, type TransferProgress } from '@snapsync/core';
+import {
+  ChangeFeed, compileFilter, currentPlatform, emptySummary, isSnapsyncError, privateDirName, scopePathProblem,
+  type Due, type SyncSummary, type TransferProgress,
+} from '@snapsync/core';
 import { protocolError, type Message } from '@snapsync/protocol';
 import type { SyncOptions } from '../options/command-line.js';
 import { CycleQueue } from './cycle-queue.js';
 import { expectReply } from './expect-reply.js';
 import { LiveRecord } from './live-record.js';
+import { Retry } from './retry-failed.js';
 import { runCycle } from './run-cycle.js';
 import { startSession, type RunIo, type StartedSession } from './start-session.js';
 
@@ -114,10 +118,15 @@ async function serve(options: SyncOptions, io: ContinuousIo, live: Live, connect
   let cooling = 0;
   const showPending = (): void => live.set({ pending: queue.size + cooling });
   const aside = (message: Message): void => {
-    if (message.kind === 'treeChanged') {
-      queue.add({ full: message.full, paths: message.paths });
-      showPending();
+    if (message.kind !== 'treeChanged') return;
+    // Only a reactor asked to watch reports; its paths are checked as this side's own would be.
+    if (options.direction === 'push') {
+      connection.fail(0, protocolError('UNEXPECTED_MESSAGE', 'unexpected treeChanged: this session did not ask the reactor to watch'));
+      return;
     }
+    const paths = message.paths.filter((path) => scopePathProblem(path, currentPlatform, privateDirName()) === undefined);
+    queue.add({ full: message.full, paths });
+    showPending();
   };
   const idleHandler = ({ message }: { message: Message }): void => {
     if (message.kind === 'treeChanged') aside(message);
@@ -128,6 +137,7 @@ async function serve(options: SyncOptions, io: ContinuousIo, live: Live, connect
   let feed: ChangeFeed | undefined;
   let timer: NodeJS.Timeout | undefined;
   let cutting: NodeJS.Timeout | undefined;
+  let retry: Retry | undefined;
   const onStop = (): void => {
     // A cycle still running when asked to stop gets a moment to finish, then is cut: what
     // it had not written stays in the transfer cache, to resume.
@@ -150,6 +160,7 @@ async function serve(options: SyncOptions, io: ContinuousIo, live: Live, connect
           showPending();
         },
       });
+      feed.useFilter(compileFilter(options.filters));
       const failure = await feed.start();
       if (failure !== undefined) {
         feed = undefined;
@@ -169,8 +180,11 @@ async function serve(options: SyncOptions, io: ContinuousIo, live: Live, connect
     }
     if (every !== undefined) timer = setInterval(() => queue.add({ full: true, paths: [] }), every);
     let due: Due | undefined = { full: true, paths: [] };
+    retry = new Retry((paths) => queue.add({ full: false, paths }), options.pendingMax);
+    const retrying = retry;
     for (let cycle = 1; due !== undefined; cycle++) {
-      await runOne(session, options, io, live, cycle, due, feed, aside);
+      await runOne(session, options, { ...io, reporter: retrying.watching(io.reporter) }, live, cycle, due, feed, aside);
+      retrying.cycleEnded();
       connection.onMessage(idleHandler);
       live.set({ state: 'idle', pending: queue.size + cooling, inFlightBytes: 0 });
       if (cycle === 1) {
@@ -192,6 +206,7 @@ async function serve(options: SyncOptions, io: ContinuousIo, live: Live, connect
     throw err;
   } finally {
     io.stop.removeEventListener('abort', onStop);
+    retry?.stop();
     clearTimeout(cutting);
     clearInterval(timer);
     await feed?.close();

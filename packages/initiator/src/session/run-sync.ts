@@ -89,9 +89,15 @@ export async function runSync(connection: Connection, options: SyncOptions, side
       connection.fail(0, err);
     }
   });
-  const lost = connection.whenClosed().then((err) => {
-    if (role instanceof Receiver) role.abandon();
-    return Promise.reject(err);
+  // One listener per run, taken off when it ends: a continuous session runs many.
+  let stopListening = (): void => {};
+  const lost = new Promise<never>((_, reject) => {
+    const fail = (err: Error): void => {
+      if (role instanceof Receiver) role.abandon();
+      reject(err);
+    };
+    if (!connection.isOpen) fail(connection.closeReason());
+    else stopListening = connection.onClose((info) => fail(connection.closeReason(info)));
   });
   lost.catch(() => {}); // awaited by whichever pass is running
   const local: Local = {
@@ -121,6 +127,7 @@ export async function runSync(connection: Connection, options: SyncOptions, side
     }
     throw err;
   } finally {
+    stopListening();
     // Gone before the summary or the error message is printed.
     bar?.close();
   }

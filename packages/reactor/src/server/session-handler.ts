@@ -1,6 +1,6 @@
 import {
   ChangeFeed, ProblemLog, RateLimit, Receiver, Sender, SessionSide, SnapsyncError, compileFilter, currentPlatform, dbDiscrepancy,
-  emptyScan, isPresent, isSnapsyncError, privateDirName, scanSide,
+  emptyScan, isPresent, isSnapsyncError, privateDirName, scanSide, scopePathProblem,
   type ChecksumName, type Direction, type PathResult, type PlatformName, type SideScan, type SyncMessage,
 } from '@snapsync/core';
 import {
@@ -47,6 +47,9 @@ interface Passes {
   readonly keepDir: string | undefined;
   readonly rate: RateLimit | undefined;
 }
+
+/** TREE_CHANGED_BYTES bounds the paths of one TreeChanged (well under the smallest frame limit, 2 MiB). */
+const TREE_CHANGED_BYTES = 1024 * 1024;
 
 const SYNC_KINDS = new Set(['syncReady', 'changes', 'want', 'fileData', 'ack', 'results', 'syncDone']);
 
@@ -264,7 +267,10 @@ export class SessionHandler {
     }
     const filter = compileFilter(request.filters);
     const keepDir = request.keepDir === '' ? undefined : this.keepDir(request.keepDir, plan.root, side.dryRun);
-    const scope = request.partial ? request.scope : undefined;
+    // A scope path this side cannot hold, or in its private dir, is not walked: nothing is there to find.
+    const scope = request.partial
+      ? request.scope.filter((path) => scopePathProblem(path, this.platform, privateDirName(this.platform)) === undefined)
+      : undefined;
     this.state = 'syncing';
     this.peerReady = false;
     this.cycle = { paths: 0, bytes: 0, errors: 0, started: Date.now() };
@@ -319,9 +325,20 @@ export class SessionHandler {
           this.connection.notify({ kind: 'treeChanged', paths: [], full: true });
           return;
         }
-        for (let at = 0; at < due.paths.length; at += MAX_BATCH) {
-          this.connection.notify({ kind: 'treeChanged', paths: due.paths.slice(at, at + MAX_BATCH), full: false });
+        // Bounded by count and by bytes: long paths must not make a frame the initiator refuses.
+        let batch: string[] = [];
+        let bytes = 0;
+        for (const path of due.paths) {
+          const size = Buffer.byteLength(path) + 4;
+          if (batch.length === MAX_BATCH || bytes + size > TREE_CHANGED_BYTES) {
+            this.connection.notify({ kind: 'treeChanged', paths: batch, full: false });
+            batch = [];
+            bytes = 0;
+          }
+          batch.push(path);
+          bytes += size;
         }
+        if (batch.length > 0) this.connection.notify({ kind: 'treeChanged', paths: batch, full: false });
       },
     });
     this.feed = feed;
