@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { eventually, poll, startCli, type CliProcess } from '../helpers/cli-process.js';
@@ -374,6 +375,27 @@ describe('e2e: continuous sessions, operations (local mode)', function () {
       await stopped(running);
     }
     expect(await admin(['-m', '-N', 'live', '-d', local])).to.include('Continuous: stopped');
+  });
+
+  it('tries a path that failed again on its own, without another change to it', async () => {
+    const { local, remote } = dirs();
+    mkdirSync(join(local, 'locked'));
+    const running = startCli(bins.snapsync, ['-N', 'retry', '-d', local, '-r', remote, '-C', '--json']);
+    try {
+      await watching(running);
+      // Immutable: even root cannot create a file in it (ext4 and most Linux file systems).
+      execFileSync('chattr', ['+i', join(remote, 'locked')]);
+      try {
+        writeFileSync(join(local, 'locked', 'report.txt'), 'quarterly');
+        await eventually(() => expect(running.events().some((event) => event.event === 'path' && event.outcome === 'error'
+          && event.path === 'locked/report.txt')).to.equal(true), 10_000);
+      } finally {
+        execFileSync('chattr', ['-i', join(remote, 'locked')]);
+      }
+      await eventually(() => holds(remote, 'locked/report.txt', 'quarterly'), 20_000);
+    } finally {
+      await stopped(running);
+    }
   });
 
   it('when the kernel runs out of inotify watches it names the sysctl to raise and rescans on a timer instead', async () => {
