@@ -43,3 +43,4 @@ export { watchFailure, watchTree, type TreeWatch, type WatchEvents } from './wat
 export { RateLimit } from './engine/rate-limit.js';
 export { differFromSync } from './watch/own-changes.js';
 export { ChangeFeed, type ChangeFeedOptions } from './watch/change-feed.js';
+export { processAlive } from './platform/process.js';

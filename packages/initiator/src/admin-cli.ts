@@ -1,4 +1,4 @@
-import { DB_FILE_NAME, SnapshotStore, assertSessionName, isSnapsyncError, privateDirName, sessionLayout, type LiveRow } from '@snapsync/core';
+import { DB_FILE_NAME, SnapshotStore, assertSessionName, isSnapsyncError, privateDirName, processAlive, sessionLayout, type LiveRow } from '@snapsync/core';
 import { hostname } from 'node:os';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -113,7 +113,7 @@ function printFiles(store: SnapshotStore, json: boolean): void {
  */
 function liveFields(live: LiveRow | undefined): Record<string, unknown> {
   if (live === undefined) return {};
-  const running = live.state !== 'stopped' && alive(live.pid, live.host);
+  const running = live.state !== 'stopped' && live.host === hostname() && processAlive(live.pid);
   return {
     'Continuous': live.state === 'stopped' ? 'stopped' : running ? `running (pid ${live.pid} on ${live.host})`
       : live.host !== hostname() ? `recorded by pid ${live.pid} on ${live.host} (another host: cannot tell whether it runs)`
@@ -131,17 +131,6 @@ function liveFields(live: LiveRow | undefined): Record<string, unknown> {
     'Message': live.message,
     'Live updated': iso(live.updatedAt),
   };
-}
-
-/** alive tells whether a process runs here (EPERM: it does, as another user). */
-function alive(pid: number, host: string): boolean {
-  if (host !== hostname()) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function iso(ms: number | null): string {

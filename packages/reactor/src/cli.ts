@@ -1,4 +1,4 @@
-import { isSnapsyncError } from '@snapsync/core';
+import { isSnapsyncError, processAlive } from '@snapsync/core';
 import { readFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
@@ -164,7 +164,7 @@ function showStatus(state: StateDir, json: boolean): number {
   if (status === undefined) {
     throw setupError(`no reactor has served from ${state.dir} (no status.json); start it with: snapsync-reactor serve --state-dir ${state.dir}`);
   }
-  const running = !status.stopped && status.host === hostname() && alive(status.pid);
+  const running = !status.stopped && status.host === hostname() && processAlive(status.pid);
   if (json) {
     process.stdout.write(`${JSON.stringify({ running, ...status })}\n`);
     return running ? 0 : 1;
@@ -186,14 +186,4 @@ function showStatus(state: StateDir, json: boolean): number {
   }
   process.stdout.write(`${lines.join('\n')}\n`);
   return running ? 0 : 1;
-}
-
-/** alive tells whether a process runs here (EPERM: it does, as another user). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

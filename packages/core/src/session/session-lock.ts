@@ -1,6 +1,7 @@
 import { closeSync, existsSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { SnapsyncError } from '../errors.js';
+import { processAlive } from '../platform/process.js';
 
 /** Lock files this process holds; a pid alone cannot tell two sessions of one reactor apart. */
 const heldHere = new Set<string>();
@@ -102,16 +103,7 @@ function isStale(path: string, owner: LockOwner | undefined): boolean {
   // Another host's lock (a shared DB dir) cannot be probed: respect it.
   if (owner.host !== hostname()) return false;
   if (owner.pid === process.pid) return !heldHere.has(path);
-  return !isAlive(owner.pid);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return !processAlive(owner.pid);
 }
 
 function removeIfPresent(path: string): void {

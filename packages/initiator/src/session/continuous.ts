@@ -137,7 +137,7 @@ async function serve(options: SyncOptions, io: ContinuousIo, live: Live, connect
   let feed: ChangeFeed | undefined;
   let timer: NodeJS.Timeout | undefined;
   let cutting: NodeJS.Timeout | undefined;
-  let retry: Retry | undefined;
+  const retry = new Retry((paths) => queue.add({ full: false, paths }), options.pendingMax);
   const onStop = (): void => {
     // A cycle still running when asked to stop gets a moment to finish, then is cut: what
     // it had not written stays in the transfer cache, to resume.
@@ -180,11 +180,9 @@ async function serve(options: SyncOptions, io: ContinuousIo, live: Live, connect
     }
     if (every !== undefined) timer = setInterval(() => queue.add({ full: true, paths: [] }), every);
     let due: Due | undefined = { full: true, paths: [] };
-    retry = new Retry((paths) => queue.add({ full: false, paths }), options.pendingMax);
-    const retrying = retry;
     for (let cycle = 1; due !== undefined; cycle++) {
-      await runOne(session, options, { ...io, reporter: retrying.watching(io.reporter) }, live, cycle, due, feed, aside);
-      retrying.cycleEnded();
+      await runOne(session, options, { ...io, reporter: retry.watching(io.reporter) }, live, cycle, due, feed, aside);
+      retry.cycleEnded();
       connection.onMessage(idleHandler);
       live.set({ state: 'idle', pending: queue.size + cooling, inFlightBytes: 0 });
       if (cycle === 1) {
@@ -206,7 +204,7 @@ async function serve(options: SyncOptions, io: ContinuousIo, live: Live, connect
     throw err;
   } finally {
     io.stop.removeEventListener('abort', onStop);
-    retry?.stop();
+    retry.stop();
     clearTimeout(cutting);
     clearInterval(timer);
     await feed?.close();

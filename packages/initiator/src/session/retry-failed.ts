@@ -25,9 +25,6 @@ export class Retry {
         else if (outcome !== 'error') this.attempts.delete(path);
         reporter.perPath(outcome, path, message);
       },
-      event: (name, text, fields) => reporter.event(name, text, fields),
-      warn: (text) => reporter.warn(text),
-      transfer: () => reporter.transfer(),
     };
   }
 
