@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import {
@@ -8,6 +7,7 @@ import {
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../helpers/paths.js';
+import { rawDb } from '../helpers/sqlite-backends.js';
 import { snapsyncAdmin } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { describeModes, expectNothingToDo, expectSameTree, expectSuccess, type Mode, type SyncRun } from './modes.js';
@@ -38,9 +38,9 @@ async function dbView(dir: string, name: string, meta: boolean): Promise<string>
 
 /** generation reads the run generation one side's DB recorded (the reactor's lives in the remote dir too). */
 function generation(dir: string, name: string): string {
-  const db = new Database(join(dir, PRIVATE_DIR, name, 'snap.db'), { readonly: true });
+  const db = rawDb(join(dir, PRIVATE_DIR, name, 'snap.db'), { readonly: true });
   try {
-    return (db.prepare('SELECT generation FROM session WHERE id = 1').pluck().get() as string | null) ?? '';
+    return (db.prepare('SELECT generation FROM session WHERE id = 1').value() as string | null) ?? '';
   } finally {
     db.close();
   }

@@ -3,10 +3,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { startReactor, type TestReactor } from '../helpers/reactor-process.js';
 import { snapsync, snapsyncAdmin, type CliResult } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { rawDb } from '../helpers/sqlite-backends.js';
 
 const PASSWORD = 'correct horse';
 
@@ -245,14 +245,14 @@ function removeDb(sessionDir: string): void {
 
 /** corrupt damages b-tree pages of a real DB while leaving its header intact. */
 function corrupt(dbPath: string): void {
-  const db = new Database(dbPath);
+  const db = rawDb(dbPath);
   db.exec('CREATE TABLE filler (x TEXT)');
   const insert = db.prepare('INSERT INTO filler VALUES (?)');
   db.transaction(() => {
     for (let i = 0; i < 2000; i++) insert.run(`row ${i} ${'x'.repeat(100)}`);
-  })();
-  db.pragma('wal_checkpoint(TRUNCATE)');
-  db.pragma('journal_mode = DELETE');
+  });
+  db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+  db.exec('PRAGMA journal_mode = DELETE');
   db.close();
   const bytes = readFileSync(dbPath);
   for (let i = 4096 * 3; i < bytes.length - 4096; i += 4096) bytes.fill(0xa5, i, i + 64);

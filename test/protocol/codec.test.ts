@@ -63,14 +63,14 @@ const CORE_CODES: Record<ErrorCode, 'wire' | 'local'> = {
   SESSION_LOCKED: 'wire', DB_ON_NETWORK_FS: 'wire', SESSION_NAME_INVALID: 'wire', HANDSHAKE_TIMEOUT: 'wire',
   SHUTTING_DOWN: 'wire', FILE_SYSTEM: 'wire', MASS_DELETE_REFUSED: 'wire', REACTOR_BUSY: 'wire', INTERNAL: 'wire',
   CONNECTION_FAILED: 'local', CONNECTION_CLOSED: 'local', HOST_KEY_UNKNOWN: 'local', HOST_KEY_CHANGED: 'local',
-  USAGE: 'local', NOT_SUPPORTED: 'local', WATCH_FAILED: 'local',
+  USAGE: 'local', NOT_SUPPORTED: 'local', WATCH_FAILED: 'local', SQLITE_UNAVAILABLE: 'local',
 };
 
 describe('protocol/codec', () => {
   describe('round trip', () => {
     const messages: [string, Message][] = [
-      ['hello', { kind: 'hello', magic: 'snapsync', protocolVersion: 1, features: ['a', 'b'], clientName: 'snapsync 0.1.0' }],
-      ['hello without features', { kind: 'hello', magic: 'snapsync', protocolVersion: 1, features: [], clientName: '' }],
+      ['hello', { kind: 'hello', magic: 'snapsync', protocolVersion: 1, features: ['a', 'b'], clientName: 'snapsync 0.1.0', platform: 'posix' }],
+      ['hello without features', { kind: 'hello', magic: 'snapsync', protocolVersion: 1, features: [], clientName: '', platform: 'win32' }],
       ['welcome (posix)', {
         kind: 'welcome', protocolVersion: 1, features: ['x'], serverName: 'reactor', authChallenge: bytesOf(32, 9), platform: 'posix',
       }],
@@ -358,6 +358,12 @@ describe('protocol/codec', () => {
     it('refuses a welcome from an unknown platform', () => {
       expectInvalid(raw({ welcome: { authChallenge: bytesOf(32), platform: 'darwin' } }), /welcome\.platform "darwin" is unknown/);
       expectInvalid(raw({ welcome: { authChallenge: bytesOf(32) } }), /welcome\.platform/);
+    });
+
+    it('reads a hello without a platform (an initiator older than the field) as posix, and refuses an unknown one', () => {
+      const old = decodeFrame(raw({ id: 1, hello: { magic: 'snapsync', protocolVersion: 1, clientName: 'old' } }));
+      expect(old.message).to.include({ kind: 'hello', platform: 'posix' });
+      expectInvalid(raw({ hello: { magic: 'snapsync', protocolVersion: 1, platform: 'darwin' } }), /hello\.platform "darwin" is unknown/);
     });
 
     it('reads an unknown wire error code as INTERNAL, keeping the message', () => {

@@ -64,7 +64,7 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
   throw new Error('the promise resolved');
 }
 
-const hello: Message = { kind: 'hello', magic: 'snapsync', protocolVersion: 1, features: [], clientName: 'test' };
+const hello: Message = { kind: 'hello', magic: 'snapsync', protocolVersion: 1, features: [], clientName: 'test', platform: 'posix' };
 
 describe('protocol/connection', () => {
   it('pairs each reply with its request when replies come out of order', async () => {

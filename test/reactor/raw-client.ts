@@ -124,7 +124,7 @@ export class RawClient {
 
 /** helloMessage is a well-formed Hello, with overrides for the field under test. */
 export function helloMessage(overrides: Partial<Hello> = {}): Hello {
-  return { kind: 'hello', magic: MAGIC, protocolVersion: PROTOCOL_VERSION, features: [], clientName: 'reactor tests', ...overrides };
+  return { kind: 'hello', magic: MAGIC, protocolVersion: PROTOCOL_VERSION, features: [], clientName: 'reactor tests', platform: 'posix', ...overrides };
 }
 
 /** openSessionMessage is a well-formed push OpenSession for name and remoteDir, with overrides. */

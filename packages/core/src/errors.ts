@@ -35,7 +35,8 @@ export type ErrorCode =
   | 'HOST_KEY_CHANGED'
   | 'USAGE'
   | 'NOT_SUPPORTED'
-  | 'WATCH_FAILED';
+  | 'WATCH_FAILED'
+  | 'SQLITE_UNAVAILABLE';
 
 /**
  * SnapsyncError carries a stable code and a message written for the user. It is turned

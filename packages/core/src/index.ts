@@ -1,5 +1,6 @@
 export { SnapsyncError, isSnapsyncError, type ErrorCode } from './errors.js';
-export { currentPlatform, driveLetterOf, privateDirName, splitPath, type PlatformName } from './platform/platform.js';
+export { currentPlatform, driveLetterOf, inodeNumber, privateDirName, splitPath, type PlatformName } from './platform/platform.js';
+export { modeFromPeer, withPeerMode } from './platform/modes.js';
 export { assertSessionName, MAX_SESSION_NAME } from './session/session-name.js';
 export { DB_FILE_NAME, sessionLayout, type SessionLayout } from './session/layout.js';
 export { SessionLock } from './session/session-lock.js';
@@ -11,6 +12,8 @@ export {
   SnapshotStore, type Direction, type FileRow, type LiveRow, type ProblemRow, type OpenResult, type PathState, type SessionRecord, type StateCounts,
 } from './storage/snapshot-store.js';
 export { MIGRATIONS, SCHEMA_VERSION } from './storage/migrations.js';
+export { sqliteCode, type SqlDatabase, type SqliteBackend, type SqlStatement } from './storage/sqlite/driver.js';
+export { BACKEND_VARIABLE, availableBackends, chosenBackend, openDatabase } from './storage/sqlite/open-database.js';
 export {
   isUnder, linkLeavesTree, NO_OWNERS, ownerDiffers, parentOf, sameContent, sameLocalState, type ChecksumName, type Entry, type EntryKind,
   type Owners,

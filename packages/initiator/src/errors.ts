@@ -42,6 +42,7 @@ const BY_CODE: Record<ErrorCode, number> = {
   SESSION_MISMATCH: EXIT.snapshotDb,
   DIRECTION_CHANGED: EXIT.snapshotDb,
   DB_ON_NETWORK_FS: EXIT.snapshotDb,
+  SQLITE_UNAVAILABLE: EXIT.snapshotDb,
   SESSION_LOCKED: EXIT.locked,
   PATH_OUTSIDE_DOCROOT: EXIT.path,
   PATH_INVALID: EXIT.path,

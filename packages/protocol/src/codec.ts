@@ -1,6 +1,6 @@
 import { DELTA_DIGEST, MAX_DELTA_BLOCK, MAX_DELTA_BLOCKS, MIN_DELTA_BLOCK } from '@snapsync/core';
 import type {
-  Change, DeltaFrom, Direction, Entry, EntryKind, ErrorCode, Outcome, OverwritePolicy, PathResult, SymlinkMode,
+  Change, DeltaFrom, Direction, Entry, EntryKind, ErrorCode, Outcome, OverwritePolicy, PathResult, PlatformName, SymlinkMode,
 } from '@snapsync/core';
 import { protocolError } from './errors.js';
 import { MAX_COOLOFF_MS, MAX_PATH, MAX_PENDING, MAX_TEXT } from './limits.js';
@@ -117,12 +117,12 @@ function fromWire(envelope: ReturnType<typeof wire.Envelope.decode>): Message {
         protocolVersion: m.protocolVersion ?? 0,
         features: list(m.features ?? [], 'hello.features'),
         clientName: text(m.clientName ?? '', 'hello.clientName'),
+        platform: platformOf(m.platform || 'posix', 'hello.platform'),
       };
     }
     case 'welcome': {
       const m = envelope.welcome!;
-      const platform = m.platform;
-      if (platform !== 'posix' && platform !== 'win32') throw invalid(`welcome.platform "${String(platform)}" is unknown`);
+      const platform = platformOf(m.platform, 'welcome.platform');
       return {
         kind: 'welcome',
         protocolVersion: m.protocolVersion ?? 0,
@@ -284,6 +284,11 @@ function deltaFromWire(d: Snapsync.V1.DeltaFrom.$Properties): DeltaFrom {
 
 function invalid(message: string): Error {
   return protocolError('INVALID_MESSAGE', `invalid message: ${message}`);
+}
+
+function platformOf(value: string | null | undefined, field: string): PlatformName {
+  if (value !== 'posix' && value !== 'win32') throw invalid(`${field} "${String(value)}" is unknown`);
+  return value;
 }
 
 function text(value: string, field: string, max = MAX_TEXT): string {

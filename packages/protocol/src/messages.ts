@@ -22,6 +22,7 @@ export interface Hello {
   readonly protocolVersion: number;
   readonly features: readonly string[];
   readonly clientName: string;
+  readonly platform: PlatformName;
 }
 
 export interface Welcome {

@@ -1,10 +1,10 @@
-import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { join } from 'node:path';
 import { MIGRATIONS, SCHEMA_VERSION, SnapshotStore } from '@snapsync/core';
 import { tempDir } from '../../helpers/temp-dir.js';
+import { describeEachBackend, rawDb } from '../../helpers/sqlite-backends.js';
 
-describe('core/storage/migrations', () => {
+describeEachBackend('core/storage/migrations', () => {
   it('has one schema version per migration step', () => {
     expect(SCHEMA_VERSION).to.equal(MIGRATIONS.length);
     expect(SCHEMA_VERSION).to.be.greaterThan(0);
@@ -13,10 +13,10 @@ describe('core/storage/migrations', () => {
   it('leaves a new DB at the current schema version with the session, files, scan, problems, journal and live tables', () => {
     const path = join(tempDir(), 'snap.db');
     SnapshotStore.create(path).close();
-    const db = new Database(path, { readonly: true });
+    const db = rawDb(path, { readonly: true });
     try {
-      expect(db.pragma('user_version', { simple: true })).to.equal(SCHEMA_VERSION);
-      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
+      expect(db.prepare('PRAGMA user_version').value()).to.equal(SCHEMA_VERSION);
+      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").column();
       expect(tables).to.deep.equal(['files', 'journal', 'live', 'problems', 'scan', 'session']);
     } finally {
       db.close();
@@ -24,10 +24,10 @@ describe('core/storage/migrations', () => {
   });
 
   it('applies every step in order to an empty database without error', () => {
-    const db = new Database(':memory:');
+    const db = rawDb(':memory:');
     try {
       for (const step of MIGRATIONS) db.exec(step);
-      expect(db.prepare('SELECT COUNT(*) FROM files').pluck().get()).to.equal(0);
+      expect(db.prepare('SELECT COUNT(*) FROM files').value()).to.equal(0);
     } finally {
       db.close();
     }
@@ -35,9 +35,9 @@ describe('core/storage/migrations', () => {
 
   it('brings a version 1 DB to the current version, keeping its rows, with no owners recorded', () => {
     const path = join(tempDir(), 'snap.db');
-    const db = new Database(path);
+    const db = rawDb(path);
     db.exec(MIGRATIONS[0]!);
-    db.pragma('user_version = 1');
+    db.exec('PRAGMA user_version = 1');
     db.prepare(`INSERT INTO session (id, name, side, local_dir, remote_host, remote_dir, direction, checksum, created_at, startup_complete)
                 VALUES (1, 's1', 'initiator', '/l', '', '/r', 'push', 'sha256', 0, 1)`).run();
     db.prepare(`INSERT INTO files (path, kind, size, mode, state, updated_at) VALUES ('a', 'file', 3, 420, 'synchronized', 0)`).run();
@@ -50,10 +50,10 @@ describe('core/storage/migrations', () => {
     } finally {
       opened.store.close();
     }
-    const after = new Database(path, { readonly: true });
+    const after = rawDb(path, { readonly: true });
     try {
-      expect(after.pragma('user_version', { simple: true })).to.equal(SCHEMA_VERSION);
-      const columns = (table: string): unknown[] => after.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all();
+      expect(after.prepare('PRAGMA user_version').value()).to.equal(SCHEMA_VERSION);
+      const columns = (table: string): unknown[] => after.prepare(`SELECT name FROM pragma_table_info('${table}')`).column();
       expect(columns('files')).to.include.members(['uid', 'gid']);
       expect(columns('scan')).to.include.members(['uid', 'gid']);
     } finally {

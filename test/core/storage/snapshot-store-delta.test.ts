@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { join } from 'node:path';
 import { parentOf, SnapshotStore, type Entry } from '@snapsync/core';
 import { tempDir } from '../../helpers/temp-dir.js';
+import { describeEachBackend } from '../../helpers/sqlite-backends.js';
 
 const sum = (byte: number): Uint8Array => new Uint8Array(32).fill(byte);
 
@@ -23,7 +24,7 @@ function freshStore(): SnapshotStore {
 
 const paths = (entries: Iterable<Entry>): string[] => [...entries].map((entry) => entry.path);
 
-describe('core/storage/snapshot-store delta', () => {
+describeEachBackend('core/storage/snapshot-store delta', () => {
   let store: SnapshotStore;
   beforeEach(() => {
     store = freshStore();

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { join } from 'node:path';
 import { SnapshotStore, type Entry } from '@snapsync/core';
 import { tempDir } from '../../helpers/temp-dir.js';
+import { describeEachBackend } from '../../helpers/sqlite-backends.js';
 
 // What a bidirectional session asks of its snapshot DB beyond a one-way one: held paths, kept
 // losers, the scan following what lands, the run generation, and the journal that rolls back
@@ -21,7 +22,7 @@ function started(): SnapshotStore {
 const changedPaths = (store: SnapshotStore, keptOnly = false): string[] => [...store.changed(500, keptOnly)].map((entry) => entry.path);
 const syncedPaths = (store: SnapshotStore): string[] => [...store.files()].map((row) => row.path);
 
-describe('core/storage: the snapshot DB of a bidirectional session', () => {
+describeEachBackend('core/storage: the snapshot DB of a bidirectional session', () => {
   let store: SnapshotStore;
   beforeEach(() => {
     store = started();

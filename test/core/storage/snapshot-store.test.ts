@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { SCHEMA_VERSION, SnapshotStore, type Entry, type OpenResult } from '@snapsync/core';
 import { repoRoot } from '../../helpers/paths.js';
 import { tempDir } from '../../helpers/temp-dir.js';
+import { describeEachBackend, rawDb } from '../../helpers/sqlite-backends.js';
 
 const record = {
   name: 's1',
@@ -36,13 +36,13 @@ function completedDb(path = dbPath()): string {
 
 /** insertFiles adds snapshot rows straight through SQLite (the store has no API for it yet). */
 function insertFiles(path: string, rows: [string, 'file' | 'dir' | 'symlink', number, string][]): void {
-  const db = new Database(path);
+  const db = rawDb(path);
   try {
     const insert = db.prepare(
       'INSERT INTO files (path, kind, size, state, updated_at) VALUES (?, ?, ?, ?, 0)');
     db.transaction(() => {
       for (const row of rows) insert.run(...row);
-    })();
+    });
   } finally {
     db.close();
   }
@@ -56,7 +56,9 @@ function killedAfter(step: 'create' | 'recordStart', path: string): void {
     if (process.argv[2] === 'recordStart') store.recordStart(${JSON.stringify(record)});
     process.kill(process.pid, 'SIGKILL');`;
   const child = spawnSync(process.execPath, ['--input-type=module', '-e', script, path, step], { cwd: repoRoot });
-  expect(child.signal, child.stderr.toString()).to.equal('SIGKILL');
+  // Windows has no signals: process.kill ends the process with TerminateProcess, exit status 1.
+  if (process.platform === 'win32') expect(child.status, child.stderr.toString()).to.equal(1);
+  else expect(child.signal, child.stderr.toString()).to.equal('SIGKILL');
 }
 
 function expectCode(action: () => unknown, code: string): Error {
@@ -71,7 +73,7 @@ function expectCode(action: () => unknown, code: string): Error {
   return thrown as Error;
 }
 
-describe('core/storage/snapshot-store', () => {
+describeEachBackend('core/storage/snapshot-store', () => {
   it('reports a created DB as incomplete until its start-up is recorded', () => {
     const path = dbPath();
     SnapshotStore.create(path).close();
@@ -125,9 +127,9 @@ describe('core/storage/snapshot-store', () => {
     const path = dbPath();
     const store = SnapshotStore.create(path);
     try {
-      const db = new Database(path, { readonly: true });
+      const db = rawDb(path, { readonly: true });
       try {
-        expect(db.pragma('journal_mode', { simple: true })).to.equal('wal');
+        expect(db.prepare('PRAGMA journal_mode').value()).to.equal('wal');
       } finally {
         db.close();
       }
@@ -142,9 +144,9 @@ describe('core/storage/snapshot-store', () => {
   it('creates the DB at the current schema version', () => {
     const path = dbPath();
     SnapshotStore.create(path).close();
-    const db = new Database(path, { readonly: true });
+    const db = rawDb(path, { readonly: true });
     try {
-      expect(db.pragma('user_version', { simple: true })).to.equal(SCHEMA_VERSION);
+      expect(db.prepare('PRAGMA user_version').value()).to.equal(SCHEMA_VERSION);
     } finally {
       db.close();
     }
@@ -152,8 +154,8 @@ describe('core/storage/snapshot-store', () => {
 
   it('refuses a DB with a newer schema version with SNAPSHOT_DB_UNSUPPORTED', () => {
     const path = completedDb();
-    const db = new Database(path);
-    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    const db = rawDb(path);
+    db.exec(`PRAGMA user_version = ${SCHEMA_VERSION + 1}`);
     db.close();
     const err = expectCode(() => SnapshotStore.open(path), 'SNAPSHOT_DB_UNSUPPORTED');
     expect(err.message).to.contain(path);
@@ -185,13 +187,13 @@ describe('core/storage/snapshot-store', () => {
 
   it('refuses a SQLite file whose middle pages are overwritten with SNAPSHOT_DB_CORRUPT', () => {
     const path = dbPath();
-    const db = new Database(path);
+    const db = rawDb(path);
     db.exec('CREATE TABLE big (id INTEGER PRIMARY KEY, data TEXT NOT NULL)');
     const insert = db.prepare('INSERT INTO big (data) VALUES (?)');
     db.transaction(() => {
       for (let i = 0; i < 3000; i++) insert.run(`row ${i} `.padEnd(200, String.fromCharCode(97 + (i % 26))));
-    })();
-    const pageSize = db.pragma('page_size', { simple: true }) as number;
+    });
+    const pageSize = db.prepare('PRAGMA page_size').value() as number;
     db.close();
     const size = statSync(path).size;
     const pages = size / pageSize;
@@ -238,7 +240,7 @@ describe('core/storage/snapshot-store', () => {
 
   it('reports an empty SQLite DB (user_version 0) as incomplete', () => {
     const path = dbPath();
-    const db = new Database(path);
+    const db = rawDb(path);
     db.exec('CREATE TABLE unrelated (x)');
     db.close();
     expect(SnapshotStore.open(path)).to.deep.equal({ kind: 'incomplete' });

@@ -28,7 +28,7 @@ function serveInProcess(options: { handshakeTimeoutMs?: number; platform?: 'posi
   return { client, unsolicited, closed, lines };
 }
 
-const hello: Message = { kind: 'hello', magic: MAGIC, protocolVersion: PROTOCOL_VERSION, features: [], clientName: 'test' };
+const hello: Message = { kind: 'hello', magic: MAGIC, protocolVersion: PROTOCOL_VERSION, features: [], clientName: 'test', platform: 'posix' };
 
 describe('reactor/server/session-handler', () => {
   it('ends a connection that does not log in within the handshake time with HANDSHAKE_TIMEOUT', async () => {

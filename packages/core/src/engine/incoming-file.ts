@@ -1,3 +1,4 @@
+import { inodeNumber } from '../platform/platform.js';
 import { createHash } from 'node:crypto';
 import { closeSync, fchmodSync, fchownSync, fstatSync, futimesSync, openSync, writeSync } from 'node:fs';
 import { rm, type FileHandle } from 'node:fs/promises';
@@ -101,7 +102,7 @@ export function writeWhole(incoming: Incoming, data: Uint8Array, options: WholeF
     const st = fstatSync(fd, { bigint: true });
     incoming.landed = {
       path: entry.path, kind: 'file', size: Number(st.size), mtimeUs: Number(st.mtimeNs / 1000n), mode: Number(st.mode & 0o7777n),
-      ino: Number(st.ino), checksum: null, linkTarget: null,
+      ino: inodeNumber(st.ino), checksum: null, linkTarget: null,
       uid: options.owners.uid ? Number(st.uid) : null, gid: options.owners.gid ? Number(st.gid) : null,
     };
   } finally {

@@ -1,3 +1,4 @@
+import { inodeNumber } from '../platform/platform.js';
 import { lstatSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { NO_OWNERS, type Entry, type Owners } from '../model/entry.js';
@@ -20,7 +21,7 @@ export function statEntry(root: string, path: string, owners: Owners = NO_OWNERS
     const kind = st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : 'file';
     return {
       path, kind, size: kind === 'dir' ? 0 : Number(st.size), mtimeUs: Number(st.mtimeNs / 1000n),
-      mode: Number(st.mode & 0o7777n), ino: Number(st.ino), checksum: null,
+      mode: Number(st.mode & 0o7777n), ino: inodeNumber(st.ino), checksum: null,
       linkTarget: kind === 'symlink' ? readlinkSync(full) : null,
       uid: owners.uid ? Number(st.uid) : null, gid: owners.gid ? Number(st.gid) : null,
     };

@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { CaseCollisions, pathProblem, probeCaseInsensitive, probeCaseInsensitiveReadOnly } from '../platform/names.js';
+import { withPeerMode } from '../platform/modes.js';
 import { currentPlatform, type PlatformName } from '../platform/platform.js';
 import {
   below, linkLeavesTree, NO_OWNERS, ownerDiffers, sameContent, sameLocalState, type ChecksumName, type Entry, type Owners,
@@ -11,6 +12,7 @@ import { conflictName } from '../plan/conflict-name.js';
 import { sameSync, SHOWN } from '../plan/reconcile.js';
 import type { SnapshotStore } from '../storage/snapshot-store.js';
 import { DryTree } from './dry-tree.js';
+import { LocalSpellings } from './local-spellings.js';
 import { FileIntake, unexpected } from './file-intake.js';
 import { localPath, statEntry } from './local-tree.js';
 import { ownerIds } from './owner.js';
@@ -25,6 +27,12 @@ import { emptySummary, tally, type SyncSummary } from './summary.js';
 import { deletes, upsertCourse, type TwoWayRole } from './two-way.js';
 
 /** ReceiverOptions describe the side that takes changes in. */
+/**
+ * A Windows side makes no symbolic links: creating one takes administrator rights or developer
+ * mode there, and Aspera's Windows edition skips them too.
+ */
+const WINDOWS_LINK = 'a symbolic link, which a Windows side does not make (send with -n skip or -n follow)';
+
 export interface ReceiverOptions {
   readonly root: string;
   /** cacheDir is the transfer cache: files are written and verified there, then renamed into place. */
@@ -51,6 +59,8 @@ export interface ReceiverOptions {
   readonly filter?: Filter;
   /** platform whose naming rules this side's file system follows (tests pass win32 on Linux). */
   readonly platform?: PlatformName;
+  /** peerPlatform is the sending side's (default: this side's): it decides what the modes it sends mean. */
+  readonly peerPlatform?: PlatformName;
   readonly channel: SyncChannel;
   readonly report: (result: PathResult) => void;
   /** progress hears of bytes planned and received (a terminal's progress bar). */
@@ -101,7 +111,10 @@ export class Receiver {
   /** replacing holds files and links that replace a directory, placed once the deletions emptied it. */
   private readonly replacing: { readonly entry: Entry; readonly ancestor: Entry | undefined }[] = [];
   private readonly platform: PlatformName;
+  private readonly peerPlatform: PlatformName;
   private readonly collisions: CaseCollisions;
+  /** spellings: a case-insensitive side's check of new names against those it holds (none on a case-sensitive side). */
+  private readonly spellings: LocalSpellings | undefined;
   private results: PathResult[] = [];
   private synced: Entry[] = [];
   private removed: string[] = [];
@@ -129,6 +142,7 @@ export class Receiver {
     this.dryTree = options.dryRun === true ? new DryTree(options.root) : undefined;
     if (this.dryTree === undefined) cleanStalePartials(options.cacheDir);
     this.platform = options.platform ?? currentPlatform;
+    this.peerPlatform = options.peerPlatform ?? this.platform;
     // Windows has no uid or gid to give (its scan records none either).
     this.owners = process.platform === 'win32' ? NO_OWNERS : options.owners ?? NO_OWNERS;
     this.tree = new TargetTree({
@@ -148,8 +162,10 @@ export class Receiver {
       failed: (result) => this.result(result),
       settled: () => this.maybeFinish(),
     });
-    this.collisions = new CaseCollisions(this.platform === 'win32' ||
-      (this.dryTree === undefined ? probeCaseInsensitive(options.cacheDir) : probeCaseInsensitiveReadOnly(options.root)));
+    const foldCase = this.platform === 'win32' ||
+      (this.dryTree === undefined ? probeCaseInsensitive(options.cacheDir) : probeCaseInsensitiveReadOnly(options.root));
+    this.collisions = new CaseCollisions(foldCase);
+    this.spellings = foldCase ? new LocalSpellings(options.store) : undefined;
   }
 
   /** ended: this receiver sent its SyncDone (set at once, not a turn later as done resolves). */
@@ -188,7 +204,12 @@ export class Receiver {
   }
 
   private apply(change: Change, wants: Wants, known: Known): void {
-    const { entry } = change;
+    // Modes in this side's terms (a Windows peer's say only read-only or not), base included.
+    const path = change.entry.path;
+    const entry = withPeerMode(change.entry, this.platform, this.peerPlatform,
+      change.kind === 'delete' ? known.ancestors.get(path) : known.targets.get(path));
+    const sent = change.kind === 'delete' ? undefined : change.base;
+    const base = sent === undefined || sent === null ? sent : withPeerMode(sent, this.platform, this.peerPlatform, known.ancestors.get(path));
     if (this.heldDirs.size > 0 && below(entry.path, this.heldDirs)) {
       // Inside a directory held as a conflict: it goes with the directory, once the user settles it.
       // A move's old path is still a deletion, judged as any.
@@ -201,7 +222,10 @@ export class Receiver {
     if (change.kind !== 'delete') {
       // A name this side cannot hold, or one a case-insensitive side would merge with another,
       // is reported and left out: never mangled, never fatal.
-      const problem = pathProblem(entry.path, this.platform) ?? this.collisions.add(entry.path)?.message;
+      const problem = (entry.kind === 'symlink' && this.platform === 'win32' ? WINDOWS_LINK : undefined) ??
+        pathProblem(entry.path, this.platform) ?? this.collisions.add(entry.path)?.message ??
+        (this.spellings === undefined || known.targets.has(entry.path) ? undefined
+          : this.spellings.clash(entry.path, entry.kind, change.kind === 'move' ? change.from : undefined));
       if (problem !== undefined) {
         this.result({ path: entry.path, outcome: 'skipped', message: `${problem}; not synchronized here`, bytes: 0 });
         return;
@@ -219,7 +243,7 @@ export class Receiver {
           this.deletions.push(change.from);
           this.moveFallbacks.set(entry.path, change.from);
         }
-        this.upsert(entry, wants, known, change.base);
+        this.upsert(entry, wants, known, base);
       }
     } catch (err) {
       if (this.replacedHere(err)) {

@@ -241,7 +241,7 @@ export class CaseCollisions {
     return {
       path, ...clash,
       message: `${JSON.stringify(clash.clashing)} is ${JSON.stringify(clash.earlier)} ${how}, and the receiving side ` +
-        `would hold them as one; not synchronized${where}`,
+        `would hold them as one${where}`,
     };
   }
 }

@@ -23,3 +23,12 @@ export function driveLetterOf(path: string): string | undefined {
   const match = /^([A-Za-z]):(?:[\\/]|$)/.exec(path);
   return match?.[1]?.toLowerCase();
 }
+
+/**
+ * inodeNumber keeps the low 53 bits of a file id. NTFS file ids use all 64 (a sequence number
+ * on top), which a JavaScript number cannot hold exactly and node:sqlite refuses to read back;
+ * ids only ever compare for equality with the same side's, so the low bits are enough.
+ */
+export function inodeNumber(ino: bigint): number {
+  return Number(BigInt.asUintN(53, ino));
+}

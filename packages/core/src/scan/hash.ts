@@ -1,3 +1,4 @@
+import { inodeNumber } from '../platform/platform.js';
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync, type BigIntStats } from 'node:fs';
 import type { ChecksumName } from '../model/entry.js';
@@ -23,7 +24,7 @@ export function isAsScanned(fd: number, asScanned: ScannedStat): boolean {
 }
 
 function statIsAsScanned(st: BigIntStats, asScanned: ScannedStat): boolean {
-  return Number(st.size) === asScanned.size && Number(st.mtimeNs / 1000n) === asScanned.mtimeUs && Number(st.ino) === asScanned.ino;
+  return Number(st.size) === asScanned.size && Number(st.mtimeNs / 1000n) === asScanned.mtimeUs && inodeNumber(st.ino) === asScanned.ino;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { inodeNumber } from '../platform/platform.js';
 import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync, type BigIntStats } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import type { Filter } from '../filter/filter.js';
@@ -115,7 +116,7 @@ export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
       st = followed;
     }
     const base = {
-      path, size: Number(st.size), mtimeUs: Number(st.mtimeNs / 1000n), mode: Number(st.mode & 0o7777n), ino: Number(st.ino),
+      path, size: Number(st.size), mtimeUs: Number(st.mtimeNs / 1000n), mode: Number(st.mode & 0o7777n), ino: inodeNumber(st.ino),
       uid: uid ? Number(st.uid) : null, gid: gid ? Number(st.gid) : null,
     };
     if (filter !== undefined && filter.excluded(path, st.isDirectory())) return undefined;

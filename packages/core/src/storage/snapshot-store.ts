@@ -1,8 +1,9 @@
-import Database from 'better-sqlite3';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { SnapsyncError } from '../errors.js';
 import type { Entry, PreviousEntry } from '../model/entry.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+import { sqliteCode, type SqlDatabase, type SqlParam, type SqlStatement } from './sqlite/driver.js';
+import { openDatabase } from './sqlite/open-database.js';
 
 /** Direction of a session, always as seen from the initiator. */
 export type Direction = 'push' | 'pull' | 'bidi';
@@ -71,18 +72,18 @@ export type OpenResult = { readonly kind: 'ready'; readonly store: SnapshotStore
 
 /**
  * SnapshotStore is the only module that speaks SQL. Every write is one synchronous
- * transaction; the rest of snapsync sees plain records, so another SQLite binding could
- * stand in for better-sqlite3 here alone.
+ * transaction; the rest of snapsync sees plain records. It runs on either SQLite binding
+ * (sqlite/open-database.ts picks one).
  */
 export class SnapshotStore {
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly statements = new Map<string, SqlStatement>();
   /** journaling: record() and recordScanned() first keep each path's row as it was (journal). */
   private journaling = false;
 
-  private constructor(private readonly db: Database.Database, readonly path: string) {}
+  private constructor(private readonly db: SqlDatabase, readonly path: string) {}
 
   /** stmt prepares each SQL text once: preparing costs more than running, and runs are per file. */
-  private stmt(sql: string): Database.Statement {
+  private stmt(sql: string): SqlStatement {
     let statement = this.statements.get(sql);
     if (statement === undefined) {
       statement = this.db.prepare(sql);
@@ -93,7 +94,7 @@ export class SnapshotStore {
 
   /** create makes a new DB at path (which must not exist) with the current schema. */
   static create(path: string): SnapshotStore {
-    const db = openDatabase(path, { fileMustExist: false });
+    const db = open(path, { create: true });
     try {
       tune(db);
       migrate(db, path);
@@ -111,11 +112,11 @@ export class SnapshotStore {
   static open(path: string, options: { readonly?: boolean } = {}): OpenResult {
     if (statSync(path).size === 0) return { kind: 'incomplete' };
     assertSqliteHeader(path);
-    const db = openDatabase(path, { fileMustExist: true, readonly: options.readonly ?? false });
+    const db = open(path, { create: false, readonly: options.readonly ?? false });
     try {
-      const check = guard(path, () => db.pragma('quick_check', { simple: true }));
+      const check = guard(path, () => db.prepare('PRAGMA quick_check').value());
       if (check !== 'ok') throw corrupt(path);
-      const version = guard(path, () => db.pragma('user_version', { simple: true })) as number;
+      const version = guard(path, () => db.prepare('PRAGMA user_version').value()) as number;
       if (version > SCHEMA_VERSION) {
         throw new SnapsyncError('SNAPSHOT_DB_UNSUPPORTED',
           `snapshot DB ${path} has schema version ${version}, newer than this snapsync knows (${SCHEMA_VERSION}); upgrade snapsync or run with --reset`);
@@ -129,14 +130,14 @@ export class SnapshotStore {
         migrate(db, path);
       }
       const store = new SnapshotStore(db, path);
-      const complete = db.prepare('SELECT startup_complete FROM session WHERE id = 1').pluck().get();
+      const complete = db.prepare('SELECT startup_complete FROM session WHERE id = 1').value();
       if (complete !== 1) {
         db.close();
         return { kind: 'incomplete' };
       }
       return { kind: 'ready', store };
     } catch (err) {
-      if (db.open) db.close();
+      db.close();
       throw err;
     }
   }
@@ -176,7 +177,7 @@ export class SnapshotStore {
       // The run ended well on this end: what it recorded stands.
       if (ok) this.stmt('DELETE FROM journal').run();
       this.stmt('DELETE FROM scan').run();
-    })();
+    });
   }
 
   /** setLive records what a running continuous session is doing (one row, replaced). */
@@ -196,7 +197,7 @@ export class SnapshotStore {
 
   /** generation is the id recorded at the end of the last complete run ('' for none). */
   generation(): string {
-    return (this.stmt('SELECT generation FROM session WHERE id = 1').pluck().get() as string | null | undefined) ?? '';
+    return (this.stmt('SELECT generation FROM session WHERE id = 1').value() as string | null | undefined) ?? '';
   }
 
   /** setGeneration records the id of a run both ends completed. */
@@ -220,14 +221,14 @@ export class SnapshotStore {
    */
   rollBackUnfinished(): number {
     return this.db.transaction(() => {
-      const paths = this.stmt('SELECT COUNT(*) FROM journal').pluck().get() as number;
+      const paths = this.stmt('SELECT COUNT(*) FROM journal').value() as number;
       if (paths === 0) return 0;
       this.stmt('DELETE FROM files WHERE path IN (SELECT path FROM journal)').run();
       this.stmt(`INSERT INTO files (${COLUMNS}, state, message, updated_at)
                  SELECT ${COLUMNS}, state, message, updated_at FROM journal WHERE existed = 1`).run();
       this.stmt('DELETE FROM journal').run();
       return paths;
-    })();
+    });
   }
 
   /** keepBefore journals the rows of paths about to change, the first time in this run only (callers check journaling). */
@@ -248,7 +249,7 @@ export class SnapshotStore {
       this.stmt('DELETE FROM files').run();
       this.stmt('DELETE FROM journal').run();
       this.stmt('UPDATE session SET generation = NULL WHERE id = 1').run();
-    })();
+    });
   }
 
   /** counts returns the number of paths in each state. */
@@ -277,7 +278,7 @@ export class SnapshotStore {
     const remove = this.stmt('DELETE FROM problems WHERE path = @path OR (path > @lo AND path < @hi)');
     this.db.transaction(() => {
       for (const path of scope) remove.run({ path, lo: `${path}/`, hi: `${path}0` });
-    })();
+    });
   }
 
   /**
@@ -288,7 +289,7 @@ export class SnapshotStore {
     const insert = this.stmt('INSERT OR REPLACE INTO problems (path, outcome, message, at) VALUES (?, ?, ?, ?)');
     this.db.transaction(() => {
       for (const problem of problems) insert.run(problem.path, problem.outcome, problem.message, now);
-    })();
+    });
   }
 
   /** problems walks the last run's unsynchronized paths in path order. */
@@ -314,7 +315,7 @@ export class SnapshotStore {
       `INSERT OR REPLACE INTO scan (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.db.transaction(() => {
       for (const entry of entries) insert.run(...toRow(entry));
-    })();
+    });
   }
 
   /**
@@ -336,15 +337,15 @@ export class SnapshotStore {
     this.db.transaction(() => {
       this.stmt(`INSERT OR REPLACE INTO scan (${COLUMNS}) SELECT ${COLUMNS} FROM files`).run();
       for (const path of scope) remove.run({ path, lo: `${path}/`, hi: `${path}0` });
-    })();
+    });
   }
 
   /** setScannedChecksums fills in the digests of files the scan left for the sender to hash. */
   setScannedChecksums(entries: readonly Entry[]): void {
     const update = this.stmt('UPDATE scan SET checksum = ? WHERE path = ?');
     this.db.transaction(() => {
-      for (const entry of entries) update.run(toRow(entry)[6], entry.path);
-    })();
+      for (const entry of entries) update.run(toRow(entry)[6]!, entry.path);
+    });
   }
 
   /**
@@ -357,12 +358,12 @@ export class SnapshotStore {
 
   /** heldDirs lists the directories held as conflicts: what lies below them is held with them. */
   heldDirs(): Set<string> {
-    return new Set(this.stmt(`SELECT path FROM scan WHERE held = ${HELD_CONFLICT} AND kind = 'dir'`).pluck().all() as string[]);
+    return new Set(this.stmt(`SELECT path FROM scan WHERE held = ${HELD_CONFLICT} AND kind = 'dir'`).column() as string[]);
   }
 
   /** resends lists what an earlier pass marked to send even if unchanged (hold 'resend', addKept). */
   resends(): Set<string> {
-    return new Set(this.stmt(`SELECT path FROM scan WHERE held = ${HELD_RESEND}`).pluck().all() as string[]);
+    return new Set(this.stmt(`SELECT path FROM scan WHERE held = ${HELD_RESEND}`).column() as string[]);
   }
 
   /** addKept adds to the scan a path this run made (a kept loser), to be sent by a later pass. */
@@ -382,15 +383,23 @@ export class SnapshotStore {
    */
   syncedIn(dir: string): Map<string, PreviousEntry> {
     const rows = (dir === ''
-      ? this.stmt(`SELECT ${PREVIOUS} FROM files WHERE instr(path, '/') = 0`).raw().all()
-      : this.stmt(`SELECT ${PREVIOUS} FROM files WHERE path > @lo AND path < @hi AND instr(substr(path, length(@lo) + 1), '/') = 0`).raw()
-        .all({ lo: `${dir}/`, hi: `${dir}0` })) as
+      ? this.stmt(`SELECT ${PREVIOUS} FROM files WHERE instr(path, '/') = 0`).tuples()
+      : this.stmt(`SELECT ${PREVIOUS} FROM files WHERE path > @lo AND path < @hi AND instr(substr(path, length(@lo) + 1), '/') = 0`).tuples({ lo: `${dir}/`, hi: `${dir}0` })) as
       [string, Entry['kind'], number, number, number, Uint8Array | null, number, number | null, number | null][];
     const previous = new Map<string, PreviousEntry>();
     for (const [path, kind, size, mtimeUs, ino, checksum, mode, uid, gid] of rows) {
       previous.set(path, { kind, size, mtimeUs, ino, checksum, mode, uid, gid });
     }
     return previous;
+  }
+
+  /** scannedNamesIn lists the names this run's scan found directly inside a directory ('' for the root). */
+  scannedNamesIn(dir: string): string[] {
+    const paths = (dir === ''
+      ? this.stmt(`SELECT path FROM scan WHERE instr(path, '/') = 0`).column()
+      : this.stmt(`SELECT path FROM scan WHERE path > @lo AND path < @hi AND instr(substr(path, length(@lo) + 1), '/') = 0`)
+        .column({ lo: `${dir}/`, hi: `${dir}0` })) as string[];
+    return paths.map((path) => path.slice(path.lastIndexOf('/') + 1));
   }
 
   /**
@@ -419,11 +428,11 @@ export class SnapshotStore {
 
   /** countScanned and countSynced size the two sides of the mass-delete guard. */
   countScanned(): number {
-    return this.stmt('SELECT COUNT(*) FROM scan').pluck().get() as number;
+    return this.stmt('SELECT COUNT(*) FROM scan').value() as number;
   }
 
   countSynced(): number {
-    return this.stmt('SELECT COUNT(*) FROM files').pluck().get() as number;
+    return this.stmt('SELECT COUNT(*) FROM files').value() as number;
   }
 
   /**
@@ -465,7 +474,7 @@ export class SnapshotStore {
     if (entry.kind !== 'file' || entry.checksum === null || entry.checksum.length === 0) return undefined;
     return this.stmt(
       `SELECT f.path FROM files f WHERE f.kind = 'file' AND f.checksum = ? AND f.size = ?
-          AND NOT EXISTS (SELECT 1 FROM scan s WHERE s.path = f.path) LIMIT 1`).pluck().get(entry.checksum, entry.size) as
+          AND NOT EXISTS (SELECT 1 FROM scan s WHERE s.path = f.path) LIMIT 1`).value(entry.checksum, entry.size) as
       string | undefined;
   }
 
@@ -494,7 +503,7 @@ export class SnapshotStore {
       }
       // A path left in conflict: the last sync no longer says anything about it (what it is here stays).
       for (const path of outcome.forgotten ?? []) remove.run(path);
-    })();
+    });
   }
 
   /**
@@ -511,11 +520,11 @@ export class SnapshotStore {
       // One statement per batch: binding row by row cost twice as much.
       if ((outcome.synced?.length ?? 0) > 0) copy.run(now, JSON.stringify(outcome.synced));
       for (const path of outcome.removed ?? []) remove.run(path);
-    })();
+    });
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    this.db.close();
   }
 }
 
@@ -543,7 +552,7 @@ interface Row {
 /** PREVIOUS are the columns of a files row a scan compares with (syncedIn). */
 const PREVIOUS = 'path, kind, size, mtime_us, ino, checksum, mode, uid, gid';
 
-function toRow(entry: Entry): unknown[] {
+function toRow(entry: Entry): SqlParam[] {
   return [
     entry.path, entry.kind, entry.size, entry.mtimeUs, entry.mode, entry.ino,
     entry.checksum === null ? null : Buffer.from(entry.checksum.buffer, entry.checksum.byteOffset, entry.checksum.byteLength),
@@ -560,7 +569,7 @@ function fromRow(row: unknown): Entry | undefined {
   };
 }
 
-function* pages(statement: Database.Statement, page: number): IterableIterator<Entry> {
+function* pages(statement: SqlStatement, page: number): IterableIterator<Entry> {
   let after = '';
   for (;;) {
     const rows = statement.all(after, page) as Row[];
@@ -570,8 +579,8 @@ function* pages(statement: Database.Statement, page: number): IterableIterator<E
   }
 }
 
-function openDatabase(path: string, options: { fileMustExist: boolean; readonly?: boolean }): Database.Database {
-  return guard(path, () => new Database(path, { fileMustExist: options.fileMustExist, readonly: options.readonly ?? false }));
+function open(path: string, options: { create: boolean; readonly?: boolean }): SqlDatabase {
+  return guard(path, () => openDatabase(path, options));
 }
 
 /**
@@ -579,18 +588,18 @@ function openDatabase(path: string, options: { fileMustExist: boolean; readonly?
  * corrupt, but the WAL is not fsynced at every commit. A power cut may lose the last records,
  * which the next run rebuilds (the files it finds identical are recorded without a transfer).
  */
-function tune(db: Database.Database): void {
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
+function tune(db: SqlDatabase): void {
+  db.exec('PRAGMA journal_mode = WAL');
+  db.exec('PRAGMA synchronous = NORMAL');
 }
 
-function migrate(db: Database.Database, path: string): void {
-  const from = guard(path, () => db.pragma('user_version', { simple: true })) as number;
+function migrate(db: SqlDatabase, path: string): void {
+  const from = guard(path, () => db.prepare('PRAGMA user_version').value()) as number;
   if (from >= SCHEMA_VERSION) return;
   db.transaction(() => {
     for (const step of MIGRATIONS.slice(from)) db.exec(step);
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
-  })();
+    db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+  });
 }
 
 /** assertSqliteHeader refuses a file that is not SQLite before the driver touches it. */
@@ -610,7 +619,7 @@ function guard<T>(path: string, action: () => T): T {
   try {
     return action();
   } catch (err) {
-    const code = (err as { code?: unknown }).code;
+    const code = sqliteCode(err);
     if (code === 'SQLITE_NOTADB') throw notADatabase(path, err);
     if (typeof code === 'string' && code.startsWith('SQLITE_CORRUPT')) throw corrupt(path, err);
     throw err;

@@ -1,3 +1,4 @@
+import { inodeNumber } from '../platform/platform.js';
 import { lstatSync, readlinkSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import type { Filter } from '../filter/filter.js';
@@ -29,7 +30,7 @@ export function differFromSync(root: string, paths: readonly string[], store: Sn
 }
 
 function looksAsSynced(root: string, path: string, st: BigIntStats, row: Entry): boolean {
-  if (Number(st.ino) !== row.ino || Number(st.mode & 0o7777n) !== row.mode) return false;
+  if (inodeNumber(st.ino) !== row.ino || Number(st.mode & 0o7777n) !== row.mode) return false;
   if ((row.uid !== null && Number(st.uid) !== row.uid) || (row.gid !== null && Number(st.gid) !== row.gid)) return false;
   if (st.isDirectory()) return row.kind === 'dir';
   if (st.isFile()) return row.kind === 'file' && Number(st.size) === row.size && Number(st.mtimeNs / 1000n) === row.mtimeUs;

@@ -21,7 +21,7 @@ export interface CycleEnd extends Cycle {
  * generation. A run cut between the two records shows at the next start.
  */
 export async function runCycle(session: StartedSession, options: SyncOptions, reporter: Reporter, cycle: CycleEnd): Promise<SyncSummary> {
-  const { connection, side, localDir } = session;
+  const { connection, side } = session;
   if (options.direction === 'bidi') {
     // Both ends put back what a run that did not finish recorded: they agree on the last sync again.
     const back = side.store.rollBackUnfinished();
@@ -32,7 +32,7 @@ export async function runCycle(session: StartedSession, options: SyncOptions, re
     }
   }
   const started = Date.now();
-  const summary = await runSync(connection, options, side, localDir, reporter, cycle);
+  const summary = await runSync(session, options, reporter, cycle);
   if (!(cycle.quietWhenIdle === true && idle(summary))) reportSummary(reporter, summary, Date.now() - started, options.dryRun, cycle.label);
   const next = options.dryRun ? '' : randomUUID();
   await expectReply(connection.request({ kind: 'finishSession', ok: true, generation: next, keepOpen: cycle.keepOpen }), 'sessionFinished');

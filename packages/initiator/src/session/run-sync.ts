@@ -1,11 +1,12 @@
 import {
   ProblemLog, RateLimit, Receiver, Sender, compileFilter, emptyScan, emptySummary, isPresent, privateDirName, scanSide,
-  type PathResult, type SessionSide, type SideScan, type SyncMessage, type SyncSummary, type TransferProgress,
+  type PathResult, type PlatformName, type SessionSide, type SideScan, type SyncMessage, type SyncSummary, type TransferProgress,
 } from '@snapsync/core';
 import { protocolError, type Connection, type Message } from '@snapsync/protocol';
 import { hostname } from 'node:os';
 import type { SyncOptions } from '../options/command-line.js';
 import type { Reporter } from '../output/reporter.js';
+import type { StartedSession } from './start-session.js';
 
 /** Role is whichever end of the sync stream this side plays in a pass. */
 type Role = Sender | Receiver;
@@ -16,6 +17,7 @@ interface Local {
   readonly options: SyncOptions;
   readonly side: SessionSide;
   readonly localDir: string;
+  readonly peerPlatform: PlatformName;
   readonly scan: SideScan;
   readonly report: (result: PathResult) => void;
   /** progress and rate go to the senders: what a bar shows, what -l allows. */
@@ -41,8 +43,8 @@ export interface Cycle {
  * meanwhile), then the sending side streams changes and content while the receiving side
  * applies them. Push makes this side the sender, pull the receiver; bidi runs passes both ways.
  */
-export async function runSync(connection: Connection, options: SyncOptions, side: SessionSide, localDir: string,
-  reporter: Reporter, cycle: Cycle = {}): Promise<SyncSummary> {
+export async function runSync(session: StartedSession, options: SyncOptions, reporter: Reporter, cycle: Cycle = {}): Promise<SyncSummary> {
+  const { connection, side, localDir, peerPlatform } = session;
   const bidi = options.direction === 'bidi';
   const scope = cycle.scope;
   const reactorReady = connection.request({
@@ -101,7 +103,7 @@ export async function runSync(connection: Connection, options: SyncOptions, side
   });
   lost.catch(() => {}); // awaited by whichever pass is running
   const local: Local = {
-    connection, options, side, localDir, scan, report, lost,
+    connection, options, side, localDir, peerPlatform, scan, report, lost,
     // No bar, no callback: the sender then skips the size look-ups progress needs.
     progress: {
       ...(bar === undefined && cycle.progress === undefined ? {} : {
@@ -182,7 +184,7 @@ async function twoWays(local: Local): Promise<SyncSummary> {
 function receiver(local: Local, twoWay: boolean): Receiver {
   const { connection, options, side, localDir, report, progress } = local;
   return new Receiver({
-    root: localDir, cacheDir: side.layout.cacheDir, store: side.store, checksum: options.checksum,
+    root: localDir, peerPlatform: local.peerPlatform, cacheDir: side.layout.cacheDir, store: side.store, checksum: options.checksum,
     policy: options.overwrite, channel: connection.syncChannel(), report, mirror: options.mirror,
     filter: local.scan.filter, preserveTime: options.preserveTime,
     owners: { uid: options.preserveUid, gid: options.preserveGid }, dryRun: side.dryRun,

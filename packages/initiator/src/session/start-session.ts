@@ -1,4 +1,4 @@
-import { SessionSide, SnapsyncError, type Direction } from '@snapsync/core';
+import { SessionSide, SnapsyncError, currentPlatform, type Direction, type PlatformName } from '@snapsync/core';
 import {
   BIDI_FEATURE, CONTINUOUS_FEATURE, DRY_RUN_FEATURE, FEATURES, OWNERS_FEATURE, MAGIC, PROTOCOL_VERSION, protocolError, type Connection,
   type Message,
@@ -27,6 +27,8 @@ export interface StartedSession {
   readonly side: SessionSide;
   readonly localDir: string;
   readonly opened: Extract<Message, { kind: 'sessionOpened' }>;
+  /** peerPlatform is the reactor's platform: a receiver reads a Windows peer's modes as its read-only bit. */
+  readonly peerPlatform: PlatformName;
 }
 
 const VERSION = '0.1.0';
@@ -51,7 +53,7 @@ export async function startSession(options: SyncOptions, io: RunIo): Promise<Sta
   });
   let connection: Connection | undefined;
   try {
-    const { connection: connected, features } = await connect(options, io);
+    const { connection: connected, features, peerPlatform } = await connect(options, io);
     connection = connected;
     const generation = side.existed ? side.store.generation() : '';
     const opened = await expectReply(connection.request(openSessionMessage(options, localDir, side, generation)), 'sessionOpened');
@@ -71,7 +73,7 @@ export async function startSession(options: SyncOptions, io: RunIo): Promise<Sta
         (options.direction === 'bidi' ? ': files that differ are reported as conflicts.' : '.'),
         { localGeneration: generation, remoteGeneration: opened.generation });
     }
-    return { connection, side, localDir, opened };
+    return { connection, side, localDir, opened, peerPlatform };
   } catch (err) {
     if (side.committed) side.finish(false);
     else side.abort();
@@ -80,7 +82,7 @@ export async function startSession(options: SyncOptions, io: RunIo): Promise<Sta
   }
 }
 
-async function connect(options: SyncOptions, io: RunIo): Promise<{ connection: Connection; features: readonly string[] }> {
+async function connect(options: SyncOptions, io: RunIo): Promise<{ connection: Connection; features: readonly string[]; peerPlatform: PlatformName }> {
   const remote = options.remote;
   const connection = remote.kind === 'local'
     ? await connectLocal()
@@ -90,6 +92,7 @@ async function connect(options: SyncOptions, io: RunIo): Promise<{ connection: C
   try {
     const welcome = await expectReply(connection.request({
       kind: 'hello', magic: MAGIC, protocolVersion: PROTOCOL_VERSION, features: FEATURES, clientName: `snapsync ${VERSION}`,
+      platform: currentPlatform,
     }), 'welcome');
     if (welcome.protocolVersion !== PROTOCOL_VERSION) {
       throw protocolError('UNSUPPORTED_VERSION',
@@ -124,7 +127,7 @@ async function connect(options: SyncOptions, io: RunIo): Promise<{ connection: C
         ...io.credentials, identity: options.identity, passwordFile: options.passwordFile,
       });
     await expectReply(connection.request(auth), 'authOk');
-    return { connection, features: welcome.features };
+    return { connection, features: welcome.features, peerPlatform: welcome.platform };
   } catch (err) {
     connection.close();
     throw err;

@@ -81,6 +81,8 @@ export class SessionHandler {
   private status: SessionStatus | undefined;
   private readonly timer: NodeJS.Timeout;
   private readonly platform: PlatformName;
+  /** peerPlatform is the initiator's (its Hello): a receiver reads a Windows peer's modes as its read-only bit. */
+  private peerPlatform: PlatformName = 'posix';
 
   constructor(private readonly connection: Connection, private readonly options: HandlerOptions) {
     this.platform = options.platform ?? currentPlatform;
@@ -138,6 +140,7 @@ export class SessionHandler {
         }
         this.state = 'auth';
         this.features = sharedFeatures(FEATURES, message.features);
+        this.peerPlatform = message.platform;
         this.connection.reply(id, {
           kind: 'welcome', protocolVersion: PROTOCOL_VERSION, features: this.features,
           serverName: this.options.serverName, authChallenge: this.challenge, platform: this.platform,
@@ -393,7 +396,7 @@ export class SessionHandler {
     const { request, keepDir } = this.passes!;
     const principal = this.principal!;
     return new Receiver({
-      root: plan.root, cacheDir: side.layout.cacheDir, store: side.store, checksum: plan.checksum,
+      root: plan.root, peerPlatform: this.peerPlatform, cacheDir: side.layout.cacheDir, store: side.store, checksum: plan.checksum,
       policy: request.overwrite, channel: this.connection.syncChannel(), report: this.report, mirror: request.mirror,
       filter: compileFilter(request.filters), preserveTime: request.preserveTime,
       owners: { uid: request.preserveUid, gid: request.preserveGid },

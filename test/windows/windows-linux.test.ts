@@ -1,0 +1,317 @@
+import { expect } from 'chai';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { startReactor, type TestReactor } from '../helpers/reactor-process.js';
+import { snapsync, type CliResult } from '../helpers/run-cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import { expectNothingToDo, expectSameTree, expectSuccess, parseRun, type SyncRun } from '../e2e/modes.js';
+import { snapsyncOnWindows, startWindowsReactor, windowsPath, type WindowsReactor } from './wine.js';
+
+const PASSWORD = 'windows correct horse';
+const WINDOWS_PRIVATE = '~private-asp';
+const LINUX_PRIVATE = '.private-asp';
+type Direction = 'push' | 'pull' | 'bidi';
+
+/** Pair is one session's two directories, as the Linux file system names them. */
+interface Pair {
+  readonly local: string;
+  readonly remote: string;
+}
+
+/**
+ * Topology is which end runs as a Windows program. Every test runs once with a Linux
+ * initiator and a Windows reactor, and once with a Windows initiator and a Linux reactor.
+ */
+abstract class Topology {
+  protected docroot = '';
+  private home = '';
+  private n = 0;
+
+  abstract readonly title: string;
+  abstract readonly windows: 'initiator' | 'reactor';
+  abstract start(): Promise<void>;
+  abstract stop(): Promise<void>;
+  /** run runs snapsync on the initiator's platform with these arguments after -N/-d/-r/-K. */
+  abstract run(name: string, pair: Pair, direction: Direction, extra?: readonly string[]): Promise<CliResult>;
+
+  protected makeDirs(): void {
+    this.home = tempDir('snapsync-win-home-');
+    this.docroot = join(tempDir('snapsync-win-docroot-'), 'docroot');
+    mkdirSync(this.docroot);
+  }
+
+  pair(): Pair {
+    this.n += 1;
+    const local = join(this.home, `local-${this.n}`);
+    const remote = join(this.docroot, `remote-${this.n}`);
+    mkdirSync(local);
+    mkdirSync(remote);
+    return { local, remote };
+  }
+
+  windowsDir(pair: Pair): string {
+    return this.windows === 'initiator' ? pair.local : pair.remote;
+  }
+
+  linuxDir(pair: Pair): string {
+    return this.windows === 'initiator' ? pair.remote : pair.local;
+  }
+
+  /** toWindows / toLinux name the direction that sends from Linux to Windows, and back. */
+  get toWindows(): Direction {
+    return this.windows === 'reactor' ? 'push' : 'pull';
+  }
+
+  get toLinux(): Direction {
+    return this.windows === 'reactor' ? 'pull' : 'push';
+  }
+
+  /** dbPath is where a side keeps the session's DB: ~private-asp on Windows, .private-asp on Linux. */
+  dbPath(pair: Pair, side: 'windows' | 'linux', name: string): string {
+    return side === 'windows' ? join(this.windowsDir(pair), WINDOWS_PRIVATE, name, 'snap.db') : join(this.linuxDir(pair), LINUX_PRIVATE, name, 'snap.db');
+  }
+
+  async sync(name: string, pair: Pair, direction: Direction, extra: readonly string[] = []): Promise<SyncRun> {
+    return parseRun(await this.run(name, pair, direction, ['--json', ...extra]));
+  }
+}
+
+/** A Linux initiator; the reactor is the Windows program. Remote dirs are named by drive letter (z:/...). */
+class WindowsReactorTopology extends Topology {
+  readonly title = 'a Linux initiator and a Windows reactor';
+  readonly windows = 'reactor';
+  private reactor: WindowsReactor | undefined;
+  /** separator writes the remote spec's path with `/` (z:/tmp/...) or `\` (z:\tmp\...). */
+  separator: '/' | '\\' = '/';
+
+  async start(): Promise<void> {
+    this.makeDirs();
+    this.reactor = await startWindowsReactor({ name: 'alice', docroot: this.docroot, password: PASSWORD });
+  }
+
+  async stop(): Promise<void> {
+    await this.reactor?.stop();
+  }
+
+  run(name: string, pair: Pair, direction: Direction, extra: readonly string[] = []): Promise<CliResult> {
+    const drivePath = `z:${pair.remote.replaceAll('/', this.separator)}`;
+    return snapsync(['-N', name, '-d', pair.local, '-r', `alice@127.0.0.1:${drivePath}`, '-K', direction,
+      '-P', String(this.reactor!.port), '--fingerprint', this.reactor!.fingerprint, ...extra],
+    { env: { SNAPSYNC_PASSWORD: PASSWORD }, timeoutMs: 60_000 });
+  }
+}
+
+/** A Windows initiator, given its local dir as Z:\... with backslashes; the reactor runs on Linux. */
+class WindowsInitiatorTopology extends Topology {
+  readonly title = 'a Windows initiator and a Linux reactor';
+  readonly windows = 'initiator';
+  private reactor: TestReactor | undefined;
+
+  async start(): Promise<void> {
+    this.makeDirs();
+    this.reactor = await startReactor([{ name: 'alice', docroot: this.docroot, password: PASSWORD }]);
+  }
+
+  async stop(): Promise<void> {
+    await this.reactor?.stop();
+  }
+
+  run(name: string, pair: Pair, direction: Direction, extra: readonly string[] = []): Promise<CliResult> {
+    const spec = `alice@127.0.0.1:/${pair.remote.slice(this.docroot.length + 1)}`;
+    return snapsyncOnWindows(['-N', name, '-d', windowsPath(pair.local), '-r', spec, '-K', direction,
+      '-P', String(this.reactor!.port), '--fingerprint', this.reactor!.fingerprint, ...extra],
+    { env: { SNAPSYNC_PASSWORD: PASSWORD } });
+  }
+}
+
+function write(root: string, path: string, content: string): string {
+  const full = join(root, path);
+  mkdirSync(dirname(full), { recursive: true });
+  writeFileSync(full, content);
+  return full;
+}
+
+/** sampleTree is a small tree with nesting, an empty directory, a read-only file and old mtimes. */
+function sampleTree(root: string): void {
+  write(root, 'top.txt', 'top\n');
+  write(root, 'docs/readme.md', '# readme\n');
+  write(root, 'docs/deep/er/data.bin', 'x'.repeat(70_000));
+  mkdirSync(join(root, 'empty'));
+  const readOnly = write(root, 'docs/read-only.txt', 'do not touch\n');
+  chmodSync(readOnly, 0o444);
+  for (const [path, when] of [['top.txt', 1_500_000_000], ['docs/deep/er/data.bin', 1_400_000_123], ['docs/read-only.txt', 1_300_000_456]] as const) {
+    utimesSync(join(root, path), when, when);
+  }
+}
+
+/** differsOnlyOnSide ignores each side's private dir: the two platforms name it differently. */
+const IGNORE_PRIVATE = { modes: false, ignore: (path: string) => path === WINDOWS_PRIVATE || path === LINUX_PRIVATE };
+
+function expectSameMtimes(a: string, b: string, paths: readonly string[]): void {
+  for (const path of paths) {
+    expect(Math.floor(statSync(join(b, path)).mtimeMs / 1000), `mtime of ${path}`).to.equal(Math.floor(statSync(join(a, path)).mtimeMs / 1000));
+  }
+}
+
+function writable(path: string): boolean {
+  return (statSync(path).mode & 0o200) !== 0;
+}
+
+for (const topology of [new WindowsReactorTopology(), new WindowsInitiatorTopology()]) {
+  describe(`Windows and Linux: ${topology.title}`, function () {
+    before(() => topology.start());
+    after(() => topology.stop());
+
+    for (const direction of ['push', 'pull'] as const) {
+      it(`${direction}: the tree arrives whole with -t mtimes and the read-only bit, the Windows side's DB in ~private-asp`, async () => {
+        const pair = topology.pair();
+        const from = direction === 'push' ? pair.local : pair.remote;
+        const to = direction === 'push' ? pair.remote : pair.local;
+        sampleTree(from);
+        const run = await topology.sync(`one-${direction}`, pair, direction, ['-t']);
+        expectSuccess(run);
+        expectSameTree(from, to, IGNORE_PRIVATE);
+        expectSameMtimes(from, to, ['top.txt', 'docs/deep/er/data.bin', 'docs/read-only.txt']);
+        expect(writable(join(to, 'docs/read-only.txt')), 'read-only after the sync').to.equal(false);
+        expect(writable(join(to, 'top.txt')), 'writable file stays writable').to.equal(true);
+        expect(existsSync(topology.dbPath(pair, 'windows', `one-${direction}`)), 'DB under ~private-asp on Windows').to.equal(true);
+        expect(existsSync(join(topology.windowsDir(pair), LINUX_PRIVATE)), 'no .private-asp on Windows').to.equal(false);
+        expect(existsSync(topology.dbPath(pair, 'linux', `one-${direction}`)), 'DB under .private-asp on Linux').to.equal(true);
+        expectNothingToDo(await topology.sync(`one-${direction}`, pair, direction, ['-t']));
+      });
+    }
+
+    it('bidi: changes on both sides converge, and the next run has nothing to do (no mode bounces between the platforms)', async () => {
+      const pair = topology.pair();
+      sampleTree(pair.local);
+      chmodSync(join(pair.local, 'top.txt'), 0o640);
+      expectSuccess(await topology.sync('two-way', pair, 'bidi', ['-t']));
+      expectSameTree(pair.local, pair.remote, IGNORE_PRIVATE);
+      expect(statSync(join(topology.linuxDir(pair), 'top.txt')).mode & 0o777, 'the Linux copy keeps its own mode').to.equal(
+        topology.windows === 'reactor' ? 0o640 : 0o644);
+      expectNothingToDo(await topology.sync('two-way', pair, 'bidi', ['-t']));
+
+      write(topology.windowsDir(pair), 'from-windows/new.txt', 'made on Windows\n');
+      write(topology.linuxDir(pair), 'from-linux.txt', 'made on Linux\n');
+      write(topology.windowsDir(pair), 'docs/readme.md', '# edited on Windows\n');
+      rmSync(join(topology.linuxDir(pair), 'docs/deep'), { recursive: true });
+      const run = await topology.sync('two-way', pair, 'bidi', ['-t']);
+      expectSuccess(run);
+      expectSameTree(pair.local, pair.remote, IGNORE_PRIVATE);
+      expect(readFileSync(join(topology.linuxDir(pair), 'docs/readme.md'), 'utf8')).to.equal('# edited on Windows\n');
+      expect(existsSync(join(topology.windowsDir(pair), 'docs/deep')), 'deleted on Linux, gone on Windows').to.equal(false);
+      expect(statSync(join(topology.linuxDir(pair), 'from-windows/new.txt')).mode & 0o777, 'a file made on Windows lands 0644').to.equal(0o644);
+      expectNothingToDo(await topology.sync('two-way', pair, 'bidi', ['-t']));
+    });
+
+    it('reports names Windows cannot hold, and names differing only in case, per path and skips them while the rest syncs', async () => {
+      const pair = topology.pair();
+      const linux = topology.linuxDir(pair);
+      const bad = ['CON', 'aux.txt', 'a:b', 'trailing.', 'trailing ', 'sub/NUL.tar.gz', 'q?.txt'];
+      for (const name of bad) write(linux, name, `${name}\n`);
+      write(linux, 'README', 'upper\n');
+      write(linux, 'Readme', 'mixed\n');
+      write(linux, 'sub/fine.txt', 'fine\n');
+      write(linux, 'fine.txt', 'fine\n');
+      const run = await topology.sync('names', pair, topology.toWindows);
+      expect(run.code, run.stderr).to.equal(0);
+      expect(run.outcomes('skipped')).to.deep.equal([...bad, 'Readme'].sort());
+      for (const event of run.paths.filter((path) => path.outcome === 'skipped')) {
+        expect(event.message, event.path).to.match(/Windows|another case/);
+      }
+      const windows = topology.windowsDir(pair);
+      expect(readdirSync(windows).filter((name) => name !== WINDOWS_PRIVATE).sort()).to.deep.equal(['README', 'fine.txt', 'sub']);
+      expect(readdirSync(join(windows, 'sub'))).to.deep.equal(['fine.txt']);
+      // Nothing changed since: the same paths are reported again, for the same reasons, and nothing else moves.
+      const again = await topology.sync('names', pair, topology.toWindows);
+      expect(again.outcomes('skipped')).to.deep.equal([...bad, 'Readme'].sort());
+      for (const event of again.paths.filter((path) => path.outcome === 'skipped')) {
+        expect(event.message, event.path).to.match(/Windows|another case/);
+      }
+      expect(again.summary).to.include({ files: 0, deleted: 0 });
+    });
+
+    it('treats the NFC and NFD spellings of a name as one file', async () => {
+      const pair = topology.pair();
+      const nfc = 'caf\u00e9.txt';
+      const nfd = 'cafe\u0301.txt';
+      write(topology.windowsDir(pair), nfc, 'on Windows, composed\n');
+      write(topology.linuxDir(pair), nfd, 'on Linux, decomposed\n');
+      write(topology.linuxDir(pair), 'other.txt', 'other\n');
+      const run = await topology.sync('unicode', pair, topology.toWindows);
+      expect(run.outcomes('skipped')).to.deep.equal([nfd]);
+      expect(run.paths.find((path) => path.path === nfd)?.message).to.contain('another Unicode normalization');
+      expect(readdirSync(topology.windowsDir(pair)).filter((name) => name !== WINDOWS_PRIVATE).sort()).to.deep.equal([nfc, 'other.txt']);
+      expect(readFileSync(join(topology.windowsDir(pair), nfc), 'utf8')).to.equal('on Windows, composed\n');
+
+      // Both spellings on Linux at once: one lands, the other is reported.
+      const both = topology.pair();
+      write(topology.linuxDir(both), nfc, 'composed\n');
+      write(topology.linuxDir(both), nfd, 'decomposed\n');
+      const second = await topology.sync('unicode-both', both, topology.toWindows);
+      expect(second.outcomes('skipped')).to.have.length(1);
+      expect(readdirSync(topology.windowsDir(both)).filter((name) => name !== WINDOWS_PRIVATE)).to.have.length(1);
+    });
+
+    it('never makes a symbolic link on the Windows side: skipped by default there, reported when a Linux sender copies one', async () => {
+      const pair = topology.pair();
+      write(topology.linuxDir(pair), 'target.txt', 'target\n');
+      symlinkSync('target.txt', join(topology.linuxDir(pair), 'link'));
+      const run = await topology.sync('links', pair, topology.toWindows);
+      expect(run.code, run.stderr).to.equal(0);
+      expect(readdirSync(topology.windowsDir(pair)).filter((name) => name !== WINDOWS_PRIVATE)).to.deep.equal(['target.txt']);
+      if (topology.windows === 'reactor') {
+        // The Linux initiator copies links (its default): the Windows receiver reports it.
+        expect(run.outcomes('skipped')).to.deep.equal(['link']);
+        expect(run.paths.find((path) => path.path === 'link')?.message).to.contain('symbolic link');
+      } else {
+        // The Windows initiator's default is -n skip, as Aspera's: the link is left out at the source.
+        expect(run.paths.map((path) => path.path)).to.deep.equal(['target.txt']);
+      }
+    });
+
+    it('keeps mtimes and the read-only bit through a round trip Linux -> Windows -> Linux', async () => {
+      const there = topology.pair();
+      const linux = topology.linuxDir(there);
+      const readOnly = write(linux, 'kept/read-only.txt', 'frozen\n');
+      write(linux, 'kept/plain.txt', 'plain\n');
+      chmodSync(readOnly, 0o444);
+      utimesSync(readOnly, 1_234_567_890, 1_234_567_890);
+      utimesSync(join(linux, 'kept/plain.txt'), 1_111_111_111, 1_111_111_111);
+      expectSuccess(await topology.sync('round-there', there, topology.toWindows, ['-t']));
+
+      // Back from the Windows copy into a fresh Linux directory.
+      const back = topology.pair();
+      rmSync(topology.windowsDir(back), { recursive: true });
+      const windowsCopy = topology.windowsDir(there);
+      // The Windows side of the second session is the first session's Windows dir.
+      const backPair: Pair = topology.windows === 'reactor' ? { local: back.local, remote: windowsCopy } : { local: windowsCopy, remote: back.remote };
+      expectSuccess(await topology.sync('round-back', backPair, topology.toLinux, ['-t']));
+      const home = topology.linuxDir(backPair);
+      expect(statSync(join(home, 'kept/read-only.txt')).mtimeMs).to.equal(1_234_567_890_000);
+      expect(statSync(join(home, 'kept/plain.txt')).mtimeMs).to.equal(1_111_111_111_000);
+      expect(writable(join(home, 'kept/read-only.txt')), 'still read-only').to.equal(false);
+      expect(writable(join(home, 'kept/plain.txt')), 'still writable').to.equal(true);
+      expect(statSync(join(home, 'kept/plain.txt')).mode & 0o777, 'not made world-writable by Windows\' 0666').to.equal(0o644);
+    });
+
+    it('applies the DB-existed handshake the same way, whichever side lost its DB, and --reset recovers', async () => {
+      const pair = topology.pair();
+      write(pair.local, 'a.txt', 'a\n');
+      expectSuccess(await topology.sync('handshake', pair, 'push'));
+      for (const side of ['windows', 'linux'] as const) {
+        const db = topology.dbPath(pair, side, 'handshake');
+        rmSync(dirname(db), { recursive: true });
+        const refused = await topology.run('handshake', pair, 'push');
+        expect(refused.code, `${side} DB gone: ${refused.stdout}${refused.stderr}`).to.equal(7);
+        const initiatorLost = (side === 'windows') === (topology.windows === 'initiator');
+        expect(refused.stderr).to.match(initiatorLost ? /Remote snapshot DB exists but local snapshot DB .* does not exist/
+          : /Local snapshot DB exists but remote snapshot DB .* does not exist/);
+        expect(existsSync(join(pair.remote, 'a.txt'))).to.equal(true);
+        const reset = await topology.sync('handshake', pair, 'push', ['--reset']);
+        expectSuccess(reset);
+        expect(reset.outcomes('exists')).to.deep.equal(['a.txt']);
+      }
+    });
+  });
+}
