@@ -84,7 +84,7 @@ function ensurePrefix() {
 function windowsMocha(specs) {
   const log = join(mkdtempSync(join(cache, 'mocha-')), 'output.txt');
   const args = [nodeExe, join('node_modules', 'mocha', 'bin', 'mocha.js'), '--no-config', '--require', 'dist-test/hooks.js',
-    '--timeout', '60000', '--forbid-only', '--forbid-pending', '--reporter', 'spec', '--no-colors', ...specs];
+    '--timeout', '60000', '--forbid-only', '--forbid-pending', '--reporter', 'spec', '--color', 'false', ...specs];
   const fd = openSync(log, 'w');
   const result = spawnSync('wine', args, { cwd: root, env: wineEnv, stdio: ['ignore', fd, fd] });
   closeSync(fd);

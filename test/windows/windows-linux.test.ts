@@ -106,6 +106,8 @@ class WindowsInitiatorTopology extends Topology {
   readonly title = 'a Windows initiator and a Linux reactor';
   readonly windows = 'initiator';
   private reactor: TestReactor | undefined;
+  /** local writes -d as Z:\... (backslashes) or z:/... (the same directory, spelled otherwise). */
+  local: (path: string) => string = windowsPath;
 
   async start(): Promise<void> {
     this.makeDirs();
@@ -118,7 +120,7 @@ class WindowsInitiatorTopology extends Topology {
 
   run(name: string, pair: Pair, direction: Direction, extra: readonly string[] = []): Promise<CliResult> {
     const spec = `alice@127.0.0.1:/${pair.remote.slice(this.docroot.length + 1)}`;
-    return snapsyncOnWindows(['-N', name, '-d', windowsPath(pair.local), '-r', spec, '-K', direction,
+    return snapsyncOnWindows(['-N', name, '-d', this.local(pair.local), '-r', spec, '-K', direction,
       '-P', String(this.reactor!.port), '--fingerprint', this.reactor!.fingerprint, ...extra],
     { env: { SNAPSYNC_PASSWORD: PASSWORD } });
   }
@@ -295,7 +297,28 @@ for (const topology of [new WindowsReactorTopology(), new WindowsInitiatorTopolo
       expect(statSync(join(home, 'kept/plain.txt')).mode & 0o777, 'not made world-writable by Windows\' 0666').to.equal(0o644);
     });
 
-    it('applies the DB-existed handshake the same way, whichever side lost its DB, and --reset recovers', async () => {
+    it('reads a Windows path spelled with / or \\ and in either case as the same directory', async () => {
+      const pair = topology.pair();
+      write(pair.local, 'a.txt', 'a\n');
+      expectSuccess(await topology.sync('spelled', pair, 'push'));
+      if (topology instanceof WindowsReactorTopology) {
+        topology.separator = '\\';
+        try {
+          expectNothingToDo(await topology.sync('spelled', pair, 'push'));
+        } finally {
+          topology.separator = '/';
+        }
+      } else if (topology instanceof WindowsInitiatorTopology) {
+        topology.local = (path) => `z:${path}`;
+        try {
+          expectNothingToDo(await topology.sync('spelled', pair, 'push'));
+        } finally {
+          topology.local = windowsPath;
+        }
+      }
+    });
+
+    it('applies the DB-existed handshake and its errors the same way, whichever side is on Windows, and --reset recovers', async () => {
       const pair = topology.pair();
       write(pair.local, 'a.txt', 'a\n');
       expectSuccess(await topology.sync('handshake', pair, 'push'));
@@ -312,6 +335,14 @@ for (const topology of [new WindowsReactorTopology(), new WindowsInitiatorTopolo
         expectSuccess(reset);
         expect(reset.outcomes('exists')).to.deep.equal(['a.txt']);
       }
+      // A DB that is not SQLite, on the Windows side (node:sqlite there), is refused as on Linux and left as it is.
+      const windowsDb = topology.dbPath(pair, 'windows', 'handshake');
+      writeFileSync(windowsDb, 'not a database, keep me');
+      const refused = await topology.run('handshake', pair, 'push');
+      expect(refused.code, refused.stderr).to.equal(7);
+      expect(refused.stderr).to.match(/is not a database: .*snap\.db \(run with --reset to rebuild it\)/);
+      expect(readFileSync(windowsDb, 'utf8')).to.equal('not a database, keep me');
+      expectSuccess(await topology.sync('handshake', pair, 'push', ['--reset']));
     });
   });
 }

@@ -1,5 +1,5 @@
 export { SnapsyncError, isSnapsyncError, type ErrorCode } from './errors.js';
-export { currentPlatform, driveLetterOf, inodeNumber, privateDirName, splitPath, type PlatformName } from './platform/platform.js';
+export { currentPlatform, driveLetterOf, inodeNumber, privateDirName, samePath, splitPath, type PlatformName } from './platform/platform.js';
 export { modeFromPeer, withPeerMode } from './platform/modes.js';
 export { assertSessionName, MAX_SESSION_NAME } from './session/session-name.js';
 export { DB_FILE_NAME, sessionLayout, type SessionLayout } from './session/layout.js';

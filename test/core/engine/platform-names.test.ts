@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { closeSides, makeSide, syncCycle } from './sync-pair.js';
 
@@ -51,6 +51,73 @@ describe('core/engine: names the receiving side cannot hold', () => {
       for (const name of ['CON', 'a:b', 'trailing.', 'README.md', 'Readme.md']) {
         expect(cycle.result(name)?.outcome, name).to.equal('synchronized');
       }
+    } finally {
+      closeSides();
+    }
+  });
+
+  it('reports a new name that a case-insensitive receiver already holds in another case or normalization, and leaves the held file alone', async () => {
+    const source = makeSide();
+    const target = makeSide();
+    try {
+      writeFileSync(join(target.root, 'README.md'), 'held\n');
+      writeFileSync(join(target.root, 'caf\u00e9.txt'), 'held NFC\n');
+      mkdirSync(join(target.root, 'docs'));
+      writeFileSync(join(source.root, 'Readme.md'), 'sent\n');
+      writeFileSync(join(source.root, 'cafe\u0301.txt'), 'sent NFD\n');
+      mkdirSync(join(source.root, 'Docs'));
+      writeFileSync(join(source.root, 'Docs', 'inside.txt'), 'below a refused directory\n');
+      writeFileSync(join(source.root, 'new.txt'), 'new\n');
+      const cycle = await syncCycle(source, target, { platform: 'win32' });
+      expect(cycle.result('Readme.md')?.message).to.match(/already holds it as "README.md" \(another case\)/);
+      expect(cycle.result('cafe\u0301.txt')?.message).to.match(/another Unicode normalization/);
+      expect(cycle.result('Docs')?.outcome).to.equal('skipped');
+      expect(cycle.result('Docs/inside.txt')?.outcome).to.equal('skipped');
+      expect(cycle.result('new.txt')?.outcome).to.equal('synchronized');
+      expect(readdirSync(target.root).filter((name) => !name.startsWith('.')).sort())
+        .to.deep.equal(['README.md', 'caf\u00e9.txt', 'docs', 'new.txt']);
+      expect(readFileSync(join(target.root, 'README.md'), 'utf8')).to.equal('held\n');
+      expect(readdirSync(join(target.root, 'docs'))).to.deep.equal([]);
+    } finally {
+      closeSides();
+    }
+  });
+
+  it('makes no symbolic link on a win32 receiver: reported per path', async () => {
+    const source = makeSide();
+    const target = makeSide();
+    try {
+      writeFileSync(join(source.root, 'file'), 'f\n');
+      symlinkSync('file', join(source.root, 'link'));
+      const cycle = await syncCycle(source, target, { platform: 'win32' });
+      expect(cycle.result('link')?.outcome).to.equal('skipped');
+      expect(cycle.result('link')?.message).to.contain('symbolic link');
+      expect(existsSync(join(target.root, 'link'))).to.equal(false);
+      expect(cycle.result('file')?.outcome).to.equal('synchronized');
+    } finally {
+      closeSides();
+    }
+  });
+
+  it('takes only the read-only bit from a Windows sender: never 0666 on a POSIX receiver, its own bits kept', async () => {
+    const source = makeSide();
+    const target = makeSide();
+    try {
+      // As a Windows scan reports them: 0666 writable, 0444 read-only.
+      writeFileSync(join(source.root, 'new.txt'), 'new\n');
+      chmodSync(join(source.root, 'new.txt'), 0o666);
+      writeFileSync(join(source.root, 'frozen.txt'), 'frozen\n');
+      chmodSync(join(source.root, 'frozen.txt'), 0o444);
+      writeFileSync(join(source.root, 'private.txt'), 'changed on Windows\n');
+      chmodSync(join(source.root, 'private.txt'), 0o666);
+      writeFileSync(join(target.root, 'private.txt'), 'before\n');
+      chmodSync(join(target.root, 'private.txt'), 0o600);
+      const cycle = await syncCycle(source, target, { peerPlatform: 'win32' });
+      expect(cycle.receiver.errors).to.equal(0);
+      expect(statSync(join(target.root, 'new.txt')).mode & 0o777).to.equal(0o644);
+      expect(statSync(join(target.root, 'frozen.txt')).mode & 0o777).to.equal(0o444);
+      expect(statSync(join(target.root, 'private.txt')).mode & 0o777).to.equal(0o600);
+      expect(readFileSync(join(target.root, 'private.txt'), 'utf8')).to.equal('changed on Windows\n');
     } finally {
       closeSides();
     }

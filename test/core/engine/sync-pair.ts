@@ -44,6 +44,8 @@ export interface CycleOptions {
   readonly checksum?: ChecksumName;
   /** platform the receiving side's naming rules follow (default: this machine's). */
   readonly platform?: PlatformName;
+  /** peerPlatform the sending side runs on, as its Hello or Welcome says (default: the receiver's). */
+  readonly peerPlatform?: PlatformName;
   /** allowMassDelete lifts the sender's mass-delete guard (default: guarded, as a user runs it). */
   readonly allowMassDelete?: boolean;
   /** reportProblems: the sender sends what it could not read for the receiver to report (a pull's reactor). */
@@ -232,6 +234,7 @@ async function runPass(source: Side, target: Side, sourceScan: SideScan, targetS
     channel: toSender, report: (result) => results.push(result),
     dryRun: options.dryRun ?? false, mirror: options.mirror ?? false, preserveTime: options.preserveTime ?? false, owners,
     ...(options.platform !== undefined ? { platform: options.platform } : {}),
+    ...(options.peerPlatform !== undefined ? { peerPlatform: options.peerPlatform } : {}),
     ...(options.twoWay !== undefined ? { twoWay: options.twoWay } : {}),
     ...(options.twoWay?.self === 'reactor' && options.reactorRefusesOwners === true ? { ownersRefused: 'this reactor does not let the test user set owners' } : {}),
     ...(options.keepDir !== undefined ? { keepDir: options.keepDir } : {}),

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { currentPlatform, driveLetterOf, privateDirName, splitPath } from '@snapsync/core';
+import { currentPlatform, driveLetterOf, inodeNumber, privateDirName, samePath, splitPath } from '@snapsync/core';
 
 describe('core/platform/platform', () => {
   it('names the private dir .private-asp on posix and ~private-asp on win32', () => {
@@ -30,5 +30,19 @@ describe('core/platform/platform', () => {
     expect(driveLetterOf('dd:/x')).to.equal(undefined);
     expect(driveLetterOf('d:x')).to.equal(undefined);
     expect(driveLetterOf('1:/x')).to.equal(undefined);
+  });
+
+  it('reads Windows paths as the same directory whatever their case and separators, POSIX paths byte for byte', () => {
+    expect(samePath('Z:\\Data\\x', 'z:/data/x', 'win32')).to.equal(true);
+    expect(samePath('Z:\\Data\\x', 'Z:\\Data\\y', 'win32')).to.equal(false);
+    expect(samePath('/data/X', '/data/x', 'posix')).to.equal(false);
+    expect(samePath('/data/x', '/data/x', 'posix')).to.equal(true);
+  });
+
+  it('keeps the low 53 bits of a file id, exactly, so a 64-bit NTFS id fits a JavaScript number', () => {
+    expect(inodeNumber(12345n)).to.equal(12345);
+    const ntfs = (0xbeefn << 48n) | 0x1234n;
+    expect(inodeNumber(ntfs)).to.equal(Number(ntfs & ((1n << 53n) - 1n)));
+    expect(Number.isSafeInteger(inodeNumber((1n << 64n) - 1n))).to.equal(true);
   });
 });

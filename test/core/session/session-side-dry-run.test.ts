@@ -25,7 +25,7 @@ const RECORD = {
 function dryRun(opts: SideOptions): { existed: boolean; scratch: string } {
   const side = SessionSide.open({ ...opts, dryRun: true });
   const scratch = dirname(side.store.path);
-  side.checkRecorded(RECORD);
+  side.checkRecorded(RECORD, 'posix');
   side.commit(RECORD);
   side.store.clearScan();
   side.store.record({ synced: [], removed: ['anything'] });
@@ -69,8 +69,8 @@ describe('core/session/session-side, dry run', () => {
     first.finish(true);
     const side = SessionSide.open({ ...opts, dryRun: true });
     try {
-      expect(codeOf(() => side.checkRecorded({ ...RECORD, direction: 'pull' }))).to.equal('DIRECTION_CHANGED');
-      expect(codeOf(() => side.checkRecorded({ ...RECORD, remoteDir: 'other' }))).to.equal('SESSION_MISMATCH');
+      expect(codeOf(() => side.checkRecorded({ ...RECORD, direction: 'pull' }, 'posix'))).to.equal('DIRECTION_CHANGED');
+      expect(codeOf(() => side.checkRecorded({ ...RECORD, remoteDir: 'other' }, 'posix'))).to.equal('SESSION_MISMATCH');
     } finally {
       side.abort();
     }

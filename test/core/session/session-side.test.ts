@@ -233,28 +233,33 @@ describe('core/session/session-side', () => {
     afterEach(() => side.abort());
 
     it('accepts a run with the recorded directories, host and direction', () => {
-      expect(() => side.checkRecorded(expected)).not.to.throw();
+      expect(() => side.checkRecorded(expected, 'posix')).not.to.throw();
     });
 
     for (const [field, value] of [['localDir', '/elsewhere'], ['remoteDir', 'other'], ['remoteHost', 'other-host']]) {
       it(`refuses a run whose ${field} differs with SESSION_MISMATCH`, () => {
-        expect(() => side.checkRecorded({ ...expected, [field!]: value }))
+        expect(() => side.checkRecorded({ ...expected, [field!]: value }, 'posix'))
           .to.throw(/use another session name \(-N\)/)
           .with.property('code', 'SESSION_MISMATCH');
       });
     }
 
     it('describes both the recorded and the requested session', () => {
-      expect(() => side.checkRecorded({ ...expected, remoteDir: 'other' }))
+      expect(() => side.checkRecorded({ ...expected, remoteDir: 'other' }, 'posix'))
         .to.throw(`synchronizes /home/u/sync with server:data (push), not /home/u/sync with server:other (push)`);
     });
 
+    it('compares the peer\'s directory by the peer\'s rules: a Windows peer\'s in any case and with either separator', () => {
+      expect(() => side.checkRecorded({ ...expected, remoteDir: 'DATA' }, 'win32')).not.to.throw();
+      expect(codeOf(() => side.checkRecorded({ ...expected, remoteDir: 'DATA' }, 'posix'))).to.equal('SESSION_MISMATCH');
+    });
+
     it('reports SESSION_MISMATCH before DIRECTION_CHANGED when both differ', () => {
-      expect(codeOf(() => side.checkRecorded({ ...expected, localDir: '/x', direction: 'pull' }))).to.equal('SESSION_MISMATCH');
+      expect(codeOf(() => side.checkRecorded({ ...expected, localDir: '/x', direction: 'pull' }, 'posix'))).to.equal('SESSION_MISMATCH');
     });
 
     it('refuses a run that only changes direction with DIRECTION_CHANGED, suggesting --reset', () => {
-      expect(() => side.checkRecorded({ ...expected, direction: 'bidi' }))
+      expect(() => side.checkRecorded({ ...expected, direction: 'bidi' }, 'posix'))
         .to.throw(/recorded as push and this run asks for bidi.*--reset/)
         .with.property('code', 'DIRECTION_CHANGED');
     });
@@ -264,7 +269,7 @@ describe('core/session/session-side', () => {
     const side = SessionSide.open(options());
     try {
       expect(() => side.checkRecorded(
-        { localDir: '/a', remoteHost: 'h', remoteDir: 'b', direction: 'pull' })).not.to.throw();
+        { localDir: '/a', remoteHost: 'h', remoteDir: 'b', direction: 'pull' }, 'posix')).not.to.throw();
     } finally {
       side.abort();
     }

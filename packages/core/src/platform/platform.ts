@@ -32,3 +32,13 @@ export function driveLetterOf(path: string): string | undefined {
 export function inodeNumber(ino: bigint): number {
   return Number(BigInt.asUintN(53, ino));
 }
+
+/**
+ * samePath tells whether two absolute paths of one platform name the same directory as typed:
+ * Windows ignores case and reads `/` as `\` (`Z:\Data` is `z:/data`); POSIX compares bytes.
+ */
+export function samePath(a: string, b: string, platform: PlatformName = currentPlatform): boolean {
+  if (platform === 'posix') return a === b;
+  const fold = (path: string): string => path.replaceAll('/', '\\').toLowerCase();
+  return fold(a) === fold(b);
+}

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SnapsyncError } from '../errors.js';
-import type { PlatformName } from '../platform/platform.js';
+import { samePath, type PlatformName } from '../platform/platform.js';
 import { assertLocalFileSystem, statfsTypeOf } from '../storage/file-system-type.js';
 import { SnapshotStore, type Direction, type SessionRecord } from '../storage/snapshot-store.js';
 import { sessionLayout, type SessionLayout } from './layout.js';
@@ -124,11 +124,14 @@ export class SessionSide {
     }
   }
 
-  /** checkRecorded refuses a run whose directories or direction differ from the DB's. */
-  checkRecorded(expected: ExpectedSession): void {
+  /**
+   * checkRecorded refuses a run whose directories or direction differ from the DB's. Each
+   * directory is compared by its own side's rules: the peer's by peerPlatform's.
+   */
+  checkRecorded(expected: ExpectedSession, peerPlatform: PlatformName): void {
     const recorded = this.store.session();
     if (!this.existed || recorded === undefined) return;
-    if (recorded.localDir !== expected.localDir || recorded.remoteDir !== expected.remoteDir ||
+    if (!samePath(recorded.localDir, expected.localDir) || !samePath(recorded.remoteDir, expected.remoteDir, peerPlatform) ||
         recorded.remoteHost !== expected.remoteHost) {
       throw new SnapsyncError('SESSION_MISMATCH',
         `session ${recorded.name} in ${this.layout.dbPath} synchronizes ${describe(recorded)}, not ${describe(expected)}; ` +

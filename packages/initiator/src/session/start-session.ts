@@ -58,7 +58,7 @@ export async function startSession(options: SyncOptions, io: RunIo): Promise<Sta
     const generation = side.existed ? side.store.generation() : '';
     const opened = await expectReply(connection.request(openSessionMessage(options, localDir, side, generation)), 'sessionOpened');
     const remoteHost = options.remote.kind === 'remote' ? options.remote.host : '';
-    side.checkRecorded({ localDir, remoteHost, remoteDir: opened.remoteDir, direction: options.direction });
+    side.checkRecorded({ localDir, remoteHost, remoteDir: opened.remoteDir, direction: options.direction }, peerPlatform);
     side.commit({
       name: options.name, side: 'initiator', localDir, remoteHost, remoteDir: opened.remoteDir,
       direction: options.direction, checksum: options.checksum,

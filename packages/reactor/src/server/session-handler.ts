@@ -227,7 +227,7 @@ export class SessionHandler {
       inDocrootTerms([dbDir, remoteDir], () => {
         side.checkRecorded({
           localDir: remoteDir.real, remoteHost: request.localHost, remoteDir: request.localDir, direction: request.direction,
-        });
+        }, this.peerPlatform);
         side.commit({
           name: request.name, side: 'reactor', localDir: remoteDir.real, remoteHost: request.localHost,
           remoteDir: request.localDir, direction: request.direction, checksum: request.checksum,
