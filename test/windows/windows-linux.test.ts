@@ -1,16 +1,25 @@
 import { expect } from 'chai';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { eventually, startCli } from '../helpers/cli-process.js';
+import { bins } from '../helpers/paths.js';
 import { startReactor, type TestReactor } from '../helpers/reactor-process.js';
 import { snapsync, type CliResult } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { expectNothingToDo, expectSameTree, expectSuccess, parseRun, type SyncRun } from '../e2e/modes.js';
-import { snapsyncOnWindows, startWindowsReactor, windowsPath, type WindowsReactor } from './wine.js';
+import { runWindows, snapsyncOnWindows, spawnWindows, startWindowsReactor, windowsPath, type WindowsReactor } from './wine.js';
 
 const PASSWORD = 'windows correct horse';
 const WINDOWS_PRIVATE = '~private-asp';
 const LINUX_PRIVATE = '.private-asp';
 type Direction = 'push' | 'pull' | 'bidi';
+
+/** Running is a continuous session left running, on either platform. */
+interface Running {
+  output(): string;
+  /** stop interrupts it (SIGINT, Ctrl-C on Windows) and resolves with how it ended. */
+  stop(): Promise<CliResult>;
+}
 
 /** Pair is one session's two directories, as the Linux file system names them. */
 interface Pair {
@@ -33,6 +42,8 @@ abstract class Topology {
   abstract stop(): Promise<void>;
   /** run runs snapsync on the initiator's platform with these arguments after -N/-d/-r/-K. */
   abstract run(name: string, pair: Pair, direction: Direction, extra?: readonly string[]): Promise<CliResult>;
+  /** continuous starts `snapsync -C --json` on the initiator's platform; the test stops it. */
+  abstract continuous(name: string, pair: Pair, direction: Direction): Running;
 
   protected makeDirs(): void {
     this.home = tempDir('snapsync-win-home-');
@@ -93,11 +104,23 @@ class WindowsReactorTopology extends Topology {
     await this.reactor?.stop();
   }
 
+  get stateDir(): string {
+    return this.reactor!.stateDir;
+  }
+
   run(name: string, pair: Pair, direction: Direction, extra: readonly string[] = []): Promise<CliResult> {
+    return snapsync(this.args(name, pair, direction, extra), { env: { SNAPSYNC_PASSWORD: PASSWORD }, timeoutMs: 60_000 });
+  }
+
+  continuous(name: string, pair: Pair, direction: Direction): Running {
+    const session = startCli(bins.snapsync, this.args(name, pair, direction, ['-C', '--json']), { SNAPSYNC_PASSWORD: PASSWORD });
+    return { output: () => session.stdout() + session.stderr(), stop: () => session.stop('SIGINT') };
+  }
+
+  private args(name: string, pair: Pair, direction: Direction, extra: readonly string[]): string[] {
     const drivePath = `z:${pair.remote.replaceAll('/', this.separator)}`;
-    return snapsync(['-N', name, '-d', pair.local, '-r', `alice@127.0.0.1:${drivePath}`, '-K', direction,
-      '-P', String(this.reactor!.port), '--fingerprint', this.reactor!.fingerprint, ...extra],
-    { env: { SNAPSYNC_PASSWORD: PASSWORD }, timeoutMs: 60_000 });
+    return ['-N', name, '-d', pair.local, '-r', `alice@127.0.0.1:${drivePath}`, '-K', direction,
+      '-P', String(this.reactor!.port), '--fingerprint', this.reactor!.fingerprint, ...extra];
   }
 }
 
@@ -119,10 +142,28 @@ class WindowsInitiatorTopology extends Topology {
   }
 
   run(name: string, pair: Pair, direction: Direction, extra: readonly string[] = []): Promise<CliResult> {
+    return snapsyncOnWindows(this.args(name, pair, direction, extra), { env: { SNAPSYNC_PASSWORD: PASSWORD } });
+  }
+
+  continuous(name: string, pair: Pair, direction: Direction): Running {
+    const { child, read } = spawnWindows(bins.snapsync, this.args(name, pair, direction, ['-C', '--json']), { SNAPSYNC_PASSWORD: PASSWORD });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    return {
+      output: () => { const { stdout, stderr } = read(); return stdout + stderr; },
+      stop: async () => {
+        child.kill('SIGINT');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        const code = await exited;
+        clearTimeout(timer);
+        return { code, ...read() };
+      },
+    };
+  }
+
+  private args(name: string, pair: Pair, direction: Direction, extra: readonly string[]): string[] {
     const spec = `alice@127.0.0.1:/${pair.remote.slice(this.docroot.length + 1)}`;
-    return snapsyncOnWindows(['-N', name, '-d', this.local(pair.local), '-r', spec, '-K', direction,
-      '-P', String(this.reactor!.port), '--fingerprint', this.reactor!.fingerprint, ...extra],
-    { env: { SNAPSYNC_PASSWORD: PASSWORD } });
+    return ['-N', name, '-d', this.local(pair.local), '-r', spec, '-K', direction,
+      '-P', String(this.reactor!.port), '--fingerprint', this.reactor!.fingerprint, ...extra];
   }
 }
 
@@ -317,6 +358,41 @@ for (const topology of [new WindowsReactorTopology(), new WindowsInitiatorTopolo
         }
       }
     });
+
+    it('continuous: changes made on the Windows side arrive on Linux while the session runs, found by the Windows watcher; Ctrl-C stops it', async () => {
+      const pair = topology.pair();
+      const windows = topology.windowsDir(pair);
+      const linux = topology.linuxDir(pair);
+      write(windows, 'before.txt', 'before\n');
+      const session = topology.continuous('watched', pair, topology.toLinux);
+      let ended: CliResult | undefined;
+      try {
+        await eventually(() => expect(session.output(), session.output()).to.contain('"event":"watching"'), 60_000);
+        expect(readFileSync(join(linux, 'before.txt'), 'utf8')).to.equal('before\n');
+        write(windows, 'made/while/running.txt', 'new\n');
+        write(windows, 'before.txt', 'changed while running\n');
+        // Well inside the 30 s of the rescans a session falls back to when it cannot watch.
+        await eventually(() => {
+          expect(readFileSync(join(linux, 'made/while/running.txt'), 'utf8')).to.equal('new\n');
+          expect(readFileSync(join(linux, 'before.txt'), 'utf8')).to.equal('changed while running\n');
+        }, 20_000);
+        expect(session.output()).not.to.contain('full rescan every');
+      } finally {
+        ended = await session.stop();
+      }
+      // Ctrl-C (SIGINT) ends it cleanly on either platform.
+      expect(ended.code, ended.stderr).to.equal(0);
+      expect(ended.stdout).to.contain('"event":"stopped"');
+      expectSameTree(windows, linux, IGNORE_PRIVATE);
+    });
+
+    if (topology instanceof WindowsReactorTopology) {
+      it('snapsync-reactor status, run on Windows, finds the Windows reactor serving', async () => {
+        const status = await runWindows(bins.reactor, ['status', '--state-dir', windowsPath(topology.stateDir)]);
+        expect(status.code, status.stderr).to.equal(0);
+        expect(status.stdout).to.match(/^Reactor: running \(pid \d+\)/);
+      });
+    }
 
     it('applies the DB-existed handshake and its errors the same way, whichever side is on Windows, and --reset recovers', async () => {
       const pair = topology.pair();

@@ -50,7 +50,10 @@ export function spawnWindows(script: string, args: readonly string[], extraEnv: 
   const err = join(dir, 'stderr.txt');
   const outFd = openSync(out, 'w');
   const errFd = openSync(err, 'w');
-  const env: Record<string, string | undefined> = { ...process.env, SNAPSYNC_PASSWORD: undefined, ...extraEnv };
+  // NODE_PATH: where the Windows Node finds the watcher's Windows binary (scripts/test-windows.mjs).
+  const env: Record<string, string | undefined> = {
+    ...process.env, SNAPSYNC_PASSWORD: undefined, NODE_PATH: process.env.SNAPSYNC_WINDOWS_NODE_PATH, ...extraEnv,
+  };
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
   const child = spawn('wine', [windowsNode(), windowsPath(script), ...args], {
     stdio: ['ignore', outFd, errFd], env: env as NodeJS.ProcessEnv,
