@@ -313,6 +313,32 @@ for (const topology of [new WindowsReactorTopology(), new WindowsInitiatorTopolo
       }
     });
 
+    it('carries a path longer than Windows\' old 260-character limit both ways', async () => {
+      const pair = topology.pair();
+      const deep = `${'long-directory-name-'.repeat(4)}/`.repeat(4) + 'file.txt';
+      expect(windowsPath(join(topology.windowsDir(pair), deep)).length).to.be.greaterThan(300);
+      write(topology.linuxDir(pair), deep, 'deep\n');
+      expectSuccess(await topology.sync('deep', pair, topology.toWindows));
+      expect(readFileSync(join(topology.windowsDir(pair), deep), 'utf8')).to.equal('deep\n');
+      write(topology.windowsDir(pair), deep, 'deep, changed on Windows\n');
+      expectSuccess(await topology.sync('deep-back', pair, topology.toLinux, ['--reset']));
+      expect(readFileSync(join(topology.linuxDir(pair), deep), 'utf8')).to.equal('deep, changed on Windows\n');
+    });
+
+    if (topology instanceof WindowsInitiatorTopology) {
+      it('local mode on Windows: -r with a drive path syncs through the in-process reactor, both DBs in ~private-asp', async () => {
+        const pair = topology.pair();
+        sampleTree(pair.local);
+        const target = windowsPath(pair.remote).replace(/^Z:/, 'z:');
+        const first = parseRun(await snapsyncOnWindows(['-N', 'local', '-d', windowsPath(pair.local), '-r', target, '-t', '--json']));
+        expectSuccess(first);
+        expectSameTree(pair.local, pair.remote, IGNORE_PRIVATE);
+        expect(existsSync(join(pair.remote, WINDOWS_PRIVATE, 'local', 'snap.db'))).to.equal(true);
+        expect(existsSync(join(pair.local, WINDOWS_PRIVATE, 'local', 'snap.db'))).to.equal(true);
+        expectNothingToDo(parseRun(await snapsyncOnWindows(['-N', 'local', '-d', windowsPath(pair.local), '-r', target, '-t', '--json'])));
+      });
+    }
+
     it('keeps mtimes and the read-only bit through a round trip Linux -> Windows -> Linux', async () => {
       const there = topology.pair();
       const linux = topology.linuxDir(there);
