@@ -29,14 +29,21 @@ function say(line) {
   process.stdout.write(`test:windows: ${line}\n`);
 }
 
+/** Failure ends the script with its one line (and the Wine server stopped, by the exit handler). */
+class Failure extends Error {}
+
 function fail(line) {
-  process.stderr.write(`test:windows: ${line}\n`);
-  process.exit(1);
+  throw new Failure(line);
 }
 
-/** run runs a command to completion with inherited output; it fails the script unless it exits 0. */
+/**
+ * run runs a command to completion with inherited output; it fails the script unless it exits
+ * 0 within its time (default 10 minutes: a hung Wine process must not hold CI to its limit).
+ */
 function run(command, args, options = {}) {
-  const result = spawnSync(command, args, { stdio: 'inherit', cwd: root, ...options });
+  const { timeoutMs = 10 * 60_000, ...spawnOptions } = options;
+  const result = spawnSync(command, args, { stdio: 'inherit', cwd: root, timeout: timeoutMs, ...spawnOptions });
+  if (result.error?.code === 'ETIMEDOUT') fail(`${command} ${args.join(' ')} did not finish in ${timeoutMs / 60_000} minutes`);
   if (result.error !== undefined) fail(`${command} could not start: ${result.error.message}`);
   if (result.status !== 0) fail(`${command} ${args.join(' ')} exited with ${result.status ?? result.signal}`);
 }
@@ -80,7 +87,9 @@ function ensureWindowsNode() {
  * changes by timed rescans. The Windows processes find it through NODE_PATH.
  */
 function ensureWindowsWatcher() {
-  const { version } = JSON.parse(readFileSync(join(root, 'node_modules', '@parcel', 'watcher', 'package.json'), 'utf8'));
+  const linuxWatcher = join(root, 'node_modules', '@parcel', 'watcher', 'package.json');
+  if (!existsSync(linuxWatcher)) fail('@parcel/watcher is not installed (npm ci installs it); its version names the Windows binary to fetch');
+  const { version } = JSON.parse(readFileSync(linuxWatcher, 'utf8'));
   const modules = join(cache, `win32-modules-${version}`, 'node_modules');
   const target = join(modules, '@parcel', 'watcher-win32-x64');
   wineEnv.SNAPSYNC_WINDOWS_NODE_PATH = `Z:${modules.replaceAll('/', '\\')}`;
@@ -91,6 +100,7 @@ function ensureWindowsWatcher() {
     run('npm', ['pack', `@parcel/watcher-win32-x64@${version}`, '--pack-destination', work, '--silent']);
     run('tar', ['-xzf', join(work, `parcel-watcher-win32-x64-${version}.tgz`), '-C', work]);
     mkdirSync(join(modules, '@parcel'), { recursive: true });
+    rmSync(target, { recursive: true, force: true }); // what an interrupted fetch left
     renameSync(join(work, 'package'), target);
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -108,32 +118,44 @@ function ensurePrefix() {
 function windowsMocha(specs) {
   const log = join(mkdtempSync(join(cache, 'mocha-')), 'output.txt');
   const args = [nodeExe, join('node_modules', 'mocha', 'bin', 'mocha.js'), '--no-config', '--require', 'dist-test/hooks.js',
-    '--timeout', '60000', '--forbid-only', '--forbid-pending', '--reporter', 'spec', '--color', 'false', ...specs];
+    '--timeout', '60000', '--forbid-only', '--forbid-pending', '--reporter', 'spec', '--no-color', ...specs];
   const fd = openSync(log, 'w');
-  const result = spawnSync('wine', args, { cwd: root, env: wineEnv, stdio: ['ignore', fd, fd] });
+  const result = spawnSync('wine', args, {
+    cwd: root, env: { ...wineEnv, SNAPSYNC_TEST_SQLITE: 'node:sqlite' }, stdio: ['ignore', fd, fd], timeout: 10 * 60_000,
+  });
   closeSync(fd);
   process.stdout.write(readFileSync(log, 'utf8'));
   rmSync(join(log, '..'), { recursive: true, force: true });
   if (result.status !== 0) fail(`the store tests under Windows' Node failed (exit ${result.status ?? result.signal})`);
 }
 
-const started = Date.now();
-ensureWine();
-ensureWindowsNode();
-ensureWindowsWatcher();
-ensurePrefix();
-// One wineserver for the whole run: each Windows process then starts in about a second.
-// Its daemons must not hold this script's output open (a pipe reading it would never end).
-run('wineserver', ['-p'], { env: wineEnv, stdio: 'ignore' });
-try {
+/** main sets up what is missing, then runs both test sets with one Wine server. */
+function main() {
+  const started = Date.now();
+  ensureWine();
+  ensureWindowsNode();
+  ensureWindowsWatcher();
+  ensurePrefix();
+  // One Wine server for the whole run, so each Windows process starts in about a second. Its
+  // daemons must not hold this script's output open (a pipe reading it would never end), and it
+  // goes 60 s after its last process even if this script is killed before it can stop it.
+  run('wineserver', ['-p60'], { env: wineEnv, stdio: 'ignore' });
+  process.on('exit', () => spawnSync('wineserver', ['-k'], { env: wineEnv, stdio: 'ignore' }));
   say('building');
   run('npm', ['run', 'build', '--silent']);
   run('npx', ['tsc', '-b', 'test']);
   say(`the snapshot store tests under Windows' Node ${NODE_WIN_VERSION} (node:sqlite)`);
   windowsMocha(['dist-test/core/storage/snapshot-store*.test.js', 'dist-test/core/storage/migrations.test.js']);
   say('Windows and Linux peers, both ways');
-  run('npx', ['mocha', '--config', 'test/windows/mocharc.json'], { env: wineEnv });
-} finally {
-  spawnSync('wineserver', ['-k'], { env: wineEnv, stdio: 'ignore' });
+  run('npx', ['mocha', '--config', 'test/windows/mocharc.json'], { env: wineEnv, timeoutMs: 20 * 60_000 });
+  say(`passed in ${Math.round((Date.now() - started) / 1000)} s`);
 }
-say(`passed in ${Math.round((Date.now() - started) / 1000)} s`);
+
+for (const [signal, status] of [['SIGINT', 130], ['SIGTERM', 143]]) process.on(signal, () => process.exit(status));
+try {
+  main();
+} catch (err) {
+  if (!(err instanceof Failure)) throw err;
+  process.stderr.write(`test:windows: ${err.message}\n`);
+  process.exitCode = 1;
+}

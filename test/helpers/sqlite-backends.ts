@@ -2,11 +2,18 @@ import { BACKEND_VARIABLE, availableBackends, openDatabase, type SqlDatabase, ty
 
 /**
  * describeEachBackend runs the same suite once per SQLite binding that loads in this process:
- * better-sqlite3 under the Node that built it, node:sqlite under Node 22.5+ (and under the
+ * better-sqlite3 under the Node that built it, node:sqlite under Node 22.13+ (and under the
  * Windows node.exe of npm run test:windows, where it is the only one).
  */
 export function describeEachBackend(title: string, suite: (backend: SqliteBackend) => void): void {
-  for (const backend of availableBackends()) {
+  const backends = availableBackends();
+  // A run on no binding, or without the one a run is for, would pass while checking nothing.
+  const required = process.env.SNAPSYNC_TEST_SQLITE;
+  if (backends.length === 0 || (required !== undefined && !backends.includes(required as SqliteBackend))) {
+    throw new Error(`${title}: the SQLite bindings that load here are [${backends.join(', ')}], ` +
+      `and this run needs ${required ?? 'at least one'} (SNAPSYNC_TEST_SQLITE)`);
+  }
+  for (const backend of backends) {
     describe(`${title} (${backend})`, () => {
       let before: string | undefined;
       // Children (killed start-ups, CLIs) inherit the choice through the environment.

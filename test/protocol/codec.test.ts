@@ -61,9 +61,9 @@ const CORE_CODES: Record<ErrorCode, 'wire' | 'local'> = {
   DIR_NOT_FOUND: 'wire', SNAPSHOT_DB_MISSING: 'wire', SNAPSHOT_DB_NOT_A_DATABASE: 'wire',
   SNAPSHOT_DB_CORRUPT: 'wire', SNAPSHOT_DB_UNSUPPORTED: 'wire', SESSION_MISMATCH: 'wire', DIRECTION_CHANGED: 'wire',
   SESSION_LOCKED: 'wire', DB_ON_NETWORK_FS: 'wire', SESSION_NAME_INVALID: 'wire', HANDSHAKE_TIMEOUT: 'wire',
-  SHUTTING_DOWN: 'wire', FILE_SYSTEM: 'wire', MASS_DELETE_REFUSED: 'wire', REACTOR_BUSY: 'wire', INTERNAL: 'wire',
+  SHUTTING_DOWN: 'wire', FILE_SYSTEM: 'wire', MASS_DELETE_REFUSED: 'wire', REACTOR_BUSY: 'wire', SQLITE_UNAVAILABLE: 'wire', INTERNAL: 'wire',
   CONNECTION_FAILED: 'local', CONNECTION_CLOSED: 'local', HOST_KEY_UNKNOWN: 'local', HOST_KEY_CHANGED: 'local',
-  USAGE: 'local', NOT_SUPPORTED: 'local', WATCH_FAILED: 'local', SQLITE_UNAVAILABLE: 'local',
+  USAGE: 'local', NOT_SUPPORTED: 'local', WATCH_FAILED: 'local',
 };
 
 describe('protocol/codec', () => {

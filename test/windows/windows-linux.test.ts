@@ -92,8 +92,8 @@ class WindowsReactorTopology extends Topology {
   readonly title = 'a Linux initiator and a Windows reactor';
   readonly windows = 'reactor';
   private reactor: WindowsReactor | undefined;
-  /** separator writes the remote spec's path with `/` (z:/tmp/...) or `\` (z:\tmp\...). */
-  separator: '/' | '\\' = '/';
+  /** spell writes the remote spec's drive path: z:/tmp/... unless a test spells it otherwise. */
+  spell: (path: string) => string = (path) => `z:${path}`;
 
   async start(): Promise<void> {
     this.makeDirs();
@@ -118,8 +118,7 @@ class WindowsReactorTopology extends Topology {
   }
 
   private args(name: string, pair: Pair, direction: Direction, extra: readonly string[]): string[] {
-    const drivePath = `z:${pair.remote.replaceAll('/', this.separator)}`;
-    return ['-N', name, '-d', pair.local, '-r', `alice@127.0.0.1:${drivePath}`, '-K', direction,
+    return ['-N', name, '-d', pair.local, '-r', `alice@127.0.0.1:${this.spell(pair.remote)}`, '-K', direction,
       '-P', String(this.reactor!.port), '--fingerprint', this.reactor!.fingerprint, ...extra];
   }
 }
@@ -296,6 +295,23 @@ for (const topology of [new WindowsReactorTopology(), new WindowsInitiatorTopolo
       expect(readdirSync(topology.windowsDir(both)).filter((name) => name !== WINDOWS_PRIVATE)).to.have.length(1);
     });
 
+    it('replaces a read-only file on the Windows side when its Linux source changes, and it stays read-only', async () => {
+      const pair = topology.pair();
+      const linux = topology.linuxDir(pair);
+      const source = write(linux, 'frozen.txt', 'first\n');
+      chmodSync(source, 0o444);
+      expectSuccess(await topology.sync('frozen', pair, topology.toWindows));
+      chmodSync(source, 0o644);
+      writeFileSync(source, 'second, longer\n');
+      chmodSync(source, 0o444);
+      const run = await topology.sync('frozen', pair, topology.toWindows);
+      expectSuccess(run);
+      expect(run.outcomes('synchronized')).to.deep.equal(['frozen.txt']);
+      const copy = join(topology.windowsDir(pair), 'frozen.txt');
+      expect(readFileSync(copy, 'utf8')).to.equal('second, longer\n');
+      expect(writable(copy)).to.equal(false);
+    });
+
     it('never makes a symbolic link on the Windows side: skipped by default there, reported when a Linux sender copies one', async () => {
       const pair = topology.pair();
       write(topology.linuxDir(pair), 'target.txt', 'target\n');
@@ -313,7 +329,7 @@ for (const topology of [new WindowsReactorTopology(), new WindowsInitiatorTopolo
       }
     });
 
-    it('carries a path longer than Windows\' old 260-character limit both ways', async () => {
+    it('carries a path longer than 260 characters both ways (Node\'s long paths, under Wine)', async () => {
       const pair = topology.pair();
       const deep = `${'long-directory-name-'.repeat(4)}/`.repeat(4) + 'file.txt';
       expect(windowsPath(join(topology.windowsDir(pair), deep)).length).to.be.greaterThan(300);
@@ -369,14 +385,15 @@ for (const topology of [new WindowsReactorTopology(), new WindowsInitiatorTopolo
       write(pair.local, 'a.txt', 'a\n');
       expectSuccess(await topology.sync('spelled', pair, 'push'));
       if (topology instanceof WindowsReactorTopology) {
-        topology.separator = '\\';
+        const spell = topology.spell;
+        topology.spell = (path) => `Z:${path.toUpperCase().replaceAll('/', '\\')}`;
         try {
           expectNothingToDo(await topology.sync('spelled', pair, 'push'));
         } finally {
-          topology.separator = '/';
+          topology.spell = spell;
         }
       } else if (topology instanceof WindowsInitiatorTopology) {
-        topology.local = (path) => `z:${path}`;
+        topology.local = (path) => `z:${path.toUpperCase()}`;
         try {
           expectNothingToDo(await topology.sync('spelled', pair, 'push'));
         } finally {

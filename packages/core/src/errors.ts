@@ -27,6 +27,7 @@ export type ErrorCode =
   | 'FILE_SYSTEM'
   | 'MASS_DELETE_REFUSED'
   | 'REACTOR_BUSY'
+  | 'SQLITE_UNAVAILABLE'
   | 'INTERNAL'
   // Local only: these never cross the wire (they map to INTERNAL there).
   | 'CONNECTION_FAILED'
@@ -35,8 +36,7 @@ export type ErrorCode =
   | 'HOST_KEY_CHANGED'
   | 'USAGE'
   | 'NOT_SUPPORTED'
-  | 'WATCH_FAILED'
-  | 'SQLITE_UNAVAILABLE';
+  | 'WATCH_FAILED';
 
 /**
  * SnapsyncError carries a stable code and a message written for the user. It is turned

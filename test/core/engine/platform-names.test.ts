@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { closeSides, makeSide, syncCycle } from './sync-pair.js';
 
@@ -118,6 +118,28 @@ describe('core/engine: names the receiving side cannot hold', () => {
       expect(statSync(join(target.root, 'frozen.txt')).mode & 0o777).to.equal(0o444);
       expect(statSync(join(target.root, 'private.txt')).mode & 0o777).to.equal(0o600);
       expect(readFileSync(join(target.root, 'private.txt'), 'utf8')).to.equal('changed on Windows\n');
+    } finally {
+      closeSides();
+    }
+  });
+
+  it('keeps a POSIX file\'s own bits when a Windows sender renames it (0o600 stays private, 0o755 executable)', async () => {
+    const source = makeSide();
+    const target = makeSide();
+    try {
+      for (const name of ['secret.txt', 'run.sh']) {
+        writeFileSync(join(source.root, name), `${name} content, long enough to be recognised when moved\n`);
+        chmodSync(join(source.root, name), 0o666);
+      }
+      await syncCycle(source, target, { peerPlatform: 'win32' });
+      chmodSync(join(target.root, 'secret.txt'), 0o600);
+      chmodSync(join(target.root, 'run.sh'), 0o755);
+      renameSync(join(source.root, 'secret.txt'), join(source.root, 'secret-renamed.txt'));
+      renameSync(join(source.root, 'run.sh'), join(source.root, 'run-renamed.sh'));
+      const cycle = await syncCycle(source, target, { peerPlatform: 'win32' });
+      expect(cycle.result('secret-renamed.txt')?.outcome).to.equal('moved');
+      expect(statSync(join(target.root, 'secret-renamed.txt')).mode & 0o777).to.equal(0o600);
+      expect(statSync(join(target.root, 'run-renamed.sh')).mode & 0o777).to.equal(0o755);
     } finally {
       closeSides();
     }

@@ -36,4 +36,15 @@ describe('core/platform/modes: what a mode from the other platform means here', 
   it('leaves links alone', () => {
     expect(modeFromPeer(entry('symlink', 0o777), 'posix', 'win32')).to.equal(0o777);
   });
+
+  it('gives what a Windows peer made this process\'s creation modes, so a umask of 077 keeps it private', () => {
+    const created = { file: 0o600, dir: 0o700 };
+    expect(modeFromPeer(entry('file', 0o666), 'posix', 'win32', undefined, created)).to.equal(0o600);
+    expect(modeFromPeer(entry('file', 0o444), 'posix', 'win32', undefined, created)).to.equal(0o400);
+    expect(modeFromPeer(entry('dir', 0o666), 'posix', 'win32', undefined, created)).to.equal(0o700);
+  });
+
+  it('keeps a Windows folder\'s own attribute rather than clearing it', () => {
+    expect(modeFromPeer(entry('dir', 0o755), 'win32', 'posix', { kind: 'dir', mode: 0o444 })).to.equal(0o444);
+  });
 });

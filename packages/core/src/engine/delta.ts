@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
+import { inodeNumber } from '../platform/platform.js';
 import type { DeltaFrom } from './messages.js';
 
 /**
@@ -57,16 +58,17 @@ export function seedFromBasis(basisPath: string, basisIno: number, cachePath: st
     return undefined;
   }
   try {
-    const st = fstatSync(basis);
-    if (!st.isFile() || st.ino !== basisIno) return undefined;
+    const st = fstatSync(basis, { bigint: true });
+    if (!st.isFile() || inodeNumber(st.ino) !== basisIno) return undefined;
     const out = openSync(cachePath, 'w', 0o600);
     try {
-      const blocks = blockCount(Math.min(size, st.size), blockSize);
+      const basisSize = Number(st.size);
+      const blocks = blockCount(Math.min(size, basisSize), blockSize);
       const digests = new Uint8Array(blocks * DELTA_DIGEST);
       const buffer = Buffer.allocUnsafe(Math.min(UNIT, blockSize));
       let offset = 0;
       for (let index = 0; index < blocks; index += 1) {
-        const end = Math.min(offset + blockSize, size, st.size);
+        const end = Math.min(offset + blockSize, size, basisSize);
         const hash = createHash('sha256');
         while (offset < end) {
           const n = readSync(basis, buffer, 0, Math.min(buffer.length, end - offset), offset);

@@ -1,8 +1,8 @@
-import { inodeNumber } from '../platform/platform.js';
 import { createHash } from 'node:crypto';
 import { closeSync, fchmodSync, fchownSync, fstatSync, futimesSync, openSync, writeSync } from 'node:fs';
 import { rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { inodeNumber } from '../platform/platform.js';
 import type { ChecksumName, Entry, Owners } from '../model/entry.js';
 import { hashPrefix, newHasher, type Hasher } from '../scan/hash.js';
 import type { ResumeFrom } from './messages.js';

@@ -5,14 +5,14 @@ import type { SnapshotStore } from '../storage/snapshot-store.js';
 /**
  * LocalSpellings finds a new path that a case-insensitive side (Windows, or a default macOS
  * volume) already holds under another spelling: in another case, or in another Unicode
- * normalization (NFC against NFD). Writing it would land in the other file, or on NTFS make
- * a second one that shows as the same name: it is reported instead, as are the paths below a directory refused this way. A case-sensitive side holds
- * both spellings as two names, and is not asked. It reads one directory's names at a time
- * from this run's scan.
+ * normalization (NFC against NFD). Writing it would land in the other file, or on NTFS make a
+ * second one that shows as the same name: it is reported instead, as are the paths below a
+ * directory refused this way. A case-sensitive side holds both spellings as two names, and is
+ * not asked. It reads directories' names from this run's scan, a few at a time.
  */
 export class LocalSpellings {
-  private dir: string | undefined;
-  private names = new Map<string, string>();
+  /** dirs holds the names of the directories read last, each keyed by its folded form. */
+  private readonly dirs = new Map<string, Map<string, string>>();
   private readonly refusedDirs = new Set<string>();
 
   constructor(private readonly store: SnapshotStore) {}
@@ -33,10 +33,20 @@ export class LocalSpellings {
   }
 
   private namesIn(dir: string): Map<string, string> {
-    if (dir !== this.dir) {
-      this.dir = dir;
-      this.names = new Map(this.store.scannedNamesIn(dir).map((held) => [caseFold(held), held]));
+    let names = this.dirs.get(dir);
+    if (names === undefined) {
+      names = new Map(this.store.scannedNamesIn(dir).map((held) => [caseFold(held), held]));
+      if (this.dirs.size >= DIRS_KEPT) this.dirs.delete(this.dirs.keys().next().value!);
+    } else {
+      this.dirs.delete(dir);
     }
-    return this.names;
+    this.dirs.set(dir, names);
+    return names;
   }
 }
+
+/**
+ * DIRS_KEPT bounds the directories whose names stay read: a walk in path order goes back to a
+ * parent after each child directory, which one cached directory would read again every time.
+ */
+const DIRS_KEPT = 16;

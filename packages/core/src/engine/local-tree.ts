@@ -1,6 +1,6 @@
-import { inodeNumber } from '../platform/platform.js';
 import { lstatSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { inodeNumber } from '../platform/platform.js';
 import { NO_OWNERS, type Entry, type Owners } from '../model/entry.js';
 
 /** localPath maps a relative '/'-separated path under root to this platform's path. */

@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { CaseCollisions, pathProblem, probeCaseInsensitive, probeCaseInsensitiveReadOnly } from '../platform/names.js';
-import { withPeerMode } from '../platform/modes.js';
+import { newPosixModes, withPeerMode } from '../platform/modes.js';
 import { currentPlatform, type PlatformName } from '../platform/platform.js';
 import {
   below, linkLeavesTree, NO_OWNERS, ownerDiffers, sameContent, sameLocalState, type ChecksumName, type Entry, type Owners,
@@ -26,13 +26,13 @@ import { cleanStalePartials } from './transfer-cache.js';
 import { emptySummary, tally, type SyncSummary } from './summary.js';
 import { deletes, upsertCourse, type TwoWayRole } from './two-way.js';
 
-/** ReceiverOptions describe the side that takes changes in. */
 /**
  * A Windows side makes no symbolic links: creating one takes administrator rights or developer
  * mode there, and Aspera's Windows edition skips them too.
  */
 const WINDOWS_LINK = 'a symbolic link, which a Windows side does not make (send with -n skip or -n follow)';
 
+/** ReceiverOptions describe the side that takes changes in. */
 export interface ReceiverOptions {
   readonly root: string;
   /** cacheDir is the transfer cache: files are written and verified there, then renamed into place. */
@@ -112,6 +112,8 @@ export class Receiver {
   private readonly replacing: { readonly entry: Entry; readonly ancestor: Entry | undefined }[] = [];
   private readonly platform: PlatformName;
   private readonly peerPlatform: PlatformName;
+  /** newModes: what a file or directory made from a Windows peer's gets (this process's umask applied). */
+  private readonly newModes = newPosixModes();
   private readonly collisions: CaseCollisions;
   /** spellings: a case-insensitive side's check of new names against those it holds (none on a case-sensitive side). */
   private readonly spellings: LocalSpellings | undefined;
@@ -205,11 +207,13 @@ export class Receiver {
 
   private apply(change: Change, wants: Wants, known: Known): void {
     // Modes in this side's terms (a Windows peer's say only read-only or not), base included.
+    // A move takes the bits of the path it comes from, which this side holds already.
     const path = change.entry.path;
-    const entry = withPeerMode(change.entry, this.platform, this.peerPlatform,
-      change.kind === 'delete' ? known.ancestors.get(path) : known.targets.get(path));
+    const held = change.kind === 'delete' ? known.ancestors.get(path)
+      : known.targets.get(path) ?? (change.kind === 'move' ? this.options.store.scanned(change.from) : undefined);
+    const entry = this.peerMode(change.entry, held);
     const sent = change.kind === 'delete' ? undefined : change.base;
-    const base = sent === undefined || sent === null ? sent : withPeerMode(sent, this.platform, this.peerPlatform, known.ancestors.get(path));
+    const base = sent === undefined || sent === null ? sent : this.peerMode(sent, known.ancestors.get(path));
     if (this.heldDirs.size > 0 && below(entry.path, this.heldDirs)) {
       // Inside a directory held as a conflict: it goes with the directory, once the user settles it.
       // A move's old path is still a deletion, judged as any.
@@ -255,6 +259,11 @@ export class Receiver {
       // A path that changed here since the scan is left alone for the next run: a skip, not a failure.
       this.result({ path: entry.path, outcome: isSkip(err) ? 'skipped' : 'error', message: describe(err), bytes: 0 });
     }
+  }
+
+  /** peerMode reads the mode of an entry the peer sent in this side's terms (see modeFromPeer). */
+  private peerMode(entry: Entry, held: Entry | undefined): Entry {
+    return withPeerMode(entry, this.platform, this.peerPlatform, held, this.newModes);
   }
 
   /** replacedHere tells whether err is a directory above a path that this side (two ways) replaced since the last sync. */

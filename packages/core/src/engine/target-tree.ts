@@ -113,7 +113,9 @@ export class TargetTree {
   /** place renames a finished file or link (or a moved file) to its final path. */
   place(from: string, path: string): void {
     this.ancestors(path, true);
-    renameSync(from, this.full(path));
+    const to = this.full(path);
+    if (process.platform === 'win32') clearReadOnly(to);
+    renameSync(from, to);
   }
 
   /** removeEmptyDir removes a directory still as scanned if it is empty; false if it holds anything. */
@@ -174,4 +176,19 @@ export class TargetTree {
   landed(path: string): Entry | undefined {
     return this.options.dryTree === undefined ? statEntry(this.options.root, path, this.options.owners) : undefined;
   }
+}
+
+/**
+ * clearReadOnly makes a file about to be replaced writable: Windows will not rename onto a file
+ * with the read-only attribute (which a POSIX 0o444 becomes there), and the file that replaces
+ * it brings its own.
+ */
+function clearReadOnly(path: string): void {
+  let st: Stats;
+  try {
+    st = lstatSync(path);
+  } catch {
+    return; // nothing there to replace
+  }
+  if (st.isFile() && (st.mode & 0o200) === 0) chmodSync(path, 0o666);
 }

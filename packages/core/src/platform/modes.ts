@@ -9,35 +9,50 @@ const WIN32_WRITABLE = 0o666;
 const WIN32_READ_ONLY = 0o444;
 const WIN32_DIR = 0o666;
 
-/** Modes a POSIX side gives what a Windows peer made, as a new file or directory under umask 022 would get. */
-export const POSIX_NEW_FILE = 0o644;
-export const POSIX_NEW_DIR = 0o755;
+/** NewModes are what a POSIX side gives a file or directory a Windows peer made. */
+export interface NewModes {
+  readonly file: number;
+  readonly dir: number;
+}
+
+/** UMASK_022 is what a new file and directory get under the usual umask (the default here). */
+const UMASK_022: NewModes = { file: 0o644, dir: 0o755 };
+
+/** newPosixModes is what this process would create a file and a directory with: 0o666 and 0o777 less its umask. */
+export function newPosixModes(): NewModes {
+  if (process.platform === 'win32') return UMASK_022;
+  // process.umask() with no argument reads it (it is a documentation-only deprecation, for threads).
+  const umask = process.umask();
+  return { file: 0o666 & ~umask, dir: 0o777 & ~umask };
+}
 
 const WRITE_BITS = 0o222;
 
 /**
  * modeFromPeer reads the mode of an entry the peer sent in this side's terms. Between two
  * platforms of a kind it is what the peer sent. A Windows mode says only whether the file is
- * read-only, so a POSIX side keeps its own bits (`existing`, or a new file's) and takes just
- * that; a Windows side sees a POSIX mode as read-only or not, as its own scan will report it.
+ * read-only, so a POSIX side keeps its own bits (`existing`, or what it would create a file
+ * with: `created`) and takes just that; a Windows side sees a POSIX mode as read-only or not, as its own scan will report it.
  * Both ends then record what their own scans see, and no mode bounces between them.
  */
-export function modeFromPeer(entry: Entry, own: PlatformName, peer: PlatformName, existing?: Pick<Entry, 'kind' | 'mode'>): number {
+export function modeFromPeer(entry: Entry, own: PlatformName, peer: PlatformName, existing?: Pick<Entry, 'kind' | 'mode'>,
+  created: NewModes = UMASK_022): number {
   if (own === peer || entry.kind === 'symlink') return entry.mode;
+  const same = existing?.kind === entry.kind ? existing.mode : undefined;
   if (own === 'win32') {
-    if (entry.kind === 'dir') return WIN32_DIR;
+    // A folder's read-only attribute marks a customized one (desktop.ini): left as it is.
+    if (entry.kind === 'dir') return same ?? WIN32_DIR;
     return (entry.mode & 0o200) !== 0 ? WIN32_WRITABLE : WIN32_READ_ONLY;
   }
-  const same = existing?.kind === entry.kind ? existing.mode : undefined;
-  if (entry.kind === 'dir') return same ?? POSIX_NEW_DIR;
-  const base = same ?? POSIX_NEW_FILE;
+  if (entry.kind === 'dir') return same ?? created.dir;
+  const base = same ?? created.file;
   return (entry.mode & 0o200) !== 0 ? base | 0o200 : base & ~WRITE_BITS;
 }
 
 /** withPeerMode is entry with its mode read by modeFromPeer (the same object when nothing changes). */
 export function withPeerMode<T extends Entry | undefined>(entry: T, own: PlatformName, peer: PlatformName,
-  existing?: Pick<Entry, 'kind' | 'mode'>): T {
+  existing?: Pick<Entry, 'kind' | 'mode'>, created?: NewModes): T {
   if (entry === undefined) return entry;
-  const mode = modeFromPeer(entry, own, peer, existing);
+  const mode = modeFromPeer(entry, own, peer, existing, created);
   return mode === entry.mode ? entry : { ...entry, mode };
 }

@@ -1,6 +1,6 @@
-import { inodeNumber } from '../platform/platform.js';
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync, type BigIntStats } from 'node:fs';
+import { inodeNumber } from '../platform/platform.js';
 import type { ChecksumName } from '../model/entry.js';
 
 const CHUNK = 1024 * 1024;

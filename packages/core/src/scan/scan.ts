@@ -1,6 +1,6 @@
-import { inodeNumber } from '../platform/platform.js';
 import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync, type BigIntStats } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
+import { inodeNumber } from '../platform/platform.js';
 import type { Filter } from '../filter/filter.js';
 import { parentOf, type ChecksumName, type Entry, type Owners, type PreviousEntry } from '../model/entry.js';
 import { hashFile } from './hash.js';

@@ -1,6 +1,6 @@
-import { inodeNumber } from '../platform/platform.js';
 import { lstatSync, readlinkSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
+import { inodeNumber } from '../platform/platform.js';
 import type { Filter } from '../filter/filter.js';
 import { parentOf, type Entry } from '../model/entry.js';
 import type { SnapshotStore } from '../storage/snapshot-store.js';

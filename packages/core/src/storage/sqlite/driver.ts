@@ -1,7 +1,7 @@
 /**
  * The narrow SQLite interface the snapshot store is written against, so either binding can
  * stand under it: better-sqlite3 (a native addon, the fast one) or Node's built-in node:sqlite
- * (Node 22.5+; what a Windows machine without a compiler has).
+ * (Node 22.13+; what a Windows machine without a compiler has).
  */
 
 /** SqliteBackend names a binding. */

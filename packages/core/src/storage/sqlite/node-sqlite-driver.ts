@@ -1,8 +1,10 @@
+import { existsSync } from 'node:fs';
 import { BUSY_TIMEOUT_MS, type OpenOptions, type SqlDatabase, type SqlParam, type SqlStatement } from './driver.js';
 
 /** The part of node:sqlite used here (@types/node 20 does not describe it). */
 interface NodeSqlite {
   DatabaseSync: new (path: string, options?: { readOnly?: boolean }) => DatabaseSync;
+  StatementSync?: { prototype: Partial<StatementSync> };
 }
 interface DatabaseSync {
   prepare(sql: string): StatementSync;
@@ -17,8 +19,10 @@ interface StatementSync {
 }
 
 /**
- * loadNodeSqlite returns node:sqlite, or throws why not (Node before 22.5). Node 22 warns that
- * the module is experimental on first load; that warning is kept off the user's terminal.
+ * loadNodeSqlite returns node:sqlite, or throws why not: before Node 22.13 it is missing, or
+ * hidden behind --experimental-sqlite, or lacks StatementSync.iterate (the store's cursors).
+ * Node 22 warns that the module is experimental on first load; that warning is kept off the
+ * user's terminal.
  */
 export function loadNodeSqlite(): NodeSqlite {
   const emitWarning = process.emitWarning;
@@ -27,7 +31,9 @@ export function loadNodeSqlite(): NodeSqlite {
   }) as typeof process.emitWarning;
   try {
     const sqlite = process.getBuiltinModule?.('node:sqlite') as NodeSqlite | undefined;
-    if (sqlite === undefined) throw new Error(`node:sqlite is not built into Node ${process.version} (it is from 22.5)`);
+    if (sqlite === undefined || typeof sqlite.StatementSync?.prototype.iterate !== 'function') {
+      throw new Error(`Node ${process.version} has no usable node:sqlite (Node 22.13 and later have it)`);
+    }
     return sqlite;
   } finally {
     process.emitWarning = emitWarning;
@@ -35,7 +41,10 @@ export function loadNodeSqlite(): NodeSqlite {
 }
 
 export function openNodeSqlite(sqlite: NodeSqlite, path: string, options: OpenOptions): SqlDatabase {
-  // node:sqlite always creates a missing file unless read-only; the store checks existence first.
+  // node:sqlite creates a missing file unless read-only; better-sqlite3's fileMustExist refuses it.
+  if (!options.create && !existsSync(path)) {
+    throw Object.assign(new Error(`unable to open database file: ${path}`), { code: 'SQLITE_CANTOPEN' });
+  }
   const db = new sqlite.DatabaseSync(path, { readOnly: options.readonly ?? false });
   try {
     db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
@@ -74,7 +83,12 @@ class NodeDatabase implements SqlDatabase {
       this.db.exec(this.depth === 1 ? 'COMMIT' : `RELEASE ${savepoint}`);
       return result;
     } catch (err) {
-      this.db.exec(this.depth === 1 ? 'ROLLBACK' : `ROLLBACK TO ${savepoint}; RELEASE ${savepoint}`);
+      // SQLite may have rolled back already (a full disk, an I/O error): the first error is the one to report.
+      try {
+        this.db.exec(this.depth === 1 ? 'ROLLBACK' : `ROLLBACK TO ${savepoint}; RELEASE ${savepoint}`);
+      } catch {
+        // nothing left to roll back
+      }
       throw err;
     } finally {
       this.depth -= 1;
@@ -117,6 +131,8 @@ class NodeStatement implements SqlStatement {
     for (const row of this.statement.iterate(...this.bind(params))) yield withBuffers(row);
   }
 
+  // value, column and tuples read a row's columns in order: node:sqlite keys rows by column
+  // name, so these suit statements whose column names are distinct and not integer-like.
   value(...params: SqlParam[]): unknown {
     const row = this.statement.get(...this.bind(params));
     return row === undefined ? undefined : asBuffer(Object.values(row)[0]);

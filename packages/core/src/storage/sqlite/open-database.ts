@@ -66,7 +66,7 @@ export function chosenBackend(): SqliteBackend {
   if (preferred === undefined) {
     const reasons = (Object.keys(LOADERS) as SqliteBackend[]).map((backend) => `${backend}: ${firstLine(opener(backend) as Error)}`);
     throw new SnapsyncError('SQLITE_UNAVAILABLE',
-      `no SQLite binding loads here (${reasons.join('; ')}); reinstall snapsync with npm ci, or run it on Node 22.5 or later`);
+      `no SQLite binding loads here (${reasons.join('; ')}); reinstall snapsync with npm ci, or run it on Node 22.13 or later`);
   }
   return preferred;
 }
