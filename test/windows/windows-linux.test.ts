@@ -1,10 +1,11 @@
 import { expect } from 'chai';
+import { pathProblem } from '@snapsync/core';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { eventually, startCli } from '../helpers/cli-process.js';
 import { bins } from '../helpers/paths.js';
 import { startReactor, type TestReactor } from '../helpers/reactor-process.js';
-import { snapsync, type CliResult } from '../helpers/run-cli.js';
+import { snapsync, snapsyncAdmin, type CliResult } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { expectNothingToDo, expectSameTree, expectSuccess, parseRun, type SyncRun } from '../e2e/modes.js';
 import { runWindows, snapsyncOnWindows, spawnWindows, startWindowsReactor, windowsPath, type WindowsReactor } from './wine.js';
@@ -244,6 +245,36 @@ for (const topology of [new WindowsReactorTopology(), new WindowsInitiatorTopolo
       expect(existsSync(join(topology.windowsDir(pair), 'docs/deep')), 'deleted on Linux, gone on Windows').to.equal(false);
       expect(statSync(join(topology.linuxDir(pair), 'from-windows/new.txt')).mode & 0o777, 'a file made on Windows lands 0644').to.equal(0o644);
       expectNothingToDo(await topology.sync('two-way', pair, 'bidi', ['-t']));
+    });
+
+    it('bidi conflicts between the platforms: both copies kept and listed on both sides (exit 13), then -o older keeps the loser under a name Windows can hold', async () => {
+      const pair = topology.pair();
+      write(pair.local, 'shared.txt', 'first\n');
+      expectSuccess(await topology.sync('clash', pair, 'bidi', ['-t']));
+      write(topology.windowsDir(pair), 'shared.txt', 'edited on Windows\n');
+      write(topology.linuxDir(pair), 'shared.txt', 'edited on Linux, differently\n');
+      utimesSync(join(topology.windowsDir(pair), 'shared.txt'), 1_700_000_000, 1_700_000_000);
+      utimesSync(join(topology.linuxDir(pair), 'shared.txt'), 1_700_000_100, 1_700_000_100);
+      const conflict = await topology.sync('clash', pair, 'bidi', ['-t']);
+      expect(conflict.code, conflict.stderr).to.equal(13);
+      expect(conflict.outcomes('conflict')).to.deep.equal(['shared.txt']);
+      expect(readFileSync(join(topology.windowsDir(pair), 'shared.txt'), 'utf8')).to.equal('edited on Windows\n');
+      // snapsync-admin lists it on each side, run on that side's platform (node:sqlite on Windows).
+      const onWindows = await runWindows(bins.admin, ['-f', '-N', 'clash', '-d', windowsPath(topology.windowsDir(pair))]);
+      expect(onWindows.code, onWindows.stderr).to.equal(0);
+      expect(onWindows.stdout).to.match(/^Conflict shared\.txt /m);
+      const onLinux = await snapsyncAdmin(['-f', '-N', 'clash', '-d', topology.linuxDir(pair)]);
+      expect(onLinux.stdout).to.match(/^Conflict shared\.txt /m);
+
+      const settled = await topology.sync('clash', pair, 'bidi', ['-t', '-o', 'older']);
+      expect(settled.code, settled.stdout + settled.stderr).to.equal(0);
+      expectSameTree(pair.local, pair.remote, IGNORE_PRIVATE);
+      expect(readFileSync(join(pair.local, 'shared.txt'), 'utf8')).to.equal('edited on Linux, differently\n');
+      const kept = readdirSync(topology.windowsDir(pair)).filter((name) => name.startsWith('shared.conflict-'));
+      expect(kept, 'the older (Windows) version kept beside it').to.have.length(1);
+      expect(pathProblem(kept[0]!, 'win32'), kept[0]).to.equal(undefined);
+      expect(readFileSync(join(topology.windowsDir(pair), kept[0]!), 'utf8')).to.equal('edited on Windows\n');
+      expectNothingToDo(await topology.sync('clash', pair, 'bidi', ['-t']));
     });
 
     it('reports names Windows cannot hold, and names differing only in case, per path and skips them while the rest syncs', async () => {
