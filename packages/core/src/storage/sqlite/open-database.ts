@@ -62,7 +62,8 @@ export function chosenBackend(): SqliteBackend {
     }
     return forced as SqliteBackend;
   }
-  const [preferred] = availableBackends();
+  // The first that loads: node:sqlite is not even loaded where better-sqlite3 works.
+  const preferred = (Object.keys(LOADERS) as SqliteBackend[]).find((backend) => !(opener(backend) instanceof Error));
   if (preferred === undefined) {
     const reasons = (Object.keys(LOADERS) as SqliteBackend[]).map((backend) => `${backend}: ${firstLine(opener(backend) as Error)}`);
     throw new SnapsyncError('SQLITE_UNAVAILABLE',
