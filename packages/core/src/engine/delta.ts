@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import { inodeNumber } from '../platform/platform.js';
+import { CACHE_WRITE } from './incoming-file.js';
 import type { DeltaFrom } from './messages.js';
 
 /**
@@ -60,7 +61,7 @@ export function seedFromBasis(basisPath: string, basisIno: number, cachePath: st
   try {
     const st = fstatSync(basis, { bigint: true });
     if (!st.isFile() || inodeNumber(st.ino) !== basisIno) return undefined;
-    const out = openSync(cachePath, 'w', 0o600);
+    const out = openSync(cachePath, CACHE_WRITE, 0o600);
     try {
       const basisSize = Number(st.size);
       const blocks = blockCount(Math.min(size, basisSize), blockSize);

@@ -1,4 +1,6 @@
-import { chmodSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
+import { chmodNoFollow } from '../confined/confined-tree.js';
+import { CACHE_READ_WRITE, CACHE_WRITE } from './incoming-file.js';
 import { open } from 'node:fs/promises';
 import { SnapsyncError } from '../errors.js';
 import type { ChecksumName, Entry, Owners } from '../model/entry.js';
@@ -92,7 +94,7 @@ export class FileIntake {
     incoming.writing = incoming.writing
       .then(async () => {
         if (incoming.failure !== undefined) return;
-        incoming.file ??= await open(incoming.cachePath, incoming.resumed > 0 ? 'r+' : 'w', 0o600);
+        incoming.file ??= await open(incoming.cachePath, incoming.resumed > 0 ? CACHE_READ_WRITE : CACHE_WRITE, 0o600);
         await incoming.file.write(data, 0, data.length, offset);
       })
       .catch((err: unknown) => {
@@ -119,7 +121,7 @@ export class FileIntake {
     incoming.writing = incoming.writing
       .then(async () => {
         if (incoming.failure !== undefined) return;
-        incoming.file ??= await open(incoming.cachePath, 'r+');
+        incoming.file ??= await open(incoming.cachePath, CACHE_READ_WRITE);
         if (!hashRange(incoming.file.fd, incoming.hashed, offset, incoming.hasher)) throw new Error('the seeded cache file is short');
         incoming.hashed = offset;
         if (data.length === 0) return;
@@ -157,7 +159,7 @@ export class FileIntake {
     try {
       if (incoming.failure === undefined) {
         // An empty file still needs its cache file; a delta's was seeded, and 'w' would empty it.
-        incoming.file ??= await open(incoming.cachePath, 'w', 0o600);
+        incoming.file ??= await open(incoming.cachePath, CACHE_WRITE, 0o600);
         await incoming.file.close();
         incoming.file = undefined;
       }
@@ -187,10 +189,10 @@ export class FileIntake {
       tree.assertUnchanged(entry.path, incoming.target);
       if (incoming.landed === undefined) {
         incoming.ownerNote = tree.setOwner(incoming.cachePath, entry);
-        chmodSync(incoming.cachePath, entry.mode & MODE_BITS);
+        chmodNoFollow(incoming.cachePath, entry.mode & MODE_BITS);
         if (this.options.preserveTime === true) tree.setTime(incoming.cachePath, entry);
       }
-      tree.place(incoming.cachePath, entry.path);
+      tree.place(incoming.cachePath, entry.path, 'file');
       const resumed = incoming.resumed > 0 ? `resumed after ${incoming.resumed} bytes` : '';
       this.options.landed(incoming, incoming.landed ?? tree.landed(entry.path)!, notes(resumed, incoming.ownerNote ?? ''));
     } catch (err) {

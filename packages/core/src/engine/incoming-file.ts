@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fchmodSync, fchownSync, fstatSync, futimesSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fchownSync, fstatSync, futimesSync, openSync, writeSync } from 'node:fs';
+import { NO_FOLLOW } from '../confined/confined-tree.js';
 import { rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inodeNumber } from '../platform/platform.js';
@@ -40,6 +41,10 @@ export interface Incoming {
   ownerNote?: string;
 }
 
+/** CACHE_WRITE and CACHE_READ_WRITE open cache files, never through a link put in their place. */
+export const CACHE_WRITE = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | NO_FOLLOW;
+export const CACHE_READ_WRITE = constants.O_RDWR | NO_FOLLOW;
+
 /** cachePathOf names a path's file in the transfer cache: the same on every run, so a cut transfer is found again. */
 export function cachePathOf(cacheDir: string, path: string): string {
   return join(cacheDir, `${createHash('sha1').update(path).digest('hex')}.partial`);
@@ -63,7 +68,7 @@ export function resumable(incoming: Incoming, checksum: ChecksumName): ResumeFro
   if (checksum === 'none' || incoming.entry.size <= RESUME_MIN) return undefined;
   let fd: number;
   try {
-    fd = openSync(incoming.cachePath, 'r');
+    fd = openSync(incoming.cachePath, constants.O_RDONLY | NO_FOLLOW);
   } catch {
     return undefined;
   }
@@ -92,7 +97,7 @@ export interface WholeFileOptions {
  */
 export function writeWhole(incoming: Incoming, data: Uint8Array, options: WholeFileOptions): void {
   const { entry } = incoming;
-  const fd = openSync(incoming.cachePath, 'w', 0o600);
+  const fd = openSync(incoming.cachePath, CACHE_WRITE, 0o600);
   try {
     for (let at = 0; at < data.length;) at += writeSync(fd, data, at, data.length - at);
     const ids = ownerIds(entry, options.owners);

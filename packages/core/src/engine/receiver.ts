@@ -1,5 +1,5 @@
-import { chmodSync, mkdirSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { rmSync, symlinkSync } from 'node:fs';
+import { privatePathProblem } from '../platform/private-dir.js';
 import { CaseCollisions, pathProblem, probeCaseInsensitive, probeCaseInsensitiveReadOnly } from '../platform/names.js';
 import { newPosixModes, withPeerMode } from '../platform/modes.js';
 import { currentPlatform, type PlatformName } from '../platform/platform.js';
@@ -14,7 +14,7 @@ import type { SnapshotStore } from '../storage/snapshot-store.js';
 import { DryTree } from './dry-tree.js';
 import { LocalSpellings } from './local-spellings.js';
 import { FileIntake, unexpected } from './file-intake.js';
-import { localPath, statEntry } from './local-tree.js';
+import { statEntry } from './local-tree.js';
 import { ownerIds } from './owner.js';
 import { DELTA_MIN, deltaBlockSize, seedFromBasis } from './delta.js';
 import { cachePathOf, newIncoming, resumable, type Incoming } from './incoming-file.js';
@@ -41,8 +41,9 @@ export interface ReceiverOptions {
   readonly checksum: ChecksumName;
   readonly policy: OverwritePolicy;
   /**
-   * linkBoundary is the real directory link targets must stay in (a reactor's docroot);
-   * undefined on the user's own machine, where a link may point anywhere (reported).
+   * linkBoundary is the real directory links must lead into, judged by where they really lead
+   * (a reactor's docroot: see linkProblem); undefined on the user's own machine, where a link
+   * may point anywhere (reported).
    */
   readonly linkBoundary?: string;
   /** preserveTime (-t) gives files and links the source's modification time. */
@@ -149,6 +150,7 @@ export class Receiver {
     this.owners = process.platform === 'win32' ? NO_OWNERS : options.owners ?? NO_OWNERS;
     this.tree = new TargetTree({
       root: options.root, dryTree: this.dryTree, owners: this.owners,
+      ...(options.linkBoundary !== undefined ? { boundary: options.linkBoundary } : {}),
       ...(options.ownersRefused !== undefined ? { ownersRefused: options.ownersRefused } : {}),
       ...(options.keepDir !== undefined ? { keepDir: options.keepDir } : {}),
       ...(options.twoWay !== undefined && this.dryTree === undefined ? {
@@ -221,6 +223,12 @@ export class Receiver {
       this.result({ path: entry.path, outcome: 'superseded', message: '', bytes: 0 });
       return;
     }
+    // The private dir is this side's own: no path from the peer may name one, whatever the change.
+    const hidden = privatePathProblem(entry.path) ?? (change.kind === 'move' ? privatePathProblem(change.from) : undefined);
+    if (hidden !== undefined) {
+      this.result({ path: entry.path, outcome: 'skipped', message: `${hidden}; not synchronized here`, bytes: 0 });
+      return;
+    }
     this.dryTree?.sourceSent(entry.path, change.kind === 'delete' ? null : entry);
     if (change.kind === 'move') this.dryTree?.sourceSent(change.from, null);
     if (change.kind !== 'delete') {
@@ -273,7 +281,6 @@ export class Receiver {
   }
 
   private upsert(entry: Entry, wants: Wants, known: Known, base?: Entry | null): void {
-    const { root } = this.options;
     let target = this.hashedTarget(known.targets.get(entry.path));
     const ancestor = known.ancestors.get(entry.path);
     // A synced directory the source replaced by a file or link is in the way until its contents'
@@ -323,22 +330,23 @@ export class Receiver {
         this.tree.assertUnchanged(entry.path, target);
         let note = '';
         if (this.dryTree === undefined) {
-          const full = localPath(root, entry.path);
-          if (decision.replace) unlinkSync(full);
+          const { confined } = this.tree;
+          if (decision.replace) confined.unlink(entry.path);
           this.tree.ancestors(entry.path, true);
-          mkdirSync(full, { mode: entry.mode || 0o755 });
+          const full = confined.mkdir(entry.path, entry.mode || 0o755);
           note = this.tree.setOwner(full, entry);
           // mkdir's mode goes through the umask; the source's mode must land as it is.
-          if (entry.mode !== 0) chmodSync(full, entry.mode & MODE_BITS);
+          if (entry.mode !== 0) confined.chmod(entry.path, entry.mode & MODE_BITS);
         }
         this.keep(this.tree.landed(entry.path), entry, 'synchronized', note);
         return;
       }
       case 'link': {
         const leaves = linkLeavesTree(entry.path, entry.linkTarget ?? '');
-        if (leaves && !this.linkMayPoint(entry)) {
-          this.result({ path: entry.path, outcome: 'skipped', bytes: 0,
-            message: `its target ${entry.linkTarget ?? ''} leaves your docroot; not created` });
+        // Judged by where it really leads, once its directories are checked (a reactor's docroot bounds it).
+        const refused = this.tree.linkProblem(entry.path, entry.linkTarget ?? '');
+        if (refused !== undefined) {
+          this.result({ path: entry.path, outcome: 'skipped', bytes: 0, message: `${refused}; not created` });
           return;
         }
         this.tree.assertUnchanged(entry.path, target);
@@ -350,7 +358,7 @@ export class Receiver {
           symlinkSync(entry.linkTarget ?? '', temp);
           note = this.tree.setOwner(temp, entry);
           if (this.options.preserveTime === true) this.tree.setTime(temp, entry);
-          this.tree.place(temp, entry.path);
+          this.tree.place(temp, entry.path, 'symlink');
         }
         this.keep(this.tree.landed(entry.path), entry, 'synchronized', notes(leaves ? 'its target leaves the synchronized tree' : '', note));
         return;
@@ -381,9 +389,9 @@ export class Receiver {
    * judging the two needs both contents. A file no longer as scanned is left for the next run.
    */
   private hashedTarget(target: Entry | undefined): Entry | undefined {
-    const { checksum, root, store } = this.options;
+    const { checksum, store } = this.options;
     if (target?.kind !== 'file' || target.checksum !== null || checksum === 'none') return target;
-    const hashed = hashFile(localPath(root, target.path), checksum, target);
+    const hashed = hashFile(this.tree.ancestors(target.path, false), checksum, target);
     if (!hashed.ok) throw changedHere();
     const entry = { ...target, checksum: hashed.checksum };
     store.setScannedChecksums([entry]);
@@ -432,11 +440,10 @@ export class Receiver {
     if (this.dryTree !== undefined) {
       this.dryTree.remove(from);
     } else {
-      const full = localPath(root, entry.path);
-      this.tree.place(localPath(root, from), entry.path);
+      this.tree.place(this.tree.ancestors(from, false), entry.path, now.kind === 'symlink' ? 'symlink' : 'file');
       // The renamed file keeps its old owner and mode: the source may have changed them too.
-      if (ownerDiffers(entry, now)) note = this.tree.setOwner(full, entry);
-      if ((now.mode & 0o1777) !== (entry.mode & 0o1777)) chmodSync(full, entry.mode & MODE_BITS);
+      if (ownerDiffers(entry, now)) note = this.tree.setOwner(this.tree.full(entry.path), entry);
+      if ((now.mode & 0o1777) !== (entry.mode & 0o1777)) this.tree.confined.chmod(entry.path, entry.mode & MODE_BITS);
     }
     this.removed.push(from);
     this.keep(this.tree.landed(entry.path), entry, 'moved', note, from);
@@ -588,20 +595,6 @@ export class Receiver {
   }
 
   /**
-   * linkMayPoint tells whether a link whose target leaves the tree may be made here: anywhere
-   * on the user's own machine, only inside the docroot on a reactor, so a push cannot plant a
-   * way out of it. The check is lexical; reads through links are confined by realpath anyway.
-   */
-  private linkMayPoint(entry: Entry): boolean {
-    const boundary = this.options.linkBoundary;
-    if (boundary === undefined) return true;
-    const target = entry.linkTarget ?? '';
-    const at = dirname(localPath(this.options.root, entry.path));
-    const rel = relative(boundary, resolve(at, target));
-    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-  }
-
-  /**
    * updateMetadata brings a path whose content is already there to the source's owner, mode
    * and (under -t) time, after the same re-check as any change: `(exs)`, no data sent.
    */
@@ -612,12 +605,12 @@ export class Receiver {
       return;
     }
     this.tree.assertUnchanged(entry.path, target);
-    const full = localPath(this.options.root, entry.path);
+    const full = this.tree.full(entry.path);
     const owned = chown && ownerIds(entry, this.owners) !== undefined;
     let note = '';
     if (this.dryTree === undefined) {
       if (owned) note = this.tree.setOwner(full, entry);
-      if (chmod) chmodSync(full, entry.mode & MODE_BITS);
+      if (chmod) this.tree.confined.chmod(entry.path, entry.mode & MODE_BITS);
       if (time) this.tree.setTime(full, entry);
     }
     const updated = [owned && note === '' ? 'owner' : '', chmod ? 'mode' : '', time ? 'time' : ''].filter((part) => part !== '');
@@ -696,7 +689,7 @@ export class Receiver {
     } catch {
       return undefined; // the plain transfer reports the link in the way
     }
-    const digests = seedFromBasis(localPath(this.options.root, entry.path), target.ino, incoming.cachePath, entry.size, blockSize);
+    const digests = seedFromBasis(this.tree.full(entry.path), target.ino, incoming.cachePath, entry.size, blockSize);
     if (digests === undefined) return undefined;
     incoming.delta = true;
     return { path: entry.path, blockSize, digests };

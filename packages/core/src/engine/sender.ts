@@ -1,4 +1,5 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
+import { openToRead } from '../confined/open-read.js';
 import { SnapsyncError } from '../errors.js';
 import { hiddenByFilter } from '../filter/filter.js';
 import { below, type ChecksumName, type Entry } from '../model/entry.js';
@@ -338,7 +339,7 @@ export class Sender {
     }
     let fd: number;
     try {
-      fd = openSync(localPath(root, path), 'r');
+      fd = openToRead(root, path, this.options.scan.symlinks === 'follow');
     } catch (err) {
       abort(`cannot read it at the source (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
       return;

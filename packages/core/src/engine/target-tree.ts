@@ -1,18 +1,21 @@
-import { chmodSync, lchownSync, lstatSync, lutimesSync, mkdirSync, renameSync, rmdirSync, unlinkSync, type Stats } from 'node:fs';
-import { dirname } from 'node:path';
-import { parentOf, sameLocalState, type Entry, type Owners } from '../model/entry.js';
+import { chmodSync, lchownSync, lstatSync, lutimesSync, type Stats } from 'node:fs';
+import { ConfinedTree } from '../confined/confined-tree.js';
+import { sameLocalState, type Entry, type Owners } from '../model/entry.js';
 import type { DryTree } from './dry-tree.js';
-import { isPresent, localPath, statEntry } from './local-tree.js';
+import { statEntry } from './local-tree.js';
 import { applyOwner, ownerIds } from './owner.js';
-import { changedHere, NotADirectoryError } from './path-errors.js';
-
-const SAFE_DIRS_MAX = 10_000;
+import { changedHere } from './path-errors.js';
 /** MODE_BITS drops setuid and setgid: a reactor run as root must not hand out privileges a push asked for. */
 export const MODE_BITS = 0o1777;
 
 /** TargetTreeOptions are what the receiving side's tree operations need to know. */
 export interface TargetTreeOptions {
   readonly root: string;
+  /**
+   * boundary is the real directory every link made here must lead into (a reactor user's
+   * docroot, which holds root and the keep dir); undefined on the user's own machine.
+   */
+  readonly boundary?: string;
   /** dryTree stands for the tree in a dry run: changes are noted there, never made. */
   readonly dryTree: DryTree | undefined;
   readonly owners: Owners;
@@ -33,14 +36,20 @@ export interface TargetTreeOptions {
  * aside. The Receiver decides; this is how its decisions touch the disk.
  */
 export class TargetTree {
-  /** safeDirs remembers directories already found real, so deep trees are not re-checked per file. */
-  private readonly safeDirs = new Set<string>();
+  /** confined is where every change to the tree goes through. */
+  readonly confined: ConfinedTree;
+  private readonly keep: ConfinedTree | undefined;
+  private readonly makeDir = (dir: string): void => this.madeDir(dir);
 
-  constructor(private readonly options: TargetTreeOptions) {}
+  constructor(private readonly options: TargetTreeOptions) {
+    const bounds = options.boundary !== undefined ? { boundary: options.boundary } : {};
+    this.confined = new ConfinedTree(options.root, bounds);
+    this.keep = options.keepDir === undefined ? undefined : new ConfinedTree(options.keepDir, bounds);
+  }
 
   /** full is a path's place on this side's file system. */
   full(path: string): string {
-    return localPath(this.options.root, path);
+    return this.confined.full(path);
   }
 
   /**
@@ -48,36 +57,16 @@ export class TargetTree {
    * there on the target could lead a write or a delete out of the tree. With create, missing
    * ones are made, one level at a time, each checked the same way.
    */
-  ancestors(path: string, create: boolean): void {
-    const parent = parentOf(path);
-    if (parent === '' || this.safeDirs.has(parent)) return;
-    let rel = '';
-    for (const part of parent.split('/')) {
-      rel = rel === '' ? part : `${rel}/${part}`;
-      if (this.safeDirs.has(rel)) continue;
-      const full = this.full(rel);
-      let st: Stats;
-      try {
-        st = lstatSync(full);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !create) return;
-        this.makeDir(rel, full);
-        st = lstatSync(full);
-      }
-      if (!st.isDirectory()) {
-        throw new NotADirectoryError(`/${rel} on the target is a ${st.isSymbolicLink() ? 'symbolic link' : 'file'}, not a directory; not followed`, rel);
-      }
-      if (this.safeDirs.size >= SAFE_DIRS_MAX) this.safeDirs.clear();
-      this.safeDirs.add(rel);
-    }
+  ancestors(path: string, create: boolean): string {
+    return this.confined.parents(path, create ? this.makeDir : undefined);
   }
 
-  private makeDir(path: string, full: string): void {
+  private madeDir(path: string): void {
     const { madeDir } = this.options;
     const mode = madeDir?.syncedMode(path);
-    mkdirSync(full);
+    this.confined.mkdir(path);
     // mkdir's mode goes through the umask.
-    if (mode !== undefined && mode !== 0) chmodSync(full, mode & MODE_BITS);
+    if (mode !== undefined && mode !== 0) this.confined.chmod(path, mode & MODE_BITS);
     madeDir?.made(path);
   }
 
@@ -87,9 +76,9 @@ export class TargetTree {
    * loser went inside the tree, or undefined for the keep dir.
    */
   keepAside(path: string, target: Entry, beside: string): string | undefined {
-    const { dryTree, keepDir } = this.options;
+    const { dryTree } = this.options;
     this.assertUnchanged(path, target);
-    if (keepDir !== undefined) {
+    if (this.keep !== undefined) {
       this.discardPath(path, target);
       return undefined;
     }
@@ -97,9 +86,14 @@ export class TargetTree {
       dryTree.remove(path);
       dryTree.place(beside);
     } else {
-      renameSync(this.full(path), this.full(beside));
+      this.confined.rename(path, beside, target.kind);
     }
     return beside;
+  }
+
+  /** linkProblem says why a link to target may not stand at path (it would lead out of the boundary), or undefined. */
+  linkProblem(path: string, target: string): string | undefined {
+    return this.confined.linkProblem(path, target);
   }
 
   /** assertUnchanged re-reads a path just before it is replaced: a change since the scan wins. */
@@ -111,11 +105,10 @@ export class TargetTree {
   }
 
   /** place renames a finished file or link (or a moved file) to its final path. */
-  place(from: string, path: string): void {
-    this.ancestors(path, true);
-    const to = this.full(path);
+  place(from: string, path: string, kind: 'file' | 'symlink'): void {
+    const to = this.ancestors(path, true);
     if (process.platform === 'win32') clearReadOnly(to);
-    renameSync(from, to);
+    this.confined.moveIn(from, path, kind, this.makeDir);
   }
 
   /** removeEmptyDir removes a directory still as scanned if it is empty; false if it holds anything. */
@@ -123,7 +116,7 @@ export class TargetTree {
     this.assertUnchanged(path, scanned);
     try {
       if (this.options.dryTree !== undefined) this.options.dryTree.rmdir(path);
-      else rmdirSync(this.full(path));
+      else this.confined.rmdir(path);
       return true;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
@@ -134,28 +127,26 @@ export class TargetTree {
 
   /** discardPath deletes a path, or moves a file or link to the keep dir when one is set. */
   discardPath(path: string, target: Entry): void {
-    const { dryTree, keepDir } = this.options;
+    const { dryTree } = this.options;
     if (dryTree !== undefined) {
       if (target.kind === 'dir') dryTree.rmdir(path);
       else dryTree.remove(path);
       return;
     }
-    const full = this.full(path);
     if (target.kind === 'dir') {
-      rmdirSync(full);
-    } else if (keepDir === undefined) {
-      unlinkSync(full);
+      this.confined.rmdir(path);
+    } else if (this.keep === undefined) {
+      this.confined.unlink(path);
     } else {
-      let dest = localPath(keepDir, path);
-      mkdirSync(dirname(dest), { recursive: true });
-      if (isPresent(dest)) dest = `${dest}.${Date.now()}`;
-      renameSync(full, dest);
+      // The keep dir is the user's too: its directories are made and checked as the tree's are.
+      const free = this.keep.lstat(path) === undefined ? path : `${path}.${Date.now()}`;
+      this.keep.moveIn(this.confined.parents(path), free, target.kind);
     }
   }
 
   /**
-   * setOwner gives a path (a cache file or link before its rename, a directory just made) the
-   * source's tracked ids, without following a link; it returns the note for a refused change.
+   * setOwner gives a path (a cache file or link before its rename, or a tree path whose
+   * directories `ancestors` just checked) the source's tracked ids, without following a link; it returns the note for a refused change.
    * chown comes before chmod: it may clear mode bits.
    */
   setOwner(full: string, entry: Entry): string {

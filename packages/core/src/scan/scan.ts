@@ -1,6 +1,7 @@
 import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync, type BigIntStats } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { inodeNumber } from '../platform/platform.js';
+import { isPrivateName } from '../platform/private-dir.js';
 import type { Filter } from '../filter/filter.js';
 import { parentOf, type ChecksumName, type Entry, type Owners, type PreviousEntry } from '../model/entry.js';
 import { hashFile } from './hash.js';
@@ -12,7 +13,7 @@ const POOL_QUEUE = 64;
 /** ScanOptions tell scanTree where to look and where its findings go. */
 export interface ScanOptions {
   readonly root: string;
-  /** privateDirName is skipped at the root: `.private-asp` is never synchronized. */
+  /** privateDirName is this side's private dir: it, and any dir named as either side's, is never synchronized (isPrivateName). */
   readonly privateDirName: string;
   readonly checksum: ChecksumName;
   /**
@@ -200,7 +201,7 @@ export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
     }
     const previousEntries = options.previousIn(dir);
     for (const name of names) {
-      if (dir === '' && name === options.privateDirName) continue;
+      if (isPrivateName(name)) continue;
       const waiting = visit(dir === '' ? name : `${dir}/${name}`, name, previousEntries);
       if (waiting !== undefined) await waiting;
     }
@@ -221,7 +222,7 @@ export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
  */
 function walkable(options: ScanOptions, path: string): boolean {
   const segments = path.split('/');
-  if (segments[0] === options.privateDirName) return false;
+  if (segments.some(isPrivateName)) return false;
   for (let depth = 1; depth <= segments.length; depth++) {
     const at = segments.slice(0, depth).join('/');
     const isParent = depth < segments.length;

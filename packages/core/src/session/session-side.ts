@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, lstatSync, mkdirSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
 import { SnapsyncError } from '../errors.js';
 import { samePath, type PlatformName } from '../platform/platform.js';
 import { assertLocalFileSystem, statfsTypeOf } from '../storage/file-system-type.js';
@@ -69,9 +69,14 @@ export class SessionSide {
     let store: SnapshotStore | undefined;
     let newDb = false;
     try {
-      makeDirs(dirname(layout.privateDir), created);
-      assertLocalFileSystem(dirname(layout.privateDir), options.fsTypeOf ?? statfsTypeOf);
+      const dbDir = dirname(layout.privateDir);
+      makeDirs(dbDir, created);
+      assertLocalFileSystem(dbDir, options.fsTypeOf ?? statfsTypeOf);
+      assertOwnDirs(dbDir, layout.sessionDir);
       makeDirs(layout.sessionDir, created);
+      // Checked again once made: what stands there must be what was made.
+      assertOwnDirs(dbDir, layout.sessionDir);
+      assertOwnFiles(layout);
       lock = SessionLock.acquire(layout.lockPath, options.name);
       if (options.reset) removeDb(layout.dbPath);
       store = openExisting(layout.dbPath);
@@ -80,7 +85,11 @@ export class SessionSide {
         newDb = true;
         store = SnapshotStore.create(layout.dbPath);
       }
-      if (options.receives) makeDirs(layout.cacheDir, created);
+      if (options.receives) {
+        assertOwnDirs(options.syncDir, layout.cacheDir);
+        makeDirs(layout.cacheDir, created);
+        assertOwnDirs(options.syncDir, layout.cacheDir);
+      }
       return new SessionSide(layout, existed, store, lock, created);
     } catch (err) {
       // Undo this start-up as abort() does, whatever step failed: a DB dir made on a network
@@ -109,6 +118,8 @@ export class SessionSide {
     // A DB dir a real run would create lies on the file system of its nearest existing parent.
     assertLocalFileSystem(dirname(layout.privateDir), (dir) => typeOf(nearestDir(dir)));
     nearestDir(layout.sessionDir);
+    assertOwnDirs(dirname(layout.privateDir), layout.sessionDir);
+    assertOwnFiles(layout);
     SessionLock.assertFree(layout.lockPath, options.name);
     const scratch = ScratchDb.make();
     try {
@@ -229,6 +240,34 @@ function removeDb(dbPath: string): void {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
         throw new SnapsyncError('FILE_SYSTEM', `cannot remove ${dbPath + suffix}: ${(err as Error).message}`, { cause: err });
       }
+    }
+  }
+}
+
+/**
+ * assertOwnDirs refuses a private dir (or session or cache dir) that is not a real directory:
+ * a link there, planted by whoever can write the tree, would put the DB or the cache wherever it
+ * leads. Only what exists is checked, from base (a directory already confined) down to dir.
+ */
+function assertOwnDirs(base: string, dir: string): void {
+  let at = base;
+  for (const part of relative(base, dir).split(sep)) {
+    at = join(at, part);
+    const st = lstatSync(at, { throwIfNoEntry: false });
+    if (st === undefined) return;
+    if (!st.isDirectory()) {
+      throw new SnapsyncError('FILE_SYSTEM',
+        `${at} is a ${st.isSymbolicLink() ? 'symbolic link' : 'file'}, not a directory; snapsync keeps its DB and cache only in real directories: remove it`);
+    }
+  }
+}
+
+/** assertOwnFiles refuses a DB, journal or lock file that is not a plain file (a link would lead SQLite's writes elsewhere). */
+function assertOwnFiles(layout: SessionLayout): void {
+  for (const path of [layout.dbPath, `${layout.dbPath}-wal`, `${layout.dbPath}-shm`, `${layout.dbPath}-journal`, layout.lockPath]) {
+    const st = lstatSync(path, { throwIfNoEntry: false });
+    if (st !== undefined && !st.isFile()) {
+      throw new SnapsyncError('FILE_SYSTEM', `${path} is not a plain file; snapsync never follows a link to its DB or lock: remove it`);
     }
   }
 }

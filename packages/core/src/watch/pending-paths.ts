@@ -1,6 +1,7 @@
 import { parentOf } from '../model/entry.js';
-import { caseFold, pathProblem } from '../platform/names.js';
+import { pathProblem } from '../platform/names.js';
 import type { PlatformName } from '../platform/platform.js';
+import { privatePathProblem } from '../platform/private-dir.js';
 
 /** DEFAULT_PENDING_MAX is Aspera's --pending-max default. */
 export const DEFAULT_PENDING_MAX = 2000;
@@ -138,14 +139,12 @@ export function fitScope(paths: Iterable<string>, maxCount: number, maxBytes: nu
 /**
  * scopePathProblem tells why a path from the peer may not be a scope path here: not a path this
  * platform can hold (a `\\` is a separator on Windows, so `..\\x` would leave the tree), or in
- * the private dir (compared case-insensitively: on Windows `~PRIVATE-ASP` is the same dir).
+ * a private dir, at any depth (see isPrivateName).
  */
-export function scopePathProblem(path: string, platform: PlatformName, privateDirName: string): string | undefined {
+export function scopePathProblem(path: string, platform: PlatformName): string | undefined {
   const problem = pathProblem(path, platform);
   if (problem !== undefined) return problem;
-  const first = path.split('/')[0]!;
-  if (caseFold(first) === caseFold(privateDirName)) return `${JSON.stringify(path)} is in the private dir`;
-  return undefined;
+  return privatePathProblem(path) === undefined ? undefined : `${JSON.stringify(path)} is in a private dir`;
 }
 
 /** outermost sorts paths and drops those below another in the list. */

@@ -124,7 +124,7 @@ async function serve(options: SyncOptions, io: ContinuousIo, live: Live, connect
       connection.fail(0, protocolError('UNEXPECTED_MESSAGE', 'unexpected treeChanged: this session did not ask the reactor to watch'));
       return;
     }
-    const paths = message.paths.filter((path) => scopePathProblem(path, currentPlatform, privateDirName()) === undefined);
+    const paths = message.paths.filter((path) => scopePathProblem(path, currentPlatform) === undefined);
     queue.add({ full: message.full, paths });
     showPending();
   };

@@ -1,6 +1,6 @@
-import { SnapsyncError, driveLetterOf, isPresent, splitPath, type PlatformName } from '@snapsync/core';
-import { existsSync, lstatSync, mkdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, parse, relative, resolve, sep } from 'node:path';
+import { SnapsyncError, driveLetterOf, isInside, isPrivateName, splitPath, whereItLeads, type PlatformName } from '@snapsync/core';
+import { existsSync, lstatSync, mkdirSync, realpathSync, statSync } from 'node:fs';
+import { dirname, parse, relative, sep } from 'node:path';
 
 /** Confined is a user-named path resolved inside a docroot. */
 export interface Confined {
@@ -26,7 +26,7 @@ export function confine(docroot: string, userPath: string, platform: PlatformNam
     const docrootDrive = driveLetterOf(root);
     if (docrootDrive !== drive || root !== docroot) {
       // A drive path is absolute on the real file system: it must lie inside the docroot.
-      return checkReal(docroot, `${drive}:/${parts.join('/')}`, join(`${drive}:\\`, ...parts));
+      return checkReal(docroot, `${drive}:/${parts.join('/')}`, `${drive}:\\`, parts);
     }
   } else {
     parts = splitPath(userPath, platform);
@@ -34,8 +34,9 @@ export function confine(docroot: string, userPath: string, platform: PlatformNam
   if (parts.includes('..')) {
     throw outside(`${userPath} contains ".."; name a directory below your docroot`);
   }
+  if (parts.some(isPrivateName)) throw invalid(`${userPath} lies in a private dir, which is snapsync's own; name another directory`);
   parts = parts.filter((part) => part !== '.');
-  return checkReal(docroot, `/${parts.join('/')}`, join(docroot, ...parts));
+  return checkReal(docroot, `/${parts.join('/')}`, realpathSync(docroot), parts);
 }
 
 /**
@@ -70,53 +71,32 @@ export function ensureDirectory(docroot: string, target: Confined, create: boole
       throw new SnapsyncError('FILE_SYSTEM',
         `cannot create ${what} ${target.shown}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
     }
-    checkReal(docroot, target.shown, d);
+    // Made one level at a time, each checked again: what stands there must be the directory made.
+    if (!lstatSync(d).isDirectory()) throw outside(`${target.shown} was replaced as it was made; not followed`);
   }
   return { real: realpathSync(target.real), shown: target.shown };
 }
 
-function checkReal(docroot: string, shown: string, joined: string): Confined {
+/**
+ * checkReal walks the user's path from base one component at a time, following only links it
+ * resolves on the spot (whereItLeads), and accepts it only if where it really leads lies in
+ * the docroot.
+ */
+function checkReal(docroot: string, shown: string, base: string, parts: readonly string[]): Confined {
   const realRoot = realpathSync(docroot);
   let real: string;
   try {
-    real = realOf(joined, 0);
+    real = whereItLeads(base, parts);
   } catch (err) {
     throw invalid(`${shown} cannot be resolved (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   if (!isInside(realRoot, real)) {
     throw outside(`${shown} leads outside your docroot (through a symbolic link or drive path)`);
   }
+  if (relative(realRoot, real).split(sep).some(isPrivateName)) {
+    throw invalid(`${shown} leads into a private dir, which is snapsync's own (through a symbolic link); name another directory`);
+  }
   return { real, shown };
-}
-
-/** Past this many dangling links in a row the path is a loop, as ELOOP says for existing ones. */
-const MAX_LINK_HOPS = 40;
-
-/**
- * realOf resolves symlinks as far as the path exists. A dangling link is followed to where it
- * points: whatever is created through it later lands there, so that is where it leads.
- */
-function realOf(joined: string, hops: number): string {
-  let existing = joined;
-  const rest: string[] = [];
-  while (!isPresent(existing)) {
-    const parent = dirname(existing);
-    if (parent === existing) break;
-    rest.unshift(existing.slice(parent.length).replace(/^[\\/]/, ''));
-    existing = parent;
-  }
-  try {
-    return join(realpathSync(existing), ...rest);
-  } catch (err) {
-    if (hops >= MAX_LINK_HOPS || !lstatSync(existing).isSymbolicLink()) throw err;
-    const target = resolve(realpathSync(dirname(existing)), readlinkSync(existing));
-    return realOf(join(target, ...rest), hops + 1);
-  }
-}
-
-function isInside(root: string, path: string): boolean {
-  const rel = relative(root, path);
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }
 
 function invalid(message: string): SnapsyncError {

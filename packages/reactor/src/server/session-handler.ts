@@ -10,7 +10,7 @@ import {
 } from '@snapsync/protocol';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { realpathSync } from 'node:fs';
-import { isAbsolute, posix, relative, sep } from 'node:path';
+import { isAbsolute, parse, posix, relative, sep } from 'node:path';
 import type { Logger } from '../log.js';
 import type { Authenticator, Principal } from './authenticator.js';
 import { confine, ensureDirectory, type Confined } from './docroot.js';
@@ -272,7 +272,7 @@ export class SessionHandler {
     const keepDir = request.keepDir === '' ? undefined : this.keepDir(request.keepDir, plan.root, side.dryRun);
     // A scope path this side cannot hold, or in its private dir, is not walked: nothing is there to find.
     const scope = request.partial
-      ? request.scope.filter((path) => scopePathProblem(path, this.platform, privateDirName(this.platform)) === undefined)
+      ? request.scope.filter((path) => scopePathProblem(path, this.platform) === undefined)
       : undefined;
     this.state = 'syncing';
     this.peerReady = false;
@@ -400,7 +400,7 @@ export class SessionHandler {
       policy: request.overwrite, channel: this.connection.syncChannel(), report: this.report, mirror: request.mirror,
       filter: compileFilter(request.filters), preserveTime: request.preserveTime,
       owners: { uid: request.preserveUid, gid: request.preserveGid },
-      linkBoundary: realpathSync(principal.docroot), dryRun: side.dryRun,
+      ...linkBoundary(principal.docroot), dryRun: side.dryRun,
       // Owners from the network could hand files to anyone on a reactor run as root: the admin decides.
       ...(principal.allowOwners ? {} : {
         ownersRefused: `this reactor does not let ${principal.user} set owners (its admin can allow it: snapsync-reactor user add ${principal.user} --docroot DIR --allow-owners)`,
@@ -509,6 +509,16 @@ export class SessionHandler {
       this.finish(false);
     }
   }
+}
+
+/**
+ * linkBoundary bounds the links a push makes to the user's docroot. A docroot that is the whole
+ * file system (the in-process reactor of local mode) bounds nothing: links are made as on the
+ * user's own machine.
+ */
+function linkBoundary(docroot: string): { linkBoundary?: string } {
+  const real = realpathSync(docroot);
+  return parse(real).root === real ? {} : { linkBoundary: real };
 }
 
 /**

@@ -1,0 +1,208 @@
+import {
+  chmodSync, closeSync, constants, fchmodSync, lchownSync, lstatSync, lutimesSync, mkdirSync, openSync, readlinkSync, renameSync,
+  rmdirSync, symlinkSync, unlinkSync, type Stats,
+} from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
+import { NotADirectoryError, SkipError } from '../engine/path-errors.js';
+import { linkProblem } from './link-check.js';
+
+/** NO_FOLLOW opens a final component only if it is not a link (0 where the platform has none: Windows). */
+export const NO_FOLLOW = constants.O_NOFOLLOW ?? 0;
+
+const SAFE_DIRS_MAX = 10_000;
+
+/**
+ * generation counts the changes this process made that could turn a directory it verified
+ * into something else (a directory removed or renamed). Every tree forgets what it verified
+ * when it moves, so a session never trusts what another session of the same user replaced.
+ */
+let generation = 0;
+
+/** LinkRefusedError: a link is not made (or moved) because of where it would lead. */
+export class LinkRefusedError extends SkipError {}
+
+/** ConfinedTreeOptions say what bounds a tree's links. */
+export interface ConfinedTreeOptions {
+  /**
+   * boundary is the real directory the links this tree makes must lead into (a reactor user's
+   * docroot) and that holds root; undefined on the user's own machine, where links may point anywhere.
+   */
+  readonly boundary?: string;
+}
+
+/**
+ * ConfinedTree does every file-system operation below one real directory without following a
+ * link it did not just verify: each directory above a path is checked with lstat (and made,
+ * one level at a time, each checked again), final components are changed with calls that do
+ * not follow links (lchown, lutimes, rename, unlink, rmdir) or opened with O_NOFOLLOW, and a
+ * link is made only where its target stays inside the boundary. Checks and the call they guard
+ * run in one synchronous turn, so nothing else this process does comes between them.
+ */
+export class ConfinedTree {
+  /** safe remembers directories found real, so deep trees are not re-checked per file. */
+  private readonly safe = new Set<string>();
+  private verifiedAt = -1;
+  /** rootChain is root's directories below the boundary, re-checked whenever this process moved a directory. */
+  private readonly rootChain: readonly string[];
+
+  constructor(readonly root: string, private readonly options: ConfinedTreeOptions = {}) {
+    const below = options.boundary === undefined ? '' : relative(options.boundary, root);
+    this.rootChain = below === '' || below.startsWith('..') ? [] : below.split(sep);
+  }
+
+  /** full is a '/'-separated path's place on this file system ('' is the root). */
+  full(path: string): string {
+    return path === '' ? this.root : join(this.root, ...path.split('/'));
+  }
+
+  /**
+   * parents checks that every directory above path is a real directory, never a link: one put
+   * there could lead a write or a delete out of the tree. makeDir, when given, makes a missing
+   * one (through mkdir); without it, a missing directory ends the check (nothing below exists).
+   * It returns path's full name.
+   */
+  parents(path: string, makeDir?: (dir: string) => void): string {
+    this.checkRoot();
+    const slash = path.lastIndexOf('/');
+    const parent = slash < 0 ? '' : path.slice(0, slash);
+    if (parent !== '' && !this.safe.has(parent)) this.checkDirs(parent, makeDir);
+    return this.full(path);
+  }
+
+  private checkDirs(parent: string, makeDir?: (dir: string) => void): void {
+    let rel = '';
+    for (const part of parent.split('/')) {
+      rel = rel === '' ? part : `${rel}/${part}`;
+      if (this.safe.has(rel)) continue;
+      let st = lstatSync(this.full(rel), { throwIfNoEntry: false });
+      if (st === undefined) {
+        if (makeDir === undefined) return;
+        makeDir(rel);
+        st = lstatSync(this.full(rel));
+      }
+      if (!st.isDirectory()) {
+        throw new NotADirectoryError(`/${rel} on the target is a ${st.isSymbolicLink() ? 'symbolic link' : 'file'}, not a directory; not followed`, rel);
+      }
+      if (this.safe.size >= SAFE_DIRS_MAX) this.safe.clear();
+      this.safe.add(rel);
+    }
+  }
+
+  /** checkRoot re-checks root's own directories below the boundary once this process moved any directory. */
+  private checkRoot(): void {
+    if (this.verifiedAt === generation) return;
+    this.safe.clear();
+    let at = this.options.boundary ?? this.root;
+    for (const part of this.rootChain) {
+      at = join(at, part);
+      const st = lstatSync(at, { throwIfNoEntry: false });
+      if (st !== undefined && !st.isDirectory()) {
+        throw new NotADirectoryError('the directory of this session was replaced during the run; not followed', '');
+      }
+    }
+    this.verifiedAt = generation;
+  }
+
+  /** lstat reads a path's own status (never a link's target's), or undefined where nothing is. */
+  lstat(path: string): Stats | undefined {
+    return lstatSync(this.parents(path), { throwIfNoEntry: false });
+  }
+
+  /** mkdir makes one directory (its parents made as needed) and checks a directory is what stands there. */
+  mkdir(path: string, mode = 0o777, makeDir?: (dir: string) => void): string {
+    const full = this.parents(path, makeDir ?? ((dir) => this.mkdir(dir)));
+    mkdirSync(full, { mode });
+    if (!lstatSync(full).isDirectory()) throw new NotADirectoryError(`/${path} was replaced as it was made; not followed`, path);
+    this.safe.add(path);
+    return full;
+  }
+
+  unlink(path: string): void {
+    unlinkSync(this.parents(path));
+  }
+
+  rmdir(path: string): void {
+    rmdirSync(this.parents(path));
+    generation += 1;
+  }
+
+  /**
+   * moveIn renames `from` (a name this process made or verified: a cache file, a path of this
+   * or another confined tree) to path here, its directories made as needed. A link is judged
+   * again where it lands, as a link climbing with `..` leads elsewhere from another depth.
+   */
+  moveIn(from: string, path: string, kind: 'file' | 'dir' | 'symlink', makeDir?: (dir: string) => void): void {
+    const to = this.parents(path, makeDir ?? ((dir) => this.mkdir(dir)));
+    if (kind === 'symlink') this.assertLinkMayStand(dirname(to), readlinkSync(from));
+    renameSync(from, to);
+    if (kind === 'dir') generation += 1;
+  }
+
+  /** rename moves a path within this tree (a conflict's loser aside, a move replayed). */
+  rename(from: string, path: string, kind: 'file' | 'dir' | 'symlink'): void {
+    this.moveIn(this.parents(from), path, kind);
+  }
+
+  /** linkProblem says why a link to target may not stand at path, or undefined. */
+  linkProblem(path: string, target: string): string | undefined {
+    const { boundary } = this.options;
+    if (boundary === undefined) return undefined;
+    return linkProblem(boundary, dirname(this.parents(path)), target);
+  }
+
+  private assertLinkMayStand(dir: string, target: string): void {
+    const { boundary } = this.options;
+    if (boundary === undefined) return;
+    const problem = linkProblem(boundary, dir, target);
+    if (problem !== undefined) throw new LinkRefusedError(`${problem}; not created`);
+  }
+
+  /** symlink makes a link at path (judged where it stands). */
+  symlink(target: string, path: string): void {
+    const full = this.parents(path);
+    this.assertLinkMayStand(dirname(full), target);
+    symlinkSync(target, full);
+  }
+
+  /** chmod sets a file's or directory's mode, never a link's target's. */
+  chmod(path: string, mode: number): void {
+    chmodNoFollow(this.parents(path), mode);
+  }
+
+  lchown(path: string, uid: number, gid: number): void {
+    lchownSync(this.parents(path), uid, gid);
+  }
+
+  /** lutimes sets a path's own times (a link's, not its target's). */
+  lutimes(path: string, seconds: number): void {
+    lutimesSync(this.parents(path), seconds, seconds);
+  }
+}
+
+/**
+ * chmodNoFollow changes the mode of what stands at full, refusing a link there: Linux has no
+ * lchmod, so the file is opened with O_NOFOLLOW and changed through its descriptor. Where it
+ * cannot be opened (no read permission), lstat checks it right before chmod.
+ */
+export function chmodNoFollow(full: string, mode: number): void {
+  if (NO_FOLLOW === 0) {
+    chmodSync(full, mode);
+    return;
+  }
+  let fd: number;
+  try {
+    fd = openSync(full, constants.O_RDONLY | NO_FOLLOW | constants.O_NONBLOCK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') throw new SkipError('it became a symbolic link during the sync; left alone for the next run');
+    if (code !== 'EACCES' && code !== 'EPERM') throw err;
+    if (lstatSync(full).isSymbolicLink()) throw new SkipError('it became a symbolic link during the sync; left alone for the next run');
+    chmodSync(full, mode);
+    return;
+  }
+  try {
+    fchmodSync(fd, mode);
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,19 @@
+import { constants, openSync, realpathSync } from 'node:fs';
+import { localPath } from '../engine/local-tree.js';
+import { NO_FOLLOW } from './confined-tree.js';
+import { isInside } from './resolve.js';
+
+/**
+ * openToRead opens a file the scan found, for sending. A link is never followed, unless the
+ * scan followed links (-n follow): then the path is resolved again now, and opened only if it
+ * still leads inside the tree, its final component opened with O_NOFOLLOW. Throws as openSync.
+ */
+export function openToRead(root: string, path: string, followLinks: boolean): number {
+  const full = localPath(root, path);
+  if (!followLinks) return openSync(full, constants.O_RDONLY | NO_FOLLOW);
+  const real = realpathSync(full);
+  if (!isInside(realpathSync(root), real)) {
+    throw Object.assign(new Error('it leads outside the synchronized tree now'), { code: 'EXDEV' });
+  }
+  return openSync(real, constants.O_RDONLY | NO_FOLLOW);
+}
