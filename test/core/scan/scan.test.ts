@@ -76,16 +76,19 @@ describe('core/scan/scan', () => {
     for (const name of names) expect(hex(entries.get(name)!.checksum)).to.equal(sha256(name));
   });
 
-  it('skips the private directory at the root only; one nested deeper is scanned', async () => {
+  it('skips private directories at any depth and in either platform\'s spelling: another session\'s DB is never synchronized', async () => {
     const root = tempDir('snapsync-scan-');
     mkdirSync(join(root, '.private-asp/s1'), { recursive: true });
     writeFileSync(join(root, '.private-asp/s1/snap.db'), 'db');
     mkdirSync(join(root, 'nested/.private-asp'), { recursive: true });
     writeFileSync(join(root, 'nested/.private-asp/kept.txt'), 'kept');
+    mkdirSync(join(root, 'other/~PRIVATE-ASP'), { recursive: true });
+    writeFileSync(join(root, 'other/~PRIVATE-ASP/db'), 'db');
+    writeFileSync(join(root, 'other/private-asp.txt'), 'an ordinary name');
 
     const { entries } = await scan(root);
 
-    expect([...entries.keys()].sort()).to.deep.equal(['nested', 'nested/.private-asp', 'nested/.private-asp/kept.txt']);
+    expect([...entries.keys()].sort()).to.deep.equal(['nested', 'other', 'other/private-asp.txt']);
   });
 
   it('reports a FIFO as a problem, not as an entry, and carries on', async () => {

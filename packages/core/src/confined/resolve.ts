@@ -14,8 +14,8 @@ export function isInside(root: string, path: string): boolean {
  * whereItLeads resolves `parts` from the real directory `from` as the kernel would, one
  * component at a time with lstat: links that exist are followed (their targets resolved the same
  * way), `..` climbs from where the walk really is. Where the path stops existing, the rest is
- * taken as written: whatever is made through it later lands there. A walk that meets a file in
- * the middle ends where it is, since nothing can be reached through a file.
+ * taken as written: whatever is made through it later lands there. So is the rest after a file
+ * met in the middle: nothing can be made through a file, and a caller that tries fails there.
  */
 export function whereItLeads(from: string, parts: readonly string[], hops = { count: 0 }): string {
   let at = from;
@@ -35,7 +35,7 @@ export function whereItLeads(from: string, parts: readonly string[], hops = { co
       at = whereItLeads(isAbsolute(target) ? (sep === '/' ? '/' : target.slice(0, 3)) : at, splitTarget(target), hops);
       continue;
     }
-    if (!st.isDirectory()) return i === parts.length - 1 ? next : at;
+    if (!st.isDirectory()) return join(next, ...parts.slice(i + 1));
     at = next;
   }
   return at;

@@ -1,8 +1,8 @@
-import { chmodSync, lchownSync, lstatSync, lutimesSync, type Stats } from 'node:fs';
+import { chmodSync, lchownSync, lstatSync, lutimesSync, mkdirSync, type Stats } from 'node:fs';
 import { ConfinedTree } from '../confined/confined-tree.js';
 import { sameLocalState, type Entry, type Owners } from '../model/entry.js';
 import type { DryTree } from './dry-tree.js';
-import { statEntry } from './local-tree.js';
+import { isPresent, statEntry } from './local-tree.js';
 import { applyOwner, ownerIds } from './owner.js';
 import { changedHere } from './path-errors.js';
 /** MODE_BITS drops setuid and setgid: a reactor run as root must not hand out privileges a push asked for. */
@@ -139,6 +139,8 @@ export class TargetTree {
       this.confined.unlink(path);
     } else {
       // The keep dir is the user's too: its directories are made and checked as the tree's are.
+      // A reactor made it at the start; a local one is made on first use, as mkdir -p would.
+      if (!isPresent(this.keep.root)) mkdirSync(this.keep.root, { recursive: true });
       const free = this.keep.lstat(path) === undefined ? path : `${path}.${Date.now()}`;
       this.keep.moveIn(this.confined.parents(path), free, target.kind);
     }
