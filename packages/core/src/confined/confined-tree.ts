@@ -4,6 +4,7 @@ import {
 } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { NotADirectoryError, SkipError } from '../engine/path-errors.js';
+import type { EntryKind } from '../model/entry.js';
 import { linkProblem } from './link-check.js';
 
 /** NO_FOLLOW opens a final component only if it is not a link (0 where the platform has none: Windows). */
@@ -131,7 +132,7 @@ export class ConfinedTree {
    * or another confined tree) to path here, its directories made as needed. A link is judged
    * again where it lands, as a link climbing with `..` leads elsewhere from another depth.
    */
-  moveIn(from: string, path: string, kind: 'file' | 'dir' | 'symlink', makeDir?: (dir: string) => void): void {
+  moveIn(from: string, path: string, kind: EntryKind, makeDir?: (dir: string) => void): void {
     const to = this.parents(path, makeDir ?? ((dir) => this.mkdir(dir)));
     if (kind === 'symlink') this.assertLinkMayStand(dirname(to), readlinkSync(from));
     renameSync(from, to);
@@ -139,7 +140,7 @@ export class ConfinedTree {
   }
 
   /** rename moves a path within this tree (a conflict's loser aside, a move replayed). */
-  rename(from: string, path: string, kind: 'file' | 'dir' | 'symlink'): void {
+  rename(from: string, path: string, kind: EntryKind): void {
     this.moveIn(this.parents(from), path, kind);
   }
 

@@ -11,8 +11,9 @@ import { isInside } from './resolve.js';
 export function openToRead(root: string, path: string, followLinks: boolean): number {
   const full = localPath(root, path);
   if (!followLinks) return openSync(full, constants.O_RDONLY | NO_FOLLOW);
-  const real = realpathSync(full);
-  if (!isInside(realpathSync(root), real)) {
+  // native: Node's JS realpath climbs a `..` after a link lexically, the kernel from where the link leads.
+  const real = realpathSync.native(full);
+  if (!isInside(realpathSync.native(root), real)) {
     throw Object.assign(new Error('it leads outside the synchronized tree now'), { code: 'EXDEV' });
   }
   return openSync(real, constants.O_RDONLY | NO_FOLLOW);

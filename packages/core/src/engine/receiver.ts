@@ -440,7 +440,7 @@ export class Receiver {
     if (this.dryTree !== undefined) {
       this.dryTree.remove(from);
     } else {
-      this.tree.place(this.tree.ancestors(from, false), entry.path, now.kind === 'symlink' ? 'symlink' : 'file');
+      this.tree.place(this.tree.ancestors(from, false), entry.path, now.kind);
       // The renamed file keeps its old owner and mode: the source may have changed them too.
       if (ownerDiffers(entry, now)) note = this.tree.setOwner(this.tree.full(entry.path), entry);
       if ((now.mode & 0o1777) !== (entry.mode & 0o1777)) this.tree.confined.chmod(entry.path, entry.mode & MODE_BITS);

@@ -1,6 +1,6 @@
 import { chmodSync, lchownSync, lstatSync, lutimesSync, mkdirSync, type Stats } from 'node:fs';
 import { ConfinedTree } from '../confined/confined-tree.js';
-import { sameLocalState, type Entry, type Owners } from '../model/entry.js';
+import { sameLocalState, type Entry, type EntryKind, type Owners } from '../model/entry.js';
 import type { DryTree } from './dry-tree.js';
 import { isPresent, statEntry } from './local-tree.js';
 import { applyOwner, ownerIds } from './owner.js';
@@ -105,7 +105,7 @@ export class TargetTree {
   }
 
   /** place renames a finished file or link (or a moved file) to its final path. */
-  place(from: string, path: string, kind: 'file' | 'symlink'): void {
+  place(from: string, path: string, kind: EntryKind): void {
     const to = this.ancestors(path, true);
     if (process.platform === 'win32') clearReadOnly(to);
     this.confined.moveIn(from, path, kind, this.makeDir);

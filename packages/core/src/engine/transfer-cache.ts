@@ -1,4 +1,4 @@
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** RESUME_MIN is the least a cut transfer must have written to be resumed (as Aspera's 1 MiB). */
@@ -20,7 +20,7 @@ export function cleanStalePartials(cacheDir: string, now = Date.now(), maxAgeMs 
     if (!name.endsWith('.partial')) continue;
     const path = join(cacheDir, name);
     try {
-      if (now - statSync(path).mtimeMs > maxAgeMs) {
+      if (now - lstatSync(path).mtimeMs > maxAgeMs) {
         rmSync(path, { force: true });
         removed += 1;
       }

@@ -245,14 +245,15 @@ function walkable(options: ScanOptions, path: string): boolean {
 function follow(root: string, full: string): BigIntStats | string {
   let real: string;
   try {
-    real = realpathSync(full);
+    // native: the kernel climbs `..` after a link from where the link leads; Node's JS version climbs lexically.
+    real = realpathSync.native(full);
   } catch (err) {
     return `cannot follow link: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
   }
-  const realRoot = realpathSync(root);
+  const realRoot = realpathSync.native(root);
   const inside = relative(realRoot, real);
   if (inside.startsWith('..') || isAbsolute(inside)) return 'the link leads outside the synchronized tree; not followed';
-  const fromHere = relative(real, realpathSync(dirname(full)));
+  const fromHere = relative(real, realpathSync.native(dirname(full)));
   if (fromHere === '' || (!fromHere.startsWith('..') && !isAbsolute(fromHere))) {
     return 'the link points at a directory above it, which would loop; not followed';
   }

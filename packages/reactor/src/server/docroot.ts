@@ -36,7 +36,7 @@ export function confine(docroot: string, userPath: string, platform: PlatformNam
   }
   if (parts.some(isPrivateName)) throw invalid(`${userPath} lies in a private dir, which is snapsync's own; name another directory`);
   parts = parts.filter((part) => part !== '.');
-  return checkReal(docroot, `/${parts.join('/')}`, realpathSync(docroot), parts);
+  return checkReal(docroot, `/${parts.join('/')}`, realpathSync.native(docroot), parts);
 }
 
 /**
@@ -74,7 +74,7 @@ export function ensureDirectory(docroot: string, target: Confined, create: boole
     // Made one level at a time, each checked again: what stands there must be the directory made.
     if (!lstatSync(d).isDirectory()) throw outside(`${target.shown} was replaced as it was made; not followed`);
   }
-  return { real: realpathSync(target.real), shown: target.shown };
+  return { real: realpathSync.native(target.real), shown: target.shown };
 }
 
 /**
@@ -83,7 +83,7 @@ export function ensureDirectory(docroot: string, target: Confined, create: boole
  * the docroot.
  */
 function checkReal(docroot: string, shown: string, base: string, parts: readonly string[]): Confined {
-  const realRoot = realpathSync(docroot);
+  const realRoot = realpathSync.native(docroot);
   let real: string;
   try {
     real = whereItLeads(base, parts);

@@ -209,7 +209,9 @@ export class SessionHandler {
     const dbDir = request.remoteDbDir === ''
       ? remoteDir
       : confine(principal.docroot, request.remoteDbDir, this.platform);
-    const side = inDocrootTerms([dbDir, remoteDir], () => SessionSide.open({
+    // The docroot itself too: any other real path under it (a DB's recorded directory) is shown as the user sees it.
+    const places = [dbDir, remoteDir, { real: realpathSync.native(principal.docroot), shown: '/' }];
+    const side = inDocrootTerms(places, () => SessionSide.open({
       name: request.name,
       syncDir: remoteDir.real,
       dbDir: dbDir.real,
@@ -224,7 +226,7 @@ export class SessionHandler {
         { existed: request.localDbExisted, dbPath: request.localDbPath },
         { existed: side.existed, dbPath: shownDbPath });
       if (discrepancy) throw discrepancy;
-      inDocrootTerms([dbDir, remoteDir], () => {
+      inDocrootTerms(places, () => {
         side.checkRecorded({
           localDir: remoteDir.real, remoteHost: request.localHost, remoteDir: request.localDir, direction: request.direction,
         }, this.peerPlatform);
@@ -517,7 +519,7 @@ export class SessionHandler {
  * user's own machine.
  */
 function linkBoundary(docroot: string): { linkBoundary?: string } {
-  const real = realpathSync(docroot);
+  const real = realpathSync.native(docroot);
   return parse(real).root === real ? {} : { linkBoundary: real };
 }
 
