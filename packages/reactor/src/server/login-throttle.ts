@@ -12,8 +12,8 @@ export interface Rules {
 /**
  * Per source address (any user): generous, since many people may share one address (NAT).
  * Per user and address: after 3 failures 1 s, then 2, 4, 8 s...: a person who mistypes five
- * times waits 4 s; a guesser gets about 5 tries in the first 4 s, 9 in a minute, then one per
- * 10 min. Neither key names a user alone, so a stranger elsewhere cannot lock a user out.
+ * times waits 4 s; a guesser gets about 5 tries in the first 4 s, 8 in a minute, then ever
+ * fewer, down to one per 10 min. Neither key names a user alone, so a stranger elsewhere cannot lock a user out.
  */
 export const ADDRESS_RULES: Rules = { free: 10, baseMs: 1000, maxMs: 10 * 60_000 };
 export const PAIR_RULES: Rules = { free: 3, baseMs: 1000, maxMs: 10 * 60_000 };
