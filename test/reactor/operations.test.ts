@@ -35,6 +35,7 @@ describe('reactor: operations', function () {
       ['a session limit of 0', { limits: { maxSessions: 0 } }, '"limits.maxSessions" must be a whole number from 1'],
       ['a frame limit too small for a chunk of data', { limits: { maxFrameBytes: 65536 } }, '"limits.maxFrameBytes" must be a whole number from 2097152'],
       ['an idle timeout of 1 s', { limits: { idleTimeoutSeconds: 1 } }, '"limits.idleTimeoutSeconds" must be a whole number from 10'],
+      ['a per-user session limit of 0', { limits: { maxSessionsPerUser: 0 } }, '"limits.maxSessionsPerUser" must be a whole number from 1'],
     ];
     for (const [what, config, message] of cases) {
       it(`refuses to serve with ${what}, in one line, exit 2`, async () => {

@@ -41,9 +41,13 @@ export class RawClient {
     });
   }
 
-  /** connect opens wss://127.0.0.1:port/ without checking the self-signed certificate. */
-  static connect(port: number): Promise<RawClient> {
-    const ws = new WebSocket(`wss://127.0.0.1:${port}/`, { rejectUnauthorized: false, perMessageDeflate: false });
+  /**
+   * connect opens wss://127.0.0.1:port/ without checking the self-signed certificate, from
+   * localAddress when given (127.0.0.2 and up model other sources: Linux routes all 127/8 on lo).
+   */
+  static connect(port: number, localAddress?: string): Promise<RawClient> {
+    const ws = new WebSocket(`wss://127.0.0.1:${port}/`,
+      { rejectUnauthorized: false, perMessageDeflate: false, ...(localAddress !== undefined ? { localAddress } : {}) });
     const client = new RawClient(ws);
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(client));
@@ -136,17 +140,17 @@ export function openSessionMessage(name: string, remoteDir: string, overrides: P
   };
 }
 
-/** connectAndHello connects and exchanges Hello for Welcome. */
-export async function connectAndHello(port: number): Promise<{ client: RawClient; welcome: Welcome }> {
-  const client = await RawClient.connect(port);
+/** connectAndHello connects (from localAddress when given) and exchanges Hello for Welcome. */
+export async function connectAndHello(port: number, localAddress?: string): Promise<{ client: RawClient; welcome: Welcome }> {
+  const client = await RawClient.connect(port, localAddress);
   const reply = await client.request(helloMessage());
   if (reply.kind !== 'welcome') throw new Error(`expected welcome, got ${JSON.stringify(reply)}`);
   return { client, welcome: reply };
 }
 
 /** loggedIn connects, says Hello and logs in with a password; the login must succeed. */
-export async function loggedIn(port: number, user: string, password: string): Promise<RawClient> {
-  const { client } = await connectAndHello(port);
+export async function loggedIn(port: number, user: string, password: string, localAddress?: string): Promise<RawClient> {
+  const { client } = await connectAndHello(port, localAddress);
   const reply = await client.request({ kind: 'auth', user, password });
   if (reply.kind !== 'authOk') throw new Error(`expected authOk, got ${JSON.stringify(reply)}`);
   return client;

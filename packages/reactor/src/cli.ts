@@ -126,7 +126,7 @@ async function runServer(dir: string, listen: string | undefined, configPath: st
   const log = createLogger(config.logLevel, config.logFormat);
   const { host, port } = parseListen(listen ?? config.listen);
   loadUsers(state); // fail now, not at the first login, on a broken users.json
-  const registry = new SessionRegistry(config.limits.maxSessions);
+  const registry = new SessionRegistry(config.limits.maxSessions, config.limits.maxSessionsPerUser);
   const reactor = await serve({
     host, port, keyPem, certPem, serverName: config.serverName, log, limits: config.limits, registry,
     // users.json is read at each login, so `user add` takes effect without a restart.

@@ -10,4 +10,5 @@ export { createSelfSigned, certificateDer } from './state/certificate.js';
 export { fingerprintOf, initStateDir, loadIdentity, stateDir, type StateDir } from './state/state-dir.js';
 export { hashPassword, verifyPassword } from './users/password.js';
 export { parseEd25519PublicKey } from './users/authorized-key.js';
-export { MAX_PENDING_LOGINS } from './server/serve.js';
+export { LoginThrottle, ADDRESS_RULES, PAIR_RULES, type Rules } from './server/login-throttle.js';
+export { sourceOf } from './server/source-address.js';

@@ -1,16 +1,18 @@
 import { SnapsyncError } from '@snapsync/core';
 import { Connection, HEARTBEAT_MS, keepAlive, wsFrameSocket } from '@snapsync/protocol';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { WebSocketServer } from 'ws';
 import type { Logger } from '../log.js';
 import type { Authenticator } from './authenticator.js';
 import { DEFAULT_LIMITS, type Limits } from '../state/reactor-config.js';
+import { LoginThrottle, throttled } from './login-throttle.js';
+import { PreAuthGate } from './pre-auth-gate.js';
 import { SessionHandler } from './session-handler.js';
 import { SessionRegistry } from './session-registry.js';
-
-/** MAX_PENDING_LOGINS bounds connections that have not logged in yet (64 KiB-4 MiB buffered each). */
-export const MAX_PENDING_LOGINS = 64;
+import { addressOf, sourceOf } from './source-address.js';
+import { StallWatch } from './stall-watch.js';
 
 /** ServeOptions are what a listening reactor needs. */
 export interface ServeOptions {
@@ -39,12 +41,24 @@ export interface RunningReactor {
  * or hostile connection ends alone; the server goes on serving the others.
  */
 export function serve(options: ServeOptions): Promise<RunningReactor> {
-  const https: Server = createServer({ key: options.keyPem, cert: options.certPem, minVersion: 'TLSv1.2' });
-  // The frame limit is enforced per connection state by Connection; ws only caps the worst case.
   const limits = options.limits ?? DEFAULT_LIMITS;
-  const registry = options.registry ?? new SessionRegistry(limits.maxSessions);
+  const https: Server = createServer({
+    key: options.keyPem, cert: options.certPem, minVersion: 'TLSv1.2', handshakeTimeout: limits.tlsHandshakeSeconds * 1000,
+  });
+  // The frame limit is enforced per connection state by Connection; ws only caps the worst case.
+  const registry = options.registry ?? new SessionRegistry(limits.maxSessions, limits.maxSessionsPerUser);
   const wss = new WebSocketServer({ server: https, maxPayload: limits.maxFrameBytes + 1024, perMessageDeflate: false });
   const handlers = new Set<SessionHandler>();
+  const gate = new PreAuthGate({
+    maxPending: limits.maxPendingLogins, maxPendingPerSource: limits.maxPendingLoginsPerAddress,
+    helloMs: limits.helloTimeoutSeconds * 1000, loginMs: limits.loginTimeoutSeconds * 1000,
+  }, options.log);
+  const throttle = new LoginThrottle();
+
+  // Counted from the TCP accept, before TLS: ws buffers a whole message before the per-state
+  // cap can judge it, so bounding who has not logged in bounds what strangers make us hold.
+  https.prependListener('connection', (socket: Socket) => gate.admit(socket));
+  https.on('secureConnection', (socket: TLSSocket) => gate.secured(socket));
 
   // ws re-emits the https server's 'error' (EADDRINUSE) on wss; it is reported by the listen
   // promise below, and an 'error' event nobody listens to would crash the process instead.
@@ -53,14 +67,9 @@ export function serve(options: ServeOptions): Promise<RunningReactor> {
     // A client that fails the TLS handshake (a scanner, a plain-HTTP probe) is only dropped.
   });
   wss.on('connection', (ws, request) => {
-    const peer = `${request.socket.remoteAddress ?? '?'}:${request.socket.remotePort ?? '?'}`;
-    // ws caps a message at the post-login size; bounding connections that have not logged in
-    // bounds what strangers can make the reactor buffer.
-    if ([...handlers].filter((handler) => !handler.loggedIn).length >= MAX_PENDING_LOGINS) {
-      options.log.event('warn', 'connection_refused', { peer, reason: `${MAX_PENDING_LOGINS} logins already in progress` });
-      ws.close(1013, 'too many logins in progress; try again later');
-      return;
-    }
+    const tls = request.socket as TLSSocket;
+    const peer = `${tls.remoteAddress ?? '?'}:${tls.remotePort ?? '?'}`;
+    ws.once('message', () => gate.heard(tls));
     ws.on('error', (err) => {
       options.log.event('warn', 'connection_dropped', { peer, reason: err.message });
       ws.terminate();
@@ -68,12 +77,25 @@ export function serve(options: ServeOptions): Promise<RunningReactor> {
     // A client gone without a word (its network cut) frees its session lock once the idle timeout passes.
     const silenceMs = limits.idleTimeoutSeconds * 1000;
     keepAlive(ws, Math.min(HEARTBEAT_MS, silenceMs / 3), silenceMs);
-    const handler = new SessionHandler(new Connection(wsFrameSocket(ws)), {
-      authenticate: options.authenticate, serverName: options.serverName, log: options.log, peer, registry,
-      maxFrameBytes: limits.maxFrameBytes,
+    const stallSeconds = limits.stallTimeoutSeconds;
+    const stall = new StallWatch(stallSeconds * 1000, () => handler.mayIdle, () => handler.stalled(stallSeconds));
+    const login = throttled(options.authenticate, throttle,
+      { peer, address: addressOf(tls.remoteAddress), source: sourceOf(tls.remoteAddress), leftMs: () => gate.loginLeftMs(tls) },
+      options.log);
+    const handler: SessionHandler = new SessionHandler(new Connection(stall.watching(wsFrameSocket(ws))), {
+      authenticate: async (auth, challenge) => {
+        const principal = await login(auth, challenge);
+        gate.loggedIn(tls);
+        return principal;
+      },
+      serverName: options.serverName, log: options.log, peer, registry, maxFrameBytes: limits.maxFrameBytes,
+      handshakeTimeoutMs: gate.loginLeftMs(tls),
     });
     handlers.add(handler);
-    ws.on('close', () => handlers.delete(handler));
+    ws.on('close', () => {
+      stall.stop();
+      handlers.delete(handler);
+    });
   });
 
   return new Promise((resolve, reject) => {

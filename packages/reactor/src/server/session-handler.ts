@@ -83,6 +83,10 @@ export class SessionHandler {
   private readonly platform: PlatformName;
   /** peerPlatform is the initiator's (its Hello): a receiver reads a Windows peer's modes as its read-only bit. */
   private peerPlatform: PlatformName = 'posix';
+  /** continuous: the session asked to watch or ended a cycle to stay open; it idles between cycles. */
+  private continuous = false;
+  /** scanning: this side is busy on the initiator's request, which owes nothing meanwhile. */
+  private scanning = false;
 
   constructor(private readonly connection: Connection, private readonly options: HandlerOptions) {
     this.platform = options.platform ?? currentPlatform;
@@ -102,6 +106,24 @@ export class SessionHandler {
     return this.principal !== undefined;
   }
 
+  /**
+   * mayIdle is true while no message is owed either way: before login (the login deadline
+   * rules), while this side scans, and between the cycles of a continuous session. Anything
+   * else (logged in with no session, a session opened and idle, a sync) should be moving.
+   */
+  get mayIdle(): boolean {
+    return !this.loggedIn || this.scanning || (this.continuous && this.state === 'session');
+  }
+
+  /** stalled ends a connection that moved nothing for `seconds` when it should have. */
+  stalled(seconds: number): void {
+    if (!this.connection.isOpen) return;
+    this.options.log.event('warn', 'session_stalled', { id: this.sessionId, peer: this.options.peer, seconds });
+    this.connection.fail(0, new SnapsyncError('REACTOR_BUSY',
+      `nothing moved on this session for ${seconds} s; the reactor ended it to free its place ` +
+      '(its admin sets limits.stallTimeoutSeconds); run it again'));
+  }
+
   /** shutdown ends the connection because the reactor is stopping. */
   shutdown(): void {
     if (this.connection.isOpen) {
@@ -114,8 +136,8 @@ export class SessionHandler {
     try {
       await this.dispatch(frame);
     } catch (err) {
+      // A failed login is logged where it is throttled (login-throttle.ts).
       if (!isSnapsyncError(err)) this.options.log.error(`internal error serving ${this.options.peer}: ${(err as Error).stack}`);
-      else if (err.code === 'AUTH_FAILED') this.options.log.event('warn', 'login_failed', { peer: this.options.peer, reason: err.message });
       this.connection.fail(frame.id, err);
     }
   }
@@ -163,10 +185,16 @@ export class SessionHandler {
         return;
       case 'session:startSync':
         if (message.kind !== 'startSync') break;
-        await this.startSync(id, message);
+        this.scanning = true;
+        try {
+          await this.startSync(id, message);
+        } finally {
+          this.scanning = false;
+        }
         return;
       case 'session:watch':
         if (message.kind !== 'watch' || this.feed !== undefined) break;
+        this.continuous = true;
         await this.watch(id, message);
         return;
       case 'session:finishSession':
@@ -193,11 +221,11 @@ export class SessionHandler {
 
   private openSession(id: number, request: OpenSession): void {
     const registry = this.options.registry;
-    registry?.reserve();
+    registry?.reserve(this.principal!.user);
     try {
       this.openReserved(id, request);
     } catch (err) {
-      registry?.release();
+      registry?.release(this.principal!.user);
       throw err;
     }
   }
@@ -462,6 +490,7 @@ export class SessionHandler {
     if (ok) this.sync!.trusted = true;
     this.role = undefined;
     this.state = 'session';
+    this.continuous = true;
     this.feed?.resume();
     if (this.status !== undefined) {
       this.status.cycles += 1;

@@ -31,42 +31,53 @@ export interface Totals {
 }
 
 /**
- * SessionRegistry knows the sessions a reactor serves: it enforces the limit on how many run
- * at once and keeps what `snapsync-reactor status` shows.
+ * SessionRegistry knows the sessions a reactor serves: it enforces the limits on how many run
+ * at once, in all and per user, and keeps what `snapsync-reactor status` shows.
  */
 export class SessionRegistry {
   private readonly running = new Map<string, SessionStatus>();
-  private reserved = 0;
+  /** reserved counts, per user, places taken by sessions about to open. */
+  private readonly reserved = new Map<string, number>();
   private changes = 0;
   readonly totals: Totals = { sessions: 0, failed: 0, files: 0, bytes: 0, errors: 0 };
   /** onOpenOrClose hears a session start or end at once (the status file is rewritten then). */
   onOpenOrClose: () => void = () => {};
 
-  constructor(readonly maxSessions: number) {}
+  constructor(readonly maxSessions: number, readonly maxSessionsPerUser = maxSessions) {}
 
   /** version changes whenever something shown changes (the status file is rewritten then). */
   get version(): number {
     return this.changes;
   }
 
-  /** reserve takes a place for a session about to open, or refuses one over the limit. */
-  reserve(): void {
-    if (this.running.size + this.reserved >= this.maxSessions) {
+  /** reserve takes a place for a session of user about to open, or refuses one over a limit. */
+  reserve(user: string): void {
+    const reserved = [...this.reserved.values()].reduce((sum, count) => sum + count, 0);
+    if (this.running.size + reserved >= this.maxSessions) {
       throw new SnapsyncError('REACTOR_BUSY',
         `the reactor already serves its limit of ${this.maxSessions} sessions; try again later (its admin sets limits.maxSessions)`);
     }
-    this.reserved += 1;
+    const mine = [...this.running.values()].filter((status) => status.user === user).length + (this.reserved.get(user) ?? 0);
+    if (mine >= this.maxSessionsPerUser) {
+      // One user cannot take every place: the others still get theirs.
+      throw new SnapsyncError('REACTOR_BUSY',
+        `${user} already has its limit of ${this.maxSessionsPerUser} sessions open on this reactor; ` +
+        'finish one or try again later (its admin sets limits.maxSessionsPerUser)');
+    }
+    this.reserved.set(user, (this.reserved.get(user) ?? 0) + 1);
   }
 
   /** release gives back a place reserve took, for a session that did not open. */
-  release(): void {
-    this.reserved = Math.max(0, this.reserved - 1);
+  release(user: string): void {
+    const left = (this.reserved.get(user) ?? 0) - 1;
+    if (left > 0) this.reserved.set(user, left);
+    else this.reserved.delete(user);
   }
 
   /** open turns a reservation into a running session. */
   open(session: Omit<SessionStatus, 'state' | 'cycles' | 'files' | 'bytes' | 'errors' | 'lastSyncAt' | 'continuous' | 'pending'>):
     SessionStatus {
-    this.release();
+    this.release(session.user);
     const status: SessionStatus = {
       ...session, state: 'syncing', continuous: false, pending: 0, cycles: 0, files: 0, bytes: 0, errors: 0, lastSyncAt: null,
     };

@@ -12,6 +12,20 @@ export interface Limits {
   readonly maxFrameBytes: number;
   /** idleTimeoutSeconds: a connection that sends nothing (not even a pong) this long is dropped. */
   readonly idleTimeoutSeconds: number;
+  /** maxSessionsPerUser: sessions one user may have open at once (at most maxSessions). */
+  readonly maxSessionsPerUser: number;
+  /** stallTimeoutSeconds: a session owed traffic that moves no message this long is ended, pings or not. */
+  readonly stallTimeoutSeconds: number;
+  /** maxPendingLogins: connections not logged in yet, from TCP accept on (raw TLS sockets included). */
+  readonly maxPendingLogins: number;
+  /** maxPendingLoginsPerAddress: the same, from one source address (an IPv6 /64 counts as one). */
+  readonly maxPendingLoginsPerAddress: number;
+  /** tlsHandshakeSeconds: a TCP connection must finish its TLS handshake within this. */
+  readonly tlsHandshakeSeconds: number;
+  /** helloTimeoutSeconds: after TLS, the WebSocket upgrade and the first message must come within this. */
+  readonly helloTimeoutSeconds: number;
+  /** loginTimeoutSeconds: a connection must be logged in this long after its TCP accept. */
+  readonly loginTimeoutSeconds: number;
 }
 
 /** ReactorConfig is config.json in the state dir, or the file `serve --config` names. */
@@ -26,13 +40,16 @@ export interface ReactorConfig {
   readonly stateDir?: string;
 }
 
-export const DEFAULT_LIMITS: Limits = { maxSessions: 64, maxFrameBytes: MAX_FRAME_BYTES, idleTimeoutSeconds: 60 };
+export const DEFAULT_LIMITS: Limits = {
+  maxSessions: 64, maxFrameBytes: MAX_FRAME_BYTES, idleTimeoutSeconds: 60, maxSessionsPerUser: 8, stallTimeoutSeconds: 600,
+  maxPendingLogins: 64, maxPendingLoginsPerAddress: 8, tlsHandshakeSeconds: 10, helloTimeoutSeconds: 10, loginTimeoutSeconds: 20,
+};
 
 /** MIN_FRAME_BYTES leaves room for a 1 MiB chunk of file data and its header. */
 const MIN_FRAME_BYTES = 2 * 1024 * 1024;
 
 const KEYS = ['version', 'serverName', 'listen', 'logLevel', 'logFormat', 'limits', 'stateDir'];
-const LIMIT_KEYS = ['maxSessions', 'maxFrameBytes', 'idleTimeoutSeconds'];
+const LIMIT_KEYS = Object.keys(DEFAULT_LIMITS);
 
 /**
  * readConfig reads and checks a reactor config file: every key known, every value in range,
@@ -85,6 +102,13 @@ export function readConfig(path: string): ReactorConfig {
       maxSessions: whole('maxSessions', 1, 100_000),
       maxFrameBytes: whole('maxFrameBytes', MIN_FRAME_BYTES, 64 * 1024 * 1024),
       idleTimeoutSeconds: whole('idleTimeoutSeconds', 10, 86_400),
+      maxSessionsPerUser: whole('maxSessionsPerUser', 1, 100_000),
+      stallTimeoutSeconds: whole('stallTimeoutSeconds', 1, 7 * 86_400),
+      maxPendingLogins: whole('maxPendingLogins', 1, 100_000),
+      maxPendingLoginsPerAddress: whole('maxPendingLoginsPerAddress', 1, 100_000),
+      tlsHandshakeSeconds: whole('tlsHandshakeSeconds', 1, 600),
+      helloTimeoutSeconds: whole('helloTimeoutSeconds', 1, 600),
+      loginTimeoutSeconds: whole('loginTimeoutSeconds', 1, 600),
     },
     // A relative state dir is read from where the config file is.
     ...(stateDir !== undefined ? { stateDir: isAbsolute(stateDir) ? stateDir : resolve(dirname(path), stateDir) } : {}),
