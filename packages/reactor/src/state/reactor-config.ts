@@ -41,7 +41,7 @@ export interface ReactorConfig {
 }
 
 export const DEFAULT_LIMITS: Limits = {
-  maxSessions: 64, maxFrameBytes: MAX_FRAME_BYTES, idleTimeoutSeconds: 60, maxSessionsPerUser: 8, stallTimeoutSeconds: 600,
+  maxSessions: 64, maxFrameBytes: MAX_FRAME_BYTES, idleTimeoutSeconds: 60, maxSessionsPerUser: 8, stallTimeoutSeconds: 3600,
   maxPendingLogins: 64, maxPendingLoginsPerAddress: 8, tlsHandshakeSeconds: 10, helloTimeoutSeconds: 10, loginTimeoutSeconds: 20,
 };
 
