@@ -1,0 +1,184 @@
+import { classHas, type GlobToken } from './glob.js';
+
+const SLASH = 0x2f;
+/** MASK_CACHE bounds the cached masks of characters beyond ASCII, per set. */
+const MASK_CACHE = 256;
+
+/**
+ * GlobSet matches a list of globs in one pass over a text, without backtracking: a text of n
+ * characters costs n steps over a bitset of one bit per glob position (Thompson's NFA run as
+ * shift-and), whatever the globs. A regex engine, which backtracks, takes time exponential in
+ * the stars of a pattern such as `**a**a**a**b`; one rogue filter could stall a reactor.
+ *
+ * Each glob owns consecutive states: one per token (two for `**\/`) and an accepting one after
+ * them. State i is "the tokens before i have matched". The transitions are:
+ * - consume: a character token at i that takes c moves to i+1;
+ * - loop: a star at i that takes c stays at i;
+ * - eps: a star at i also holds at i+1 without reading anything (runs of them chain);
+ * - skip: `**\/` is E (eps to L, skip to after the `/`) and L (loop on anything, consume `/`).
+ */
+export class GlobSet {
+  readonly size: number;
+  private readonly words: number;
+  private readonly tokens: (GlobToken | 'loopAll')[] = [];
+  private readonly initial: Uint32Array;
+  private readonly eps: Uint32Array;
+  private readonly skip: Uint32Array;
+  private readonly hasSkip: boolean;
+  private readonly loopSlash: Uint32Array;
+  private readonly loopOther: Uint32Array;
+  private readonly ascii: (Uint32Array | undefined)[] = [];
+  private readonly other = new Map<number, Uint32Array>();
+  /** accepting[g] is the accepting state of glob g; globOf maps a state back to its glob. */
+  private readonly accepting: Int32Array;
+  private readonly globOf: Int32Array;
+  private readonly next: Uint32Array;
+
+  constructor(globs: readonly (readonly GlobToken[])[]) {
+    this.size = globs.length;
+    const starts: number[] = [];
+    const accepting: number[] = [];
+    for (const glob of globs) {
+      starts.push(this.tokens.length);
+      for (const token of glob) {
+        this.tokens.push(token);
+        if (token.kind === 'dirStar') this.tokens.push('loopAll');
+      }
+      accepting.push(this.tokens.length);
+      this.tokens.push({ kind: 'char', cp: -1 });
+    }
+    const states = this.tokens.length;
+    this.words = Math.max(1, Math.ceil(states / 32));
+    this.accepting = Int32Array.from(accepting);
+    this.globOf = new Int32Array(states);
+    globs.forEach((_, g) => this.globOf.fill(g, starts[g], accepting[g]! + 1));
+    this.eps = this.maskOf((t) => t !== 'loopAll' && (t.kind === 'star' || t.kind === 'anyStar' || t.kind === 'dirStar'));
+    this.skip = this.maskOf((t) => t !== 'loopAll' && t.kind === 'dirStar');
+    this.hasSkip = this.skip.some((word) => word !== 0);
+    this.loopSlash = this.maskOf((t) => t === 'loopAll' || t.kind === 'anyStar');
+    this.loopOther = this.maskOf((t) => t === 'loopAll' || t.kind === 'anyStar' || t.kind === 'star');
+    this.next = new Uint32Array(this.words);
+    this.initial = new Uint32Array(this.words);
+    for (const start of starts) this.initial[start >>> 5]! |= 1 << (start & 31);
+    this.close(this.initial);
+  }
+
+  /** state makes a state set at the start of every glob. */
+  state(): Uint32Array {
+    return this.initial.slice();
+  }
+
+  /** reset puts a state set back at the start. */
+  reset(state: Uint32Array): void {
+    state.set(this.initial);
+  }
+
+  /**
+   * feed reads text[from, to) into the state set. It returns false once no glob can match any
+   * more, whatever follows; the set is then empty.
+   */
+  feed(state: Uint32Array, text: string, from: number, to: number): boolean {
+    const words = this.words;
+    const next = this.next;
+    for (let i = from; i < to; i++) {
+      let cp = text.charCodeAt(i);
+      if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < to) {
+        const low = text.charCodeAt(i + 1);
+        if (low >= 0xdc00 && low <= 0xdfff) {
+          cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
+          i++;
+        }
+      }
+      const consume = this.consumeMask(cp);
+      const loop = cp === SLASH ? this.loopSlash : this.loopOther;
+      let carry = 0;
+      let alive = 0;
+      for (let w = 0; w < words; w++) {
+        const s = state[w]!;
+        const moved = s & consume[w]!;
+        next[w] = (moved << 1) | carry | (s & loop[w]!);
+        carry = moved >>> 31;
+        alive |= next[w]!;
+      }
+      if (alive === 0) {
+        state.fill(0);
+        return false;
+      }
+      this.close(next);
+      state.set(next);
+    }
+    return true;
+  }
+
+  /**
+   * first tells the lowest glob that accepts in the state set, among those `allowed` (a mask
+   * from acceptMask), or -1.
+   */
+  first(state: Uint32Array, allowed: Uint32Array): number {
+    for (let w = 0; w < this.words; w++) {
+      const hit = state[w]! & allowed[w]!;
+      if (hit !== 0) return this.globOf[w * 32 + 31 - Math.clz32(hit & -hit)]!;
+    }
+    return -1;
+  }
+
+  /** acceptMask marks the accepting states of the globs `pick` keeps. */
+  acceptMask(pick: (glob: number) => boolean): Uint32Array {
+    const mask = new Uint32Array(this.words);
+    this.accepting.forEach((state, glob) => {
+      if (pick(glob)) mask[state >>> 5]! |= 1 << (state & 31);
+    });
+    return mask;
+  }
+
+  /** close adds what the states hold without reading: skips first, then runs of eps. */
+  private close(state: Uint32Array): void {
+    const words = this.words;
+    // No eps state leads to a `**/` (parseGlob folds those runs), so one skip pass is enough.
+    if (this.hasSkip) {
+      let carry = 0;
+      for (let w = 0; w < words; w++) {
+        const from = state[w]! & this.skip[w]!;
+        state[w]! |= (from << 2) | carry;
+        carry = from >>> 30;
+      }
+    }
+    // Adding the active eps states to the eps mask carries each through its run of eps states
+    // and one past; the bits that flipped are exactly those reached (shift-and with epsilons).
+    let carry = 0;
+    for (let w = 0; w < words; w++) {
+      const eps = this.eps[w]!;
+      const sum = eps + ((state[w]! & eps) >>> 0) + carry;
+      carry = sum > 0xffffffff ? 1 : 0;
+      state[w]! |= (sum >>> 0) ^ eps;
+    }
+  }
+
+  /** consumeMask marks the states whose token takes cp; built once per character. */
+  private consumeMask(cp: number): Uint32Array {
+    if (cp < 128) return (this.ascii[cp] ??= this.buildConsume(cp));
+    let mask = this.other.get(cp);
+    if (mask === undefined) {
+      mask = this.buildConsume(cp);
+      if (this.other.size < MASK_CACHE) this.other.set(cp, mask);
+    }
+    return mask;
+  }
+
+  private buildConsume(cp: number): Uint32Array {
+    return this.maskOf((t) => {
+      if (t === 'loopAll') return cp === SLASH;
+      if (t.kind === 'char') return t.cp === cp;
+      if (t.kind === 'one') return cp !== SLASH;
+      return t.kind === 'class' && classHas(t, cp);
+    });
+  }
+
+  private maskOf(pick: (token: GlobToken | 'loopAll') => boolean): Uint32Array {
+    const mask = new Uint32Array(this.words);
+    this.tokens.forEach((token, state) => {
+      if (pick(token)) mask[state >>> 5]! |= 1 << (state & 31);
+    });
+    return mask;
+  }
+}
