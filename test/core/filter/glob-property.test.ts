@@ -19,9 +19,12 @@ const rule: fc.Arbitrary<FilterRule> = fc.record({
   kind: fc.constantFrom<FilterRule['kind']>('include', 'exclude', 'exclude'),
   pattern: fc.oneof(text(GLOB_CHARS, 10), fc.constantFrom('**/a', 'a/**/b', '**/**/a', '****/a', 'a**/', '*/*', '[!a]*', '/a/')),
 });
-// A first rule that never matches (no path has a "z") puts the others at any offset in the
-// bitset, so their states straddle the 32-bit words.
-const filler = fc.integer({ min: 0, max: 70 }).map((n): FilterRule[] => (n === 0 ? [] : [{ kind: 'exclude', pattern: 'z'.repeat(n) }]));
+// First rules that never match (no path has a "z") put the others at any offset in the
+// bitsets (one for name rules, one for path rules), so their states straddle the 32-bit words.
+const filler = fc.tuple(fc.integer({ min: 0, max: 70 }), fc.integer({ min: 0, max: 70 })).map(([name, path]): FilterRule[] => [
+  ...(name === 0 ? [] : [{ kind: 'exclude' as const, pattern: 'z'.repeat(name) }]),
+  ...(path === 0 ? [] : [{ kind: 'exclude' as const, pattern: `/${'z'.repeat(path)}` }]),
+]);
 const rules = fc.tuple(filler, fc.array(rule, { minLength: 1, maxLength: 4 })).map(([pad, more]) => [...pad, ...more]);
 const probe = fc.record({ path: text(PATH_CHARS, 12), isDir: fc.boolean() });
 

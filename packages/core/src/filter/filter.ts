@@ -24,7 +24,7 @@ export const MAX_FILTER_PATTERN = 1024;
  * per character over a bitset of about that many bits, so this bounds the time a filter can
  * take from a reactor shared with others.
  */
-export const MAX_FILTER_TOTAL = 65536;
+export const MAX_FILTER_TOTAL = 16384;
 
 interface Parsed {
   readonly rule: FilterRule;
@@ -96,9 +96,9 @@ function badPattern(rule: FilterRule, why: string): SnapsyncError {
 class Matcher {
   readonly set: GlobSet;
   readonly rule: Int32Array;
-  readonly forDirs: Uint32Array;
-  readonly forFiles: Uint32Array;
-  readonly work: Uint32Array;
+  readonly forDirs: Int32Array;
+  readonly forFiles: Int32Array;
+  readonly work: Int32Array;
 
   constructor(parsed: readonly Parsed[], pick: (rule: Parsed) => boolean) {
     const mine = parsed.map((p, at) => ({ p, at })).filter(({ p }) => pick(p));
@@ -110,7 +110,7 @@ class Matcher {
   }
 
   /** firstRule tells the first rule that accepts in the state, or NONE. */
-  firstRule(state: Uint32Array, isDir: boolean): number {
+  firstRule(state: Int32Array, isDir: boolean): number {
     const glob = this.set.first(state, isDir ? this.forDirs : this.forFiles);
     return glob < 0 ? NONE : this.rule[glob]!;
   }
@@ -124,7 +124,7 @@ class RuleFilter implements Filter {
   private readonly anyInclude: boolean;
   /** A scan asks for siblings in a row: the path rules' state after their parent is kept. */
   private parent = '';
-  private readonly parentState: Uint32Array;
+  private readonly parentState: Int32Array;
 
   constructor(readonly rules: readonly FilterRule[], parsed: readonly Parsed[]) {
     this.names = new Matcher(parsed, (p) => !p.anchored);
@@ -143,7 +143,7 @@ class RuleFilter implements Filter {
     }
     if (this.paths.set.size > 0) {
       const set = this.paths.set;
-      if (!(dirEnd >= this.parent.length && path.startsWith(this.parent))) {
+      if (!path.startsWith(this.parent)) {
         this.parent = '';
         set.reset(this.parentState);
       }

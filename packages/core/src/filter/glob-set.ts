@@ -21,18 +21,17 @@ export class GlobSet {
   readonly size: number;
   private readonly words: number;
   private readonly tokens: (GlobToken | 'loopAll')[] = [];
-  private readonly initial: Uint32Array;
-  private readonly eps: Uint32Array;
-  private readonly skip: Uint32Array;
+  private readonly initial: Int32Array;
+  private readonly eps: Int32Array;
+  private readonly skip: Int32Array;
   private readonly hasSkip: boolean;
-  private readonly loopSlash: Uint32Array;
-  private readonly loopOther: Uint32Array;
-  private readonly ascii: (Uint32Array | undefined)[] = [];
-  private readonly other = new Map<number, Uint32Array>();
+  private readonly loopSlash: Int32Array;
+  private readonly loopOther: Int32Array;
+  private readonly ascii: (Int32Array | undefined)[] = [];
+  private readonly other = new Map<number, Int32Array>();
   /** accepting[g] is the accepting state of glob g; globOf maps a state back to its glob. */
   private readonly accepting: Int32Array;
   private readonly globOf: Int32Array;
-  private readonly next: Uint32Array;
 
   constructor(globs: readonly (readonly GlobToken[])[]) {
     this.size = globs.length;
@@ -57,19 +56,18 @@ export class GlobSet {
     this.hasSkip = this.skip.some((word) => word !== 0);
     this.loopSlash = this.maskOf((t) => t === 'loopAll' || t.kind === 'anyStar');
     this.loopOther = this.maskOf((t) => t === 'loopAll' || t.kind === 'anyStar' || t.kind === 'star');
-    this.next = new Uint32Array(this.words);
-    this.initial = new Uint32Array(this.words);
+    this.initial = new Int32Array(this.words);
     for (const start of starts) this.initial[start >>> 5]! |= 1 << (start & 31);
     this.close(this.initial);
   }
 
   /** state makes a state set at the start of every glob. */
-  state(): Uint32Array {
+  state(): Int32Array {
     return this.initial.slice();
   }
 
   /** reset puts a state set back at the start. */
-  reset(state: Uint32Array): void {
+  reset(state: Int32Array): void {
     state.set(this.initial);
   }
 
@@ -77,9 +75,9 @@ export class GlobSet {
    * feed reads text[from, to) into the state set. It returns false once no glob can match any
    * more, whatever follows; the set is then empty.
    */
-  feed(state: Uint32Array, text: string, from: number, to: number): boolean {
+  feed(state: Int32Array, text: string, from: number, to: number): boolean {
     const words = this.words;
-    const next = this.next;
+    const { eps, skip, hasSkip } = this;
     for (let i = from; i < to; i++) {
       let cp = text.charCodeAt(i);
       if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < to) {
@@ -91,21 +89,32 @@ export class GlobSet {
       }
       const consume = this.consumeMask(cp);
       const loop = cp === SLASH ? this.loopSlash : this.loopOther;
-      let carry = 0;
+      // One pass, low words first: every transition moves up, so word w needs only the carries
+      // out of word w-1 (of the consume shift, the skip, the eps addition); close() spelled out.
+      let shifted = 0;
+      let skipped = 0;
+      let carried = 0;
       let alive = 0;
       for (let w = 0; w < words; w++) {
         const s = state[w]!;
         const moved = s & consume[w]!;
-        next[w] = (moved << 1) | carry | (s & loop[w]!);
-        carry = moved >>> 31;
-        alive |= next[w]!;
+        let n = (moved << 1) | shifted | (s & loop[w]!);
+        shifted = moved >>> 31;
+        if (hasSkip) {
+          const jump = n & skip[w]!;
+          n |= (jump << 2) | skipped;
+          skipped = jump >>> 30;
+        }
+        const e = eps[w]!;
+        const active = n & e;
+        const sum = (e + active + carried) | 0;
+        // The carry out of bit 31 of e + active + carried (active lies within e).
+        carried = (active | (e & ~sum)) >>> 31;
+        n |= sum ^ e;
+        state[w] = n;
+        alive |= n;
       }
-      if (alive === 0) {
-        state.fill(0);
-        return false;
-      }
-      this.close(next);
-      state.set(next);
+      if (alive === 0) return false;
     }
     return true;
   }
@@ -114,7 +123,7 @@ export class GlobSet {
    * first tells the lowest glob that accepts in the state set, among those `allowed` (a mask
    * from acceptMask), or -1.
    */
-  first(state: Uint32Array, allowed: Uint32Array): number {
+  first(state: Int32Array, allowed: Int32Array): number {
     for (let w = 0; w < this.words; w++) {
       const hit = state[w]! & allowed[w]!;
       if (hit !== 0) return this.globOf[w * 32 + 31 - Math.clz32(hit & -hit)]!;
@@ -123,8 +132,8 @@ export class GlobSet {
   }
 
   /** acceptMask marks the accepting states of the globs `pick` keeps. */
-  acceptMask(pick: (glob: number) => boolean): Uint32Array {
-    const mask = new Uint32Array(this.words);
+  acceptMask(pick: (glob: number) => boolean): Int32Array {
+    const mask = new Int32Array(this.words);
     this.accepting.forEach((state, glob) => {
       if (pick(glob)) mask[state >>> 5]! |= 1 << (state & 31);
     });
@@ -132,7 +141,7 @@ export class GlobSet {
   }
 
   /** close adds what the states hold without reading: skips first, then runs of eps. */
-  private close(state: Uint32Array): void {
+  private close(state: Int32Array): void {
     const words = this.words;
     // No eps state leads to a `**/` (parseGlob folds those runs), so one skip pass is enough.
     if (this.hasSkip) {
@@ -148,14 +157,15 @@ export class GlobSet {
     let carry = 0;
     for (let w = 0; w < words; w++) {
       const eps = this.eps[w]!;
-      const sum = eps + ((state[w]! & eps) >>> 0) + carry;
-      carry = sum > 0xffffffff ? 1 : 0;
-      state[w]! |= (sum >>> 0) ^ eps;
+      const active = state[w]! & eps;
+      const sum = (eps + active + carry) | 0;
+      carry = (active | (eps & ~sum)) >>> 31;
+      state[w]! |= sum ^ eps;
     }
   }
 
   /** consumeMask marks the states whose token takes cp; built once per character. */
-  private consumeMask(cp: number): Uint32Array {
+  private consumeMask(cp: number): Int32Array {
     if (cp < 128) return (this.ascii[cp] ??= this.buildConsume(cp));
     let mask = this.other.get(cp);
     if (mask === undefined) {
@@ -165,7 +175,7 @@ export class GlobSet {
     return mask;
   }
 
-  private buildConsume(cp: number): Uint32Array {
+  private buildConsume(cp: number): Int32Array {
     return this.maskOf((t) => {
       if (t === 'loopAll') return cp === SLASH;
       if (t.kind === 'char') return t.cp === cp;
@@ -174,8 +184,8 @@ export class GlobSet {
     });
   }
 
-  private maskOf(pick: (token: GlobToken | 'loopAll') => boolean): Uint32Array {
-    const mask = new Uint32Array(this.words);
+  private maskOf(pick: (token: GlobToken | 'loopAll') => boolean): Int32Array {
+    const mask = new Int32Array(this.words);
     this.tokens.forEach((token, state) => {
       if (pick(token)) mask[state >>> 5]! |= 1 << (state & 31);
     });
