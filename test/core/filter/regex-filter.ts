@@ -3,9 +3,11 @@ import type { FilterRule } from '@snapsync/core';
 /**
  * regexFilter is the filter as it was before glob-set.ts: each glob turned into a JS RegExp,
  * which backtracks (exponential time on `**a**a**a**b`). Kept here only as the reference the
- * linear matcher must agree with. One change: the `s` flag, so `**` crosses a newline in a
- * name as the new matcher does (the old `.` stopped at one, which no rule meant).
- * It throws where the old code refused a pattern.
+ * linear matcher must agree with. It throws where the old code refused a pattern, and on two
+ * points where the new one differs on purpose:
+ * - the `s` flag, so `**` crosses a newline in a name (the old `.` stopped at one);
+ * - a class opened by `[]` is declined: the regex read `[]` as an empty class that matches
+ *   nothing, the new matcher takes `]` first in a class as a member (`[]x]` holds `]` and `x`).
  */
 export function regexFilter(rules: readonly FilterRule[]): {
   excluded(path: string, isDir: boolean): boolean;
@@ -67,6 +69,7 @@ function globToRegex(glob: string): string {
     } else if (c === '?') {
       out += '[^/]';
     } else if (c === '[') {
+      if (glob[i + 1] === ']') throw new Error('[] differs on purpose');
       const end = glob.indexOf(']', i + 2);
       if (end < 0) throw new Error('unclosed class');
       let body = glob.slice(i + 1, end);
