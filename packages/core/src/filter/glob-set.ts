@@ -44,6 +44,7 @@ export class GlobSet {
         if (token.kind === 'dirStar') this.tokens.push('loopAll');
       }
       accepting.push(this.tokens.length);
+      // The accepting state takes no character: no code point is -1.
       this.tokens.push({ kind: 'char', cp: -1 });
     }
     const states = this.tokens.length;
@@ -58,7 +59,8 @@ export class GlobSet {
     this.loopOther = this.maskOf((t) => t === 'loopAll' || t.kind === 'anyStar' || t.kind === 'star');
     this.initial = new Int32Array(this.words);
     for (const start of starts) this.initial[start >>> 5]! |= 1 << (start & 31);
-    this.close(this.initial);
+    // Reading nothing: every state stays, and what they hold without reading is added.
+    this.step(this.initial, new Int32Array(this.words), new Int32Array(this.words).fill(-1));
   }
 
   /** state makes a state set at the start of every glob. */
@@ -76,8 +78,6 @@ export class GlobSet {
    * more, whatever follows; the set is then empty.
    */
   feed(state: Int32Array, text: string, from: number, to: number): boolean {
-    const words = this.words;
-    const { eps, skip, hasSkip } = this;
     for (let i = from; i < to; i++) {
       let cp = text.charCodeAt(i);
       if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < to) {
@@ -87,34 +87,7 @@ export class GlobSet {
           i++;
         }
       }
-      const consume = this.consumeMask(cp);
-      const loop = cp === SLASH ? this.loopSlash : this.loopOther;
-      // One pass, low words first: every transition moves up, so word w needs only the carries
-      // out of word w-1 (of the consume shift, the skip, the eps addition); close() spelled out.
-      let shifted = 0;
-      let skipped = 0;
-      let carried = 0;
-      let alive = 0;
-      for (let w = 0; w < words; w++) {
-        const s = state[w]!;
-        const moved = s & consume[w]!;
-        let n = (moved << 1) | shifted | (s & loop[w]!);
-        shifted = moved >>> 31;
-        if (hasSkip) {
-          const jump = n & skip[w]!;
-          n |= (jump << 2) | skipped;
-          skipped = jump >>> 30;
-        }
-        const e = eps[w]!;
-        const active = n & e;
-        const sum = (e + active + carried) | 0;
-        // The carry out of bit 31 of e + active + carried (active lies within e).
-        carried = (active | (e & ~sum)) >>> 31;
-        n |= sum ^ e;
-        state[w] = n;
-        alive |= n;
-      }
-      if (alive === 0) return false;
+      if (!this.step(state, this.consumeMask(cp), cp === SLASH ? this.loopSlash : this.loopOther)) return false;
     }
     return true;
   }
@@ -140,28 +113,40 @@ export class GlobSet {
     return mask;
   }
 
-  /** close adds what the states hold without reading: skips first, then runs of eps. */
-  private close(state: Int32Array): void {
-    const words = this.words;
-    // No eps state leads to a `**/` (parseGlob folds those runs), so one skip pass is enough.
-    if (this.hasSkip) {
-      let carry = 0;
-      for (let w = 0; w < words; w++) {
-        const from = state[w]! & this.skip[w]!;
-        state[w]! |= (from << 2) | carry;
-        carry = from >>> 30;
+  /**
+   * step moves the states on by one character (consume, loop), then adds what they hold without
+   * reading: skips first, then runs of eps. It returns whether any state is left. One pass, low
+   * words first: every transition moves up, so word w needs only the carries out of word w-1.
+   */
+  private step(state: Int32Array, consume: Int32Array, loop: Int32Array): boolean {
+    const { eps, skip, hasSkip } = this;
+    let shifted = 0;
+    let skipped = 0;
+    let carried = 0;
+    let alive = 0;
+    for (let w = 0; w < this.words; w++) {
+      const s = state[w]!;
+      const moved = s & consume[w]!;
+      let n = (moved << 1) | shifted | (s & loop[w]!);
+      shifted = moved >>> 31;
+      // No eps state leads to a `**/` (parseGlob folds those runs), so skips go before eps.
+      if (hasSkip) {
+        const jump = n & skip[w]!;
+        n |= (jump << 2) | skipped;
+        skipped = jump >>> 30;
       }
+      // Adding the active eps states to the eps mask carries each through its run of eps states
+      // and one past; the bits that flipped are exactly those reached (shift-and with epsilons).
+      const e = eps[w]!;
+      const active = n & e;
+      const sum = (e + active + carried) | 0;
+      // The carry out of bit 31 of e + active + carried (active lies within e).
+      carried = (active | (e & ~sum)) >>> 31;
+      n |= sum ^ e;
+      state[w] = n;
+      alive |= n;
     }
-    // Adding the active eps states to the eps mask carries each through its run of eps states
-    // and one past; the bits that flipped are exactly those reached (shift-and with epsilons).
-    let carry = 0;
-    for (let w = 0; w < words; w++) {
-      const eps = this.eps[w]!;
-      const active = state[w]! & eps;
-      const sum = (eps + active + carry) | 0;
-      carry = (active | (eps & ~sum)) >>> 31;
-      state[w]! |= sum ^ eps;
-    }
+    return alive !== 0;
   }
 
   /** consumeMask marks the states whose token takes cp; built once per character. */
