@@ -62,6 +62,28 @@ describe('initiator: filters', () => {
     expect(run.stderr).to.equal('snapsync: exclude pattern [abc has a "[" without its "]"\n');
     expect(existsSync(join(src, '.private-asp'))).to.equal(false);
   });
+
+  it('refuses a pattern longer than the reactor takes as a usage error, naming it', async () => {
+    const { src, dst } = tree();
+    const long = `${'x'.repeat(1024)}*`;
+    const run = await snapsync(['-N', 'f', '-d', src, '-r', dst, '-E', '*.tmp', '-I', long]);
+    expect(run.code).to.equal(2);
+    expect(run.stderr).to.equal(`snapsync: include pattern ${'x'.repeat(80)}... is 1025 characters long; at most 1024 are allowed\n`);
+    expect(existsSync(join(src, '.private-asp'))).to.equal(false);
+  });
+
+  it('refuses rule files adding up to more patterns than the reactor takes as a usage error', async () => {
+    const { src, dst } = tree();
+    const rules = join(tempDir(), 'rules');
+    writeFileSync(rules, Array.from({ length: 4097 }, (_, i) => `${i % 10}`).join('\n'));
+    const many = await snapsync(['-N', 'f', '-d', src, '-r', dst, '--exclude-from', rules]);
+    expect(many.code).to.equal(2);
+    expect(many.stderr).to.equal('snapsync: 4097 filter rules given; at most 4096 are allowed\n');
+    writeFileSync(rules, Array.from({ length: 17 }, (_, i) => `${i}`.padEnd(1000, '*')).join('\n'));
+    const long = await snapsync(['-N', 'f', '-d', src, '-r', dst, '--exclude-from', rules]);
+    expect(long.code).to.equal(2);
+    expect(long.stderr).to.equal('snapsync: the filter patterns add up to 17000 characters; at most 16384 are allowed\n');
+  });
 });
 
 describe('initiator: filters, read the way the command line groups them', () => {

@@ -28,6 +28,7 @@ export type ErrorCode =
   | 'MASS_DELETE_REFUSED'
   | 'REACTOR_BUSY'
   | 'SQLITE_UNAVAILABLE'
+  | 'FILTER_INVALID'
   | 'INTERNAL'
   // Local only: these never cross the wire (they map to INTERNAL there).
   | 'CONNECTION_FAILED'

@@ -39,7 +39,9 @@ export {
   toLocalPath, toWirePath,
   type CaseCollision,
 } from './platform/names.js';
-export { compileFilter, NO_FILTER, type Filter, type FilterRule } from './filter/filter.js';
+export {
+  compileFilter, hiddenByFilter, MAX_FILTER_PATTERN, MAX_FILTER_RULES, MAX_FILTER_TOTAL, NO_FILTER, type Filter, type FilterRule,
+} from './filter/filter.js';
 export { DELTA_DIGEST, MAX_DELTA_BLOCK, MAX_DELTA_BLOCKS, MIN_DELTA_BLOCK } from './engine/delta.js';
 export { coveredBy, DEFAULT_PENDING_MAX, fitScope, outermost, PendingPaths, scopePathProblem, type Due } from './watch/pending-paths.js';
 export { watchFailure, watchTree, type TreeWatch, type WatchEvents } from './watch/tree-watcher.js';

@@ -26,6 +26,7 @@ export const EXIT = {
 const BY_CODE: Record<ErrorCode, number> = {
   USAGE: EXIT.usage,
   SESSION_NAME_INVALID: EXIT.usage,
+  FILTER_INVALID: EXIT.usage,
   NOT_SUPPORTED: EXIT.notSupported,
   CONNECTION_FAILED: EXIT.connection,
   CONNECTION_CLOSED: EXIT.connection,

@@ -1,8 +1,8 @@
 import { lstatSync, readlinkSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { inodeNumber } from '../platform/platform.js';
-import type { Filter } from '../filter/filter.js';
-import { parentOf, type Entry } from '../model/entry.js';
+import { hiddenByFilter, type Filter } from '../filter/filter.js';
+import type { Entry } from '../model/entry.js';
 import type { SnapshotStore } from '../storage/snapshot-store.js';
 
 /**
@@ -23,7 +23,7 @@ export function differFromSync(root: string, paths: readonly string[], store: Sn
     }
     const row = synced.get(path);
     // A path gone now is judged as what it was: a deleted directory is no file to an -I rule.
-    if (filter !== undefined && hidden(path, st === undefined ? row?.kind === 'dir' : st.isDirectory(), filter)) return false;
+    if (filter !== undefined && hiddenByFilter(path, st === undefined ? row?.kind === 'dir' : st.isDirectory(), filter)) return false;
     if (st === undefined || row === undefined) return (st === undefined) !== (row === undefined);
     return !looksAsSynced(root, path, st, row);
   });
@@ -41,11 +41,5 @@ function looksAsSynced(root: string, path: string, st: BigIntStats, row: Entry):
       return false;
     }
   }
-  return false;
-}
-
-function hidden(path: string, isDir: boolean, filter: Filter): boolean {
-  if (filter.excluded(path, isDir)) return true;
-  for (let dir = parentOf(path); dir !== ''; dir = parentOf(dir)) if (filter.excluded(dir, true)) return true;
   return false;
 }

@@ -1,4 +1,4 @@
-import { compileFilter, type FilterRule } from '@snapsync/core';
+import { compileFilter, isSnapsyncError, type FilterRule } from '@snapsync/core';
 import { readFileSync } from 'node:fs';
 import { usageError } from '../errors.js';
 
@@ -18,8 +18,9 @@ const FLAGS: Record<string, { kind: FilterRule['kind']; fromFile: boolean }> = {
  * filterRules reads -E/-I/--exclude-from/--include-from from the raw command line, because
  * their order across flags is their meaning (first match wins) and a parser that groups
  * values per flag would lose it. Files hold one pattern per line; blank lines and lines
- * starting with `#` are skipped. Every pattern is compiled once here, so a bad one fails
- * before anything starts.
+ * starting with `#` are skipped. Every pattern is compiled once here, so a bad one (or too
+ * many, or too long: the limits the reactor holds them to) fails as a usage error before
+ * anything starts.
  */
 export function filterRules(argv: readonly string[]): FilterRule[] {
   const rules: FilterRule[] = [];
@@ -66,6 +67,10 @@ export function filterRules(argv: readonly string[]): FilterRule[] {
       rules.push({ kind: spec.kind, pattern: line });
     }
   }
-  compileFilter(rules);
+  try {
+    compileFilter(rules);
+  } catch (err) {
+    throw isSnapsyncError(err) && err.code === 'FILTER_INVALID' ? usageError(err.message) : err;
+  }
   return rules;
 }
