@@ -14,6 +14,7 @@ import { isAbsolute, posix, relative, sep } from 'node:path';
 import type { Logger } from '../log.js';
 import type { Authenticator, Principal } from './authenticator.js';
 import { confine, ensureDirectory, type Confined } from './docroot.js';
+import { peerFilter } from './peer-filter.js';
 import type { SessionRegistry, SessionStatus } from './session-registry.js';
 
 /** HandlerOptions configure how one connection is served. */
@@ -268,7 +269,7 @@ export class SessionHandler {
     if (request.dryRun !== side.dryRun) {
       throw protocolError('INVALID_MESSAGE', 'invalid message: startSync.dryRun differs from the openSession.dryRun of this session');
     }
-    const filter = compileFilter(request.filters);
+    const filter = peerFilter(request.filters);
     const keepDir = request.keepDir === '' ? undefined : this.keepDir(request.keepDir, plan.root, side.dryRun);
     // A scope path this side cannot hold, or in its private dir, is not walked: nothing is there to find.
     const scope = request.partial
