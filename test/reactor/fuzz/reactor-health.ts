@@ -22,6 +22,9 @@ export function outsideState(base: string, docroot: string, stateDir: string): s
     .map((line) => (line.startsWith(`${stateDir} `) ? line.replace(/ m=\d+ c=\d+/, '') : line));
 }
 
+/** INTERNAL is how the reactor, or Node, says a failure was not expected. */
+const INTERNAL = /internal error|uncaught|unhandled/i;
+
 /** STACK_FRAME is a line of a JavaScript stack trace. */
 const STACK_FRAME = /^\s+at .+(\(|:\d+:\d+)/m;
 
@@ -34,7 +37,9 @@ export function internalErrors(log: string): string[] {
   const found: string[] = [];
   const lines = log.split('\n');
   for (const [index, line] of lines.entries()) {
-    if (/internal error|uncaught|unhandled/i.test(line) || (STACK_FRAME.test(line) && !STACK_FRAME.test(lines[index - 1] ?? ''))) {
+    const previous = lines[index - 1] ?? '';
+    // A trace counts once: from the line that names the failure, or from its first frame.
+    if (INTERNAL.test(line) || (STACK_FRAME.test(line) && !STACK_FRAME.test(previous) && !INTERNAL.test(previous))) {
       found.push(lines.slice(Math.max(0, index - 1), index + 6).join('\n'));
     }
   }

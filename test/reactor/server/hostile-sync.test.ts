@@ -1,12 +1,13 @@
 import { expect } from 'chai';
 import type { FilterRule } from '@snapsync/core';
 import type { StartSync } from '@snapsync/protocol';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startReactor, type TestReactor } from '../../helpers/reactor-process.js';
 import { tempDir } from '../../helpers/temp-dir.js';
+import { eventually } from '../../helpers/cli-process.js';
 import { internalErrors } from '../fuzz/reactor-health.js';
-import { loggedIn, openSessionMessage, type RawClient } from '../raw-client.js';
+import { helloMessage, loggedIn, openSessionMessage, type RawClient } from '../raw-client.js';
 
 const PASSWORD = 'hostile sync pass';
 
@@ -27,7 +28,11 @@ describe('reactor: hostile sync requests found by the frame fuzzer', function ()
 
   before(async () => {
     const docroot = tempDir('snapsync-hostile-sync-');
-    mkdirSync(join(docroot, 'data'));
+    // Enough to scan that the scan is still running when the next frame comes.
+    for (let d = 0; d < 20; d++) {
+      mkdirSync(join(docroot, 'data', `d${d}`), { recursive: true });
+      for (let f = 0; f < 20; f++) writeFileSync(join(docroot, 'data', `d${d}`, `f${f}`), `${d}/${f}\n`);
+    }
     reactor = await startReactor([{ name: 'alice', docroot, password: PASSWORD }]);
   });
 
@@ -61,4 +66,28 @@ describe('reactor: hostile sync requests found by the frame fuzzer', function ()
       expect(internalErrors(reactor.log())).to.deep.equal([]);
     });
   }
+
+  it('ends a session whose initiator sends FinishSession while the reactor scans, without an internal error', async () => {
+    const client = await inSession();
+    const log = reactor.log().length;
+    client.send(startSyncMessage());
+    client.send({ kind: 'finishSession', ok: false, generation: '', keepOpen: false });
+    expect(await client.nextMessage()).to.deep.equal({ kind: 'sessionFinished' });
+    // A second Hello is refused in any state: the next Error answers it, not the scan.
+    client.send(helloMessage());
+    expect((await client.expectError()).code).to.equal('UNEXPECTED_MESSAGE');
+    await eventually(() => expect(reactor.log().slice(log)).to.include('session end'));
+    expect(internalErrors(reactor.log().slice(log))).to.deep.equal([]);
+  });
+
+  it('ends a session whose connection drops while the reactor scans, without an internal error', async () => {
+    const client = await inSession();
+    const log = reactor.log().length;
+    client.send(startSyncMessage());
+    client.ws.terminate();
+    await eventually(() => expect(reactor.log().slice(log)).to.include('session end'));
+    // The scan ran into the closed session after its end was logged.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(internalErrors(reactor.log().slice(log))).to.deep.equal([]);
+  });
 });
