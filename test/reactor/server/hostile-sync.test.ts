@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { FilterRule } from '@snapsync/core';
 import type { StartSync } from '@snapsync/protocol';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startReactor, type TestReactor } from '../../helpers/reactor-process.js';
 import { tempDir } from '../../helpers/temp-dir.js';
@@ -89,5 +89,20 @@ describe('reactor: hostile sync requests found by the frame fuzzer', function ()
     // The scan ran into the closed session after its end was logged.
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(internalErrors(reactor.log().slice(log))).to.deep.equal([]);
+  });
+
+  it('keeps no file descriptor of a watched session once it ended, however many come and go', async () => {
+    const watched = async (): Promise<void> => {
+      const client = await inSession();
+      expect(await client.request({ kind: 'watch', cooloffMs: 100, pendingMax: 100 })).to.include({ kind: 'watchStarted', watching: true });
+      expect(await client.request({ kind: 'finishSession', ok: false, generation: '', keepOpen: false })).to.deep.equal({ kind: 'sessionFinished' });
+      client.close();
+      await client.closed;
+    };
+    const descriptors = (): number => readdirSync(`/proc/${reactor.process.pid}/fd`).length;
+    await watched(); // loads the watcher once
+    const before = descriptors();
+    for (let i = 0; i < 10; i++) await watched();
+    await eventually(() => expect(descriptors()).to.be.at.most(before + 2));
   });
 });
