@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { treeState } from '../../helpers/tree-state.js';
 
 /** rssMiB reads a live process's resident memory from /proc/PID/status (VmRSS, in kB). */
@@ -6,6 +6,11 @@ export function rssMiB(pid: number): number {
   const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (match === null) throw new Error(`no VmRSS in /proc/${pid}/status`);
   return Number(match[1]) / 1024;
+}
+
+/** openFiles counts a live process's file descriptors: sockets, pipes, files, watches. */
+export function openFiles(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).length;
 }
 
 /**
