@@ -5,7 +5,8 @@ import { eventually } from '../helpers/cli-process.js';
 import { startReactor, type TestReactor } from '../helpers/reactor-process.js';
 import { snapsync } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
-import { FuzzCase, type CaseOutcome, type Stage } from './fuzz/fuzz-cases.js';
+import type { CaseOutcome } from './fuzz/conversation.js';
+import { FuzzCase, type Stage } from './fuzz/fuzz-cases.js';
 import { internalErrors, openFiles, outsideState, rssMiB } from './fuzz/reactor-health.js';
 import { newEd25519Key, type TestKey } from './keys.js';
 

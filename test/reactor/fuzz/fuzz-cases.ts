@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { MIN_DELTA_BLOCK, type Change } from '@snapsync/core';
-import type { Message } from '@snapsync/protocol';
 import { Random } from '../../helpers/seeded-random.js';
 import { signLogin, type TestKey } from '../keys.js';
-import { helloMessage, openSessionMessage, RawClient, type ClientEvent } from '../raw-client.js';
+import { helloMessage, openSessionMessage, RawClient } from '../raw-client.js';
+import { Conversation, type CaseOutcome } from './conversation.js';
 import { damage, frameBytes, HostileMessages } from './hostile-messages.js';
 import { HostileValues } from './hostile-values.js';
 
@@ -18,123 +18,8 @@ export interface FuzzTarget {
   readonly dbs: Map<string, boolean>;
 }
 
-/** CaseOutcome is how one case ended, for the checks and for a failure's message. */
-export interface CaseOutcome {
-  /** sent lists what the case sent, in short. */
-  readonly sent: string[];
-  /** codes are the codes of the Error frames the reactor answered with. */
-  readonly codes: string[];
-  /** messages are the texts of those Error frames. */
-  readonly messages: string[];
-  /** closed is the WebSocket close code and reason, once the connection closed. */
-  closed: string | undefined;
-  /** hung is set when the reactor neither answered nor closed in time. */
-  hung: string | undefined;
-}
-
 /** Stage is where in a connection's life a case starts sending hostile frames: pushing and pulling are in a sync. */
 export type Stage = 'connected' | 'hello' | 'loggedIn' | 'session' | 'pushing' | 'pulling';
-
-/** ANSWER_MS bounds how long the reactor may take to answer or close after the last frame. */
-const ANSWER_MS = 10_000;
-
-/**
- * Conversation is one fuzzing connection: what it sent (for the failure message) and every
- * Error code the reactor answered with.
- */
-class Conversation {
-  readonly outcome: CaseOutcome = { sent: [], codes: [], messages: [], closed: undefined, hung: undefined };
-  private nextId = 1;
-  /** wants holds the paths the reactor asked for and has not been sent. */
-  readonly wants: string[] = [];
-  /** offered holds the paths of the changes the reactor sent (a pull). */
-  readonly offered: string[] = [];
-  syncDone = false;
-  private closed = false;
-
-  constructor(readonly client: RawClient, readonly random: Random) {}
-
-  send(message: Message, note = ''): number {
-    const id = this.nextId++;
-    this.outcome.sent.push(`${message.kind}${note === '' ? '' : ` ${note}`} ${short(message)}`);
-    this.client.sendRaw(frameBytes(id, message));
-    return id;
-  }
-
-  sendRaw(data: Uint8Array | string, note: string): void {
-    this.outcome.sent.push(`${note} (${data.length} ${typeof data === 'string' ? 'chars' : 'bytes'})`);
-    this.client.sendRaw(data);
-  }
-
-  /** request sends a message and returns the reply, or undefined when the reactor closed instead. */
-  async request(message: Message): Promise<Message | undefined> {
-    this.send(message);
-    const event = await this.nextEvent(ANSWER_MS, `a reply to ${message.kind}`);
-    return event?.type === 'frame' ? event.frame.message : undefined;
-  }
-
-  /** drain takes what already arrived: wants are kept, Error codes noted. */
-  async drain(): Promise<void> {
-    for (;;) {
-      const event = await this.client.next(0).catch(() => undefined);
-      if (event === undefined) return;
-      this.note(event);
-    }
-  }
-
-  /**
-   * end sends what no state accepts (a second Hello), so the reactor must answer with an
-   * Error and close: the proof it still reads this connection, then reads to the close.
-   */
-  async end(abrupt: boolean): Promise<void> {
-    if (abrupt) {
-      // Gone without a word, whatever the reactor was doing: it must clean up alone.
-      this.outcome.sent.push('(connection cut)');
-      this.client.ws.terminate();
-      return;
-    }
-    if (this.client.isOpen) this.send(helloMessage(), '(ends the case)');
-    for (;;) {
-      const event = await this.nextEvent(ANSWER_MS, 'the close after the closing Hello');
-      if (event === undefined || event.type === 'close') break;
-    }
-    this.client.close();
-  }
-
-  private async nextEvent(ms: number, what: string): Promise<ClientEvent | undefined> {
-    // Once closed, nothing more comes: what is left in the queue is all there is.
-    const event = await this.client.next(this.closed ? 0 : ms).catch(() => undefined);
-    if (event === undefined) {
-      if (!this.closed) this.outcome.hung ??= `no ${what} within ${ms} ms`;
-      return undefined;
-    }
-    this.note(event);
-    return event;
-  }
-
-  private note(event: ClientEvent): void {
-    if (event.type === 'close') {
-      this.closed = true;
-      this.outcome.closed = `${event.code} ${event.reason}`;
-    }
-    if (event.type === 'undecodable') this.outcome.codes.push(`UNDECODABLE ${Buffer.from(event.bytes).toString('hex').slice(0, 200)}`);
-    if (event.type !== 'frame') return;
-    const message = event.frame.message;
-    if (message.kind === 'error') {
-      this.outcome.codes.push(message.code);
-      this.outcome.messages.push(message.message.slice(0, 200));
-    }
-    if (message.kind === 'want') this.wants.push(...message.paths, ...message.resumes.map((r) => r.path), ...message.deltas.map((d) => d.path));
-    if (message.kind === 'syncDone') this.syncDone = true;
-    if (message.kind === 'changes') this.offered.push(...message.changes.map((change) => change.entry.path));
-  }
-}
-
-/** short describes a message in one line of bounded length. */
-function short(message: Message): string {
-  const text = JSON.stringify(message, (_key, value: unknown) => (value instanceof Uint8Array ? `<${value.length} bytes>` : value));
-  return text.length > 300 ? `${text.slice(0, 300)}...` : text;
-}
 
 /** FuzzCase sends one seeded case of hostile frames on a fresh connection. */
 export class FuzzCase {
@@ -154,7 +39,7 @@ export class FuzzCase {
   /** run reaches the stage, sends hostile frames there, then ends the connection. */
   async run(): Promise<CaseOutcome> {
     const stage = this.stage;
-    const conversation = new Conversation(await RawClient.connect(this.target.port), this.random);
+    const conversation = new Conversation(await RawClient.connect(this.target.port));
     try {
       if (await this.reach(conversation, stage)) {
         if (stage === 'pushing') await this.pushing(conversation);
@@ -224,51 +109,45 @@ export class FuzzCase {
     }
   }
 
+  /**
+   * steps runs 1 to 6 steps drawn from the table (a step listed twice is drawn twice as often),
+   * reading what the reactor sent after each, until the connection ends.
+   */
+  private async steps(c: Conversation, table: readonly (() => unknown)[]): Promise<void> {
+    for (let step = 1 + this.random.int(6); step > 0 && c.client.isOpen; step--) {
+      await this.random.pick(table)();
+      await c.drain();
+    }
+  }
+
   /** pushing plays a push's sender with hostile content: changes, file data, replies, out of order. */
   private async pushing(c: Conversation): Promise<void> {
     const r = this.random;
     let lastSent = false;
-    for (let step = 1 + r.int(6); step > 0 && c.client.isOpen; step--) {
-      switch (r.int(9)) {
-        case 0:
-        case 1: {
-          const last = r.chance(0.3);
-          lastSent ||= last;
-          c.send({ kind: 'changes', changes: this.changes(), last });
-          break;
-        }
-        case 2:
-          this.answerWants(c, true);
-          break;
-        case 3:
-          this.escape(c);
-          break;
-        case 4:
-          c.send(this.messages.sync());
-          break;
-        case 5:
-          this.anyFrame(c);
-          break;
-        case 6:
-          // A session message in the middle of the stream.
-          c.send(this.messages.of(r.pick(['startPass', 'finishSession', 'watch', 'startSync', 'openSession'])));
-          break;
-        default:
-          await new Promise((resolve) => setTimeout(resolve, r.int(30)));
-      }
-      await c.drain();
-    }
+    const changes = (): void => {
+      const last = r.chance(0.3);
+      lastSent ||= last;
+      c.send({ kind: 'changes', changes: this.changes(), last });
+    };
+    await this.steps(c, [
+      changes, changes,
+      () => this.answerWants(c, true),
+      () => this.escape(c),
+      () => c.send(this.messages.sync()),
+      () => this.anyFrame(c),
+      // A session message in the middle of the stream.
+      () => c.send(this.messages.of(r.pick(['startPass', 'finishSession', 'watch', 'startSync', 'openSession']))),
+      () => pause(r.int(30)),
+    ]);
     if (!c.client.isOpen || r.chance(0.4)) return;
     // Played to its end as an initiator would, with what was hostile already in it.
     if (!lastSent) c.send({ kind: 'changes', changes: [], last: true });
     for (let round = 0; round < 20 && c.client.isOpen && !c.syncDone; round++) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await pause(20);
       await c.drain();
       this.answerWants(c, false);
     }
-    if (c.syncDone) {
-      await c.request({ kind: 'finishSession', ok: true, generation: '', keepOpen: false });
-    }
+    if (c.syncDone) await c.request({ kind: 'finishSession', ok: true, generation: '', keepOpen: false });
   }
 
   /**
@@ -279,49 +158,36 @@ export class FuzzCase {
   private async pulling(c: Conversation): Promise<void> {
     const r = this.random;
     const v = this.values;
-    for (let step = 1 + r.int(6); step > 0 && c.client.isOpen; step--) {
-      await new Promise((resolve) => setTimeout(resolve, r.int(30)));
-      await c.drain();
-      const path = (): string => (c.offered.length > 0 && r.chance(0.8) ? r.pick(c.offered) : v.path());
-      switch (r.int(7)) {
-        case 0:
-        case 1:
-          c.send({
-            kind: 'want', paths: Array.from({ length: r.int(4) }, path),
-            resumes: Array.from({ length: r.int(2) }, () => ({ path: path(), offset: v.number(), prefixChecksum: r.bytes(r.pick([0, 32, 64])) })),
-            deltas: Array.from({ length: r.int(2) }, () => ({
-              path: path(), blockSize: r.chance(0.7) ? MIN_DELTA_BLOCK : v.number(), digests: r.bytes(r.pick([0, 32, 64, 96])),
-            })),
-          });
-          break;
-        case 2:
-          c.send({ kind: 'ack', bytes: v.number() });
-          break;
-        case 3:
-          c.send({
-            kind: 'results',
-            results: Array.from({ length: r.int(4) }, () => ({
-              path: path(), outcome: r.pick(['synchronized', 'exists', 'error', 'deleted', 'moved', 'skipped'] as const), message: v.text(),
-              bytes: v.number(), ...(r.chance(0.5) ? { entry: v.entry() } : {}), ...(r.chance(0.2) ? { from: path() } : {}),
-            })),
-          });
-          break;
-        case 4:
-          c.send(this.messages.sync());
-          break;
-        case 5:
-          this.anyFrame(c);
-          break;
-        default:
-          c.send({ kind: 'syncDone', errors: v.number() });
-      }
-    }
+    const path = (): string => (c.offered.length > 0 && r.chance(0.8) ? r.pick(c.offered) : v.path());
+    const want = (): number => c.send({
+      kind: 'want', paths: Array.from({ length: r.int(4) }, path),
+      resumes: Array.from({ length: r.int(2) }, () => ({ path: path(), offset: v.number(), prefixChecksum: r.bytes(r.pick([0, 32, 64])) })),
+      deltas: Array.from({ length: r.int(2) }, () => ({
+        path: path(), blockSize: r.chance(0.7) ? MIN_DELTA_BLOCK : v.number(), digests: r.bytes(r.pick([0, 32, 64, 96])),
+      })),
+    });
+    await pause(r.int(30));
+    await this.steps(c, [
+      want, want,
+      () => c.send({ kind: 'ack', bytes: v.number() }),
+      () => c.send({
+        kind: 'results',
+        results: Array.from({ length: r.int(4) }, () => ({
+          path: path(), outcome: r.pick(['synchronized', 'exists', 'error', 'deleted', 'moved', 'skipped'] as const), message: v.text(),
+          bytes: v.number(), ...(r.chance(0.5) ? { entry: v.entry() } : {}), ...(r.chance(0.2) ? { from: path() } : {}),
+        })),
+      }),
+      () => c.send(this.messages.sync()),
+      () => this.anyFrame(c),
+      () => c.send({ kind: 'syncDone', errors: v.number() }),
+      () => pause(r.int(30)),
+    ]);
     if (!c.client.isOpen || r.chance(0.4)) return;
     // To its end as an initiator would: a result for every change offered, then SyncDone.
     for (let round = 0; round < 10 && c.client.isOpen; round++) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await pause(20);
       await c.drain();
-      const results = c.offered.splice(0).map((path) => ({ path, outcome: 'skipped' as const, message: 'fuzzed', bytes: 0 }));
+      const results = c.offered.splice(0).map((offered) => ({ path: offered, outcome: 'skipped' as const, message: 'fuzzed', bytes: 0 }));
       if (results.length > 0) c.send({ kind: 'results', results });
     }
     c.send({ kind: 'syncDone', errors: 0 });
@@ -386,4 +252,8 @@ export class FuzzCase {
       ],
     }, '(escape through a link)');
   }
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
