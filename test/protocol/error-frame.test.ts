@@ -41,7 +41,7 @@ describe('protocol: Error frames stay readable by the peer', () => {
       symlinks: 'y'.repeat(70_000) as 'copy', preserveTime: false, overwrite: 'always', preserveUid: false, preserveGid: false,
       partial: false, scope: [], targetRate: 0,
     }],
-    ['a path of 4,096 characters that climbs', {
+    ['want.paths of 4,096 characters that climbs', {
       kind: 'want', paths: [`../${'x'.repeat(4093)}`], resumes: [], deltas: [],
     }],
   ];
