@@ -80,6 +80,7 @@ describe(`reactor: frame fuzzer against a live reactor (seed ${SEED}, ${CASES} c
     expect(reactor.process.signalCode, `reactor killed ${context}`).to.equal(null);
     const rss = rssMiB(reactor.process.pid!);
     expect(rss, `reactor RSS ${context}`).to.be.below(MAX_RSS_MIB);
+    if (process.env.SNAPSYNC_FUZZ_VERBOSE !== undefined) console.log(`reactor RSS ${rss.toFixed(0)} MiB, ${openFiles(reactor.process.pid!)} descriptors`);
     // Every case's connection is closed: what it opened (sockets, DBs, watches) must be closed too.
     await eventually(() => expect(openFiles(reactor.process.pid!), `reactor file descriptors ${context}`)
       .to.be.at.most(descriptors + FD_SLACK), 5000);
