@@ -7,14 +7,16 @@ import { join } from 'node:path';
  * snapshot DBs included: per path its kind, mode, owner, size, inode, mtime and ctime to the
  * nanosecond (ctime moves on any chmod, rename, link or write), a file's content digest and a
  * link's target. Two equal states mean nothing was created, changed, moved or deleted, and no
- * timestamp was touched. A missing root is [].
+ * timestamp was touched. A missing root is []. `skip` leaves out a path and all below it
+ * (a tree a live process writes in while this walks).
  */
-export function treeState(root: string): string[] {
+export function treeState(root: string, skip: (path: string) => boolean = () => false): string[] {
   const out: string[] = [];
   if (!existsSync(root)) return out;
   const walk = (dir: string): void => {
     for (const name of readdirSync(join(root, dir)).sort()) {
       const path = dir === '' ? name : `${dir}/${name}`;
+      if (skip(path)) continue;
       const full = join(root, path);
       const st = lstatSync(full, { bigint: true });
       const meta = `${(st.mode & 0o7777n).toString(8)} ${st.uid}:${st.gid} ${st.size} ino=${st.ino} m=${st.mtimeNs} c=${st.ctimeNs}`;

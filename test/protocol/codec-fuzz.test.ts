@@ -1,18 +1,7 @@
 import { expect } from 'chai';
 import { isSnapsyncError } from '@snapsync/core';
 import { decodeFrame, encodeFrame, type Frame, type Message } from '@snapsync/protocol';
-
-/** mulberry32 is a tiny seeded PRNG: the same seed gives the same buffers on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../helpers/seeded-random.js';
 
 function randomBytes(next: () => number, maxLength: number): Uint8Array {
   const bytes = new Uint8Array(Math.floor(next() * (maxLength + 1)));

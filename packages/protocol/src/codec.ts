@@ -3,7 +3,7 @@ import type {
   Change, DeltaFrom, Direction, Entry, EntryKind, ErrorCode, Outcome, OverwritePolicy, PathResult, PlatformName, SymlinkMode,
 } from '@snapsync/core';
 import { protocolError } from './errors.js';
-import { MAX_COOLOFF_MS, MAX_PATH, MAX_PENDING, MAX_TEXT } from './limits.js';
+import { MAX_COOLOFF_MS, MAX_ERROR_TEXT, MAX_PATH, MAX_PENDING, MAX_TEXT } from './limits.js';
 import type { Frame, Message } from './messages.js';
 import type { Snapsync } from '../generated/wire.js';
 import { wire } from './wire.js';
@@ -156,7 +156,7 @@ function fromWire(envelope: ReturnType<typeof wire.Envelope.decode>): Message {
       const direction = (Object.keys(DIRECTIONS) as Direction[]).find((d) => DIRECTIONS[d] === m.direction);
       if (direction === undefined) throw invalid(`openSession.direction ${String(m.direction)} is unknown`);
       const checksum = text(m.checksum ?? '', 'openSession.checksum', 16);
-      if (!CHECKSUMS.has(checksum)) throw invalid(`openSession.checksum "${checksum}" is unknown`);
+      if (!CHECKSUMS.has(checksum)) throw invalid(`openSession.checksum ${shown(checksum)} is unknown`);
       const remoteDir = path(m.remoteDir ?? '', 'openSession.remoteDir');
       if (remoteDir.length === 0) throw invalid('openSession.remoteDir is empty');
       return {
@@ -216,7 +216,7 @@ function fromWire(envelope: ReturnType<typeof wire.Envelope.decode>): Message {
       const m = envelope.error!;
       const name = Object.keys(WIRE_ERROR_CODES).find((key) => WIRE_ERROR_CODES[key] === m.code);
       const code = (name === undefined || name === 'ERROR_CODE_UNSPECIFIED' ? 'INTERNAL' : name) as ErrorCode;
-      return { kind: 'error', code, message: text(m.message ?? '', 'error.message', 4 * MAX_TEXT) };
+      return { kind: 'error', code, message: text(m.message ?? '', 'error.message', MAX_ERROR_TEXT) };
     }
     case 'startSync':
       return {
@@ -286,8 +286,16 @@ function invalid(message: string): Error {
   return protocolError('INVALID_MESSAGE', `invalid message: ${message}`);
 }
 
+/** SHOWN_CHARS bounds how much of a refused value a message quotes: the refusal goes back in an Error frame. */
+const SHOWN_CHARS = 64;
+
+/** shown quotes a refused value, cut short and with NUL and control characters escaped. */
+function shown(value: string): string {
+  return JSON.stringify(value.length > SHOWN_CHARS ? `${value.slice(0, SHOWN_CHARS)}...` : value);
+}
+
 function platformOf(value: string | null | undefined, field: string): PlatformName {
-  if (value !== 'posix' && value !== 'win32') throw invalid(`${field} "${String(value)}" is unknown`);
+  if (value !== 'posix' && value !== 'win32') throw invalid(`${field} ${shown(String(value))} is unknown`);
   return value;
 }
 
@@ -382,7 +390,7 @@ function relPath(value: string, field: string): string {
   path(value, field);
   if (value.length === 0) throw invalid(`${field} is empty`);
   if (value.startsWith('/') || value.split('/').some((part) => part === '' || part === '.' || part === '..')) {
-    throw invalid(`${field} "${value}" is not a relative path inside the tree`);
+    throw invalid(`${field} ${shown(value)} is not a relative path inside the tree`);
   }
   return value;
 }
@@ -407,11 +415,11 @@ function batch<T>(items: readonly T[], field: string): readonly T[] {
 function symlinkMode(value: string): SymlinkMode {
   if (value === '') return 'copy';
   if (value === 'copy' || value === 'skip' || value === 'follow') return value;
-  throw invalid(`startSync.symlinks "${value}" is unknown`);
+  throw invalid(`startSync.symlinks ${shown(value)} is unknown`);
 }
 
 function overwritePolicy(value: string): OverwritePolicy {
   if (value === '') return 'always';
   if (value === 'always' || value === 'older' || value === 'conflict') return value;
-  throw invalid(`startSync.overwrite "${value}" is unknown`);
+  throw invalid(`startSync.overwrite ${shown(value)} is unknown`);
 }

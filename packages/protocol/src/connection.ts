@@ -3,7 +3,7 @@ import { fileDataFrame } from './file-data-frame.js';
 import { decodeFrame, encodeFrame } from './codec.js';
 import { PeerError, protocolError } from './errors.js';
 import type { CloseInfo, FrameSocket } from './frame-socket.js';
-import { MAX_FRAME_BYTES } from './limits.js';
+import { MAX_ERROR_TEXT, MAX_FRAME_BYTES } from './limits.js';
 import type { Frame, Message } from './messages.js';
 
 /** WebSocket close codes a Connection uses. */
@@ -116,7 +116,7 @@ export class Connection {
   /** fail sends an Error frame for err (answering id, or 0) and closes the connection. */
   fail(id: number, err: unknown, closeCode: number = CloseCode.policyViolation): void {
     const coded = isSnapsyncError(err) ? err : new SnapsyncError('INTERNAL', 'internal error');
-    this.reply(id, { kind: 'error', code: coded.code, message: coded.message });
+    this.reply(id, { kind: 'error', code: coded.code, message: sendable(coded.message) });
     // Our own requests die with the reason we are closing, not a bare "connection closed".
     this.failure ??= coded;
     this.rejectPending(coded);
@@ -171,6 +171,12 @@ export class Connection {
     this.rejectPending(closedError(info));
     for (const handler of this.closeHandlers) handler(info);
   }
+}
+
+/** sendable makes a message one the peer's codec accepts (no NUL, bounded), or it would refuse the whole Error. */
+function sendable(message: string): string {
+  const clean = message.replace(/\0/g, '\\0');
+  return clean.length > MAX_ERROR_TEXT ? `${clean.slice(0, MAX_ERROR_TEXT - 3)}...` : clean;
 }
 
 function closedError(info?: CloseInfo): SnapsyncError {

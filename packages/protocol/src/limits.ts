@@ -7,6 +7,9 @@ export const MAX_PREAUTH_FRAME_BYTES = 64 * 1024;
 /** MAX_TEXT bounds a free-text field (names, messages). */
 export const MAX_TEXT = 1024;
 
+/** MAX_ERROR_TEXT bounds an Error frame's message. */
+export const MAX_ERROR_TEXT = 4 * MAX_TEXT;
+
 /** MAX_PATH bounds a path field. */
 export const MAX_PATH = 4096;
 

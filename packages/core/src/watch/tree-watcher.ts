@@ -33,8 +33,16 @@ interface Subscription {
 
 interface ParcelWatcher {
   subscribe(dir: string, callback: (err: Error | null, events: { path: string; type: string }[]) => void,
-    options?: { ignore?: string[] }): Promise<Subscription>;
+    options?: { ignore?: string[]; backend?: string }): Promise<Subscription>;
 }
+
+/**
+ * NATIVE names each platform's own notifications. The default first looks for watchman, by
+ * running `watchman` from PATH through a shell each time the last watch ended and a new one
+ * starts; where it is not installed, @parcel/watcher 2.6 leaks a pipe doing so, a descriptor
+ * per continuous session on a long-running reactor.
+ */
+const NATIVE: Partial<Record<NodeJS.Platform, string>> = { linux: 'inotify', win32: 'windows', darwin: 'fs-events' };
 
 /**
  * watchTree reports changes under root through the platform's native notifications
@@ -72,7 +80,9 @@ export async function watchTree(root: string, privateDirName: string, events: Wa
   };
   const subscribe = async (dir: string): Promise<Subscription> => {
     try {
-      return await watcher.subscribe(dir === '' ? root : join(root, dir), report, dir === '' ? { ignore: [privateDirName] } : {});
+      const backend = NATIVE[process.platform];
+      return await watcher.subscribe(dir === '' ? root : join(root, dir), report,
+        { ...(dir === '' ? { ignore: [privateDirName] } : {}), ...(backend !== undefined ? { backend } : {}) });
     } catch (err) {
       throw watchFailure(root, err as Error);
     }

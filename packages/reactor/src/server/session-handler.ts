@@ -14,6 +14,7 @@ import { isAbsolute, parse, posix, relative, sep } from 'node:path';
 import type { Logger } from '../log.js';
 import type { Authenticator, Principal } from './authenticator.js';
 import { confine, ensureDirectory, type Confined } from './docroot.js';
+import { peerFilter } from './peer-filter.js';
 import type { SessionRegistry, SessionStatus } from './session-registry.js';
 
 /** HandlerOptions configure how one connection is served. */
@@ -298,7 +299,7 @@ export class SessionHandler {
     if (request.dryRun !== side.dryRun) {
       throw protocolError('INVALID_MESSAGE', 'invalid message: startSync.dryRun differs from the openSession.dryRun of this session');
     }
-    const filter = compileFilter(request.filters);
+    const filter = peerFilter(request.filters);
     const keepDir = request.keepDir === '' ? undefined : this.keepDir(request.keepDir, plan.root, side.dryRun);
     // A scope path this side cannot hold, or in its private dir, is not walked: nothing is there to find.
     const scope = request.partial
@@ -325,15 +326,30 @@ export class SessionHandler {
     const symlinks = sends ? request.symlinks : 'copy';
     // A dry run did not create a missing sync dir (--create-dir): a real run would find it empty.
     // A side that sends hashes its new files as it sends them (Receiver.hashedTarget two ways).
-    const scan = side.dryRun && !isPresent(plan.root)
+    const scan = await this.whileOpen(side, async () => (side.dryRun && !isPresent(plan.root)
       ? emptyScan(side.store, filter, symlinks)
-      : await scanSide(side.store, plan.root, plan.checksum, privateDirName(this.platform), filter, symlinks, owners, sends, scope);
+      : scanSide(side.store, plan.root, plan.checksum, privateDirName(this.platform), filter, symlinks, owners, sends, scope)));
+    if (scan === undefined) return;
     this.problems = new ProblemLog(side.store, scope);
     for (const [path, message] of scan.unreadable) this.problems.add({ path, outcome: 'error', message, bytes: 0 });
     this.passes = { request, scan, keepDir, rate: RateLimit.fromBits(request.targetRate) };
     if (plan.direction !== 'bidi') this.takeRole(plan.direction === 'pull' ? this.sender(false) : this.receiver(false));
     this.connection.reply(id, { kind: 'syncReady', scanned: scan.entries });
     if (this.peerReady) this.startStreaming();
+  }
+
+  /**
+   * whileOpen runs this side's scan. A FinishSession or a close that came meanwhile ended the
+   * session and closed its store under the scan: then undefined, as nothing is left to answer.
+   */
+  private async whileOpen(side: SessionSide, scan: () => Promise<SideScan>): Promise<SideScan | undefined> {
+    try {
+      const result = await scan();
+      return this.side === side ? result : undefined;
+    } catch (err) {
+      if (this.side !== side) return undefined;
+      throw err;
+    }
   }
 
   /**

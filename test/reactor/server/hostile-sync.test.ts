@@ -1,0 +1,108 @@
+import { expect } from 'chai';
+import type { FilterRule } from '@snapsync/core';
+import type { StartSync } from '@snapsync/protocol';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startReactor, type TestReactor } from '../../helpers/reactor-process.js';
+import { tempDir } from '../../helpers/temp-dir.js';
+import { eventually } from '../../helpers/cli-process.js';
+import { internalErrors } from '../fuzz/reactor-health.js';
+import { helloMessage, loggedIn, openSessionMessage, type RawClient } from '../raw-client.js';
+
+const PASSWORD = 'hostile sync pass';
+
+/** startSyncMessage is a well-formed push StartSync, with overrides for the field under test. */
+function startSyncMessage(overrides: Partial<StartSync> = {}): StartSync {
+  return {
+    kind: 'startSync', dryRun: false, allowMassDelete: false, filters: [], ignoreDelete: false, mirror: false, keepDir: '',
+    symlinks: 'copy', preserveTime: false, overwrite: 'always', preserveUid: false, preserveGid: false, partial: false, scope: [],
+    targetRate: 0, ...overrides,
+  };
+}
+
+// Cases the frame fuzzer (test/reactor/frame-fuzz.test.ts) found, each replayed on its own.
+describe('reactor: hostile sync requests found by the frame fuzzer', function () {
+  this.timeout(30_000);
+  let reactor: TestReactor;
+  let sessions = 0;
+
+  before(async () => {
+    const docroot = tempDir('snapsync-hostile-sync-');
+    // Enough to scan that the scan is still running when the next frame comes.
+    for (let d = 0; d < 20; d++) {
+      mkdirSync(join(docroot, 'data', `d${d}`), { recursive: true });
+      for (let f = 0; f < 20; f++) writeFileSync(join(docroot, 'data', `d${d}`, `f${f}`), `${d}/${f}\n`);
+    }
+    reactor = await startReactor([{ name: 'alice', docroot, password: PASSWORD }]);
+  });
+
+  after(async () => {
+    await reactor.stop();
+  });
+
+  /** inSession logs in and opens a fresh push session on /data. */
+  async function inSession(): Promise<RawClient> {
+    sessions += 1;
+    const client = await loggedIn(reactor.port, 'alice', PASSWORD);
+    const opened = await client.request(openSessionMessage(`hostile-${sessions}`, '/data'));
+    expect(opened.kind).to.equal('sessionOpened');
+    return client;
+  }
+
+  const badFilters: [string, FilterRule][] = [
+    ['an empty exclude pattern', { kind: 'exclude', pattern: '' }],
+    ['an include pattern of "/"', { kind: 'include', pattern: '/' }],
+    ['a pattern with "[" and no "]"', { kind: 'exclude', pattern: 'a[b' }],
+    ['a pattern ending in a lone "\\"', { kind: 'exclude', pattern: 'a\\' }],
+  ];
+  for (const [what, rule] of badFilters) {
+    it(`refuses a StartSync with ${what} as INVALID_MESSAGE, not an internal error`, async () => {
+      const client = await inSession();
+      client.send(startSyncMessage({ filters: [{ kind: 'exclude', pattern: '*.tmp' }, rule] }));
+      const error = await client.expectError();
+      expect(error.code, error.message).to.equal('INVALID_MESSAGE');
+      expect(error.message).to.match(/^invalid message: startSync\.filters: /);
+      await client.expectClose();
+      expect(internalErrors(reactor.log())).to.deep.equal([]);
+    });
+  }
+
+  it('ends a session whose initiator sends FinishSession while the reactor scans, without an internal error', async () => {
+    const client = await inSession();
+    const log = reactor.log().length;
+    client.send(startSyncMessage());
+    client.send({ kind: 'finishSession', ok: false, generation: '', keepOpen: false });
+    expect(await client.nextMessage()).to.deep.equal({ kind: 'sessionFinished' });
+    // A second Hello is refused in any state: the next Error answers it, not the scan.
+    client.send(helloMessage());
+    expect((await client.expectError()).code).to.equal('UNEXPECTED_MESSAGE');
+    await eventually(() => expect(reactor.log().slice(log)).to.include('session end'));
+    expect(internalErrors(reactor.log().slice(log))).to.deep.equal([]);
+  });
+
+  it('ends a session whose connection drops while the reactor scans, without an internal error', async () => {
+    const client = await inSession();
+    const log = reactor.log().length;
+    client.send(startSyncMessage());
+    client.ws.terminate();
+    await eventually(() => expect(reactor.log().slice(log)).to.include('session end'));
+    // The scan ran into the closed session after its end was logged.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(internalErrors(reactor.log().slice(log))).to.deep.equal([]);
+  });
+
+  it('keeps no file descriptor of a watched session once it ended, however many come and go', async () => {
+    const watched = async (): Promise<void> => {
+      const client = await inSession();
+      expect(await client.request({ kind: 'watch', cooloffMs: 100, pendingMax: 100 })).to.include({ kind: 'watchStarted', watching: true });
+      expect(await client.request({ kind: 'finishSession', ok: false, generation: '', keepOpen: false })).to.deep.equal({ kind: 'sessionFinished' });
+      client.close();
+      await client.closed;
+    };
+    const descriptors = (): number => readdirSync(`/proc/${reactor.process.pid}/fd`).length;
+    await watched(); // loads the watcher once
+    const before = descriptors();
+    for (let i = 0; i < 10; i++) await watched();
+    await eventually(() => expect(descriptors()).to.be.at.most(before + 2));
+  });
+});
