@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { FilterRule } from '@snapsync/core';
+import { CHANGE_BATCH, CHANGE_WINDOW, type Entry, type FilterRule } from '@snapsync/core';
 import type { StartSync } from '@snapsync/protocol';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -56,12 +56,12 @@ describe('reactor: hostile sync requests found by the frame fuzzer', function ()
     ['a pattern ending in a lone "\\"', { kind: 'exclude', pattern: 'a\\' }],
   ];
   for (const [what, rule] of badFilters) {
-    it(`refuses a StartSync with ${what} as INVALID_MESSAGE, not an internal error`, async () => {
+    it(`refuses a StartSync with ${what} as FILTER_INVALID naming the pattern, not an internal error`, async () => {
       const client = await inSession();
       client.send(startSyncMessage({ filters: [{ kind: 'exclude', pattern: '*.tmp' }, rule] }));
       const error = await client.expectError();
-      expect(error.code, error.message).to.equal('INVALID_MESSAGE');
-      expect(error.message).to.match(/^invalid message: startSync\.filters: /);
+      expect(error.code, error.message).to.equal('FILTER_INVALID');
+      expect(error.message).to.include(rule.pattern.length > 1 ? `pattern ${rule.pattern} ` : 'empty');
       await client.expectClose();
       expect(internalErrors(reactor.log())).to.deep.equal([]);
     });
@@ -89,6 +89,28 @@ describe('reactor: hostile sync requests found by the frame fuzzer', function ()
     // The scan ran into the closed session after its end was logged.
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(internalErrors(reactor.log().slice(log))).to.deep.equal([]);
+  });
+
+  it('ends a push whose sender runs far ahead of any sender\'s window, so unanswered changes cannot fill the reactor\'s memory', async () => {
+    const client = await inSession();
+    expect((await client.request(startSyncMessage())).kind).to.equal('syncReady');
+    client.send({ kind: 'syncReady', scanned: 0 });
+    const file = (path: string): Entry => ({
+      path, kind: 'file', size: 10, mtimeUs: 1, mode: 0o644, ino: 0, checksum: new Uint8Array(32), linkTarget: null, uid: null, gid: null,
+    });
+    // A real sender waits for results past CHANGE_WINDOW files; this one never sends a byte.
+    const batches = Math.ceil((2 * CHANGE_WINDOW + 1) / CHANGE_BATCH);
+    for (let b = 0; b < batches; b++) {
+      const changes = Array.from({ length: CHANGE_BATCH }, (_, i) => ({ kind: 'upsert' as const, entry: file(`flood/${b}/${i}`) }));
+      client.send({ kind: 'changes', changes, last: false });
+    }
+    let refusal: { code: string; message: string } | undefined;
+    for (let event = await client.next(); event.type !== 'close'; event = await client.next()) {
+      if (event.type === 'frame' && event.frame.message.kind === 'error') refusal = event.frame.message;
+    }
+    expect(refusal?.code, JSON.stringify(refusal)).to.equal('UNEXPECTED_MESSAGE');
+    expect(refusal?.message).to.match(/more than any sender keeps/);
+    expect(internalErrors(reactor.log())).to.deep.equal([]);
   });
 
   it('keeps no file descriptor of a watched session once it ended, however many come and go', async () => {

@@ -14,6 +14,7 @@ import type { SnapshotStore } from '../storage/snapshot-store.js';
 import { DryTree } from './dry-tree.js';
 import { LocalSpellings } from './local-spellings.js';
 import { FileIntake, unexpected } from './file-intake.js';
+import { CHANGE_WINDOW } from './sender.js';
 import { statEntry } from './local-tree.js';
 import { ownerIds } from './owner.js';
 import { DELTA_MIN, deltaBlockSize, seedFromBasis } from './delta.js';
@@ -89,6 +90,8 @@ interface Wants {
 }
 
 const RESULT_BATCH = 256;
+/** MAX_FILES_AWAITED leaves a well-behaved sender twice its window. */
+const MAX_FILES_AWAITED = 2 * CHANGE_WINDOW;
 const WANT_BATCH = 512;
 
 /**
@@ -187,6 +190,11 @@ export class Receiver {
         .map((change) => change.entry.path);
       const known: Known = { targets: this.options.store.scannedAmong(paths), ancestors: this.options.store.syncedAmong(paths) };
       for (const change of message.changes) this.apply(change, wants, known);
+      // A sender keeps at most CHANGE_WINDOW changes waiting for their results: a peer far ahead
+      // of that is not one, and each file waited for holds memory here.
+      if (this.intake.pending > MAX_FILES_AWAITED) {
+        throw unexpected(`changes: ${this.intake.pending} files sent for and not arrived, more than any sender keeps (${CHANGE_WINDOW})`);
+      }
       if (wants.paths.length > 0 || wants.resumes.length > 0) {
         this.options.channel.send({ kind: 'want', paths: wants.paths, resumes: wants.resumes, deltas: [] });
       }

@@ -14,7 +14,6 @@ import { isAbsolute, parse, posix, relative, sep } from 'node:path';
 import type { Logger } from '../log.js';
 import type { Authenticator, Principal } from './authenticator.js';
 import { confine, ensureDirectory, type Confined } from './docroot.js';
-import { peerFilter } from './peer-filter.js';
 import type { SessionRegistry, SessionStatus } from './session-registry.js';
 
 /** HandlerOptions configure how one connection is served. */
@@ -299,7 +298,8 @@ export class SessionHandler {
     if (request.dryRun !== side.dryRun) {
       throw protocolError('INVALID_MESSAGE', 'invalid message: startSync.dryRun differs from the openSession.dryRun of this session');
     }
-    const filter = peerFilter(request.filters);
+    // A bad pattern is FILTER_INVALID, naming it: the initiator shows it as a usage error.
+    const filter = compileFilter(request.filters);
     const keepDir = request.keepDir === '' ? undefined : this.keepDir(request.keepDir, plan.root, side.dryRun);
     // A scope path this side cannot hold, or in its private dir, is not walked: nothing is there to find.
     const scope = request.partial
