@@ -14,6 +14,8 @@ const PASSWORD = 'filter-secret';
 /** The scan yields between directories: names in several, as a real tree. */
 const DIRS = 20;
 const NAMES = 20;
+/** WIDE is the size of one directory of such names. */
+const WIDE = 6000;
 
 function startSync(filters: FilterRule[]): StartSync {
   return {
@@ -35,6 +37,9 @@ describe('reactor/server: filters from the network', function () {
       mkdirSync(join(docroot, 'long', `d${d}`), { recursive: true });
       for (let i = 0; i < NAMES; i++) writeFileSync(join(docroot, 'long', `d${d}`, `${i}`.padStart(3, '0').padEnd(255, 'a')), '');
     }
+    // One directory of many such names: a scan must not hold the reactor through a whole directory.
+    mkdirSync(join(docroot, 'wide'));
+    for (let i = 0; i < WIDE; i++) writeFileSync(join(docroot, 'wide', `${i}`.padStart(5, '0').padEnd(255, 'a')), '');
     mkdirSync(join(docroot, 'data'));
     reactor = await startReactor([{ name: 'alice', docroot, password: PASSWORD }]);
   });
@@ -83,14 +88,7 @@ describe('reactor/server: filters from the network', function () {
   });
 
   it('lets another user log in within a second while it scans through pathological patterns', async () => {
-    // Each stalled a regex for days on one of these names; as many as the limits allow.
-    const worst = 'a**'.repeat(Math.floor((MAX_FILTER_PATTERN - 3) / 3));
-    const filters: FilterRule[] = [
-      { kind: 'exclude', pattern: '**a**a**a**a**a**a**b' },
-      { kind: 'exclude', pattern: '*a*a*a*a*a*a*a*b' },
-      ...Array.from({ length: MAX_FILTER_TOTAL / MAX_FILTER_PATTERN - 1 }, (_, i): FilterRule =>
-        ({ kind: 'exclude', pattern: `${i % 2 === 0 ? '**' : '/**'}${worst}b` })),
-    ];
+    const filters = pathological();
     const plain = await scanTime([]);
     const client = await opened('/long');
     client.send(startSync(filters));
@@ -108,6 +106,33 @@ describe('reactor/server: filters from the network', function () {
     expect(loginMs).to.be.below(1000);
     expect(loginMs, 'the login came in while the scan ran').to.be.below(scanMs);
   });
+
+  it(`lets another user log in within a second while it scans one directory of ${WIDE} such names through them`, async () => {
+    const client = await opened('/wide');
+    client.send(startSync(pathological()));
+    const started = Date.now();
+    const other = await loggedIn(reactor.port, 'alice', PASSWORD);
+    const loginMs = Date.now() - started;
+    other.close();
+    const ready = await client.nextMessage(30_000);
+    const scanMs = Date.now() - started;
+    client.close();
+    console.log(`      login: ${loginMs} ms, during a scan of one directory of ${WIDE} names (${scanMs} ms)`);
+    expect(ready).to.deep.equal({ kind: 'syncReady', scanned: WIDE });
+    expect(loginMs).to.be.below(1000);
+    expect(loginMs, 'the login came in while the scan ran').to.be.below(scanMs);
+  });
+
+  /** pathological rules stalled a regex for days on these names; as many as the limits allow. */
+  function pathological(): FilterRule[] {
+    const worst = 'a**'.repeat(Math.floor((MAX_FILTER_PATTERN - 3) / 3));
+    return [
+      { kind: 'exclude', pattern: '**a**a**a**a**a**a**b' },
+      { kind: 'exclude', pattern: '*a*a*a*a*a*a*a*b' },
+      ...Array.from({ length: MAX_FILTER_TOTAL / MAX_FILTER_PATTERN - 1 }, (_, i): FilterRule =>
+        ({ kind: 'exclude', pattern: `${i % 2 === 0 ? '**' : '/**'}${worst}b` })),
+    ];
+  }
 
   /** scanTime is how long a StartSync with these filters takes to come back ready. */
   async function scanTime(filters: FilterRule[]): Promise<number> {

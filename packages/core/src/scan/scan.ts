@@ -178,6 +178,12 @@ export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
     return undefined;
   };
 
+  let turnStarted = performance.now();
+  const nextTurn = async (): Promise<void> => {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    turnStarted = performance.now();
+  };
+
   // Scope paths come sorted: siblings share one read of their directory's last-synced entries.
   let lastParent: string | undefined;
   let lastPrevious: { get(path: string): PreviousEntry | undefined } = { get: () => undefined };
@@ -204,8 +210,11 @@ export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
       if (isPrivateName(name)) continue;
       const waiting = visit(dir === '' ? name : `${dir}/${name}`, name, previousEntries);
       if (waiting !== undefined) await waiting;
+      // A directory of a million names (or names and filters at their limits) must not hold
+      // every other connection of a reactor until it is read: let them in every few ms.
+      if (performance.now() - turnStarted > SCAN_TURN_MS) await nextTurn();
     }
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await nextTurn();
   }
   await Promise.all(hashing);
   await pool.close();
@@ -213,6 +222,9 @@ export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
   if (same.length > 0) options.unchanged?.(same);
   return { entries, hashedBytes, problems };
 }
+
+/** SCAN_TURN_MS is the longest the scan runs before it lets the event loop serve others. */
+const SCAN_TURN_MS = 20;
 
 /**
  * walkable tells whether a scope path of a partial scan is there to look at: not in the private
