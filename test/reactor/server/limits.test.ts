@@ -5,6 +5,7 @@ import { connect as tcpConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { join } from 'node:path';
 import { startReactor, type TestReactor } from '../../helpers/reactor-process.js';
+import { snapsync } from '../../helpers/run-cli.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { connectAndHello, fullSession, loggedIn, openSessionMessage, RawClient } from '../raw-client.js';
 
@@ -145,6 +146,20 @@ describe('reactor/server/limits', function () {
       }
       const client = await loggedIn(reactor.port, 'alice', PASSWORD, '127.0.0.2');
       client.close();
+    });
+
+    it('tells a user dropped at the per-address cap why, in one line, with the connection-failed exit code', async () => {
+      const held = await flood(reactor.port, '127.0.0.1', 8);
+      try {
+        const local = tempDir('snapsync-limits-local-');
+        const run = await snapsync(['-N', uniqueName('capped'), '-d', local, '-r', `alice@127.0.0.1:/data`, '-P', String(reactor.port),
+          '--fingerprint', reactor.fingerprint, '-K', 'push'], { env: { SNAPSYNC_PASSWORD: PASSWORD } });
+        expect(run.code, run.stderr).to.equal(4);
+        expect(run.stderr).to.match(/too many connections from this address are logging in at once: try again in a few seconds/);
+        expect(run.stderr.trim().split('\n')).to.have.length(1);
+      } finally {
+        await closeAll(held);
+      }
     });
 
     it('refuses a user\'s 9th session with REACTOR_BUSY naming limits.maxSessionsPerUser, while another user opens one', async () => {

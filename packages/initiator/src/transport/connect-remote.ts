@@ -90,6 +90,10 @@ function connectError(where: string, err: NodeJS.ErrnoException): SnapsyncError 
   if (code === 'ECONNREFUSED') hint = 'connection refused; is `snapsync-reactor serve` running there, on this port (-P)?';
   else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') hint = 'host name not found; check the host in -r';
   else if (code === 'ETIMEDOUT' || /timed? ?out/i.test(err.message)) hint = 'no answer in time; check the host, port and firewall';
-  else if (/SSL|TLS|wrong version/i.test(err.message)) hint = `TLS handshake failed (${err.message}); is that port a snapsync reactor?`;
+  else if (/before secure TLS connection/i.test(err.message)) {
+    // A reactor drops a connection before TLS when too many from this address are logging in.
+    hint = 'the server closed the connection before TLS; a reactor does that when too many connections from this address ' +
+      'are logging in at once: try again in a few seconds (or check that port is a snapsync reactor)';
+  } else if (/SSL|TLS|wrong version/i.test(err.message)) hint = `TLS handshake failed (${err.message}); is that port a snapsync reactor?`;
   return new SnapsyncError('CONNECTION_FAILED', `cannot connect to ${where}: ${hint}`, { cause: err });
 }
