@@ -50,6 +50,7 @@ export { differFromSync } from './watch/own-changes.js';
 export { ChangeFeed, type ChangeFeedOptions } from './watch/change-feed.js';
 export { processAlive } from './platform/process.js';
 export { isPrivateName, privatePathProblem } from './platform/private-dir.js';
+export { NotADirectoryError, SkipError } from './engine/path-errors.js';
 export { ConfinedTree, LinkRefusedError, NO_FOLLOW, chmodNoFollow, type ConfinedTreeOptions } from './confined/confined-tree.js';
 export { linkProblem } from './confined/link-check.js';
 export { isInside, MAX_LINK_HOPS, whereItLeads } from './confined/resolve.js';

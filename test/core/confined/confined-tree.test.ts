@@ -70,6 +70,23 @@ describe('core/confined: the confined tree follows no link it did not just check
     expect(statSync(join(outside, 'secret')).mode & 0o777).to.equal(0o600);
   });
 
+  it('ensures a directory: makes each missing one, says which it made, and refuses a link or file on the way', () => {
+    const { docroot, outside } = world();
+    const tree = new ConfinedTree(docroot);
+    const made: string[] = [];
+    mkdirSync(join(docroot, 'a'));
+    expect(tree.ensureDir('a/b/c', (full) => made.push(full))).to.equal(join(docroot, 'a', 'b', 'c'));
+    expect(made).to.deep.equal([join(docroot, 'a', 'b'), join(docroot, 'a', 'b', 'c')]);
+    tree.ensureDir('a/b/c', (full) => made.push(full));
+    expect(made).to.have.length(2);
+    symlinkSync(outside, join(docroot, 'linked'));
+    expect(() => tree.ensureDir('linked/x')).to.throw(/\/linked on the target is a symbolic link/);
+    expect(() => tree.ensureDir('linked')).to.throw(/\/linked is a symbolic link, not a directory/);
+    writeFileSync(join(docroot, 'f'), '');
+    expect(() => tree.ensureDir('f/x')).to.throw(/\/f on the target is a file/);
+    expect(readdirSync(outside)).to.deep.equal([]);
+  });
+
   it('links may point anywhere on the user\'s own machine (no boundary)', () => {
     const { docroot, outside } = world();
     const tree = new ConfinedTree(docroot);

@@ -118,6 +118,36 @@ export class ConfinedTree {
     return full;
   }
 
+  /**
+   * ensureDir makes path a directory, with every missing one above it, each made one level at a
+   * time and checked again; what exists must be a real directory all the way down. made hears
+   * of each directory this call created (to take them back on a failed start). A directory made
+   * meanwhile by another process is taken as found.
+   */
+  ensureDir(path: string, made?: (full: string) => void): string {
+    if (path === '') {
+      this.checkRoot();
+      return this.root;
+    }
+    const make = (dir: string): void => {
+      try {
+        this.mkdir(dir);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
+        throw err;
+      }
+      made?.(this.full(dir));
+    };
+    const full = this.parents(path, make);
+    if (lstatSync(full, { throwIfNoEntry: false }) === undefined) make(path);
+    const st = lstatSync(full);
+    if (!st.isDirectory()) {
+      throw new NotADirectoryError(`/${path} is a ${st.isSymbolicLink() ? 'symbolic link' : 'file'}, not a directory; not followed`, path);
+    }
+    this.safe.add(path);
+    return full;
+  }
+
   unlink(path: string): void {
     unlinkSync(this.parents(path));
   }

@@ -1,6 +1,8 @@
 import { existsSync, lstatSync, mkdirSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { SnapsyncError } from '../errors.js';
+import { ConfinedTree } from '../confined/confined-tree.js';
+import { NotADirectoryError } from '../engine/path-errors.js';
 import { samePath, type PlatformName } from '../platform/platform.js';
 import { assertLocalFileSystem, statfsTypeOf } from '../storage/file-system-type.js';
 import { SnapshotStore, type Direction, type SessionRecord } from '../storage/snapshot-store.js';
@@ -72,10 +74,7 @@ export class SessionSide {
       const dbDir = dirname(layout.privateDir);
       makeDirs(dbDir, created);
       assertLocalFileSystem(dbDir, options.fsTypeOf ?? statfsTypeOf);
-      assertOwnDirs(dbDir, layout.sessionDir);
-      makeDirs(layout.sessionDir, created);
-      // Checked again once made: what stands there must be what was made.
-      assertOwnDirs(dbDir, layout.sessionDir);
+      makeOwnDirs(dbDir, layout.sessionDir, created);
       assertOwnFiles(layout);
       lock = SessionLock.acquire(layout.lockPath, options.name);
       if (options.reset) removeDb(layout.dbPath);
@@ -85,11 +84,7 @@ export class SessionSide {
         newDb = true;
         store = SnapshotStore.create(layout.dbPath);
       }
-      if (options.receives) {
-        assertOwnDirs(options.syncDir, layout.cacheDir);
-        makeDirs(layout.cacheDir, created);
-        assertOwnDirs(options.syncDir, layout.cacheDir);
-      }
+      if (options.receives) makeOwnDirs(options.syncDir, layout.cacheDir, created);
       return new SessionSide(layout, existed, store, lock, created);
     } catch (err) {
       // Undo this start-up as abort() does, whatever step failed: a DB dir made on a network
@@ -245,9 +240,29 @@ function removeDb(dbPath: string): void {
 }
 
 /**
- * assertOwnDirs refuses a private dir (or session or cache dir) that is not a real directory:
- * a link there, planted by whoever can write the tree, would put the DB or the cache wherever it
- * leads. Only what exists is checked, from base (a directory already confined) down to dir.
+ * makeOwnDirs makes the private and session dirs (or the cache) below base, through the confined
+ * layer: each must be a real directory, never a link, which a user who can write the tree could
+ * have planted to put the DB or the cache wherever it leads.
+ */
+function makeOwnDirs(base: string, dir: string, created: string[]): void {
+  try {
+    new ConfinedTree(base).ensureDir(relative(base, dir).split(sep).join('/'), (full) => created.push(full));
+  } catch (err) {
+    if (err instanceof NotADirectoryError) throw notOwnDir(join(base, ...err.at.split('/')));
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === undefined) throw err;
+    throw new SnapsyncError('FILE_SYSTEM', `cannot create directory ${dir}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+function notOwnDir(path: string): SnapsyncError {
+  return new SnapsyncError('FILE_SYSTEM',
+    `${path} is not a real directory (a symbolic link or a file); snapsync keeps its DB and cache only in real directories: remove it`);
+}
+
+/**
+ * assertOwnDirs is makeOwnDirs's check for a dry run, which makes nothing: only what exists is
+ * checked, from base (a directory already confined) down to dir.
  */
 function assertOwnDirs(base: string, dir: string): void {
   let at = base;
@@ -255,10 +270,7 @@ function assertOwnDirs(base: string, dir: string): void {
     at = join(at, part);
     const st = lstatSync(at, { throwIfNoEntry: false });
     if (st === undefined) return;
-    if (!st.isDirectory()) {
-      throw new SnapsyncError('FILE_SYSTEM',
-        `${at} is a ${st.isSymbolicLink() ? 'symbolic link' : 'file'}, not a directory; snapsync keeps its DB and cache only in real directories: remove it`);
-    }
+    if (!st.isDirectory()) throw notOwnDir(at);
   }
 }
 

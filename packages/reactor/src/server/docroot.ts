@@ -1,5 +1,5 @@
-import { SnapsyncError, driveLetterOf, isInside, isPrivateName, splitPath, whereItLeads, type PlatformName } from '@snapsync/core';
-import { existsSync, lstatSync, mkdirSync, realpathSync, statSync } from 'node:fs';
+import { ConfinedTree, NotADirectoryError, SnapsyncError, driveLetterOf, isInside, isPrivateName, splitPath, whereItLeads, type PlatformName } from '@snapsync/core';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { dirname, parse, relative, sep } from 'node:path';
 
 /** Confined is a user-named path resolved inside a docroot. */
@@ -61,18 +61,15 @@ export function ensureDirectory(docroot: string, target: Confined, create: boole
     if (!statSync(existing).isDirectory()) throw new SnapsyncError('FILE_SYSTEM', `cannot create ${what} ${target.shown}: ENOTDIR`);
     return target;
   }
-  const missing: string[] = [];
-  for (let d = target.real; !existsSync(d); d = dirname(d)) missing.unshift(d);
-  for (const d of missing) {
-    try {
-      mkdirSync(d);
-    } catch (err) {
-      // A file in the way (ENOTDIR) or no permission: the user's mistake, not an internal error.
-      throw new SnapsyncError('FILE_SYSTEM',
-        `cannot create ${what} ${target.shown}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
-    }
-    // Made one level at a time, each checked again: what stands there must be the directory made.
-    if (!lstatSync(d).isDirectory()) throw outside(`${target.shown} was replaced as it was made; not followed`);
+  // Made one level at a time through the confined layer, each checked again once made.
+  const realRoot = realpathSync.native(docroot);
+  try {
+    new ConfinedTree(realRoot, { boundary: realRoot }).ensureDir(relative(realRoot, target.real).split(sep).join('/'));
+  } catch (err) {
+    // A file or link in the way, or no permission: the user's mistake, not an internal error. The
+    // layer names paths from the docroot, as the user sees them.
+    const why = err instanceof NotADirectoryError ? err.message : (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new SnapsyncError('FILE_SYSTEM', `cannot create ${what} ${target.shown}: ${why}`, { cause: err });
   }
   return { real: realpathSync.native(target.real), shown: target.shown };
 }
