@@ -45,9 +45,18 @@ export class HashPool {
     });
   }
 
-  /** close stops the threads; call once every hash has settled. */
+  /**
+   * close stops every thread, busy ones too: a digest taken ahead that nobody will read (the
+   * receiver found the file already there) must not keep a finished run's process alive.
+   * Jobs still running or queued settle as failed.
+   */
   async close(): Promise<void> {
-    await Promise.all(this.idle.splice(0).map((worker) => worker.terminate()));
+    const busy = [...this.busy];
+    this.busy.clear();
+    for (const [, job] of busy) job.resolve(job.failed('the hash pool was closed'));
+    for (const job of this.queue.splice(0)) job.resolve(job.failed('the hash pool was closed'));
+    this.started = 0;
+    await Promise.all([...this.idle.splice(0), ...busy.map(([worker]) => worker)].map((worker) => worker.terminate()));
   }
 
   private dispatch(): void {
