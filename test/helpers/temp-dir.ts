@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -14,4 +14,13 @@ export function tempDir(prefix = 'snapsync-test-'): string {
 /** removeTempDirs deletes every directory tempDir made (root hook, test/hooks.ts). */
 export function removeTempDirs(): void {
   for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+/** tempPair makes a fresh pair of empty directories, local and remote, as most runs sync. */
+export function tempPair(prefix?: string): { local: string; remote: string } {
+  const root = tempDir(prefix);
+  const pair = { local: join(root, 'local'), remote: join(root, 'remote') };
+  mkdirSync(pair.local);
+  mkdirSync(pair.remote);
+  return pair;
 }

@@ -1,20 +1,16 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { snapsync } from '../helpers/run-cli.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { tempPair } from '../helpers/temp-dir.js';
 
 // A one-time run must end once it printed its summary: a cron job that hangs piles up.
 describe('initiator: a one-time run exits once its summary is out', function () {
   this.timeout(60_000);
 
   it('exits when a big file found identical on the target leaves its delta digests unused', async () => {
-    const root = tempDir('snapsync-exit-');
-    const local = join(root, 'local');
-    const remote = join(root, 'remote');
-    mkdirSync(local);
-    mkdirSync(remote);
+    const { local, remote } = tempPair('snapsync-exit-');
     const big = randomBytes(40 * 1024 * 1024);
     writeFileSync(join(local, 'big.bin'), big);
     expect((await snapsync(['-N', 'exits', '-d', local, '-r', remote])).code).to.equal(0);

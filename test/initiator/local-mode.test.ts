@@ -1,19 +1,12 @@
 import { expect } from 'chai';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { snapsync } from '../helpers/run-cli.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { tempDir, tempPair } from '../helpers/temp-dir.js';
 
 // -r given a plain local path: an in-process reactor, no server to set up.
 describe('initiator: zero-setup local mode', () => {
-  function pair(): { local: string; remote: string } {
-    const root = tempDir();
-    const local = join(root, 'local');
-    const remote = join(root, 'remote');
-    mkdirSync(local);
-    mkdirSync(remote);
-    return { local, remote };
-  }
+  const pair = (): { local: string; remote: string } => tempPair();
 
   it('starts a session against a plain local path with no server and no credentials', async () => {
     const { local, remote } = pair();

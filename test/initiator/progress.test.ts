@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TransferProgress } from '@snapsync/core';
 import {
@@ -9,7 +9,7 @@ import {
 } from '@snapsync/initiator';
 import { bins } from '../helpers/paths.js';
 import { snapsync, type CliResult } from '../helpers/run-cli.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { tempPair } from '../helpers/temp-dir.js';
 
 const MB = 1024 * 1024;
 const planned = (bytes: number): TransferProgress => ({ kind: 'planned', bytes });
@@ -200,11 +200,7 @@ describe('initiator: progress bar end to end', function () {
   }
 
   function tree(): { local: string; remote: string; content: Buffer } {
-    const root = tempDir();
-    const local = join(root, 'local');
-    const remote = join(root, 'remote');
-    mkdirSync(local);
-    mkdirSync(remote);
+    const { local, remote } = tempPair();
     const content = randomBytes(8 * 1000 * 1000);
     writeFileSync(join(local, 'big.bin'), content);
     return { local, remote, content };
