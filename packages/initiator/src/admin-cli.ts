@@ -4,12 +4,14 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import yargs from 'yargs';
 import { EXIT, exitStatusFor, usageError } from './errors.js';
+import { endQuietlyOnClosedPipe } from './output/closed-pipe.js';
 
 /**
  * main runs snapsync-admin (Aspera's asyncadmin): it reads a local snapshot DB, never the
  * network, and prints `Key: value` lines or JSON.
  */
 export async function main(argv: readonly string[]): Promise<number> {
+  endQuietlyOnClosedPipe();
   try {
     const args = await yargs([...argv])
       .scriptName('snapsync-admin')

@@ -10,9 +10,11 @@ import { withRetries } from './session/retry.js';
 import { runContinuous } from './session/continuous.js';
 import { overlaps } from './session/local-paths.js';
 import { runSession } from './session/run-session.js';
+import { endQuietlyOnClosedPipe } from './output/closed-pipe.js';
 
 /** main runs snapsync and resolves with the exit status (docs/exit-codes.md). */
 export async function main(argv: readonly string[]): Promise<number> {
+  endQuietlyOnClosedPipe();
   let log: LogFile | undefined;
   try {
     const args = await buildParser(argv).parseAsync();
