@@ -1,5 +1,5 @@
 import {
-  chmodSync, closeSync, constants, fchmodSync, lchownSync, lstatSync, lutimesSync, mkdirSync, openSync, readlinkSync, renameSync,
+  chmodSync, closeSync, constants, fchmodSync, lstatSync, mkdirSync, openSync, readlinkSync, renameSync,
   rmdirSync, symlinkSync, unlinkSync, type Stats,
 } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
@@ -35,8 +35,8 @@ export interface ConfinedTreeOptions {
  * ConfinedTree does every file-system operation below one real directory without following a
  * link it did not just verify: each directory above a path is checked with lstat (and made,
  * one level at a time, each checked again), final components are changed with calls that do
- * not follow links (lchown, lutimes, rename, unlink, rmdir) or opened with O_NOFOLLOW, and a
- * link is made only where its target stays inside the boundary. Checks and the call they guard
+ * not follow links (rename, unlink, rmdir; TargetTree's lchown and lutimes) or opened with
+ * O_NOFOLLOW, and a link is made only where its target stays inside the boundary. Checks and the call they guard
  * run in one synchronous turn, so nothing else this process does comes between them.
  */
 export class ConfinedTree {
@@ -198,15 +198,6 @@ export class ConfinedTree {
   /** chmod sets a file's or directory's mode, never a link's target's. */
   chmod(path: string, mode: number): void {
     chmodNoFollow(this.parents(path), mode);
-  }
-
-  lchown(path: string, uid: number, gid: number): void {
-    lchownSync(this.parents(path), uid, gid);
-  }
-
-  /** lutimes sets a path's own times (a link's, not its target's). */
-  lutimes(path: string, seconds: number): void {
-    lutimesSync(this.parents(path), seconds, seconds);
   }
 }
 

@@ -1,4 +1,4 @@
-import { closeSync, readSync } from 'node:fs';
+import { closeSync, readSync, realpathSync } from 'node:fs';
 import { openToRead } from '../confined/open-read.js';
 import { SnapsyncError } from '../errors.js';
 import { hiddenByFilter } from '../filter/filter.js';
@@ -91,6 +91,8 @@ export class Sender {
   /** ahead holds block digests being taken of big changed files, for the delta the receiver may ask. */
   private readonly ahead = new Map<string, Promise<Uint8Array | undefined>>();
   private pool: HashPool | undefined;
+  /** realRoot is the tree's real path, read once, where -n follow reads through links. */
+  private realRoot: string | undefined;
   /** guarded: checkMassDelete already passed. */
   private guarded = false;
   private syncDone = false;
@@ -318,6 +320,13 @@ export class Sender {
    * re-reading); if they moved, the last message says so and the receiver discards the copy.
    * The receiver checks every byte against the digest, so nothing unverified lands.
    */
+  /** followsInside is the real path reads through links must stay in (-n follow), else undefined: no link is followed. */
+  private followsInside(): string | undefined {
+    if (this.options.scan.symlinks !== 'follow') return undefined;
+    this.realRoot ??= realpathSync.native(this.options.root);
+    return this.realRoot;
+  }
+
   private async sendFile(path: string, resume?: ResumeFrom, delta?: DeltaFrom): Promise<void> {
     const { channel, root } = this.options;
     const entry = this.entryOf(path);
@@ -339,7 +348,7 @@ export class Sender {
     }
     let fd: number;
     try {
-      fd = openToRead(root, path, this.options.scan.symlinks === 'follow');
+      fd = openToRead(root, path, this.followsInside());
     } catch (err) {
       abort(`cannot read it at the source (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
       return;

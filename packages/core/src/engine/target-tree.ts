@@ -106,8 +106,8 @@ export class TargetTree {
 
   /** place renames a finished file or link (or a moved file) to its final path. */
   place(from: string, path: string, kind: EntryKind): void {
-    const to = this.ancestors(path, true);
-    if (process.platform === 'win32') clearReadOnly(to);
+    // moveIn checks (and makes) the directories; Windows first needs the path to clear its flag.
+    if (process.platform === 'win32') clearReadOnly(this.ancestors(path, true));
     this.confined.moveIn(from, path, kind, this.makeDir);
   }
 

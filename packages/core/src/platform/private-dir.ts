@@ -1,6 +1,7 @@
 import { caseFold } from './names.js';
 
 const PRIVATE_NAMES = new Set(['.private-asp', '~private-asp']);
+const PRIVATE_LENGTH = '.private-asp'.length;
 
 /**
  * isPrivateName tells whether a path component names a session's private dir, on any side:
@@ -9,7 +10,8 @@ const PRIVATE_NAMES = new Set(['.private-asp', '~private-asp']);
  * user's: nothing from the wire may name a path inside it, at any depth.
  */
 export function isPrivateName(name: string): boolean {
-  return PRIVATE_NAMES.has(caseFold(name).replace(/[. ]+$/, ''));
+  // Folding never makes a name shorter than its 12 characters: most names end here, unfolded.
+  return name.length >= PRIVATE_LENGTH && PRIVATE_NAMES.has(caseFold(name).replace(/[. ]+$/, ''));
 }
 
 /** privatePathProblem says why a '/'-separated path may not be synchronized, if one of its components is a private dir. */
