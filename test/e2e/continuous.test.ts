@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { eventually, poll, startCli, type CliProcess } from '../helpers/cli-process.js';
 import { bins } from '../helpers/paths.js';
 import { snapsyncAdmin } from '../helpers/run-cli.js';
 import { startReactor, type TestReactor } from '../helpers/reactor-process.js';
+import { TcpProxy } from '../helpers/tcp-proxy.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { describeModes, expectSameTree, PASSWORD } from './modes.js';
 
@@ -197,53 +197,6 @@ describeModes('e2e: continuous sessions', (mode) => {
   });
 });
 
-/** Proxy forwards 127.0.0.1 connections to a port, and can cut them all and refuse new ones for a while. */
-class Proxy {
-  private readonly sockets = new Set<Socket>();
-  private open = true;
-  private server: Server | undefined;
-  port = 0;
-
-  constructor(private readonly target: number) {}
-
-  async start(): Promise<void> {
-    this.server = createServer((client) => {
-      if (!this.open) {
-        client.destroy();
-        return;
-      }
-      const upstream = new (client.constructor as typeof Socket)();
-      upstream.connect(this.target, '127.0.0.1');
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => socket.destroy());
-      }
-      client.pipe(upstream);
-      upstream.pipe(client);
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.address() as { port: number }).port;
-  }
-
-  /** cut drops every connection at once and refuses new ones until restore. */
-  cut(): void {
-    this.open = false;
-    for (const socket of this.sockets) socket.destroy();
-  }
-
-  restore(): void {
-    this.open = true;
-  }
-
-  async stop(): Promise<void> {
-    this.cut();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
-  }
-}
-
 // Connection loss: a continuous session reconnects on its own and converges.
 describe('e2e: continuous sessions across connection loss (reactor over TLS)', function () {
   this.timeout(120_000);
@@ -273,7 +226,7 @@ describe('e2e: continuous sessions across connection loss (reactor over TLS)', f
   }
 
   it('the connection cut (proxy on 127.0.0.1) and restored: changes made meanwhile on both sides converge', async () => {
-    const proxy = new Proxy(reactor.port);
+    const proxy = new TcpProxy(reactor.port);
     await proxy.start();
     const { local, remote } = dirs('cut');
     writeFileSync(join(local, 'before.txt'), 'before the cut');

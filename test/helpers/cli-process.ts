@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { CrashError, crashIn } from './crash-check.js';
 import type { CliResult } from './run-cli.js';
 
 /** CliProcess is a CLI left running (a continuous session, a serving reactor) that a test watches and stops. */
@@ -25,7 +26,11 @@ export function startCli(script: string, args: readonly string[], env: Record<st
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
   child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-  const exited = new Promise<CliResult>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  const exited = new Promise<CliResult>((resolve, reject) => child.on('close', (code) => {
+    if (crashIn(stderr) !== undefined) reject(new CrashError(script, args, stderr));
+    resolve({ code, stdout, stderr });
+  }));
+  exited.catch(() => {}); // a test that never awaits exited still learns of a crash from stop()
   return {
     child,
     stdout: () => stdout,

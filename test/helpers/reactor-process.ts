@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CrashError, crashIn } from './crash-check.js';
 import { bins } from './paths.js';
 import { reactorCli } from './run-cli.js';
 import { tempDir } from './temp-dir.js';
@@ -76,7 +77,9 @@ async function serveReactor(stateDir: string, listen: string): Promise<TestReact
     log: () => output,
     stop: async (signal = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
+      const code = await exited;
+      if (crashIn(output) !== undefined) throw new CrashError('snapsync-reactor serve', ['--state-dir', stateDir], output);
+      return code;
     },
     restart: () => serveReactor(stateDir, `127.0.0.1:${listening[1]}`),
   };

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { bins } from './paths.js';
+import { CrashError, crashIn } from './crash-check.js';
 
 /** CliResult is what a finished CLI process left behind. */
 export interface CliResult {
@@ -42,6 +43,7 @@ export function runNode(script: string, args: readonly string[], options: RunOpt
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
+      if (crashIn(stderr) !== undefined) reject(new CrashError(script, args, stderr));
       resolve({ code, stdout, stderr });
     });
     child.stdin.end(options.input ?? '');

@@ -1,6 +1,4 @@
 #!/usr/bin/env node
-import { main } from "../dist/bundle/snapsync.js";
+import { exitSoon, main } from "../dist/bundle/snapsync.js";
 
-main(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
-});
+main(process.argv.slice(2)).then((code) => exitSoon(code, "snapsync"));

@@ -6,6 +6,9 @@ import yargs from 'yargs';
 import { EXIT, exitStatusFor, usageError } from './errors.js';
 import { endQuietlyOnClosedPipe } from './output/closed-pipe.js';
 
+/** exitSoon is for the bin: the status, and an end that no forgotten handle delays. */
+export { exitSoon } from './output/exit-soon.js';
+
 /**
  * main runs snapsync-admin (Aspera's asyncadmin): it reads a local snapshot DB, never the
  * network, and prints `Key: value` lines or JSON.

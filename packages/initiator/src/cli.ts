@@ -12,6 +12,9 @@ import { overlaps } from './session/local-paths.js';
 import { runSession } from './session/run-session.js';
 import { endQuietlyOnClosedPipe } from './output/closed-pipe.js';
 
+/** exitSoon is for the bin: the status, and an end that no forgotten handle delays. */
+export { exitSoon } from './output/exit-soon.js';
+
 /** main runs snapsync and resolves with the exit status (docs/exit-codes.md). */
 export async function main(argv: readonly string[]): Promise<number> {
   endQuietlyOnClosedPipe();

@@ -54,6 +54,9 @@ export async function runSync(session: StartedSession, options: SyncOptions, rep
     preserveUid: options.preserveUid, preserveGid: options.preserveGid,
     partial: scope !== undefined, scope: scope ?? [], targetRate: options.targetRate ?? 0,
   });
+  // Awaited only once the scan is done (the scan uses the DB a failed run closes): a connection
+  // lost meanwhile must not be an unhandled rejection that kills the process.
+  reactorReady.catch(() => {});
   const owners = { uid: options.preserveUid, gid: options.preserveGid };
   const filter = compileFilter(options.filters);
   const sends = options.direction !== 'pull';
