@@ -637,6 +637,19 @@ describeModes('e2e: bidirectional sync', (mode: Mode) => {
     expect(readFileSync(join(pair.local, 'a.txt'), 'utf8'), 'a first run infers no deletion: the file comes back').to.equal('a\n');
   });
 
+  it('a name that is not valid UTF-8 is reported once, from whichever side holds it, and the rest syncs (exit 11)', async () => {
+    const pair = mode.pair();
+    put(pair.local, 'a.txt', 'a\n');
+    writeFileSync(Buffer.from(`${pair.local}/here-\xfe.txt`, 'latin1'), 'local');
+    writeFileSync(Buffer.from(`${pair.remote}/there-\xff.txt`, 'latin1'), 'remote');
+    const run = await bidi('utf8', pair);
+    expect(run.code, run.stdout + run.stderr).to.equal(11);
+    const errors = run.paths.filter((event) => event.outcome === 'error').map((event) => event.path).sort();
+    expect(errors).to.deep.equal(['here-\ufffd.txt', 'there-\ufffd.txt']);
+    expect(run.summary.errors).to.equal(2);
+    expect(text(pair.remote, 'a.txt')).to.equal('a\n');
+  });
+
   it('--mirror with -K bidi is a usage error: exit 2, one line on stderr, nothing synced', async () => {
     const pair = mode.pair();
     put(pair.local, 'a.txt', 'a\n');

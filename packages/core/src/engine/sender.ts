@@ -111,14 +111,15 @@ export class Sender {
   /** stream sends every change; call once both sides have scanned. */
   async stream(): Promise<void> {
     const { store, channel, scan } = this.options;
-    if (this.options.reportProblems === true && scan.unreadable.size > 0) {
-      // The receiving side reports what this side could not read (a pull's initiator).
+    const keptOnly = this.options.keptOnly === true;
+    // The receiving side reports what this side could not read (a pull's initiator); a bidi
+    // run's pass of kept losers follows a pass that reported them already.
+    if (this.options.reportProblems === true && !keptOnly && scan.unreadable.size > 0) {
       const problems = [...scan.unreadable].map(([path, message]): PathResult => ({ path, outcome: 'error', message, bytes: 0 }));
       for (let i = 0; i < problems.length; i += CHANGE_BATCH) {
         channel.send({ kind: 'results', results: problems.slice(i, i + CHANGE_BATCH) });
       }
     }
-    const keptOnly = this.options.keptOnly === true;
     const ignoreDelete = this.options.ignoreDelete === true || keptOnly;
     const vanished = ignoreDelete ? NOTHING_VANISHED : this.vanishedOnce();
     if (!this.options.allowMassDelete && !ignoreDelete && !this.guarded) guardMassDelete(this.options.root, store, scan, vanished.deletable);
