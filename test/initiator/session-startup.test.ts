@@ -199,6 +199,19 @@ describe('initiator: session start-up rules', function () {
     expect(existsSync(join(remoteReal, '.private-asp', 'heal', 'snap.db'))).to.equal(true);
   });
 
+  it('keeps both DBs when a --reset run never reaches the reactor: the next run needs no --reset', async () => {
+    const { local, remote } = fresh();
+    writeFileSync(join(local, 'a.txt'), 'a');
+    expect((await run(['-N', 'halfreset', '-d', local, '-r', remote])).code).to.equal(0);
+    // Port 1 on 127.0.0.1 refuses: the run ends before the reactor hears of the reset.
+    const cut = await snapsync(['-N', 'halfreset', '-d', local, '-r', `alice@127.0.0.1:${remote}`, '-P', '1', '-x'],
+      { env: { SNAPSYNC_PASSWORD: PASSWORD } });
+    expect(cut.code, cut.stderr).to.equal(4);
+    const next = await run(['-N', 'halfreset', '-d', local, '-r', remote]);
+    expect(next.code, next.stderr).to.equal(0);
+    expect(next.stdout).not.to.include('(new)');
+  });
+
   it('refuses a second run of a session that is running, and takes over the lock of a killed run', async () => {
     const { local, remote } = fresh();
     expect((await run(['-N', 'busy', '-d', local, '-r', remote])).code).to.equal(0);

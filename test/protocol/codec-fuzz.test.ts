@@ -51,7 +51,7 @@ const seeds: Message[] = [
   {
     kind: 'openSession', name: 's1', remoteDir: 'data', remoteDbDir: '', direction: 'bidi', localDbExisted: true,
     reset: false, createDir: true, localDir: '/home/u', localHost: 'h', localDbPath: '/home/u/.private-asp/s1/snap.db', checksum: 'md5',
-    dryRun: true, generation: '',
+    dryRun: true, generation: '', startupToken: '',
   },
   { kind: 'sessionOpened', sessionId: 'id', remoteDbPath: 'p', remoteDbExisted: true, remoteDir: 'd', generation: '' },
   { kind: 'startPass', reactorSends: true, keptOnly: false },

@@ -49,6 +49,7 @@ const openSession: Message = {
   checksum: 'sha256',
   dryRun: true,
   generation: '0b6a4a8e-1c2d-4e5f-8a9b-0c1d2e3f4a5b',
+  startupToken: '7f1e2d3c-4b5a-4968-8776-655443322110',
 };
 
 // Every wire code except ERROR_CODE_UNSPECIFIED, which is not a code.
@@ -233,9 +234,11 @@ describe('protocol/codec', () => {
       expectInvalid(raw({ watch: { cooloffMs: 0, pendingMax: 0 } }), /watch\.pendingMax is out of range/);
     });
 
-    it('refuses a generation that is not a UUID', () => {
-      expectInvalid(raw({ finishSession: { ok: true, generation: 'not-a-uuid' } }), /finishSession\.generation is not a generation id/);
+    it('refuses a generation or start-up token that is not a UUID', () => {
+      expectInvalid(raw({ finishSession: { ok: true, generation: 'not-a-uuid' } }), /finishSession\.generation is not an id \(a UUID\)/);
       expectInvalid(raw({ sessionOpened: { sessionId: 'x', generation: '../../etc/passwd-0000000000000000000000' } }), /sessionOpened\.generation/);
+      expectInvalid(raw({ openSession: { remoteDir: 'd', direction: 1, checksum: 'sha256', startupToken: 'x'.repeat(36) } }),
+        /openSession\.startupToken is not an id/);
     });
 
     describe('owners (-u, -j)', () => {

@@ -136,7 +136,7 @@ export function openSessionMessage(name: string, remoteDir: string, overrides: P
   return {
     kind: 'openSession', name, remoteDir, remoteDbDir: '', direction: 'push', localDbExisted: false, reset: false,
     createDir: false, localDir: `/local/${name}`, localHost: 'test-host', localDbPath: `/local/${name}/.private-asp/${name}/snap.db`,
-    checksum: 'sha256', dryRun: false, generation: '', ...overrides,
+    checksum: 'sha256', dryRun: false, generation: '', startupToken: '', ...overrides,
   };
 }
 

@@ -173,7 +173,8 @@ function fromWire(envelope: ReturnType<typeof wire.Envelope.decode>): Message {
         localDbPath: path(m.localDbPath ?? '', 'openSession.localDbPath'),
         checksum,
         dryRun: m.dryRun === true,
-        generation: generation(m.generation, 'openSession.generation'),
+        generation: uuid(m.generation, 'openSession.generation'),
+        startupToken: uuid(m.startupToken, 'openSession.startupToken'),
       };
     }
     case 'sessionOpened': {
@@ -184,13 +185,13 @@ function fromWire(envelope: ReturnType<typeof wire.Envelope.decode>): Message {
         remoteDbPath: path(m.remoteDbPath ?? '', 'sessionOpened.remoteDbPath'),
         remoteDbExisted: m.remoteDbExisted === true,
         remoteDir: path(m.remoteDir ?? '', 'sessionOpened.remoteDir'),
-        generation: generation(m.generation, 'sessionOpened.generation'),
+        generation: uuid(m.generation, 'sessionOpened.generation'),
       };
     }
     case 'finishSession':
       return {
         kind: 'finishSession', ok: envelope.finishSession!.ok === true,
-        generation: generation(envelope.finishSession!.generation, 'finishSession.generation'),
+        generation: uuid(envelope.finishSession!.generation, 'finishSession.generation'),
         keepOpen: envelope.finishSession!.keepOpen === true,
       };
     case 'watch':
@@ -309,10 +310,10 @@ function path(value: string, field: string): string {
   return text(value, field, MAX_PATH);
 }
 
-/** generation is a run's id: a UUID, or '' for none; anything else is refused. */
-function generation(value: string | null | undefined, field: string): string {
+/** uuid is a run's or a start-up's id: a UUID, or '' for none; anything else is refused. */
+function uuid(value: string | null | undefined, field: string): string {
   const id = value ?? '';
-  if (id !== '' && !/^[0-9a-f-]{36}$/.test(id)) throw invalid(`${field} is not a generation id`);
+  if (id !== '' && !/^[0-9a-f-]{36}$/.test(id)) throw invalid(`${field} is not an id (a UUID)`);
   return id;
 }
 

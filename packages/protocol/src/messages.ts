@@ -64,6 +64,11 @@ export interface OpenSession {
   readonly dryRun: boolean;
   /** generation the initiator's DB recorded at its last complete run ('' for none). */
   readonly generation: string;
+  /**
+   * startupToken names this start-up ('' from an older initiator); a DB made or started over by
+   * it records it, so a start-up killed half-way is recognised and started over (two-phase).
+   */
+  readonly startupToken: string;
 }
 
 export interface SessionOpened {

@@ -24,7 +24,7 @@ function scratchOf(side: Side): Side {
   }
   const scratch = ScratchDb.make();
   scratches.push(scratch);
-  return { root: side.root, cacheDir: side.cacheDir, store: scratch.openCopy(side.store.path)! };
+  return { root: side.root, cacheDir: side.cacheDir, store: scratch.openCopy(side.store.path).store! };
 }
 
 function sorted(results: readonly PathResult[]): string[] {

@@ -171,8 +171,8 @@ describe('core/engine owners (-u, -j)', function () {
     writeFileSync(join(source.root, 'new.txt'), 'new\n');
     lchownSync(join(source.root, 'new.txt'), 7, 8);
     const scratches = [ScratchDb.make(), ScratchDb.make()];
-    const drySource = { ...source, store: scratches[0]!.openCopy(recorded(source).store.path)! };
-    const dryTarget = { ...target, store: scratches[1]!.openCopy(recorded(target).store.path)! };
+    const drySource = { ...source, store: scratches[0]!.openCopy(recorded(source).store.path).store! };
+    const dryTarget = { ...target, store: scratches[1]!.openCopy(recorded(target).store.path).store! };
     const before = treeState(target.root);
     try {
       const dry = await syncCycle(drySource, dryTarget, { owners: BOTH, dryRun: true });

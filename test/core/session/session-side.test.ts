@@ -152,16 +152,27 @@ describe('core/session/session-side', () => {
     expect(() => other.finish(true)).not.to.throw();
   });
 
-  it('deletes the existing DB on reset, so it counts as not existing', () => {
+  it('counts the existing DB as not existing on reset, and empties it only as start-up completes', () => {
     const opts = options();
-    firstRun(opts);
+    firstRun(opts, 'pull');
     const side = SessionSide.open({ ...opts, reset: true });
     try {
       expect(side.existed).to.equal(false);
-      expect(side.store.session()).to.equal(undefined);
+      expect(side.store.session()?.direction, 'kept as it was until commit').to.equal('pull');
+      side.commit(recordFor('push'));
+      expect(side.store.session()?.direction).to.equal('push');
     } finally {
-      side.abort();
+      side.finish(true);
     }
+  });
+
+  it('keeps the existing DB when a reset start-up is aborted', () => {
+    const opts = options();
+    firstRun(opts);
+    SessionSide.open({ ...opts, reset: true }).abort();
+    const side = SessionSide.open(opts);
+    expect(side.existed).to.equal(true);
+    side.abort();
   });
 
   it('creates the transfer cache under the sync dir when the side receives', () => {

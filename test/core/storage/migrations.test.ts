@@ -17,7 +17,7 @@ describeEachBackend('core/storage/migrations', () => {
     try {
       expect(db.prepare('PRAGMA user_version').value()).to.equal(SCHEMA_VERSION);
       const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").column();
-      expect(tables).to.deep.equal(['files', 'journal', 'live', 'problems', 'scan', 'session']);
+      expect(tables).to.deep.equal(['files', 'journal', 'live', 'problems', 'scan', 'session', 'startup']);
     } finally {
       db.close();
     }

@@ -79,7 +79,7 @@ describeEachBackend('core/storage/snapshot-store', () => {
   it('reports a created DB as incomplete until its start-up is recorded', () => {
     const path = dbPath();
     SnapshotStore.create(path).close();
-    expect(SnapshotStore.open(path)).to.deep.equal({ kind: 'incomplete' });
+    expect(SnapshotStore.open(path)).to.deep.equal({ kind: 'incomplete', startup: '' });
   });
 
   it('reports a DB as ready once recordStart marked start-up complete', () => {
@@ -122,7 +122,7 @@ describeEachBackend('core/storage/snapshot-store', () => {
   it('reports a DB whose creating process was killed before recordStart as incomplete', () => {
     const path = dbPath();
     killedAfter('create', path);
-    expect(SnapshotStore.open(path)).to.deep.equal({ kind: 'incomplete' });
+    expect(SnapshotStore.open(path)).to.deep.equal({ kind: 'incomplete', startup: '' });
   });
 
   it('puts the DB in WAL mode', () => {
@@ -237,7 +237,7 @@ describeEachBackend('core/storage/snapshot-store', () => {
   it('reports a 0-byte file as incomplete', () => {
     const path = dbPath();
     writeFileSync(path, '');
-    expect(SnapshotStore.open(path)).to.deep.equal({ kind: 'incomplete' });
+    expect(SnapshotStore.open(path)).to.deep.equal({ kind: 'incomplete', startup: '' });
   });
 
   it('reports an empty SQLite DB (user_version 0) as incomplete', () => {
@@ -245,7 +245,7 @@ describeEachBackend('core/storage/snapshot-store', () => {
     const db = rawDb(path);
     db.exec('CREATE TABLE unrelated (x)');
     db.close();
-    expect(SnapshotStore.open(path)).to.deep.equal({ kind: 'incomplete' });
+    expect(SnapshotStore.open(path)).to.deep.equal({ kind: 'incomplete', startup: '' });
   });
 
   it('counts no paths and lists no files in a fresh store', () => {

@@ -52,7 +52,7 @@ export class HostileMessages {
           kind, name: r.pick(['fuzz-0', v.text(), v.path()]), remoteDir: v.path(), remoteDbDir: r.chance(0.5) ? '' : v.path(),
           direction: r.pick(['push', 'pull', 'bidi', v.text()]) as 'push', localDbExisted: v.bool(), reset: v.bool(),
           createDir: v.bool(), localDir: v.path(), localHost: v.text(), localDbPath: v.path(),
-          checksum: r.pick(['sha256', 'md5', 'none', v.text()]), dryRun: v.bool(), generation: this.generation(),
+          checksum: r.pick(['sha256', 'md5', 'none', v.text()]), dryRun: v.bool(), generation: this.generation(), startupToken: this.generation(),
         };
       case 'sessionOpened':
         return { kind, sessionId: v.text(), remoteDbPath: v.path(), remoteDbExisted: v.bool(), remoteDir: v.path(), generation: '' };

@@ -75,7 +75,7 @@ describe('reactor/server/session-handler', () => {
     const open: Message = {
       kind: 'openSession', name: 'first', remoteDir: dir, remoteDbDir: '', direction: 'bidi', localDbExisted: false,
       reset: false, createDir: false, localDir: '/x', localHost: 'h', localDbPath: '/x/.private-asp/first/snap.db', checksum: 'sha256',
-      dryRun: false, generation: '',
+      dryRun: false, generation: '', startupToken: '',
     };
     expect((await client.request(open)).kind).to.equal('sessionOpened');
     const failure = await client.request({ ...open, name: 'second' }).then(() => undefined, (err: { code: string }) => err);
@@ -102,7 +102,7 @@ describe('reactor/server/session-handler', () => {
     const opened = await client.request({
       kind: 'openSession', name: 'dry', remoteDir: dir, remoteDbDir: '', direction: 'push', localDbExisted: false,
       reset: false, createDir: false, localDir: '/x', localHost: 'h', localDbPath: '/x/.private-asp/dry/snap.db', checksum: 'sha256',
-      dryRun: true, generation: '',
+      dryRun: true, generation: '', startupToken: '',
     });
     expect(opened).to.include({ kind: 'sessionOpened', remoteDbExisted: false });
     expect(readdirSync(dir)).to.deep.equal([]);

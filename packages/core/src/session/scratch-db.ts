@@ -30,23 +30,24 @@ export class ScratchDb {
   /**
    * openCopy opens a copy of dbPath with the checks a real run's open makes, and errors that
    * name dbPath. Undefined when a real run would find no DB: none, or one whose start-up never
-   * completed (a real run deletes that one; the copy stands for it here).
+   * completed (a real run starts that one anew; the copy stands for it here). startup is the
+   * token of the start-up that made it.
    */
-  openCopy(dbPath: string): SnapshotStore | undefined {
-    if (!existsSync(dbPath)) return undefined;
+  openCopy(dbPath: string): { readonly store: SnapshotStore | undefined; readonly startup: string } {
+    if (!existsSync(dbPath)) return { store: undefined, startup: '' };
     this.copy(dbPath, this.path);
     // A run killed mid-write leaves committed pages in the WAL; SQLite replays them into the copy.
     if (existsSync(`${dbPath}-wal`)) this.copy(`${dbPath}-wal`, `${this.path}-wal`);
-    let store: SnapshotStore | undefined;
+    let opened;
     try {
-      const opened = SnapshotStore.open(this.path);
-      if (opened.kind === 'ready') store = opened.store;
+      opened = SnapshotStore.open(this.path);
     } catch (err) {
       if (!isSnapsyncError(err)) throw err;
       throw new SnapsyncError(err.code, err.message.split(this.path).join(dbPath), { cause: err });
     }
-    if (store === undefined) this.forget();
-    return store;
+    if (opened.kind === 'ready') return opened;
+    this.forget();
+    return { store: undefined, startup: opened.startup };
   }
 
   /** create makes the new DB a real run would make, here instead. */

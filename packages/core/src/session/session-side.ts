@@ -1,11 +1,12 @@
 import { existsSync, lstatSync, mkdirSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import { SnapsyncError } from '../errors.js';
+import { randomUUID } from 'node:crypto';
+import { isSnapsyncError, SnapsyncError } from '../errors.js';
 import { ConfinedTree } from '../confined/confined-tree.js';
 import { NotADirectoryError } from '../engine/path-errors.js';
 import { samePath, type PlatformName } from '../platform/platform.js';
 import { assertLocalFileSystem, statfsTypeOf } from '../storage/file-system-type.js';
-import { SnapshotStore, type Direction, type SessionRecord } from '../storage/snapshot-store.js';
+import { SnapshotStore, type Direction, type OpenResult, type SessionRecord } from '../storage/snapshot-store.js';
 import { sessionLayout, type SessionLayout } from './layout.js';
 import { ScratchDb } from './scratch-db.js';
 import { assertSessionName } from './session-name.js';
@@ -29,6 +30,17 @@ export interface SideOptions {
    * and the run works in a throwaway copy of the DB (ScratchDb).
    */
   readonly dryRun?: boolean;
+  /**
+   * startup is the token of this start-up, which the initiator makes and sends (the reactor
+   * passes it here; '' from an initiator that sends none). The initiator leaves it out: it takes
+   * back the token of a DB its killed start-up left unfinished, or makes a new one.
+   */
+  readonly startup?: string;
+  /**
+   * peerUnfinished (the reactor's view): the initiator's DB did not complete its start-up. A
+   * complete DB here born of that same start-up is then starting over, not existing.
+   */
+  readonly peerUnfinished?: boolean;
 }
 
 /** The identity a run expects its DB to have recorded. */
@@ -52,6 +64,10 @@ export class SessionSide {
     /** lock is undefined in a dry run, which takes none. */
     private readonly lock: SessionLock | undefined,
     private readonly createdDirs: readonly string[],
+    /** startup is this start-up's token, recorded in a DB it makes or starts over. */
+    readonly startup: string,
+    /** begun says what this start-up does to the DB: made it new, starts the kept one over, or neither. */
+    private readonly begun: 'made' | 'startOver' | 'kept',
     /** scratch holds a dry run's DB; the real one is never written then. */
     private readonly scratch?: ScratchDb,
   ) {}
@@ -77,15 +93,24 @@ export class SessionSide {
       makeOwnDirs(dbDir, layout.sessionDir, created);
       assertOwnFiles(layout);
       lock = SessionLock.acquire(layout.lockPath, options.name);
-      if (options.reset) removeDb(layout.dbPath);
-      store = openExisting(layout.dbPath);
-      const existed = store !== undefined;
-      if (store === undefined) {
+      const found = openExisting(layout.dbPath, options.reset);
+      let begun: 'made' | 'startOver' | 'kept';
+      let startup: string;
+      if (found.kind === 'ready') {
+        store = found.store;
+        // Two-phase: the DB is emptied only as start-up completes (commit), in one transaction.
+        const orphan = options.peerUnfinished === true && options.startup !== undefined && options.startup !== '' &&
+          found.startup === options.startup;
+        begun = options.reset || orphan ? 'startOver' : 'kept';
+        startup = options.startup ?? (begun === 'startOver' ? newStartupToken() : found.startup);
+      } else {
+        begun = 'made';
+        startup = options.startup ?? (found.startup === '' ? newStartupToken() : found.startup);
         newDb = true;
-        store = SnapshotStore.create(layout.dbPath);
+        store = SnapshotStore.create(layout.dbPath, startup);
       }
       if (options.receives) makeOwnDirs(options.syncDir, layout.cacheDir, created);
-      return new SessionSide(layout, existed, store, lock, created);
+      return new SessionSide(layout, begun === 'kept', store, lock, created, startup, begun);
     } catch (err) {
       // Undo this start-up as abort() does, whatever step failed: a DB dir made on a network
       // file system, or a new DB whose cache dir could not be made, must not stay behind
@@ -118,12 +143,21 @@ export class SessionSide {
     SessionLock.assertFree(layout.lockPath, options.name);
     const scratch = ScratchDb.make();
     try {
-      let store = options.reset ? undefined : scratch.openCopy(layout.dbPath);
+      const found = options.reset ? { store: undefined, startup: '' } : scratch.openCopy(layout.dbPath);
+      let store = found.store;
+      const orphan = options.peerUnfinished === true && options.startup !== undefined && options.startup !== '' &&
+        found.startup === options.startup;
+      if (orphan) {
+        store?.close();
+        store = undefined;
+      }
       const existed = store !== undefined;
       // A real run that started while the DB was copied may have changed it under the copy.
       SessionLock.assertFree(layout.lockPath, options.name);
       store ??= scratch.create();
-      return new SessionSide(layout, existed, store, undefined, [], scratch);
+      // A dry run records nothing: the token only lets the reactor judge as a real run would.
+      const startup = options.startup ?? (existed ? '' : found.startup);
+      return new SessionSide(layout, existed, store, undefined, [], startup, existed ? 'kept' : 'made', scratch);
     } catch (err) {
       scratch.remove();
       throw err;
@@ -152,7 +186,8 @@ export class SessionSide {
 
   /** commit records the session and marks start-up complete. */
   commit(record: Omit<SessionRecord, 'createdAt' | 'startTime' | 'stopTime' | 'condition'>): void {
-    this.store.recordStart(record);
+    if (this.begun === 'startOver') this.store.startOver(record, this.startup);
+    else this.store.recordStart(record);
     this.recorded = true;
   }
 
@@ -186,8 +221,12 @@ export class SessionSide {
     this.store.recordStop(ok, generation);
   }
 
-  /** abort undoes a start-up that failed before commit. */
-  abort(): void {
+  /**
+   * abort undoes a start-up that failed before commit. keepUnfinished keeps a DB this start-up
+   * made (it still never counts as one): once OpenSession went out the peer may have completed
+   * its half, and the next run needs this DB's token to start both over instead of refusing.
+   */
+  abort(keepUnfinished = false): void {
     if (this.finished) return;
     this.finished = true;
     this.store.close();
@@ -195,19 +234,36 @@ export class SessionSide {
       this.scratch.remove();
       return;
     }
-    if (!this.existed) removeDb(this.layout.dbPath);
+    const keep = keepUnfinished && this.begun === 'made';
+    if (this.begun === 'made' && !keep) removeDb(this.layout.dbPath);
     this.lock?.release();
-    removeDirs(this.createdDirs);
+    if (!keep) removeDirs(this.createdDirs);
   }
 }
 
-function openExisting(dbPath: string): SnapshotStore | undefined {
-  if (!existsSync(dbPath)) return undefined;
-  const opened = SnapshotStore.open(dbPath);
-  if (opened.kind === 'ready') return opened.store;
-  // Left by a start-up that never completed: it never counted as a DB.
+/**
+ * openExisting opens the DB at dbPath, or says none is usable with the token of the start-up an
+ * unfinished one came from (it never counted as a DB and is removed). Under --reset a DB that
+ * cannot be opened is removed too: starting over is what the user asked for.
+ */
+function openExisting(dbPath: string, reset: boolean): OpenResult | { readonly kind: 'none'; readonly startup: string } {
+  if (!existsSync(dbPath)) return { kind: 'none', startup: '' };
+  let opened: OpenResult;
+  try {
+    opened = SnapshotStore.open(dbPath);
+  } catch (err) {
+    if (!reset || !isSnapsyncError(err) || !err.code.startsWith('SNAPSHOT_DB_')) throw err;
+    removeDb(dbPath);
+    return { kind: 'none', startup: '' };
+  }
+  if (opened.kind === 'ready') return opened;
   removeDb(dbPath);
-  return undefined;
+  return { kind: 'none', startup: opened.startup };
+}
+
+/** newStartupToken names one start-up; only equality matters, across hosts and restarts. */
+function newStartupToken(): string {
+  return randomUUID();
 }
 
 /**

@@ -81,6 +81,13 @@ export const MIGRATIONS: readonly string[] = [
      errors INTEGER NOT NULL, conflicts INTEGER NOT NULL, message TEXT NOT NULL,
      started_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
    );`,
+  // startup (two-phase start-up): the token of the start-up that made, or last started over,
+  // this DB, written before start-up completes. A side whose peer was killed before completing
+  // that same start-up finds the token and starts over instead of refusing (docs/snapshot-db.md).
+  `CREATE TABLE startup (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     token TEXT NOT NULL
+   );`,
 ];
 
 /** SCHEMA_VERSION is the user_version a DB has after every migration. */

@@ -65,10 +65,18 @@ export interface FileRow {
   readonly state: PathState;
 }
 
+/** STARTUP_TABLE_VERSION is the schema version that lacks the startup table (the step after it adds it). */
+const STARTUP_TABLE_VERSION = 5;
+
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
-/** OpenResult tells a usable store from a file an interrupted start-up left behind. */
-export type OpenResult = { readonly kind: 'ready'; readonly store: SnapshotStore } | { readonly kind: 'incomplete' };
+/**
+ * OpenResult tells a usable store from a file an interrupted start-up left behind; startup is
+ * the token of the start-up that made it ('' when none was recorded).
+ */
+export type OpenResult =
+  | { readonly kind: 'ready'; readonly store: SnapshotStore; readonly startup: string }
+  | { readonly kind: 'incomplete'; readonly startup: string };
 
 /**
  * SnapshotStore is the only module that speaks SQL. Every write is one synchronous
@@ -92,13 +100,18 @@ export class SnapshotStore {
     return statement;
   }
 
-  /** create makes a new DB at path (which must not exist) with the current schema. */
-  static create(path: string): SnapshotStore {
+  /**
+   * create makes a new DB at path (which must not exist) with the current schema, born of the
+   * start-up with this token.
+   */
+  static create(path: string, startup = ''): SnapshotStore {
     const db = open(path, { create: true });
     try {
       tune(db);
       migrate(db, path);
-      return new SnapshotStore(db, path);
+      const store = new SnapshotStore(db, path);
+      if (startup !== '') store.stmt('INSERT INTO startup (id, token) VALUES (1, ?)').run(startup);
+      return store;
     } catch (err) {
       db.close();
       throw err;
@@ -110,7 +123,7 @@ export class SnapshotStore {
    * A DB whose start-up never completed reports 'incomplete': it must not count as existing.
    */
   static open(path: string, options: { readonly?: boolean } = {}): OpenResult {
-    if (statSync(path).size === 0) return { kind: 'incomplete' };
+    if (statSync(path).size === 0) return { kind: 'incomplete', startup: '' };
     assertSqliteHeader(path);
     const db = open(path, { create: false, readonly: options.readonly ?? false });
     try {
@@ -123,19 +136,21 @@ export class SnapshotStore {
       }
       if (version === 0) {
         db.close();
-        return { kind: 'incomplete' };
+        return { kind: 'incomplete', startup: '' };
       }
       if (!options.readonly) {
         tune(db);
         migrate(db, path);
       }
       const store = new SnapshotStore(db, path);
+      // A read-only look at a DB older than the table has none to read.
+      const startup = version > STARTUP_TABLE_VERSION || !options.readonly ? store.startupToken() : '';
       const complete = db.prepare('SELECT startup_complete FROM session WHERE id = 1').value();
       if (complete !== 1) {
         db.close();
-        return { kind: 'incomplete' };
+        return { kind: 'incomplete', startup };
       }
-      return { kind: 'ready', store };
+      return { kind: 'ready', store, startup };
     } catch (err) {
       db.close();
       throw err;
@@ -164,6 +179,25 @@ export class SnapshotStore {
                @now, @now, NULL, 'running', 1)
        ON CONFLICT (id) DO UPDATE SET start_time = @now, stop_time = NULL, condition = 'running',
                checksum = @checksum, startup_complete = 1`).run({ ...record, now });
+  }
+
+  /**
+   * startOver empties the DB and records the session anew in one transaction, born of this
+   * start-up: a kill leaves either the old DB or the new one, never a DB that counts as missing.
+   */
+  startOver(record: Omit<SessionRecord, 'createdAt' | 'startTime' | 'stopTime' | 'condition'>, startup: string, now = Date.now()): void {
+    this.db.transaction(() => {
+      for (const table of ['session', 'files', 'scan', 'problems', 'journal', 'live', 'startup']) {
+        this.stmt(`DELETE FROM ${table}`).run();
+      }
+      if (startup !== '') this.stmt('INSERT INTO startup (id, token) VALUES (1, ?)').run(startup);
+      this.recordStart(record, now);
+    });
+  }
+
+  /** startupToken is the token of the start-up that made or last started over this DB ('' for none). */
+  startupToken(): string {
+    return (this.stmt('SELECT token FROM startup WHERE id = 1').value() as string | undefined) ?? '';
   }
 
   /**

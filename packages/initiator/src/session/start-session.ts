@@ -1,6 +1,7 @@
 import { SessionSide, SnapsyncError, currentPlatform, type Direction, type PlatformName } from '@snapsync/core';
 import {
-  BIDI_FEATURE, CONTINUOUS_FEATURE, DRY_RUN_FEATURE, FEATURES, OWNERS_FEATURE, MAGIC, PROTOCOL_VERSION, protocolError, type Connection,
+  BIDI_FEATURE, CONTINUOUS_FEATURE, DRY_RUN_FEATURE, FEATURES, OWNERS_FEATURE, MAGIC, PeerError, PROTOCOL_VERSION, protocolError,
+  type Connection,
   type Message,
 } from '@snapsync/protocol';
 import { hostname, userInfo } from 'node:os';
@@ -52,10 +53,12 @@ export async function startSession(options: SyncOptions, io: RunIo): Promise<Sta
     dryRun: options.dryRun,
   });
   let connection: Connection | undefined;
+  let asked = false;
   try {
     const { connection: connected, features, peerPlatform } = await connect(options, io);
     connection = connected;
     const generation = side.existed ? side.store.generation() : '';
+    asked = true;
     const opened = await expectReply(connection.request(openSessionMessage(options, localDir, side, generation)), 'sessionOpened');
     const remoteHost = options.remote.kind === 'remote' ? options.remote.host : '';
     side.checkRecorded({ localDir, remoteHost, remoteDir: opened.remoteDir, direction: options.direction }, peerPlatform);
@@ -76,7 +79,9 @@ export async function startSession(options: SyncOptions, io: RunIo): Promise<Sta
     return { connection, side, localDir, opened, peerPlatform };
   } catch (err) {
     if (side.committed) side.finish(false);
-    else side.abort();
+    // Unless the reactor refused, it may have completed its half: keep what the next run needs
+    // to start both over (two-phase start-up).
+    else side.abort(asked && !(err instanceof PeerError));
     connection?.close();
     throw err;
   }
@@ -151,6 +156,7 @@ function openSessionMessage(options: SyncOptions, localDir: string, side: Sessio
     checksum: options.checksum,
     dryRun: options.dryRun,
     generation,
+    startupToken: side.startup,
   };
 }
 

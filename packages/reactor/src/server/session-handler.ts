@@ -247,6 +247,8 @@ export class SessionHandler {
       reset: request.reset,
       platform: this.platform,
       dryRun: request.dryRun,
+      startup: request.startupToken,
+      peerUnfinished: !request.localDbExisted,
     }));
     const shownDbPath = posix.join(dbDir.shown, side.layout.dbPath.slice(dbDir.real.length).replace(/\\/g, '/'));
     try {
