@@ -80,6 +80,14 @@ describe('initiator/options/command-line', () => {
       'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'], '--fingerprint applies to a remote reactor'],
     ['an empty -b', [...BASE, '-b', ''], '-b is empty'],
     ['a -r with a user but no host', [...BASE.slice(0, 4), '-r', 'bob@'], 'names a user but no host:PATH'],
+    ['a negative --max-delete', [...BASE, '--max-delete', '-1'], '--max-delete -1 is not a limit; give a number of paths'],
+    ['a --max-delete that is not a number', [...BASE, '--max-delete', 'lots'], '--max-delete lots is not a limit'],
+    ['a --max-delete that is not whole', [...BASE, '--max-delete', '1.5'], '--max-delete 1.5 is not a limit'],
+    ['a --max-delete over 100%', [...BASE, '--max-delete', '101%'], '--max-delete 101% is over 100%'],
+    ['a --max-delete with two percent signs', [...BASE, '--max-delete', '5%%'], '--max-delete 5%% is not a limit'],
+    ['an empty --max-delete', [...BASE, '--max-delete', ''], '--max-delete is empty; give a number of paths'],
+    ['a --max-delete past 32 bits', [...BASE, '--max-delete', '4294967296'], '--max-delete 4294967296 is more than 4294967295'],
+    ['--max-delete given twice', [...BASE, '--max-delete', '1', '--max-delete', '2'], '--max-delete is given more than once'],
   ];
   for (const [what, argv, message] of usage) {
     it(`refuses ${what} with a usage error`, async () => {
@@ -88,6 +96,20 @@ describe('initiator/options/command-line', () => {
       expect(err.message).to.include(message);
     });
   }
+
+  it('reads --max-delete as a count or a percentage of the synchronized paths; none given keeps the default', async () => {
+    expect((await parse(BASE)).maxDelete).to.equal(undefined);
+    expect((await parse([...BASE, '--max-delete', '0'])).maxDelete).to.deep.equal({ kind: 'count', count: 0 });
+    expect((await parse([...BASE, '--max-delete', '250'])).maxDelete).to.deep.equal({ kind: 'count', count: 250 });
+    expect((await parse([...BASE, '--max-delete', '0%'])).maxDelete).to.deep.equal({ kind: 'percent', percent: 0 });
+    expect((await parse([...BASE, '--max-delete=100%'])).maxDelete).to.deep.equal({ kind: 'percent', percent: 100 });
+  });
+
+  it('exits 2 with one line on stderr for a bad --max-delete', async () => {
+    const bad = await snapsync([...BASE, '--max-delete', '101%']);
+    expect(bad.code).to.equal(2);
+    expect(bad.stderr.trim().split('\n')).to.have.length(1);
+  });
 
   it('exits 2 with one line on stderr for a bad flag', async () => {
     const bad = await snapsync([...BASE, '-K', 'sideways']);
@@ -115,5 +137,6 @@ describe('initiator/options/command-line', () => {
     expect(help.code).to.equal(0);
     expect(help.stdout).to.include('--remote-dir');
     expect(help.stdout).to.include('--fingerprint');
+    expect(help.stdout).to.include('--max-delete');
   });
 });

@@ -30,6 +30,8 @@ async function startOldReactor(): Promise<OldReactor> {
     connection.onMessage(({ id, message }) => {
       if (message.kind !== 'hello') {
         requests.push(message.kind);
+        // Ends a run that went past the hello at once, as a wrong password would.
+        if (message.kind === 'auth') connection.reply(id, { kind: 'error', code: 'AUTH_FAILED', message: 'old reactor' });
         return;
       }
       connection.reply(id, {
@@ -58,11 +60,16 @@ describe('initiator: a reactor older than this snapsync', () => {
   });
   afterEach(() => reactor.close());
 
+  const maxDelete = 'the reactor does not support --max-delete (it is older than this snapsync and would apply its default limit); ' +
+    'upgrade it or run without --max-delete';
   for (const [flag, message] of [
     ['--direction=bidi', 'the reactor does not support -K bidi (it is older than this snapsync); upgrade it or use -K push or -K pull'],
     ['--dry-run', 'the reactor does not support --dry-run (it is older than this snapsync); upgrade it or run without --dry-run'],
     ['-u', 'the reactor does not support -u/--preserve-uid or -j/--preserve-gid (it is older than this snapsync); upgrade it or run without them'],
     ['-j', 'the reactor does not support -u/--preserve-uid or -j/--preserve-gid (it is older than this snapsync); upgrade it or run without them'],
+    // In a pull the reactor runs the guard: left to its default, a stricter limit would silently be looser.
+    ['--max-delete=5 --direction=pull', maxDelete],
+    ['--max-delete=5% --direction=pull', maxDelete],
   ] as const) {
     it(`refuses ${flag} with exit 3 right after the hello, before logging in or opening anything`, async () => {
       const local = tempDir('snapsync-old-');
@@ -70,7 +77,7 @@ describe('initiator: a reactor older than this snapsync', () => {
       writeFileSync(join(local, 'docs', 'a.txt'), 'a');
 
       const result = await snapsync(
-        ['-N', 'old', '-d', local, '-r', `alice@127.0.0.1:/old`, '-P', String(reactor.port), '--fingerprint', reactor.fingerprint, flag],
+        ['-N', 'old', '-d', local, '-r', `alice@127.0.0.1:/old`, '-P', String(reactor.port), '--fingerprint', reactor.fingerprint, ...flag.split(' ')],
         { env: { SNAPSYNC_PASSWORD: 'pw' } });
 
       expect(result.code, result.stderr).to.equal(3);
@@ -79,4 +86,17 @@ describe('initiator: a reactor older than this snapsync', () => {
       expect(existsSync(join(local, '.private-asp')), 'no local DB or private dir').to.equal(false);
     });
   }
+
+  it('lets --max-delete through in a push, where this side runs the guard', async () => {
+    const local = tempDir('snapsync-old-');
+    writeFileSync(join(local, 'a.txt'), 'a');
+
+    const result = await snapsync(
+      ['-N', 'old', '-d', local, '-r', `alice@127.0.0.1:/old`, '-P', String(reactor.port), '--fingerprint', reactor.fingerprint,
+        '--max-delete', '5'],
+      { env: { SNAPSYNC_PASSWORD: 'pw' } });
+
+    expect(result.code, result.stderr).to.equal(6);
+    expect(reactor.requests).to.deep.equal(['auth']);
+  });
 });

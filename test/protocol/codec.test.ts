@@ -229,6 +229,23 @@ describe('protocol/codec', () => {
       expectInvalid(raw({ treeChanged: { paths: ['a/../../b'] } }), /treeChanged\.paths/);
     });
 
+    it('carries --max-delete as a count (0 included) or a percentage, absent when not given, and refuses both at once or over 100%', () => {
+      const startSync = {
+        kind: 'startSync', dryRun: false, allowMassDelete: false, filters: [], ignoreDelete: false, mirror: false, keepDir: '',
+        symlinks: 'copy', preserveTime: false, overwrite: 'always', preserveUid: false, preserveGid: false,
+        partial: false, scope: [], targetRate: 0,
+      } as const;
+      for (const maxDelete of [{ kind: 'count', count: 0 }, { kind: 'count', count: 0xffffffff }, { kind: 'percent', percent: 0 },
+        { kind: 'percent', percent: 100 }] as const) {
+        expect(roundTrip({ id: 1, message: { ...startSync, maxDelete } }).message).to.deep.equal({ ...startSync, maxDelete });
+      }
+      // An older initiator sends neither: the default limit.
+      expect(roundTrip({ id: 1, message: startSync }).message).to.not.have.property('maxDelete');
+      expect(decodeFrame(raw({ startSync: {} })).message).to.not.have.property('maxDelete');
+      expectInvalid(raw({ startSync: { maxDeleteCount: 3, maxDeletePercent: 10 } }), /both set; give one/);
+      expectInvalid(raw({ startSync: { maxDeletePercent: 101 } }), /startSync\.maxDeletePercent is out of range \(0 to 100\)/);
+    });
+
     it('refuses a Watch whose cooloff or pending-max is out of range', () => {
       expectInvalid(raw({ watch: { cooloffMs: 60_001, pendingMax: 10 } }), /watch\.cooloffMs is out of range/);
       expectInvalid(raw({ watch: { cooloffMs: 0, pendingMax: 0 } }), /watch\.pendingMax is out of range/);

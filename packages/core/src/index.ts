@@ -27,6 +27,7 @@ export { deletes, upsertCourse, type TwoWayRole, type UpsertCourse } from './eng
 export { ProblemLog } from './engine/problem-log.js';
 export { decideDelete, decideUpsert, type DeleteDecision, type OverwritePolicy, type UpsertDecision } from './plan/decide.js';
 export { Sender, CHANGE_BATCH, CHANGE_WINDOW, CHUNK, WINDOW, type SenderOptions } from './engine/sender.js';
+export { DEFAULT_MIN_PATHS, MAX_DELETE_COUNT, type DeleteLimit } from './engine/delete-limit.js';
 export { Receiver, type ReceiverOptions } from './engine/receiver.js';
 export { applyOwner, ownerIds, type Chown, type OwnerIds } from './engine/owner.js';
 export { scanSide, blockedByProblem, type SideScan } from './engine/scan-side.js';

@@ -1,6 +1,6 @@
-import { DELTA_DIGEST, MAX_DELTA_BLOCK, MAX_DELTA_BLOCKS, MIN_DELTA_BLOCK } from '@snapsync/core';
+import { DELTA_DIGEST, MAX_DELETE_COUNT, MAX_DELTA_BLOCK, MAX_DELTA_BLOCKS, MIN_DELTA_BLOCK } from '@snapsync/core';
 import type {
-  Change, DeltaFrom, Direction, Entry, EntryKind, ErrorCode, Outcome, OverwritePolicy, PathResult, PlatformName, SymlinkMode,
+  Change, DeleteLimit, DeltaFrom, Direction, Entry, EntryKind, ErrorCode, Outcome, OverwritePolicy, PathResult, PlatformName, SymlinkMode,
 } from '@snapsync/core';
 import { protocolError } from './errors.js';
 import { MAX_COOLOFF_MS, MAX_ERROR_TEXT, MAX_PATH, MAX_PENDING, MAX_TEXT } from './limits.js';
@@ -67,6 +67,9 @@ function toWire(message: Message): Record<string, unknown> {
           overwrite: message.overwrite, preserveUid: message.preserveUid, preserveGid: message.preserveGid,
           filters: message.filters.map((rule) => ({ include: rule.kind === 'include', pattern: rule.pattern })),
           partial: message.partial, scope: message.scope, targetRate: message.targetRate,
+          // Absent, not 0, when not given: 0 refuses any deletion.
+          maxDeleteCount: message.maxDelete?.kind === 'count' ? message.maxDelete.count : undefined,
+          maxDeletePercent: message.maxDelete?.kind === 'percent' ? message.maxDelete.percent : undefined,
         },
       };
     case 'changes':
@@ -237,6 +240,7 @@ function fromWire(envelope: ReturnType<typeof wire.Envelope.decode>): Message {
         partial: envelope.startSync!.partial === true,
         scope: batch(envelope.startSync!.scope ?? [], 'startSync.scope').map((p) => relPath(p, 'startSync.scope')),
         targetRate: count(envelope.startSync!.targetRate, 'startSync.targetRate'),
+        ...maxDeleteFromWire(envelope.startSync!.maxDeleteCount, envelope.startSync!.maxDeletePercent),
       };
     case 'syncReady':
       return { kind: 'syncReady', scanned: count(envelope.syncReady!.scanned, 'syncReady.scanned') };
@@ -384,6 +388,15 @@ function ownerId(value: number | null | undefined, field: string): number | null
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < 0 || n > MAX_OWNER_ID) throw invalid(`${field} ${String(value)} is out of range 0..${MAX_OWNER_ID}`);
   return n;
+}
+
+/** maxDeleteFromWire reads --max-delete: at most one of the two fields, a percentage up to 100; neither keeps the default. */
+function maxDeleteFromWire(count: number | null | undefined, percent: number | null | undefined): { maxDelete?: DeleteLimit } {
+  const given = (value: number | null | undefined): value is number => value !== null && value !== undefined;
+  if (given(count) && given(percent)) throw invalid('startSync.maxDeleteCount and startSync.maxDeletePercent are both set; give one');
+  if (given(count)) return { maxDelete: { kind: 'count', count: bounded(count, 'startSync.maxDeleteCount', MAX_DELETE_COUNT) } };
+  if (given(percent)) return { maxDelete: { kind: 'percent', percent: bounded(percent, 'startSync.maxDeletePercent', 100) } };
+  return {};
 }
 
 /** relPath accepts only a relative, '/'-separated path with no empty, '.' or '..' segment. */

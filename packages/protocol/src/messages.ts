@@ -1,5 +1,5 @@
 import type {
-  Direction, ErrorCode, FilterRule, OverwritePolicy, PlatformName, SymlinkMode, SyncMessage,
+  DeleteLimit, Direction, ErrorCode, FilterRule, OverwritePolicy, PlatformName, SymlinkMode, SyncMessage,
 } from '@snapsync/core';
 
 /**
@@ -114,6 +114,8 @@ export interface StartSync {
   readonly scope: readonly string[];
   /** targetRate caps what the reactor sends, in bits per second (-l); 0 for no cap. */
   readonly targetRate: number;
+  /** maxDelete is the mass-delete guard's limit (--max-delete); absent, the default. allowMassDelete wins. */
+  readonly maxDelete?: DeleteLimit;
 }
 
 /** StartPass begins one pass of a bidirectional run (docs/sync-engine.md). */

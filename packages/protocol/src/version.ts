@@ -25,8 +25,14 @@ export const BIDI_FEATURE = 'bidi';
  */
 export const CONTINUOUS_FEATURE = 'continuous';
 
+/**
+ * MAX_DELETE_FEATURE: the reactor reads StartSync.max_delete_count/percent (--max-delete). An
+ * older one would guard a pull with its default limit, looser than one asked for: not asked.
+ */
+export const MAX_DELETE_FEATURE = 'guard-max-delete';
+
 /** FEATURES this build can use; optional abilities are negotiated, not versioned. */
-export const FEATURES: readonly string[] = [DRY_RUN_FEATURE, OWNERS_FEATURE, BIDI_FEATURE, CONTINUOUS_FEATURE];
+export const FEATURES: readonly string[] = [DRY_RUN_FEATURE, OWNERS_FEATURE, BIDI_FEATURE, CONTINUOUS_FEATURE, MAX_DELETE_FEATURE];
 
 /** sharedFeatures keeps the features both ends named. */
 export function sharedFeatures(ours: readonly string[], theirs: readonly string[]): string[] {

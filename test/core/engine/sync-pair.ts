@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  Receiver, Sender, scanSide, SnapshotStore, type Change, type ChecksumName, type OverwritePolicy, type PathResult,
+  Receiver, Sender, scanSide, SnapshotStore, type Change, type ChecksumName, type DeleteLimit, type OverwritePolicy, type PathResult,
   type Filter, type Owners, type PlatformName, type SideScan, type SyncChannel, type SyncMessage, type SyncSummary, type TwoWayRole,
 } from '@snapsync/core';
 import { tempDir } from '../../helpers/temp-dir.js';
@@ -48,6 +48,8 @@ export interface CycleOptions {
   readonly peerPlatform?: PlatformName;
   /** allowMassDelete lifts the sender's mass-delete guard (default: guarded, as a user runs it). */
   readonly allowMassDelete?: boolean;
+  /** maxDelete is the guard's limit (--max-delete; default: more than half of at least 10). */
+  readonly maxDelete?: DeleteLimit;
   /** reportProblems: the sender sends what it could not read for the receiver to report (a pull's reactor). */
   readonly reportProblems?: boolean;
   /** afterScan runs once both sides have scanned, before anything is streamed. */
@@ -158,7 +160,7 @@ export async function twoWayCycle(initiator: Side, reactor: Side, options: Cycle
   const base: CycleOptions = { ...options, policy, afterScan: () => {} };
   // Both guards before the first pass changes anything, as the initiator and the reactor do.
   new Sender({ root: initiator.root, store: initiator.store, checksum, channel: NO_CHANNEL, scan: initiatorScan, report: () => {},
-    allowMassDelete: options.allowMassDelete ?? false }).checkMassDelete();
+    allowMassDelete: options.allowMassDelete ?? false, ...maxDeleteOf(options) }).checkMassDelete();
   const passes = [
     await runPass(reactor, initiator, reactorScan, initiatorScan, { ...base, twoWay: role('initiator'), ...keep(options.keepDirs?.initiator) }),
     await runPass(initiator, reactor, initiatorScan, reactorScan,
@@ -173,6 +175,10 @@ export async function twoWayCycle(initiator: Side, reactor: Side, options: Cycle
 }
 
 let generations = 0;
+
+function maxDeleteOf(options: CycleOptions): { maxDelete?: DeleteLimit } {
+  return options.maxDelete === undefined ? {} : { maxDelete: options.maxDelete };
+}
 const NO_CHANNEL: SyncChannel = { send: () => {}, drained: () => Promise.resolve() };
 
 /** runPass streams one sender's changes to one receiver over two in-memory channels. */
@@ -225,7 +231,7 @@ async function runPass(source: Side, target: Side, sourceScan: SideScan, targetS
 
   sender = new Sender({
     root: source.root, store: source.store, checksum, channel: toReceiver, scan: sourceScan,
-    allowMassDelete: (options.allowMassDelete ?? false) || options.guarded === true, dryRun: options.dryRun ?? false,
+    allowMassDelete: (options.allowMassDelete ?? false) || options.guarded === true, ...maxDeleteOf(options), dryRun: options.dryRun ?? false,
     reportProblems: options.reportProblems ?? false, keptOnly: options.keptOnly ?? false, withBase: options.twoWay !== undefined,
     report: (result) => senderResults.push(result),
   });

@@ -12,6 +12,8 @@ import { HashPool } from '../scan/hash-pool.js';
 import type { Change, DeltaFrom, PathResult, ResumeFrom, SyncChannel, SyncMessage, TransferProgress } from './messages.js';
 import { blockedByProblem, type SideScan } from './scan-side.js';
 import { emptySummary, tally, type SyncSummary } from './summary.js';
+import type { DeleteLimit } from './delete-limit.js';
+import { guardMassDelete } from './mass-delete-guard.js';
 
 /** SenderOptions describe the side whose changes are sent. */
 export interface SenderOptions {
@@ -21,8 +23,10 @@ export interface SenderOptions {
   readonly channel: SyncChannel;
   readonly scan: SideScan;
   readonly report: (result: PathResult) => void;
-  /** allowMassDelete lifts the mass-delete guard (--allow-mass-delete). */
+  /** allowMassDelete lifts the mass-delete guard (--allow-mass-delete), whatever maxDelete says. */
   readonly allowMassDelete: boolean;
+  /** maxDelete is the guard's limit (--max-delete); absent, the default. */
+  readonly maxDelete?: DeleteLimit;
   /** ignoreDelete keeps deletions at the source from being sent (--ignore-delete). */
   readonly ignoreDelete?: boolean;
   /** reportProblems sends this side's scan problems for the receiving side to report. */
@@ -122,7 +126,7 @@ export class Sender {
     }
     const ignoreDelete = this.options.ignoreDelete === true || keptOnly;
     const vanished = ignoreDelete ? NOTHING_VANISHED : this.vanishedOnce();
-    if (!this.options.allowMassDelete && !ignoreDelete && !this.guarded) guardMassDelete(this.options.root, store, scan, vanished.deletable);
+    if (!this.options.allowMassDelete && !ignoreDelete && !this.guarded) this.guard(vanished.deletable);
     const movedFrom = new Set<string>();
     let batch: Change[] = [];
     let hashed: Entry[] = [];
@@ -183,9 +187,22 @@ export class Sender {
    */
   checkMassDelete(): void {
     if (this.options.allowMassDelete || this.options.ignoreDelete === true || this.options.keptOnly === true) return;
-    guardMassDelete(this.options.root, this.options.store, this.options.scan, this.vanishedOnce().deletable);
+    this.guard(this.vanishedOnce().deletable);
     // Checked before anything changed: what an earlier pass then did to this side is no sign of a lost source.
     this.guarded = true;
+  }
+
+  private guard(vanished: number): void {
+    const { root, store, checksum, scan, maxDelete } = this.options;
+    guardMassDelete({
+      root, store, checksum, scanned: scan.entries, vanished, limit: maxDelete,
+      deletable: (entry) => this.deletable(entry),
+      // Bytes not kept: in a bidirectional run the first pass may change the file before it is sent.
+      digest: (entry) => {
+        const hashed = this.digest(entry, false);
+        return hashed.ok ? hashed.checksum : undefined;
+      },
+    });
   }
 
   /**
@@ -229,22 +246,25 @@ export class Sender {
    * the scan saw it is reported and left for the next run, as the scan would have.
    */
   private hashedNow(entry: Entry): Entry | undefined {
-    const { checksum, root } = this.options;
-    if (entry.kind !== 'file' || entry.checksum !== null || checksum === 'none') return entry;
-    const keep = entry.size <= CHUNK && this.keptBytes + entry.size <= KEPT_BYTES;
-    const hashed = hashFile(localPath(root, entry.path), checksum, entry, keep);
-    if (hashed.ok) {
-      if (hashed.content !== undefined) {
-        this.kept.set(entry.path, hashed.content);
-        this.keptBytes += hashed.content.length;
-      }
-      return { ...entry, checksum: hashed.checksum };
-    }
+    if (entry.kind !== 'file' || entry.checksum !== null || this.options.checksum === 'none') return entry;
+    const hashed = this.digest(entry, true);
+    if (hashed.ok) return { ...entry, checksum: hashed.checksum };
     const result: PathResult = { path: entry.path, outcome: 'error', message: hashed.reason, bytes: 0 };
     tally(this.summary, result);
     this.options.report(result);
     if (this.options.reportProblems === true) this.options.channel.send({ kind: 'results', results: [result] });
     return undefined;
+  }
+
+  /** digest hashes a file as the scan saw it, keeping (if asked) a small one's bytes to send them from memory. */
+  private digest(entry: Entry, keepBytes: boolean): ReturnType<typeof hashFile> {
+    const keep = keepBytes && entry.size <= CHUNK && this.keptBytes + entry.size <= KEPT_BYTES;
+    const hashed = hashFile(localPath(this.options.root, entry.path), this.options.checksum, entry, keep);
+    if (hashed.ok && hashed.content !== undefined) {
+      this.kept.set(entry.path, hashed.content);
+      this.keptBytes += hashed.content.length;
+    }
+    return hashed;
   }
 
   /**
@@ -491,8 +511,6 @@ function readFully(fd: number, buffer: Buffer, position: number): boolean {
   return true;
 }
 
-/** Below this many synced paths, deleting most of them is no sign of a vanished source. */
-const GUARD_MIN_PATHS = 10;
 /** VANISHED_KEPT bounds the deletions held in memory from the first walk of the vanished paths. */
 const VANISHED_KEPT = 10_000;
 
@@ -507,22 +525,3 @@ interface Vanished {
 }
 
 const NOTHING_VANISHED: Vanished = { any: false, deletable: 0, kept: [] };
-
-/**
- * guardMassDelete stops a run before anything changes when the source looks gone rather than
- * edited: it is empty (an unmounted share, a wrong path) while the last sync knew paths, or
- * more than half of what was synced would be deleted. Unison and Mutagen guard the same way.
- */
-function guardMassDelete(root: string, store: SnapshotStore, scan: SideScan, vanished: number): void {
-  const synced = store.countSynced();
-  if (synced === 0) return;
-  const empty = scan.entries === 0;
-  if (!empty && (synced < GUARD_MIN_PATHS || vanished * 2 <= synced)) return;
-  if (vanished === 0) return;
-  const what = empty
-    ? `the source ${root} is empty or unreadable but the last sync knew ${synced} paths`
-    : `${vanished} of the ${synced} synchronized paths are gone from the source ${root}`;
-  throw new SnapsyncError('MASS_DELETE_REFUSED',
-    `${what}; refusing to delete them on the other side. Check the source is mounted and right; ` +
-    'if the deletions are meant, run again with --allow-mass-delete');
-}

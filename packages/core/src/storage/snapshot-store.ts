@@ -503,6 +503,17 @@ export class SnapshotStore {
     }
   }
 
+  /**
+   * added walks, in path order, the scanned entries that have no last-synced row (new paths,
+   * the arriving side of moves and renames), conflicts held back excepted. Pages by key.
+   */
+  *added(page = 500): IterableIterator<Entry> {
+    yield* pages(this.stmt(
+      `SELECT ${COLUMNS.replace(/(\w+)/g, 's.$1')} FROM scan s
+        WHERE s.path > ? AND s.held != ${HELD_CONFLICT} AND NOT EXISTS (SELECT 1 FROM files f WHERE f.path = s.path)
+        ORDER BY s.path LIMIT ?`), page);
+  }
+
   /** moveFrom finds a vanished file with this content that a new path may have been moved from. */
   moveFrom(entry: Entry): string | undefined {
     if (entry.kind !== 'file' || entry.checksum === null || entry.checksum.length === 0) return undefined;

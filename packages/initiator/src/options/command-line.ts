@@ -1,4 +1,4 @@
-import { currentPlatform, DEFAULT_PENDING_MAX, type Direction, type FilterRule, type OverwritePolicy, type SymlinkMode } from '@snapsync/core';
+import { currentPlatform, DEFAULT_PENDING_MAX, type DeleteLimit, type Direction, type FilterRule, type OverwritePolicy, type SymlinkMode } from '@snapsync/core';
 import { MAX_PENDING, normalizeFingerprint } from '@snapsync/protocol';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -8,7 +8,7 @@ import { usageError } from '../errors.js';
 import { DEFAULT_ROTATE_MB } from '../output/log-file.js';
 import { filterRules } from './filter-rules.js';
 import { parseRemoteSpec, type RemoteSpec } from './remote-spec.js';
-import { checkRange, parseLogDir, parseRate } from './values.js';
+import { checkRange, parseLogDir, parseMaxDelete, parseRate } from './values.js';
 
 /** SyncOptions is a validated snapsync command line. */
 export interface SyncOptions {
@@ -29,7 +29,10 @@ export interface SyncOptions {
   readonly passwordFile: string | undefined;
   readonly quiet: boolean;
   readonly json: boolean;
+  /** allowMassDelete (--allow-mass-delete) lifts the mass-delete guard; it wins over maxDelete. */
   readonly allowMassDelete: boolean;
+  /** maxDelete (--max-delete N|P%) is the guard's limit; undefined keeps the default (more than half of at least 10). */
+  readonly maxDelete: DeleteLimit | undefined;
   /** filters are -E/-I rules in command-line order. */
   readonly filters: readonly FilterRule[];
   readonly ignoreDelete: boolean;
@@ -108,7 +111,9 @@ export function buildParser(argv: readonly string[]) {
     .option('keep-dir-local', { type: 'string' })
     .option('keep-dir-remote', { type: 'string' })
     .option('allow-mass-delete', { type: 'boolean', default: false,
-      describe: 'let a run delete more than half of what was synced, or sync from an empty source' })
+      describe: 'lift the mass-delete guard for this run (wins over --max-delete)' })
+    .option('max-delete', { type: 'string',
+      describe: 'refuse a run that would delete more than N paths, or P% of those synchronized (default: more than half of at least 10; 0: none)' })
     .option('create-dir', { type: 'boolean', default: false, describe: 'create missing sync directories' })
     .option('cooloff', { type: 'number', describe: `seconds a file must be still before it is sent (0-60, default ${DEFAULT_COOLOFF_S})` })
     .option('scan-interval', { type: 'number', describe: 'seconds between full rescans in continuous mode (default 3600, 0: none)' })
@@ -134,7 +139,7 @@ type Parsed = Awaited<ReturnType<ReturnType<typeof buildParser>['parseAsync']>>;
 export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncOptions {
   single(args, ['name', 'local-dir', 'remote-dir', 'port', 'direction', 'local-db-dir', 'remote-db-dir', 'checksum',
     'fingerprint', 'known-hosts', 'identity', 'password-file', 'overwrite', 'symbolic-links', 'target-rate', 'alt-logdir', 'cooloff',
-    'scan-interval', 'pending-max']);
+    'scan-interval', 'pending-max', 'max-delete']);
   const name = required(args.name, '-N NAME');
   const localDir = required(args.localDir, '-d LOCAL_DIR');
   const remote = parseRemoteSpec(required(args.remoteDir, '-r [user@]host:PATH'));
@@ -170,6 +175,7 @@ export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncO
     knownHosts: args.knownHosts ?? join(homedir(), '.snapsync', 'known_hosts'),
     acceptNewHost: args.acceptNewHost, identity: args.identity, passwordFile: args.passwordFile,
     quiet: args.quiet, json: args.json, allowMassDelete: args.allowMassDelete,
+    maxDelete: args.maxDelete === undefined ? undefined : parseMaxDelete(args.maxDelete),
     filters: filterRules(argv),
     ignoreDelete: args.ignoreDelete === true, mirror: args.mirror === true,
     symlinks: args.symbolicLinks === undefined ? DEFAULT_SYMLINKS

@@ -1,3 +1,4 @@
+import { MAX_DELETE_COUNT, type DeleteLimit } from '@snapsync/core';
 import { usageError } from '../errors.js';
 
 /** parseRate reads `-l` like Aspera: bits per second with an optional k/M/G suffix (`100M`, `500m`). */
@@ -29,4 +30,25 @@ export function checkRange(flag: string, value: number, min: number, max: number
     throw usageError(`${flag} ${value} must be ${kind} from ${min} to ${max}`);
   }
   return value;
+}
+
+/**
+ * parseMaxDelete reads `--max-delete N|P%`: a whole number of paths, or a whole percentage of
+ * the synchronized paths (0% to 100%). 0 refuses any deletion, as rsync's --max-delete=0.
+ */
+export function parseMaxDelete(text: string): DeleteLimit {
+  if (text.length === 0) throw usageError('--max-delete is empty; give a number of paths (100) or a percentage of the synchronized paths (25%)');
+  const match = /^(\d+)(%?)$/.exec(text);
+  if (match === null) {
+    throw usageError(`--max-delete ${text} is not a limit; give a number of paths (100) or a percentage of the synchronized paths (25%)`);
+  }
+  const value = Number(match[1]);
+  if (match[2] === '%') {
+    if (value > 100) throw usageError(`--max-delete ${text} is over 100%; give a percentage from 0% to 100%`);
+    return { kind: 'percent', percent: value };
+  }
+  if (value > MAX_DELETE_COUNT) {
+    throw usageError(`--max-delete ${text} is more than ${MAX_DELETE_COUNT}; give a smaller number, or lift the guard with --allow-mass-delete`);
+  }
+  return { kind: 'count', count: value };
 }

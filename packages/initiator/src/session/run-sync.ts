@@ -1,6 +1,6 @@
 import {
   ProblemLog, RateLimit, Receiver, Sender, compileFilter, emptyScan, emptySummary, isPresent, privateDirName, scanSide,
-  type PathResult, type PlatformName, type SessionSide, type SideScan, type SyncMessage, type SyncSummary, type TransferProgress,
+  type DeleteLimit, type PathResult, type PlatformName, type SessionSide, type SideScan, type SyncMessage, type SyncSummary, type TransferProgress,
 } from '@snapsync/core';
 import { protocolError, type Connection, type Message } from '@snapsync/protocol';
 import { hostname } from 'node:os';
@@ -52,7 +52,7 @@ export async function runSync(session: StartedSession, options: SyncOptions, rep
     ignoreDelete: options.ignoreDelete, mirror: options.mirror, keepDir: options.keepDirRemote ?? '',
     symlinks: options.symlinks, preserveTime: options.preserveTime, overwrite: options.overwrite,
     preserveUid: options.preserveUid, preserveGid: options.preserveGid,
-    partial: scope !== undefined, scope: scope ?? [], targetRate: options.targetRate ?? 0,
+    partial: scope !== undefined, scope: scope ?? [], targetRate: options.targetRate ?? 0, ...maxDelete(options),
   });
   // Awaited only once the scan is done (the scan uses the DB a failed run closes): a connection
   // lost meanwhile must not be an unhandled rejection that kills the process.
@@ -146,7 +146,7 @@ async function oneWay(local: Local): Promise<SyncSummary> {
   const { connection, options, side, localDir, scan, report, progress } = local;
   const role = options.direction === 'push'
     ? new Sender({ root: localDir, store: side.store, checksum: options.checksum, channel: connection.syncChannel(), scan, report,
-      allowMassDelete: options.allowMassDelete, ignoreDelete: options.ignoreDelete, dryRun: side.dryRun, ...progress })
+      allowMassDelete: options.allowMassDelete, ...maxDelete(options), ignoreDelete: options.ignoreDelete, dryRun: side.dryRun, ...progress })
     : receiver(local, false);
   local.play(role);
   connection.notify({ kind: 'syncReady', scanned: scan.entries });
@@ -164,7 +164,8 @@ async function twoWays(local: Local): Promise<SyncSummary> {
   const { connection, options, side, localDir, scan, report, progress } = local;
   const sender = new Sender({
     root: localDir, store: side.store, checksum: options.checksum, channel: connection.syncChannel(), scan, report,
-    allowMassDelete: options.allowMassDelete, ignoreDelete: options.ignoreDelete, dryRun: side.dryRun, withBase: true, ...progress,
+    allowMassDelete: options.allowMassDelete, ...maxDelete(options), ignoreDelete: options.ignoreDelete, dryRun: side.dryRun, withBase: true,
+    ...progress,
   });
   sender.checkMassDelete();
   const summary = emptySummary();
@@ -195,6 +196,11 @@ function receiver(local: Local, twoWay: boolean): Receiver {
     ...(twoWay ? { twoWay: { self: 'initiator' as const, policy: options.overwrite, host: hostname() } } : {}),
     ...(progress.progress !== undefined ? { progress: progress.progress } : {}),
   });
+}
+
+/** maxDelete is --max-delete as the Sender and StartSync take it: absent for the default. */
+function maxDelete(options: SyncOptions): { maxDelete?: DeleteLimit } {
+  return options.maxDelete === undefined ? {} : { maxDelete: options.maxDelete };
 }
 
 /** add folds one pass's counts into the run's. */

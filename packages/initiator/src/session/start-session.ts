@@ -1,7 +1,7 @@
 import { SessionSide, SnapsyncError, currentPlatform, type Direction, type PlatformName } from '@snapsync/core';
 import {
-  BIDI_FEATURE, CONTINUOUS_FEATURE, DRY_RUN_FEATURE, FEATURES, OWNERS_FEATURE, MAGIC, PeerError, PROTOCOL_VERSION, protocolError,
-  type Connection,
+  BIDI_FEATURE, CONTINUOUS_FEATURE, DRY_RUN_FEATURE, FEATURES, MAX_DELETE_FEATURE, OWNERS_FEATURE, MAGIC, PeerError, PROTOCOL_VERSION,
+  protocolError, type Connection,
   type Message,
 } from '@snapsync/protocol';
 import { hostname, userInfo } from 'node:os';
@@ -124,6 +124,13 @@ async function connect(options: SyncOptions, io: RunIo): Promise<{ connection: C
     if ((options.preserveUid || options.preserveGid) && !welcome.features.includes(OWNERS_FEATURE)) {
       throw new SnapsyncError('NOT_SUPPORTED',
         'the reactor does not support -u/--preserve-uid or -j/--preserve-gid (it is older than this snapsync); upgrade it or run without them');
+    }
+    // A sending reactor (pull, bidi) runs a guard: an older one would apply its default limit, which
+    // may be looser than the one asked for. A push guards here.
+    if (options.maxDelete !== undefined && options.direction !== 'push' && !welcome.features.includes(MAX_DELETE_FEATURE)) {
+      throw new SnapsyncError('NOT_SUPPORTED',
+        'the reactor does not support --max-delete (it is older than this snapsync and would apply its default limit); ' +
+        'upgrade it or run without --max-delete');
     }
     const user = remote.kind === 'remote' ? remote.user ?? userInfo().username : userInfo().username;
     const auth = remote.kind === 'local'

@@ -433,6 +433,7 @@ export class SessionHandler {
     return new Sender({
       root: plan.root, store: side.store, checksum: plan.checksum, channel: this.connection.syncChannel(), scan,
       report: this.report, allowMassDelete: request.allowMassDelete, ignoreDelete: request.ignoreDelete,
+      ...(request.maxDelete !== undefined ? { maxDelete: request.maxDelete } : {}),
       reportProblems: true, dryRun: side.dryRun, keptOnly, withBase: plan.direction === 'bidi',
       ...(this.passes!.rate !== undefined ? { rate: this.passes!.rate } : {}),
     });
