@@ -128,7 +128,9 @@ describe('e2e: faults at random points (reactor over TLS)', function () {
       proxy.retarget(reactor.port);
     }
     const result = await run.exited;
-    count(`reactor killed (initiator exit ${result.code})`);
+    // Exit 4 is right only when the kill came before a connection had worked (no retry then).
+    const why = result.code === 4 ? `: ${result.stderr.trim().split('\n').at(-1)!.replace(/\d+/g, 'N').slice(0, 60)}` : '';
+    count(`reactor killed (initiator exit ${result.code}${why})`);
   }
 
   const faults: Fault[] = ['kill the initiator', 'kill the reactor', 'cut at a byte offset', 'cut during the scan'];
