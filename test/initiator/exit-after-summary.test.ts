@@ -1,7 +1,10 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { repoRoot } from '../helpers/paths.js';
 import { snapsync } from '../helpers/run-cli.js';
 import { tempPair } from '../helpers/temp-dir.js';
 
@@ -23,4 +26,18 @@ describe('initiator: a one-time run exits once its summary is out', function () 
     expect(run.stdout).to.match(/\/big\.bin SYNCHRONIZED\(exs\)/);
     expect(run.code, `exit after ${Date.now() - started} ms (null: killed at 15 s, still running)\n${run.stdout}${run.stderr}`).to.equal(0);
   });
+
+  it('ends a process that something still holds 3 s after its end, with its status and a line naming the holder', () => {
+    // What the bin does with main's status, in a process a forgotten server keeps alive.
+    const bundle = pathToFileURL(join(repoRoot, 'packages', 'initiator', 'dist', 'bundle', 'snapsync.js')).href;
+    const script = `import { createServer } from 'node:net';
+      import { exitSoon } from ${JSON.stringify(bundle)};
+      createServer().listen(0, '127.0.0.1', () => exitSoon(11, 'snapsync'));`;
+    const started = Date.now();
+    const held = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 15_000 });
+    expect(held.status, held.stderr).to.equal(11);
+    expect(Date.now() - started).to.be.within(2_900, 10_000);
+    expect(held.stderr).to.match(/^snapsync: internal error: still running 3 s after the end \(held by .*TCPServerWrap.*\); exiting/);
+  });
 });
+
