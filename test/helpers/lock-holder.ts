@@ -50,3 +50,54 @@ export async function tryLock(path: string, sessionName = 's1'): Promise<string>
   await new Promise((resolve) => child.once('close', resolve));
   return err;
 }
+
+/** ContenderCounts is what one contend process did. */
+export interface ContenderCounts {
+  readonly taken: number;
+  readonly refused: number;
+  /** overlaps counts the times it held the lock while another process held it too. */
+  readonly overlaps: number;
+}
+
+/**
+ * contend runs processes that take and release the lock at path in a tight loop for ms
+ * milliseconds; each marks its turn with a file made with O_EXCL, which fails if another
+ * holder's mark is there.
+ */
+export async function contend(path: string, processes: number, ms: number): Promise<ContenderCounts[]> {
+  const script = `
+    import { closeSync, openSync, unlinkSync } from 'node:fs';
+    import { SessionLock } from '@snapsync/core';
+    const [path, ms] = process.argv.slice(1);
+    const mark = path + '.mark';
+    const counts = { taken: 0, refused: 0, overlaps: 0 };
+    for (const end = Date.now() + Number(ms); Date.now() < end;) {
+      let lock;
+      try {
+        lock = SessionLock.acquire(path, 's1');
+      } catch (err) {
+        if (err.code !== 'SESSION_LOCKED') throw err;
+        counts.refused += 1;
+        continue;
+      }
+      counts.taken += 1;
+      try {
+        closeSync(openSync(mark, 'wx'));
+        for (const until = Date.now() + 1; Date.now() < until;);
+        unlinkSync(mark);
+      } catch {
+        counts.overlaps += 1;
+      }
+      lock.release();
+    }
+    process.stdout.write(JSON.stringify(counts));`;
+  const runs = Array.from({ length: processes }, () => new Promise<ContenderCounts>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script, path, String(ms)], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+    child.stderr.on('data', (chunk: Buffer) => { err += chunk.toString(); });
+    child.once('close', (code) => (code === 0 ? resolve(JSON.parse(out) as ContenderCounts) : reject(new Error(`contender exited ${code}: ${err}`))));
+  }));
+  return Promise.all(runs);
+}
