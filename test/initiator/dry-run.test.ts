@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { holdLock, type LockHolder } from '../helpers/lock-holder.js';
 import { startReactor, type TestReactor } from '../helpers/reactor-process.js';
 import { snapsync, type CliResult } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -212,27 +212,31 @@ for (const mode of [localMode(), tlsMode()]) {
       write(ends.local, 'a.txt', 'a\n');
       const push = ['-N', 'fails', '-d', ends.local, '-r', ends.spec];
       await ok(push);
-      const cases: [string, () => void, string[], number][] = [
-        ['the direction changed', () => {}, [...push, '-K', 'pull'], 7],
-        ['the session is running', () => {
-          // a live process (this one) holds the lock
-          writeFileSync(join(ends.local, '.private-asp', 'fails', 'session.lock'),
-            JSON.stringify({ pid: process.pid, host: hostname(), started: Date.now() }));
+      let holder: LockHolder | undefined;
+      const cases: [string, () => Promise<void>, string[], number][] = [
+        ['the direction changed', async () => {}, [...push, '-K', 'pull'], 7],
+        ['the session is running', async () => {
+          // another process holds the lock (one outside this test, whose reads of the tree would let it go)
+          holder = await holdLock(join(ends.local, '.private-asp', 'fails', 'session.lock'), 'fails');
         }, push, 8],
-        ['the remote DB is gone', () => {
-          rmSync(join(ends.local, '.private-asp', 'fails', 'session.lock'));
+        ['the remote DB is gone', async () => {
+          await holder?.kill();
           rmSync(join(ends.remote, '.private-asp'), { recursive: true });
         }, push, 7],
       ];
-      for (const [what, arrange, args, code] of cases) {
-        arrange();
-        const before = state(ends);
-        const dry = await mode.run([...args, '--dry-run']);
-        expect(dry.code, `${what}: ${dry.stderr}`).to.equal(code);
-        expect(state(ends), what).to.deep.equal(before);
-        const real = await mode.run(args);
-        expect(real.code, what).to.equal(code);
-        expect(real.stderr, what).to.equal(dry.stderr);
+      try {
+        for (const [what, arrange, args, code] of cases) {
+          await arrange();
+          const before = state(ends);
+          const dry = await mode.run([...args, '--dry-run']);
+          expect(dry.code, `${what}: ${dry.stderr}`).to.equal(code);
+          expect(state(ends), what).to.deep.equal(before);
+          const real = await mode.run(args);
+          expect(real.code, what).to.equal(code);
+          expect(real.stderr, what).to.equal(dry.stderr);
+        }
+      } finally {
+        await holder?.kill();
       }
     });
 

@@ -1,12 +1,15 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { eventually } from '../helpers/cli-process.js';
+import { holdLock } from '../helpers/lock-holder.js';
+import { bins } from '../helpers/paths.js';
 import { startReactor, type TestReactor } from '../helpers/reactor-process.js';
 import { snapsync, snapsyncAdmin, type CliResult } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { rawDb } from '../helpers/sqlite-backends.js';
+import { startUnreaped } from '../helpers/unreaped.js';
 
 const PASSWORD = 'correct horse';
 
@@ -212,24 +215,39 @@ describe('initiator: session start-up rules', function () {
     expect(next.stdout).not.to.include('(new)');
   });
 
-  it('refuses a second run of a session that is running, and takes over the lock of a killed run', async () => {
+  it('refuses a second run of a session that is running, and runs at once after the holder was killed', async () => {
     const { local, remote } = fresh();
     expect((await run(['-N', 'busy', '-d', local, '-r', remote])).code).to.equal(0);
     const lockPath = join(local, '.private-asp', 'busy', 'session.lock');
-    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    const holder = await holdLock(lockPath, 'busy');
     try {
-      writeFileSync(lockPath, JSON.stringify({ pid: holder.pid, host: hostname(), started: Date.now() }));
       const refused = await run(['-N', 'busy', '-d', local, '-r', remote]);
-      expectFailure(refused, 8, `session busy is already running (pid ${holder.pid}`);
+      expectFailure(refused, 8, `session busy is already running (pid ${holder.pid} on ${hostname()}`);
     } finally {
-      holder.kill('SIGKILL');
-      await new Promise((resolve) => holder.once('exit', resolve));
+      await holder.kill();
     }
-    // The holder is gone now: its lock is stale and must not block the session for good.
     const next = await run(['-N', 'busy', '-d', local, '-r', remote]);
     expect(next.code, next.stderr).to.equal(0);
     expect(existsSync(lockPath)).to.equal(false);
   });
+
+  if (process.platform === 'linux') {
+    it('runs at once after a killed run that is still a zombie nobody reaps (a container without an init)', async () => {
+      const { local, remoteReal } = fresh();
+      writeFileSync(join(local, 'a.txt'), 'a');
+      const args = ['-N', 'undead', '-d', local, '-r', remoteReal];
+      const killed = await startUnreaped(process.execPath, [bins.snapsync, ...args, '-C', '--json']);
+      try {
+        await eventually(() => expect(existsSync(join(remoteReal, 'a.txt'))).to.equal(true), 20_000);
+        await killed.killToZombie();
+        const next = await snapsync(args);
+        expect(next.stderr).to.equal('');
+        expect(next.code).to.equal(0);
+      } finally {
+        await killed.end();
+      }
+    });
+  }
 
   it('fails with a clear line when the remote directory does not exist, and --create-dir creates it', async () => {
     const { local } = fresh();

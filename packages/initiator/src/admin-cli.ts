@@ -1,4 +1,4 @@
-import { DB_FILE_NAME, SnapshotStore, assertSessionName, isSnapsyncError, privateDirName, processAlive, sessionLayout, type LiveRow } from '@snapsync/core';
+import { DB_FILE_NAME, SessionLock, SnapshotStore, assertSessionName, isSnapsyncError, privateDirName, sessionLayout, type LiveRow } from '@snapsync/core';
 import { hostname } from 'node:os';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -44,7 +44,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (args.name === undefined) throw usageError('give -N NAME');
     assertSessionName(args.name);
-    const dbPath = sessionLayout({ name: args.name, syncDir: resolve(args.localDir ?? dbDir), dbDir: resolve(dbDir) }).dbPath;
+    const { dbPath, lockPath } = sessionLayout({ name: args.name, syncDir: resolve(args.localDir ?? dbDir), dbDir: resolve(dbDir) });
     if (!existsSync(dbPath)) throw usageError(`no snapshot DB for session ${args.name} at ${dbPath}`);
     const opened = SnapshotStore.open(dbPath, { readonly: true });
     if (opened.kind !== 'ready') throw usageError(`snapshot DB ${dbPath} was left by a start-up that did not complete`);
@@ -57,7 +57,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           'Remote host': s.remoteHost, 'Remote directory': s.remoteDir, 'Direction': s.direction,
           'Condition': s.condition, 'Checksum': s.checksum,
           'Start time': iso(s.startTime), 'Stop time': iso(s.stopTime), 'DB path': dbPath,
-          ...liveFields(store.live()),
+          ...liveFields(store.live(), lockPath),
         });
       } else if (args.states === true) {
         const c = store.counts();
@@ -114,11 +114,12 @@ function printFiles(store: SnapshotStore, json: boolean): void {
 
 /**
  * liveFields shows what a continuous session (-C) on this DB is doing, as its process last
- * recorded it, and whether that process still runs (checked by its PID on this host).
+ * recorded it, and whether that process still runs: whether it still holds the session lock,
+ * which the system lets go when it ends (a killed one, even a zombie, or a recycled pid is no run).
  */
-function liveFields(live: LiveRow | undefined): Record<string, unknown> {
+function liveFields(live: LiveRow | undefined, lockPath: string): Record<string, unknown> {
   if (live === undefined) return {};
-  const running = live.state !== 'stopped' && live.host === hostname() && processAlive(live.pid);
+  const running = live.state !== 'stopped' && live.host === hostname() && SessionLock.isHeld(lockPath);
   return {
     'Continuous': live.state === 'stopped' ? 'stopped' : running ? `running (pid ${live.pid} on ${live.host})`
       : live.host !== hostname() ? `recorded by pid ${live.pid} on ${live.host} (another host: cannot tell whether it runs)`

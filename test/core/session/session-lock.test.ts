@@ -1,55 +1,159 @@
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { SessionLock } from '@snapsync/core';
+import { eventually } from '../../helpers/cli-process.js';
+import { contend, holdLock, holdLockArgs, tryLock } from '../../helpers/lock-holder.js';
+import { repoRoot } from '../../helpers/paths.js';
 import { tempDir } from '../../helpers/temp-dir.js';
+import { startUnreaped } from '../../helpers/unreaped.js';
 
 function lockPath(): string {
   return join(tempDir('snapsync-lock-'), 'session.lock');
 }
 
-function writeOwner(path: string, owner: { pid: number; host: string; started: number }): void {
-  writeFileSync(path, JSON.stringify(owner));
+/** sleeper starts a live process unrelated to any lock. */
+function sleeper(): ChildProcess {
+  const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30_000)'], { stdio: 'ignore' });
+  started.push(child);
+  return child;
 }
 
-/** exitedPid runs a process to completion and returns its (now free) pid. */
-async function exitedPid(): Promise<number> {
-  const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
-  await new Promise<void>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('exit', () => resolve());
+const started: ChildProcess[] = [];
+
+function expectLocked(act: () => unknown, text: string): void {
+  expect(act).to.throw(text).with.property('code', 'SESSION_LOCKED');
+}
+
+describe('core/session/session-lock', function () {
+  this.timeout(30_000);
+
+  afterEach(() => {
+    for (const child of started.splice(0)) {
+      if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, 'SIGKILL');
+    }
   });
-  return child.pid!;
-}
 
-describe('core/session/session-lock', () => {
-  it('writes this process\'s pid and host into the lock file', () => {
+  it('refuses the lock while another live process holds it, naming that process', async () => {
+    const path = lockPath();
+    const live = await holdLock(path);
+    try {
+      expectLocked(() => SessionLock.acquire(path, 's1'), `session s1 is already running (pid ${live.pid} on ${hostname()}, lock ${path})`);
+    } finally {
+      await live.kill();
+    }
+  });
+
+  it('takes the lock at once from a holder that was killed', async () => {
+    const path = lockPath();
+    await (await holdLock(path)).kill();
+    SessionLock.acquire(path, 's1').release();
+  });
+
+  if (process.platform === 'linux') {
+    it('takes the lock at once from a killed holder that is a zombie nobody reaps', async () => {
+      const path = lockPath();
+      const zombie = await startUnreaped(process.execPath, holdLockArgs(path), { cwd: repoRoot });
+      try {
+        await eventually(() => expect(zombie.stdout()).to.include('locked'), 15_000);
+        await zombie.killToZombie();
+        SessionLock.acquire(path, 's1').release();
+      } finally {
+        await zombie.end();
+      }
+    });
+  }
+
+  it('is not blocked by a dead run whose recorded pid now belongs to a live, unrelated process', async () => {
+    const path = lockPath();
+    await (await holdLock(path)).kill();
+    const recycled = sleeper();
+    writeFileSync(`${path}.owner`, JSON.stringify({ pid: recycled.pid, host: hostname(), started: Date.now() }));
+    SessionLock.acquire(path, 's1').release();
+  });
+
+  it('takes over a lock file left by an older version (a JSON pid record), even one naming a live process', () => {
+    const path = lockPath();
+    writeFileSync(path, JSON.stringify({ pid: sleeper().pid, host: hostname(), started: Date.now() }));
+    const lock = SessionLock.acquire(path, 's1');
+    try {
+      expectLocked(() => SessionLock.acquire(path, 's1'), 'already running');
+    } finally {
+      lock.release();
+    }
+  });
+
+  it('refuses a lock file with content it does not recognize, and leaves it for the user', () => {
+    const path = lockPath();
+    writeFileSync(path, 'somebody\'s notes');
+    expect(() => SessionLock.acquire(path, 's1')).to.throw(`${path} is not a snapsync lock file`).with.property('code', 'FILE_SYSTEM');
+    expect(() => SessionLock.assertFree(path, 's1')).to.throw('is not a snapsync lock file').with.property('code', 'FILE_SYSTEM');
+    expect(readFileSync(path, 'utf8')).to.equal('somebody\'s notes');
+  });
+
+  it('refuses a lock path that is a symbolic link or a directory', () => {
+    const dir = tempDir('snapsync-lock-');
+    mkdirSync(join(dir, 'dir.lock'));
+    const paths = [join(dir, 'dir.lock')];
+    // Wine shows a link as the file it leads to (docs/windows.md); NTFS reports it as a link.
+    if (process.platform !== 'win32') {
+      writeFileSync(join(dir, 'elsewhere'), '');
+      symlinkSync(join(dir, 'elsewhere'), join(dir, 'link.lock'));
+      paths.push(join(dir, 'link.lock'));
+    }
+    for (const path of paths) {
+      expect(() => SessionLock.acquire(path, 's1')).to.throw('is not a plain file').with.property('code', 'FILE_SYSTEM');
+      expect(() => SessionLock.assertFree(path, 's1')).to.throw('is not a plain file').with.property('code', 'FILE_SYSTEM');
+    }
+  });
+
+  it('refuses a second acquire in the same process, naming this process', () => {
     const path = lockPath();
     const lock = SessionLock.acquire(path, 's1');
     try {
-      const owner = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+      expectLocked(() => SessionLock.acquire(path, 's1'), `session s1 is already running (pid ${process.pid} on ${hostname()}, lock ${path})`);
+    } finally {
+      lock.release();
+    }
+  });
+
+  it('still excludes other processes after refusing a second acquire and a check in this process', async () => {
+    // POSIX drops every lock a process holds on a file when it closes any descriptor of it.
+    const path = lockPath();
+    const lock = SessionLock.acquire(path, 's1');
+    try {
+      expectLocked(() => SessionLock.acquire(path, 's1'), 'already running');
+      expectLocked(() => SessionLock.assertFree(path, 's1'), 'already running');
+      expect(await tryLock(path)).to.include(`session s1 is already running (pid ${process.pid}`);
+    } finally {
+      lock.release();
+    }
+  });
+
+  it('never lets two processes hold it at once while they take and release it in a tight loop', async () => {
+    const path = lockPath();
+    const counts = await contend(path, 4, 2_000);
+    const total = (key: 'taken' | 'refused' | 'overlaps'): number => counts.reduce((sum, c) => sum + c[key], 0);
+    expect(total('overlaps'), JSON.stringify(counts)).to.equal(0);
+    expect(total('taken'), JSON.stringify(counts)).to.be.greaterThan(20);
+  });
+
+  it('records the holder\'s pid, host and start time beside the lock, for the message only', () => {
+    const path = lockPath();
+    const lock = SessionLock.acquire(path, 's1');
+    try {
+      const owner = JSON.parse(readFileSync(`${path}.owner`, 'utf8')) as Record<string, unknown>;
       expect(owner).to.include({ pid: process.pid, host: hostname() });
       expect(owner['started']).to.be.a('number');
     } finally {
       lock.release();
     }
+    expect(existsSync(`${path}.owner`)).to.equal(false);
   });
 
-  it('refuses a second acquire in the same process with SESSION_LOCKED', () => {
-    const path = lockPath();
-    const lock = SessionLock.acquire(path, 's1');
-    try {
-      expect(() => SessionLock.acquire(path, 's1'))
-        .to.throw(`session s1 is already running (pid ${process.pid} on ${hostname()}, lock ${path})`)
-        .with.property('code', 'SESSION_LOCKED');
-    } finally {
-      lock.release();
-    }
-  });
-
-  it('removes the lock file on release, so the session can be locked again', () => {
+  it('removes its files on release, so the session can be locked again', () => {
     const path = lockPath();
     SessionLock.acquire(path, 's1').release();
     expect(existsSync(path)).to.equal(false);
@@ -65,85 +169,31 @@ describe('core/session/session-lock', () => {
     const other = SessionLock.acquire(path, 's1');
     try {
       lock.release();
-      expect(existsSync(path), 'the stale handle must not remove the new holder\'s lock').to.equal(true);
+      expectLocked(() => SessionLock.acquire(path, 's1'), 'already running');
     } finally {
       other.release();
     }
   });
 
-  it('takes over a lock naming a dead process on this host', async () => {
-    const path = lockPath();
-    const dead = await exitedPid();
-    writeOwner(path, { pid: dead, host: hostname(), started: Date.now() });
-    const lock = SessionLock.acquire(path, 's1');
-    try {
-      expect(JSON.parse(readFileSync(path, 'utf8'))).to.include({ pid: process.pid });
-    } finally {
-      lock.release();
-    }
-  });
-
-  describe('with a live foreign process', () => {
-    let child: ChildProcess;
-
-    before(async () => {
-      child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 10000)'], { stdio: 'ignore' });
-      await new Promise<void>((resolve, reject) => {
-        child.on('spawn', () => resolve());
-        child.on('error', reject);
-      });
-    });
-
-    after(() => {
-      if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, 'SIGTERM');
-    });
-
-    it('refuses a lock naming a live process on this host, naming its pid', () => {
+  describe('assertFree', () => {
+    it('refuses while another process holds the lock, takes nothing, and passes once the holder is killed', async () => {
       const path = lockPath();
-      writeOwner(path, { pid: child.pid!, host: hostname(), started: Date.now() });
-      expect(() => SessionLock.acquire(path, 's1'))
-        .to.throw(`pid ${child.pid} on ${hostname()}`)
-        .with.property('code', 'SESSION_LOCKED');
-      expect(JSON.parse(readFileSync(path, 'utf8'))).to.include({ pid: child.pid });
+      const live = await holdLock(path);
+      try {
+        expectLocked(() => SessionLock.assertFree(path, 's1'), `pid ${live.pid} on ${hostname()}`);
+        expectLocked(() => SessionLock.acquire(path, 's1'), 'already running');
+      } finally {
+        await live.kill();
+      }
+      SessionLock.assertFree(path, 's1');
     });
-  });
 
-  it('refuses a lock held by another host, which it cannot probe', async () => {
-    const path = lockPath();
-    writeOwner(path, { pid: await exitedPid(), host: `not-${hostname()}`, started: 0 });
-    expect(() => SessionLock.acquire(path, 's1'))
-      .to.throw(`on not-${hostname()}`)
-      .with.property('code', 'SESSION_LOCKED');
-  });
-
-  it('refuses an unreadable lock file that is younger than the grace period', () => {
-    const path = lockPath();
-    writeFileSync(path, '{"pid": 12');
-    expect(() => SessionLock.acquire(path, 's1'))
-      .to.throw('another process')
-      .with.property('code', 'SESSION_LOCKED');
-    expect(readFileSync(path, 'utf8')).to.equal('{"pid": 12');
-  });
-
-  it('takes over an unreadable lock file that is older than the grace period', () => {
-    const path = lockPath();
-    writeFileSync(path, 'garbage');
-    const old = (Date.now() - 60_000) / 1000;
-    utimesSync(path, old, old);
-    const lock = SessionLock.acquire(path, 's1');
-    try {
-      expect(JSON.parse(readFileSync(path, 'utf8'))).to.include({ pid: process.pid });
-    } finally {
-      lock.release();
-    }
-  });
-
-  it('takes over a lock with this process\'s pid that this process does not hold', () => {
-    const path = lockPath();
-    writeOwner(path, { pid: process.pid, host: hostname(), started: Date.now() });
-    const lock = SessionLock.acquire(path, 's1');
-    lock.release();
-    expect(existsSync(path)).to.equal(false);
+    it('creates no file where there is no lock', () => {
+      const path = lockPath();
+      SessionLock.assertFree(path, 's1');
+      expect(existsSync(path)).to.equal(false);
+      expect(existsSync(`${path}.owner`)).to.equal(false);
+    });
   });
 
   it('reports FILE_SYSTEM when the lock directory does not exist', () => {

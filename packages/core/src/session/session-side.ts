@@ -10,7 +10,7 @@ import { SnapshotStore, type Direction, type OpenResult, type SessionRecord } fr
 import { sessionLayout, type SessionLayout } from './layout.js';
 import { ScratchDb } from './scratch-db.js';
 import { assertSessionName } from './session-name.js';
-import { SessionLock } from './session-lock.js';
+import { SessionLock, notPlainFile } from './session-lock.js';
 
 /** SideOptions describe one end of a session at start-up. */
 export interface SideOptions {
@@ -335,7 +335,7 @@ function assertOwnFiles(layout: SessionLayout): void {
   for (const path of [layout.dbPath, `${layout.dbPath}-wal`, `${layout.dbPath}-shm`, `${layout.dbPath}-journal`, layout.lockPath]) {
     const st = lstatSync(path, { throwIfNoEntry: false });
     if (st !== undefined && !st.isFile()) {
-      throw new SnapsyncError('FILE_SYSTEM', `${path} is not a plain file; snapsync never follows a link to its DB or lock: remove it`);
+      throw notPlainFile(path);
     }
   }
 }
