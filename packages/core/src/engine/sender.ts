@@ -12,6 +12,7 @@ import { HashPool } from '../scan/hash-pool.js';
 import type { Change, DeltaFrom, PathResult, ResumeFrom, SyncChannel, SyncMessage, TransferProgress } from './messages.js';
 import { blockedByProblem, type SideScan } from './scan-side.js';
 import { emptySummary, tally, type SyncSummary } from './summary.js';
+import { holdForTest } from './test-hold.js';
 
 /** SenderOptions describe the side whose changes are sent. */
 export interface SenderOptions {
@@ -111,6 +112,7 @@ export class Sender {
   /** stream sends every change; call once both sides have scanned. */
   async stream(): Promise<void> {
     const { store, channel, scan } = this.options;
+    await holdForTest();
     if (this.options.reportProblems === true && scan.unreadable.size > 0) {
       // The receiving side reports what this side could not read (a pull's initiator).
       const problems = [...scan.unreadable].map(([path, message]): PathResult => ({ path, outcome: 'error', message, bytes: 0 }));
