@@ -283,6 +283,15 @@ describe('core/scan/scan', () => {
       expect(summary).to.include({ entries: 1, problems: 0 });
     });
 
+    it('still reports a sync root that is gone as a problem: an unmounted share is never read as an empty tree', async () => {
+      const root = join(tempDir('snapsync-scan-'), 'unmounted');
+
+      const { entries, problems } = await scan(root);
+
+      expect(entries.size).to.equal(0);
+      expect(problems.get('.')).to.equal('cannot list directory: ENOENT');
+    });
+
     it('reads a small and a big file rewritten between their stat and their reading once more, and records them as they are now', async () => {
       const root = tempDir('snapsync-scan-');
       writeFileSync(join(root, 'small.txt'), 'as listed');
