@@ -110,7 +110,7 @@ describe('core/engine delta transfer of big files', () => {
     });
 
     // As rsync's redo: the source stood still, so the same content comes again, whole this time.
-    expect(cycle.result('big.bin')).to.include({ outcome: 'synchronized', message: '' });
+    expect(cycle.result('big.bin')).to.include({ outcome: 'synchronized', message: '', bytes: MiB + 6 * MiB });
     expect(cycle.fileBytes).to.equal(MiB + 6 * MiB);
     expect(readFileSync(join(target.root, 'big.bin')).equals(before), 'the target has the new version').to.equal(false);
     expectConverged(source, target);

@@ -57,15 +57,22 @@ export class FileIntake {
     return incoming?.attempt === 'again' && incoming.received === 0;
   }
 
-  /** takeBack lets go of a file asked for once more whose change came anew: it is judged and fetched again (fresh). */
-  takeBack(path: string): void {
+  /**
+   * takeBack lets go of a file asked for once more whose change came anew, to be judged and
+   * fetched again; it returns the bytes its tries moved, for fresh().
+   */
+  takeBack(path: string): number {
+    const sent = this.wanted.get(path)?.sent ?? 0;
     this.wanted.delete(path);
+    return sent;
   }
 
-  /** fresh marks the file now wanted at path as its change read anew: failing again, it is skipped as changing. */
-  fresh(path: string): void {
+  /** fresh marks the file now wanted at path as its change read anew (failing again, it is skipped as changing). */
+  fresh(path: string, sentBefore: number): void {
     const incoming = this.wanted.get(path);
-    if (incoming !== undefined) incoming.attempt = 'fresh';
+    if (incoming === undefined) return;
+    incoming.attempt = 'fresh';
+    incoming.sent += sentBefore;
   }
 
   receive(message: FileData): void {

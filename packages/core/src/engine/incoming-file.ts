@@ -64,9 +64,12 @@ export function newIncoming(entry: Entry, target: Entry | undefined, cacheDir: s
   return startIncoming(entry, target, cachePathOf(cacheDir, entry.path), checksum, attempt);
 }
 
-/** askedAgain follows a file asked for once more, whole, from the first byte: its first try's cache file is gone. */
+/**
+ * askedAgain follows a file asked for once more, whole, from the first byte: its first try's
+ * cache file is gone, the bytes it moved still count.
+ */
 export function askedAgain(first: Incoming, checksum: ChecksumName): Incoming {
-  return startIncoming(first.entry, first.target, first.cachePath, checksum, 'again');
+  return { ...startIncoming(first.entry, first.target, first.cachePath, checksum, 'again'), sent: first.sent };
 }
 
 function startIncoming(entry: Entry, target: Entry | undefined, cachePath: string, checksum: ChecksumName, attempt: Attempt): Incoming {

@@ -198,9 +198,9 @@ export class Receiver {
         }
         // A file asked for again that changed since the scan, as the sender reads it now: judged
         // and fetched as any upsert, its one more try (its name passed the checks the first time).
-        this.intake.takeBack(change.entry.path);
+        const sentBefore = this.intake.takeBack(change.entry.path);
         this.apply(change, wants, known, true);
-        this.intake.fresh(change.entry.path);
+        this.intake.fresh(change.entry.path, sentBefore);
       }
       // A sender keeps at most CHANGE_WINDOW changes waiting for their results: a peer far ahead
       // of that is not one, and each file waited for holds memory here.
