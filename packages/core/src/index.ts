@@ -19,7 +19,7 @@ export {
   type Owners,
 } from './model/entry.js';
 export type { Change, DeltaFrom, Outcome, PathResult, ResumeFrom, SyncChannel, SyncMessage, TransferProgress } from './engine/messages.js';
-export { scanTree, type ScanOptions, type ScanSummary, type SymlinkMode } from './scan/scan.js';
+export { scanTree, UNSETTLED, type ScanOptions, type ScanSummary, type SymlinkMode } from './scan/scan.js';
 export { hashBlocks, hashFile, hashPrefix, newHasher, type Hasher } from './scan/hash.js';
 export { reconcile, sameState, sameSync, other, type Party, type Verdict } from './plan/reconcile.js';
 export { conflictName } from './plan/conflict-name.js';
@@ -30,7 +30,7 @@ export { Sender, CHANGE_BATCH, CHANGE_WINDOW, CHUNK, WINDOW, type SenderOptions 
 export { DEFAULT_MIN_PATHS, MAX_DELETE_COUNT, type DeleteLimit } from './engine/delete-limit.js';
 export { Receiver, type ReceiverOptions } from './engine/receiver.js';
 export { applyOwner, ownerIds, type Chown, type OwnerIds } from './engine/owner.js';
-export { scanSide, blockedByProblem, type SideScan } from './engine/scan-side.js';
+export { scanSide, blockedByProblem, unseen, type SideScan } from './engine/scan-side.js';
 export { emptyScan } from './engine/empty-scan.js';
 export { emptySummary, tally, type SyncSummary } from './engine/summary.js';
 export { isPresent, localPath, statEntry } from './engine/local-tree.js';

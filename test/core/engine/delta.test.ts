@@ -6,6 +6,8 @@ import { DELTA_DIGEST, type SyncMessage } from '@snapsync/core';
 import { closeSides, listTree, makeSide, partials, snapshotPaths, syncCycle, type Side } from './sync-pair.js';
 
 const MiB = 1024 * 1024;
+/** STAMP is an mtime in whole seconds: put back after an edit, it reads exactly as the scan saw it. */
+const STAMP = 1_700_000_000;
 
 /** patch overwrites bytes in place, as an editor saving a database page would. */
 function patch(path: string, offset: number, data: Buffer): void {
@@ -90,7 +92,7 @@ describe('core/engine delta transfer of big files', () => {
     expectConverged(source, target);
   });
 
-  it('catches a seeded block that went bad in the cache by the whole-file digest, and converges next run', async () => {
+  it('catches a seeded block that went bad in the cache by the whole-file digest, and sends the file whole once more in the same run', async () => {
     const source = makeSide();
     const target = makeSide();
     writeFileSync(join(source.root, 'big.bin'), randomBytes(6 * MiB));
@@ -107,9 +109,83 @@ describe('core/engine delta transfer of big files', () => {
       },
     });
 
-    expect(cycle.result('big.bin')).to.include({ outcome: 'error' });
-    expect(cycle.result('big.bin')?.message).to.match(/did not verify/);
-    expect(readFileSync(join(target.root, 'big.bin')).equals(before), 'the target keeps its old version').to.equal(true);
+    // As rsync's redo: the source stood still, so the same content comes again, whole this time.
+    expect(cycle.result('big.bin')).to.include({ outcome: 'synchronized', message: '', bytes: MiB + 6 * MiB });
+    expect(cycle.fileBytes).to.equal(MiB + 6 * MiB);
+    expect(readFileSync(join(target.root, 'big.bin')).equals(before), 'the target has the new version').to.equal(false);
+    expectConverged(source, target);
+  });
+
+  it('sends again as it is now a big file rewritten in place while its delta was sent, its size and mtime unchanged: no error', async () => {
+    const source = makeSide();
+    const target = makeSide();
+    const path = join(source.root, 'live.db');
+    writeFileSync(path, randomBytes(6 * MiB));
+    await syncCycle(source, target);
+
+    patch(path, 1 * MiB, Buffer.from('scanned edit'));
+    utimesSync(path, STAMP, STAMP);
+    let rewritten = false;
+    const cycle = await syncCycle(source, target, {
+      beforeSender: (message) => {
+        // A writer that keeps the file's size and, within the clock's tick, its mtime: only the content
+        // tells. It edits the block the delta sends, so what arrives is neither version as scanned.
+        if (deltaOf(message) !== undefined && !rewritten) {
+          rewritten = true;
+          patch(path, 1 * MiB + 100, Buffer.from('edit while sent'));
+          utimesSync(path, STAMP, STAMP);
+        }
+      },
+    });
+
+    expect(rewritten).to.equal(true);
+    expect(cycle.result('live.db')).to.include({ outcome: 'synchronized', message: '' });
+    expect(cycle.receiver.errors).to.equal(0);
+    expectConverged(source, target);
+  });
+
+  it('skips a big file rewritten in place each time its delta is sent, as changing, never as an error; the next run sends it', async () => {
+    const source = makeSide();
+    const target = makeSide();
+    const path = join(source.root, 'live.db');
+    writeFileSync(path, randomBytes(6 * MiB));
+    await syncCycle(source, target);
+    const before = readFileSync(join(target.root, 'live.db'));
+
+    patch(path, 1 * MiB, Buffer.from('scanned edit'));
+    utimesSync(path, STAMP, STAMP);
+    let writes = 0;
+    const cycle = await syncCycle(source, target, {
+      beforeSender: (message) => {
+        if (message.kind !== 'want') return;
+        patch(path, 1 * MiB + 100, Buffer.from(`edit number ${++writes}`));
+        utimesSync(path, STAMP, STAMP);
+      },
+    });
+
+    expect(cycle.result('live.db')).to.include({ outcome: 'skipped' });
+    expect(cycle.result('live.db')?.message).to.match(/kept changing while it was read.*next run/);
+    expect(cycle.receiver.errors).to.equal(0);
+    expect(readFileSync(join(target.root, 'live.db')).equals(before), 'the target keeps its old version').to.equal(true);
+    expect(partials(target)).to.deep.equal([]);
+    await syncCycle(source, target);
+    expectConverged(source, target);
+  });
+
+  it('reports a delta whose blocks are spoiled in transit every time as an error, after one more try, not as a skip', async () => {
+    const source = makeSide();
+    const target = makeSide();
+    writeFileSync(join(source.root, 'big.bin'), randomBytes(6 * MiB));
+    await syncCycle(source, target);
+
+    patch(join(source.root, 'big.bin'), 5 * MiB, Buffer.from('new'));
+    const cycle = await syncCycle(source, target, {
+      beforeReceiver: (message) => {
+        if (message.kind === 'fileData' && message.data.length > 0) message.data[0]! ^= 0xff;
+      },
+    });
+
+    expect(cycle.result('big.bin')).to.include({ outcome: 'error', message: 'received content did not verify; it will be sent again next run' });
     await syncCycle(source, target);
     expectConverged(source, target);
   });
@@ -132,7 +208,7 @@ describe('core/engine delta transfer of big files', () => {
     expect(partials(target)).to.deep.equal([]);
   });
 
-  it('sends only the changed blocks of more big files than it digests ahead (4), and refuses one that grew after its digests were taken', async () => {
+  it('sends only the changed blocks of more big files than it digests ahead (4), and one that grew after its digests were taken as it is now', async () => {
     const source = makeSide();
     const target = makeSide();
     const names = ['a.bin', 'b.bin', 'c.bin', 'd.bin', 'e.bin', 'f.bin'];
@@ -153,10 +229,9 @@ describe('core/engine delta transfer of big files', () => {
 
     expect(edited).to.equal(true);
     for (const name of names.slice(1)) expect(cycle.result(name), name).to.include({ outcome: 'synchronized', bytes: MiB });
-    expect(cycle.result('a.bin')).to.include({ outcome: 'skipped' });
-    expect(cycle.result('a.bin')?.message).to.match(/not sent: it changed since the scan/);
-    expect(statSync(join(target.root, 'a.bin')).size).to.equal(5 * MiB);
-    for (const name of names.slice(1)) expect(readFileSync(join(target.root, name)).equals(readFileSync(join(source.root, name))), name).to.equal(true);
+    // a.bin is read once more and its delta asked for again: the changed block and the 4 new bytes.
+    expect(cycle.result('a.bin')).to.include({ outcome: 'synchronized', bytes: MiB + 4 });
+    expectConverged(source, target);
   });
 
   it('converges by delta under -k none too', async () => {

@@ -493,18 +493,23 @@ describe('core/engine sender and receiver, back to back', () => {
       expectConverged(source, target);
     });
 
-    it('does not record a new file over 1 MiB that grew after the scan (read again to be sent); the next cycle sends it', async () => {
+    it('skips a new file over 1 MiB that grows each time it is sent (read once more first), records nothing, and sends it next cycle', async () => {
       const source = makeSide();
       const target = makeSide();
       write(source.root, 'growing.bin', Buffer.alloc(CHUNK + 1, 1));
+      let wants = 0;
       const cycle = await syncCycle(source, target, {
         beforeSender: (message) => {
-          if (message.kind === 'want') appendFileSync(join(source.root, 'growing.bin'), 'more');
+          if (message.kind !== 'want') return;
+          wants += 1;
+          appendFileSync(join(source.root, 'growing.bin'), 'more');
         },
       });
 
+      expect(wants, 'asked for once, then once more as it is now').to.equal(3);
       expect(cycle.result('growing.bin')?.outcome).to.equal('skipped');
-      expect(cycle.result('growing.bin')?.message).to.match(/not sent: .*changed.*next run/);
+      expect(cycle.result('growing.bin')?.message).to.equal('not sent: it kept changing while it was read (tried twice); it will be sent next run');
+      expect(cycle.receiver.errors).to.equal(0);
       expect(existsSync(join(target.root, 'growing.bin'))).to.equal(false);
       expect(source.store.synced('growing.bin')).to.equal(undefined);
       expectConsistent(source, target);
@@ -514,30 +519,61 @@ describe('core/engine sender and receiver, back to back', () => {
       expectConverged(source, target);
     });
 
-    it('does not record a changed file that was rewritten after the scan; the target keeps its old content until the next cycle', async () => {
+    it('sends a changed file rewritten after the scan as it is now, read once more in the same cycle, and records that', async () => {
       const source = makeSide();
       const target = makeSide();
       write(source.root, 'doc.txt', 'old');
       await syncCycle(source, target);
 
       write(source.root, 'doc.txt', 'new, scanned');
+      let rewritten = false;
       const cycle = await syncCycle(source, target, {
         beforeSender: (message) => {
-          if (message.kind === 'want') write(source.root, 'doc.txt', 'newer, not scanned');
+          if (message.kind === 'want' && !rewritten) {
+            rewritten = true;
+            write(source.root, 'doc.txt', 'newer, not scanned');
+          }
         },
       });
 
-      expect(cycle.result('doc.txt')?.outcome).to.equal('skipped');
-      expect(cycle.result('doc.txt')?.message).to.match(/not sent/);
-      expect(read(target.root, 'doc.txt')).to.equal('old');
+      expect(cycle.result('doc.txt')).to.include({ outcome: 'synchronized', message: '' });
+      expect(read(target.root, 'doc.txt')).to.equal('newer, not scanned');
+      expect(source.store.synced('doc.txt')?.size).to.equal('newer, not scanned'.length);
+      expectConverged(source, target);
+      expectNoop(await syncCycle(source, target));
+    });
+
+    it('skips a changed file rewritten each time it is sent, records nothing, and sends it next cycle; the target keeps its old content', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      // Over 1 MiB: not kept from its reading, so each send reads it again (a small one lands as read).
+      const size = CHUNK + 10;
+      write(source.root, 'doc.bin', Buffer.alloc(size, 1));
+      await syncCycle(source, target);
+
+      write(source.root, 'doc.bin', Buffer.alloc(size, 2));
+      let writes = 0;
+      const cycle = await syncCycle(source, target, {
+        beforeSender: (message) => {
+          if (message.kind === 'want') write(source.root, 'doc.bin', Buffer.alloc(size + ++writes, 3));
+        },
+      });
+
+      expect(writes, 'asked for, once more, then its change read anew').to.equal(3);
+      expect(cycle.result('doc.bin')).to.include({ outcome: 'skipped' });
+      expect(cycle.result('doc.bin')?.message).to.match(/kept changing while it was read.*next run/);
+      expect(cycle.receiver.errors).to.equal(0);
+      expect(readFileSync(join(target.root, 'doc.bin')).equals(Buffer.alloc(size, 1))).to.equal(true);
+      expect(source.store.synced('doc.bin')?.size).to.equal(size);
+      expect(target.store.synced('doc.bin')?.size).to.equal(size);
       expectConsistent(source, target);
 
       await syncCycle(source, target);
-      expect(read(target.root, 'doc.txt')).to.equal('newer, not scanned');
+      expect(statSync(join(target.root, 'doc.bin')).size).to.equal(size + writes);
       expectConverged(source, target);
     });
 
-    it('reports a new file rewritten between the scan and its hashing as an error, sends nothing of it, and sends it next cycle', async () => {
+    it('sends a new file rewritten between the scan and its hashing as it is now, read once more, with no error', async () => {
       const source = makeSide();
       const target = makeSide();
       write(source.root, 'fresh.txt', 'as scanned');
@@ -548,32 +584,52 @@ describe('core/engine sender and receiver, back to back', () => {
       });
 
       expect(cycle.sourceScan.unreadable.size).to.equal(0);
-      expect(cycle.senderResults.find((result) => result.path === 'fresh.txt')).to.deep.include(
-        { outcome: 'error', message: 'changed since the scan' });
-      expect(cycle.sender.errors).to.equal(1);
-      expect(cycle.changes.map((change) => change.entry.path)).to.deep.equal(['other.txt']);
-      expect(existsSync(join(target.root, 'fresh.txt'))).to.equal(false);
-      expect(source.store.synced('fresh.txt')).to.equal(undefined);
-      expect(read(target.root, 'other.txt')).to.equal('untouched');
-      expectConsistent(source, target);
-
-      const next = await syncCycle(source, target);
-      expect(next.result('fresh.txt')?.outcome).to.equal('synchronized');
+      expect(cycle.result('fresh.txt')).to.include({ outcome: 'synchronized' });
+      expect(cycle.sender.errors + cycle.receiver.errors).to.equal(0);
       expect(read(target.root, 'fresh.txt')).to.equal('rewritten after the scan, a different size');
+      expect(read(target.root, 'other.txt')).to.equal('untouched');
       expectConverged(source, target);
+      expectNoop(await syncCycle(source, target));
     });
 
-    it('has the receiving side report a new file that changed before the sender could hash it, as a pull reports the reactor\'s', async () => {
+    it('skips a new file, a directory and a link deleted after the scan as vanished since the scan: no error, nothing recorded', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      write(source.root, 'stays.txt', 'stays');
+      write(source.root, 'fresh.txt', 'soon gone');
+      write(source.root, 'dir/inner.txt', 'soon gone too');
+      symlinkSync('stays.txt', join(source.root, 'link'));
+      const cycle = await syncCycle(source, target, {
+        afterScan: () => {
+          rmSync(join(source.root, 'fresh.txt'));
+          rmSync(join(source.root, 'dir'), { recursive: true });
+          rmSync(join(source.root, 'link'));
+        },
+      });
+
+      const vanished = { outcome: 'skipped', message: 'vanished since the scan' };
+      for (const path of ['fresh.txt', 'dir', 'dir/inner.txt', 'link']) {
+        const result = [...cycle.senderResults, ...cycle.results].find((one) => one.path === path);
+        expect(result, path).to.deep.include(vanished);
+      }
+      expect(cycle.sender.errors + cycle.receiver.errors).to.equal(0);
+      expect(listTree(target.root)).to.deep.equal(listTree(source.root));
+      expect(snapshotPaths(source)).to.deep.equal(['stays.txt']);
+      expectConsistent(source, target);
+      expectNoop(await syncCycle(source, target));
+    });
+
+    it('has the receiving side report a new file deleted before the sender could hash it as skipped, as a pull reports the reactor\'s', async () => {
       const source = makeSide();
       const target = makeSide();
       write(source.root, 'fresh.txt', 'as scanned');
       const cycle = await syncCycle(source, target, {
         reportProblems: true,
-        afterScan: () => write(source.root, 'fresh.txt', 'rewritten after the scan'),
+        afterScan: () => rmSync(join(source.root, 'fresh.txt')),
       });
 
-      expect(cycle.result('fresh.txt')).to.deep.include({ outcome: 'error', message: 'changed since the scan' });
-      expect(cycle.receiver.errors).to.equal(1);
+      expect(cycle.result('fresh.txt')).to.deep.include({ outcome: 'skipped', message: 'vanished since the scan' });
+      expect(cycle.receiver).to.include({ errors: 0, skipped: 1 });
       expect(existsSync(join(target.root, 'fresh.txt'))).to.equal(false);
     });
 
@@ -601,38 +657,85 @@ describe('core/engine sender and receiver, back to back', () => {
         },
       });
 
-      expect(cycle.result('fleeting.bin')?.outcome).to.equal('skipped');
-      expect(cycle.result('fleeting.bin')?.message).to.match(/not sent/);
+      expect(cycle.result('fleeting.bin')).to.include({ outcome: 'skipped', message: 'vanished since the scan' });
+      expect(cycle.receiver.errors).to.equal(0);
       expect(existsSync(join(target.root, 'fleeting.bin'))).to.equal(false);
       expectConsistent(source, target);
       await syncCycle(source, target);
       expectConverged(source, target);
     });
 
-    it('does not land a same-size rewrite whose mtime was put back: the checksum catches it', async () => {
+    it('lands a same-size rewrite whose mtime was put back as it is now: the receiver\'s digest catches it, the sender reads it once more', async () => {
       const source = makeSide();
       const target = makeSide();
       // Over 1 MiB: not kept from its hashing, so sending it reads it again.
       write(source.root, 'same-size.bin', Buffer.alloc(CHUNK + 4, 0x41));
-      const { mtime } = statSync(join(source.root, 'same-size.bin'));
+      // Whole seconds: put back after a rewrite, the mtime reads exactly as the scan saw it.
+      const mtime = 1_700_000_000;
+      utimesSync(join(source.root, 'same-size.bin'), mtime, mtime);
+      let rewritten = false;
       const cycle = await syncCycle(source, target, {
         beforeSender: (message) => {
-          if (message.kind === 'want') {
+          if (message.kind === 'want' && !rewritten) {
+            rewritten = true;
             writeFileSync(join(source.root, 'same-size.bin'), Buffer.alloc(CHUNK + 4, 0x42));
             utimesSync(join(source.root, 'same-size.bin'), mtime, mtime);
           }
         },
       });
 
-      // Skipped by the sender or refused by the receiver's verification: either way not landed.
-      expect(cycle.result('same-size.bin')?.outcome).to.be.oneOf(['skipped', 'error']);
-      expect(cycle.result('same-size.bin')?.message).to.match(/next run/);
+      expect(cycle.result('same-size.bin')).to.include({ outcome: 'synchronized' });
+      expect(readFileSync(join(target.root, 'same-size.bin')).equals(Buffer.alloc(CHUNK + 4, 0x42))).to.equal(true);
+      expect(Buffer.from(source.store.synced('same-size.bin')!.checksum!).toString('hex'))
+        .to.equal(createHash('sha256').update(Buffer.alloc(CHUNK + 4, 0x42)).digest('hex'));
+      expectConverged(source, target);
+      expectNoop(await syncCycle(source, target));
+    });
+
+    it('skips a same-size rewrite whose mtime is put back each time it is sent, as changing, not as an error', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      write(source.root, 'same-size.bin', Buffer.alloc(CHUNK + 4, 0x41));
+      const mtime = 1_700_000_000;
+      utimesSync(join(source.root, 'same-size.bin'), mtime, mtime);
+      let writes = 0;
+      const cycle = await syncCycle(source, target, {
+        beforeSender: (message) => {
+          if (message.kind !== 'want') return;
+          writeFileSync(join(source.root, 'same-size.bin'), Buffer.alloc(CHUNK + 4, 0x42 + ++writes));
+          utimesSync(join(source.root, 'same-size.bin'), mtime, mtime);
+        },
+      });
+
+      expect(cycle.result('same-size.bin')).to.include({ outcome: 'skipped' });
+      expect(cycle.result('same-size.bin')?.message).to.match(/kept changing while it was read.*next run/);
       expect(existsSync(join(target.root, 'same-size.bin'))).to.equal(false);
       expect(source.store.synced('same-size.bin')).to.equal(undefined);
       expectConsistent(source, target);
     });
 
-    it('does not record a file that shrank while it was sent, and drops what arrived of it', async () => {
+    it('reports content that never verifies, though the source stands still (spoiled in transit), as an error after one more try', async () => {
+      const source = makeSide();
+      const target = makeSide();
+      write(source.root, 'steady.bin', Buffer.alloc(CHUNK + 4, 0x41));
+      write(source.root, 'fine.txt', 'fine');
+      const cycle = await syncCycle(source, target, {
+        beforeReceiver: (message) => {
+          if (message.kind === 'fileData' && message.path === 'steady.bin' && message.data.length > 0) message.data[0]! ^= 0xff;
+        },
+      });
+
+      expect(cycle.result('steady.bin')).to.include({ outcome: 'error', message: 'received content did not verify; it will be sent again next run' });
+      expect(cycle.fileBytes, 'sent twice').to.equal(2 * (CHUNK + 4) + 'fine'.length);
+      expect(cycle.result('fine.txt')?.outcome).to.equal('synchronized');
+      expect(existsSync(join(target.root, 'steady.bin'))).to.equal(false);
+      expect(source.store.synced('steady.bin')).to.equal(undefined);
+      expectConsistent(source, target);
+      await syncCycle(source, target);
+      expectConverged(source, target);
+    });
+
+    it('drops what arrived of a file that shrank while it was sent, and sends it as it is now, read once more', async () => {
       const source = makeSide();
       const target = makeSide();
       // Larger than the window, so the sender is still reading it when the first chunk lands.
@@ -648,12 +751,12 @@ describe('core/engine sender and receiver, back to back', () => {
       });
 
       expect(cut).to.equal(true);
-      expect(cycle.result('shrinking.bin')?.outcome).to.equal('skipped');
-      expect(cycle.result('shrinking.bin')?.message).to.match(/not sent/);
-      expect(existsSync(join(target.root, 'shrinking.bin'))).to.equal(false);
-      expectConsistent(source, target);
-      await syncCycle(source, target);
+      expect(cycle.result('shrinking.bin')?.outcome).to.equal('synchronized');
+      // Its line counts what crossed for both tries: what arrived before the cut, then CHUNK.
+      expect(cycle.result('shrinking.bin')?.bytes).to.equal(cycle.fileBytes);
+      expect(statSync(join(target.root, 'shrinking.bin')).size).to.equal(CHUNK);
       expectConverged(source, target);
+      expectNoop(await syncCycle(source, target));
     });
   });
 
@@ -888,7 +991,8 @@ describe('core/engine sender and receiver, back to back', () => {
 
       expect(touched).to.equal(true);
       expect(sawPartial, 'part of a.bin was in the cache before it was dropped').to.equal(true);
-      expect(cycle.result('a.bin')?.outcome).to.equal('skipped');
+      // a.bin is then read once more and sent as it is now.
+      expect(cycle.result('a.bin')?.outcome).to.equal('synchronized');
       expect(cycle.result('b.bin')?.outcome).to.equal('skipped');
       expectConsistent(source, target);
     });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scanTree, type ChecksumName, type Entry, type ScanSummary } from '@snapsync/core';
 import { tempDir } from '../../helpers/temp-dir.js';
@@ -11,16 +11,34 @@ interface ScanRun {
   readonly entries: Map<string, Entry>;
   readonly batches: number[];
   readonly problems: Map<string, string>;
+  /** unsettled holds the paths skipped because they changed each time they were read. */
+  readonly unsettled: Map<string, string>;
 }
 
 async function scan(root: string, options: { previous?: (path: string) => Entry | undefined; checksum?: ChecksumName;
-  hashNewWhenSent?: boolean; unchanged?: (paths: string[]) => void } = {}): Promise<ScanRun> {
+  hashNewWhenSent?: boolean; unchanged?: (paths: string[]) => void;
+  /** listed runs once a directory was listed, before its names are looked at (as the scan asks for their last sync). */
+  listed?: (dir: string) => void;
+  /** statted runs once a path was stat'ed, before a file is read (as the scan asks the filter about it). */
+  statted?: (path: string) => void; } = {}): Promise<ScanRun> {
   const entries = new Map<string, Entry>();
   const batches: number[] = [];
   const problems = new Map<string, string>();
+  const unsettled = new Map<string, string>();
+  const hooks = options.statted === undefined ? {} : {
+    filter: { rules: [], excluded: (path: string) => {
+      options.statted!(path);
+      return false;
+    } },
+  };
   const summary = await scanTree({
+    ...hooks,
     root, privateDirName: '.private-asp', checksum: options.checksum ?? 'sha256', hashNewWhenSent: options.hashNewWhenSent ?? false,
-    previousIn: () => ({ get: options.previous ?? (() => undefined) }),
+    previousIn: (dir) => {
+      options.listed?.(dir);
+      return { get: options.previous ?? (() => undefined) };
+    },
+    unsettled: (path, message) => unsettled.set(path, message),
     write: (batch) => {
       batches.push(batch.length);
       for (const entry of batch) {
@@ -31,7 +49,7 @@ async function scan(root: string, options: { previous?: (path: string) => Entry 
     problem: (path, message) => problems.set(path, message),
     ...(options.unchanged !== undefined ? { unchanged: options.unchanged } : {}),
   });
-  return { summary, entries, batches, problems };
+  return { summary, entries, batches, problems, unsettled };
 }
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -209,5 +227,111 @@ describe('core/scan/scan', () => {
     expect(batches.length).to.be.greaterThan(2);
     for (const size of batches) expect(size).to.be.at.most(1000).and.at.least(1);
     expect(batches.reduce((a, b) => a + b, 0)).to.equal(2_505);
+  });
+
+  describe('paths that vanish or change while the scan reads them', () => {
+    const BIG = 4 * 1024 * 1024 + 3; // hashed on a worker thread
+
+    it('leaves out, with no problem, a file deleted between the listing of its directory and its stat', async () => {
+      const root = tempDir('snapsync-scan-');
+      writeFileSync(join(root, 'gone.txt'), 'soon gone');
+      writeFileSync(join(root, 'kept.txt'), 'kept');
+
+      const { entries, problems, unsettled, summary } = await scan(root, {
+        listed: (dir) => {
+          if (dir === '') rmSync(join(root, 'gone.txt'));
+        },
+      });
+
+      expect([...entries.keys()]).to.deep.equal(['kept.txt']);
+      expect([...problems]).to.deep.equal([]);
+      expect([...unsettled]).to.deep.equal([]);
+      expect(summary).to.include({ entries: 1, problems: 0 });
+    });
+
+    it('leaves out, with no problem, a small and a big file deleted between their stat and their reading', async () => {
+      const root = tempDir('snapsync-scan-');
+      writeFileSync(join(root, 'small.txt'), 'small');
+      writeFileSync(join(root, 'big.bin'), Buffer.alloc(BIG, 1));
+      writeFileSync(join(root, 'kept.txt'), 'kept');
+
+      const { entries, problems, summary } = await scan(root, {
+        statted: (path) => {
+          if (path !== 'kept.txt') rmSync(join(root, path));
+        },
+      });
+
+      expect([...entries.keys()]).to.deep.equal(['kept.txt']);
+      expect([...problems]).to.deep.equal([]);
+      expect(summary).to.include({ entries: 1, problems: 0 });
+    });
+
+    it('leaves out, with nothing below it and no problem, a directory deleted between its stat and its listing', async () => {
+      const root = tempDir('snapsync-scan-');
+      mkdirSync(join(root, 'd/e'), { recursive: true });
+      writeFileSync(join(root, 'd/e/x.txt'), 'x');
+      writeFileSync(join(root, 'kept.txt'), 'kept');
+
+      const { entries, problems, summary } = await scan(root, {
+        statted: (path) => {
+          if (path === 'd') rmSync(join(root, 'd'), { recursive: true });
+        },
+      });
+
+      expect([...entries.keys()]).to.deep.equal(['kept.txt']);
+      expect([...problems]).to.deep.equal([]);
+      expect(summary).to.include({ entries: 1, problems: 0 });
+    });
+
+    it('still reports a sync root that is gone as a problem: an unmounted share is never read as an empty tree', async () => {
+      const root = join(tempDir('snapsync-scan-'), 'unmounted');
+
+      const { entries, problems } = await scan(root);
+
+      expect(entries.size).to.equal(0);
+      expect(problems.get('.')).to.equal('cannot list directory: ENOENT');
+    });
+
+    it('reads a small and a big file rewritten between their stat and their reading once more, and records them as they are now', async () => {
+      const root = tempDir('snapsync-scan-');
+      writeFileSync(join(root, 'small.txt'), 'as listed');
+      writeFileSync(join(root, 'big.bin'), Buffer.alloc(BIG, 1));
+      const rewritten = new Set<string>();
+
+      const { entries, problems, unsettled } = await scan(root, {
+        statted: (path) => {
+          if (rewritten.has(path)) return;
+          rewritten.add(path);
+          writeFileSync(join(root, path), path === 'big.bin' ? Buffer.alloc(BIG + 5, 2) : 'rewritten after its stat, longer');
+        },
+      });
+
+      expect([...problems]).to.deep.equal([]);
+      expect([...unsettled]).to.deep.equal([]);
+      expect(entries.get('small.txt')).to.include({ size: 32 });
+      expect(hex(entries.get('small.txt')!.checksum)).to.equal(sha256('rewritten after its stat, longer'));
+      expect(entries.get('big.bin')).to.include({ size: BIG + 5, mtimeUs: Math.trunc(Number(statSync(join(root, 'big.bin'), { bigint: true }).mtimeNs / 1000n)) });
+      expect(hex(entries.get('big.bin')!.checksum)).to.equal(createHash('sha256').update(Buffer.alloc(BIG + 5, 2)).digest('hex'));
+    });
+
+    it('skips, without a problem, a small and a big file rewritten each time the scan reads them: neither recorded nor an error', async () => {
+      const root = tempDir('snapsync-scan-');
+      writeFileSync(join(root, 'small.txt'), 'as listed');
+      writeFileSync(join(root, 'big.bin'), Buffer.alloc(BIG, 1));
+      let writes = 0;
+
+      const { entries, problems, unsettled, summary } = await scan(root, {
+        statted: (path) => {
+          writes += 1;
+          writeFileSync(join(root, path), path === 'big.bin' ? Buffer.alloc(BIG + writes, 2) : `rewrite number ${writes}`);
+        },
+      });
+
+      expect([...entries.keys()]).to.deep.equal([]);
+      expect([...problems]).to.deep.equal([]);
+      expect([...unsettled.keys()].sort()).to.deep.equal(['big.bin', 'small.txt']);
+      for (const message of unsettled.values()) expect(message).to.match(/changed while it was read/);
+      expect(summary).to.include({ entries: 0, problems: 0 });
+    });
   });
 });

@@ -5,9 +5,10 @@ import { open } from 'node:fs/promises';
 import { SnapsyncError } from '../errors.js';
 import type { ChecksumName, Entry, Owners } from '../model/entry.js';
 import { hashRange, newHasher } from '../scan/hash.js';
-import { discard, writeWhole, type Incoming } from './incoming-file.js';
+import { askedAgain, discard, writeWhole, type Incoming } from './incoming-file.js';
 import type { PathResult, SyncChannel, SyncMessage, TransferProgress } from './messages.js';
 import { describe, isSkip, notes } from './path-errors.js';
+import { DID_NOT_VERIFY, KEPT_CHANGING, notSent, sourceRead } from './source-reads.js';
 import { MODE_BITS, type TargetTree } from './target-tree.js';
 
 /** FileIntakeOptions are what the receiving side's data path needs, and whom it tells. */
@@ -50,13 +51,41 @@ export class FileIntake {
     return this.wanted.size;
   }
 
+  /** awaitsAgain tells a file asked for once more, none of it in yet: the sender may answer with its change, read anew. */
+  awaitsAgain(path: string): boolean {
+    const incoming = this.wanted.get(path);
+    return incoming?.attempt === 'again' && incoming.received === 0;
+  }
+
+  /**
+   * takeBack lets go of a file asked for once more whose change came anew, to be judged and
+   * fetched again; it returns the bytes its tries moved, for fresh().
+   */
+  takeBack(path: string): number {
+    const sent = this.wanted.get(path)?.sent ?? 0;
+    this.wanted.delete(path);
+    return sent;
+  }
+
+  /** fresh marks the file now wanted at path as its change read anew (failing again, it is skipped as changing). */
+  fresh(path: string, sentBefore: number): void {
+    const incoming = this.wanted.get(path);
+    if (incoming === undefined) return;
+    incoming.attempt = 'fresh';
+    incoming.sent += sentBefore;
+  }
+
   receive(message: FileData): void {
     const incoming = this.wanted.get(message.path);
     if (incoming === undefined) throw unexpected(`data for ${message.path}, which was not asked for`);
     if (message.aborted) {
       incoming.writing = incoming.writing.then(() => discard(incoming)).then(() => {
-        this.wanted.delete(message.path);
-        this.options.failed({ path: message.path, outcome: 'skipped', message: `not sent: ${message.reason}; it will be sent next run`, bytes: 0 });
+        if (incoming.attempt === 'first' && sourceRead(message.reason) === 'changed') {
+          this.askAgain(incoming);
+        } else {
+          this.wanted.delete(message.path);
+          this.options.failed(notSent(message.path, message.reason, incoming.attempt === 'again' || incoming.attempt === 'fresh'));
+        }
         this.options.settled();
       });
       return;
@@ -183,7 +212,11 @@ export class FileIntake {
       const digest = incoming.hasher.digest();
       if (incoming.received !== entry.size || (expected.length > 0 && !Buffer.from(digest).equals(Buffer.from(expected)))) {
         rmSync(incoming.cachePath, { force: true });
-        this.options.failed({ path: entry.path, outcome: 'error', message: 'received content did not verify; it will be sent again next run', bytes: 0 });
+        // The sender reads it once more: changed (stat or content), it sends the change anew, else the
+        // same content. Failing after a change sent anew, the file is changing still; else the bytes went bad.
+        if (incoming.attempt === 'first') this.askAgain(incoming);
+        else if (incoming.attempt === 'fresh') this.options.failed({ path: entry.path, outcome: 'skipped', message: KEPT_CHANGING, bytes: 0 });
+        else this.options.failed({ path: entry.path, outcome: 'error', message: DID_NOT_VERIFY, bytes: 0 });
         return;
       }
       tree.assertUnchanged(entry.path, incoming.target);
@@ -199,8 +232,20 @@ export class FileIntake {
       rmSync(incoming.cachePath, { force: true });
       this.options.failed({ path: entry.path, outcome: isSkip(err) ? 'skipped' : 'error', message: describe(err), bytes: 0 });
     } finally {
-      this.wanted.delete(entry.path);
+      // Asked for again, the path is wanted still, by its next try.
+      if (this.wanted.get(entry.path) === incoming) this.wanted.delete(entry.path);
     }
+  }
+
+  /**
+   * askAgain asks for a file once more, whole, as rsync's redo phase does: the sender reads it
+   * again and answers with the same content or the file's change as it is now (see Attempt).
+   */
+  private askAgain(first: Incoming): void {
+    const again = askedAgain(first, this.options.checksum);
+    this.wanted.set(again.entry.path, again);
+    this.options.progress?.({ kind: 'planned', bytes: again.entry.size });
+    this.options.channel.send({ kind: 'want', paths: [again.entry.path], resumes: [], deltas: [] });
   }
 
   /**

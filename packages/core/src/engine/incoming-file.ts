@@ -12,6 +12,14 @@ import { MODE_BITS } from './target-tree.js';
 import { RESUME_MIN } from './transfer-cache.js';
 
 /**
+ * Attempt is the try a wanted file is on. A first try that the sender gave up on because the
+ * file changed, or whose content failed its digest, is asked for once more ('again'): the
+ * sender then sends the same content (it stood still) or the file's change as it is now, which
+ * is fetched as 'fresh'. --mirror asks with what it synced: its one try is the 'only' one.
+ */
+export type Attempt = 'first' | 'again' | 'fresh' | 'only';
+
+/**
  * Incoming is one wanted file on its way in: its cache file, the bytes taken in, and the digest
  * of what arrived, checked against the sender's before the file is renamed into place.
  */
@@ -39,6 +47,7 @@ export interface Incoming {
   landed?: Entry;
   /** ownerNote says why the source's owner could not be kept ('' when it was, or not asked). */
   ownerNote?: string;
+  attempt: Attempt;
 }
 
 /** CACHE_WRITE and CACHE_READ_WRITE open cache files, never through a link put in their place. */
@@ -51,10 +60,22 @@ export function cachePathOf(cacheDir: string, path: string): string {
 }
 
 /** newIncoming starts following one wanted file. */
-export function newIncoming(entry: Entry, target: Entry | undefined, cacheDir: string, checksum: ChecksumName): Incoming {
+export function newIncoming(entry: Entry, target: Entry | undefined, cacheDir: string, checksum: ChecksumName, attempt: Attempt = 'first'): Incoming {
+  return startIncoming(entry, target, cachePathOf(cacheDir, entry.path), checksum, attempt);
+}
+
+/**
+ * askedAgain follows a file asked for once more, whole, from the first byte: its first try's
+ * cache file is gone, the bytes it moved still count.
+ */
+export function askedAgain(first: Incoming, checksum: ChecksumName): Incoming {
+  return { ...startIncoming(first.entry, first.target, first.cachePath, checksum, 'again'), sent: first.sent };
+}
+
+function startIncoming(entry: Entry, target: Entry | undefined, cachePath: string, checksum: ChecksumName, attempt: Attempt): Incoming {
   return {
-    entry, target, cachePath: cachePathOf(cacheDir, entry.path), file: undefined, received: 0, resumed: 0,
-    writing: Promise.resolve(), failure: undefined, hasher: newHasher(checksum), delta: false, sent: 0, hashed: 0,
+    entry, target, cachePath, file: undefined, received: 0, resumed: 0,
+    writing: Promise.resolve(), failure: undefined, hasher: newHasher(checksum), delta: false, sent: 0, hashed: 0, attempt,
   };
 }
 

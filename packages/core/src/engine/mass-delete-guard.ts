@@ -124,7 +124,7 @@ class Arrivals {
 
   /** flush keeps the digests taken here in the scan: the Sender does not hash those files again. */
   flush(): void {
-    if (this.hashed.length > 0) this.input.store.setScannedChecksums(this.hashed);
+    if (this.hashed.length > 0) this.input.store.updateScanned(this.hashed);
   }
 
   private hashSize(size: number): void {

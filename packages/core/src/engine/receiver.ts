@@ -183,13 +183,25 @@ export class Receiver {
   /** handle takes one message of the sync stream. */
   handle(message: SyncMessage): void {
     if (message.kind === 'changes') {
-      if (this.changesEnded) throw unexpected('changes after the last batch');
+      const readAnew = message.changes.length > 0 &&
+        message.changes.every((change) => change.kind === 'upsert' && this.intake.awaitsAgain(change.entry.path));
+      if (this.changesEnded && !readAnew) throw unexpected('changes after the last batch');
       const wants: Wants = { paths: [], resumes: [], deltas: [] };
       // Two ways, a deletion is judged against this side's last sync too (see apply).
       const paths = message.changes.filter((change) => change.kind !== 'delete' || this.options.twoWay !== undefined)
         .map((change) => change.entry.path);
       const known: Known = { targets: this.options.store.scannedAmong(paths), ancestors: this.options.store.syncedAmong(paths) };
-      for (const change of message.changes) this.apply(change, wants, known);
+      for (const change of message.changes) {
+        if (!readAnew) {
+          this.apply(change, wants, known);
+          continue;
+        }
+        // A file asked for again that changed since the scan, as the sender reads it now: judged
+        // and fetched as any upsert, its one more try (its name passed the checks the first time).
+        const sentBefore = this.intake.takeBack(change.entry.path);
+        this.apply(change, wants, known, true);
+        this.intake.fresh(change.entry.path, sentBefore);
+      }
       // A sender keeps at most CHANGE_WINDOW changes waiting for their results: a peer far ahead
       // of that is not one, and each file waited for holds memory here.
       if (this.intake.pending > MAX_FILES_AWAITED) {
@@ -215,7 +227,8 @@ export class Receiver {
     }
   }
 
-  private apply(change: Change, wants: Wants, known: Known): void {
+  /** apply judges one change; again: a change read anew (see handle), whose name was checked the first time. */
+  private apply(change: Change, wants: Wants, known: Known, again = false): void {
     // Modes in this side's terms (a Windows peer's say only read-only or not), base included.
     // A move takes the bits of the path it comes from, which this side holds already.
     const path = change.entry.path;
@@ -239,7 +252,7 @@ export class Receiver {
     }
     this.dryTree?.sourceSent(entry.path, change.kind === 'delete' ? null : entry);
     if (change.kind === 'move') this.dryTree?.sourceSent(change.from, null);
-    if (change.kind !== 'delete') {
+    if (change.kind !== 'delete' && !again) {
       // A name this side cannot hold, or one a case-insensitive side would merge with another,
       // is reported and left out: never mangled, never fatal.
       const problem = (entry.kind === 'symlink' && this.platform === 'win32' ? WINDOWS_LINK : undefined) ??
@@ -402,7 +415,7 @@ export class Receiver {
     const hashed = hashFile(this.tree.ancestors(target.path, false), checksum, target);
     if (!hashed.ok) throw changedHere();
     const entry = { ...target, checksum: hashed.checksum };
-    store.setScannedChecksums([entry]);
+    store.updateScanned([entry]);
     return entry;
   }
 
@@ -541,7 +554,8 @@ export class Receiver {
       } else if (synced.kind === 'file' && scanned.kind === 'file' && this.dryTree !== undefined) {
         this.dryMirrorFetch(synced, scanned, this.dryTree.sourceOf(scanned.path));
       } else if (synced.kind === 'file' && scanned.kind === 'file') {
-        this.intake.expect(newIncoming(synced, scanned, this.options.cacheDir, this.options.checksum));
+        // Asked for as synced: a source that changed since fails the digest, and is sent next run.
+        this.intake.expect(newIncoming(synced, scanned, this.options.cacheDir, this.options.checksum, 'only'));
         wants.paths.push(scanned.path);
         this.options.progress?.({ kind: 'planned', bytes: synced.size });
       }

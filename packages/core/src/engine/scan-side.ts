@@ -11,6 +11,8 @@ export interface SideScan extends ScanSummary {
   readonly symlinks: SymlinkMode;
   /** problems maps a path that could not be scanned to why; it and all below it are not deletions. */
   readonly unreadable: ReadonlyMap<string, string>;
+  /** unsettled maps a file that changed each time it was read to why: skipped this run, not deleted, no error. */
+  readonly unsettled: ReadonlyMap<string, string>;
 }
 
 /**
@@ -25,16 +27,23 @@ export async function scanSide(store: SnapshotStore, root: string, checksum: Che
   store.clearScan();
   if (scope !== undefined) store.addScanFromSyncedOutside(scope);
   const problems = new Map<string, string>();
+  const unsettled = new Map<string, string>();
   const summary = await scanTree({
     root, privateDirName, checksum, filter, symlinks, owners, hashNewWhenSent, ...(scope !== undefined ? { scope } : {}),
     previousIn: (dir) => store.syncedIn(dir),
     write: (entries) => store.addScan(entries),
     unchanged: (paths) => store.addScanFromSynced(paths),
     problem: (path, message) => problems.set(path, message),
+    unsettled: (path, message) => unsettled.set(path, message),
   });
   // A partial scan's count is the whole tree's, as the mass-delete guard reads it.
   const entries = scope === undefined ? summary.entries : store.countScanned();
-  return { ...summary, entries, unreadable: problems, filter, symlinks };
+  return { ...summary, entries, unreadable: problems, unsettled, filter, symlinks };
+}
+
+/** unseen tells whether a path lies at or below one the scan could not take: unreadable or unsettled. */
+export function unseen(path: string, scan: SideScan): boolean {
+  return blockedByProblem(path, scan.unreadable) || scan.unsettled.has(path);
 }
 
 /** blockedByProblem tells whether a path lies at or below one that could not be scanned. */

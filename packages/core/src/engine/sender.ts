@@ -1,19 +1,22 @@
-import { closeSync, readSync, realpathSync } from 'node:fs';
+import { closeSync, fstatSync, readSync, realpathSync } from 'node:fs';
 import { openToRead } from '../confined/open-read.js';
 import { SnapsyncError } from '../errors.js';
 import { hiddenByFilter } from '../filter/filter.js';
 import { below, type ChecksumName, type Entry } from '../model/entry.js';
 import type { SnapshotStore } from '../storage/snapshot-store.js';
-import { localPath } from './local-tree.js';
+import { inodeNumber } from '../platform/platform.js';
+import { localPath, statEntry } from './local-tree.js';
 import type { RateLimit } from './rate-limit.js';
-import { hashFile, hashPrefix, isAsScanned, newHasher } from '../scan/hash.js';
+import { hashOpen, hashPrefix, isAsScanned, newHasher, type HashResult } from '../scan/hash.js';
 import { blockCount, DELTA_DIGEST, DELTA_MIN, deltaBlockSize, digestBlock, sameBlock } from './delta.js';
-import { HashPool } from '../scan/hash-pool.js';
+import { HashPool, POOL_MIN_BYTES } from '../scan/hash-pool.js';
 import type { Change, DeltaFrom, PathResult, ResumeFrom, SyncChannel, SyncMessage, TransferProgress } from './messages.js';
-import { blockedByProblem, type SideScan } from './scan-side.js';
+import { unseen, type SideScan } from './scan-side.js';
+import { cannotRead, gone, NOT_A_FILE, notSent, sourceRead, VANISHED } from './source-reads.js';
 import { emptySummary, tally, type SyncSummary } from './summary.js';
 import type { DeleteLimit } from './delete-limit.js';
 import { guardMassDelete } from './mass-delete-guard.js';
+import { holdForTest } from './test-hold.js';
 
 /** SenderOptions describe the side whose changes are sent. */
 export interface SenderOptions {
@@ -100,6 +103,15 @@ export class Sender {
   /** guarded: checkMassDelete already passed. */
   private guarded = false;
   private syncDone = false;
+  /**
+   * served holds the files whose content went (or was given up on) and whose result has not
+   * come: a plain want for one of them is the receiver asking once more (see readAgain).
+   */
+  private readonly served = new Set<string>();
+  /** readAnew holds the files read once more: their next want is served as any. */
+  private readonly readAnew = new Set<string>();
+  /** bases keeps what each streamed file was sent with as its last sync (two ways), for its change read anew. */
+  private readonly bases = new Map<string, Entry | null>();
 
   constructor(private readonly options: SenderOptions) {
     this.done = new Promise((resolve) => {
@@ -116,10 +128,14 @@ export class Sender {
   async stream(): Promise<void> {
     const { store, channel, scan } = this.options;
     const keptOnly = this.options.keptOnly === true;
+    await holdForTest();
     // The receiving side reports what this side could not read (a pull's initiator); a bidi
     // run's pass of kept losers follows a pass that reported them already.
-    if (this.options.reportProblems === true && !keptOnly && scan.unreadable.size > 0) {
-      const problems = [...scan.unreadable].map(([path, message]): PathResult => ({ path, outcome: 'error', message, bytes: 0 }));
+    if (this.options.reportProblems === true && !keptOnly && scan.unreadable.size + scan.unsettled.size > 0) {
+      const problems = [
+        ...[...scan.unreadable].map(([path, message]): PathResult => ({ path, outcome: 'error', message, bytes: 0 })),
+        ...[...scan.unsettled].map(([path, message]): PathResult => ({ path, outcome: 'skipped', message, bytes: 0 })),
+      ];
       for (let i = 0; i < problems.length; i += CHANGE_BATCH) {
         channel.send({ kind: 'results', results: problems.slice(i, i + CHANGE_BATCH) });
       }
@@ -132,7 +148,7 @@ export class Sender {
     let hashed: Entry[] = [];
     const send = async (last: boolean): Promise<void> => {
       // Before any result can come back: recording a synced file copies its scan row.
-      if (hashed.length > 0) store.setScannedChecksums(hashed);
+      if (hashed.length > 0) store.updateScanned(hashed);
       hashed = [];
       channel.send({ kind: 'changes', changes: batch, last });
       batch = [];
@@ -153,12 +169,13 @@ export class Sender {
     const resends = twoWay ? store.resends() : new Set<string>();
     for (const scanned of store.changed(undefined, keptOnly)) {
       if (heldDirs.size > 0 && below(scanned.path, heldDirs)) continue;
-      const entry = this.hashedNow(scanned);
+      const entry = scanned.kind === 'file' ? this.hashedNow(scanned) : this.stillThere(scanned);
       if (entry === undefined) continue;
       if (entry !== scanned) hashed.push(entry);
       this.awaiting += 1;
       const synced = movesPossible || twoWay ? store.synced(entry.path) : undefined;
       const base = twoWay ? { base: resends.has(entry.path) ? null : synced ?? null } : {};
+      if (twoWay && entry.kind === 'file') this.bases.set(entry.path, base.base ?? null);
       // A move removes its old path, so none under --ignore-delete; and a source the scan could
       // not see (hidden, unreadable) is no move source.
       const candidate = !movesPossible || synced !== undefined ? undefined : store.moveFrom(entry);
@@ -197,10 +214,11 @@ export class Sender {
     guardMassDelete({
       root, store, checksum, scanned: scan.entries, vanished, limit: maxDelete,
       deletable: (entry) => this.deletable(entry),
-      // Bytes not kept: in a bidirectional run the first pass may change the file before it is sent.
+      // Read as sending reads (never through a planted link); bytes not kept: in a bidirectional
+      // run the first pass may change the file before it is sent.
       digest: (entry) => {
-        const hashed = this.digest(entry, false);
-        return hashed.ok ? hashed.checksum : undefined;
+        const read = this.readNow(entry, false, true);
+        return typeof read === 'string' ? undefined : read.entry.checksum ?? undefined;
       },
     });
   }
@@ -243,28 +261,86 @@ export class Sender {
   /**
    * hashedNow digests a new file the scan left unhashed (hashNewWhenSent), just before it is
    * streamed: its content is read again soon after, from the page cache. A file no longer as
-   * the scan saw it is reported and left for the next run, as the scan would have.
+   * the scan saw it is read once more as it is now and sent so; one that changes again, is
+   * gone or is no longer a file is reported and left for the next run.
    */
   private hashedNow(entry: Entry): Entry | undefined {
-    if (entry.kind !== 'file' || entry.checksum !== null || this.options.checksum === 'none') return entry;
-    const hashed = this.digest(entry, true);
-    if (hashed.ok) return { ...entry, checksum: hashed.checksum };
-    const result: PathResult = { path: entry.path, outcome: 'error', message: hashed.reason, bytes: 0 };
-    tally(this.summary, result);
-    this.options.report(result);
-    if (this.options.reportProblems === true) this.options.channel.send({ kind: 'results', results: [result] });
+    const { checksum } = this.options;
+    if (entry.checksum !== null || checksum === 'none') return entry;
+    const keep = entry.size <= CHUNK && this.keptBytes + entry.size <= KEPT_BYTES;
+    let read = this.readNow(entry, keep, true);
+    if (typeof read === 'string' && sourceRead(read) === 'changed') read = this.readNow(entry, keep, false);
+    if (typeof read === 'string') {
+      this.gaveUp(notSent(entry.path, read, true));
+      return undefined;
+    }
+    if (read.content !== undefined) this.keepContent(entry.path, read.content);
+    return read.entry;
+  }
+
+  /**
+   * stillThere checks that a directory or link is still at the source before its change goes:
+   * one gone since the scan is skipped as vanished, as its files are (one lstat each).
+   */
+  private stillThere(entry: Entry): Entry | undefined {
+    try {
+      if (statEntry(this.options.root, entry.path) !== undefined) return entry;
+    } catch {
+      return entry; // there, if not readable: the receiver makes it as scanned
+    }
+    this.gaveUp({ path: entry.path, outcome: 'skipped', message: VANISHED, bytes: 0 });
     return undefined;
   }
 
-  /** digest hashes a file as the scan saw it, keeping (if asked) a small one's bytes to send them from memory. */
-  private digest(entry: Entry, keepBytes: boolean): ReturnType<typeof hashFile> {
-    const keep = keepBytes && entry.size <= CHUNK && this.keptBytes + entry.size <= KEPT_BYTES;
-    const hashed = hashFile(localPath(this.options.root, entry.path), this.options.checksum, entry, keep);
-    if (hashed.ok && hashed.content !== undefined) {
-      this.kept.set(entry.path, hashed.content);
-      this.keptBytes += hashed.content.length;
+  /** gaveUp reports a path this side gave up on before streaming it; a pull's receiver reports it too. */
+  private gaveUp(result: PathResult): void {
+    tally(this.summary, result);
+    this.options.report(result);
+    if (this.options.reportProblems === true) this.options.channel.send({ kind: 'results', results: [result] });
+  }
+
+  /**
+   * readNow reads a file as sending opens it (openToRead) and as it is now: its stat and
+   * digest, in one read (asScanned: only if still as the scan saw it). Or why it could not.
+   */
+  private readNow(entry: Entry, keep: boolean, asScanned: boolean): ReadNow | string {
+    const opened = this.openNow(entry);
+    if (typeof opened === 'string') return opened;
+    try {
+      return readAs(opened.now, hashOpen(opened.fd, this.options.checksum, asScanned ? entry : opened.now, keep));
+    } finally {
+      closeSync(opened.fd);
     }
-    return hashed;
+  }
+
+  /** openNow opens a file to read it as it is now; the caller closes it. Or why it could not. */
+  private openNow(entry: Entry): { readonly fd: number; readonly now: Entry } | string {
+    let fd: number;
+    try {
+      fd = openToRead(this.options.root, entry.path, this.followsInside());
+    } catch (err) {
+      return gone(err) ? VANISHED : (err as NodeJS.ErrnoException).code === 'ELOOP' ? NOT_A_FILE : cannotRead(err);
+    }
+    try {
+      const st = fstatSync(fd, { bigint: true });
+      if (st.isFile()) {
+        const now: Entry = {
+          ...entry, size: Number(st.size), mtimeUs: Number(st.mtimeNs / 1000n), mode: Number(st.mode & 0o7777n), ino: inodeNumber(st.ino),
+          uid: entry.uid === null ? null : Number(st.uid), gid: entry.gid === null ? null : Number(st.gid),
+        };
+        return { fd, now };
+      }
+      closeSync(fd);
+      return NOT_A_FILE;
+    } catch (err) {
+      closeSync(fd);
+      return cannotRead(err);
+    }
+  }
+
+  private keepContent(path: string, content: Buffer): void {
+    this.kept.set(path, content);
+    this.keptBytes += content.length;
   }
 
   /**
@@ -273,7 +349,7 @@ export class Sender {
    */
   private deletable(entry: Entry): boolean {
     const { scan } = this.options;
-    if (blockedByProblem(entry.path, scan.unreadable)) return false;
+    if (unseen(entry.path, scan)) return false;
     if (hiddenByFilter(entry.path, entry.kind === 'dir', scan.filter)) return false;
     return !(entry.kind === 'symlink' && scan.symlinks !== 'copy');
   }
@@ -350,11 +426,15 @@ export class Sender {
 
   private async sendFile(path: string, resume?: ResumeFrom, delta?: DeltaFrom): Promise<void> {
     const { channel, root } = this.options;
+    if (resume === undefined && delta === undefined && this.served.has(path) && !this.readAnew.has(path)) {
+      await this.readAgain(path);
+      return;
+    }
+    this.served.add(path);
     const entry = this.entryOf(path);
-    const abort = (reason: string): void =>
-      channel.send({ kind: 'fileData', path, offset: 0, data: new Uint8Array(), last: true, aborted: true, reason });
+    const abort = (reason: string): void => this.abort(path, reason);
     if (entry === undefined || entry.kind !== 'file') {
-      abort('it is no longer a file at the source');
+      abort(NOT_A_FILE);
       return;
     }
     const kept = this.unkeep(path);
@@ -371,7 +451,7 @@ export class Sender {
     try {
       fd = openToRead(root, path, this.followsInside());
     } catch (err) {
-      abort(`cannot read it at the source (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      abort(gone(err) ? VANISHED : cannotRead(err));
       return;
     }
     try {
@@ -404,10 +484,68 @@ export class Sender {
         offset += n;
       } while (offset < entry.size);
     } catch (err) {
-      abort(`cannot read it at the source (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      abort(cannotRead(err));
     } finally {
       closeSync(fd);
     }
+  }
+
+  /** abort ends a file's data with why it was not sent: the receiver drops what it has of it. */
+  private abort(path: string, reason: string): void {
+    this.options.channel.send({ kind: 'fileData', path, offset: 0, data: new Uint8Array(), last: true, aborted: true, reason });
+  }
+
+  /**
+   * readAgain answers a receiver that asks once more for a file it could not take (the sender
+   * gave up on it as changed, or its digest failed): the file is read again, as it is now. As
+   * the scan saw it (the bytes went bad on the way, or changed back), the same content goes
+   * again, whole; changed (stat or content: a write may keep both size and mtime), its change
+   * goes anew, for the receiver to judge and fetch once more; gone, changing still, or no
+   * longer a file, it is given up on. rsync's redo phase retries a file that failed its check
+   * the same way, once.
+   */
+  private async readAgain(path: string): Promise<void> {
+    const { channel, checksum, store } = this.options;
+    this.readAnew.add(path);
+    // Block digests taken ahead are of the file as scanned, which it may no longer be.
+    this.ahead.delete(path);
+    const entry = this.entryOf(path);
+    if (entry?.kind !== 'file') {
+      this.abort(path, NOT_A_FILE);
+      return;
+    }
+    const opened = this.openNow(entry);
+    if (typeof opened === 'string') {
+      this.abort(path, opened);
+      return;
+    }
+    const { now } = opened;
+    const keep = now.size <= CHUNK && this.keptBytes + now.size <= KEPT_BYTES;
+    let hashed: HashResult;
+    try {
+      // A big file hashes on a thread (threads share descriptors), as the scan's do.
+      hashed = now.size >= POOL_MIN_BYTES && checksum !== 'none'
+        ? await (this.pool ??= new HashPool(1)).hashOpen(opened.fd, checksum, now)
+        : hashOpen(opened.fd, checksum, now, keep);
+    } finally {
+      closeSync(opened.fd);
+    }
+    const read = readAs(now, hashed);
+    if (typeof read === 'string') {
+      this.abort(path, read);
+      return;
+    }
+    if (read.content !== undefined) this.keepContent(path, read.content);
+    if (read.entry.size === entry.size && read.entry.mtimeUs === entry.mtimeUs && read.entry.ino === entry.ino &&
+        Buffer.from(read.entry.checksum ?? []).equals(Buffer.from(entry.checksum ?? []))) {
+      await this.sendFile(path);
+      return;
+    }
+    // Recorded, if it lands, as read now (recordScanned copies the scan row).
+    store.updateScanned([read.entry]);
+    this.streamed.set(path, read.entry);
+    const base = this.bases.get(path);
+    channel.send({ kind: 'changes', changes: [{ kind: 'upsert', entry: read.entry, ...(base !== undefined ? { base } : {}) }], last: false });
   }
 
   /**
@@ -476,6 +614,9 @@ export class Sender {
   private fold(result: PathResult): void {
     this.unkeep(result.path);
     this.ahead.delete(result.path);
+    this.served.delete(result.path);
+    this.readAnew.delete(result.path);
+    this.bases.delete(result.path);
     tally(this.summary, result);
     if (result.outcome !== 'superseded') this.options.report(result);
     this.awaiting = Math.max(0, this.awaiting - 1);
@@ -499,6 +640,18 @@ export class Sender {
     this.synced = [];
     this.removed = [];
   }
+}
+
+/** ReadNow is a file read as it is now: its entry with the digest of that read, and its bytes when kept. */
+interface ReadNow {
+  readonly entry: Entry;
+  readonly content?: Buffer;
+}
+
+/** readAs is a digest taken of `now`, as a ReadNow, or the sender's reason it could not be (see source-reads). */
+function readAs(now: Entry, hashed: HashResult): ReadNow | string {
+  if (!hashed.ok) return hashed.cause === 'vanished' ? VANISHED : hashed.reason;
+  return { entry: { ...now, checksum: hashed.checksum }, ...(hashed.content !== undefined ? { content: hashed.content } : {}) };
 }
 
 /** readFully fills buffer from the file at position; false if the file ends first. */

@@ -4,6 +4,16 @@ import type { ChecksumName } from '../model/entry.js';
 import type { HashResult, ScannedStat } from './hash.js';
 import type { HashJob } from './hash-worker.js';
 
+/** bare keeps what a thread needs of a stat (an Entry would be copied whole into the message). */
+function bare({ size, mtimeUs, ino }: ScannedStat): ScannedStat {
+  return { size, mtimeUs, ino };
+}
+
+/** unreadable is a file's answer when its thread died on it or the pool closed. */
+function unreadable(reason: string): HashResult {
+  return { ok: false, reason, cause: 'unreadable' };
+}
+
 /** POOL_MIN_BYTES is the smallest file worth a trip to another thread. */
 export const POOL_MIN_BYTES = 4 * 1024 * 1024;
 
@@ -27,14 +37,20 @@ export class HashPool {
 
   constructor(private readonly threads = Math.max(1, Math.min(4, availableParallelism()))) {}
 
-  hash(path: string, algorithm: ChecksumName): Promise<HashResult> {
-    return this.run({ kind: 'file', path, algorithm }, (reason) => ({ ok: false, reason })) as Promise<HashResult>;
+  /** hash digests a file; given asScanned, only if it is still as the scan saw it (else cause 'changed'). */
+  hash(path: string, algorithm: ChecksumName, asScanned?: ScannedStat): Promise<HashResult> {
+    return this.run({ kind: 'file', path, algorithm, ...(asScanned !== undefined ? { asScanned: bare(asScanned) } : {}) }, unreadable) as
+      Promise<HashResult>;
+  }
+
+  /** hashOpen digests a file this thread opened (it stays open until the promise settles), as hashOpen does. */
+  hashOpen(fd: number, algorithm: ChecksumName, asScanned: ScannedStat): Promise<HashResult> {
+    return this.run({ kind: 'open', fd, algorithm, asScanned: bare(asScanned) }, unreadable) as Promise<HashResult>;
   }
 
   /** blocks digests a file block by block; undefined unless it stays as the scan saw it. */
   async blocks(path: string, blockSize: number, asScanned: ScannedStat): Promise<Uint8Array | undefined> {
-    const { size, mtimeUs, ino } = asScanned;
-    const digests = await this.run({ kind: 'blocks', path, blockSize, asScanned: { size, mtimeUs, ino } }, () => null);
+    const digests = await this.run({ kind: 'blocks', path, blockSize, asScanned: bare(asScanned) }, () => null);
     return digests === null ? undefined : digests as Uint8Array;
   }
 

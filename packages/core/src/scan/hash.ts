@@ -6,10 +6,16 @@ import type { ChecksumName } from '../model/entry.js';
 const CHUNK = 1024 * 1024;
 const buffer = Buffer.allocUnsafe(CHUNK);
 
+/**
+ * HashFailure says why a digest could not be taken: the file is gone (a path that vanished is
+ * no error), it changed meanwhile (worth one more read), or it cannot be read (an error).
+ */
+export type HashFailure = 'vanished' | 'changed' | 'unreadable';
+
 /** HashResult is a file's digest, or why it could not be trusted. */
 export type HashResult =
   | { readonly ok: true; readonly checksum: Uint8Array; readonly size: number; readonly content?: Buffer }
-  | { readonly ok: false; readonly reason: string };
+  | { readonly ok: false; readonly reason: string; readonly cause: HashFailure };
 
 /** ScannedStat is what a scan saw of a file; a digest taken later must be of that same file. */
 export interface ScannedStat {
@@ -39,11 +45,21 @@ export function hashFile(path: string, algorithm: ChecksumName, asScanned?: Scan
   try {
     fd = openSync(path, 'r');
   } catch (err) {
-    return { ok: false, reason: `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
+    return readFailure(err);
   }
   try {
+    return hashOpen(fd, algorithm, asScanned, keepContent);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** hashOpen is hashFile on a file already open (the caller closes it); under 'none' it reads nothing. */
+export function hashOpen(fd: number, algorithm: ChecksumName, asScanned?: ScannedStat, keepContent = false): HashResult {
+  try {
     const before = fstatSync(fd, { bigint: true });
-    if (asScanned !== undefined && !statIsAsScanned(before, asScanned)) return { ok: false, reason: 'changed since the scan' };
+    if (asScanned !== undefined && !statIsAsScanned(before, asScanned)) return { ok: false, reason: 'changed since the scan', cause: 'changed' };
+    if (algorithm === 'none') return { ok: true, checksum: new Uint8Array(), size: Number(before.size) };
     const hash = createHash(algorithm);
     let size = 0;
     let content: Buffer | undefined;
@@ -56,14 +72,18 @@ export function hashFile(path: string, algorithm: ChecksumName, asScanned?: Scan
     }
     const after = fstatSync(fd, { bigint: true });
     if (after.mtimeNs !== before.mtimeNs || after.size !== before.size || BigInt(size) !== after.size) {
-      return { ok: false, reason: 'changed while it was read' };
+      return { ok: false, reason: 'changed while it was read', cause: 'changed' };
     }
     return { ok: true, checksum: hash.digest(), size, ...(content !== undefined ? { content } : {}) };
   } catch (err) {
-    return { ok: false, reason: `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
-  } finally {
-    closeSync(fd);
+    return readFailure(err);
   }
+}
+
+/** readFailure names an error of opening or reading a file; gone (ENOENT, ENOTDIR) is its own cause. */
+function readFailure(err: unknown): HashResult {
+  const code = (err as NodeJS.ErrnoException).code;
+  return { ok: false, reason: `cannot read: ${code ?? (err as Error).message}`, cause: code === 'ENOENT' || code === 'ENOTDIR' ? 'vanished' : 'unreadable' };
 }
 
 /** Hasher is an incremental digest; copy() forks it, to digest a prefix and go on. */

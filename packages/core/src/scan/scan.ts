@@ -4,7 +4,7 @@ import { inodeNumber } from '../platform/platform.js';
 import { isPrivateName } from '../platform/private-dir.js';
 import type { Filter } from '../filter/filter.js';
 import { parentOf, type ChecksumName, type Entry, type Owners, type PreviousEntry } from '../model/entry.js';
-import { hashFile } from './hash.js';
+import { hashFile, type HashResult } from './hash.js';
 import { HashPool, POOL_MIN_BYTES } from './hash-pool.js';
 
 /** POOL_QUEUE bounds big files waiting for a hashing thread (their stat results wait in memory). */
@@ -30,6 +30,11 @@ export interface ScanOptions {
   unchanged?(paths: string[]): void;
   /** problem reports a path that could not be scanned; it must not be read as a deletion. */
   problem(path: string, message: string): void;
+  /**
+   * unsettled reports a file that changed each time it was read: skipped, for the next run to
+   * take, and like a problem never read as a deletion; no error (problem() hears it when absent).
+   */
+  unsettled?(path: string, message: string): void;
   /** filter hides excluded paths (and whole excluded directories) from the scan. */
   readonly filter?: Filter;
   /** symlinks is -n: copy links as links (default), skip them, or follow them (inside the tree only). */
@@ -56,7 +61,17 @@ export type SymlinkMode = 'copy' | 'skip' | 'follow';
 export interface ScanSummary {
   readonly entries: number;
   readonly hashedBytes: number;
+  /** problems counts the paths that could not be scanned (unsettled ones not included). */
   readonly problems: number;
+}
+
+/** UNSETTLED is the line of a file skipped because it changed each time the scan read it. */
+export const UNSETTLED = 'changed while it was read, and again when read once more; left for the next run';
+
+/** Pending is a directory waiting to be listed, with its own entry (none for the root or a scope's parent). */
+interface Pending {
+  readonly path: string;
+  readonly entry?: Entry;
 }
 
 const BATCH = 1000;
@@ -67,7 +82,7 @@ const BATCH = 1000;
  * directory listing and one batch, whatever the tree's size.
  */
 export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
-  const pending: string[] = options.scope === undefined ? [''] : [];
+  const pending: Pending[] = options.scope === undefined ? [{ path: '' }] : [];
   // Windows reports 0 for both ids: nothing to carry.
   const uid = options.owners?.uid === true && process.platform !== 'win32';
   const gid = options.owners?.gid === true && process.platform !== 'win32';
@@ -76,11 +91,15 @@ export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
   let entries = 0;
   let hashedBytes = 0;
   const pool = new HashPool();
-  const hashing = new Set<Promise<void>>();
+  const hashing = new Set<Promise<unknown>>();
   let problems = 0;
   const problem = (path: string, message: string): void => {
     problems += 1;
     options.problem(path, message);
+  };
+  const unsettled = (path: string): void => {
+    if (options.unsettled === undefined) problem(path, UNSETTLED);
+    else options.unsettled(path, UNSETTLED);
   };
   const emit = (entry: Entry): void => {
     batch.push(entry);
@@ -91,9 +110,23 @@ export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
     }
   };
 
-  /** visit scans one path; it returns a promise only when the hashing queue is full. */
-  const visit = (path: string, name: string, previousEntries: { get(path: string): PreviousEntry | undefined }):
+  type Previous = { get(path: string): PreviousEntry | undefined };
+  /**
+   * unread settles a file whose reading failed. Gone since it was listed, it is simply absent,
+   * as rsync's "file has vanished" is no error; changed meanwhile, it is looked at once more
+   * (again), then skipped as unsettled; anything else is a problem.
+   */
+  const unread = (path: string, name: string, previousEntries: Previous, hashed: Extract<HashResult, { ok: false }>, again: boolean):
     Promise<unknown> | undefined => {
+    if (hashed.cause === 'vanished') return undefined;
+    if (hashed.cause !== 'changed') problem(path, hashed.reason);
+    else if (again) unsettled(path);
+    else return visit(path, name, previousEntries, true);
+    return undefined;
+  };
+
+  /** visit scans one path (again: once more, after it changed while read); it returns a promise only when the hashing queue is full. */
+  const visit = (path: string, name: string, previousEntries: Previous, again = false): Promise<unknown> | undefined => {
     const filter = options.filter;
     const full = join(options.root, path);
     let st: BigIntStats;
@@ -102,9 +135,9 @@ export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       // Bytes that are not UTF-8 come back from readdir as U+FFFD, a name no file has.
-      problem(path, code === 'ENOENT' && name.includes('\uFFFD')
-        ? 'its name is not valid UTF-8 (shown with \uFFFD); not synchronized: rename it'
-        : `cannot stat: ${code ?? (err as Error).message}`);
+      if (code === 'ENOENT' && name.includes('\uFFFD')) problem(path, 'its name is not valid UTF-8 (shown with \uFFFD); not synchronized: rename it');
+      // Gone (or its directory replaced) since the listing: absent, as if listed a moment later.
+      else if (code !== 'ENOENT' && code !== 'ENOTDIR') problem(path, `cannot stat: ${code ?? (err as Error).message}`);
       return undefined;
     }
     if (st.isSymbolicLink() && options.symlinks === 'skip') return undefined;
@@ -122,8 +155,8 @@ export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
     };
     if (filter !== undefined && filter.excluded(path, st.isDirectory())) return undefined;
     if (st.isDirectory()) {
-      emit({ ...base, kind: 'dir', size: 0, checksum: null, linkTarget: null });
-      pending.push(path);
+      // Emitted once listed: a directory gone before that is absent, with all below it.
+      pending.push({ path, entry: { ...base, kind: 'dir', size: 0, checksum: null, linkTarget: null } });
     } else if (st.isFile()) {
       const previous = previousEntries.get(path);
       let checksum: Uint8Array;
@@ -145,23 +178,19 @@ export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
         return undefined;
       } else if (base.size >= POOL_MIN_BYTES && options.checksum !== 'none') {
         // Big files hash on other threads while the walk goes on; entries may land in any order.
-        const job = pool.hash(full, options.checksum).then((hashed) => {
+        const job = pool.hash(full, options.checksum, base).then((hashed) => {
           hashing.delete(job);
-          if (!hashed.ok) {
-            problem(path, hashed.reason);
-            return;
-          }
+          if (!hashed.ok) return unread(path, name, previousEntries, hashed, again);
           hashedBytes += base.size;
           emit({ ...base, kind: 'file', checksum: hashed.checksum, linkTarget: null });
+          return undefined;
         });
         hashing.add(job);
         return hashing.size >= POOL_QUEUE ? Promise.race(hashing) : undefined;
       } else {
-        const hashed = hashFile(full, options.checksum);
-        if (!hashed.ok) {
-          problem(path, hashed.reason);
-          return undefined;
-        }
+        // As its stat says, or the entry would pair one version's stat with another's digest.
+        const hashed = hashFile(full, options.checksum, base);
+        if (!hashed.ok) return unread(path, name, previousEntries, hashed, again);
         checksum = hashed.checksum;
         hashedBytes += base.size;
       }
@@ -170,7 +199,8 @@ export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
       try {
         emit({ ...base, kind: 'symlink', checksum: null, linkTarget: readlinkSync(full) });
       } catch (err) {
-        problem(path, `cannot read link: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'ENOENT') problem(path, `cannot read link: ${code ?? (err as Error).message}`);
       }
     } else {
       problem(path, 'not a regular file, directory or symbolic link; not synchronized');
@@ -197,14 +227,21 @@ export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
     const waiting = visit(start, start.slice(parent === '' ? 0 : parent.length + 1), lastPrevious);
     if (waiting !== undefined) await waiting;
   }
-  for (let dir = pending.pop(); dir !== undefined; dir = pending.pop()) {
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const dir = next.path;
     let names: string[];
     try {
       names = readdirSync(join(options.root, dir)).sort();
     } catch (err) {
-      problem(dir === '' ? '.' : dir, `cannot list directory: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      const code = (err as NodeJS.ErrnoException).code;
+      // Gone since its stat: absent. Unreadable: there, but nothing below it is known. The root
+      // gone (an unmounted share) is never read as empty: nothing may be deleted for it.
+      if ((code === 'ENOENT' || code === 'ENOTDIR') && next.entry !== undefined) continue;
+      if (next.entry !== undefined) emit(next.entry);
+      problem(dir === '' ? '.' : dir, `cannot list directory: ${code ?? (err as Error).message}`);
       continue;
     }
+    if (next.entry !== undefined) emit(next.entry);
     const previousEntries = options.previousIn(dir);
     for (const name of names) {
       if (isPrivateName(name)) continue;
@@ -216,7 +253,8 @@ export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
     }
     await nextTurn();
   }
-  await Promise.all(hashing);
+  // A file hashed once more after it changed adds a job while the others are awaited.
+  while (hashing.size > 0) await Promise.all(hashing);
   await pool.close();
   if (batch.length > 0) options.write(batch);
   if (same.length > 0) options.unchanged?.(same);

@@ -374,11 +374,17 @@ export class SnapshotStore {
     });
   }
 
-  /** setScannedChecksums fills in the digests of files the scan left for the sender to hash. */
-  setScannedChecksums(entries: readonly Entry[]): void {
-    const update = this.stmt('UPDATE scan SET checksum = ? WHERE path = ?');
+  /**
+   * updateScanned fills in the digests of files the scan left for the sender to hash, with the
+   * state each was read in (a file read once more after it changed differs from its scan);
+   * the rest of the row (kind, link target, held) stays.
+   */
+  updateScanned(entries: readonly Entry[]): void {
+    const update = this.stmt('UPDATE scan SET size = ?, mtime_us = ?, mode = ?, ino = ?, checksum = ?, uid = ?, gid = ? WHERE path = ?');
     this.db.transaction(() => {
-      for (const entry of entries) update.run(toRow(entry)[6]!, entry.path);
+      for (const entry of entries) {
+        update.run(entry.size, entry.mtimeUs, entry.mode, entry.ino, toRow(entry)[6]!, entry.uid ?? null, entry.gid ?? null, entry.path);
+      }
     });
   }
 

@@ -68,12 +68,14 @@ export async function runSync(session: StartedSession, options: SyncOptions, rep
     ? emptyScan(side.store, filter, symlinks)
     : await scanSide(side.store, localDir, options.checksum, privateDirName(), filter, symlinks, owners, sends, scope);
   for (const [path, message] of scan.unreadable) reporter.perPath('error', path, message);
+  for (const [path, message] of scan.unsettled) reporter.perPath('skipped', path, message);
   const ready = await reactorReady;
   if (ready.kind !== 'syncReady') throw protocolError('UNEXPECTED_MESSAGE', `the reactor answered ${ready.kind} to StartSync`);
 
   // This run's problems replace the last run's, written in batches as they come.
   const problems = new ProblemLog(side.store, scope);
   for (const [path, message] of scan.unreadable) problems.add({ path, outcome: 'error', message, bytes: 0 });
+  for (const [path, message] of scan.unsettled) problems.add({ path, outcome: 'skipped', message, bytes: 0 });
   const report = (result: PathResult): void => {
     reporter.perPath(result.outcome, result.path, result.message);
     problems.add(result);
@@ -138,6 +140,7 @@ export async function runSync(session: StartedSession, options: SyncOptions, rep
   }
   problems.flush();
   summary.errors += scan.unreadable.size;
+  summary.skipped += scan.unsettled.size;
   return summary;
 }
 

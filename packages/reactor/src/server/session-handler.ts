@@ -334,6 +334,7 @@ export class SessionHandler {
     if (scan === undefined) return;
     this.problems = new ProblemLog(side.store, scope);
     for (const [path, message] of scan.unreadable) this.problems.add({ path, outcome: 'error', message, bytes: 0 });
+    for (const [path, message] of scan.unsettled) this.problems.add({ path, outcome: 'skipped', message, bytes: 0 });
     this.passes = { request, scan, keepDir, rate: RateLimit.fromBits(request.targetRate) };
     if (plan.direction !== 'bidi') this.takeRole(plan.direction === 'pull' ? this.sender(false) : this.receiver(false));
     this.connection.reply(id, { kind: 'syncReady', scanned: scan.entries });
