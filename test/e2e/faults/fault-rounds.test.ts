@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCli, type CliProcess } from '../../helpers/cli-process.js';
 import { bins } from '../../helpers/paths.js';
@@ -19,7 +20,7 @@ const ROUNDS = Number(process.env.SNAPSYNC_FAULT_ROUNDS ?? 3);
 const SEED = Number(process.env.SNAPSYNC_FAULT_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
 type Direction = 'push' | 'pull' | 'bidi';
-type Fault = 'kill the initiator' | 'kill the reactor' | 'cut at a byte offset' | 'cut during the scan';
+type Fault = 'kill the initiator' | 'kill the reactor' | 'cut at a byte offset' | 'cut during the scan' | 'rewrite while sent';
 
 /** Round is one fault on one session, drawn from the seed. */
 interface Round {
@@ -96,8 +97,40 @@ describe('e2e: faults at random points (reactor over TLS)', function () {
     });
   }
 
+  /**
+   * rewritten runs the session while its big file is rewritten every few ms on the sending side:
+   * the run ends well, and the receiving side holds a version that was written whole, or its own.
+   */
+  async function rewritten(round: Round, local: string, remote: string): Promise<void> {
+    const [from, to] = round.direction === 'pull' ? [remote, local] : [local, remote];
+    const path = 'big/one.bin';
+    const versions = new Set([digest(join(from, path))]);
+    if (existsSync(join(to, path))) versions.add(digest(join(to, path)));
+    const content = new Random(round.random.int(0, 2 ** 30));
+    const writer = setInterval(() => {
+      const data = content.bytes(3 * 1024 * 1024);
+      versions.add(createHash('sha256').update(data).digest('hex'));
+      writeFileSync(join(from, path), data);
+    }, round.random.int(2, 30));
+    let run: CliResult;
+    try {
+      run = await sync(round, local);
+    } finally {
+      clearInterval(writer);
+    }
+    expect(run.code, `run while rewritten (seed ${SEED}): ${run.stderr}`).to.equal(0);
+    const skipped = run.stdout.split('\n').some((line) => line.includes(`"${path}"`) && line.includes('"skipped"'));
+    if (existsSync(join(to, path))) {
+      expect([...versions], `${path} on the receiving side is a version written whole`).to.include(digest(join(to, path)));
+    } else {
+      expect(skipped, `${path} is missing on the receiving side though it was not skipped`).to.equal(true);
+    }
+    count(skipped ? 'rewritten: skipped' : 'rewritten: sent');
+  }
+
   /** faulted runs the session once with the round's fault at a random point. */
-  async function faulted(round: Round, local: string): Promise<void> {
+  async function faulted(round: Round, local: string, remote: string): Promise<void> {
+    if (round.fault === 'rewrite while sent') return rewritten(round, local, remote);
     const delay = round.random.int(0, 900);
     if (round.fault === 'cut at a byte offset') {
       proxy.cutAfter(round.random.int(0, 6_000_000));
@@ -133,7 +166,7 @@ describe('e2e: faults at random points (reactor over TLS)', function () {
     count(`reactor killed (initiator exit ${result.code}${why})`);
   }
 
-  const faults: Fault[] = ['kill the initiator', 'kill the reactor', 'cut at a byte offset', 'cut during the scan'];
+  const faults: Fault[] = ['kill the initiator', 'kill the reactor', 'cut at a byte offset', 'cut during the scan', 'rewrite while sent'];
   const directions: Direction[] = ['push', 'pull', 'bidi'];
   const random = new Random(SEED);
   let n = 0;
@@ -155,7 +188,7 @@ describe('e2e: faults at random points (reactor over TLS)', function () {
           expect(clean.code, clean.stderr).to.equal(0);
           change(round, local, remote);
         }
-        await faulted(round, local);
+        await faulted(round, local, remote);
         const rerun = await sync(round, local);
         expect(rerun.code, `rerun after "${fault}" (seed ${SEED}): ${rerun.stderr}`).to.equal(0);
         expect(treeDiff(local, remote), `trees after the rerun (seed ${SEED})`).to.deep.equal([]);
@@ -177,4 +210,8 @@ function leftovers(root: string, name: string): string[] {
   const dir = join(root, PRIVATE_DIR, name);
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { recursive: true }).map(String).filter((entry) => !/^snap\.db(-wal|-shm)?$|^session\.lock/.test(entry));
+}
+
+function digest(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
