@@ -78,6 +78,7 @@ export class Connection {
     return {
       send: (message) => this.notify(message),
       drained: () => this.drained(),
+      fail: (err) => this.fail(0, err),
       reserveFileData: (path, offset, length, last) => {
         const { frame, data } = fileDataFrame(path, offset, length, last);
         return {

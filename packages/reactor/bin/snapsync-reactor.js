@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-import { main } from "../dist/cli.js";
-
-main(process.argv.slice(2)).then((code) => {
+// CommonJS (see package.json here), so this runs before anything uses libuv's thread pool:
+// received files are flushed to the disk many at once on it (docs/sync-engine.md#durability).
+process.env.UV_THREADPOOL_SIZE ??= "40";
+import("../dist/cli.js").then(({ main }) => main(process.argv.slice(2))).then((code) => {
   process.exitCode = code;
 });

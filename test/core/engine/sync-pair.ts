@@ -77,6 +77,8 @@ export interface CycleOptions {
   readonly filter?: Filter;
   /** reactorRefusesOwners: the reactor side's receiver may not set owners (-u/-j), as a reactor's policy says. */
   readonly reactorRefusesOwners?: boolean;
+  /** durable: false runs the receiver as --no-fsync does (default: durable, as a session runs it). */
+  readonly durable?: boolean;
 }
 
 /** PassOptions make one pass of a cycle: a one-way run, or a pass of a bidirectional one. */
@@ -245,6 +247,7 @@ async function runPass(source: Side, target: Side, sourceScan: SideScan, targetS
     ...(options.twoWay?.self === 'reactor' && options.reactorRefusesOwners === true ? { ownersRefused: 'this reactor does not let the test user set owners' } : {}),
     ...(options.keepDir !== undefined ? { keepDir: options.keepDir } : {}),
     ...(options.filter !== undefined ? { filter: options.filter } : {}),
+    ...(options.durable !== undefined ? { durable: options.durable } : {}),
   });
   const streamed = sender.stream().catch(onError);
   let summaries: [SyncSummary, SyncSummary];

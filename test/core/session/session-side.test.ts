@@ -54,6 +54,18 @@ describe('core/session/session-side', () => {
     }
   });
 
+  it('opens its DB with every commit flushed (synchronous FULL), and only at checkpoints under --no-fsync (NORMAL)', () => {
+    const opts = options();
+    for (const [durable, level] of [[undefined, 'full'], [true, 'full'], [false, 'normal']] as const) {
+      const side = SessionSide.open({ ...opts, ...(durable === undefined ? {} : { durable }) });
+      try {
+        expect(side.store.synchronous(), `durable: ${String(durable)}`).to.equal(level);
+      } finally {
+        side.abort();
+      }
+    }
+  });
+
   it('reports the DB as existing on the run after a committed one', () => {
     const opts = options();
     firstRun(opts);

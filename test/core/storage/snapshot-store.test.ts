@@ -143,6 +143,23 @@ describeEachBackend('core/storage/snapshot-store', () => {
     expect([...header]).to.deep.equal([2, 2]);
   });
 
+  it('flushes every commit to the disk (synchronous FULL) unless setDurable(false) (NORMAL: at checkpoints)', () => {
+    const path = completedDb();
+    const store = SnapshotStore.create(join(tempDir('snapsync-store-'), 'snap.db'));
+    const reopened = ready(SnapshotStore.open(path));
+    try {
+      expect(store.synchronous()).to.equal('full');
+      expect(reopened.synchronous()).to.equal('full');
+      store.setDurable(false);
+      expect(store.synchronous()).to.equal('normal');
+      store.setDurable(true);
+      expect(store.synchronous()).to.equal('full');
+    } finally {
+      store.close();
+      reopened.close();
+    }
+  });
+
   it('creates the DB at the current schema version', () => {
     const path = dbPath();
     SnapshotStore.create(path).close();

@@ -4,8 +4,10 @@ import {
 } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { NotADirectoryError, SkipError } from '../engine/path-errors.js';
-import type { EntryKind } from '../model/entry.js';
+import { parentOf, type EntryKind } from '../model/entry.js';
+import { flushOpened, O_DIRECTORY } from '../platform/flush.js';
 import { linkProblem } from './link-check.js';
+import type { PendingFlushes } from './pending-flushes.js';
 
 /** NO_FOLLOW opens a final component only if it is not a link (0 where the platform has none: Windows). */
 export const NO_FOLLOW = constants.O_NOFOLLOW ?? 0;
@@ -29,6 +31,8 @@ export interface ConfinedTreeOptions {
    * docroot) and that holds root; undefined on the user's own machine, where links may point anywhere.
    */
   readonly boundary?: string;
+  /** flushes, when set (a durable receiving side), hears of every directory and inode this tree changes. */
+  readonly flushes?: PendingFlushes;
 }
 
 /**
@@ -113,6 +117,7 @@ export class ConfinedTree {
   mkdir(path: string, mode = 0o777, makeDir?: (dir: string) => void): string {
     const full = this.parents(path, makeDir ?? ((dir) => this.mkdir(dir)));
     mkdirSync(full, { mode });
+    this.changedIn(path);
     if (!lstatSync(full).isDirectory()) throw new NotADirectoryError(`/${path} was replaced as it was made; not followed`, path);
     this.safe.add(path);
     return full;
@@ -150,28 +155,33 @@ export class ConfinedTree {
 
   unlink(path: string): void {
     unlinkSync(this.parents(path));
+    this.changedIn(path);
   }
 
   rmdir(path: string): void {
     rmdirSync(this.parents(path));
     generation += 1;
+    this.changedIn(path);
   }
 
   /**
    * moveIn renames `from` (a name this process made or verified: a cache file, a path of this
    * or another confined tree) to path here, its directories made as needed. A link is judged
    * again where it lands, as a link climbing with `..` leads elsewhere from another depth.
+   * The caller notes the directory `from` leaves for flushing: only it knows whose it is.
    */
   moveIn(from: string, path: string, kind: EntryKind, makeDir?: (dir: string) => void): void {
     const to = this.parents(path, makeDir ?? ((dir) => this.mkdir(dir)));
     if (kind === 'symlink') this.assertLinkMayStand(dirname(to), readlinkSync(from));
     renameSync(from, to);
     if (kind === 'dir') generation += 1;
+    this.changedIn(path);
   }
 
   /** rename moves a path within this tree (a conflict's loser aside, a move replayed). */
-  rename(from: string, path: string, kind: EntryKind): void {
-    this.moveIn(this.parents(from), path, kind);
+  rename(from: string, path: string, kind: EntryKind, makeDir?: (dir: string) => void): void {
+    this.moveIn(this.parents(from), path, kind, makeDir);
+    this.changedIn(from);
   }
 
   /** linkProblem says why a link to target may not stand at path, or undefined. */
@@ -193,11 +203,40 @@ export class ConfinedTree {
     const full = this.parents(path);
     this.assertLinkMayStand(dirname(full), target);
     symlinkSync(target, full);
+    this.changedIn(path);
   }
 
   /** chmod sets a file's or directory's mode, never a link's target's. */
   chmod(path: string, mode: number): void {
     chmodNoFollow(this.parents(path), mode);
+    this.options.flushes?.inode(this, path);
+  }
+
+  /** changedIn notes that the names in path's directory changed. */
+  private changedIn(path: string): void {
+    this.options.flushes?.dir(this, parentOf(path));
+  }
+
+  /** flushDir flushes a directory's names to the disk (its directories checked, itself opened O_NOFOLLOW). */
+  flushDir(path: string): void {
+    this.flushPath(path, O_DIRECTORY | NO_FOLLOW);
+  }
+
+  /** flushInode flushes a file's or directory's own state (mode, owner, time); a link's rides on its directory's flush. */
+  flushInode(path: string): void {
+    this.flushPath(path, NO_FOLLOW | constants.O_NONBLOCK);
+  }
+
+  private flushPath(path: string, flags: number): void {
+    let full: string;
+    try {
+      full = this.parents(path);
+    } catch (err) {
+      // A directory above it was replaced since: what this run wrote there is not there to flush.
+      if (err instanceof NotADirectoryError) return;
+      throw err;
+    }
+    flushOpened(full, flags);
   }
 }
 

@@ -1,15 +1,25 @@
 import { rmSync } from 'node:fs';
-import { chmodNoFollow } from '../confined/confined-tree.js';
-import { CACHE_READ_WRITE, CACHE_WRITE } from './incoming-file.js';
 import { open } from 'node:fs/promises';
 import { SnapsyncError } from '../errors.js';
 import type { ChecksumName, Entry, Owners } from '../model/entry.js';
 import { hashRange, newHasher } from '../scan/hash.js';
-import { askedAgain, discard, writeWhole, type Incoming } from './incoming-file.js';
+import {
+  askedAgain, CACHE_READ_WRITE, CACHE_WRITE, discard, landFlushed, landOpen, reopenFlushed, writeData, writeWhole, type Incoming,
+  type LandingOptions,
+} from './incoming-file.js';
 import type { PathResult, SyncChannel, SyncMessage, TransferProgress } from './messages.js';
 import { describe, isSkip, notes } from './path-errors.js';
+import { Slots } from './slots.js';
 import { DID_NOT_VERIFY, KEPT_CHANGING, notSent, sourceRead } from './source-reads.js';
-import { MODE_BITS, type TargetTree } from './target-tree.js';
+import type { TargetTree } from './target-tree.js';
+
+/**
+ * FLUSH_SLOTS is how many files that came whole are flushed at once: enough for the file system
+ * to commit many flushes together (1,000 small files took 1.0 s flushed 8 at a time, 0.3 s 32
+ * at a time), few enough descriptors. The CLIs give libuv 40 threads to run them on, leaving
+ * some for the reads and writes of big files.
+ */
+const FLUSH_SLOTS = 32;
 
 /** FileIntakeOptions are what the receiving side's data path needs, and whom it tells. */
 export interface FileIntakeOptions {
@@ -19,6 +29,8 @@ export interface FileIntakeOptions {
   readonly owners: Owners;
   readonly ownersRefused?: string;
   readonly preserveTime?: boolean;
+  /** durable flushes each file to the disk before it is renamed into place. */
+  readonly durable: boolean;
   readonly progress?: (event: TransferProgress) => void;
   /** landed hears of a file verified and renamed into place, with its stat here and its line's note. */
   readonly landed: (incoming: Incoming, local: Entry, note: string) => void;
@@ -38,8 +50,17 @@ type FileData = Extract<SyncMessage, { kind: 'fileData' }>;
 export class FileIntake {
   private readonly wanted = new Map<string, Incoming>();
   private ackPending = 0;
+  private readonly landing: LandingOptions;
+  private readonly flushing = new Slots(FLUSH_SLOTS);
+  /** placing settles whole files in the order they came, whatever order their flushes end in. */
+  private placing = Promise.resolve();
 
-  constructor(private readonly options: FileIntakeOptions) {}
+  constructor(private readonly options: FileIntakeOptions) {
+    this.landing = {
+      owners: options.owners, ...(options.ownersRefused !== undefined ? { ownersRefused: options.ownersRefused } : {}),
+      ...(options.preserveTime !== undefined ? { preserveTime: options.preserveTime } : {}),
+    };
+  }
 
   /** expect notes a file asked for; its data may come from now on. */
   expect(incoming: Incoming): void {
@@ -107,10 +128,14 @@ export class FileIntake {
     incoming.hasher.update(data);
     incoming.received += data.length;
     incoming.sent += data.length;
+    if (message.last && offset === 0 && incoming.resumed === 0 && this.options.durable) {
+      this.receiveWholeFlushed(incoming, data);
+      return;
+    }
     if (message.last && offset === 0 && incoming.resumed === 0) {
       // The whole file in one message, as most files come: one write, no async file handle.
       try {
-        writeWhole(incoming, data, { owners: this.options.owners, ownersRefused: this.options.ownersRefused, preserveTime: this.options.preserveTime });
+        writeWhole(incoming, data, this.landing);
       } catch (err) {
         incoming.failure = err;
       }
@@ -130,9 +155,40 @@ export class FileIntake {
         incoming.failure ??= err;
       })
       .finally(() => this.ack(data.length));
-    if (message.last) {
-      incoming.writing = incoming.writing.then(() => this.complete(incoming)).then(() => this.options.settled());
+    if (message.last) this.completeAfter(incoming);
+  }
+
+  /**
+   * receiveWholeFlushed writes a file that came in one message at once, then lands and flushes
+   * it on a free slot, many at once so the file system commits their flushes together.
+   */
+  private receiveWholeFlushed(incoming: Incoming, data: Uint8Array): void {
+    try {
+      writeData(incoming, data);
+    } catch (err) {
+      incoming.failure = err;
     }
+    this.ack(data.length);
+    const flushed = incoming.failure !== undefined ? Promise.resolve()
+      : this.flushing.run(() => reopenFlushed(incoming, this.landing)).catch((err: unknown) => {
+        incoming.failure ??= err;
+      });
+    this.placing = this.placing.then(() => flushed).then(() => {
+      this.settle(incoming);
+      this.options.settled();
+    }).catch((err: unknown) => this.fail(err));
+  }
+
+  /** completeAfter settles a file once its queued writes are done. */
+  private completeAfter(incoming: Incoming): void {
+    incoming.writing = incoming.writing.then(() => this.complete(incoming)).then(() => this.options.settled())
+      .catch((err: unknown) => this.fail(err));
+  }
+
+  /** fail ends the session with an error met off the message path (a directory flush before a commit). */
+  private fail(err: unknown): void {
+    if (this.options.channel.fail === undefined) throw err;
+    this.options.channel.fail(err);
   }
 
   /**
@@ -164,7 +220,7 @@ export class FileIntake {
       .finally(() => this.ack(data.length));
     if (message.last) {
       incoming.received = incoming.entry.size;
-      incoming.writing = incoming.writing.then(() => this.complete(incoming)).then(() => this.options.settled());
+      this.completeAfter(incoming);
     }
   }
 
@@ -183,12 +239,17 @@ export class FileIntake {
     this.ackPending = 0;
   }
 
-  /** complete closes a received file's cache file, then settles it. */
+  /**
+   * complete lands a received file's cache file (owner, mode, time through its descriptor),
+   * flushes it to the disk when durable, closes it, then settles it.
+   */
   private async complete(incoming: Incoming): Promise<void> {
     try {
       if (incoming.failure === undefined) {
         // An empty file still needs its cache file; a delta's was seeded, and 'w' would empty it.
         incoming.file ??= await open(incoming.cachePath, CACHE_WRITE, 0o600);
+        if (this.options.durable) await landFlushed(incoming, incoming.file.fd, this.landing);
+        else landOpen(incoming, incoming.file.fd, this.landing);
         await incoming.file.close();
         incoming.file = undefined;
       }
@@ -220,11 +281,6 @@ export class FileIntake {
         return;
       }
       tree.assertUnchanged(entry.path, incoming.target);
-      if (incoming.landed === undefined) {
-        incoming.ownerNote = tree.setOwner(incoming.cachePath, entry);
-        chmodNoFollow(incoming.cachePath, entry.mode & MODE_BITS);
-        if (this.options.preserveTime === true) tree.setTime(incoming.cachePath, entry);
-      }
       tree.place(incoming.cachePath, entry.path, 'file');
       const resumed = incoming.resumed > 0 ? `resumed after ${incoming.resumed} bytes` : '';
       this.options.landed(incoming, incoming.landed ?? tree.landed(entry.path)!, notes(resumed, incoming.ownerNote ?? ''));

@@ -3,6 +3,7 @@ import { closeSync, constants, fchmodSync, fchownSync, fstatSync, futimesSync, o
 import { NO_FOLLOW } from '../confined/confined-tree.js';
 import { rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileSync } from '../platform/flush.js';
 import { inodeNumber } from '../platform/platform.js';
 import type { ChecksumName, Entry, Owners } from '../model/entry.js';
 import { hashPrefix, newHasher, type Hasher } from '../scan/hash.js';
@@ -43,7 +44,7 @@ export interface Incoming {
   hashed: number;
   /** sent counts the bytes that crossed the connection for this file. */
   sent: number;
-  /** landed is the cache file's state, mode and time already set, when written in one go. */
+  /** landed is the cache file's state once its owner, mode and time are set (landOpen), as it will land. */
   landed?: Entry;
   /** ownerNote says why the source's owner could not be kept ('' when it was, or not asked). */
   ownerNote?: string;
@@ -105,35 +106,77 @@ export function resumable(incoming: Incoming, checksum: ChecksumName): ResumeFro
   }
 }
 
-/** WholeFileOptions say what a file written in one go gets besides its bytes. */
-export interface WholeFileOptions {
+/** LandingOptions say what a received file gets besides its bytes. */
+export interface LandingOptions {
   readonly owners: Owners;
   readonly ownersRefused?: string;
   readonly preserveTime?: boolean;
 }
 
-/**
- * writeWhole writes a file that came in one message, sets its owner and mode (and time under
- * -t) on the open file, and notes its state as it will land: a rename keeps all of them.
- */
-export function writeWhole(incoming: Incoming, data: Uint8Array, options: WholeFileOptions): void {
-  const { entry } = incoming;
-  const fd = openSync(incoming.cachePath, CACHE_WRITE, 0o600);
+/** writeWhole writes a file that came in one message, lands it (landOpen) and closes it. */
+export function writeWhole(incoming: Incoming, data: Uint8Array, options: LandingOptions): void {
+  const fd = writeOpen(incoming, data);
   try {
-    for (let at = 0; at < data.length;) at += writeSync(fd, data, at, data.length - at);
-    const ids = ownerIds(entry, options.owners);
-    incoming.ownerNote = ids === undefined ? '' : applyOwner((uid, gid) => fchownSync(fd, uid, gid), ids, options.ownersRefused);
-    fchmodSync(fd, entry.mode & MODE_BITS);
-    if (options.preserveTime === true) futimesSync(fd, entry.mtimeUs / 1e6, entry.mtimeUs / 1e6);
-    const st = fstatSync(fd, { bigint: true });
-    incoming.landed = {
-      path: entry.path, kind: 'file', size: Number(st.size), mtimeUs: Number(st.mtimeNs / 1000n), mode: Number(st.mode & 0o7777n),
-      ino: inodeNumber(st.ino), checksum: null, linkTarget: null,
-      uid: options.owners.uid ? Number(st.uid) : null, gid: options.owners.gid ? Number(st.gid) : null,
-    };
+    landOpen(incoming, fd, options);
   } finally {
     closeSync(fd);
   }
+}
+
+/** writeData writes a file that came in one message and closes it; reopenFlushed lands it later. */
+export function writeData(incoming: Incoming, data: Uint8Array): void {
+  closeSync(writeOpen(incoming, data));
+}
+
+/**
+ * reopenFlushed lands a cache file written earlier (still 0600, ours) and flushes it. It opens
+ * the file again rather than keeping it open, so the files waiting for a flush hold neither a
+ * descriptor nor their data.
+ */
+export async function reopenFlushed(incoming: Incoming, options: LandingOptions): Promise<void> {
+  const fd = openSync(incoming.cachePath, CACHE_READ_WRITE);
+  try {
+    await landFlushed(incoming, fd, options);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** landFlushed lands an open cache file (landOpen) and flushes it to the disk: content, size, mode, owner and time. */
+export async function landFlushed(incoming: Incoming, fd: number, options: LandingOptions): Promise<void> {
+  landOpen(incoming, fd, options);
+  await fileSync(fd, incoming.cachePath);
+}
+
+/** writeOpen writes a file that came in one message to its cache file; it returns the open descriptor. */
+function writeOpen(incoming: Incoming, data: Uint8Array): number {
+  const fd = openSync(incoming.cachePath, CACHE_WRITE, 0o600);
+  try {
+    for (let at = 0; at < data.length;) at += writeSync(fd, data, at, data.length - at);
+    return fd;
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+}
+
+/**
+ * landOpen gives a written cache file its owner and mode (and time under -t) through its open
+ * descriptor, and notes its state as it will land: a rename keeps all of them, and a flush of
+ * the file after this keeps them too.
+ */
+export function landOpen(incoming: Incoming, fd: number, options: LandingOptions): void {
+  const { entry } = incoming;
+  const ids = ownerIds(entry, options.owners);
+  incoming.ownerNote = ids === undefined ? '' : applyOwner((uid, gid) => fchownSync(fd, uid, gid), ids, options.ownersRefused);
+  fchmodSync(fd, entry.mode & MODE_BITS);
+  if (options.preserveTime === true) futimesSync(fd, entry.mtimeUs / 1e6, entry.mtimeUs / 1e6);
+  const st = fstatSync(fd, { bigint: true });
+  incoming.landed = {
+    path: entry.path, kind: 'file', size: Number(st.size), mtimeUs: Number(st.mtimeNs / 1000n), mode: Number(st.mode & 0o7777n),
+    ino: inodeNumber(st.ino), checksum: null, linkTarget: null,
+    uid: options.owners.uid ? Number(st.uid) : null, gid: options.owners.gid ? Number(st.gid) : null,
+  };
 }
 
 /** discard closes and removes a cache file that will not be placed. */

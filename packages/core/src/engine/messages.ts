@@ -78,6 +78,8 @@ export interface SyncChannel {
    * chunk is read into, so content is not copied to be encoded; send() sends it as is.
    */
   reserveFileData?(path: string, offset: number, length: number, last: boolean): { readonly data: Uint8Array; send(): void };
+  /** fail ends the session with an error a role met off the message path (a flush to the disk that failed). */
+  fail?(err: unknown): void;
 }
 
 /**

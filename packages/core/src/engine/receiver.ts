@@ -1,4 +1,5 @@
 import { rmSync, symlinkSync } from 'node:fs';
+import { PendingFlushes } from '../confined/pending-flushes.js';
 import { privatePathProblem } from '../platform/private-dir.js';
 import { CaseCollisions, pathProblem, probeCaseInsensitive, probeCaseInsensitiveReadOnly } from '../platform/names.js';
 import { newPosixModes, withPeerMode } from '../platform/modes.js';
@@ -70,6 +71,11 @@ export interface ReceiverOptions {
   /** dryRun decides and reports every path as a real run would, asks for no data and changes nothing. */
   readonly dryRun?: boolean;
   /**
+   * durable (the default; false under --no-fsync) flushes each received file to the disk before
+   * its rename, and every directory a batch changed before the commit that records the batch.
+   */
+  readonly durable?: boolean;
+  /**
    * twoWay makes this a pass of a bidirectional run: each path is judged three ways
    * (reconcile), this side's own changes are never undone, and the scan follows what lands.
    */
@@ -134,6 +140,8 @@ export class Receiver {
   private readonly owners: Owners;
   private readonly tree: TargetTree;
   private readonly intake: FileIntake;
+  /** flushes gathers the directories and inodes changed since the last commit (durable runs). */
+  private readonly flushes: PendingFlushes | undefined;
   /** unagreed holds deletions whose last sync differs between the two ends: judged as never synced. */
   private readonly unagreed = new Set<string>();
   /** heldDirs are directories (on either side) this pass held as conflicts, with all they hold. */
@@ -151,8 +159,11 @@ export class Receiver {
     this.peerPlatform = options.peerPlatform ?? this.platform;
     // Windows has no uid or gid to give (its scan records none either).
     this.owners = process.platform === 'win32' ? NO_OWNERS : options.owners ?? NO_OWNERS;
+    const durable = options.durable !== false && this.dryTree === undefined;
+    this.flushes = durable ? new PendingFlushes() : undefined;
     this.tree = new TargetTree({
       root: options.root, dryTree: this.dryTree, owners: this.owners,
+      ...(this.flushes !== undefined ? { flushes: this.flushes } : {}),
       ...(options.linkBoundary !== undefined ? { boundary: options.linkBoundary } : {}),
       ...(options.ownersRefused !== undefined ? { ownersRefused: options.ownersRefused } : {}),
       ...(options.keepDir !== undefined ? { keepDir: options.keepDir } : {}),
@@ -161,7 +172,7 @@ export class Receiver {
       } : {}),
     });
     this.intake = new FileIntake({
-      channel: options.channel, checksum: options.checksum, tree: this.tree, owners: this.owners,
+      channel: options.channel, checksum: options.checksum, tree: this.tree, owners: this.owners, durable,
       ...(options.ownersRefused !== undefined ? { ownersRefused: options.ownersRefused } : {}),
       ...(options.preserveTime !== undefined ? { preserveTime: options.preserveTime } : {}),
       ...(options.progress !== undefined ? { progress: options.progress } : {}),
@@ -461,9 +472,12 @@ export class Receiver {
     if (this.dryTree !== undefined) {
       this.dryTree.remove(from);
     } else {
-      this.tree.place(this.tree.ancestors(from, false), entry.path, now.kind);
+      this.tree.move(from, entry.path, now.kind);
       // The renamed file keeps its old owner and mode: the source may have changed them too.
-      if (ownerDiffers(entry, now)) note = this.tree.setOwner(this.tree.full(entry.path), entry);
+      if (ownerDiffers(entry, now)) {
+        note = this.tree.setOwner(this.tree.full(entry.path), entry);
+        this.tree.changedInode(entry.path, now.kind);
+      }
       if ((now.mode & 0o1777) !== (entry.mode & 0o1777)) this.tree.confined.chmod(entry.path, entry.mode & MODE_BITS);
     }
     this.removed.push(from);
@@ -634,6 +648,7 @@ export class Receiver {
       if (owned) note = this.tree.setOwner(full, entry);
       if (chmod) this.tree.confined.chmod(entry.path, entry.mode & MODE_BITS);
       if (time) this.tree.setTime(full, entry);
+      this.tree.changedInode(entry.path, target.kind);
     }
     const updated = [owned && note === '' ? 'owner' : '', chmod ? 'mode' : '', time ? 'time' : ''].filter((part) => part !== '');
     this.keep(this.tree.landed(entry.path), entry, 'exists', notes(updated.length > 0 ? `${listed(updated)} updated` : '', note));
@@ -789,6 +804,8 @@ export class Receiver {
   }
 
   private flush(): void {
+    // What the batch changed on disk lasts a power cut before the DB (here, then the peer's) says it happened.
+    this.flushes?.flush();
     this.options.store.record({ synced: this.synced, removed: this.removed, forgotten: this.forgotten }, this.options.twoWay !== undefined);
     this.synced = [];
     this.removed = [];

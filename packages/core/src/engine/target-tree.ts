@@ -1,6 +1,8 @@
 import { chmodSync, lchownSync, lstatSync, lutimesSync, mkdirSync, type Stats } from 'node:fs';
+import { dirname } from 'node:path';
 import { ConfinedTree } from '../confined/confined-tree.js';
-import { sameLocalState, type Entry, type EntryKind, type Owners } from '../model/entry.js';
+import type { PendingFlushes } from '../confined/pending-flushes.js';
+import { parentOf, sameLocalState, type Entry, type EntryKind, type Owners } from '../model/entry.js';
 import type { DryTree } from './dry-tree.js';
 import { isPresent, statEntry } from './local-tree.js';
 import { applyOwner, ownerIds } from './owner.js';
@@ -28,6 +30,8 @@ export interface TargetTreeOptions {
    * has comes back as it was.
    */
   readonly madeDir?: { syncedMode(path: string): number | undefined; made(path: string): void };
+  /** flushes, when set (durable), gathers every directory and inode changed here, flushed before each DB commit. */
+  readonly flushes?: PendingFlushes;
 }
 
 /**
@@ -42,7 +46,10 @@ export class TargetTree {
   private readonly makeDir = (dir: string): void => this.madeDir(dir);
 
   constructor(private readonly options: TargetTreeOptions) {
-    const bounds = options.boundary !== undefined ? { boundary: options.boundary } : {};
+    const bounds = {
+      ...(options.boundary !== undefined ? { boundary: options.boundary } : {}),
+      ...(options.flushes !== undefined ? { flushes: options.flushes } : {}),
+    };
     this.confined = new ConfinedTree(options.root, bounds);
     this.keep = options.keepDir === undefined ? undefined : new ConfinedTree(options.keepDir, bounds);
   }
@@ -104,11 +111,24 @@ export class TargetTree {
     if (!same) throw changedHere();
   }
 
-  /** place renames a finished file or link (or a moved file) to its final path. */
+  /** place renames a finished file or link from the transfer cache to its final path. */
   place(from: string, path: string, kind: EntryKind): void {
     // moveIn checks (and makes) the directories; Windows first needs the path to clear its flag.
     if (process.platform === 'win32') clearReadOnly(this.ancestors(path, true));
     this.confined.moveIn(from, path, kind, this.makeDir);
+    this.options.flushes?.fullDir(dirname(from));
+  }
+
+  /** move renames a path of this tree to another, free one (a move replayed). */
+  move(from: string, path: string, kind: EntryKind): void {
+    this.confined.rename(from, path, kind, this.makeDir);
+  }
+
+  /** changedInode notes a path whose mode, owner or time changed in place; a link's rides on its directory's flush. */
+  changedInode(path: string, kind: EntryKind): void {
+    const { flushes } = this.options;
+    if (kind === 'symlink') flushes?.dir(this.confined, parentOf(path));
+    else flushes?.inode(this.confined, path);
   }
 
   /** removeEmptyDir removes a directory still as scanned if it is empty; false if it holds anything. */
@@ -140,9 +160,20 @@ export class TargetTree {
     } else {
       // The keep dir is the user's too: its directories are made and checked as the tree's are.
       // A reactor made it at the start; a local one is made on first use, as mkdir -p would.
-      if (!isPresent(this.keep.root)) mkdirSync(this.keep.root, { recursive: true });
+      if (!isPresent(this.keep.root)) this.makeKeepRoot();
       const free = this.keep.lstat(path) === undefined ? path : `${path}.${Date.now()}`;
       this.keep.moveIn(this.confined.parents(path), free, target.kind);
+      this.options.flushes?.dir(this.confined, parentOf(path));
+    }
+  }
+
+  /** makeKeepRoot makes a local keep dir with its missing parents; each one's name must last as the files moved into it do. */
+  private makeKeepRoot(): void {
+    const root = this.keep!.root;
+    const first = mkdirSync(root, { recursive: true });
+    for (let dir = root; first !== undefined; dir = dirname(dir)) {
+      this.options.flushes?.fullDir(dirname(dir));
+      if (dir === first || dirname(dir) === dir) break;
     }
   }
 

@@ -41,6 +41,8 @@ export interface SideOptions {
    * complete DB here born of that same start-up is then starting over, not existing.
    */
   readonly peerUnfinished?: boolean;
+  /** durable (the default) flushes every DB commit to the disk; false (--no-fsync) only at checkpoints. */
+  readonly durable?: boolean;
 }
 
 /** The identity a run expects its DB to have recorded. */
@@ -109,6 +111,7 @@ export class SessionSide {
         newDb = true;
         store = SnapshotStore.create(layout.dbPath, startup);
       }
+      store.setDurable(options.durable !== false);
       if (options.receives) makeOwnDirs(options.syncDir, layout.cacheDir, created);
       return new SessionSide(layout, begun === 'kept', store, lock, created, startup, begun);
     } catch (err) {
@@ -155,6 +158,8 @@ export class SessionSide {
       // A real run that started while the DB was copied may have changed it under the copy.
       SessionLock.assertFree(layout.lockPath, options.name);
       store ??= scratch.create();
+      // A throwaway copy: nothing in it needs to outlive a power cut.
+      store.setDurable(false);
       // A dry run records nothing: the token only lets the reactor judge as a real run would.
       const startup = options.startup ?? (existed ? '' : found.startup);
       return new SessionSide(layout, existed, store, undefined, [], startup, existed ? 'kept' : 'made', scratch);

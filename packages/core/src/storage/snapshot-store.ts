@@ -574,6 +574,21 @@ export class SnapshotStore {
     });
   }
 
+  /**
+   * setDurable picks how commits reach the disk: FULL flushes the WAL at each commit (the
+   * default); NORMAL (--no-fsync) only at checkpoints, so a power cut may lose the last commits
+   * though the DB stays intact.
+   */
+  setDurable(durable: boolean): void {
+    this.db.exec(`PRAGMA synchronous = ${durable ? 'FULL' : 'NORMAL'}`);
+  }
+
+  /** synchronous is SQLite's setting as it stands: 'full' or 'normal' (or 'off', 'extra'). */
+  synchronous(): string {
+    const level = this.db.prepare('PRAGMA synchronous').value() as number;
+    return ['off', 'normal', 'full', 'extra'][level] ?? String(level);
+  }
+
   close(): void {
     this.db.close();
   }
@@ -635,13 +650,13 @@ function open(path: string, options: { create: boolean; readonly?: boolean }): S
 }
 
 /**
- * tune turns on WAL, and synchronous=NORMAL with it: commits stay atomic and the DB cannot
- * corrupt, but the WAL is not fsynced at every commit. A power cut may lose the last records,
- * which the next run rebuilds (the files it finds identical are recorded without a transfer).
+ * tune turns on WAL, with synchronous=FULL: every commit is flushed to the disk before it
+ * returns, so what the DB records as synchronized survives a power cut (docs/decisions.md,
+ * "Durable by default"). setDurable(false) lowers it for scratch data.
  */
 function tune(db: SqlDatabase): void {
   db.exec('PRAGMA journal_mode = WAL');
-  db.exec('PRAGMA synchronous = NORMAL');
+  db.exec('PRAGMA synchronous = FULL');
 }
 
 function migrate(db: SqlDatabase, path: string): void {
