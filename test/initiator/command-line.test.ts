@@ -35,6 +35,11 @@ describe('initiator/options/command-line', () => {
     });
   });
 
+  it('flushes to the disk unless --no-fsync is given', async () => {
+    expect((await parse(BASE)).fsync).to.equal(true);
+    expect((await parse([...BASE, '--no-fsync'])).fsync).to.equal(false);
+  });
+
   it('reads --dry-run, off unless given', async () => {
     expect((await parse(BASE)).dryRun).to.equal(false);
     expect((await parse([...BASE, '--dry-run'])).dryRun).to.equal(true);

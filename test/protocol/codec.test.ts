@@ -50,6 +50,7 @@ const openSession: Message = {
   dryRun: true,
   generation: '0b6a4a8e-1c2d-4e5f-8a9b-0c1d2e3f4a5b',
   startupToken: '7f1e2d3c-4b5a-4968-8776-655443322110',
+  noFsync: false,
 };
 
 // Every wire code except ERROR_CODE_UNSPECIFIED, which is not a code.
@@ -85,6 +86,7 @@ describe('protocol/codec', () => {
       ['openSession (push)', openSession],
       ['openSession (pull)', { ...openSession, direction: 'pull', localDbExisted: false, reset: true, createDir: false, dryRun: false }],
       ['openSession (bidi)', { ...openSession, direction: 'bidi', remoteDbDir: '', checksum: 'none' }],
+      ['openSession (--no-fsync)', { ...openSession, noFsync: true }],
       ['sessionOpened', { kind: 'sessionOpened', sessionId: 'abc123', remoteDbPath: 'data/.private-asp/s/snap.db', remoteDbExisted: true, remoteDir: 'data', generation: '0b6a4a8e-1c2d-4e5f-8a9b-0c1d2e3f4a5b' }],
       ['sessionOpened (DB did not exist)', { kind: 'sessionOpened', sessionId: 'x', remoteDbPath: 'p', remoteDbExisted: false, remoteDir: 'd', generation: '' }],
       ['finishSession (ok)', { kind: 'finishSession', ok: true, generation: '0b6a4a8e-1c2d-4e5f-8a9b-0c1d2e3f4a5b', keepOpen: false }],
@@ -249,6 +251,11 @@ describe('protocol/codec', () => {
     it('refuses a Watch whose cooloff or pending-max is out of range', () => {
       expectInvalid(raw({ watch: { cooloffMs: 60_001, pendingMax: 10 } }), /watch\.cooloffMs is out of range/);
       expectInvalid(raw({ watch: { cooloffMs: 0, pendingMax: 0 } }), /watch\.pendingMax is out of range/);
+    });
+
+    it('reads an OpenSession without no_fsync (an older initiator) as durable', () => {
+      const older = raw({ id: 1, openSession: { name: 's', remoteDir: 'd', direction: wire.Direction.DIRECTION_PUSH, checksum: 'sha256' } });
+      expect(decodeFrame(older).message).to.include({ kind: 'openSession', noFsync: false });
     });
 
     it('refuses a generation or start-up token that is not a UUID', () => {

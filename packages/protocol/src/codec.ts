@@ -178,6 +178,7 @@ function fromWire(envelope: ReturnType<typeof wire.Envelope.decode>): Message {
         dryRun: m.dryRun === true,
         generation: uuid(m.generation, 'openSession.generation'),
         startupToken: uuid(m.startupToken, 'openSession.startupToken'),
+        noFsync: m.noFsync === true,
       };
     }
     case 'sessionOpened': {

@@ -69,6 +69,8 @@ export interface OpenSession {
    * it records it, so a start-up killed half-way is recognised and started over (two-phase).
    */
   readonly startupToken: string;
+  /** noFsync (--no-fsync): neither side flushes to the disk; absent from an older initiator, so durable. */
+  readonly noFsync?: boolean;
 }
 
 export interface SessionOpened {

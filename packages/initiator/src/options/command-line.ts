@@ -61,6 +61,8 @@ export interface SyncOptions {
   readonly targetRate: number | undefined;
   /** logDir (-L DIR[:MB]): where the session's log goes, rotated at rotateMb. */
   readonly logDir: { readonly dir: string; readonly rotateMb: number } | undefined;
+  /** fsync (default; false under --no-fsync) makes both sides flush what they receive, and their DB commits, to the disk. */
+  readonly fsync: boolean;
 }
 
 /** DEFAULT_SYMLINKS follows Aspera: links are copied, except on Windows where they are skipped. */
@@ -121,6 +123,8 @@ export function buildParser(argv: readonly string[]) {
     .option('target-rate', { alias: 'l', type: 'string', describe: 'cap the rate, e.g. 100M (bits/s)' })
     .option('alt-logdir', { alias: 'L', type: 'string', describe: 'log directory DIR[:MB]' })
     .option('dry-run', { type: 'boolean', describe: 'print what would change, change nothing' })
+    .option('fsync', { type: 'boolean', default: true,
+      describe: 'flush received files and DB commits to the disk on both sides; --no-fsync for scratch data (faster, not crash-safe)' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no per-file lines' })
     .option('json', { type: 'boolean', default: false, describe: 'one JSON event per line on stdout' })
     .strict()
@@ -194,6 +198,7 @@ export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncO
     pendingMax: args.pendingMax ?? DEFAULT_PENDING_MAX,
     targetRate: args.targetRate === undefined ? undefined : parseRate(args.targetRate),
     logDir: logDirOf(args.altLogdir),
+    fsync: args.fsync,
   };
 }
 

@@ -194,7 +194,7 @@ function receiver(local: Local, twoWay: boolean): Receiver {
     root: localDir, peerPlatform: local.peerPlatform, cacheDir: side.layout.cacheDir, store: side.store, checksum: options.checksum,
     policy: options.overwrite, channel: connection.syncChannel(), report, mirror: options.mirror,
     filter: local.scan.filter, preserveTime: options.preserveTime,
-    owners: { uid: options.preserveUid, gid: options.preserveGid }, dryRun: side.dryRun,
+    owners: { uid: options.preserveUid, gid: options.preserveGid }, dryRun: side.dryRun, durable: options.fsync,
     ...(options.keepDirLocal !== undefined ? { keepDir: options.keepDirLocal } : {}),
     ...(twoWay ? { twoWay: { self: 'initiator' as const, policy: options.overwrite, host: hostname() } } : {}),
     ...(progress.progress !== undefined ? { progress: progress.progress } : {}),

@@ -50,7 +50,7 @@ export async function startSession(options: SyncOptions, io: RunIo): Promise<Sta
 
   const side = SessionSide.open({
     name: options.name, syncDir: localDir, dbDir: localDbDir, receives: options.direction !== 'push', reset: options.reset,
-    dryRun: options.dryRun,
+    dryRun: options.dryRun, durable: options.fsync,
   });
   let connection: Connection | undefined;
   let asked = false;
@@ -164,6 +164,7 @@ function openSessionMessage(options: SyncOptions, localDir: string, side: Sessio
     dryRun: options.dryRun,
     generation,
     startupToken: side.startup,
+    noFsync: !options.fsync,
   };
 }
 

@@ -38,6 +38,8 @@ interface SyncPlan {
   readonly checksum: ChecksumName;
   /** trusted is false when the two DBs' generations differ: the run then forgets the last sync. */
   trusted: boolean;
+  /** durable: files, directories and commits are flushed to the disk (not under the initiator's --no-fsync). */
+  readonly durable: boolean;
 }
 
 /** Passes is what a bidirectional run's later passes need from its StartSync. */
@@ -249,6 +251,7 @@ export class SessionHandler {
       dryRun: request.dryRun,
       startup: request.startupToken,
       peerUnfinished: !request.localDbExisted,
+      durable: request.noFsync !== true,
     }));
     const shownDbPath = posix.join(dbDir.shown, side.layout.dbPath.slice(dbDir.real.length).replace(/\\/g, '/'));
     try {
@@ -273,7 +276,9 @@ export class SessionHandler {
     const generation = side.existed ? side.store.generation() : '';
     // An initiator without the feature sends none: nothing to compare.
     const trusted = !this.features.includes(BIDI_FEATURE) || generation === request.generation;
-    this.sync = { root: remoteDir.real, direction: request.direction, checksum: request.checksum as ChecksumName, trusted };
+    this.sync = {
+      root: remoteDir.real, direction: request.direction, checksum: request.checksum as ChecksumName, trusted, durable: request.noFsync !== true,
+    };
     this.state = 'session';
     this.sessionId = randomUUID();
     this.status = this.options.registry?.open({
@@ -450,7 +455,7 @@ export class SessionHandler {
       policy: request.overwrite, channel: this.connection.syncChannel(), report: this.report, mirror: request.mirror,
       filter: compileFilter(request.filters), preserveTime: request.preserveTime,
       owners: { uid: request.preserveUid, gid: request.preserveGid },
-      ...linkBoundary(principal.docroot), dryRun: side.dryRun,
+      ...linkBoundary(principal.docroot), dryRun: side.dryRun, durable: plan.durable,
       // Owners from the network could hand files to anyone on a reactor run as root: the admin decides.
       ...(principal.allowOwners ? {} : {
         ownersRefused: `this reactor does not let ${principal.user} set owners (its admin can allow it: snapsync-reactor user add ${principal.user} --docroot DIR --allow-owners)`,
