@@ -23,6 +23,7 @@
 //   BENCH_KEEP=1   keep the work dir (corpora, destinations, logs) for inspection
 //   BENCH_DIRECTION=bidi  runs snapsync with -K bidi (same phases: the source changes, the
 //                  destination follows), to set against unison's anchors in ../shared/bench
+//   BENCH_NO_FSYNC=1  runs snapsync with --no-fsync: what durable writes cost is the difference
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -162,7 +163,7 @@ async function main() {
   tools.push(await createRsyncTool({ work }));
   const direction = process.env.BENCH_DIRECTION ?? 'push';
   if (!['push', 'bidi'].includes(direction)) throw new Error(`BENCH_DIRECTION must be push or bidi, not ${direction}`);
-  tools.push(await createSnapsyncTool({ work, repoRoot, direction }));
+  tools.push(await createSnapsyncTool({ work, repoRoot, direction, noFsync: process.env.BENCH_NO_FSYNC === '1' }));
   const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
   env.rsync = byName.rsync.version;
   env.snapsync = byName.snapsync.version;
@@ -243,7 +244,8 @@ async function main() {
   const mtimeMismatch = runs.filter((r) => r.tool === 'snapsync' && r.verify?.mtimeMismatches).length;
 
   const out = [];
-  const directionNote = process.env.BENCH_DIRECTION === 'bidi' ? ', snapsync -K bidi' : '';
+  const directionNote = (process.env.BENCH_DIRECTION === 'bidi' ? ', snapsync -K bidi' : '') +
+    (process.env.BENCH_NO_FSYNC === '1' ? ', snapsync --no-fsync' : '');
   out.push(`# snapsync vs rsync over ssh (${config.quick ? 'quick: ' : ''}scale ${config.scale}, ${config.reps} repetition${config.reps > 1 ? 's' : ''}${directionNote})`);
   out.push('');
   out.push(`${env.date} · ${env.cpus} · ${env.memoryGiB} GiB · Node ${env.node} · ${env.rsync} · ${env.ssh} · snapsync ${env.snapsyncCommit} · work fs ${env.workFs} · load ${env.loadavgStart.join(' ')} → ${env.loadavgEnd.join(' ')} · ${env.totalSeconds} s in all`);

@@ -11,7 +11,8 @@ import { cpuSecondsOf, readHwm, resetHwm, runQuiet, stopProcess, timedRun } from
 const PASSWORD = 'snapsync-bench-throwaway';
 
 /** createSnapsyncTool initializes a reactor state dir and user; the reactor itself starts per corpus. */
-export async function createSnapsyncTool({ work, repoRoot, direction = 'push' }) {
+export async function createSnapsyncTool({ work, repoRoot, direction = 'push', noFsync = false }) {
+  const durability = noFsync ? ['--no-fsync'] : [];
   const bin = {
     snapsync: join(repoRoot, 'packages/initiator/bin/snapsync.js'),
     reactor: join(repoRoot, 'packages/reactor/bin/snapsync-reactor.js'),
@@ -74,7 +75,7 @@ export async function createSnapsyncTool({ work, repoRoot, direction = 'push' })
       }
     })(),
     get describe() {
-      return `snapsync -N NAME -d SRC -r bench@127.0.0.1:/DST -P PORT --fingerprint FP -K ${direction} -q --json --create-dir -t -b LOCALDB -B /DST-db `
+      return `snapsync -N NAME -d SRC -r bench@127.0.0.1:/DST -P PORT --fingerprint FP -K ${direction} -q --json --create-dir -t -b LOCALDB -B /DST-db ${durability.map((flag) => `${flag} `).join('')}`
         + `-> snapsync-reactor serve --listen 127.0.0.1:0 (TLS; ${starts} reactor start(s))`;
     },
     dest: (corpus, rep) => join(docroot, relOf(corpus, rep)),
@@ -103,7 +104,7 @@ export async function createSnapsyncTool({ work, repoRoot, direction = 'push' })
       const rel = relOf(corpus, rep);
       const argv = [node, bin.snapsync, '-N', `bench-${rel}`, '-d', corpus.root, '-r', `bench@127.0.0.1:/${rel}`,
         '-P', reactor.port, '--fingerprint', reactor.fingerprint, '-K', direction, '-q', '--json', '--create-dir', '-t',
-        '-b', join(localDbRoot, rel), '-B', `/${rel}-db`];
+        '-b', join(localDbRoot, rel), '-B', `/${rel}-db`, ...durability];
       const result = await timedRun(argv, { env, rssFile, timeoutMs });
       const rssRemoteKiB = readHwm(pid);
       const cpu1 = cpuSecondsOf(pid);
