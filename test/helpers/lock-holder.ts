@@ -6,7 +6,8 @@ import { repoRoot } from './paths.js';
 export function holdLockArgs(path: string, sessionName = 's1'): string[] {
   const script = `
     import { SessionLock } from '@snapsync/core';
-    SessionLock.acquire(process.argv[1], process.argv[2]);
+    // Kept reachable: a collected lock's connection closes, and with it the lock.
+    globalThis.heldLock = SessionLock.acquire(process.argv[1], process.argv[2]);
     process.stdout.write('locked\\n');
     setInterval(() => {}, 60_000);`;
   return ['--input-type=module', '-e', script, path, sessionName];

@@ -38,7 +38,8 @@ export function startUp(pair: StartUpPair, reset: boolean, until: Step = 'both-c
 // Run as a script: one start-up that stops at a step, then waits to be killed (SIGKILL).
 if (process.argv[1]?.endsWith('start-up-steps.js')) {
   const [pairJson, reset, until] = process.argv.slice(2);
-  startUp(JSON.parse(pairJson!) as StartUpPair, reset === 'reset', until as Step);
+  const sides = startUp(JSON.parse(pairJson!) as StartUpPair, reset === 'reset', until as Step);
   process.stdout.write('stopped\n');
-  setInterval(() => {}, 60_000);
+  // The sides stay reachable until the kill: a collected connection would close, as no kill does.
+  setInterval(() => sides.length, 60_000);
 }

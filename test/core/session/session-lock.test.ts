@@ -46,6 +46,22 @@ describe('core/session/session-lock', function () {
     }
   });
 
+  it('keeps the lock held by a process that kept no reference to it, through garbage collection', async () => {
+    const path = lockPath();
+    const script = `
+      import { SessionLock } from '@snapsync/core';
+      SessionLock.acquire(process.argv[1], 's1');
+      globalThis.gc();
+      setTimeout(() => { globalThis.gc(); process.stdout.write('collected\\n'); }, 50);
+      setInterval(() => {}, 60_000);`;
+    const child = spawn(process.execPath, ['--expose-gc', '--input-type=module', '-e', script, path], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+    started.push(child);
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+    await eventually(() => expect(out).to.include('collected'), 15_000);
+    expectLocked(() => SessionLock.assertFree(path, 's1'), `pid ${child.pid}`);
+  });
+
   it('takes the lock at once from a holder that was killed', async () => {
     const path = lockPath();
     await (await holdLock(path)).kill();

@@ -13,8 +13,12 @@ const BUSY_WAIT_MS = 100;
 /** How many times a start tries again after locking a file its holder had just removed. */
 const ATTEMPTS = 5;
 
-/** The lock files (device:inode) this process holds. */
-const heldHere = new Set<string>();
+/**
+ * The lock files (device:inode) this process holds, with the connection holding each: kept
+ * reachable here, so a SessionLock nobody keeps can never be collected and close its connection,
+ * which would let go of the lock with no release().
+ */
+const heldHere = new Map<string, SqlDatabase>();
 
 let backend: SqliteBackend | undefined;
 
@@ -135,7 +139,7 @@ function tryAcquire(path: string, sessionName: string): Held | undefined {
     if (!hold(db)) throw locked(sessionName, path);
     const now = lstatSync(path, { bigint: true, throwIfNoEntry: false });
     if (now === undefined || keyOf(now) !== keyOf(pinned)) return undefined;
-    heldHere.add(keyOf(pinned));
+    heldHere.set(keyOf(pinned), db);
     writeOwner(path);
     held = { db, pin, key: keyOf(pinned) };
     return held;
