@@ -282,6 +282,24 @@ describe('bidirectional cycles (peers.md §3.3 scenarios, two ways)', () => {
       expect(read(b.root, 'n/inside')).to.equal('in a dir');
     });
 
+    for (const [replacer, editor] of [['A', 'B'], ['B', 'A']] as const) {
+      it(`a directory ${replacer} replaced by a file while ${editor} edited a file inside is one conflict at the directory, ` +
+         'every cycle, with nothing skipped below it and no bytes sent again', async () => {
+        const sides = { A: a, B: b };
+        write(a.root, 'd/c', 'synced');
+        await first();
+        rmSync(join(sides[replacer].root, 'd'), { recursive: true });
+        write(sides[replacer].root, 'd', 'now a file');
+        write(sides[editor].root, 'd/c', 'edited inside');
+        const cycle = await twoWayCycle(a, b);
+        expect(cycle.results.filter((r) => r.outcome !== 'superseded').map((r) => `${r.path} ${r.outcome}`)).to.deep.equal(['d conflict']);
+        conflictPaths = new Set(['d']);
+        await settled(a, b, ['d', 'd/c']);
+        expect(read(sides[replacer].root, 'd')).to.equal('now a file');
+        expect(read(sides[editor].root, 'd/c')).to.equal('edited inside');
+      });
+    }
+
     it('15: -o older keeps the newer version at the path and the older one beside it, on both sides', async () => {
       write(a.root, 'f.txt', 'base', 1_000);
       write(a.root, 'keep', 'k');

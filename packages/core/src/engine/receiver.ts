@@ -5,7 +5,7 @@ import { CaseCollisions, pathProblem, probeCaseInsensitive, probeCaseInsensitive
 import { newPosixModes, withPeerMode } from '../platform/modes.js';
 import { currentPlatform, type PlatformName } from '../platform/platform.js';
 import {
-  below, linkLeavesTree, NO_OWNERS, ownerDiffers, sameContent, sameLocalState, type ChecksumName, type Entry, type Owners,
+  below, linkLeavesTree, NO_OWNERS, ownerDiffers, parentOf, sameContent, sameLocalState, type ChecksumName, type Entry, type Owners,
 } from '../model/entry.js';
 import { hiddenByFilter, NO_FILTER, type Filter } from '../filter/filter.js';
 import { decideDelete, decideUpsert, type OverwritePolicy } from '../plan/decide.js';
@@ -312,6 +312,25 @@ export class Receiver {
     return this.options.store.synced(err.at)?.kind === 'dir';
   }
 
+  /**
+   * replacedAbove tells whether a file or link of this side's stands above path (as this side's
+   * scan saw it) that the peer's directory cannot replace in this pass: one changed here since
+   * the last sync, or never synced (a directory replaced here, whose last sync a conflict
+   * forgot). The peer's change below cannot land; it is part of the conflict that path shows,
+   * every run until the user settles it.
+   */
+  private replacedAbove(path: string): boolean {
+    const { store } = this.options;
+    for (let at = parentOf(path); at !== ''; at = parentOf(at)) {
+      const here = store.scanned(at);
+      if (here === undefined) continue;
+      if (here.kind === 'dir') return false;
+      const synced = store.synced(at);
+      return synced === undefined || !sameLocalState(here, synced);
+    }
+    return false;
+  }
+
   private upsert(entry: Entry, wants: Wants, known: Known, base?: Entry | null): void {
     let target = this.hashedTarget(known.targets.get(entry.path));
     const ancestor = known.ancestors.get(entry.path);
@@ -321,6 +340,11 @@ export class Receiver {
       target = undefined;
     }
     const twoWay = this.options.twoWay;
+    if (twoWay !== undefined && target === undefined && this.replacedAbove(entry.path)) {
+      // As replacedHere, found before asking for the content: the conflict shows at that directory.
+      this.result({ path: entry.path, outcome: 'superseded', message: '', bytes: 0 });
+      return;
+    }
     if (twoWay !== undefined) {
       // When the two ends' last syncs of this path differ, it is judged as if never synced.
       const agreed = base === undefined || sameSync(base ?? undefined, ancestor) ? ancestor : undefined;
