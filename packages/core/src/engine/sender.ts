@@ -269,7 +269,7 @@ export class Sender {
     if (entry.checksum !== null || checksum === 'none') return entry;
     const keep = entry.size <= CHUNK && this.keptBytes + entry.size <= KEPT_BYTES;
     let read = this.readNow(entry, keep, true);
-    if (typeof read === 'string' && sourceRead(read) === 'changed') read = this.readNow(entry, keep, false);
+    if (typeof read === 'string' && sourceRead(read) === 'changed' && !this.judgedBothWays) read = this.readNow(entry, keep, false);
     if (typeof read === 'string') {
       this.gaveUp(notSent(entry.path, read, true));
       return undefined;
@@ -297,6 +297,17 @@ export class Sender {
     tally(this.summary, result);
     this.options.report(result);
     if (this.options.reportProblems === true) this.options.channel.send({ kind: 'results', results: [result] });
+  }
+
+  /**
+   * judgedBothWays: in a bidirectional run a file changed since the scan is not read once more
+   * but left for the next run. Sent as it is now, it would be judged against the other side as
+   * if this side's scan had seen it, and could lose a conflict (-o always, older) to a version
+   * that then replaces an edit the user made during the run; every edit made during a run is
+   * left alone.
+   */
+  private get judgedBothWays(): boolean {
+    return this.options.withBase === true;
   }
 
   /**
@@ -539,6 +550,10 @@ export class Sender {
     if (read.entry.size === entry.size && read.entry.mtimeUs === entry.mtimeUs && read.entry.ino === entry.ino &&
         Buffer.from(read.entry.checksum ?? []).equals(Buffer.from(entry.checksum ?? []))) {
       await this.sendFile(path);
+      return;
+    }
+    if (this.judgedBothWays) {
+      this.abort(path, 'it changed since the scan');
       return;
     }
     // Recorded, if it lands, as read now (recordScanned copies the scan row).
