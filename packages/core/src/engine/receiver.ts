@@ -144,6 +144,8 @@ export class Receiver {
   private readonly flushes: PendingFlushes | undefined;
   /** unagreed holds deletions whose last sync differs between the two ends: judged as never synced. */
   private readonly unagreed = new Set<string>();
+  /** replacedDirs remembers replacedAbove's answer per directory for this pass. */
+  private readonly replacedDirs = new Map<string, boolean>();
   /** heldDirs are directories (on either side) this pass held as conflicts, with all they hold. */
   private readonly heldDirs = new Set<string>();
   /** keptAs notes where a resolved conflict's losing version went, for the winner's line. */
@@ -320,15 +322,19 @@ export class Receiver {
    * every run until the user settles it.
    */
   private replacedAbove(path: string): boolean {
-    const { store } = this.options;
-    for (let at = parentOf(path); at !== ''; at = parentOf(at)) {
-      const here = store.scanned(at);
-      if (here === undefined) continue;
-      if (here.kind === 'dir') return false;
-      const synced = store.synced(at);
-      return synced === undefined || !sameLocalState(here, synced);
+    const dir = parentOf(path);
+    if (dir === '') return false;
+    // Per directory, once a pass: the scan it reads does not change during the pass.
+    let replaced = this.replacedDirs.get(dir);
+    if (replaced === undefined) {
+      const { store } = this.options;
+      const here = store.scanned(dir);
+      const synced = here === undefined || here.kind === 'dir' ? undefined : store.synced(dir);
+      replaced = here === undefined ? this.replacedAbove(dir)
+        : here.kind !== 'dir' && (synced === undefined || !sameLocalState(here, synced));
+      this.replacedDirs.set(dir, replaced);
     }
-    return false;
+    return replaced;
   }
 
   private upsert(entry: Entry, wants: Wants, known: Known, base?: Entry | null): void {

@@ -101,9 +101,7 @@ export class SessionSide {
       if (found.kind === 'ready') {
         store = found.store;
         // Two-phase: the DB is emptied only as start-up completes (commit), in one transaction.
-        const orphan = options.peerUnfinished === true && options.startup !== undefined && options.startup !== '' &&
-          found.startup === options.startup;
-        begun = options.reset || orphan ? 'startOver' : 'kept';
+        begun = options.reset || bornOfPeersUnfinished(options, found.startup) ? 'startOver' : 'kept';
         startup = options.startup ?? (begun === 'startOver' ? newStartupToken() : found.startup);
       } else {
         begun = 'made';
@@ -148,9 +146,7 @@ export class SessionSide {
     try {
       const found = options.reset ? { store: undefined, startup: '' } : scratch.openCopy(layout.dbPath);
       let store = found.store;
-      const orphan = options.peerUnfinished === true && options.startup !== undefined && options.startup !== '' &&
-        found.startup === options.startup;
-      if (orphan) {
+      if (bornOfPeersUnfinished(options, found.startup)) {
         store?.close();
         store = undefined;
       }
@@ -264,6 +260,15 @@ function openExisting(dbPath: string, reset: boolean): OpenResult | { readonly k
   if (opened.kind === 'ready') return opened;
   removeDb(dbPath);
   return { kind: 'none', startup: opened.startup };
+}
+
+/**
+ * bornOfPeersUnfinished tells a complete DB made by the very start-up the peer did not finish
+ * (its token is this start-up's, sent by an initiator whose DB is unfinished): it never held a
+ * synced path, so it starts over rather than count as existing.
+ */
+function bornOfPeersUnfinished(options: SideOptions, startup: string): boolean {
+  return options.peerUnfinished === true && options.startup !== undefined && options.startup !== '' && startup === options.startup;
 }
 
 /** newStartupToken names one start-up; only equality matters, across hosts and restarts. */
