@@ -5,7 +5,7 @@ import { tempDir } from '../helpers/temp-dir.js';
 import { describeModes, expectNothingToDo, expectSuccess, type Mode, type Pair, type SyncRun } from './modes.js';
 import { put } from './tree.js';
 
-/** HOLD_ENV is the Sender's test hold (core/src/engine/test-hold.ts): it waits for `go` once both sides scanned. */
+/** HOLD_ENV is the Sender's test hold (core/src/send/test-hold.ts): it waits for `go` once both sides scanned. */
 const HOLD_ENV = 'SNAPSYNC_TEST_HOLD_SEND';
 const VANISHED = 'vanished since the scan';
 

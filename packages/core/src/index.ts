@@ -18,23 +18,23 @@ export {
   isUnder, linkLeavesTree, NO_OWNERS, ownerDiffers, parentOf, sameContent, sameLocalState, type ChecksumName, type Entry, type EntryKind,
   type Owners,
 } from './model/entry.js';
-export type { Change, DeltaFrom, Outcome, PathResult, ResumeFrom, SyncChannel, SyncMessage, TransferProgress } from './engine/messages.js';
+export type { Change, DeltaFrom, Outcome, PathResult, ResumeFrom, SyncChannel, SyncMessage, TransferProgress } from './stream/messages.js';
 export { scanTree, UNSETTLED, type ScanOptions, type ScanSummary, type SymlinkMode } from './scan/scan.js';
 export { hashBlocks, hashFile, hashPrefix, newHasher, type Hasher } from './scan/hash.js';
 export { reconcile, sameState, sameSync, other, type Party, type Verdict } from './plan/reconcile.js';
 export { conflictName } from './plan/conflict-name.js';
-export { deletes, upsertCourse, type TwoWayRole, type UpsertCourse } from './engine/two-way.js';
-export { ProblemLog } from './engine/problem-log.js';
+export { deletes, upsertCourse, type TwoWayRole, type UpsertCourse } from './plan/two-way.js';
+export { ProblemLog } from './storage/problem-log.js';
 export { decideDelete, decideUpsert, type DeleteDecision, type OverwritePolicy, type UpsertDecision } from './plan/decide.js';
-export { Sender, CHANGE_BATCH, CHANGE_WINDOW, CHUNK, WINDOW, type SenderOptions } from './engine/sender.js';
-export { DEFAULT_MIN_PATHS, MAX_DELETE_COUNT, type DeleteLimit } from './engine/delete-limit.js';
-export { Receiver, type ReceiverOptions } from './engine/receiver.js';
-export { applyOwner, ownerIds, type Chown, type OwnerIds } from './engine/owner.js';
-export { scanSide, blockedByProblem, unseen, type SideScan } from './engine/scan-side.js';
-export { emptyScan } from './engine/empty-scan.js';
-export { emptySummary, tally, type SyncSummary } from './engine/summary.js';
-export { isPresent, localPath, statEntry } from './engine/local-tree.js';
-export { cleanStalePartials, PARTIAL_MAX_AGE_MS, RESUME_MIN } from './engine/transfer-cache.js';
+export { Sender, CHANGE_BATCH, CHANGE_WINDOW, CHUNK, WINDOW, type SenderOptions } from './send/sender.js';
+export { DEFAULT_MIN_PATHS, MAX_DELETE_COUNT, type DeleteLimit } from './send/delete-limit.js';
+export { Receiver, type ReceiverOptions } from './receive/receiver.js';
+export { applyOwner, ownerIds, type Chown, type OwnerIds } from './receive/owner.js';
+export { scanSide, blockedByProblem, unseen, type SideScan } from './scan/scan-side.js';
+export { emptyScan } from './scan/empty-scan.js';
+export { emptySummary, tally, type SyncSummary } from './stream/summary.js';
+export { isPresent, localPath, statEntry } from './scan/local-tree.js';
+export { cleanStalePartials, PARTIAL_MAX_AGE_MS, RESUME_MIN } from './receive/transfer-cache.js';
 export {
   CaseCollisions, caseFold, MAX_NAME_LENGTH, nameProblem, nfc, pathProblem, probeCaseInsensitive, probeCaseInsensitiveReadOnly, sameName,
   toLocalPath, toWirePath,
@@ -43,17 +43,17 @@ export {
 export {
   compileFilter, hiddenByFilter, MAX_FILTER_PATTERN, MAX_FILTER_RULES, MAX_FILTER_TOTAL, NO_FILTER, type Filter, type FilterRule,
 } from './filter/filter.js';
-export { DELTA_DIGEST, MAX_DELTA_BLOCK, MAX_DELTA_BLOCKS, MIN_DELTA_BLOCK } from './engine/delta.js';
+export { DELTA_DIGEST, MAX_DELTA_BLOCK, MAX_DELTA_BLOCKS, MIN_DELTA_BLOCK } from './stream/delta.js';
 export { coveredBy, DEFAULT_PENDING_MAX, fitScope, outermost, PendingPaths, scopePathProblem, type Due } from './watch/pending-paths.js';
 export { watchFailure, watchTree, type TreeWatch, type WatchEvents } from './watch/tree-watcher.js';
-export { RateLimit } from './engine/rate-limit.js';
+export { RateLimit } from './send/rate-limit.js';
 export { differFromSync } from './watch/own-changes.js';
 export { ChangeFeed, type ChangeFeedOptions } from './watch/change-feed.js';
 export { processAlive } from './platform/process.js';
 export { onFlush, type FlushEvent } from './platform/flush.js';
-export { cachePathOf } from './engine/incoming-file.js';
+export { cachePathOf } from './receive/incoming-file.js';
 export { isPrivateName, privatePathProblem } from './platform/private-dir.js';
-export { NotADirectoryError, SkipError } from './engine/path-errors.js';
+export { NotADirectoryError, SkipError } from './model/path-errors.js';
 export { ConfinedTree, LinkRefusedError, NO_FOLLOW, chmodNoFollow, type ConfinedTreeOptions } from './confined/confined-tree.js';
 export { linkProblem } from './confined/link-check.js';
 export { PendingFlushes } from './confined/pending-flushes.js';

@@ -3,7 +3,7 @@ import {
   rmdirSync, symlinkSync, unlinkSync, type Stats,
 } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import { NotADirectoryError, SkipError } from '../engine/path-errors.js';
+import { NotADirectoryError, SkipError } from '../model/path-errors.js';
 import { parentOf, type EntryKind } from '../model/entry.js';
 import { flushOpened, O_DIRECTORY } from '../platform/flush.js';
 import { linkProblem } from './link-check.js';

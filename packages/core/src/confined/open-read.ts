@@ -1,5 +1,5 @@
 import { constants, openSync, realpathSync } from 'node:fs';
-import { localPath } from '../engine/local-tree.js';
+import { localPath } from '../scan/local-tree.js';
 import { NO_FOLLOW } from './confined-tree.js';
 import { isInside } from './resolve.js';
 

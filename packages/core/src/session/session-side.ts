@@ -3,7 +3,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { isSnapsyncError, SnapsyncError } from '../errors.js';
 import { ConfinedTree } from '../confined/confined-tree.js';
-import { NotADirectoryError } from '../engine/path-errors.js';
+import { NotADirectoryError } from '../model/path-errors.js';
 import { samePath, type PlatformName } from '../platform/platform.js';
 import { assertLocalFileSystem, statfsTypeOf } from '../storage/file-system-type.js';
 import { SnapshotStore, type Direction, type OpenResult, type SessionRecord } from '../storage/snapshot-store.js';

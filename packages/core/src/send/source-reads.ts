@@ -1,4 +1,4 @@
-import type { PathResult } from './messages.js';
+import type { PathResult } from '../stream/messages.js';
 
 /**
  * What became of a file the sender went back to after the scan, to hash or to send it. The

@@ -4,9 +4,9 @@ import { ConfinedTree } from '../confined/confined-tree.js';
 import type { PendingFlushes } from '../confined/pending-flushes.js';
 import { parentOf, sameLocalState, type Entry, type EntryKind, type Owners } from '../model/entry.js';
 import type { DryTree } from './dry-tree.js';
-import { isPresent, statEntry } from './local-tree.js';
+import { isPresent, statEntry } from '../scan/local-tree.js';
 import { applyOwner, ownerIds } from './owner.js';
-import { changedHere } from './path-errors.js';
+import { changedHere } from '../model/path-errors.js';
 /** MODE_BITS drops setuid and setgid: a reactor run as root must not hand out privileges a push asked for. */
 export const MODE_BITS = 0o1777;
 

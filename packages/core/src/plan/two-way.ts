@@ -1,6 +1,6 @@
 import type { Entry } from '../model/entry.js';
-import type { OverwritePolicy } from '../plan/decide.js';
-import { other, reconcile, type Party, type Verdict } from '../plan/reconcile.js';
+import type { OverwritePolicy } from './decide.js';
+import { other, reconcile, type Party, type Verdict } from './reconcile.js';
 
 /** TwoWayRole is a receiver's part in a bidirectional run. */
 export interface TwoWayRole {

@@ -7,10 +7,10 @@ import {
   askedAgain, CACHE_READ_WRITE, CACHE_WRITE, discard, landFlushed, landOpen, reopenFlushed, writeData, writeWhole, type Incoming,
   type LandingOptions,
 } from './incoming-file.js';
-import type { PathResult, SyncChannel, SyncMessage, TransferProgress } from './messages.js';
-import { describe, isSkip, notes } from './path-errors.js';
+import type { PathResult, SyncChannel, SyncMessage, TransferProgress } from '../stream/messages.js';
+import { describe, isSkip, notes } from '../model/path-errors.js';
 import { Slots } from './slots.js';
-import { DID_NOT_VERIFY, KEPT_CHANGING, notSent, sourceRead } from './source-reads.js';
+import { DID_NOT_VERIFY, KEPT_CHANGING, notSent, sourceRead } from '../send/source-reads.js';
 import type { TargetTree } from './target-tree.js';
 
 /**

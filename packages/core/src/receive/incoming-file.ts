@@ -7,7 +7,7 @@ import { fileSync } from '../platform/flush.js';
 import { inodeNumber } from '../platform/platform.js';
 import type { ChecksumName, Entry, Owners } from '../model/entry.js';
 import { hashPrefix, newHasher, type Hasher } from '../scan/hash.js';
-import type { ResumeFrom } from './messages.js';
+import type { ResumeFrom } from '../stream/messages.js';
 import { applyOwner, ownerIds } from './owner.js';
 import { MODE_BITS } from './target-tree.js';
 import { RESUME_MIN } from './transfer-cache.js';

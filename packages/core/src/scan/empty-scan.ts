@@ -1,5 +1,5 @@
 import type { Filter } from '../filter/filter.js';
-import type { SymlinkMode } from '../scan/scan.js';
+import type { SymlinkMode } from './scan.js';
 import type { SnapshotStore } from '../storage/snapshot-store.js';
 import type { SideScan } from './scan-side.js';
 

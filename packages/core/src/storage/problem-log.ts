@@ -1,5 +1,5 @@
-import type { ProblemRow, SnapshotStore } from '../storage/snapshot-store.js';
-import type { PathResult } from './messages.js';
+import type { ProblemRow, SnapshotStore } from './snapshot-store.js';
+import type { PathResult } from '../stream/messages.js';
 
 /** PROBLEM_BATCH is how many problem paths are written to the snapshot DB at a time. */
 const PROBLEM_BATCH = 512;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import { inodeNumber } from '../platform/platform.js';
-import { CACHE_WRITE } from './incoming-file.js';
+import { CACHE_WRITE } from '../receive/incoming-file.js';
 import type { DeltaFrom } from './messages.js';
 
 /**

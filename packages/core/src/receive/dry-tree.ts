@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import type { Entry } from '../model/entry.js';
-import { localPath } from './local-tree.js';
+import { localPath } from '../scan/local-tree.js';
 
 /**
  * DryTree is what a dry-running receiver keeps instead of changing its tree: the paths the

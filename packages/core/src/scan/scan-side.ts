@@ -1,6 +1,6 @@
 import { NO_FILTER, type Filter } from '../filter/filter.js';
 import { isUnder, NO_OWNERS, type ChecksumName, type Owners } from '../model/entry.js';
-import { scanTree, type ScanSummary, type SymlinkMode } from '../scan/scan.js';
+import { scanTree, type ScanSummary, type SymlinkMode } from './scan.js';
 import type { SnapshotStore } from '../storage/snapshot-store.js';
 
 /** SideScan is one side's scan, stored in its snapshot DB, with the paths it could not read. */

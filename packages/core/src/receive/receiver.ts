@@ -15,18 +15,18 @@ import type { SnapshotStore } from '../storage/snapshot-store.js';
 import { DryTree } from './dry-tree.js';
 import { LocalSpellings } from './local-spellings.js';
 import { FileIntake, unexpected } from './file-intake.js';
-import { CHANGE_WINDOW } from './sender.js';
-import { statEntry } from './local-tree.js';
+import { CHANGE_WINDOW } from '../send/sender.js';
+import { statEntry } from '../scan/local-tree.js';
 import { ownerIds } from './owner.js';
-import { DELTA_MIN, deltaBlockSize, seedFromBasis } from './delta.js';
+import { DELTA_MIN, deltaBlockSize, seedFromBasis } from '../stream/delta.js';
 import { cachePathOf, newIncoming, resumable, type Incoming } from './incoming-file.js';
-import type { Change, DeltaFrom, PathResult, ResumeFrom, SyncChannel, SyncMessage, TransferProgress } from './messages.js';
-import { changedHere, describe, isSkip, notes, NotADirectoryError } from './path-errors.js';
+import type { Change, DeltaFrom, PathResult, ResumeFrom, SyncChannel, SyncMessage, TransferProgress } from '../stream/messages.js';
+import { changedHere, describe, isSkip, notes, NotADirectoryError } from '../model/path-errors.js';
 import { hashFile } from '../scan/hash.js';
 import { MODE_BITS, TargetTree } from './target-tree.js';
 import { cleanStalePartials } from './transfer-cache.js';
-import { emptySummary, tally, type SyncSummary } from './summary.js';
-import { deletes, upsertCourse, type TwoWayRole } from './two-way.js';
+import { emptySummary, tally, type SyncSummary } from '../stream/summary.js';
+import { deletes, upsertCourse, type TwoWayRole } from '../plan/two-way.js';
 
 /**
  * A Windows side makes no symbolic links: creating one takes administrator rights or developer
