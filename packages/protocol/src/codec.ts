@@ -3,7 +3,7 @@ import type {
   Change, DeleteLimit, DeltaFrom, Direction, Entry, EntryKind, ErrorCode, Outcome, OverwritePolicy, PathResult, PlatformName, SymlinkMode,
 } from '@snapsync/core';
 import { protocolError } from './errors.js';
-import { MAX_COOLOFF_MS, MAX_ERROR_TEXT, MAX_PATH, MAX_PENDING, MAX_TEXT } from './limits.js';
+import { MAX_BATCH, MAX_COOLOFF_MS, MAX_ERROR_TEXT, MAX_PATH, MAX_PENDING, MAX_TEXT } from './limits.js';
 import type { Frame, Message } from './messages.js';
 import type { Snapsync } from '../generated/wire.js';
 import { wire } from './wire.js';
@@ -28,8 +28,6 @@ const OUTCOMES: Record<Outcome, number> = {
   skipped: wire.Outcome.OUTCOME_SKIPPED, conflict: wire.Outcome.OUTCOME_CONFLICT, error: wire.Outcome.OUTCOME_ERROR,
   superseded: wire.Outcome.OUTCOME_SUPERSEDED,
 };
-/** MAX_BATCH bounds the items of one Changes, Want, Results or TreeChanged message, and a scope. */
-export const MAX_BATCH = 4096;
 const WIRE_ERROR_CODES = wire.ErrorCode as unknown as Record<string, number>;
 
 /** encodeFrame turns a frame into one binary WebSocket message. */

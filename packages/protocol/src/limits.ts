@@ -21,3 +21,6 @@ export const MAX_COOLOFF_MS = 60_000;
 
 /** MAX_PENDING bounds --pending-max. */
 export const MAX_PENDING = 1_000_000;
+
+/** MAX_BATCH bounds the items of one batch message (core's stream limits, where the batches that must fit it live). */
+export { MAX_BATCH } from '@snapsync/core';

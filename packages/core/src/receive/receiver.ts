@@ -15,7 +15,7 @@ import type { SnapshotStore } from '../storage/snapshot-store.js';
 import { DryTree } from './dry-tree.js';
 import { LocalSpellings } from './local-spellings.js';
 import { FileIntake, unexpected } from './file-intake.js';
-import { CHANGE_WINDOW } from '../send/sender.js';
+import { CHANGE_WINDOW, MAX_FILES_AWAITED, RESULT_BATCH, WANT_BATCH } from '../stream/limits.js';
 import { statEntry } from '../scan/local-tree.js';
 import { ownerIds } from './owner.js';
 import { DELTA_MIN, deltaBlockSize, seedFromBasis } from '../stream/delta.js';
@@ -95,10 +95,6 @@ interface Wants {
   deltas: DeltaFrom[];
 }
 
-const RESULT_BATCH = 256;
-/** MAX_FILES_AWAITED leaves a well-behaved sender twice its window. */
-const MAX_FILES_AWAITED = 2 * CHANGE_WINDOW;
-const WANT_BATCH = 512;
 
 /**
  * Receiver applies a sender's changes to its tree. Invariants: a final path never holds a

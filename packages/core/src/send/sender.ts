@@ -49,18 +49,7 @@ export interface SenderOptions {
   readonly rate?: RateLimit;
 }
 
-/** CHUNK is the largest piece of a file in one message (well under the 4 MiB frame limit). */
-export const CHUNK = 1024 * 1024;
-/** WINDOW bounds file bytes sent and not yet acknowledged: memory on both ends stays flat. */
-export const WINDOW = 32 * 1024 * 1024;
-export const CHANGE_BATCH = 512;
-/**
- * CHANGE_WINDOW bounds upserts and moves sent whose result has not come back, so the receiver
- * follows a bounded number of files at a time, whatever the tree's size. It must stay above the
- * receiver's result batch (256), or both ends would wait on each other.
- */
-export const CHANGE_WINDOW = 4 * CHANGE_BATCH;
-const RECORD_BATCH = 512;
+import { CHANGE_BATCH, CHANGE_WINDOW, CHUNK, RECORD_BATCH, WINDOW } from '../stream/limits.js';
 /**
  * AHEAD_MAX bounds the big changed files whose block digests a thread takes while the receiver
  * seeds its copy, so the two run at once instead of one after the other.
