@@ -42,7 +42,7 @@ describeEachBackend('core/storage: the snapshot DB of a bidirectional session', 
     store.addScan([file('same', 1), dir('kept-dir'), file('new', 2)]);
     expect(changedPaths(store)).to.deep.equal(['new']);
     store.hold('kept-dir', 'resend');
-    store.addKept(file('f.conflict-h-20261122-000000', 4));
+    store.addLoser(file('f.conflict-h-20261122-000000', 4));
     expect(changedPaths(store)).to.deep.equal(['f.conflict-h-20261122-000000', 'kept-dir', 'new']);
     expect(changedPaths(store, true)).to.deep.equal(['f.conflict-h-20261122-000000', 'kept-dir']);
   });

@@ -467,7 +467,7 @@ export class Receiver {
     const kept = this.tree.keepAside(path, target, beside);
     if (kept !== undefined && this.dryTree === undefined) {
       const landed = statEntry(root, kept, this.owners);
-      if (landed !== undefined) store.addKept({ ...landed, checksum: target.checksum });
+      if (landed !== undefined) store.addLoser({ ...landed, checksum: target.checksum });
     }
     const which = SHOWN[this.options.twoWay!.self];
     this.keptAs.set(path, `${reason}; the ${which} version is kept ${kept === undefined ? `in the ${which} keep dir` : `as /${kept}`}`);

@@ -265,8 +265,8 @@ export class SnapshotStore {
     });
   }
 
-  /** keepBefore journals the rows of paths about to change, the first time in this run only (callers check journaling). */
-  private keepBefore(paths: readonly string[]): void {
+  /** journalBefore journals the rows of paths about to change, the first time in this run only (callers check journaling). */
+  private journalBefore(paths: readonly string[]): void {
     if (paths.length === 0) return;
     this.stmt(`INSERT OR IGNORE INTO journal (path, existed, ${COLUMNS.slice('path, '.length)}, state, message, updated_at)
                SELECT j.value, f.path IS NOT NULL, ${COLUMNS.slice('path, '.length).split(', ').map((c) => `f.${c}`).join(', ')},
@@ -401,13 +401,13 @@ export class SnapshotStore {
     return new Set(this.stmt(`SELECT path FROM scan WHERE held = ${HELD_CONFLICT} AND kind = 'dir'`).column() as string[]);
   }
 
-  /** resends lists what an earlier pass marked to send even if unchanged (hold 'resend', addKept). */
+  /** resends lists what an earlier pass marked to send even if unchanged (hold 'resend', addLoser). */
   resends(): Set<string> {
     return new Set(this.stmt(`SELECT path FROM scan WHERE held = ${HELD_RESEND}`).column() as string[]);
   }
 
-  /** addKept adds to the scan a path this run made (a kept loser), to be sent by a later pass. */
-  addKept(entry: Entry): void {
+  /** addLoser adds to the scan a path this run made (a conflict loser set aside), to be sent by a later pass. */
+  addLoser(entry: Entry): void {
     this.stmt(`INSERT OR REPLACE INTO scan (${COLUMNS}, held) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${HELD_RESEND})`).run(...toRow(entry));
   }
 
@@ -543,7 +543,7 @@ export class SnapshotStore {
     const scanUpsert = this.stmt(`INSERT OR REPLACE INTO scan (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const scanRemove = this.stmt('DELETE FROM scan WHERE path = ?');
     this.db.transaction(() => {
-      if (this.journaling) this.keepBefore([...(outcome.synced ?? []).map((entry) => entry.path), ...(outcome.removed ?? []), ...(outcome.forgotten ?? [])]);
+      if (this.journaling) this.journalBefore([...(outcome.synced ?? []).map((entry) => entry.path), ...(outcome.removed ?? []), ...(outcome.forgotten ?? [])]);
       for (const entry of outcome.synced ?? []) {
         upsert.run(...toRow(entry), now);
         if (alsoScan) scanUpsert.run(...toRow(entry));
@@ -567,7 +567,7 @@ export class SnapshotStore {
        SELECT ${COLUMNS}, 'synchronized', NULL, ? FROM scan WHERE path IN (SELECT value FROM json_each(?))`);
     const remove = this.stmt('DELETE FROM files WHERE path = ?');
     this.db.transaction(() => {
-      if (this.journaling) this.keepBefore([...(outcome.synced ?? []), ...(outcome.removed ?? [])]);
+      if (this.journaling) this.journalBefore([...(outcome.synced ?? []), ...(outcome.removed ?? [])]);
       // One statement per batch: binding row by row cost twice as much.
       if ((outcome.synced?.length ?? 0) > 0) copy.run(now, JSON.stringify(outcome.synced));
       for (const path of outcome.removed ?? []) remove.run(path);
