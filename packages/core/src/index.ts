@@ -6,7 +6,7 @@ export { DB_FILE_NAME, sessionLayout, type SessionLayout } from './session/layou
 export { SessionLock } from './session/session-lock.js';
 export { SessionSide, type ExpectedSession, type SideOptions } from './session/session-side.js';
 export { ScratchDb } from './session/scratch-db.js';
-export { dbDiscrepancy, type DbPresence } from './session/db-handshake.js';
+export { dbDiscrepancy, lastSyncAgreed, type DbPresence } from './session/db-handshake.js';
 export { assertLocalFileSystem, networkFileSystemName, statfsTypeOf } from './storage/file-system-type.js';
 export {
   SnapshotStore, type Direction, type FileRow, type LiveRow, type ProblemRow, type OpenResult, type PathState, type SessionRecord, type StateCounts,
@@ -31,7 +31,9 @@ export { CHANGE_BATCH, CHANGE_WINDOW, CHUNK, MAX_BATCH, RESULT_BATCH, WINDOW } f
 export { DEFAULT_MIN_PATHS, MAX_DELETE_COUNT, type DeleteLimit } from './send/delete-limit.js';
 export { Receiver, type ReceiverOptions } from './receive/receiver.js';
 export { applyOwner, ownerIds, type Chown, type OwnerIds } from './receive/owner.js';
-export { scanSide, blockedByProblem, unseen, type SideScan } from './scan/scan-side.js';
+export { scanSide, blockedByProblem, unseen, type SideScan, type SideScanOptions } from './scan/scan-side.js';
+export { Endpoint, type EndpointOptions, type EndpointSide } from './endpoint/endpoint.js';
+export type { Pass, RunHooks, RunSettings } from './endpoint/run-settings.js';
 export { emptyScan } from './scan/empty-scan.js';
 export { emptySummary, tally, type SyncSummary } from './stream/summary.js';
 export { isPresent, localPath, statEntry } from './scan/local-tree.js';

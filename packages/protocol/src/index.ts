@@ -11,3 +11,4 @@ export { keyLoginTranscript } from './key-login.js';
 export { certificateFingerprint, normalizeFingerprint } from './fingerprint.js';
 export { wire } from './wire.js';
 export { HEARTBEAT_MS, keepAlive, SILENCE_MS } from './heartbeat.js';
+export { runSettingsOf, startSyncOf } from './run-settings.js';

@@ -123,7 +123,7 @@ describe('core/engine dry run', () => {
   it('a dry-running sender refuses a request for file data, so none is ever sent', async () => {
     const source = makeSide();
     write(source.root, 'f', 'content\n');
-    const scan = await scanSide(source.store, source.root, 'sha256', PRIVATE_DIR);
+    const scan = await scanSide(source.store, { root: source.root, checksum: 'sha256', privateDirName: PRIVATE_DIR });
     const sent: SyncMessage[] = [];
     const sender = new Sender({
       root: source.root, store: source.store, checksum: 'sha256', scan, allowMassDelete: false, dryRun: true,

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  Receiver, Sender, scanSide, SnapshotStore, type Change, type ChecksumName, type DeleteLimit, type OverwritePolicy, type PathResult,
-  type Filter, type Owners, type PlatformName, type SideScan, type SyncChannel, type SyncMessage, type SyncSummary, type TwoWayRole,
+  currentPlatform, Endpoint, Receiver, Sender, SnapshotStore, type Change, type ChecksumName, type DeleteLimit, type Direction,
+  type Filter, type OverwritePolicy, type Party, type PathResult, type Owners, type PlatformName, type RunHooks, type RunSettings,
+  type SideScan, type SyncChannel, type SyncMessage, type SyncSummary,
 } from '@snapsync/core';
 import { tempDir } from '../../helpers/temp-dir.js';
 
@@ -73,7 +74,7 @@ export interface CycleOptions {
    * every pass), the next delivery fails the cycle and the receiver lets go as on a lost connection.
    */
   readonly cut?: { after: number };
-  /** filter is -E/-I: both scans apply it (bidirectional cycles). */
+  /** filter is -E/-I: both scans apply it, and a --mirror receiver leaves what it hides alone. */
   readonly filter?: Filter;
   /** reactorRefusesOwners: the reactor side's receiver may not set owners (-u/-j), as a reactor's policy says. */
   readonly reactorRefusesOwners?: boolean;
@@ -83,11 +84,16 @@ export interface CycleOptions {
 
 /** PassOptions make one pass of a cycle: a one-way run, or a pass of a bidirectional one. */
 interface PassOptions extends CycleOptions {
-  readonly twoWay?: TwoWayRole;
-  readonly keptOnly?: boolean;
-  /** guarded: the sender's mass-delete guard already ran (checkMassDelete). */
-  readonly guarded?: boolean;
+  readonly losersOnly?: boolean;
+  /** sender is a Sender made before the pass (the initiator's, guarded before the first pass), and its relay. */
+  readonly sender?: { readonly role: Sender; readonly relay: Relay };
 }
+
+/** heard routes each end's results to the pass that runs: an end is the sender of one pass, the receiver of another. */
+const heard = new Map<Endpoint, PathResult[]>();
+const hear = (end: () => Endpoint) => (result: PathResult): void => {
+  heard.get(end())?.push(result);
+};
 
 /** Cycle is what one sync cycle did, as both roles report it. */
 export interface Cycle {
@@ -108,18 +114,25 @@ export interface Cycle {
 }
 
 /**
- * syncCycle runs one full one-way cycle from source to target in this process: both sides
- * scan, then a Sender and a Receiver talk over two in-memory channels that deliver each
- * message on a later turn of the event loop, in order.
+ * syncCycle runs one full one-way cycle from source to target in this process, as a push
+ * session does (a pull, with reportProblems): two Endpoints scan, then a Sender and a Receiver
+ * talk over two in-memory channels that deliver each message on a later turn of the event loop,
+ * in order.
  */
 export async function syncCycle(source: Side, target: Side, options: CycleOptions = {}): Promise<Cycle> {
-  const checksum = options.checksum ?? 'sha256';
-  const owners = options.owners ?? { uid: false, gid: false };
-  // As the sessions do: the sending side leaves new files for its Sender to hash.
-  const sourceScan = await scanSide(source.store, source.root, checksum, PRIVATE_DIR, undefined, undefined, owners, true);
-  const targetScan = await scanSide(target.store, target.root, checksum, PRIVATE_DIR, undefined, undefined, owners);
+  // reportProblems: the sender is a pull's reactor, which sends what it could not read.
+  const direction = options.reportProblems === true ? 'pull' : 'push';
+  const sourceEnd = endpointOf(source, options.reportProblems === true ? 'reactor' : 'initiator', direction, options);
+  const targetEnd = endpointOf(target, options.reportProblems === true ? 'initiator' : 'reactor', direction, options);
+  const settings = settingsOf(options, 'always');
+  sourceEnd.begin(settings);
+  targetEnd.begin(settings);
+  const sourceScan = await sourceEnd.scan();
+  const targetScan = await targetEnd.scan();
+  sourceEnd.beginPasses({ report: hear(() => sourceEnd) });
+  targetEnd.beginPasses({ report: hear(() => targetEnd) });
   options.afterScan?.();
-  return runPass(source, target, sourceScan, targetScan, options);
+  return runPass(sourceEnd, targetEnd, sourceScan, targetScan, options);
 }
 
 /** CutError is the failure of a cycle cut midway (CycleOptions.cut). */
@@ -139,36 +152,31 @@ export interface TwoWayCycle {
 
 /**
  * twoWayCycle runs one bidirectional cycle between an initiator and a reactor side as the
- * sessions do: both scan (hashing every file), both mass-delete guards run, then the reactor's
- * changes go to the initiator, the initiator's to the reactor, and the losers the reactor kept
- * come back last.
+ * sessions do, each end an Endpoint: both put back what a cut cycle recorded and scan (hashing
+ * every file), both mass-delete guards run, then the reactor's changes go to the initiator, the
+ * initiator's to the reactor, and the losers the reactor set aside come back last.
  */
 export async function twoWayCycle(initiator: Side, reactor: Side, options: CycleOptions & { keepDirs?: { initiator?: string; reactor?: string } } = {}):
   Promise<TwoWayCycle> {
-  const checksum = options.checksum ?? 'sha256';
-  const owners = options.owners ?? { uid: false, gid: false };
-  const policy = options.policy ?? 'conflict';
-  // As a session does: put back what a cut cycle recorded, and journal this one until it completes.
-  for (const side of [initiator, reactor]) {
-    side.store.rollBackUnfinished();
-    side.store.journalChanges();
-  }
-  // As the sessions do: both sides send, so both leave new files for their Sender to hash.
-  const initiatorScan = await scanSide(initiator.store, initiator.root, checksum, PRIVATE_DIR, options.filter, undefined, owners, true);
-  const reactorScan = await scanSide(reactor.store, reactor.root, checksum, PRIVATE_DIR, options.filter, undefined, owners, true);
+  const settings = settingsOf(options, options.policy ?? 'conflict');
+  const initiatorEnd = endpointOf(initiator, 'initiator', 'bidi', options);
+  const reactorEnd = endpointOf(reactor, 'reactor', 'bidi', options);
+  initiatorEnd.begin(settings);
+  reactorEnd.begin(settings);
+  const initiatorScan = await initiatorEnd.scan();
+  const reactorScan = await reactorEnd.scan();
+  initiatorEnd.beginPasses({ report: hear(() => initiatorEnd), ...keep(options.keepDirs?.initiator) });
+  reactorEnd.beginPasses({ report: hear(() => reactorEnd), ...keep(options.keepDirs?.reactor) });
   options.afterScan?.();
-  const role = (self: 'initiator' | 'reactor'): TwoWayRole => ({ self, policy, host: self === 'initiator' ? 'ihost' : 'rhost' });
-  const keep = (dir: string | undefined): { keepDir?: string } => (dir === undefined ? {} : { keepDir: dir });
-  const base: CycleOptions = { ...options, policy, afterScan: () => {} };
-  // Both guards before the first pass changes anything, as the initiator and the reactor do.
-  new Sender({ root: initiator.root, store: initiator.store, checksum, channel: NO_CHANNEL, scan: initiatorScan, report: () => {},
-    allowMassDelete: options.allowMassDelete ?? false, ...maxDeleteOf(options) }).checkMassDelete();
+  const base: CycleOptions = { ...options, afterScan: () => {} };
+  // As the initiator does: one Sender for its pass, guarded before the first pass changes anything.
+  const relay = relayChannel();
+  const initiatorSender = initiatorEnd.sender({ sends: true, channel: relay });
+  initiatorSender.checkMassDelete();
   const passes = [
-    await runPass(reactor, initiator, reactorScan, initiatorScan, { ...base, twoWay: role('initiator'), ...keep(options.keepDirs?.initiator) }),
-    await runPass(initiator, reactor, initiatorScan, reactorScan,
-      { ...base, twoWay: role('reactor'), guarded: true, ...keep(options.keepDirs?.reactor) }),
-    await runPass(reactor, initiator, reactorScan, initiatorScan,
-      { ...base, twoWay: role('initiator'), keptOnly: true, ...keep(options.keepDirs?.initiator) }),
+    await runPass(reactorEnd, initiatorEnd, reactorScan, initiatorScan, base),
+    await runPass(initiatorEnd, reactorEnd, initiatorScan, reactorScan, { ...base, sender: { role: initiatorSender, relay } }),
+    await runPass(reactorEnd, initiatorEnd, reactorScan, initiatorScan, { ...base, losersOnly: true }),
   ];
   // Both ends end well; the reactor first, as FinishSession goes.
   for (const side of [reactor, initiator]) side.store.recordStop(true, `g-${++generations}`);
@@ -178,16 +186,51 @@ export async function twoWayCycle(initiator: Side, reactor: Side, options: Cycle
 
 let generations = 0;
 
-function maxDeleteOf(options: CycleOptions): { maxDelete?: DeleteLimit } {
-  return options.maxDelete === undefined ? {} : { maxDelete: options.maxDelete };
+/** endpointOf makes one end of the pair as a session makes it; the platform options apply to the receiving end. */
+function endpointOf(side: Side, self: Party, direction: Direction, options: CycleOptions): Endpoint {
+  const receives = direction === 'bidi' || (self === 'initiator') === (direction === 'pull');
+  const recordStop = (ok: boolean, generation = ''): void => side.store.recordStop(ok, generation);
+  return new Endpoint({
+    side: { store: side.store, dryRun: options.dryRun ?? false, layout: { cacheDir: side.cacheDir }, checkpoint: recordStop, finish: recordStop },
+    root: side.root, self, host: self === 'initiator' ? 'ihost' : 'rhost', direction, checksum: options.checksum ?? 'sha256',
+    durable: options.durable ?? true, peerPlatform: options.peerPlatform ?? options.platform ?? currentPlatform,
+    privateDirName: PRIVATE_DIR,
+    ...(receives && options.platform !== undefined ? { platform: options.platform } : {}),
+    ...(self === 'reactor' && options.reactorRefusesOwners === true ? { ownersRefused: 'this reactor does not let the test user set owners' } : {}),
+  });
 }
-const NO_CHANNEL: SyncChannel = { send: () => {}, drained: () => Promise.resolve() };
+
+/** settingsOf is what the user would have given both ends for a cycle. */
+function settingsOf(options: CycleOptions, policy: OverwritePolicy): RunSettings {
+  const owners = options.owners ?? { uid: false, gid: false };
+  return {
+    dryRun: options.dryRun ?? false, allowMassDelete: options.allowMassDelete ?? false, filters: options.filter?.rules ?? [],
+    ignoreDelete: false, mirror: options.mirror ?? false, symlinks: 'copy', preserveTime: options.preserveTime ?? false,
+    overwrite: options.policy ?? policy, preserveUid: owners.uid, preserveGid: owners.gid, targetRate: 0,
+    ...(options.maxDelete !== undefined ? { maxDelete: options.maxDelete } : {}),
+  };
+}
+
+function keep(dir: string | undefined): RunHooks {
+  return dir === undefined ? {} : { keepDir: dir };
+}
+
+/** Relay is a channel made before the pass it serves: each pass points it at its receiver. */
+interface Relay extends SyncChannel {
+  to: SyncChannel;
+}
+
+function relayChannel(): Relay {
+  const relay: Relay = {
+    to: { send: () => {}, drained: () => Promise.resolve() },
+    send: (message) => relay.to.send(message),
+    drained: () => relay.to.drained(),
+  };
+  return relay;
+}
 
 /** runPass streams one sender's changes to one receiver over two in-memory channels. */
-async function runPass(source: Side, target: Side, sourceScan: SideScan, targetScan: SideScan, options: PassOptions): Promise<Cycle> {
-  const checksum = options.checksum ?? 'sha256';
-  const owners = options.owners ?? { uid: false, gid: false };
-
+async function runPass(sourceEnd: Endpoint, targetEnd: Endpoint, sourceScan: SideScan, targetScan: SideScan, options: PassOptions): Promise<Cycle> {
   let fail!: (err: unknown) => void;
   const failed = new Promise<never>((_, reject) => {
     fail = reject;
@@ -202,7 +245,6 @@ async function runPass(source: Side, target: Side, sourceScan: SideScan, targetS
   let fileBytes = 0;
   const results: PathResult[] = [];
   const senderResults: PathResult[] = [];
-  let sender!: Sender;
   let receiver!: Receiver;
   const toReceiver = link('receiver', (message) => receiver.handle(message), options.beforeReceiver, (message) => {
     if (message.kind === 'changes') changes.push(...message.changes);
@@ -231,24 +273,12 @@ async function runPass(source: Side, target: Side, sourceScan: SideScan, targetS
     };
   }
 
-  sender = new Sender({
-    root: source.root, store: source.store, checksum, channel: toReceiver, scan: sourceScan,
-    allowMassDelete: (options.allowMassDelete ?? false) || options.guarded === true, ...maxDeleteOf(options), dryRun: options.dryRun ?? false,
-    reportProblems: options.reportProblems ?? false, keptOnly: options.keptOnly ?? false, withBase: options.twoWay !== undefined,
-    report: (result) => senderResults.push(result),
-  });
-  receiver = new Receiver({
-    root: target.root, cacheDir: target.cacheDir, store: target.store, checksum, policy: options.policy ?? 'always',
-    channel: toSender, report: (result) => results.push(result),
-    dryRun: options.dryRun ?? false, mirror: options.mirror ?? false, preserveTime: options.preserveTime ?? false, owners,
-    ...(options.platform !== undefined ? { platform: options.platform } : {}),
-    ...(options.peerPlatform !== undefined ? { peerPlatform: options.peerPlatform } : {}),
-    ...(options.twoWay !== undefined ? { twoWay: options.twoWay } : {}),
-    ...(options.twoWay?.self === 'reactor' && options.reactorRefusesOwners === true ? { ownersRefused: 'this reactor does not let the test user set owners' } : {}),
-    ...(options.keepDir !== undefined ? { keepDir: options.keepDir } : {}),
-    ...(options.filter !== undefined ? { filter: options.filter } : {}),
-    ...(options.durable !== undefined ? { durable: options.durable } : {}),
-  });
+  // Each end's results: the sender's as folded into its snapshot, the receiver's as reported.
+  heard.set(sourceEnd, senderResults);
+  heard.set(targetEnd, results);
+  if (options.sender !== undefined) options.sender.relay.to = toReceiver;
+  const sender = options.sender?.role ?? sourceEnd.sender({ sends: true, channel: toReceiver, losersOnly: options.losersOnly === true });
+  receiver = targetEnd.receiver({ sends: false, channel: toSender });
   const streamed = sender.stream().catch(onError);
   let summaries: [SyncSummary, SyncSummary];
   try {

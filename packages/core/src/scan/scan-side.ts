@@ -15,15 +15,31 @@ export interface SideScan extends ScanSummary {
   readonly unsettled: ReadonlyMap<string, string>;
 }
 
+/** SideScanOptions say how one side scans for a run. */
+export interface SideScanOptions {
+  readonly root: string;
+  readonly checksum: ChecksumName;
+  readonly privateDirName: string;
+  readonly filter?: Filter;
+  readonly symlinks?: SymlinkMode;
+  readonly owners?: Owners;
+  /** hashNewWhenSent: the side sends, and its Sender hashes new files as it streams them. */
+  readonly hashNewWhenSent?: boolean;
+  /** scope rescans only these paths, each with all below it (continuous mode). */
+  readonly scope?: readonly string[];
+}
+
 /**
- * scanSide scans a sync root into the store's scan table, replacing the last run's. The side
- * that sends passes hashNewWhenSent: its Sender hashes new files as it streams them. A scope
+ * scanSide scans a sync root into the store's scan table, replacing the last run's. A scope
  * (continuous mode) rescans only those paths, each with all below it: every other path is
  * taken as last synced, so it is neither sent nor read as deleted.
  */
-export async function scanSide(store: SnapshotStore, root: string, checksum: ChecksumName, privateDirName: string,
-  filter: Filter = NO_FILTER, symlinks: SymlinkMode = 'copy', owners: Owners = NO_OWNERS, hashNewWhenSent = false,
-  scope?: readonly string[]): Promise<SideScan> {
+export async function scanSide(store: SnapshotStore, options: SideScanOptions): Promise<SideScan> {
+  const { root, privateDirName, checksum, scope } = options;
+  const filter = options.filter ?? NO_FILTER;
+  const symlinks = options.symlinks ?? 'copy';
+  const owners = options.owners ?? NO_OWNERS;
+  const hashNewWhenSent = options.hashNewWhenSent ?? false;
   store.clearScan();
   if (scope !== undefined) store.addScanFromSyncedOutside(scope);
   const problems = new Map<string, string>();

@@ -24,3 +24,13 @@ export function dbDiscrepancy(local: DbPresence, remote: DbPresence): SnapsyncEr
   }
   return undefined;
 }
+
+/**
+ * lastSyncAgreed tells whether the two DBs remember the same last run (their generations
+ * match). When they do not (a run cut while finishing, a DB restored), both ends forget the
+ * last sync until a run ends well: no deletion is inferred. A peer that keeps no generation
+ * (older than the bidi feature) gives nothing to compare.
+ */
+export function lastSyncAgreed(peerKeepsGenerations: boolean, ours: string, theirs: string): boolean {
+  return !peerKeepsGenerations || ours === theirs;
+}

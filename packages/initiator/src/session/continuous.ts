@@ -195,12 +195,12 @@ async function serve(options: SyncOptions, io: ContinuousIo, live: Live, connect
     await expectReply(connection.request({ kind: 'finishSession', ok: true, generation: '', keepOpen: false }), 'sessionFinished');
     live.set({ state: 'stopped', pending: 0 });
     live.record.detach();
-    side.finish(true);
+    session.endpoint.end(true, '', false);
     io.reporter.event('stopped', 'Stopped; the session resumes where it left off when run again.', {});
   } catch (err) {
     live.set(io.stop.aborted ? { state: 'stopped' } : { state: 'reconnecting', message: (err as Error).message });
     live.record.detach();
-    side.finish(false);
+    session.endpoint.end(false, '', false);
     throw err;
   } finally {
     io.stop.removeEventListener('abort', onStop);

@@ -1,4 +1,4 @@
-import type { SyncSummary } from '@snapsync/core';
+import type { RunSettings, SyncSummary } from '@snapsync/core';
 import { randomUUID } from 'node:crypto';
 import type { SyncOptions } from '../options/command-line.js';
 import type { Reporter } from '../output/reporter.js';
@@ -21,24 +21,32 @@ export interface CycleEnd extends Cycle {
  * generation. A run cut between the two records shows at the next start.
  */
 export async function runCycle(session: StartedSession, options: SyncOptions, reporter: Reporter, cycle: CycleEnd): Promise<SyncSummary> {
-  const { connection, side } = session;
-  if (options.direction === 'bidi') {
-    // Both ends put back what a run that did not finish recorded: they agree on the last sync again.
-    const back = side.store.rollBackUnfinished();
-    side.store.journalChanges();
-    if (back > 0) {
-      reporter.event('rolled_back', `The last run did not finish; the ${back} paths it recorded here are judged again ` +
-        '(what it already did on both sides is merged, not sent again).', { paths: back });
-    }
+  const { connection, endpoint } = session;
+  const settings = runSettings(options, cycle.scope);
+  // Both ends put back what a bidirectional run that did not finish recorded: they agree on the last sync again.
+  const back = endpoint.begin(settings);
+  if (back > 0) {
+    reporter.event('rolled_back', `The last run did not finish; the ${back} paths it recorded here are judged again ` +
+      '(what it already did on both sides is merged, not sent again).', { paths: back });
   }
   const started = Date.now();
-  const summary = await runSync(session, options, reporter, cycle);
+  const summary = await runSync(session, settings, options, reporter, cycle);
   if (!(cycle.quietWhenIdle === true && idle(summary))) reportSummary(reporter, summary, Date.now() - started, options.dryRun, cycle.label);
   const next = options.dryRun ? '' : randomUUID();
   await expectReply(connection.request({ kind: 'finishSession', ok: true, generation: next, keepOpen: cycle.keepOpen }), 'sessionFinished');
-  if (cycle.keepOpen) side.checkpoint(true, next);
-  else side.finish(true, next);
+  endpoint.end(true, next, cycle.keepOpen);
   return summary;
+}
+
+/** runSettings are the options both ends apply to a run, as StartSync carries them. */
+function runSettings(options: SyncOptions, scope: readonly string[] | undefined): RunSettings {
+  return {
+    dryRun: options.dryRun, allowMassDelete: options.allowMassDelete, filters: options.filters, ignoreDelete: options.ignoreDelete,
+    mirror: options.mirror, symlinks: options.symlinks, preserveTime: options.preserveTime, overwrite: options.overwrite,
+    preserveUid: options.preserveUid, preserveGid: options.preserveGid, targetRate: options.targetRate ?? 0,
+    ...(scope !== undefined ? { scope } : {}),
+    ...(options.maxDelete !== undefined ? { maxDelete: options.maxDelete } : {}),
+  };
 }
 
 /** idle tells a run that found nothing to do. */

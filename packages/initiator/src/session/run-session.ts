@@ -11,7 +11,7 @@ export async function runSession(options: SyncOptions, io: RunIo): Promise<SyncS
   try {
     return await runCycle(session, options, io.reporter, { keepOpen: false });
   } catch (err) {
-    session.side.finish(false);
+    session.endpoint.end(false, '', false);
     throw err;
   } finally {
     session.connection.close();

@@ -1,9 +1,7 @@
 import {
-  ProblemLog, RateLimit, Receiver, Sender, compileFilter, emptyScan, emptySummary, isPresent, privateDirName, scanSide,
-  type DeleteLimit, type PathResult, type PlatformName, type SessionSide, type SideScan, type SyncMessage, type SyncSummary, type TransferProgress,
+  Receiver, Sender, emptySummary, type Endpoint, type RunSettings, type SideScan, type SyncMessage, type SyncSummary, type TransferProgress,
 } from '@snapsync/core';
-import { protocolError, type Connection, type Message } from '@snapsync/protocol';
-import { hostname } from 'node:os';
+import { protocolError, startSyncOf, type Connection, type Message } from '@snapsync/protocol';
 import type { SyncOptions } from '../options/command-line.js';
 import type { Reporter } from '../output/reporter.js';
 import type { StartedSession } from './start-session.js';
@@ -14,14 +12,8 @@ type Role = Sender | Receiver;
 /** Local is this side as a run sees it once both sides scanned. */
 interface Local {
   readonly connection: Connection;
-  readonly options: SyncOptions;
-  readonly side: SessionSide;
-  readonly localDir: string;
-  readonly peerPlatform: PlatformName;
+  readonly endpoint: Endpoint;
   readonly scan: SideScan;
-  readonly report: (result: PathResult) => void;
-  /** progress and rate go to the senders: what a bar shows, what -l allows. */
-  readonly progress: { progress?: (event: TransferProgress) => void; rate?: RateLimit };
   /** play routes the peer's messages to a role until the next call. */
   play(role: Role): void;
   /** lost rejects when the connection goes, with the error that ended it. */
@@ -39,50 +31,38 @@ export interface Cycle {
 }
 
 /**
- * runSync moves the changes of one run: both sides scan (the reactor on StartSync, this side
- * meanwhile), then the sending side streams changes and content while the receiving side
- * applies them. Push makes this side the sender, pull the receiver; bidi runs passes both ways.
+ * runSync moves the changes of one run begun on this side's endpoint: both sides scan (the
+ * reactor on StartSync, this side meanwhile), then the sending side streams changes and content
+ * while the receiving side applies them. Push makes this side the sender, pull the receiver;
+ * bidi runs passes both ways.
  */
-export async function runSync(session: StartedSession, options: SyncOptions, reporter: Reporter, cycle: Cycle = {}): Promise<SyncSummary> {
-  const { connection, side, localDir, peerPlatform } = session;
+export async function runSync(session: StartedSession, settings: RunSettings, options: SyncOptions, reporter: Reporter,
+  cycle: Cycle = {}): Promise<SyncSummary> {
+  const { connection, endpoint } = session;
   const bidi = options.direction === 'bidi';
-  const scope = cycle.scope;
-  const reactorReady = connection.request({
-    kind: 'startSync', dryRun: side.dryRun, allowMassDelete: options.allowMassDelete, filters: options.filters,
-    ignoreDelete: options.ignoreDelete, mirror: options.mirror, keepDir: options.keepDirRemote ?? '',
-    symlinks: options.symlinks, preserveTime: options.preserveTime, overwrite: options.overwrite,
-    preserveUid: options.preserveUid, preserveGid: options.preserveGid,
-    partial: scope !== undefined, scope: scope ?? [], targetRate: options.targetRate ?? 0, ...maxDelete(options),
-  });
+  const reactorReady = connection.request(startSyncOf(settings, options.keepDirRemote ?? ''));
   // Awaited only once the scan is done (the scan uses the DB a failed run closes): a connection
   // lost meanwhile must not be an unhandled rejection that kills the process.
   reactorReady.catch(() => {});
-  const owners = { uid: options.preserveUid, gid: options.preserveGid };
-  const filter = compileFilter(options.filters);
-  const sends = options.direction !== 'pull';
-  const symlinks = sends ? options.symlinks : 'copy';
-  // A dry run did not create a missing local dir (--create-dir): a real run would find it empty.
-  // A side that sends hashes its new files as it sends them (two ways, the receiver hashes one
-  // the peer sends too when it meets it).
-  const scan = side.dryRun && !isPresent(localDir)
-    ? emptyScan(side.store, filter, symlinks)
-    : await scanSide(side.store, localDir, options.checksum, privateDirName(), filter, symlinks, owners, sends, scope);
+  const scan = await endpoint.scan();
   for (const [path, message] of scan.unreadable) reporter.perPath('error', path, message);
   for (const [path, message] of scan.unsettled) reporter.perPath('skipped', path, message);
   const ready = await reactorReady;
   if (ready.kind !== 'syncReady') throw protocolError('UNEXPECTED_MESSAGE', `the reactor answered ${ready.kind} to StartSync`);
 
-  // This run's problems replace the last run's, written in batches as they come.
-  const problems = new ProblemLog(side.store, scope);
-  for (const [path, message] of scan.unreadable) problems.add({ path, outcome: 'error', message, bytes: 0 });
-  for (const [path, message] of scan.unsettled) problems.add({ path, outcome: 'skipped', message, bytes: 0 });
-  const report = (result: PathResult): void => {
-    reporter.perPath(result.outcome, result.path, result.message);
-    problems.add(result);
-  };
   // A dry run moves no bytes: no bar.
-  const bar = side.dryRun ? undefined : reporter.transfer();
-  const rate = RateLimit.fromBits(options.targetRate ?? 0);
+  const bar = endpoint.dryRun ? undefined : reporter.transfer();
+  // No bar, no callback: the sender then skips the size look-ups progress needs.
+  const progress = bar === undefined && cycle.progress === undefined ? undefined : (event: TransferProgress): void => {
+    bar?.update(event);
+    cycle.progress?.(event);
+  };
+  // This run's problems replace the last run's, written in batches as they come.
+  endpoint.beginPasses({
+    report: (result) => reporter.perPath(result.outcome, result.path, result.message),
+    ...(options.keepDirLocal !== undefined ? { keepDir: options.keepDirLocal } : {}),
+    ...(progress !== undefined ? { progress } : {}),
+  });
   let role: Role | undefined;
   connection.onMessage((frame) => {
     try {
@@ -108,17 +88,7 @@ export async function runSync(session: StartedSession, options: SyncOptions, rep
   });
   lost.catch(() => {}); // awaited by whichever pass is running
   const local: Local = {
-    connection, options, side, localDir, peerPlatform, scan, report, lost,
-    // No bar, no callback: the sender then skips the size look-ups progress needs.
-    progress: {
-      ...(bar === undefined && cycle.progress === undefined ? {} : {
-        progress: (event: TransferProgress) => {
-          bar?.update(event);
-          cycle.progress?.(event);
-        },
-      }),
-      ...(rate === undefined ? {} : { rate }),
-    },
+    connection, endpoint, scan, lost,
     play: (next) => {
       role = next;
     },
@@ -128,7 +98,7 @@ export async function runSync(session: StartedSession, options: SyncOptions, rep
     summary = bidi ? await twoWays(local) : await oneWay(local);
   } catch (err) {
     try {
-      problems.flush(); // what a cut run learned still shows in snapsync-admin -f
+      endpoint.flushProblems(); // what a cut run learned still shows in snapsync-admin -f
     } catch {
       // the run's own error is the one to report
     }
@@ -138,7 +108,7 @@ export async function runSync(session: StartedSession, options: SyncOptions, rep
     // Gone before the summary or the error message is printed.
     bar?.close();
   }
-  problems.flush();
+  endpoint.flushProblems();
   summary.errors += scan.unreadable.size;
   summary.skipped += scan.unsettled.size;
   return summary;
@@ -146,13 +116,10 @@ export async function runSync(session: StartedSession, options: SyncOptions, rep
 
 /** oneWay is a push (this side sends) or a pull (this side receives). */
 async function oneWay(local: Local): Promise<SyncSummary> {
-  const { connection, options, side, localDir, scan, report, progress } = local;
-  const role = options.direction === 'push'
-    ? new Sender({ root: localDir, store: side.store, checksum: options.checksum, channel: connection.syncChannel(), scan, report,
-      allowMassDelete: options.allowMassDelete, ...maxDelete(options), ignoreDelete: options.ignoreDelete, dryRun: side.dryRun, ...progress })
-    : receiver(local, false);
+  const { connection, endpoint } = local;
+  const role = endpoint.role({ sends: endpoint.sends, channel: connection.syncChannel() });
   local.play(role);
-  connection.notify({ kind: 'syncReady', scanned: scan.entries });
+  connection.notify({ kind: 'syncReady', scanned: local.scan.entries });
   if (role instanceof Sender) await Promise.race([role.stream(), local.lost]);
   return Promise.race([role.done, local.lost]);
 }
@@ -160,22 +127,18 @@ async function oneWay(local: Local): Promise<SyncSummary> {
 /**
  * twoWays is a bidirectional run, in passes over the one connection: the reactor's changes
  * come in first (each judged three ways here), then this side's go out (judged the same way
- * there), then the losers of resolved conflicts the reactor kept beside them come in. Both
- * sides' mass-delete guards run before the first pass changes anything.
+ * there), then the losers of resolved conflicts the reactor set aside beside them come in.
+ * Both sides' mass-delete guards run before the first pass changes anything.
  */
 async function twoWays(local: Local): Promise<SyncSummary> {
-  const { connection, options, side, localDir, scan, report, progress } = local;
-  const sender = new Sender({
-    root: localDir, store: side.store, checksum: options.checksum, channel: connection.syncChannel(), scan, report,
-    allowMassDelete: options.allowMassDelete, ...maxDelete(options), ignoreDelete: options.ignoreDelete, dryRun: side.dryRun, withBase: true,
-    ...progress,
-  });
+  const { connection, endpoint } = local;
+  const sender = endpoint.sender({ sends: true, channel: connection.syncChannel() });
   sender.checkMassDelete();
   const summary = emptySummary();
-  const receive = async (keptOnly: boolean): Promise<void> => {
-    const role = receiver(local, true);
+  const receive = async (losersOnly: boolean): Promise<void> => {
+    const role = endpoint.receiver({ sends: false, channel: connection.syncChannel() });
     local.play(role);
-    connection.notify({ kind: 'startPass', reactorSends: true, keptOnly });
+    connection.notify({ kind: 'startPass', reactorSends: true, keptOnly: losersOnly });
     add(summary, await Promise.race([role.done, local.lost]));
   };
   await receive(false);
@@ -183,27 +146,9 @@ async function twoWays(local: Local): Promise<SyncSummary> {
   connection.notify({ kind: 'startPass', reactorSends: false, keptOnly: false });
   await Promise.race([sender.stream(), local.lost]);
   add(summary, await Promise.race([sender.done, local.lost]));
-  // A dry run kept nothing aside.
-  if (!side.dryRun) await receive(true);
+  // A dry run set nothing aside.
+  if (!endpoint.dryRun) await receive(true);
   return summary;
-}
-
-function receiver(local: Local, twoWay: boolean): Receiver {
-  const { connection, options, side, localDir, report, progress } = local;
-  return new Receiver({
-    root: localDir, peerPlatform: local.peerPlatform, cacheDir: side.layout.cacheDir, store: side.store, checksum: options.checksum,
-    policy: options.overwrite, channel: connection.syncChannel(), report, mirror: options.mirror,
-    filter: local.scan.filter, preserveTime: options.preserveTime,
-    owners: { uid: options.preserveUid, gid: options.preserveGid }, dryRun: side.dryRun, durable: options.fsync,
-    ...(options.keepDirLocal !== undefined ? { keepDir: options.keepDirLocal } : {}),
-    ...(twoWay ? { twoWay: { self: 'initiator' as const, policy: options.overwrite, host: hostname() } } : {}),
-    ...(progress.progress !== undefined ? { progress: progress.progress } : {}),
-  });
-}
-
-/** maxDelete is --max-delete as the Sender and StartSync take it: absent for the default. */
-function maxDelete(options: SyncOptions): { maxDelete?: DeleteLimit } {
-  return options.maxDelete === undefined ? {} : { maxDelete: options.maxDelete };
 }
 
 /** add folds one pass's counts into the run's. */

@@ -1,4 +1,4 @@
-import { SessionSide, SnapsyncError, currentPlatform, type Direction, type PlatformName } from '@snapsync/core';
+import { Endpoint, SessionSide, SnapsyncError, currentPlatform, lastSyncAgreed, type Direction, type PlatformName } from '@snapsync/core';
 import {
   BIDI_FEATURE, CONTINUOUS_FEATURE, DRY_RUN_FEATURE, FEATURES, MAX_DELETE_FEATURE, OWNERS_FEATURE, MAGIC, PeerError, PROTOCOL_VERSION,
   protocolError, type Connection,
@@ -26,6 +26,8 @@ export interface RunIo {
 export interface StartedSession {
   readonly connection: Connection;
   readonly side: SessionSide;
+  /** endpoint runs this side's part of each run. */
+  readonly endpoint: Endpoint;
   readonly localDir: string;
   readonly opened: Extract<Message, { kind: 'sessionOpened' }>;
   /** peerPlatform is the reactor's platform: a receiver reads a Windows peer's modes as its read-only bit. */
@@ -68,15 +70,19 @@ export async function startSession(options: SyncOptions, io: RunIo): Promise<Sta
     });
     reportStart(io.reporter, options, localDir, side, opened);
     // A reactor without the feature keeps no generation: nothing to compare.
-    if (features.includes(BIDI_FEATURE) && generation !== opened.generation) {
-      side.store.forgetSynced();
+    const trusted = lastSyncAgreed(features.includes(BIDI_FEATURE), generation, opened.generation);
+    if (!trusted) {
       io.reporter.event('db_mismatch',
         'The two snapshot DBs are not from the same run (a run was cut while finishing, or a DB was restored from a backup); ' +
         'this run infers no deletions and compares both trees in full' +
         (options.direction === 'bidi' ? ': files that differ are reported as conflicts.' : '.'),
         { localGeneration: generation, remoteGeneration: opened.generation });
     }
-    return { connection, side, localDir, opened, peerPlatform };
+    const endpoint = new Endpoint({
+      side, root: localDir, self: 'initiator', host: hostname(), direction: options.direction, checksum: options.checksum,
+      durable: options.fsync, peerPlatform, trusted,
+    });
+    return { connection, side, endpoint, localDir, opened, peerPlatform };
   } catch (err) {
     if (side.committed) side.finish(false);
     // Unless the reactor refused, it may have completed its half: keep what the next run needs

@@ -10,7 +10,7 @@ async function syncedTree(): Promise<{ root: string; store: SnapshotStore }> {
   for (const dir of ['a', 'b', 'link-target']) mkdirSync(join(root, dir));
   for (const file of ['a/1', 'a/2', 'b/1', 'c', 'link-target/t']) writeFileSync(join(root, file), file);
   const store = SnapshotStore.create(join(tempDir(), 'snap.db'));
-  await scanSide(store, root, 'sha256', '.private-asp');
+  await scanSide(store, { root, checksum: 'sha256', privateDirName: '.private-asp' });
   store.recordScanned({ synced: [...store.changed()].map((entry) => entry.path) });
   return { root, store };
 }
@@ -27,7 +27,7 @@ describe('core/engine/scan-side (partial scans)', () => {
     rmSync(join(root, 'b/1'));
     rmSync(join(root, 'c')); // outside the scope: left for a later cycle
     writeFileSync(join(root, 'd'), 'outside too');
-    const scan = await scanSide(store, root, 'sha256', '.private-asp', undefined, 'copy', undefined, false, ['a', 'b/1']);
+    const scan = await scanSide(store, { root, checksum: 'sha256', privateDirName: '.private-asp', scope: ['a', 'b/1'] });
     expect(paths(store.changed())).to.deep.equal(['a/1', 'a/3']);
     expect(paths(store.vanished())).to.deep.equal(['b/1']);
     expect(scan.entries, 'the whole tree, as the mass-delete guard reads it').to.equal(store.countScanned());
@@ -38,7 +38,7 @@ describe('core/engine/scan-side (partial scans)', () => {
   it('takes a scope path that is gone, or never existed, as absent, without a problem', async () => {
     const { root, store } = await syncedTree();
     rmSync(join(root, 'a'), { recursive: true });
-    const scan = await scanSide(store, root, 'sha256', '.private-asp', undefined, 'copy', undefined, false, ['a', 'nothing/here']);
+    const scan = await scanSide(store, { root, checksum: 'sha256', privateDirName: '.private-asp', scope: ['a', 'nothing/here'] });
     expect(paths(store.vanished())).to.deep.equal(['a', 'a/1', 'a/2']);
     expect(scan.unreadable.size).to.equal(0);
     store.close();
@@ -50,7 +50,7 @@ describe('core/engine/scan-side (partial scans)', () => {
     symlinkSync('link-target', join(root, 'b'));
     mkdirSync(join(root, '.private-asp'));
     writeFileSync(join(root, '.private-asp/x'), 'private');
-    await scanSide(store, root, 'sha256', '.private-asp', undefined, 'copy', undefined, false, ['b/1', '.private-asp/x']);
+    await scanSide(store, { root, checksum: 'sha256', privateDirName: '.private-asp', scope: ['b/1', '.private-asp/x'] });
     // b/1 is read as gone: the scan did not follow b to link-target/t's neighbours.
     expect(paths(store.vanished())).to.deep.equal(['b/1']);
     expect(paths(store.changed())).to.deep.equal([]);
@@ -60,7 +60,7 @@ describe('core/engine/scan-side (partial scans)', () => {
   it('an empty scope finds nothing to do', async () => {
     const { root, store } = await syncedTree();
     writeFileSync(join(root, 'c'), 'changed, but not reported');
-    await scanSide(store, root, 'sha256', '.private-asp', undefined, 'copy', undefined, false, []);
+    await scanSide(store, { root, checksum: 'sha256', privateDirName: '.private-asp', scope: [] });
     expect(paths(store.changed())).to.deep.equal([]);
     expect(paths(store.vanished())).to.deep.equal([]);
     store.close();

@@ -1,0 +1,230 @@
+import { compileFilter, type Filter } from '../filter/filter.js';
+import type { ChecksumName } from '../model/entry.js';
+import type { Party } from '../plan/reconcile.js';
+import { currentPlatform, privateDirName, type PlatformName } from '../platform/platform.js';
+import { scopePathProblem } from '../watch/pending-paths.js';
+import { Receiver } from '../receive/receiver.js';
+import { emptyScan } from '../scan/empty-scan.js';
+import { isPresent } from '../scan/local-tree.js';
+import { scanSide, type SideScan } from '../scan/scan-side.js';
+import { RateLimit } from '../send/rate-limit.js';
+import { Sender } from '../send/sender.js';
+import type { Direction, SnapshotStore } from '../storage/snapshot-store.js';
+import { ProblemLog } from '../storage/problem-log.js';
+import type { PathResult } from '../stream/messages.js';
+import type { Pass, RunHooks, RunSettings } from './run-settings.js';
+
+/** EndpointSide is the opened session an endpoint runs on (SessionSide): its DB, cache and records. */
+export interface EndpointSide {
+  readonly store: SnapshotStore;
+  readonly dryRun: boolean;
+  readonly layout: { readonly cacheDir: string };
+  checkpoint(ok: boolean, generation?: string): void;
+  finish(ok: boolean, generation?: string): void;
+}
+
+/** EndpointOptions describe one end of a session for all its runs. */
+export interface EndpointOptions {
+  readonly side: EndpointSide;
+  /** root is the synchronized directory (a reactor's: the real path inside the user's docroot). */
+  readonly root: string;
+  /** self names this end: it decides which way it plays a one-way run and names it in conflicts. */
+  readonly self: Party;
+  /** host names this side in the name of a conflict loser set aside beside its path. */
+  readonly host: string;
+  readonly direction: Direction;
+  readonly checksum: ChecksumName;
+  /** durable: received files, directories and commits are flushed to the disk (not under --no-fsync). */
+  readonly durable: boolean;
+  /** peerPlatform is the other end's: it decides what the modes it sends mean. */
+  readonly peerPlatform: PlatformName;
+  /** platform whose naming rules this side follows (default: this machine's). */
+  readonly platform?: PlatformName;
+  /** privateDirName is the name of this side's private dir, which no scan walks (default: the platform's). */
+  readonly privateDirName?: string;
+  /** trusted is false when the two DBs are not from the same run: runs then forget the last sync until one ends well. */
+  readonly trusted?: boolean;
+  /** linkBoundary bounds where received links may lead (a reactor: the user's docroot). */
+  readonly linkBoundary?: string;
+  /** ownersRefused says why this side sets no owners (a reactor's policy). */
+  readonly ownersRefused?: string;
+}
+
+/** Run is what one run holds between its start and its end. */
+interface Run {
+  readonly settings: RunSettings;
+  hooks: RunHooks;
+  readonly filter: Filter;
+  readonly rate: RateLimit | undefined;
+  scan?: SideScan;
+  problems?: ProblemLog;
+}
+
+/**
+ * Endpoint is one end of a session, the same on the initiator and on the reactor: what
+ * differs between them is only how the other end is reached. It owns the rules of one side's
+ * run: put back what an unfinished bidirectional run recorded and journal this one, forget the
+ * last sync while the two DBs disagree, scan, keep the problem log, build this side's role for
+ * each pass, and record the run's end.
+ */
+export class Endpoint {
+  private trusted: boolean;
+  private run: Run | undefined;
+  private readonly platform: PlatformName;
+
+  constructor(private readonly options: EndpointOptions) {
+    this.trusted = options.trusted ?? true;
+    this.platform = options.platform ?? currentPlatform;
+  }
+
+  get store(): SnapshotStore {
+    return this.options.side.store;
+  }
+
+  get direction(): Direction {
+    return this.options.direction;
+  }
+
+  get dryRun(): boolean {
+    return this.options.side.dryRun;
+  }
+
+  /** sends tells whether this side sends in a one-way run (both do, in turn, in a bidirectional one). */
+  get sends(): boolean {
+    const { self, direction } = this.options;
+    return direction === 'bidi' || (self === 'initiator' ? direction === 'push' : direction === 'pull');
+  }
+
+  /**
+   * begin starts a run: a bidirectional one first puts back what an unfinished run recorded
+   * here (the count it returns) and journals this one; while the two DBs disagree, the last
+   * sync is forgotten, so no deletion is inferred. A bad filter throws FILTER_INVALID.
+   */
+  begin(settings: RunSettings): number {
+    // A bad pattern is FILTER_INVALID, naming it, before anything changes.
+    const filter = compileFilter(settings.filters);
+    const store = this.store;
+    let rolledBack = 0;
+    if (this.options.direction === 'bidi') {
+      rolledBack = store.rollBackUnfinished();
+      store.journalChanges();
+    }
+    if (!this.trusted) store.forgetSynced();
+    this.run = { settings, hooks: {}, filter, rate: RateLimit.fromBits(settings.targetRate) };
+    return rolledBack;
+  }
+
+  /**
+   * scan scans this side for the run. A side that sends hashes its new files as it sends them;
+   * a dry run's missing sync dir (--create-dir) is scanned as the empty one a real run would make.
+   */
+  async scan(): Promise<SideScan> {
+    const run = this.current();
+    const { settings, filter } = run;
+    const { root, checksum } = this.options;
+    const sends = this.sends;
+    const symlinks = sends ? settings.symlinks : 'copy';
+    // A scope path this side cannot hold, or in its private dir, is not walked: nothing is there to find.
+    const scope = settings.scope?.filter((path) => scopePathProblem(path, this.platform) === undefined);
+    run.scan = this.dryRun && !isPresent(root)
+      ? emptyScan(this.store, filter, symlinks)
+      : await scanSide(this.store, {
+        root, checksum, privateDirName: this.options.privateDirName ?? privateDirName(this.platform), filter, symlinks, hashNewWhenSent: sends,
+        // Both roles scan owners under -u/-j: the sender to send them, the receiver to compare them.
+        owners: { uid: settings.preserveUid, gid: settings.preserveGid },
+        ...(scope !== undefined ? { scope } : {}),
+      });
+    return run.scan;
+  }
+
+  /**
+   * beginPasses opens the run's problem log once both sides scanned: this run's problems
+   * replace the last run's (within the scope), starting with what the scan could not read.
+   * The hooks serve every pass of the run.
+   */
+  beginPasses(hooks: RunHooks = {}): void {
+    const run = this.current();
+    run.hooks = hooks;
+    const scan = this.scanned(run);
+    run.problems = new ProblemLog(this.store, run.settings.scope);
+    for (const [path, message] of scan.unreadable) run.problems.add({ path, outcome: 'error', message, bytes: 0 });
+    for (const [path, message] of scan.unsettled) run.problems.add({ path, outcome: 'skipped', message, bytes: 0 });
+  }
+
+  /** role builds this side's part in one pass of the run. */
+  role(pass: Pass): Sender | Receiver {
+    return pass.sends ? this.sender(pass) : this.receiver(pass);
+  }
+
+  /** flushProblems writes what the problem log holds (snapsync-admin -f reads it, a cut run's too). */
+  flushProblems(): void {
+    this.run?.problems?.flush();
+  }
+
+  /**
+   * end records the end of a run once both ends agreed on it: the session stays open for the
+   * next cycle (keepOpen) or ends. A run that ended well makes the two DBs agree again.
+   */
+  end(ok: boolean, generation: string, keepOpen: boolean): void {
+    try {
+      this.flushProblems();
+    } catch {
+      // the run's own end is what matters now
+    }
+    this.run = undefined;
+    const { side } = this.options;
+    const recorded = side.dryRun ? '' : generation;
+    if (keepOpen) side.checkpoint(ok, recorded);
+    else side.finish(ok, recorded);
+    if (ok) this.trusted = true;
+  }
+
+  /** sender builds this side's Sender for a pass (the initiator of a bidirectional run guards it before the first). */
+  sender(pass: Pass): Sender {
+    const { settings, hooks, rate } = this.current();
+    const { root, checksum, direction, self } = this.options;
+    return new Sender({
+      root, store: this.store, checksum, channel: pass.channel, scan: this.scanned(this.current()), report: this.report,
+      allowMassDelete: settings.allowMassDelete, ignoreDelete: settings.ignoreDelete, dryRun: this.dryRun,
+      ...(settings.maxDelete !== undefined ? { maxDelete: settings.maxDelete } : {}),
+      // A reactor's unreadable paths are reported where the user is.
+      reportProblems: self === 'reactor', keptOnly: pass.losersOnly === true, withBase: direction === 'bidi',
+      ...(rate !== undefined ? { rate } : {}),
+      ...(hooks.progress !== undefined ? { progress: hooks.progress } : {}),
+    });
+  }
+
+  receiver(pass: Pass): Receiver {
+    const { settings, hooks } = this.current();
+    const { root, checksum, direction, self, host, side } = this.options;
+    return new Receiver({
+      root, peerPlatform: this.options.peerPlatform, cacheDir: side.layout.cacheDir, store: this.store, checksum,
+      policy: settings.overwrite, channel: pass.channel, report: this.report, mirror: settings.mirror,
+      filter: this.scanned(this.current()).filter, preserveTime: settings.preserveTime,
+      owners: { uid: settings.preserveUid, gid: settings.preserveGid }, dryRun: this.dryRun, durable: this.options.durable,
+      ...(this.options.platform !== undefined ? { platform: this.options.platform } : {}),
+      ...(this.options.linkBoundary !== undefined ? { linkBoundary: this.options.linkBoundary } : {}),
+      ...(this.options.ownersRefused !== undefined ? { ownersRefused: this.options.ownersRefused } : {}),
+      ...(hooks.keepDir !== undefined ? { keepDir: hooks.keepDir } : {}),
+      ...(direction === 'bidi' ? { twoWay: { self, policy: settings.overwrite, host } } : {}),
+      ...(hooks.progress !== undefined ? { progress: hooks.progress } : {}),
+    });
+  }
+
+  /** report keeps this side's record of what was not synchronized, then tells the run's listener. */
+  private readonly report = (result: PathResult): void => {
+    const run = this.run;
+    run?.problems?.add(result);
+    run?.hooks.report?.(result);
+  };
+
+  private current(): Run {
+    if (this.run === undefined) throw new Error('no run begun on this endpoint');
+    return this.run;
+  }
+
+  private scanned(run: Run): SideScan {
+    if (run.scan === undefined) throw new Error('this side has not scanned for the run');
+    return run.scan;
+  }
+}

@@ -1,0 +1,47 @@
+import type { FilterRule } from '../filter/filter.js';
+import type { OverwritePolicy } from '../plan/decide.js';
+import type { SymlinkMode } from '../scan/scan.js';
+import type { DeleteLimit } from '../send/delete-limit.js';
+import type { PathResult, SyncChannel, TransferProgress } from '../stream/messages.js';
+
+/**
+ * RunSettings are what both ends apply to one run, as the user gave them: the initiator reads
+ * them from its command line and sends them in StartSync, so the two ends cannot differ.
+ */
+export interface RunSettings {
+  readonly dryRun: boolean;
+  readonly allowMassDelete: boolean;
+  readonly filters: readonly FilterRule[];
+  readonly ignoreDelete: boolean;
+  readonly mirror: boolean;
+  readonly symlinks: SymlinkMode;
+  readonly preserveTime: boolean;
+  readonly overwrite: OverwritePolicy;
+  readonly preserveUid: boolean;
+  readonly preserveGid: boolean;
+  /** scope rescans only these paths, each with all below it (continuous mode); undefined: the whole tree. */
+  readonly scope?: readonly string[];
+  /** targetRate is -l in bits per second (0: none). */
+  readonly targetRate: number;
+  /** maxDelete is --max-delete; absent, the guard's default. */
+  readonly maxDelete?: DeleteLimit;
+}
+
+/** RunHooks are what one end adds to a run: its own keep dir, and who hears of what happens. */
+export interface RunHooks {
+  /** keepDir is this side's --keep-dir-* (already checked to lie outside the synced tree). */
+  readonly keepDir?: string;
+  /** report hears every result of this side's roles once the problem log took it. */
+  readonly report?: (result: PathResult) => void;
+  /** progress hears of bytes planned and moved (a progress bar, a continuous session's live state). */
+  readonly progress?: (event: TransferProgress) => void;
+}
+
+/** Pass describes one pass of a run: which way this side plays it, over which channel. */
+export interface Pass {
+  /** sends: this side is the sender of the pass, else its receiver. */
+  readonly sends: boolean;
+  readonly channel: SyncChannel;
+  /** losersOnly (bidi, last pass) sends only what the pass before set aside: conflict losers, held directories. */
+  readonly losersOnly?: boolean;
+}

@@ -1,0 +1,90 @@
+import { SessionSide, SnapsyncError, dbDiscrepancy, isSnapsyncError, type PlatformName } from '@snapsync/core';
+import type { OpenSession } from '@snapsync/protocol';
+import { realpathSync } from 'node:fs';
+import { parse, posix, sep } from 'node:path';
+import type { Principal } from './authenticator.js';
+import { confine, ensureDirectory, type Confined } from './docroot.js';
+
+/** OpenedSide is this side of a session the reactor opened inside a user's docroot. */
+export interface OpenedSide {
+  readonly side: SessionSide;
+  /** remoteDir is the sync directory: real, and as the user names it. */
+  readonly remoteDir: Confined;
+  /** shownDbPath is the snapshot DB's path as the user sees it. */
+  readonly shownDbPath: string;
+}
+
+/**
+ * openSide opens and records this side of a session, as the initiator asked, confined to
+ * the user's docroot: the sync dir and DB dir are read inside it, and every error names paths
+ * as the user sees them. It refuses when the two DBs' presence disagrees.
+ */
+export function openSide(principal: Principal, request: OpenSession, platform: PlatformName, peerPlatform: PlatformName): OpenedSide {
+  const remoteDir = ensureDirectory(principal.docroot,
+    confine(principal.docroot, request.remoteDir, platform), request.createDir, 'remote directory', request.dryRun);
+  const dbDir = request.remoteDbDir === ''
+    ? remoteDir
+    : confine(principal.docroot, request.remoteDbDir, platform);
+  // The docroot itself too: any other real path under it (a DB's recorded directory) is shown as the user sees it.
+  const places = [dbDir, remoteDir, { real: realpathSync.native(principal.docroot), shown: '/' }];
+  const side = inDocrootTerms(places, () => SessionSide.open({
+    name: request.name,
+    syncDir: remoteDir.real,
+    dbDir: dbDir.real,
+    receives: request.direction !== 'pull',
+    reset: request.reset,
+    platform,
+    dryRun: request.dryRun,
+    startup: request.startupToken,
+    peerUnfinished: !request.localDbExisted,
+    durable: request.noFsync !== true,
+  }));
+  const shownDbPath = posix.join(dbDir.shown, side.layout.dbPath.slice(dbDir.real.length).replace(/\\/g, '/'));
+  try {
+    const discrepancy = dbDiscrepancy(
+      { existed: request.localDbExisted, dbPath: request.localDbPath },
+      { existed: side.existed, dbPath: shownDbPath });
+    if (discrepancy) throw discrepancy;
+    inDocrootTerms(places, () => {
+      side.checkRecorded({
+        localDir: remoteDir.real, remoteHost: request.localHost, remoteDir: request.localDir, direction: request.direction,
+      }, peerPlatform);
+      side.commit({
+        name: request.name, side: 'reactor', localDir: remoteDir.real, remoteHost: request.localHost,
+        remoteDir: request.localDir, direction: request.direction, checksum: request.checksum,
+      });
+    });
+  } catch (err) {
+    side.abort();
+    throw err;
+  }
+  return { side, remoteDir, shownDbPath };
+}
+
+/**
+ * linkBoundary bounds the links a push makes to the user's docroot. A docroot that is the whole
+ * file system (the in-process reactor of local mode) bounds nothing: links are made as on the
+ * user's own machine.
+ */
+export function linkBoundary(docroot: string): { linkBoundary?: string } {
+  const real = realpathSync.native(docroot);
+  return parse(real).root === real ? {} : { linkBoundary: real };
+}
+
+/**
+ * inDocrootTerms rewrites real paths in an error into the paths the user named, so a
+ * message shows `/data/.private-asp/x/snap.db`, never where the docroot really is.
+ */
+function inDocrootTerms<T>(places: readonly Confined[], action: () => T): T {
+  try {
+    return action();
+  } catch (err) {
+    if (!isSnapsyncError(err)) throw err;
+    let message = err.message;
+    for (const place of [...places].sort((a, b) => b.real.length - a.real.length)) {
+      const prefix = place.shown === '/' ? '/' : `${place.shown}/`;
+      message = message.split(`${place.real}${sep}`).join(prefix).split(place.real).join(place.shown);
+    }
+    throw new SnapsyncError(err.code, sep === '\\' ? message.replace(/\\/g, '/') : message, { cause: err });
+  }
+}
