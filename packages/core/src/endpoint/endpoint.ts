@@ -3,6 +3,7 @@ import type { ChecksumName } from '../model/entry.js';
 import type { Party } from '../plan/reconcile.js';
 import { currentPlatform, privateDirName, type PlatformName } from '../platform/platform.js';
 import { scopePathProblem } from '../watch/pending-paths.js';
+import { ChangeFeed, type ChangeFeedOptions } from '../watch/change-feed.js';
 import { Receiver } from '../receive/receiver.js';
 import { emptyScan } from '../scan/empty-scan.js';
 import { isPresent } from '../scan/local-tree.js';
@@ -129,7 +130,7 @@ export class Endpoint {
     run.scan = this.dryRun && !isPresent(root)
       ? emptyScan(this.store, filter, symlinks)
       : await scanSide(this.store, {
-        root, checksum, privateDirName: this.options.privateDirName ?? privateDirName(this.platform), filter, symlinks, hashNewWhenSent: sends,
+        root, checksum, privateDirName: this.privateDir, filter, symlinks, hashNewWhenSent: sends,
         // Both roles scan owners under -u/-j: the sender to send them, the receiver to compare them.
         owners: { uid: settings.preserveUid, gid: settings.preserveGid },
         ...(scope !== undefined ? { scope } : {}),
@@ -154,6 +155,11 @@ export class Endpoint {
   /** role builds this side's part in one pass of the run. */
   role(pass: Pass): Sender | Receiver {
     return pass.sends ? this.sender(pass) : this.receiver(pass);
+  }
+
+  /** changeFeed watches this side's tree for a continuous session: paths that cooled off and differ from their last sync. */
+  changeFeed(options: Omit<ChangeFeedOptions, 'root' | 'privateDirName' | 'store'>): ChangeFeed {
+    return new ChangeFeed({ ...options, root: this.options.root, privateDirName: this.privateDir, store: this.store });
   }
 
   /** flushProblems writes what the problem log holds (snapsync-admin -f reads it, a cut run's too). */
@@ -217,6 +223,10 @@ export class Endpoint {
     run?.problems?.add(result);
     run?.hooks.report?.(result);
   };
+
+  private get privateDir(): string {
+    return this.options.privateDirName ?? privateDirName(this.platform);
+  }
 
   private current(): Run {
     if (this.run === undefined) throw new Error('no run begun on this endpoint');

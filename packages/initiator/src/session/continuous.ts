@@ -1,6 +1,6 @@
 import {
-  ChangeFeed, compileFilter, currentPlatform, emptySummary, isSnapsyncError, privateDirName, scopePathProblem,
-  type Due, type SyncSummary, type TransferProgress,
+  compileFilter, currentPlatform, emptySummary, isSnapsyncError, scopePathProblem,
+  type ChangeFeed, type Due, type SyncSummary, type TransferProgress,
 } from '@snapsync/core';
 import { protocolError, type Message } from '@snapsync/protocol';
 import type { SyncOptions } from '../options/command-line.js';
@@ -148,9 +148,8 @@ async function serve(options: SyncOptions, io: ContinuousIo, live: Live, connect
   try {
     const rescanBecause: string[] = [];
     if (options.direction !== 'pull') {
-      feed = new ChangeFeed({
-        root: session.localDir, privateDirName: privateDirName(), store: side.store, coolOffMs: options.coolOffMs,
-        pendingMax: options.pendingMax,
+      feed = session.endpoint.changeFeed({
+        coolOffMs: options.coolOffMs, pendingMax: options.pendingMax,
         deliver: (due) => {
           queue.add(due);
           showPending();

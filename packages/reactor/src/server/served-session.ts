@@ -1,6 +1,6 @@
 import {
-  ChangeFeed, Endpoint, Receiver, Sender, SnapsyncError, compileFilter, privateDirName,
-  type PathResult, type PlatformName, type SessionSide, type SideScan, type SyncMessage,
+  Receiver, Sender, SnapsyncError, compileFilter,
+  type ChangeFeed, type Endpoint, type PathResult, type PlatformName, type SessionSide, type SideScan, type SyncMessage,
 } from '@snapsync/core';
 import { protocolError, runSettingsOf, type Connection, type StartPass, type StartSync, type Watch } from '@snapsync/protocol';
 import { isAbsolute, relative } from 'node:path';
@@ -128,12 +128,11 @@ export class ServedSession {
    * cannot be watched is no failure: the initiator then rescans on its timer.
    */
   async watch(id: number, request: Watch): Promise<void> {
-    const { connection, status, registry, root, platform, side } = this.options;
+    const { connection, status, registry, endpoint } = this.options;
     if (this.syncing || this.feed !== undefined) throw unexpectedHere('watch');
     this.continuous = true;
-    const feed = new ChangeFeed({
-      root, privateDirName: privateDirName(platform), store: side.store, coolOffMs: request.cooloffMs,
-      pendingMax: request.pendingMax,
+    const feed = endpoint.changeFeed({
+      coolOffMs: request.cooloffMs, pendingMax: request.pendingMax,
       waiting: (count) => {
         if (status === undefined) return;
         status.pending = count;
