@@ -69,8 +69,7 @@ export async function runSync(session: StartedSession, options: SyncOptions, rep
     : await scanSide(side.store, localDir, options.checksum, privateDirName(), filter, symlinks, owners, sends, scope);
   for (const [path, message] of scan.unreadable) reporter.perPath('error', path, message);
   for (const [path, message] of scan.unsettled) reporter.perPath('skipped', path, message);
-  const ready = await reactorReady;
-  if (ready.kind !== 'syncReady') throw protocolError('UNEXPECTED_MESSAGE', `the reactor answered ${ready.kind} to StartSync`);
+  await reactorReady;
 
   // This run's problems replace the last run's, written in batches as they come.
   const problems = new ProblemLog(side.store, scope);

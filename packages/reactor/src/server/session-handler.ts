@@ -165,7 +165,7 @@ export class SessionHandler {
         this.state = 'auth';
         this.features = sharedFeatures(FEATURES, message.features);
         this.peerPlatform = message.platform;
-        this.connection.reply(id, {
+        this.connection.reply({ id, message }, {
           kind: 'welcome', protocolVersion: PROTOCOL_VERSION, features: this.features,
           serverName: this.options.serverName, authChallenge: this.challenge, platform: this.platform,
         });
@@ -178,7 +178,7 @@ export class SessionHandler {
         clearTimeout(this.timer);
         this.state = 'ready';
         this.connection.maxFrameBytes = this.options.maxFrameBytes ?? MAX_FRAME_BYTES;
-        this.connection.reply(id, { kind: 'authOk', user: this.principal.user });
+        this.connection.reply({ id, message }, { kind: 'authOk', user: this.principal.user });
         return;
       }
       case 'ready:openSession':
@@ -204,7 +204,7 @@ export class SessionHandler {
         if (message.kind !== 'finishSession') break;
         if (message.keepOpen) this.endCycle(message.ok, message.generation);
         else this.finish(message.ok, message.generation);
-        this.connection.reply(id, { kind: 'sessionFinished' });
+        this.connection.reply({ id, message }, { kind: 'sessionFinished' });
         return;
       default:
         break;
@@ -289,7 +289,7 @@ export class SessionHandler {
       id: this.sessionId, name: request.name, user: principal.user, peer: this.options.peer, direction: request.direction,
       dir: remoteDir.shown, db: shownDbPath, db_existed: side.existed, ...(side.dryRun ? { dry_run: true } : {}),
     });
-    this.connection.reply(id, {
+    this.connection.reply({ id, message: request }, {
       kind: 'sessionOpened', sessionId: this.sessionId, remoteDbPath: shownDbPath,
       remoteDbExisted: side.existed, remoteDir: remoteDir.shown, generation,
     });
@@ -342,7 +342,7 @@ export class SessionHandler {
     for (const [path, message] of scan.unsettled) this.problems.add({ path, outcome: 'skipped', message, bytes: 0 });
     this.passes = { request, scan, keepDir, rate: RateLimit.fromBits(request.targetRate) };
     if (plan.direction !== 'bidi') this.takeRole(plan.direction === 'pull' ? this.sender(false) : this.receiver(false));
-    this.connection.reply(id, { kind: 'syncReady', scanned: scan.entries });
+    this.connection.reply({ id, message: request }, { kind: 'syncReady', scanned: scan.entries });
     if (this.peerReady) this.startStreaming();
   }
 
@@ -407,7 +407,7 @@ export class SessionHandler {
       this.options.log.event('warn', 'watch_failed', { id: this.sessionId, reason: failure, fallback: 'the initiator rescans on a timer' });
     }
     if (this.state === 'syncing') feed.pause();
-    this.connection.reply(id, { kind: 'watchStarted', watching: failure === undefined, message: failure ?? '' });
+    this.connection.reply({ id, message: request }, { kind: 'watchStarted', watching: failure === undefined, message: failure ?? '' });
   }
 
   /** startPass takes this side's role in the next pass of a bidirectional run. */
