@@ -31,10 +31,10 @@ async function startOldReactor(): Promise<OldReactor> {
       if (message.kind !== 'hello') {
         requests.push(message.kind);
         // Ends a run that went past the hello at once, as a wrong password would.
-        if (message.kind === 'auth') connection.reply(id, { kind: 'error', code: 'AUTH_FAILED', message: 'old reactor' });
+        if (message.kind === 'auth') connection.reply({ id, message }, { kind: 'error', code: 'AUTH_FAILED', message: 'old reactor' });
         return;
       }
-      connection.reply(id, {
+      connection.reply({ id, message }, {
         kind: 'welcome', protocolVersion: PROTOCOL_VERSION, features: [], serverName: 'old-reactor',
         authChallenge: new Uint8Array(32), platform: 'posix',
       });

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { isSnapsyncError, SnapsyncError } from '@snapsync/core';
 import {
-  CloseCode, Connection, decodeFrame, encodeFrame, MAX_FRAME_BYTES, memoryPair, PeerError,
-  type CloseInfo, type Frame, type FrameSocket, type Message,
+  CloseCode, Connection, decodeFrame, encodeFrame, MAX_FRAME_BYTES, memoryPair, PeerError, REPLIES,
+  type AuthOk, type CloseInfo, type Frame, type FrameSocket, type Hello, type RequestFrame, type Welcome,
 } from '@snapsync/protocol';
 
 /** settle lets queued microtasks (memoryPair deliveries) run. */
@@ -64,35 +64,41 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
   throw new Error('the promise resolved');
 }
 
-const hello: Message = { kind: 'hello', magic: 'snapsync', protocolVersion: 1, features: [], clientName: 'test', platform: 'posix' };
+/** asked is a frame the test knows to be a request, so it may answer it. */
+function asked(frame: Frame): RequestFrame {
+  if (!Object.hasOwn(REPLIES, frame.message.kind)) throw new Error(`${frame.message.kind} is no request`);
+  return frame as RequestFrame;
+}
+
+const hello: Hello = { kind: 'hello', magic: 'snapsync', protocolVersion: 1, features: [], clientName: 'test', platform: 'posix' };
 
 describe('protocol/connection', () => {
   it('pairs each reply with its request when replies come out of order', async () => {
     const { a, b } = pair();
     const received: Frame[] = [];
     b.onMessage((frame) => received.push(frame));
-    const first = a.request({ kind: 'authOk', user: 'first' });
-    const second = a.request({ kind: 'authOk', user: 'second' });
-    const third = a.request({ kind: 'authOk', user: 'third' });
+    const first = a.request({ kind: 'auth', user: 'first', password: 'p' });
+    const second = a.request({ kind: 'auth', user: 'second', password: 'p' });
+    const third = a.request({ kind: 'auth', user: 'third', password: 'p' });
     await settle();
     expect(received.map((frame) => frame.message)).to.deep.equal([
-      { kind: 'authOk', user: 'first' }, { kind: 'authOk', user: 'second' }, { kind: 'authOk', user: 'third' },
+      { kind: 'auth', user: 'first', password: 'p' }, { kind: 'auth', user: 'second', password: 'p' }, { kind: 'auth', user: 'third', password: 'p' },
     ]);
     const ids = received.map((frame) => frame.id);
     expect(new Set(ids).size).to.equal(3);
     expect(ids).to.not.include(0);
-    b.reply(ids[2]!, { kind: 'finishSession', ok: true, generation: '', keepOpen: false });
-    b.reply(ids[0]!, { kind: 'sessionFinished' });
-    b.reply(ids[1]!, { kind: 'finishSession', ok: false, generation: '', keepOpen: false });
-    expect(await first).to.deep.equal({ kind: 'sessionFinished' });
-    expect(await second).to.deep.equal({ kind: 'finishSession', ok: false, generation: '', keepOpen: false });
-    expect(await third).to.deep.equal({ kind: 'finishSession', ok: true, generation: '', keepOpen: false });
+    b.reply(asked(received[2]!), { kind: 'authOk', user: 'third' });
+    b.reply(asked(received[0]!), { kind: 'authOk', user: 'first' });
+    b.reply(asked(received[1]!), { kind: 'authOk', user: 'second' });
+    expect(await first).to.deep.equal({ kind: 'authOk', user: 'first' });
+    expect(await second).to.deep.equal({ kind: 'authOk', user: 'second' });
+    expect(await third).to.deep.equal({ kind: 'authOk', user: 'third' });
     a.close();
   });
 
   it('rejects a request answered by an Error frame with a PeerError carrying its code and message', async () => {
     const { a, b } = pair();
-    b.onMessage((frame) => b.reply(frame.id, { kind: 'error', code: 'AUTH_FAILED', message: 'wrong password for alice' }));
+    b.onMessage((frame) => b.reply(asked(frame), { kind: 'error', code: 'AUTH_FAILED', message: 'wrong password for alice' }));
     const err = await rejection(a.request({ kind: 'auth', user: 'alice', password: 'x' }));
     expect(err).to.be.instanceOf(PeerError);
     expect(isSnapsyncError(err)).to.equal(true);
@@ -101,10 +107,47 @@ describe('protocol/connection', () => {
     a.close();
   });
 
+  it('resolves a request with the reply its kind takes, typed by the conversation table', async () => {
+    const { a, b } = pair();
+    const welcome: Welcome = {
+      kind: 'welcome', protocolVersion: 1, features: [], serverName: 'test', authChallenge: new Uint8Array(32), platform: 'posix',
+    };
+    b.onMessage(({ id, message }) => {
+      if (message.kind !== 'hello') return;
+      // @ts-expect-error a Hello is answered by a Welcome (or an Error), never an AuthOk
+      if (message.clientName === 'never') b.reply({ id, message }, { kind: 'authOk', user: 'u' });
+      b.reply({ id, message }, welcome);
+    });
+    const reply: Welcome = await a.request(hello);
+    expect({ ...reply, authChallenge: Array.from(reply.authChallenge) }).to.deep.equal({ ...welcome, authChallenge: Array.from(welcome.authChallenge) });
+    // @ts-expect-error the reply to a Hello is a Welcome, not an AuthOk
+    const wrong: AuthOk | undefined = hello.clientName === 'never' ? await a.request(hello) : undefined;
+    expect(wrong).to.equal(undefined);
+    a.close();
+  });
+
+  it('rejects a reply of a kind its request does not take with UNEXPECTED_MESSAGE, as a wrong reactor', async () => {
+    const { a, b } = pair();
+    const received: Frame[] = [];
+    b.onMessage((frame) => {
+      received.push(frame);
+      b.reply(asked(frame), { kind: 'sessionFinished' });
+    });
+    const err = await rejection(a.request(hello));
+    expect(err).to.not.be.instanceOf(PeerError);
+    expect(err).to.include({ code: 'UNEXPECTED_MESSAGE', message: 'the reactor answered sessionFinished where welcome was expected' });
+    expect(received.map((frame) => frame.message.kind)).to.deep.equal(['hello']);
+    // The request was answered, if wrongly: the connection stays open, its caller decides.
+    expect(a.isOpen).to.equal(true);
+    b.onMessage((frame) => b.reply(asked(frame), { kind: 'authOk', user: 'u' }));
+    expect(await a.request({ kind: 'auth', user: 'u', password: 'p' })).to.deep.equal({ kind: 'authOk', user: 'u' });
+    a.close();
+  });
+
   it('rejects every pending request with CONNECTION_CLOSED when it closes', async () => {
     const { a, b } = pair();
     b.onMessage(() => {});
-    const pending = [a.request(hello), a.request({ kind: 'sessionFinished' }), a.request({ kind: 'finishSession', ok: true, generation: '', keepOpen: false })];
+    const pending = [a.request(hello), a.request({ kind: 'auth', user: 'u', password: 'p' }), a.request({ kind: 'finishSession', ok: true, generation: '', keepOpen: false })];
     await settle();
     a.close(CloseCode.normal, 'bye');
     expect(a.isOpen).to.equal(false);
@@ -136,7 +179,7 @@ describe('protocol/connection', () => {
     const { a, b } = pair();
     const received: Frame[] = [];
     a.onMessage((frame) => received.push(frame));
-    b.reply(77, { kind: 'authOk', user: 'u' });
+    b.reply({ id: 77, message: { kind: 'auth', user: 'u', password: 'p' } }, { kind: 'authOk', user: 'u' });
     await settle();
     expect(received).to.deep.equal([{ id: 77, message: { kind: 'authOk', user: 'u' } }]);
     a.close();
@@ -229,7 +272,7 @@ describe('protocol/connection', () => {
     const socket = new FakeSocket();
     const connection = new Connection(socket);
     connection.close();
-    connection.reply(1, { kind: 'sessionFinished' });
+    connection.reply({ id: 1, message: { kind: 'finishSession', ok: true, generation: '', keepOpen: false } }, { kind: 'sessionFinished' });
     expect(socket.sent).to.deep.equal([]);
   });
 

@@ -19,7 +19,7 @@ async function failedWith(err: SnapsyncError): Promise<Error> {
   const [left, right] = memoryPair();
   const failing = new Connection(left);
   const peer = new Connection(right);
-  const pending = peer.request({ kind: 'sessionFinished' });
+  const pending = peer.request({ kind: 'finishSession', ok: true, generation: '', keepOpen: false });
   failing.onMessage(({ id }) => failing.fail(id, err));
   try {
     await pending;

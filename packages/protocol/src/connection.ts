@@ -4,7 +4,8 @@ import { decodeFrame, encodeFrame } from './codec.js';
 import { PeerError, protocolError } from './errors.js';
 import type { CloseInfo, FrameSocket } from './frame-socket.js';
 import { MAX_ERROR_TEXT, MAX_FRAME_BYTES } from './limits.js';
-import type { Frame, Message } from './messages.js';
+import type { ErrorMessage, Frame, Message } from './messages.js';
+import { REPLIES, type ReplyKind, type ReplyTo, type Request, type RequestFrame } from './replies.js';
 
 /** WebSocket close codes a Connection uses. */
 export const CloseCode = { normal: 1000, protocolError: 1002, policyViolation: 1008, tooBig: 1009 } as const;
@@ -12,7 +13,8 @@ export const CloseCode = { normal: 1000, protocolError: 1002, policyViolation: 1
 /** HIGH_WATER is how much may wait in the send buffer before drained() holds the sender back. */
 const HIGH_WATER = 8 * 1024 * 1024;
 
-type Pending = { resolve: (message: Message) => void; reject: (err: Error) => void };
+/** Pending is a request waiting for its reply, which must be of the kind it expects. */
+type Pending = { expects: ReplyKind; resolve: (reply: Message) => void; reject: (err: Error) => void };
 
 /**
  * Connection pairs requests with replies over a FrameSocket. It decodes and validates every
@@ -58,19 +60,23 @@ export class Connection {
     return this.failure ?? closedError(info);
   }
 
-  /** request sends a message and resolves with the reply; an Error reply rejects as PeerError. */
-  request(message: Message): Promise<Message> {
+  /**
+   * request sends a message and resolves with its reply, of the kind REPLIES gives it; an Error
+   * reply rejects as PeerError, a reply of another kind as UNEXPECTED_MESSAGE.
+   */
+  request<R extends Request>(message: R): Promise<ReplyTo<R>> {
     if (this.state !== 'open') return Promise.reject(closedError());
     const id = this.nextId++;
-    return new Promise<Message>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+    return new Promise<ReplyTo<R>>((resolve, reject) => {
+      // receive() resolves only with a reply of the kind expected: the one place this type is checked.
+      this.pending.set(id, { expects: REPLIES[message.kind], resolve: resolve as (reply: Message) => void, reject });
       this.socket.send(encodeFrame({ id, message }));
     });
   }
 
   /** notify sends a message that expects no reply (id 0): the sync stream. */
   notify(message: Message): void {
-    if (this.state === 'open') this.socket.send(encodeFrame({ id: 0, message }));
+    this.send(0, message);
   }
 
   /** syncChannel is this connection as the sync engine's channel. */
@@ -109,15 +115,15 @@ export class Connection {
     return this.closing;
   }
 
-  /** reply answers the request with this id. */
-  reply(id: number, message: Message): void {
-    if (this.state === 'open') this.socket.send(encodeFrame({ id, message }));
+  /** reply answers a request with the reply its kind takes, or an Error. */
+  reply<R extends Request>(request: RequestFrame<R>, message: ReplyTo<R> | ErrorMessage): void {
+    this.send(request.id, message);
   }
 
   /** fail sends an Error frame for err (answering id, or 0) and closes the connection. */
   fail(id: number, err: unknown, closeCode: number = CloseCode.policyViolation): void {
     const coded = isSnapsyncError(err) ? err : new SnapsyncError('INTERNAL', 'internal error');
-    this.reply(id, { kind: 'error', code: coded.code, message: sendable(coded.message) });
+    this.send(id, { kind: 'error', code: coded.code, message: sendable(coded.message) });
     // Our own requests die with the reason we are closing, not a bare "connection closed".
     this.failure ??= coded;
     this.rejectPending(coded);
@@ -126,6 +132,10 @@ export class Connection {
 
   close(code: number = CloseCode.normal, reason = ''): void {
     this.socket.close(code, reason);
+  }
+
+  private send(id: number, message: Message): void {
+    if (this.state === 'open') this.socket.send(encodeFrame({ id, message }));
   }
 
   private receive(data: Uint8Array, binary: boolean): void {
@@ -148,6 +158,7 @@ export class Connection {
       this.pending.delete(frame.id);
       const { message } = frame;
       if (message.kind === 'error') waiting.reject(new PeerError(message.code, message.message));
+      else if (message.kind !== waiting.expects) waiting.reject(unexpectedReply(message.kind, waiting.expects));
       else waiting.resolve(message);
       return;
     }
@@ -178,6 +189,11 @@ export class Connection {
 function sendable(message: string): string {
   const clean = message.replace(/\0/g, '\\0');
   return clean.length > MAX_ERROR_TEXT ? `${clean.slice(0, MAX_ERROR_TEXT - 3)}...` : clean;
+}
+
+/** unexpectedReply: every request in REPLIES is the initiator's, so a wrong answer is the reactor's. */
+function unexpectedReply(kind: string, expected: ReplyKind): SnapsyncError {
+  return protocolError('UNEXPECTED_MESSAGE', `the reactor answered ${kind} where ${expected} was expected`);
 }
 
 function closedError(info?: CloseInfo): SnapsyncError {

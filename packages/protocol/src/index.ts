@@ -5,6 +5,7 @@ export { PeerError, protocolError } from './errors.js';
 export { memoryPair, type CloseInfo, type FrameSocket } from './frame-socket.js';
 export { HANDSHAKE_TIMEOUT_MS, MAX_BATCH, MAX_COOLOFF_MS, MAX_FRAME_BYTES, MAX_PATH, MAX_PENDING, MAX_PREAUTH_FRAME_BYTES, MAX_TEXT } from './limits.js';
 export type * from './messages.js';
+export { REPLIES, type Reply, type ReplyKind, type ReplyTo, type Request, type RequestFrame, type RequestKind } from './replies.js';
 export { BIDI_FEATURE, CONTINUOUS_FEATURE, DRY_RUN_FEATURE, FEATURES, MAX_DELETE_FEATURE, OWNERS_FEATURE, MAGIC, PROTOCOL_VERSION, sharedFeatures } from './version.js';
 export { wsFrameSocket, zeroMask } from './ws-socket.js';
 export { keyLoginTranscript } from './key-login.js';

@@ -5,7 +5,6 @@ import {
 import { protocolError, type Message } from '@snapsync/protocol';
 import type { SyncOptions } from '../options/command-line.js';
 import { CycleQueue } from './cycle-queue.js';
-import { expectReply } from './expect-reply.js';
 import { LiveRecord } from './live-record.js';
 import { Retry } from './retry-failed.js';
 import { runCycle } from './run-cycle.js';
@@ -167,8 +166,7 @@ async function serve(options: SyncOptions, io: ContinuousIo, live: Live, connect
       }
     }
     if (options.direction !== 'push') {
-      const started = await expectReply(connection.request({ kind: 'watch', cooloffMs: options.coolOffMs, pendingMax: options.pendingMax }),
-        'watchStarted');
+      const started = await connection.request({ kind: 'watch', cooloffMs: options.coolOffMs, pendingMax: options.pendingMax });
       if (!started.watching) rescanBecause.push(`the reactor: ${started.message}`);
     }
     // A side that cannot watch is rescanned on a timer whatever --scan-interval says (0 included).
@@ -191,7 +189,7 @@ async function serve(options: SyncOptions, io: ContinuousIo, live: Live, connect
       due = await queue.next(io.stop);
     }
     // Stopped between cycles: the session ends as a one-time run would.
-    await expectReply(connection.request({ kind: 'finishSession', ok: true, generation: '', keepOpen: false }), 'sessionFinished');
+    await connection.request({ kind: 'finishSession', ok: true, generation: '', keepOpen: false });
     live.set({ state: 'stopped', pending: 0 });
     live.record.detach();
     session.endpoint.end(true, '', false);

@@ -2,7 +2,6 @@ import type { RunSettings, SyncSummary } from '@snapsync/core';
 import { randomUUID } from 'node:crypto';
 import type { SyncOptions } from '../options/command-line.js';
 import type { Reporter } from '../output/reporter.js';
-import { expectReply } from './expect-reply.js';
 import { runSync, type Cycle } from './run-sync.js';
 import type { StartedSession } from './start-session.js';
 
@@ -33,7 +32,7 @@ export async function runCycle(session: StartedSession, options: SyncOptions, re
   const summary = await runSync(session, settings, options, reporter, cycle);
   if (!(cycle.quietWhenIdle === true && idle(summary))) reportSummary(reporter, summary, Date.now() - started, options.dryRun, cycle.label);
   const next = options.dryRun ? '' : randomUUID();
-  await expectReply(connection.request({ kind: 'finishSession', ok: true, generation: next, keepOpen: cycle.keepOpen }), 'sessionFinished');
+  await connection.request({ kind: 'finishSession', ok: true, generation: next, keepOpen: cycle.keepOpen });
   endpoint.end(true, next, cycle.keepOpen);
   return summary;
 }

@@ -47,8 +47,7 @@ export async function runSync(session: StartedSession, settings: RunSettings, op
   const scan = await endpoint.scan();
   for (const [path, message] of scan.unreadable) reporter.perPath('error', path, message);
   for (const [path, message] of scan.unsettled) reporter.perPath('skipped', path, message);
-  const ready = await reactorReady;
-  if (ready.kind !== 'syncReady') throw protocolError('UNEXPECTED_MESSAGE', `the reactor answered ${ready.kind} to StartSync`);
+  await reactorReady;
 
   // A dry run moves no bytes: no bar.
   const bar = endpoint.dryRun ? undefined : reporter.transfer();

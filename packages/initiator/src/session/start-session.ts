@@ -2,7 +2,7 @@ import { Endpoint, SessionSide, SnapsyncError, currentPlatform, lastSyncAgreed, 
 import {
   BIDI_FEATURE, CONTINUOUS_FEATURE, DRY_RUN_FEATURE, FEATURES, MAX_DELETE_FEATURE, OWNERS_FEATURE, MAGIC, PeerError, PROTOCOL_VERSION,
   protocolError, type Connection,
-  type Message,
+  type Message, type OpenSession,
 } from '@snapsync/protocol';
 import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
@@ -12,7 +12,6 @@ import type { Reporter } from '../output/reporter.js';
 import { connectLocal } from '../transport/local-reactor.js';
 import { connectRemote, type TrustOptions } from '../transport/connect-remote.js';
 import { buildAuth, type CredentialSources } from './credentials.js';
-import { expectReply } from './expect-reply.js';
 import { localDirectory, overlaps } from './local-paths.js';
 
 /** RunIo is what a run needs from its surroundings: output, and a person when there is one. */
@@ -61,7 +60,7 @@ export async function startSession(options: SyncOptions, io: RunIo): Promise<Sta
     connection = connected;
     const generation = side.existed ? side.store.generation() : '';
     asked = true;
-    const opened = await expectReply(connection.request(openSessionMessage(options, localDir, side, generation)), 'sessionOpened');
+    const opened = await connection.request(openSessionMessage(options, localDir, side, generation));
     const remoteHost = options.remote.kind === 'remote' ? options.remote.host : '';
     side.checkRecorded({ localDir, remoteHost, remoteDir: opened.remoteDir, direction: options.direction }, peerPlatform);
     side.commit({
@@ -101,10 +100,10 @@ async function connect(options: SyncOptions, io: RunIo): Promise<{ connection: C
       ...io.trust, fingerprint: options.fingerprint, knownHosts: options.knownHosts, acceptNewHost: options.acceptNewHost,
     });
   try {
-    const welcome = await expectReply(connection.request({
+    const welcome = await connection.request({
       kind: 'hello', magic: MAGIC, protocolVersion: PROTOCOL_VERSION, features: FEATURES, clientName: `snapsync ${VERSION}`,
       platform: currentPlatform,
-    }), 'welcome');
+    });
     if (welcome.protocolVersion !== PROTOCOL_VERSION) {
       throw protocolError('UNSUPPORTED_VERSION',
         `the reactor speaks protocol ${welcome.protocolVersion}, this snapsync ${PROTOCOL_VERSION}; install matching versions`);
@@ -144,7 +143,7 @@ async function connect(options: SyncOptions, io: RunIo): Promise<{ connection: C
       : await buildAuth(user, welcome.authChallenge, {
         ...io.credentials, identity: options.identity, passwordFile: options.passwordFile,
       });
-    await expectReply(connection.request(auth), 'authOk');
+    await connection.request(auth);
     return { connection, features: welcome.features, peerPlatform: welcome.platform };
   } catch (err) {
     connection.close();
@@ -152,7 +151,7 @@ async function connect(options: SyncOptions, io: RunIo): Promise<{ connection: C
   }
 }
 
-function openSessionMessage(options: SyncOptions, localDir: string, side: SessionSide, generation: string): Message {
+function openSessionMessage(options: SyncOptions, localDir: string, side: SessionSide, generation: string): OpenSession {
   return {
     kind: 'openSession',
     name: options.name,

@@ -94,7 +94,7 @@ export class ServedSession {
     this.scanned = true;
     // One way, this side's role is known now; two ways, each StartPass gives it.
     if (!this.bidi) this.takeRole(endpoint.role({ sends: endpoint.sends, channel: connection.syncChannel() }));
-    connection.reply(id, { kind: 'syncReady', scanned: scan.entries });
+    connection.reply({ id, message: request }, { kind: 'syncReady', scanned: scan.entries });
     if (this.peerReady) this.startStreaming();
   }
 
@@ -156,7 +156,7 @@ export class ServedSession {
       this.options.log.event('warn', 'watch_failed', { id: this.options.id, reason: failure, fallback: 'the initiator rescans on a timer' });
     }
     if (this.syncing) feed.pause();
-    connection.reply(id, { kind: 'watchStarted', watching: failure === undefined, message: failure ?? '' });
+    connection.reply({ id, message: request }, { kind: 'watchStarted', watching: failure === undefined, message: failure ?? '' });
   }
 
   /** endCycle records one cycle of a continuous session; the session stays open for the next. */

@@ -79,7 +79,7 @@ export class SessionHandler {
           this.stage = { name: 'done' };
           served.finish(message.ok, message.generation);
         }
-        this.connection.reply(id, { kind: 'sessionFinished' });
+        this.connection.reply({ id, message }, { kind: 'sessionFinished' });
       },
       ...Object.fromEntries(SYNC_KINDS.map((kind) => [kind, ({ served }: { served: ServedSession }, _: number, message: SyncMessage) => {
         served.onSyncMessage(message);
@@ -170,7 +170,7 @@ export class SessionHandler {
     }
     const features = sharedFeatures(FEATURES, message.features);
     this.stage = { name: 'auth', peer: { features, platform: message.platform } };
-    this.connection.reply(id, {
+    this.connection.reply({ id, message }, {
       kind: 'welcome', protocolVersion: PROTOCOL_VERSION, features,
       serverName: this.options.serverName, authChallenge: this.challenge, platform: this.platform,
     });
@@ -183,7 +183,7 @@ export class SessionHandler {
     this.loggedInOnce = true;
     this.stage = { name: 'ready', peer, principal };
     this.connection.maxFrameBytes = this.options.maxFrameBytes ?? MAX_FRAME_BYTES;
-    this.connection.reply(id, { kind: 'authOk', user: principal.user });
+    this.connection.reply({ id, message }, { kind: 'authOk', user: principal.user });
   }
 
   private openSession(peer: Peer, principal: Principal, id: number, request: OpenSession): void {
@@ -223,7 +223,7 @@ export class SessionHandler {
       id: sessionId, name: request.name, user: principal.user, peer: this.options.peer, direction: request.direction,
       dir: remoteDir.shown, db: shownDbPath, db_existed: side.existed, ...(side.dryRun ? { dry_run: true } : {}),
     });
-    this.connection.reply(id, {
+    this.connection.reply({ id, message: request }, {
       kind: 'sessionOpened', sessionId, remoteDbPath: shownDbPath, remoteDbExisted: side.existed, remoteDir: remoteDir.shown, generation,
     });
   }

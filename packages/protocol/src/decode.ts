@@ -1,0 +1,172 @@
+import { MAX_DELETE_COUNT } from '@snapsync/core';
+import type { DeleteLimit, Direction, ErrorCode } from '@snapsync/core';
+import type { Snapsync } from '../generated/wire.js';
+import { changeFromWire, deltaFromWire, resultFromWire } from './decode-stream.js';
+import {
+  batch, bounded, bytes, count, invalid, list, overwritePolicy, path, platformOf, relPath, shown, symlinkMode, text, uuid,
+} from './field-checks.js';
+import { MAX_COOLOFF_MS, MAX_ERROR_TEXT, MAX_PATH, MAX_PENDING } from './limits.js';
+import type { Message, MessageOf } from './messages.js';
+import { DIRECTIONS, WIRE_ERROR_CODES } from './wire-enums.js';
+
+const CHECKSUMS = new Set(['sha256', 'sha1', 'md5', 'none']);
+
+/** WireKind names a body the Envelope carries; the compiler holds it equal to MessageKind through DECODERS. */
+type WireKind = NonNullable<Snapsync.V1.Envelope['body']>;
+
+/** WireBody is a body as protobufjs decodes it: every field may be missing. */
+type WireBody<K extends WireKind> = NonNullable<Snapsync.V1.Envelope[K]>;
+
+/**
+ * decodeBody validates the body of a decoded envelope into a Message. Anything malformed,
+ * out of range or missing throws a coded error; nothing unchecked gets past here.
+ */
+export function decodeBody(envelope: Snapsync.V1.Envelope): Message {
+  if (envelope.body === undefined) throw invalid('frame carries no message');
+  return decodeAs(envelope.body, envelope);
+}
+
+function decodeAs<K extends WireKind>(kind: K, envelope: Snapsync.V1.Envelope): MessageOf<K> {
+  return DECODERS[kind](envelope[kind]!);
+}
+
+const DECODERS: { readonly [K in WireKind]: (body: WireBody<K>) => MessageOf<K> } = {
+  hello: (m) => ({
+    kind: 'hello',
+    magic: text(m.magic ?? '', 'hello.magic', 64),
+    protocolVersion: m.protocolVersion ?? 0,
+    features: list(m.features ?? [], 'hello.features'),
+    clientName: text(m.clientName ?? '', 'hello.clientName'),
+    platform: platformOf(m.platform || 'posix', 'hello.platform'),
+  }),
+  welcome: (m) => {
+    const platform = platformOf(m.platform, 'welcome.platform');
+    return {
+      kind: 'welcome',
+      protocolVersion: m.protocolVersion ?? 0,
+      features: list(m.features ?? [], 'welcome.features'),
+      serverName: text(m.serverName ?? '', 'welcome.serverName'),
+      authChallenge: bytes(m.authChallenge, 'welcome.authChallenge', 32, 32),
+      platform,
+    };
+  },
+  auth: (m) => {
+    const user = text(m.user ?? '', 'auth.user', 256);
+    if (user.length === 0) throw invalid('auth.user is empty');
+    if (m.method === 'password') return { kind: 'auth', user, password: text(m.password ?? '', 'auth.password') };
+    if (m.method === 'key') {
+      return {
+        kind: 'auth',
+        user,
+        key: {
+          publicKey: bytes(m.key?.publicKey, 'auth.key.publicKey', 32, 32),
+          signature: bytes(m.key?.signature, 'auth.key.signature', 64, 64),
+        },
+      };
+    }
+    throw invalid('auth names no method (password or key)');
+  },
+  authOk: (m) => ({ kind: 'authOk', user: text(m.user ?? '', 'authOk.user', 256) }),
+  openSession: (m) => {
+    const direction = (Object.keys(DIRECTIONS) as Direction[]).find((d) => DIRECTIONS[d] === m.direction);
+    if (direction === undefined) throw invalid(`openSession.direction ${String(m.direction)} is unknown`);
+    const checksum = text(m.checksum ?? '', 'openSession.checksum', 16);
+    if (!CHECKSUMS.has(checksum)) throw invalid(`openSession.checksum ${shown(checksum)} is unknown`);
+    const remoteDir = path(m.remoteDir ?? '', 'openSession.remoteDir');
+    if (remoteDir.length === 0) throw invalid('openSession.remoteDir is empty');
+    return {
+      kind: 'openSession',
+      name: text(m.name ?? '', 'openSession.name', 256),
+      remoteDir,
+      remoteDbDir: path(m.remoteDbDir ?? '', 'openSession.remoteDbDir'),
+      direction,
+      localDbExisted: m.localDbExisted === true,
+      reset: m.reset === true,
+      createDir: m.createDir === true,
+      localDir: path(m.localDir ?? '', 'openSession.localDir'),
+      localHost: text(m.localHost ?? '', 'openSession.localHost', 256),
+      localDbPath: path(m.localDbPath ?? '', 'openSession.localDbPath'),
+      checksum,
+      dryRun: m.dryRun === true,
+      generation: uuid(m.generation, 'openSession.generation'),
+      startupToken: uuid(m.startupToken, 'openSession.startupToken'),
+      noFsync: m.noFsync === true,
+    };
+  },
+  sessionOpened: (m) => ({
+    kind: 'sessionOpened',
+    sessionId: text(m.sessionId ?? '', 'sessionOpened.sessionId', 64),
+    remoteDbPath: path(m.remoteDbPath ?? '', 'sessionOpened.remoteDbPath'),
+    remoteDbExisted: m.remoteDbExisted === true,
+    remoteDir: path(m.remoteDir ?? '', 'sessionOpened.remoteDir'),
+    generation: uuid(m.generation, 'sessionOpened.generation'),
+  }),
+  finishSession: (m) => ({
+    kind: 'finishSession', ok: m.ok === true,
+    generation: uuid(m.generation, 'finishSession.generation'),
+    keepOpen: m.keepOpen === true,
+  }),
+  watch: (m) => ({
+    kind: 'watch', cooloffMs: bounded(m.cooloffMs, 'watch.cooloffMs', MAX_COOLOFF_MS),
+    pendingMax: bounded(m.pendingMax, 'watch.pendingMax', MAX_PENDING, 1),
+  }),
+  watchStarted: (m) => ({ kind: 'watchStarted', watching: m.watching === true, message: text(m.message ?? '', 'watchStarted.message') }),
+  treeChanged: (m) => ({
+    kind: 'treeChanged', full: m.full === true,
+    paths: batch(m.paths ?? [], 'treeChanged.paths').map((p) => relPath(p, 'treeChanged.paths')),
+  }),
+  startPass: (m) => ({ kind: 'startPass', reactorSends: m.reactorSends === true, keptOnly: m.keptOnly === true }),
+  sessionFinished: () => ({ kind: 'sessionFinished' }),
+  error: (m) => {
+    const name = Object.keys(WIRE_ERROR_CODES).find((key) => WIRE_ERROR_CODES[key] === m.code);
+    const code = (name === undefined || name === 'ERROR_CODE_UNSPECIFIED' ? 'INTERNAL' : name) as ErrorCode;
+    return { kind: 'error', code, message: text(m.message ?? '', 'error.message', MAX_ERROR_TEXT) };
+  },
+  startSync: (m) => ({
+    kind: 'startSync', dryRun: m.dryRun === true, allowMassDelete: m.allowMassDelete === true,
+    filters: batch(m.filters ?? [], 'startSync.filters').map((rule) => ({
+      kind: rule.include === true ? 'include' as const : 'exclude' as const,
+      pattern: text(rule.pattern ?? '', 'startSync.filters.pattern', MAX_PATH),
+    })),
+    ignoreDelete: m.ignoreDelete === true,
+    mirror: m.mirror === true,
+    keepDir: path(m.keepDir ?? '', 'startSync.keepDir'),
+    symlinks: symlinkMode(m.symlinks ?? ''),
+    preserveTime: m.preserveTime === true,
+    overwrite: overwritePolicy(m.overwrite ?? ''),
+    preserveUid: m.preserveUid === true,
+    preserveGid: m.preserveGid === true,
+    partial: m.partial === true,
+    scope: batch(m.scope ?? [], 'startSync.scope').map((p) => relPath(p, 'startSync.scope')),
+    targetRate: count(m.targetRate, 'startSync.targetRate'),
+    ...maxDeleteFromWire(m.maxDeleteCount, m.maxDeletePercent),
+  }),
+  syncReady: (m) => ({ kind: 'syncReady', scanned: count(m.scanned, 'syncReady.scanned') }),
+  changes: (m) => ({ kind: 'changes', last: m.last === true, changes: batch(m.changes ?? [], 'changes').map(changeFromWire) }),
+  want: (m) => ({
+    kind: 'want',
+    paths: batch(m.paths ?? [], 'want.paths').map((p) => relPath(p, 'want.paths')),
+    resumes: batch(m.resumes ?? [], 'want.resumes').map((r) => ({
+      path: relPath(r.path ?? '', 'want.resumes.path'), offset: count(r.offset, 'want.resumes.offset'),
+      prefixChecksum: bytes(r.prefixChecksum, 'want.resumes.prefixChecksum', 0, 64),
+    })),
+    deltas: batch(m.deltas ?? [], 'want.deltas').map(deltaFromWire),
+  }),
+  fileData: (m) => ({
+    kind: 'fileData', path: relPath(m.path ?? '', 'fileData.path'), offset: count(m.offset, 'fileData.offset'),
+    data: m.data ?? new Uint8Array(), last: m.last === true, aborted: m.aborted === true,
+    reason: text(m.reason ?? '', 'fileData.reason'),
+  }),
+  ack: (m) => ({ kind: 'ack', bytes: count(m.bytes, 'ack.bytes') }),
+  results: (m) => ({ kind: 'results', results: batch(m.results ?? [], 'results').map(resultFromWire) }),
+  syncDone: (m) => ({ kind: 'syncDone', errors: count(m.errors, 'syncDone.errors') }),
+};
+
+/** maxDeleteFromWire reads --max-delete: at most one of the two fields, a percentage up to 100; neither keeps the default. */
+function maxDeleteFromWire(count: number | null | undefined, percent: number | null | undefined): { maxDelete?: DeleteLimit } {
+  const given = (value: number | null | undefined): value is number => value !== null && value !== undefined;
+  if (given(count) && given(percent)) throw invalid('startSync.maxDeleteCount and startSync.maxDeletePercent are both set; give one');
+  if (given(count)) return { maxDelete: { kind: 'count', count: bounded(count, 'startSync.maxDeleteCount', MAX_DELETE_COUNT) } };
+  if (given(percent)) return { maxDelete: { kind: 'percent', percent: bounded(percent, 'startSync.maxDeletePercent', 100) } };
+  return {};
+}
