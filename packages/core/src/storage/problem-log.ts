@@ -4,6 +4,9 @@ import type { PathResult } from '../stream/messages.js';
 /** PROBLEM_BATCH is how many problem paths are written to the snapshot DB at a time. */
 const PROBLEM_BATCH = 512;
 
+/** ProblemStore is what a ProblemLog needs of the store. */
+export type ProblemStore = Pick<SnapshotStore, 'clearProblems' | 'addProblems'>;
+
 /**
  * ProblemLog records the paths a run could not synchronize (skipped, conflicts, errors) in
  * the snapshot DB, in batches as they come: a run with a million failing paths holds none of
@@ -13,7 +16,7 @@ const PROBLEM_BATCH = 512;
 export class ProblemLog {
   private batch: ProblemRow[] = [];
 
-  constructor(private readonly store: SnapshotStore, scope?: readonly string[]) {
+  constructor(private readonly store: ProblemStore, scope?: readonly string[]) {
     store.clearProblems(scope);
   }
 

@@ -24,7 +24,7 @@ function freshStore(): SnapshotStore {
 
 const paths = (entries: Iterable<Entry>): string[] => [...entries].map((entry) => entry.path);
 
-describeEachBackend('core/storage/snapshot-store delta', () => {
+describeEachBackend('core/storage/diff: what changed since the last sync', () => {
   let store: SnapshotStore;
   beforeEach(() => {
     store = freshStore();
