@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { OverwritePolicy, PlatformName, Filter } from '@snapsync/core';
 import { listTree, partials, twoWayCycle, type Side, type TwoWayCycle } from './sync-pair.js';
 import { apply, expectHolds, lay, type Edit, type Holding, type Layout } from './tree-edits.js';
+import type { Row } from './scenario-rows.js';
 
 // A two-way scenario as one row of a table: the state both sides held at the last sync, what
 // each side does, one bidirectional cycle, and what both sides must hold after. A is the
@@ -14,10 +15,8 @@ export interface CycleSettings {
   readonly filter?: Filter;
 }
 
-export interface Scenario {
-  readonly name: string;
-  /** from is the named starting state: laid on A and synced to B; null when the sides never synced. */
-  readonly from: Layout | null;
+/** Scenario: `from` is laid on A and synced to B. */
+export interface Scenario extends Row {
   /** a and b are the edits each side makes after that sync. */
   readonly a?: readonly Edit[];
   readonly b?: readonly Edit[];
