@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { eventually, poll, startCli, type CliProcess } from '../helpers/cli-process.js';
 import { bins } from '../helpers/paths.js';
 import { snapsyncAdmin } from '../helpers/run-cli.js';
-import { startReactor, type TestReactor } from '../helpers/reactor-process.js';
+import { useReactor } from '../helpers/suite-reactor.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { describeModes, expectSameTree, PASSWORD } from './modes.js';
@@ -200,16 +200,7 @@ describeModes('e2e: continuous sessions', (mode) => {
 // Connection loss: a continuous session reconnects on its own and converges.
 describe('e2e: continuous sessions across connection loss (reactor over TLS)', function () {
   this.timeout(120_000);
-  let reactor: TestReactor;
-  let docroot: string;
-
-  before(async () => {
-    docroot = tempDir('snapsync-e2e-docroot-');
-    reactor = await startReactor([{ name: 'alice', docroot, password: PASSWORD }]);
-  });
-  after(async () => {
-    await reactor.stop();
-  });
+  const reactor = useReactor({ password: PASSWORD });
 
   function session(name: string, local: string, remote: string, port: number, direction: string, extra: readonly string[] = []): CliProcess {
     return startCli(bins.snapsync, [
@@ -221,8 +212,8 @@ describe('e2e: continuous sessions across connection loss (reactor over TLS)', f
   function dirs(name: string): { local: string; remote: string } {
     const local = join(tempDir('snapsync-e2e-home-'), name);
     mkdirSync(local);
-    mkdirSync(join(docroot, name));
-    return { local, remote: join(docroot, name) };
+    mkdirSync(join(reactor.docroot, name));
+    return { local, remote: join(reactor.docroot, name) };
   }
 
   it('the connection cut (proxy on 127.0.0.1) and restored: changes made meanwhile on both sides converge', async () => {
@@ -264,7 +255,7 @@ describe('e2e: continuous sessions across connection loss (reactor over TLS)', f
       await reactor.stop('SIGKILL');
       writeFileSync(join(local, 'while-down.txt'), 'made while the reactor was down');
       await eventually(() => expect(running.events().some((event) => event.event === 'reconnecting')).to.equal(true));
-      reactor = await reactor.restart();
+      await reactor.restart();
       await eventually(() => {
         holds(remote, 'while-down.txt', 'made while the reactor was down');
         expect(statSync(join(remote, 'big.bin')).size).to.equal(big.length);

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCli } from '../helpers/cli-process.js';
 import { bins } from '../helpers/paths.js';
-import { startReactor, type TestReactor } from '../helpers/reactor-process.js';
+import { useReactor } from '../helpers/suite-reactor.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -13,16 +13,7 @@ const PASSWORD = 'lost correct horse';
 // again as documented (exit 4 only once the tries are spent), never an uncaught exception.
 describe('initiator: a connection lost while this side scans', function () {
   this.timeout(60_000);
-  let reactor: TestReactor;
-  let docroot: string;
-
-  before(async () => {
-    docroot = tempDir('snapsync-lost-docroot-');
-    reactor = await startReactor([{ name: 'alice', docroot, password: PASSWORD }]);
-  });
-  after(async () => {
-    await reactor.stop();
-  });
+  const reactor = useReactor({ password: PASSWORD });
 
   it('is tried again and converges, with no stack trace', async () => {
     const local = tempDir('snapsync-lost-home-');
@@ -31,7 +22,7 @@ describe('initiator: a connection lost while this side scans', function () {
       mkdirSync(join(local, `d${d}`));
       for (let f = 0; f < 400; f++) writeFileSync(join(local, `d${d}`, `f${f}.txt`), `${d}/${f}`);
     }
-    mkdirSync(join(docroot, 'lost'));
+    mkdirSync(join(reactor.docroot, 'lost'));
     const proxy = new TcpProxy(reactor.port);
     await proxy.start();
     const run = startCli(bins.snapsync, [

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { chmodSync, chownSync, lchownSync, lstatSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeModes, expectNothingToDo, expectSuccess, parseRun, type Mode } from '../e2e/modes.js';
-import { startReactor, type TestReactor } from '../helpers/reactor-process.js';
+import { sharing, useReactor } from '../helpers/suite-reactor.js';
 import { snapsync } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -96,15 +96,7 @@ describe('initiator: owners (-u, -j) on a receiving side without root', () => {
 });
 
 describe('initiator: owners refused by a reactor that does not allow them', () => {
-  let reactor: TestReactor;
-  let docroot: string;
-  before(async () => {
-    docroot = tempDir('snapsync-owners-docroot-');
-    reactor = await startReactor([{ name: 'bob', docroot, password: 'bob-secret' }]);
-  });
-  after(async () => {
-    await reactor.stop();
-  });
+  const reactor = useReactor({ users: sharing('bob-secret', 'bob') });
 
   it('lands every path owned by the reactor user and says on each line that its admin has not allowed owners', async () => {
     const local = tempDir('snapsync-owners-local-');
@@ -115,6 +107,6 @@ describe('initiator: owners refused by a reactor that does not allow them', () =
     for (const path of PATHS) {
       expect(run.stdout).to.include(`/${path} SYNCHRONIZED (owner and group not kept: this reactor does not let bob set owners`);
     }
-    expect(owners(join(docroot, 'dst'))).to.deep.equal(all(`${process.getuid?.()}:${process.getgid?.()}`));
+    expect(owners(join(reactor.docroot, 'dst'))).to.deep.equal(all(`${process.getuid?.()}:${process.getgid?.()}`));
   });
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { eventually } from '../helpers/cli-process.js';
 import { holdLock } from '../helpers/lock-holder.js';
 import { bins } from '../helpers/paths.js';
-import { startReactor, type TestReactor } from '../helpers/reactor-process.js';
+import { useReactor } from '../helpers/suite-reactor.js';
 import { snapsync, snapsyncAdmin, type CliResult } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { rawDb } from '../helpers/sqlite-backends.js';
@@ -17,19 +17,11 @@ const PASSWORD = 'correct horse';
 // reactor process on 127.0.0.1.
 describe('initiator: session start-up rules', function () {
   this.timeout(60_000);
-  let reactor: TestReactor;
-  let docroot: string;
   let home: string;
   let n = 0;
-
-  before(async () => {
-    docroot = tempDir('snapsync-docroot-');
+  const reactor = useReactor({ password: PASSWORD });
+  before(() => {
     home = tempDir('snapsync-home-');
-    reactor = await startReactor([{ name: 'alice', docroot, password: PASSWORD }]);
-  });
-
-  after(async () => {
-    await reactor.stop();
   });
 
   /** fresh makes a local dir and a remote dir (docroot-relative) for one test. */
@@ -38,8 +30,8 @@ describe('initiator: session start-up rules', function () {
     const local = join(home, `local-${n}`);
     const remote = `/remote-${n}`;
     mkdirSync(local);
-    mkdirSync(join(docroot, remote));
-    return { local, remote, remoteReal: join(docroot, remote) };
+    mkdirSync(join(reactor.docroot, remote));
+    return { local, remote, remoteReal: join(reactor.docroot, remote) };
   }
 
   function run(args: readonly string[], password = PASSWORD): Promise<CliResult> {
@@ -80,7 +72,7 @@ describe('initiator: session start-up rules', function () {
       const result = await run(['-N', `ex-${direction}`, '-d', local, '-r', remote, '-b', localDb, '-B', remoteDb, '-K', direction]);
       expect(result.code, result.stderr).to.equal(0);
       expect(existsSync(join(localDb, '.private-asp', `ex-${direction}`, 'snap.db'))).to.equal(true);
-      expect(existsSync(join(docroot, remoteDb, '.private-asp', `ex-${direction}`, 'snap.db'))).to.equal(true);
+      expect(existsSync(join(reactor.docroot, remoteDb, '.private-asp', `ex-${direction}`, 'snap.db'))).to.equal(true);
       const localCache = existsSync(join(local, '.private-asp', `ex-${direction}`));
       const remoteCache = existsSync(join(remoteReal, '.private-asp', `ex-${direction}`));
       expect({ direction, localCache, remoteCache }).to.deep.equal({
@@ -256,7 +248,7 @@ describe('initiator: session start-up rules', function () {
     expect(existsSync(join(local, '.private-asp'))).to.equal(false);
     const created = await run(['-N', 'mk', '-d', local, '-r', `/missing-${n}/deep`, '--create-dir']);
     expect(created.code, created.stderr).to.equal(0);
-    expect(existsSync(join(docroot, `missing-${n}`, 'deep', '.private-asp', 'mk', 'snap.db'))).to.equal(true);
+    expect(existsSync(join(reactor.docroot, `missing-${n}`, 'deep', '.private-asp', 'mk', 'snap.db'))).to.equal(true);
   });
 
   it('refuses remote paths that leave the docroot', async () => {

@@ -3,7 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { startReactor, type TestReactor } from '../helpers/reactor-process.js';
+import { useReactor } from '../helpers/suite-reactor.js';
 import { snapsync, type CliResult, type RunOptions } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -11,36 +11,28 @@ import { tempDir } from '../helpers/temp-dir.js';
 // against a real reactor process over TLS on 127.0.0.1.
 describe('initiator: reactor trust and login', function () {
   this.timeout(60_000);
-  let reactor: TestReactor;
-  let docroot: string;
   let home: string;
   let keyFile: string;
   let otherKeyFile: string;
   let n = 0;
-
-  before(async () => {
-    docroot = tempDir('snapsync-docroot-');
-    home = tempDir('snapsync-home-');
-    const alice = generateKeyPairSync('ed25519');
-    keyFile = join(home, 'id_ed25519');
-    writeFileSync(keyFile, alice.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-    writeFileSync(join(home, 'id_ed25519.pub'), alice.publicKey.export({ type: 'spki', format: 'pem' }));
-    otherKeyFile = join(home, 'other_ed25519');
-    writeFileSync(otherKeyFile, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }));
-    reactor = await startReactor([
-      { name: 'alice', docroot, password: 's3cret', authorizedKey: join(home, 'id_ed25519.pub') },
-    ]);
-  });
-
-  after(async () => {
-    await reactor.stop();
+  const reactor = useReactor({
+    users: (docroot) => {
+      home = tempDir('snapsync-home-');
+      const alice = generateKeyPairSync('ed25519');
+      keyFile = join(home, 'id_ed25519');
+      writeFileSync(keyFile, alice.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+      writeFileSync(join(home, 'id_ed25519.pub'), alice.publicKey.export({ type: 'spki', format: 'pem' }));
+      otherKeyFile = join(home, 'other_ed25519');
+      writeFileSync(otherKeyFile, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }));
+      return [{ name: 'alice', docroot, password: 's3cret', authorizedKey: join(home, 'id_ed25519.pub') }];
+    },
   });
 
   function session(): string[] {
     n += 1;
     const local = join(home, `local-${n}`);
     mkdirSync(local);
-    mkdirSync(join(docroot, `r-${n}`));
+    mkdirSync(join(reactor.docroot, `r-${n}`));
     return ['-N', `t${n}`, '-d', local, '-r', `alice@127.0.0.1:/r-${n}`, '-P', String(reactor.port)];
   }
 

@@ -176,27 +176,26 @@ describe('reactor/cli', () => {
       expect(oneLine(result)).to.include('user name');
     });
 
-    it('accepts an Ed25519 public key in PEM form and stores its raw 32 bytes', async () => {
-      const key = newEd25519Key();
-      const file = join(files, 'key.pem.pub');
-      writeFileSync(file, key.pem);
-      const result = await addUser('pemuser', ['--authorized-key', file], { SNAPSYNC_PASSWORD: '' });
-      expect(result.code, result.stderr).to.equal(0);
-      const record = readUsers(state).users.pemuser!;
-      expect(record.authorizedKeys).to.deep.equal([key.raw.toString('base64')]);
-      expect(record).to.not.have.property('password');
-    });
-
-    it('accepts an OpenSSH ssh-ed25519 line and stores the same raw key', async () => {
-      const key = newEd25519Key('someone@laptop');
-      const file = join(files, 'id_ed25519.pub');
-      writeFileSync(file, key.openSsh);
-      const result = await addUser('sshuser', ['--authorized-key', file], { SNAPSYNC_PASSWORD: 'also-a-password' });
-      expect(result.code, result.stderr).to.equal(0);
-      const record = readUsers(state).users.sshuser!;
-      expect(record.authorizedKeys).to.deep.equal([key.raw.toString('base64')]);
-      expect(await verifyPassword('also-a-password', record.password as never)).to.equal(true);
-    });
+    const keyForms = [
+      { name: 'accepts an Ed25519 public key in PEM form and stores its raw 32 bytes', user: 'pemuser', file: 'key.pem.pub', form: 'pem', password: '' },
+      {
+        name: 'accepts an OpenSSH ssh-ed25519 line and stores the same raw key', user: 'sshuser', file: 'id_ed25519.pub', form: 'openSsh',
+        comment: 'someone@laptop', password: 'also-a-password',
+      },
+    ] as const;
+    for (const row of keyForms) {
+      it(row.name, async () => {
+        const key = 'comment' in row ? newEd25519Key(row.comment) : newEd25519Key();
+        const file = join(files, row.file);
+        writeFileSync(file, key[row.form]);
+        const result = await addUser(row.user, ['--authorized-key', file], { SNAPSYNC_PASSWORD: row.password });
+        expect(result.code, result.stderr).to.equal(0);
+        const record = readUsers(state).users[row.user]!;
+        expect(record.authorizedKeys).to.deep.equal([key.raw.toString('base64')]);
+        if (row.password === '') expect(record).to.not.have.property('password');
+        else expect(await verifyPassword(row.password, record.password as never)).to.equal(true);
+      });
+    }
 
     it('keeps earlier keys when another key is added to the same user', async () => {
       const first = readUsers(state).users.sshuser!.authorizedKeys[0];

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually } from '../helpers/cli-process.js';
-import { startReactor, type TestReactor } from '../helpers/reactor-process.js';
+import { useReactor } from '../helpers/suite-reactor.js';
 import { snapsync } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import type { CaseOutcome } from './fuzz/conversation.js';
@@ -41,7 +41,6 @@ function caseSeed(stage: Stage, index: number): number {
 
 describe(`reactor: frame fuzzer against a live reactor (seed ${SEED}, ${CASES} cases a state)`, function () {
   this.timeout(Math.max(120_000, CASES * 1500));
-  let reactor: TestReactor;
   let base: string;
   let key: TestKey;
   let untouched: string[];
@@ -53,25 +52,28 @@ describe(`reactor: frame fuzzer against a live reactor (seed ${SEED}, ${CASES} c
   // alice is fuzzed; bob's docroot, the state dir and the trap must not change.
   const layout = { alice: 'deep/er/still/alice', bob: 'bob', state: 'state', trap: 'trap' };
 
-  before(async () => {
-    base = tempDir('snapsync-fuzz-');
-    for (const dir of [layout.alice, layout.bob, layout.trap]) mkdirSync(join(base, dir), { recursive: true });
-    writeFileSync(join(base, layout.bob, 'bob.txt'), 'bob\'s\n');
-    writeFileSync(join(base, layout.trap, 'existing'), 'untouched\n');
-    local = join(tempDir('snapsync-fuzz-local-'), 'legit');
-    mkdirSync(local);
-    key = newEd25519Key();
-    writeFileSync(join(base, 'alice.pub'), key.openSsh);
-    reactor = await startReactor([
+  const reactor = useReactor({
+    docroot: () => {
+      base = tempDir('snapsync-fuzz-');
+      for (const dir of [layout.alice, layout.bob, layout.trap]) mkdirSync(join(base, dir), { recursive: true });
+      writeFileSync(join(base, layout.bob, 'bob.txt'), 'bob\'s\n');
+      writeFileSync(join(base, layout.trap, 'existing'), 'untouched\n');
+      key = newEd25519Key();
+      writeFileSync(join(base, 'alice.pub'), key.openSsh);
+      return base;
+    },
+    users: () => [
       { name: 'alice', docroot: join(base, layout.alice), password: PASSWORD, authorizedKey: join(base, 'alice.pub') },
       { name: 'bob', docroot: join(base, layout.bob), password: 'bob pass' },
-    ], join(base, layout.state));
-    untouched = outsideState(base, layout.alice, layout.state);
-    descriptors = openFiles(reactor.process.pid!);
+    ],
+    stateDir: () => join(base, layout.state),
   });
 
-  after(async () => {
-    await reactor.stop();
+  before(() => {
+    local = join(tempDir('snapsync-fuzz-local-'), 'legit');
+    mkdirSync(local);
+    untouched = outsideState(base, layout.alice, layout.state);
+    descriptors = openFiles(reactor.process.pid!);
   });
 
   /** expectWell checks the reactor after a batch: alive, bounded, confined, no internal error, still serving. */

@@ -3,7 +3,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually, poll, startCli, type CliProcess } from '../helpers/cli-process.js';
 import { bins } from '../helpers/paths.js';
-import { startReactor, type TestReactor } from '../helpers/reactor-process.js';
+import type { TestReactor } from '../helpers/reactor-process.js';
+import { useReactor } from '../helpers/suite-reactor.js';
 import { reactorCli, snapsync } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -81,22 +82,15 @@ describe('reactor: operations', function () {
   });
 
   describe('logs, limits and status of a serving reactor', () => {
-    let reactor: TestReactor;
-    let docroot: string;
     let running: CliProcess | undefined;
-
-    before(async () => {
-      docroot = tempDir('snapsync-ops-docroot-');
-      reactor = await startReactor([{ name: 'alice', docroot, password: PASSWORD }], undefined,
-        { logFormat: 'json', logLevel: 'info', limits: { maxSessions: 1 } });
-    });
+    // Before the reactor's own stop: the client goes first.
     after(async () => {
       await running?.stop();
-      await reactor.stop();
     });
+    const reactor = useReactor({ password: PASSWORD, config: { logFormat: 'json', logLevel: 'info', limits: { maxSessions: 1 } } });
 
     it('logs one JSON line per session event, with its fields', async () => {
-      const { local, remote } = dirs(docroot, 'logged');
+      const { local, remote } = dirs(reactor.docroot, 'logged');
       writeFileSync(join(local, 'a.txt'), 'a');
       const result = await snapsync(args(reactor, 'logged', local, remote), { env: { SNAPSYNC_PASSWORD: PASSWORD } });
       expect(result.code, result.stderr).to.equal(0);
@@ -109,14 +103,14 @@ describe('reactor: operations', function () {
     });
 
     it('logs a failed login as a warning, naming the peer', async () => {
-      const { local, remote } = dirs(docroot, 'badlogin');
+      const { local, remote } = dirs(reactor.docroot, 'badlogin');
       const result = await snapsync(args(reactor, 'badlogin', local, remote), { env: { SNAPSYNC_PASSWORD: 'wrong' } });
       expect(result.code).to.equal(6);
       await eventually(() => expect(reactor.log()).to.match(/"level":"warn","event":"login_failed","peer":"127\.0\.0\.1:\d+"/));
     });
 
     it('status shows a running continuous session (text and JSON); a session over the limit is refused with exit 4', async () => {
-      const { local, remote } = dirs(docroot, 'watched');
+      const { local, remote } = dirs(reactor.docroot, 'watched');
       writeFileSync(join(local, 'x.txt'), 'x');
       running = startCli(bins.snapsync, args(reactor, 'watched', local, remote, ['-C', '--json', '-K', 'bidi']),
         { SNAPSYNC_PASSWORD: PASSWORD });
@@ -133,7 +127,7 @@ describe('reactor: operations', function () {
       expect(json.sessions.map((s) => ({ name: s.name, continuous: s.continuous, cycles: s.cycles, files: s.files })))
         .to.deep.equal([{ name: 'watched', continuous: true, cycles: 1, files: 1 }]);
 
-      const other = dirs(docroot, 'second');
+      const other = dirs(reactor.docroot, 'second');
       const refused = await snapsync(args(reactor, 'second', other.local, other.remote), { env: { SNAPSYNC_PASSWORD: PASSWORD } });
       expect(refused.code).to.equal(4);
       expect(refused.stderr).to.equal('Failed. Peer error: the reactor already serves its limit of 1 sessions; try again later ' +

@@ -1,5 +1,6 @@
 import {
-  decodeFrame, encodeFrame, MAGIC, PROTOCOL_VERSION, type Frame, type Hello, type Message, type OpenSession, type Welcome,
+  decodeFrame, encodeFrame, MAGIC, PROTOCOL_VERSION, type Frame, type Hello, type Message, type OpenSession, type StartSync,
+  type Welcome,
 } from '@snapsync/protocol';
 import { WebSocket } from 'ws';
 
@@ -137,6 +138,15 @@ export function openSessionMessage(name: string, remoteDir: string, overrides: P
     kind: 'openSession', name, remoteDir, remoteDbDir: '', direction: 'push', localDbExisted: false, reset: false,
     createDir: false, localDir: `/local/${name}`, localHost: 'test-host', localDbPath: `/local/${name}/.private-asp/${name}/snap.db`,
     checksum: 'sha256', dryRun: false, generation: '', startupToken: '', ...overrides,
+  };
+}
+
+/** startSyncMessage is a well-formed push StartSync (no filters, -o always), with overrides for the field under test. */
+export function startSyncMessage(overrides: Partial<StartSync> = {}): StartSync {
+  return {
+    kind: 'startSync', dryRun: false, allowMassDelete: false, filters: [], ignoreDelete: false, mirror: false, keepDir: '',
+    symlinks: 'copy', preserveTime: false, overwrite: 'always', preserveUid: false, preserveGid: false, partial: false, scope: [],
+    targetRate: 0, ...overrides,
   };
 }
 

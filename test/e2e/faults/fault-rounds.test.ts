@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { join } from 'node:path';
 import { startCli, type CliProcess } from '../../helpers/cli-process.js';
 import { bins } from '../../helpers/paths.js';
-import { startReactor, type TestReactor } from '../../helpers/reactor-process.js';
+import { useReactor } from '../../helpers/suite-reactor.js';
 import { snapsync, type CliResult } from '../../helpers/run-cli.js';
 import { TcpProxy } from '../../helpers/tcp-proxy.js';
 import { tempDir } from '../../helpers/temp-dir.js';
@@ -36,23 +36,24 @@ interface Round {
 // nothing left in the caches) and never meet a stuck session (exit 7 or 8). issue 15, deliverable 8.
 describe('e2e: faults at random points (reactor over TLS)', function () {
   this.timeout(60_000 + ROUNDS * 40_000);
-  let reactor: TestReactor;
   let proxy: TcpProxy;
-  let docroot: string;
   let home: string;
   const tally = new Map<string, number>();
 
-  before(async () => {
+  before(() => {
     console.log(`      fault rounds: SNAPSYNC_FAULT_SEED=${SEED} SNAPSYNC_FAULT_ROUNDS=${ROUNDS}`);
-    docroot = tempDir('snapsync-faults-docroot-');
+  });
+  // The proxy stops before the reactor does (after hooks run in the order they are added).
+  after(async () => {
+    await proxy.stop();
+  });
+  const reactor = useReactor({ password: PASSWORD });
+  before(async () => {
     home = tempDir('snapsync-faults-home-');
-    reactor = await startReactor([{ name: 'alice', docroot, password: PASSWORD }]);
     proxy = new TcpProxy(reactor.port);
     await proxy.start();
   });
-  after(async () => {
-    await proxy.stop();
-    await reactor.stop();
+  after(() => {
     console.log(`      fault outcomes: ${[...tally].map(([what, n]) => `${what} ${n}`).join(', ')}`);
   });
 
@@ -157,7 +158,7 @@ describe('e2e: faults at random points (reactor over TLS)', function () {
     }
     if (run.child.exitCode === null) {
       await reactor.stop('SIGKILL');
-      reactor = await reactor.restart();
+      await reactor.restart();
       proxy.retarget(reactor.port);
     }
     const result = await run.exited;
@@ -179,7 +180,7 @@ describe('e2e: faults at random points (reactor over TLS)', function () {
       };
       it(`${fault}, ${round.direction}, ${round.first ? 'first run' : 'a later run'}: the next run converges`, async () => {
         const local = join(home, round.name);
-        const remote = join(docroot, round.name);
+        const remote = join(reactor.docroot, round.name);
         mkdirSync(local);
         mkdirSync(remote);
         seedTrees(round, local, remote);

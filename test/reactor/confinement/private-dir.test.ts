@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Change, Entry, PathResult } from '@snapsync/core';
-import { loggedIn, openSessionMessage } from '../raw-client.js';
+import { loggedIn, openSessionMessage, startSyncMessage } from '../raw-client.js';
 import { CANARY, climb, describeRun, fill, PASSWORD, told, useAttackWorld } from './attack-world.js';
 
 /** PRIVATE matches a path with a private dir among its names, in either platform's spelling, any case. */
@@ -116,10 +116,7 @@ describe('reactor confinement: the session\'s private dir (alice attacks bob\'s 
       const opened = await client.request(openSessionMessage(session, remoteDir, { createDir: true }));
       messages.push(JSON.stringify(opened));
       if (opened.kind !== 'sessionOpened') return { results, messages };
-      const ready = await client.request({
-        kind: 'startSync', dryRun: false, allowMassDelete: false, filters: [], ignoreDelete: false, mirror: false, keepDir: '',
-        symlinks: 'copy', preserveTime: false, overwrite: 'always', preserveUid: false, preserveGid: false, partial: false, scope: [], targetRate: 0,
-      });
+      const ready = await client.request(startSyncMessage());
       messages.push(JSON.stringify(ready));
       if (ready.kind !== 'syncReady') return { results, messages };
       client.send({ kind: 'syncReady', scanned: changes.length }, 0);

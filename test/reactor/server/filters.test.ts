@@ -3,9 +3,9 @@ import { MAX_FILTER_PATTERN, MAX_FILTER_TOTAL, type FilterRule } from '@snapsync
 import type { Message, StartSync } from '@snapsync/protocol';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startReactor, type TestReactor } from '../../helpers/reactor-process.js';
+import { useReactor } from '../../helpers/suite-reactor.js';
 import { tempDir } from '../../helpers/temp-dir.js';
-import { loggedIn, openSessionMessage, type RawClient } from '../raw-client.js';
+import { loggedIn, openSessionMessage, startSyncMessage, type RawClient } from '../raw-client.js';
 
 // The filters a StartSync carries, as a real reactor takes them over TLS: a bad one is refused
 // by name, and none can hold the reactor's event loop while it scans.
@@ -17,36 +17,27 @@ const NAMES = 20;
 /** WIDE is the size of one directory of such names. */
 const WIDE = 6000;
 
-function startSync(filters: FilterRule[]): StartSync {
-  return {
-    kind: 'startSync', dryRun: false, allowMassDelete: false, filters, ignoreDelete: false, mirror: false, keepDir: '',
-    symlinks: 'copy', preserveTime: false, overwrite: 'always', preserveUid: false, preserveGid: false, partial: false, scope: [],
-    targetRate: 0,
-  };
+const startSync = (filters: FilterRule[]): StartSync => startSyncMessage({ filters });
+
+/** nearMisses makes a docroot of names the filters below nearly match, and an empty data/. */
+function nearMisses(): string {
+  const docroot = join(tempDir('snapsync-filters-'), 'root');
+  // Names of 255 characters that the patterns below nearly match: the worst case for a regex.
+  for (let d = 0; d < DIRS; d++) {
+    mkdirSync(join(docroot, 'long', `d${d}`), { recursive: true });
+    for (let i = 0; i < NAMES; i++) writeFileSync(join(docroot, 'long', `d${d}`, `${i}`.padStart(3, '0').padEnd(255, 'a')), '');
+  }
+  // One directory of many such names: a scan must not hold the reactor through a whole directory.
+  mkdirSync(join(docroot, 'wide'));
+  for (let i = 0; i < WIDE; i++) writeFileSync(join(docroot, 'wide', `${i}`.padStart(5, '0').padEnd(255, 'a')), '');
+  mkdirSync(join(docroot, 'data'));
+  return docroot;
 }
 
 describe('reactor/server: filters from the network', function () {
   this.timeout(30_000);
-  let reactor: TestReactor;
   let sessions = 0;
-
-  before(async () => {
-    const docroot = join(tempDir('snapsync-filters-'), 'root');
-    // Names of 255 characters that the patterns below nearly match: the worst case for a regex.
-    for (let d = 0; d < DIRS; d++) {
-      mkdirSync(join(docroot, 'long', `d${d}`), { recursive: true });
-      for (let i = 0; i < NAMES; i++) writeFileSync(join(docroot, 'long', `d${d}`, `${i}`.padStart(3, '0').padEnd(255, 'a')), '');
-    }
-    // One directory of many such names: a scan must not hold the reactor through a whole directory.
-    mkdirSync(join(docroot, 'wide'));
-    for (let i = 0; i < WIDE; i++) writeFileSync(join(docroot, 'wide', `${i}`.padStart(5, '0').padEnd(255, 'a')), '');
-    mkdirSync(join(docroot, 'data'));
-    reactor = await startReactor([{ name: 'alice', docroot, password: PASSWORD }]);
-  });
-
-  after(async () => {
-    await reactor.stop();
-  });
+  const reactor = useReactor({ password: PASSWORD, docroot: nearMisses });
 
   /** opened logs in and opens a fresh push session on dir. */
   async function opened(dir: string): Promise<RawClient> {

@@ -1,44 +1,30 @@
 import { expect } from 'chai';
 import { CHANGE_BATCH, CHANGE_WINDOW, type Entry, type FilterRule } from '@snapsync/core';
-import type { StartSync } from '@snapsync/protocol';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startReactor, type TestReactor } from '../../helpers/reactor-process.js';
+import { useReactor } from '../../helpers/suite-reactor.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { eventually } from '../../helpers/cli-process.js';
 import { internalErrors } from '../fuzz/reactor-health.js';
-import { helloMessage, loggedIn, openSessionMessage, type RawClient } from '../raw-client.js';
+import { helloMessage, loggedIn, openSessionMessage, startSyncMessage, type RawClient } from '../raw-client.js';
 
 const PASSWORD = 'hostile sync pass';
 
-/** startSyncMessage is a well-formed push StartSync, with overrides for the field under test. */
-function startSyncMessage(overrides: Partial<StartSync> = {}): StartSync {
-  return {
-    kind: 'startSync', dryRun: false, allowMassDelete: false, filters: [], ignoreDelete: false, mirror: false, keepDir: '',
-    symlinks: 'copy', preserveTime: false, overwrite: 'always', preserveUid: false, preserveGid: false, partial: false, scope: [],
-    targetRate: 0, ...overrides,
-  };
+/** slowToScan makes a docroot whose data/ takes a scan long enough that the next frame comes while it runs. */
+function slowToScan(): string {
+  const docroot = tempDir('snapsync-hostile-sync-');
+  for (let d = 0; d < 20; d++) {
+    mkdirSync(join(docroot, 'data', `d${d}`), { recursive: true });
+    for (let f = 0; f < 20; f++) writeFileSync(join(docroot, 'data', `d${d}`, `f${f}`), `${d}/${f}\n`);
+  }
+  return docroot;
 }
 
 // Cases the frame fuzzer (test/reactor/frame-fuzz.test.ts) found, each replayed on its own.
 describe('reactor: hostile sync requests found by the frame fuzzer', function () {
   this.timeout(30_000);
-  let reactor: TestReactor;
   let sessions = 0;
-
-  before(async () => {
-    const docroot = tempDir('snapsync-hostile-sync-');
-    // Enough to scan that the scan is still running when the next frame comes.
-    for (let d = 0; d < 20; d++) {
-      mkdirSync(join(docroot, 'data', `d${d}`), { recursive: true });
-      for (let f = 0; f < 20; f++) writeFileSync(join(docroot, 'data', `d${d}`, `f${f}`), `${d}/${f}\n`);
-    }
-    reactor = await startReactor([{ name: 'alice', docroot, password: PASSWORD }]);
-  });
-
-  after(async () => {
-    await reactor.stop();
-  });
+  const reactor = useReactor({ password: PASSWORD, docroot: slowToScan });
 
   /** inSession logs in and opens a fresh push session on /data. */
   async function inSession(): Promise<RawClient> {

@@ -1,13 +1,13 @@
 import { expect } from 'chai';
-import type { Message, StartSync } from '@snapsync/protocol';
+import type { Message } from '@snapsync/protocol';
 import { mkdirSync } from 'node:fs';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { join } from 'node:path';
-import { startReactor, type TestReactor } from '../../helpers/reactor-process.js';
+import { sharing, useReactor } from '../../helpers/suite-reactor.js';
 import { snapsync } from '../../helpers/run-cli.js';
 import { tempDir } from '../../helpers/temp-dir.js';
-import { connectAndHello, fullSession, loggedIn, openSessionMessage, RawClient } from '../raw-client.js';
+import { connectAndHello, fullSession, loggedIn, openSessionMessage, RawClient, startSyncMessage } from '../raw-client.js';
 
 const PASSWORD = 'limits-secret';
 
@@ -63,14 +63,6 @@ async function closeAll(clients: readonly RawClient[]): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 200));
 }
 
-function startSyncMessage(): StartSync {
-  return {
-    kind: 'startSync', dryRun: false, allowMassDelete: false, filters: [], ignoreDelete: false, mirror: false, keepDir: '',
-    symlinks: 'copy', preserveTime: false, overwrite: 'always', preserveUid: false, preserveGid: false, partial: false, scope: [],
-    targetRate: 0,
-  };
-}
-
 function docroot(): string {
   const root = tempDir('snapsync-limits-');
   mkdirSync(join(root, 'data'));
@@ -81,15 +73,7 @@ describe('reactor/server/limits', function () {
   this.timeout(30_000);
 
   describe('deadlines before login (1 s TLS, 1 s to the first message, 2 s to log in)', () => {
-    let reactor: TestReactor;
-
-    before(async () => {
-      reactor = await startReactor([{ name: 'alice', docroot: docroot(), password: PASSWORD }], undefined,
-        { limits: { tlsHandshakeSeconds: 1, helloTimeoutSeconds: 1, loginTimeoutSeconds: 2 } });
-    });
-    after(async () => {
-      await reactor.stop();
-    });
+    const reactor = useReactor({ password: PASSWORD, docroot, config: { limits: { tlsHandshakeSeconds: 1, helloTimeoutSeconds: 1, loginTimeoutSeconds: 2 } } });
 
     it('closes a TCP connection that never starts TLS within the TLS deadline', async () => {
       const socket = await tcp(reactor.port, '127.0.0.2');
@@ -122,18 +106,7 @@ describe('reactor/server/limits', function () {
   });
 
   describe('default limits: 8 connections not logged in yet per address, 8 sessions per user', () => {
-    let reactor: TestReactor;
-
-    before(async () => {
-      const root = docroot();
-      reactor = await startReactor([
-        { name: 'alice', docroot: root, password: PASSWORD },
-        { name: 'bob', docroot: root, password: PASSWORD },
-      ]);
-    });
-    after(async () => {
-      await reactor.stop();
-    });
+    const reactor = useReactor({ docroot, users: sharing(PASSWORD, 'alice', 'bob') });
 
     it('holds 8 of 70 silent WebSockets from one address; a real login from another address still gets in', async () => {
       const held = await flood(reactor.port, '127.0.0.2', 70);
@@ -188,15 +161,7 @@ describe('reactor/server/limits', function () {
   });
 
   describe('the total cap on connections not logged in yet (6 in all, 4 per address)', () => {
-    let reactor: TestReactor;
-
-    before(async () => {
-      reactor = await startReactor([{ name: 'alice', docroot: docroot(), password: PASSWORD }], undefined,
-        { limits: { maxPendingLogins: 6, maxPendingLoginsPerAddress: 4 } });
-    });
-    after(async () => {
-      await reactor.stop();
-    });
+    const reactor = useReactor({ password: PASSWORD, docroot, config: { limits: { maxPendingLogins: 6, maxPendingLoginsPerAddress: 4 } } });
 
     it('refuses connections past 6 from all addresses while a logged-in user works on', async () => {
       const working = await loggedIn(reactor.port, 'alice', PASSWORD);
@@ -220,15 +185,7 @@ describe('reactor/server/limits', function () {
   });
 
   describe('sessions that stall (limits.stallTimeoutSeconds 2)', () => {
-    let reactor: TestReactor;
-
-    before(async () => {
-      reactor = await startReactor([{ name: 'alice', docroot: docroot(), password: PASSWORD }], undefined,
-        { limits: { stallTimeoutSeconds: 2, idleTimeoutSeconds: 10 } });
-    });
-    after(async () => {
-      await reactor.stop();
-    });
+    const reactor = useReactor({ password: PASSWORD, docroot, config: { limits: { stallTimeoutSeconds: 2, idleTimeoutSeconds: 10 } } });
 
     it('ends a session that started a sync and then only answers pings, with REACTOR_BUSY, within 4 s', async () => {
       const client = await loggedIn(reactor.port, 'alice', PASSWORD);

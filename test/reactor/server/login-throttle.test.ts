@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { LoginThrottle, PAIR_RULES, sourceOf } from '@snapsync/reactor';
-import { startReactor, type TestReactor } from '../../helpers/reactor-process.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { sharing, useReactor } from '../../helpers/suite-reactor.js';
 import { connectAndHello, loggedIn, type RawClient } from '../raw-client.js';
 
 /** Clock is a hand-moved time for the throttle's tables. */
@@ -80,18 +79,7 @@ describe('reactor/server/login-throttle', () => {
   describe('logins to a serving reactor', function () {
     this.timeout(30_000);
     const PASSWORD = 'throttle-secret';
-    let reactor: TestReactor;
-
-    before(async () => {
-      const docroot = tempDir('snapsync-throttle-');
-      reactor = await startReactor([
-        { name: 'alice', docroot, password: PASSWORD },
-        { name: 'bob', docroot, password: PASSWORD },
-      ]);
-    });
-    after(async () => {
-      await reactor.stop();
-    });
+    const reactor = useReactor({ users: sharing(PASSWORD, 'alice', 'bob') });
 
     /** guess makes one login try on a fresh connection from address; it resolves with the reply's kind. */
     async function guess(address: string, user: string, password: string): Promise<{ kind: string; message: string; client: RawClient }> {

@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from '
 import { connect as tlsConnect } from 'node:tls';
 import { connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
-import { startReactor, type TestReactor } from '../../helpers/reactor-process.js';
+import type { TestReactor } from '../../helpers/reactor-process.js';
+import { useReactor } from '../../helpers/suite-reactor.js';
 import { reactorCli } from '../../helpers/run-cli.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { newEd25519Key, signLogin, type TestKey } from '../keys.js';
@@ -51,6 +52,12 @@ async function expectRefusal(client: RawClient, code: string): Promise<string> {
   return error.message;
 }
 
+/** sessionIdOf checks that a reply opened a session, and returns the session's id. */
+function sessionIdOf(reply: Message): string {
+  expect(reply.kind, JSON.stringify(reply)).to.equal('sessionOpened');
+  return (reply as Message & { kind: 'sessionOpened' }).sessionId;
+}
+
 let names = 0;
 /** uniqueName is a fresh session name, so sessions in one docroot never share a DB. */
 function uniqueName(prefix = 's'): string {
@@ -65,21 +72,14 @@ describe('reactor/server/serve', function () {
     const PASSWORD = 'alice-secret';
     let fixture: Fixture;
     let key: TestKey;
-    let reactor: TestReactor;
-
-    before(async () => {
-      fixture = makeFixture();
-      key = newEd25519Key();
-      const keyFile = join(fixture.base, 'key.pub');
-      writeFileSync(keyFile, key.openSsh);
-      reactor = await startReactor([
-        { name: 'alice', docroot: fixture.docroot, password: PASSWORD },
-        { name: 'keyuser', docroot: fixture.docroot, authorizedKey: keyFile },
-      ]);
-    });
-
-    after(async () => {
-      await reactor.stop();
+    const reactor = useReactor({
+      docroot: () => (fixture = makeFixture()).docroot,
+      users: (docroot) => {
+        key = newEd25519Key();
+        const keyFile = join(fixture.base, 'key.pub');
+        writeFileSync(keyFile, key.openSsh);
+        return [{ name: 'alice', docroot, password: PASSWORD }, { name: 'keyuser', docroot, authorizedKey: keyFile }];
+      },
     });
 
     it('answers a good Hello with Welcome: its version, platform and a fresh 32-byte challenge', async () => {
@@ -185,40 +185,33 @@ describe('reactor/server/serve', function () {
       client.close();
     });
 
-    it('refuses the authorized public key with a signature made by a different key', async () => {
-      const other = newEd25519Key();
-      const { client, welcome } = await connectAndHello(reactor.port);
-      client.send({
-        kind: 'auth', user: 'keyuser', key: { publicKey: key.raw, signature: signLogin(other, 'keyuser', welcome.authChallenge) },
+    /** A refused key login as keyuser: the key shown, the key that signs, the name signed for, and whose challenge is signed. */
+    const refusedKeyLogins: readonly {
+      name: string; shown: 'authorized' | 'other'; signer: 'authorized' | 'other'; signedFor?: string; challenge?: 'an earlier connection\'s';
+    }[] = [
+      { name: 'refuses the authorized public key with a signature made by a different key', shown: 'authorized', signer: 'other' },
+      { name: 'refuses a key that is not authorized for the user, even with a valid signature', shown: 'other', signer: 'other' },
+      {
+        name: 'refuses a signature replayed from another connection (another challenge)', shown: 'authorized', signer: 'authorized',
+        challenge: 'an earlier connection\'s',
+      },
+      { name: 'refuses a key signature made for another user name', shown: 'authorized', signer: 'authorized', signedFor: 'alice' },
+    ];
+    for (const row of refusedKeyLogins) {
+      it(row.name, async () => {
+        const keys = { authorized: key, other: newEd25519Key() };
+        let earlier: Uint8Array | undefined;
+        if (row.challenge !== undefined) {
+          const connection = await connectAndHello(reactor.port);
+          earlier = connection.welcome.authChallenge;
+          connection.client.close();
+        }
+        const { client, welcome } = await connectAndHello(reactor.port);
+        const signature = signLogin(keys[row.signer], row.signedFor ?? 'keyuser', earlier ?? welcome.authChallenge);
+        client.send({ kind: 'auth', user: 'keyuser', key: { publicKey: keys[row.shown].raw, signature } });
+        await expectRefusal(client, 'AUTH_FAILED');
       });
-      await expectRefusal(client, 'AUTH_FAILED');
-    });
-
-    it('refuses a key that is not authorized for the user, even with a valid signature', async () => {
-      const other = newEd25519Key();
-      const { client, welcome } = await connectAndHello(reactor.port);
-      client.send({
-        kind: 'auth', user: 'keyuser', key: { publicKey: other.raw, signature: signLogin(other, 'keyuser', welcome.authChallenge) },
-      });
-      await expectRefusal(client, 'AUTH_FAILED');
-    });
-
-    it('refuses a signature replayed from another connection (another challenge)', async () => {
-      const earlier = await connectAndHello(reactor.port);
-      const replayed = signLogin(key, 'keyuser', earlier.welcome.authChallenge);
-      earlier.client.close();
-      const { client } = await connectAndHello(reactor.port);
-      client.send({ kind: 'auth', user: 'keyuser', key: { publicKey: key.raw, signature: replayed } });
-      await expectRefusal(client, 'AUTH_FAILED');
-    });
-
-    it('refuses a key signature made for another user name', async () => {
-      const { client, welcome } = await connectAndHello(reactor.port);
-      client.send({
-        kind: 'auth', user: 'keyuser', key: { publicKey: key.raw, signature: signLogin(key, 'alice', welcome.authChallenge) },
-      });
-      await expectRefusal(client, 'AUTH_FAILED');
-    });
+    }
 
     it('lets a user added while the reactor runs log in without a restart', async () => {
       const added = await reactorCli(['user', 'add', 'latecomer', '--docroot', fixture.docroot, '--state-dir', reactor.stateDir],
@@ -232,16 +225,7 @@ describe('reactor/server/serve', function () {
   describe('hostile and malformed input', () => {
     const PASSWORD = 'pw-hostile';
     let fixture: Fixture;
-    let reactor: TestReactor;
-
-    before(async () => {
-      fixture = makeFixture();
-      reactor = await startReactor([{ name: 'alice', docroot: fixture.docroot, password: PASSWORD }]);
-    });
-
-    after(async () => {
-      await reactor.stop();
-    });
+    const reactor = useReactor({ password: PASSWORD, docroot: () => (fixture = makeFixture()).docroot });
 
     /** stillServes proves the reactor survived: it is alive and runs a whole normal session. */
     async function stillServes(): Promise<void> {
@@ -352,9 +336,7 @@ describe('reactor/server/serve', function () {
     it('releases the session when its connection drops mid-session, so it can be run again', async () => {
       const name = uniqueName('dropped');
       const client = await loggedIn(reactor.port, 'alice', PASSWORD);
-      const opened = await client.request(openSessionMessage(name, '/data'));
-      expect(opened.kind).to.equal('sessionOpened');
-      const id = (opened as Message & { kind: 'sessionOpened' }).sessionId;
+      const id = sessionIdOf(await client.request(openSessionMessage(name, '/data')));
       client.ws.terminate();
       await eventually(() => reactor.log().includes(`session end id=${id} result=failed`), 'the session end line');
       expect(reactor.log()).to.include(`WARN session lost id=${id} `);
@@ -368,25 +350,15 @@ describe('reactor/server/serve', function () {
   describe('sessions: concurrency, locking and the log', () => {
     const PASSWORD = 'pw-sessions';
     let fixture: Fixture;
-    let reactor: TestReactor;
+    const reactor = useReactor({ password: PASSWORD, docroot: () => (fixture = makeFixture()).docroot });
     const openedIds: string[] = [];
-
-    before(async () => {
-      fixture = makeFixture();
-      reactor = await startReactor([{ name: 'alice', docroot: fixture.docroot, password: PASSWORD }]);
-    });
-
-    after(async () => {
-      await reactor.stop();
-    });
 
     it('serves 5 sessions with different names at once, all open at the same time', async () => {
       const sessionNames = [1, 2, 3, 4, 5].map((n) => `parallel-${n}`);
       const clients = await Promise.all(sessionNames.map(() => loggedIn(reactor.port, 'alice', PASSWORD)));
       const opened = await Promise.all(clients.map((client, i) => client.request(openSessionMessage(sessionNames[i]!, '/data'))));
       for (const reply of opened) {
-        expect(reply.kind, JSON.stringify(reply)).to.equal('sessionOpened');
-        openedIds.push((reply as Message & { kind: 'sessionOpened' }).sessionId);
+        openedIds.push(sessionIdOf(reply));
       }
       expect(new Set(openedIds).size).to.equal(5);
       const finished = await Promise.all(clients.map((client) => client.request({ kind: 'finishSession', ok: true, generation: '', keepOpen: false })));
@@ -400,9 +372,7 @@ describe('reactor/server/serve', function () {
     it('refuses a second connection opening the same session while the first is open with SESSION_LOCKED', async () => {
       mkdirSync(join(fixture.docroot, 'locked'));
       const first = await loggedIn(reactor.port, 'alice', PASSWORD);
-      const opened = await first.request(openSessionMessage('same', '/locked'));
-      expect(opened.kind).to.equal('sessionOpened');
-      openedIds.push((opened as Message & { kind: 'sessionOpened' }).sessionId);
+      openedIds.push(sessionIdOf(await first.request(openSessionMessage('same', '/locked'))));
 
       const second = await loggedIn(reactor.port, 'alice', PASSWORD);
       second.send(openSessionMessage('same', '/locked', { localDbExisted: true }));
@@ -418,7 +388,7 @@ describe('reactor/server/serve', function () {
     it('lets the same session run again once the first run has finished', async () => {
       const { opened } = await fullSession(reactor.port, 'alice', PASSWORD, openSessionMessage('same', '/locked', { localDbExisted: true }));
       expect(opened).to.include({ kind: 'sessionOpened', remoteDbExisted: true });
-      openedIds.push((opened as Message & { kind: 'sessionOpened' }).sessionId);
+      openedIds.push(sessionIdOf(opened));
     });
 
     it('logs exactly one "session start" and one "session end" line per session', async () => {
@@ -436,16 +406,7 @@ describe('reactor/server/serve', function () {
   describe('remote paths are confined to the docroot', () => {
     const PASSWORD = 'pw-paths';
     let fixture: Fixture;
-    let reactor: TestReactor;
-
-    before(async () => {
-      fixture = makeFixture();
-      reactor = await startReactor([{ name: 'alice', docroot: fixture.docroot, password: PASSWORD }]);
-    });
-
-    after(async () => {
-      await reactor.stop();
-    });
+    const reactor = useReactor({ password: PASSWORD, docroot: () => (fixture = makeFixture()).docroot });
 
     async function openRefused(open: Message, code: string): Promise<string> {
       const client = await loggedIn(reactor.port, 'alice', PASSWORD);
@@ -531,23 +492,12 @@ describe('reactor/server/serve', function () {
   describe('shutdown', () => {
     const PASSWORD = 'pw-shutdown';
     let fixture: Fixture;
-    let reactor: TestReactor;
-
-    before(async () => {
-      fixture = makeFixture();
-      reactor = await startReactor([{ name: 'alice', docroot: fixture.docroot, password: PASSWORD }]);
-    });
-
-    after(async () => {
-      await reactor.stop();
-    });
+    const reactor = useReactor({ password: PASSWORD, docroot: () => (fixture = makeFixture()).docroot });
 
     it('exits 0 on SIGTERM while a session is open, telling the client SHUTTING_DOWN or closing', async () => {
       const name = uniqueName('shutdown');
       const client = await loggedIn(reactor.port, 'alice', PASSWORD);
-      const opened = await client.request(openSessionMessage(name, '/data'));
-      expect(opened.kind).to.equal('sessionOpened');
-      const id = (opened as Message & { kind: 'sessionOpened' }).sessionId;
+      const id = sessionIdOf(await client.request(openSessionMessage(name, '/data')));
       const waiting = (await connectAndHello(reactor.port)).client; // one more, not logged in yet
 
       const code = await reactor.stop();
