@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { buildParser, toSyncOptions, type SyncOptions } from '@snapsync/initiator';
+import { buildParser, toSyncOptions, type SyncOptions } from '@snapsync/initiator/internal';
 import { snapsync } from '../helpers/run-cli.js';
 
 async function parse(argv: readonly string[]): Promise<SyncOptions> {

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { certificateFingerprint, Connection, PROTOCOL_VERSION, wsFrameSocket } from '@snapsync/protocol';
-import { certificateDer, createSelfSigned } from '@snapsync/reactor';
+import { certificateDer, createSelfSigned } from '@snapsync/reactor/internal';
 import { snapsync } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { TransferProgress } from '@snapsync/core';
 import {
   createReporter, ProgressBar, TransferStats, formatBytes, formatDuration, renderLine,
-} from '@snapsync/initiator';
+} from '@snapsync/initiator/internal';
 import { bins } from '../helpers/paths.js';
 import { snapsync, type CliResult } from '../helpers/run-cli.js';
 import { tempPair } from '../helpers/temp-dir.js';

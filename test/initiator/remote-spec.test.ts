@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { parseRemoteSpec } from '@snapsync/initiator';
+import { parseRemoteSpec } from '@snapsync/initiator/internal';
 
 describe('initiator/options/remote-spec', () => {
   const cases: [string, unknown][] = [

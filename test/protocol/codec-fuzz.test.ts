@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { isSnapsyncError } from '@snapsync/core';
-import { decodeFrame, encodeFrame, type Frame, type Message } from '@snapsync/protocol';
+import { decodeFrame, encodeFrame, type Frame, type Message } from '@snapsync/protocol/internal';
 import { mulberry32 } from '../helpers/seeded-random.js';
 
 function randomBytes(next: () => number, maxLength: number): Uint8Array {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { ErrorCode } from '@snapsync/core';
-import { decodeFrame, encodeFrame, MAX_PATH, MAX_TEXT, wire, type Frame, type Message } from '@snapsync/protocol';
+import { decodeFrame, encodeFrame, MAX_PATH, MAX_TEXT, wire, type Frame, type Message } from '@snapsync/protocol/internal';
 
 /** plain turns byte fields into arrays, so frames compare by content whatever the buffer type. */
 function plain(value: unknown): unknown {

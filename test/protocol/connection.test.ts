@@ -3,7 +3,7 @@ import { isSnapsyncError, SnapsyncError } from '@snapsync/core';
 import {
   CloseCode, Connection, decodeFrame, encodeFrame, MAX_FRAME_BYTES, memoryPair, PeerError, REPLIES,
   type AuthOk, type CloseInfo, type Frame, type FrameSocket, type Hello, type RequestFrame, type Welcome,
-} from '@snapsync/protocol';
+} from '@snapsync/protocol/internal';
 
 /** settle lets queued microtasks (memoryPair deliveries) run. */
 function settle(): Promise<void> {

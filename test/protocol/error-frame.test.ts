@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { isSnapsyncError, SnapsyncError } from '@snapsync/core';
-import { Connection, decodeFrame, encodeFrame, memoryPair, PeerError, type Message } from '@snapsync/protocol';
+import { Connection, decodeFrame, encodeFrame, memoryPair, PeerError, type Message } from '@snapsync/protocol/internal';
 import { helloMessage } from '../reactor/raw-client.js';
 
 /** refusal decodes bytes that must be refused and returns the coded error. */

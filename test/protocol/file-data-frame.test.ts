@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { decodeFrame, encodeFrame, fileDataFrame, MAX_PATH } from '@snapsync/protocol';
+import { decodeFrame, encodeFrame, fileDataFrame, MAX_PATH } from '@snapsync/protocol/internal';
 
 /** pattern fills a chunk with bytes that show any shift or cut. */
 function pattern(length: number): Buffer {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { verifyPassword } from '@snapsync/reactor';
+import { verifyPassword } from '@snapsync/reactor/internal';
 import { createHash, createPrivateKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';

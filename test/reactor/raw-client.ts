@@ -1,7 +1,7 @@
 import {
   decodeFrame, encodeFrame, MAGIC, PROTOCOL_VERSION, type Frame, type Hello, type Message, type OpenSession, type StartSync,
   type Welcome,
-} from '@snapsync/protocol';
+} from '@snapsync/protocol/internal';
 import { WebSocket } from 'ws';
 
 /** ClientEvent is what a raw client saw next: a decoded frame, or the end of the connection. */

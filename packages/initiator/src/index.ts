@@ -1,8 +1,4 @@
+// The initiator is a command line: its API is the CLI's entry and its documented exit statuses
+// (docs/exit-codes.md). Tests reach the rest through ./internal.ts.
 export { main } from './cli.js';
 export { EXIT, exitStatusFor } from './errors.js';
-export { parseRemoteSpec, type RemoteSpec } from './options/remote-spec.js';
-export { buildParser, toSyncOptions, type SyncOptions } from './options/command-line.js';
-export { checkKnownHost, hostKey, lookupKnownHost, rememberHost } from './trust/known-hosts.js';
-export { ProgressBar, TransferStats, formatBytes, formatDuration, renderLine } from './output/progress.js';
-export { createReporter, type Reporter } from './output/reporter.js';
-export { alsoToLog, LogFile } from './output/log-file.js';

@@ -1,15 +1,13 @@
-export { decodeFrame, encodeFrame } from './codec.js';
-export { fileDataFrame, type FileDataFrame } from './file-data-frame.js';
+// The protocol's API for the reactor and the initiator. Tests reach the rest through ./internal.ts.
 export { CloseCode, Connection } from './connection.js';
 export { PeerError, protocolError } from './errors.js';
 export { memoryPair, type CloseInfo, type FrameSocket } from './frame-socket.js';
-export { HANDSHAKE_TIMEOUT_MS, MAX_BATCH, MAX_COOLOFF_MS, MAX_FRAME_BYTES, MAX_PATH, MAX_PENDING, MAX_PREAUTH_FRAME_BYTES, MAX_TEXT } from './limits.js';
+export { HANDSHAKE_TIMEOUT_MS, MAX_BATCH, MAX_FRAME_BYTES, MAX_PENDING, MAX_PREAUTH_FRAME_BYTES } from './limits.js';
 export type * from './messages.js';
-export { REPLIES, type Reply, type ReplyKind, type ReplyTo, type Request, type RequestFrame, type RequestKind } from './replies.js';
+export type { Reply, ReplyKind, ReplyTo, Request, RequestFrame, RequestKind } from './replies.js';
 export { BIDI_FEATURE, CONTINUOUS_FEATURE, DRY_RUN_FEATURE, FEATURES, MAX_DELETE_FEATURE, OWNERS_FEATURE, MAGIC, PROTOCOL_VERSION, sharedFeatures } from './version.js';
 export { wsFrameSocket, zeroMask } from './ws-socket.js';
 export { keyLoginTranscript } from './key-login.js';
 export { certificateFingerprint, normalizeFingerprint } from './fingerprint.js';
-export { wire } from './wire.js';
-export { HEARTBEAT_MS, keepAlive, SILENCE_MS } from './heartbeat.js';
+export { HEARTBEAT_MS, keepAlive } from './heartbeat.js';
 export { runSettingsOf, startSyncOf } from './run-settings.js';

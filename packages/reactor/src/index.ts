@@ -1,14 +1,6 @@
-export { localAuthenticator, userAuthenticator, type Authenticator, type Principal } from './server/authenticator.js';
-export { confine, ensureDirectory, type Confined } from './server/docroot.js';
+// The reactor's API for other packages: a SessionHandler serves one connection (the initiator's
+// local mode runs one in process), serve listens for many. Tests reach the rest through ./internal.ts.
+export { localAuthenticator, type Authenticator, type Principal } from './server/authenticator.js';
 export { SessionHandler, type HandlerOptions } from './server/session-handler.js';
 export { serve, type RunningReactor, type ServeOptions } from './server/serve.js';
-export { parseListen } from './server/listen-address.js';
-export { consoleLogger, createLogger, silentLogger, type LogFormat, type Logger, type LogLevel } from './log.js';
-export { readConfig, DEFAULT_LIMITS, type Limits, type ReactorConfig } from './state/reactor-config.js';
-export { SessionRegistry, type SessionStatus } from './server/session-registry.js';
-export { createSelfSigned, certificateDer } from './state/certificate.js';
-export { fingerprintOf, initStateDir, loadIdentity, stateDir, type StateDir } from './state/state-dir.js';
-export { hashPassword, verifyPassword } from './users/password.js';
-export { parseEd25519PublicKey } from './users/authorized-key.js';
-export { LoginThrottle, ADDRESS_RULES, PAIR_RULES, type Rules } from './server/login-throttle.js';
-export { sourceOf } from './server/source-address.js';
+export { silentLogger, type Logger } from './log.js';

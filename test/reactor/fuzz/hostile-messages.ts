@@ -1,5 +1,5 @@
 import type { Change, FilterRule, SyncMessage } from '@snapsync/core';
-import { encodeFrame, MAGIC, PROTOCOL_VERSION, type Message, type MessageKind } from '@snapsync/protocol';
+import { encodeFrame, MAGIC, PROTOCOL_VERSION, type Message, type MessageKind } from '@snapsync/protocol/internal';
 import type { Random } from '../../helpers/seeded-random.js';
 import type { HostileValues } from './hostile-values.js';
 

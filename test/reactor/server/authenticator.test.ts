@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { hashPassword, localAuthenticator, userAuthenticator, type Authenticator } from '@snapsync/reactor';
+import { hashPassword, localAuthenticator, userAuthenticator, type Authenticator } from '@snapsync/reactor/internal';
 import type { Auth } from '@snapsync/protocol';
 import { randomBytes } from 'node:crypto';
 import { newEd25519Key, signLogin, type TestKey } from '../keys.js';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { confine, ensureDirectory } from '@snapsync/reactor';
+import { confine, ensureDirectory } from '@snapsync/reactor/internal';
 import { existsSync, mkdirSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../../helpers/temp-dir.js';

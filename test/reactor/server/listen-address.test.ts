@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { parseListen } from '@snapsync/reactor';
+import { parseListen } from '@snapsync/reactor/internal';
 
 describe('reactor/server/listen-address', () => {
   const good: [string, { host: string; port: number }][] = [

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { LoginThrottle, PAIR_RULES, sourceOf } from '@snapsync/reactor';
+import { LoginThrottle, PAIR_RULES, sourceOf } from '@snapsync/reactor/internal';
 import { sharing, useReactor } from '../../helpers/suite-reactor.js';
 import { connectAndHello, loggedIn, type RawClient } from '../raw-client.js';
 

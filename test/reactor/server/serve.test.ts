@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { encodeFrame, MAX_FRAME_BYTES, MAX_PREAUTH_FRAME_BYTES, PROTOCOL_VERSION, type Message } from '@snapsync/protocol';
+import { encodeFrame, MAX_FRAME_BYTES, MAX_PREAUTH_FRAME_BYTES, PROTOCOL_VERSION, type Message } from '@snapsync/protocol/internal';
 import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect as tlsConnect } from 'node:tls';
 import { connect as tcpConnect } from 'node:net';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { createLogger, SessionHandler, localAuthenticator } from '@snapsync/reactor';
+import { createLogger, SessionHandler, localAuthenticator } from '@snapsync/reactor/internal';
 import { Connection, MAGIC, PROTOCOL_VERSION, memoryPair, type Frame, type Message } from '@snapsync/protocol';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { certificateDer, createSelfSigned } from '@snapsync/reactor';
+import { certificateDer, createSelfSigned } from '@snapsync/reactor/internal';
 import { certificateFingerprint } from '@snapsync/protocol';
 import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { parseEd25519PublicKey } from '@snapsync/reactor';
+import { parseEd25519PublicKey } from '@snapsync/reactor/internal';
 import { generateKeyPairSync } from 'node:crypto';
 import { newEd25519Key, openSshLine } from '../keys.js';
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { hashPassword, verifyPassword } from '@snapsync/reactor';
+import { hashPassword, verifyPassword } from '@snapsync/reactor/internal';
 import { randomBytes, scryptSync } from 'node:crypto';
 
 describe('reactor/users/password', () => {

@@ -1,0 +1,8 @@
+// Everything the package holds, for its tests and the benchmark: what other packages may use is ./index.ts.
+export * from './index.js';
+export { parseRemoteSpec, type RemoteSpec } from './options/remote-spec.js';
+export { buildParser, toSyncOptions, type SyncOptions } from './options/command-line.js';
+export { checkKnownHost, hostKey, lookupKnownHost, rememberHost } from './trust/known-hosts.js';
+export { ProgressBar, TransferStats, formatBytes, formatDuration, renderLine } from './output/progress.js';
+export { createReporter, type Reporter } from './output/reporter.js';
+export { alsoToLog, LogFile } from './output/log-file.js';
