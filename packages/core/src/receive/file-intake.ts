@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { SnapsyncError } from '../errors.js';
+import { AckCredit } from './ack-credit.js';
 import type { ChecksumName, Entry, Owners } from '../model/entry.js';
 import { hashRange, newHasher } from '../scan/hash.js';
 import {
@@ -49,13 +50,14 @@ type FileData = Extract<SyncMessage, { kind: 'fileData' }>;
  */
 export class FileIntake {
   private readonly wanted = new Map<string, Incoming>();
-  private ackPending = 0;
   private readonly landing: LandingOptions;
+  private readonly credit: AckCredit;
   private readonly flushing = new Slots(FLUSH_SLOTS);
   /** placing settles whole files in the order they came, whatever order their flushes end in. */
   private placing = Promise.resolve();
 
   constructor(private readonly options: FileIntakeOptions) {
+    this.credit = new AckCredit(options.channel);
     this.landing = {
       owners: options.owners, ...(options.ownersRefused !== undefined ? { ownersRefused: options.ownersRefused } : {}),
       ...(options.preserveTime !== undefined ? { preserveTime: options.preserveTime } : {}),
@@ -139,7 +141,7 @@ export class FileIntake {
       } catch (err) {
         incoming.failure = err;
       }
-      this.ack(data.length);
+      this.credit.add(data.length);
       this.settle(incoming);
       this.options.settled();
       return;
@@ -154,7 +156,7 @@ export class FileIntake {
       .catch((err: unknown) => {
         incoming.failure ??= err;
       })
-      .finally(() => this.ack(data.length));
+      .finally(() => this.credit.add(data.length));
     if (message.last) this.completeAfter(incoming);
   }
 
@@ -168,7 +170,7 @@ export class FileIntake {
     } catch (err) {
       incoming.failure = err;
     }
-    this.ack(data.length);
+    this.credit.add(data.length);
     const flushed = incoming.failure !== undefined ? Promise.resolve()
       : this.flushing.run(() => reopenFlushed(incoming, this.landing)).catch((err: unknown) => {
         incoming.failure ??= err;
@@ -217,26 +219,16 @@ export class FileIntake {
       .catch((err: unknown) => {
         incoming.failure ??= err;
       })
-      .finally(() => this.ack(data.length));
+      .finally(() => this.credit.add(data.length));
     if (message.last) {
       incoming.received = incoming.entry.size;
       this.completeAfter(incoming);
     }
   }
 
-  /**
-   * ack returns flow-control credit, gathered over one turn of the event loop: a burst of small
-   * files then costs one Ack, not one frame (and TLS record) each.
-   */
-  private ack(bytes: number): void {
-    if (this.ackPending === 0) setImmediate(() => this.flushAck());
-    this.ackPending += bytes;
-  }
-
+  /** flushAck sends the credit gathered so far at once (before SyncDone). */
   flushAck(): void {
-    if (this.ackPending === 0) return;
-    this.options.channel.send({ kind: 'ack', bytes: this.ackPending });
-    this.ackPending = 0;
+    this.credit.flush();
   }
 
   /**

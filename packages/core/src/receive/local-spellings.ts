@@ -1,6 +1,6 @@
 import { below, parentOf } from '../model/entry.js';
 import { caseFold, nfc } from '../platform/names.js';
-import type { SnapshotStore } from '../storage/snapshot-store.js';
+import type { ReceiverStore } from './receiver-store.js';
 
 /**
  * LocalSpellings finds a new path that a case-insensitive side (Windows, or a default macOS
@@ -15,7 +15,7 @@ export class LocalSpellings {
   private readonly dirs = new Map<string, Map<string, string>>();
   private readonly refusedDirs = new Set<string>();
 
-  constructor(private readonly store: SnapshotStore) {}
+  constructor(private readonly store: Pick<ReceiverStore, 'scannedNamesIn'>) {}
 
   /**
    * clash returns why path, not in this side's scan, cannot be written, or undefined when it

@@ -1,12 +1,12 @@
-import { chmodSync, lchownSync, lstatSync, lutimesSync, mkdirSync, type Stats } from 'node:fs';
+import { chmodSync, lchownSync, lstatSync, lutimesSync, mkdirSync, rmSync, symlinkSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfinedTree } from '../confined/confined-tree.js';
 import type { PendingFlushes } from '../confined/pending-flushes.js';
-import { parentOf, sameLocalState, type Entry, type EntryKind, type Owners } from '../model/entry.js';
-import type { DryTree } from './dry-tree.js';
+import { ownerDiffers, parentOf, type Entry, type EntryKind, type Owners } from '../model/entry.js';
 import { isPresent, statEntry } from '../scan/local-tree.js';
 import { applyOwner, ownerIds } from './owner.js';
-import { changedHere } from '../model/path-errors.js';
+import { assertAsScanned, emptied, type MetadataChange, type ReceivingTree } from './receiving-tree.js';
+
 /** MODE_BITS drops setuid and setgid: a reactor run as root must not hand out privileges a push asked for. */
 export const MODE_BITS = 0o1777;
 
@@ -18,8 +18,6 @@ export interface TargetTreeOptions {
    * docroot, which holds root and the keep dir); undefined on the user's own machine.
    */
   readonly boundary?: string;
-  /** dryTree stands for the tree in a dry run: changes are noted there, never made. */
-  readonly dryTree: DryTree | undefined;
   readonly owners: Owners;
   readonly ownersRefused?: string;
   /** keepDir receives what would be deleted (--keep-dir-*). */
@@ -36,14 +34,14 @@ export interface TargetTreeOptions {
 
 /**
  * TargetTree is the receiving side's tree with its safety rules: never through a link among a
- * path's directories, never over what changed since this run's scan, deletions optionally kept
- * aside. The Receiver decides; this is how its decisions touch the disk.
+ * path's directories, never over what changed since this run's scan, deletions optionally moved to
+ * the keep dir. The Receiver decides; this is how its steps touch the disk (a dry run's are DryTree's).
  */
-export class TargetTree {
+export class TargetTree implements ReceivingTree {
   /** confined is where every change to the tree goes through. */
   readonly confined: ConfinedTree;
-  private readonly keep: ConfinedTree | undefined;
-  private readonly makeDir = (dir: string): void => this.madeDir(dir);
+  private readonly keepDirTree: ConfinedTree | undefined;
+  private readonly makeParent = (dir: string): void => this.madeDir(dir);
 
   constructor(private readonly options: TargetTreeOptions) {
     const bounds = {
@@ -51,7 +49,7 @@ export class TargetTree {
       ...(options.flushes !== undefined ? { flushes: options.flushes } : {}),
     };
     this.confined = new ConfinedTree(options.root, bounds);
-    this.keep = options.keepDir === undefined ? undefined : new ConfinedTree(options.keepDir, bounds);
+    this.keepDirTree = options.keepDir === undefined ? undefined : new ConfinedTree(options.keepDir, bounds);
   }
 
   /** full is a path's place on this side's file system. */
@@ -65,7 +63,7 @@ export class TargetTree {
    * ones are made, one level at a time, each checked the same way.
    */
   ancestors(path: string, create: boolean): string {
-    return this.confined.parents(path, create ? this.makeDir : undefined);
+    return this.confined.parents(path, create ? this.makeParent : undefined);
   }
 
   private madeDir(path: string): void {
@@ -77,24 +75,13 @@ export class TargetTree {
     madeDir?.made(path);
   }
 
-  /**
-   * keepAside moves the losing version of a resolved conflict out of the winner's way: into the
-   * keep dir when one is set, else to `beside` (a free name next to it). It returns where the
-   * loser went inside the tree, or undefined for the keep dir.
-   */
-  keepAside(path: string, target: Entry, beside: string): string | undefined {
-    const { dryTree } = this.options;
+  setLoserAside(path: string, target: Entry, beside: string): string | undefined {
     this.assertUnchanged(path, target);
-    if (this.keep !== undefined) {
+    if (this.keepDirTree !== undefined) {
       this.discardPath(path, target);
       return undefined;
     }
-    if (dryTree !== undefined) {
-      dryTree.remove(path);
-      dryTree.place(beside);
-    } else {
-      this.confined.rename(path, beside, target.kind);
-    }
+    this.confined.rename(path, beside, target.kind);
     return beside;
   }
 
@@ -106,22 +93,15 @@ export class TargetTree {
   /** assertUnchanged re-reads a path just before it is replaced: a change since the scan wins. */
   assertUnchanged(path: string, scanned: Entry | undefined): void {
     this.ancestors(path, false);
-    const now = this.options.dryTree?.isGone(path) === true ? undefined : statEntry(this.options.root, path);
-    const same = scanned === undefined ? now === undefined : now !== undefined && sameLocalState(now, scanned);
-    if (!same) throw changedHere();
+    assertAsScanned(statEntry(this.options.root, path), scanned);
   }
 
   /** place renames a finished file or link from the transfer cache to its final path. */
   place(from: string, path: string, kind: EntryKind): void {
     // moveIn checks (and makes) the directories; Windows first needs the path to clear its flag.
     if (process.platform === 'win32') clearReadOnly(this.ancestors(path, true));
-    this.confined.moveIn(from, path, kind, this.makeDir);
+    this.confined.moveIn(from, path, kind, this.makeParent);
     this.options.flushes?.fullDir(dirname(from));
-  }
-
-  /** move renames a path of this tree to another, free one (a move replayed). */
-  move(from: string, path: string, kind: EntryKind): void {
-    this.confined.rename(from, path, kind, this.makeDir);
   }
 
   /** changedInode notes a path whose mode, owner or time changed in place; a link's rides on its directory's flush. */
@@ -134,42 +114,28 @@ export class TargetTree {
   /** removeEmptyDir removes a directory still as scanned if it is empty; false if it holds anything. */
   removeEmptyDir(path: string, scanned: Entry): boolean {
     this.assertUnchanged(path, scanned);
-    try {
-      if (this.options.dryTree !== undefined) this.options.dryTree.rmdir(path);
-      else this.confined.rmdir(path);
-      return true;
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOTEMPTY' || code === 'EEXIST') return false;
-      throw err;
-    }
+    return emptied(() => this.confined.rmdir(path));
   }
 
   /** discardPath deletes a path, or moves a file or link to the keep dir when one is set. */
   discardPath(path: string, target: Entry): void {
-    const { dryTree } = this.options;
-    if (dryTree !== undefined) {
-      if (target.kind === 'dir') dryTree.rmdir(path);
-      else dryTree.remove(path);
-      return;
-    }
     if (target.kind === 'dir') {
       this.confined.rmdir(path);
-    } else if (this.keep === undefined) {
+    } else if (this.keepDirTree === undefined) {
       this.confined.unlink(path);
     } else {
       // The keep dir is the user's too: its directories are made and checked as the tree's are.
       // A reactor made it at the start; a local one is made on first use, as mkdir -p would.
-      if (!isPresent(this.keep.root)) this.makeKeepRoot();
-      const free = this.keep.lstat(path) === undefined ? path : `${path}.${Date.now()}`;
-      this.keep.moveIn(this.confined.parents(path), free, target.kind);
+      if (!isPresent(this.keepDirTree.root)) this.makeKeepRoot();
+      const free = this.keepDirTree.lstat(path) === undefined ? path : `${path}.${Date.now()}`;
+      this.keepDirTree.moveIn(this.confined.parents(path), free, target.kind);
       this.options.flushes?.dir(this.confined, parentOf(path));
     }
   }
 
   /** makeKeepRoot makes a local keep dir with its missing parents; each one's name must last as the files moved into it do. */
   private makeKeepRoot(): void {
-    const root = this.keep!.root;
+    const root = this.keepDirTree!.root;
     const first = mkdirSync(root, { recursive: true });
     for (let dir = root; first !== undefined; dir = dirname(dir)) {
       this.options.flushes?.fullDir(dirname(dir));
@@ -177,28 +143,77 @@ export class TargetTree {
     }
   }
 
+  makeDir(entry: Entry, replace: boolean): string {
+    const { confined } = this;
+    if (replace) confined.unlink(entry.path);
+    this.ancestors(entry.path, true);
+    const full = confined.mkdir(entry.path, entry.mode || 0o755);
+    const note = this.setOwner(full, entry);
+    // mkdir's mode goes through the umask; the source's mode must land as it is.
+    if (entry.mode !== 0) confined.chmod(entry.path, entry.mode & MODE_BITS);
+    return note;
+  }
+
+  makeLink(entry: Entry, temp: string, time: boolean): string {
+    // A run killed before the rename left its link here; symlink() would fail on it every run.
+    rmSync(temp, { force: true });
+    symlinkSync(entry.linkTarget ?? '', temp);
+    const note = this.setOwner(temp, entry);
+    if (time) this.setTime(temp, entry);
+    this.place(temp, entry.path, 'symlink');
+    return note;
+  }
+
+  replayMove(from: string, entry: Entry, now: Entry): string {
+    this.confined.rename(from, entry.path, now.kind, this.makeParent);
+    // The renamed file keeps its old owner and mode: the source may have changed them too.
+    let note = '';
+    if (ownerDiffers(entry, now)) {
+      note = this.setOwner(this.full(entry.path), entry);
+      this.changedInode(entry.path, now.kind);
+    }
+    if ((now.mode & 0o1777) !== (entry.mode & 0o1777)) this.confined.chmod(entry.path, entry.mode & MODE_BITS);
+    return note;
+  }
+
+  setMetadata(entry: Entry, kind: EntryKind, change: MetadataChange): string {
+    const full = this.full(entry.path);
+    const note = change.owner ? this.setOwner(full, entry) : '';
+    if (change.mode) this.confined.chmod(entry.path, entry.mode & MODE_BITS);
+    if (change.time) this.setTime(full, entry);
+    this.changedInode(entry.path, kind);
+    return note;
+  }
+
   /**
    * setOwner gives a path (a cache file or link before its rename, or a tree path whose
    * directories `ancestors` just checked) the source's tracked ids, without following a link; it returns the note for a refused change.
    * chown comes before chmod: it may clear mode bits.
    */
-  setOwner(full: string, entry: Entry): string {
+  private setOwner(full: string, entry: Entry): string {
     const ids = ownerIds(entry, this.options.owners);
     return ids === undefined ? '' : applyOwner((uid, gid) => lchownSync(full, uid, gid), ids, this.options.ownersRefused);
   }
 
   /** setTime applies the source's modification time (lutimes: a link's own time, not its target's). */
-  setTime(full: string, entry: Entry): void {
+  private setTime(full: string, entry: Entry): void {
     const seconds = entry.mtimeUs / 1e6;
     lutimesSync(full, seconds, seconds);
   }
 
-  /**
-   * landed is a path's stat once this run placed it, owners as tracked (what this side's next
-   * scan will find); a dry run placed nothing, so has none to record.
-   */
+  /** landed is a path's stat once this run placed it, owners as tracked (what this side's next scan will find). */
   landed(path: string): Entry | undefined {
-    return this.options.dryTree === undefined ? statEntry(this.options.root, path, this.options.owners) : undefined;
+    return statEntry(this.options.root, path, this.options.owners);
+  }
+
+  /** markPlaced: the disk holds what was placed. */
+  markPlaced(): void {}
+
+  /** sourceSent: a real --mirror pass asks the sender itself. */
+  sourceSent(): void {}
+
+  touched(): boolean {
+    return false;
   }
 }
 

@@ -1,0 +1,56 @@
+import type { Filter } from '../filter/filter.js';
+import type { ChecksumName, Owners } from '../model/entry.js';
+import type { OverwritePolicy } from '../plan/decide.js';
+import type { TwoWayRole } from '../plan/two-way.js';
+import type { PlatformName } from '../platform/platform.js';
+import type { PathResult, SyncChannel, TransferProgress } from '../stream/messages.js';
+import type { ReceiverStore } from './receiver-store.js';
+
+/** ReceiverOptions describe the side that takes changes in. */
+export interface ReceiverOptions {
+  readonly root: string;
+  /** cacheDir is the transfer cache: files are written and verified there, then renamed into place. */
+  readonly cacheDir: string;
+  readonly store: ReceiverStore;
+  readonly checksum: ChecksumName;
+  readonly policy: OverwritePolicy;
+  /**
+   * linkBoundary is the real directory links must lead into, judged by where they really lead
+   * (a reactor's docroot: see linkProblem); undefined on the user's own machine, where a link
+   * may point anywhere (reported).
+   */
+  readonly linkBoundary?: string;
+  /** preserveTime (-t) gives files and links the source's modification time. */
+  readonly preserveTime?: boolean;
+  /** owners (-u, -j) gives paths the source's uid and/or gid; this side's scan must track the same. */
+  readonly owners?: Owners;
+  /** ownersRefused, when set, says why this side will not set owners (a reactor's policy): noted, not tried. */
+  readonly ownersRefused?: string;
+  /** keepDir, when set, receives what would be deleted, moved there instead (--keep-dir-*). */
+  readonly keepDir?: string;
+  /** mirror makes this side identical to the sender: extra paths deleted, changed and lost ones made again. */
+  readonly mirror?: boolean;
+  /** filter is this side's scan filter: --mirror leaves what it hides alone. */
+  readonly filter?: Filter;
+  /** platform whose naming rules this side's file system follows (tests pass win32 on Linux). */
+  readonly platform?: PlatformName;
+  /** peerPlatform is the sending side's (default: this side's): it decides what the modes it sends mean. */
+  readonly peerPlatform?: PlatformName;
+  readonly channel: SyncChannel;
+  readonly report: (result: PathResult) => void;
+  /** progress hears of bytes planned and received (a terminal's progress bar). */
+  readonly progress?: (event: TransferProgress) => void;
+  /** dryRun decides and reports every path as a real run would, asks for no data and changes nothing. */
+  readonly dryRun?: boolean;
+  /**
+   * durable (the default; false under --no-fsync) flushes each received file to the disk before
+   * its rename, and every directory a batch changed before the commit that records the batch.
+   */
+  readonly durable?: boolean;
+  /**
+   * twoWay makes this a pass of a bidirectional run: each path is judged three ways
+   * (reconcile), this side's own changes are never undone, and the scan follows what lands.
+   */
+  readonly twoWay?: TwoWayRole;
+}
+

@@ -1,0 +1,121 @@
+import type { PendingFlushes } from '../confined/pending-flushes.js';
+import type { Entry } from '../model/entry.js';
+import { notes } from '../model/path-errors.js';
+import { RESULT_BATCH } from '../stream/limits.js';
+import type { PathResult, SyncChannel } from '../stream/messages.js';
+import { emptySummary, tally, type SyncSummary } from '../stream/summary.js';
+import type { ReceiverStore } from './receiver-store.js';
+
+/** RecordingOptions say where the receiving side's results go. */
+export interface RecordingOptions {
+  readonly store: ReceiverStore;
+  readonly channel: SyncChannel;
+  readonly report: (result: PathResult) => void;
+  /** twoWay: a pass of a bidirectional run (the scan follows what is recorded; see ReceiverStore.record). */
+  readonly twoWay: boolean;
+  /** flushes, when set (durable), are flushed before each batch is recorded. */
+  readonly flushes: PendingFlushes | undefined;
+  /** placed hears of each path recorded as synced (a dry run's tree remembers it). */
+  readonly placed: (path: string) => void;
+}
+
+/**
+ * Recording gathers the receiving side's results and records them in batches: what a batch
+ * changed on disk is flushed, then the snapshot records it, then the sender hears the results.
+ * It also words each result's line: where a conflict loser went, and which moves left their
+ * old path in place.
+ */
+export class Recording {
+  readonly summary: SyncSummary = emptySummary();
+  private results: PathResult[] = [];
+  private synced: Entry[] = [];
+  private removed: string[] = [];
+  private forgotten: string[] = [];
+  /** moveFallbacks maps the new path of a move that could not be a rename to its old path. */
+  private readonly moveFallbacks = new Map<string, string>();
+  /** oldPathsLeft holds old paths of such moves whose new path did not land: deleting them would lose the file here. */
+  private readonly oldPathsLeft = new Set<string>();
+  /** loserNotes say where a resolved conflict's losing version went, for the winner's line. */
+  private readonly loserNotes = new Map<string, string>();
+
+  constructor(private readonly options: RecordingOptions) {}
+
+  /** recordSynced records a path as synchronized with the sender's checksum and this side's stat. */
+  recordSynced(local: Entry | undefined, source: Entry, outcome: PathResult['outcome'], message: string, from?: string, bytes = 0): void {
+    if (local !== undefined) this.synced.push({ ...local, checksum: source.checksum });
+    this.options.placed(source.path);
+    this.result({ path: source.path, outcome, message, bytes, ...(from !== undefined ? { from } : {}) });
+  }
+
+  /** syncedAsIs records an entry as synced as it stands (a directory made for a path below it). */
+  syncedAsIs(entry: Entry): void {
+    this.synced.push(entry);
+  }
+
+  /** removedPath records a path as gone from both sides. */
+  removedPath(path: string): void {
+    this.removed.push(path);
+  }
+
+  /**
+   * holdConflict keeps a path in conflict out of the passes that follow, and forgets its last
+   * sync on this side, as the sender does on its own: the two ends then agree on it whatever
+   * each recorded before (a cut run may have recorded it on one end only). Judged with no last
+   * sync, two different versions stay a conflict, and deleting one brings the other back.
+   */
+  holdConflict(path: string): void {
+    this.options.store.hold(path, 'conflict');
+    this.forgotten.push(path);
+  }
+
+  /** moveFallback notes a move replayed as a deletion of `from` and an upsert of `path`. */
+  moveFallback(path: string, from: string): void {
+    this.moveFallbacks.set(path, from);
+  }
+
+  /** oldPathLeft: path is the old path of a move whose new path did not land, so it stays. */
+  oldPathLeft(path: string): boolean {
+    return this.oldPathsLeft.has(path);
+  }
+
+  /** loserNote gives the line of path's result (the conflict's winner) where this side's version went. */
+  loserNote(path: string, note: string): void {
+    this.loserNotes.set(path, note);
+  }
+
+  /** fromSender reports a path the sending side could not read: reported here, where the user is. */
+  fromSender(result: PathResult): void {
+    tally(this.summary, result);
+    this.options.report(result);
+  }
+
+  result(result: PathResult): void {
+    const loser = this.loserNotes.get(result.path);
+    if (loser !== undefined) {
+      // Whatever became of the winner, the line says where this side's version went.
+      this.loserNotes.delete(result.path);
+      result = { ...result, message: notes(loser, result.message) };
+    }
+    const movedFrom = this.moveFallbacks.get(result.path);
+    // One way, the target's copy at the old path may be its only one; two ways, the old path is
+    // judged as any deletion (the mover's side holds the content at the new path).
+    if (movedFrom !== undefined && result.outcome !== 'synchronized' && result.outcome !== 'exists' && !this.options.twoWay) {
+      this.oldPathsLeft.add(movedFrom);
+    }
+    tally(this.summary, result);
+    if (result.outcome !== 'superseded') this.options.report(result);
+    this.results.push(result);
+    if (this.results.length >= RESULT_BATCH) this.flush();
+  }
+
+  flush(): void {
+    // What the batch changed on disk lasts a power cut before the DB (here, then the peer's) says it happened.
+    this.options.flushes?.flush();
+    this.options.store.record({ synced: this.synced, removed: this.removed, forgotten: this.forgotten }, this.options.twoWay);
+    this.synced = [];
+    this.removed = [];
+    this.forgotten = [];
+    if (this.results.length > 0) this.options.channel.send({ kind: 'results', results: this.results });
+    this.results = [];
+  }
+}
