@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { eventually } from '../helpers/cli-process.js';
 import { holdLock, type LockHolder } from '../helpers/lock-holder.js';
 import { startReactor, type TestReactor } from '../helpers/reactor-process.js';
 import { snapsync, type CliResult } from '../helpers/run-cli.js';
@@ -200,7 +201,8 @@ for (const mode of [localMode(), tlsMode()]) {
 
         expect(dry.code, dry.stderr).to.equal(12);
         expect(dry.stderr).to.include('refusing to delete them on the other side');
-        expect(state(ends)).to.deep.equal(before);
+        // A run that failed ends the reactor's side when it sees the connection go, maybe after this process exited.
+        await eventually(() => expect(state(ends)).to.deep.equal(before), 5000);
         const real = await mode.run(session(ends, 'guard'));
         expect(real.code).to.equal(12);
         expect(real.stderr).to.equal(dry.stderr);
