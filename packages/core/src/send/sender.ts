@@ -3,7 +3,6 @@ import { openToRead } from '../confined/open-read.js';
 import { SnapsyncError } from '../errors.js';
 import { hiddenByFilter } from '../filter/filter.js';
 import { below, type ChecksumName, type Entry } from '../model/entry.js';
-import type { SnapshotStore } from '../storage/snapshot-store.js';
 import { inodeNumber } from '../platform/platform.js';
 import { localPath, statEntry } from '../scan/local-tree.js';
 import type { RateLimit } from './rate-limit.js';
@@ -17,11 +16,12 @@ import { emptySummary, tally, type SyncSummary } from '../stream/summary.js';
 import type { DeleteLimit } from './delete-limit.js';
 import { guardMassDelete } from './mass-delete-guard.js';
 import { holdForTest } from './test-hold.js';
+import type { SenderStore } from './sender-store.js';
 
 /** SenderOptions describe the side whose changes are sent. */
 export interface SenderOptions {
   readonly root: string;
-  readonly store: SnapshotStore;
+  readonly store: SenderStore;
   readonly checksum: ChecksumName;
   readonly channel: SyncChannel;
   readonly scan: SideScan;
@@ -39,10 +39,11 @@ export interface SenderOptions {
   /** dryRun: the receiver only reports; a request for data then is a protocol error, never served. */
   readonly dryRun?: boolean;
   /**
-   * keptOnly sends only what an earlier pass of a bidirectional run marked to resend (losers
-   * of resolved conflicts kept beside them, directories kept for what they hold); no deletions.
+   * losersOnly sends only what an earlier pass of a bidirectional run marked to resend
+   * (conflict losers set aside, and the directories that hold them); no deletions. On the
+   * wire it is StartPass.keptOnly.
    */
-  readonly keptOnly?: boolean;
+  readonly losersOnly?: boolean;
   /** withBase sends with each upsert and move what this side last synced there (bidirectional runs). */
   readonly withBase?: boolean;
   /** rate caps the file bytes sent per second (-l). */
@@ -116,11 +117,11 @@ export class Sender {
   /** stream sends every change; call once both sides have scanned. */
   async stream(): Promise<void> {
     const { store, channel, scan } = this.options;
-    const keptOnly = this.options.keptOnly === true;
+    const losersOnly = this.options.losersOnly === true;
     await holdForTest();
     // The receiving side reports what this side could not read (a pull's initiator); a bidi
     // run's pass of kept losers follows a pass that reported them already.
-    if (this.options.reportProblems === true && !keptOnly && scan.unreadable.size + scan.unsettled.size > 0) {
+    if (this.options.reportProblems === true && !losersOnly && scan.unreadable.size + scan.unsettled.size > 0) {
       const problems = [
         ...[...scan.unreadable].map(([path, message]): PathResult => ({ path, outcome: 'error', message, bytes: 0 })),
         ...[...scan.unsettled].map(([path, message]): PathResult => ({ path, outcome: 'skipped', message, bytes: 0 })),
@@ -129,7 +130,7 @@ export class Sender {
         channel.send({ kind: 'results', results: problems.slice(i, i + CHANGE_BATCH) });
       }
     }
-    const ignoreDelete = this.options.ignoreDelete === true || keptOnly;
+    const ignoreDelete = this.options.ignoreDelete === true || losersOnly;
     const vanished = ignoreDelete ? NOTHING_VANISHED : this.vanishedOnce();
     if (!this.options.allowMassDelete && !ignoreDelete && !this.guarded) this.guard(vanished.deletable);
     const movedFrom = new Set<string>();
@@ -156,7 +157,7 @@ export class Sender {
     const twoWay = this.options.withBase === true;
     const heldDirs = twoWay ? store.heldDirs() : new Set<string>();
     const resends = twoWay ? store.resends() : new Set<string>();
-    for (const scanned of store.changed(undefined, keptOnly)) {
+    for (const scanned of store.changed(undefined, losersOnly)) {
       if (heldDirs.size > 0 && below(scanned.path, heldDirs)) continue;
       const entry = scanned.kind === 'file' ? this.hashedNow(scanned) : this.stillThere(scanned);
       if (entry === undefined) continue;
@@ -192,7 +193,7 @@ export class Sender {
    * sides before its first pass changes anything.
    */
   checkMassDelete(): void {
-    if (this.options.allowMassDelete || this.options.ignoreDelete === true || this.options.keptOnly === true) return;
+    if (this.options.allowMassDelete || this.options.ignoreDelete === true || this.options.losersOnly === true) return;
     this.guard(this.vanishedOnce().deletable);
     // Checked before anything changed: what an earlier pass then did to this side is no sign of a lost source.
     this.guarded = true;
