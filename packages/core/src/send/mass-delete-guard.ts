@@ -122,7 +122,7 @@ class Arrivals {
     return false;
   }
 
-  /** flush keeps the digests taken here in the scan: the Sender does not hash those files again. */
+  /** flush writes the digests taken here into the scan: the Sender does not hash those files again. */
   flush(): void {
     if (this.hashed.length > 0) this.input.store.updateScanned(this.hashed);
   }

@@ -42,5 +42,5 @@ export interface SentRecord {
 /** SenderStore is all the Sender asks of its snapshot. */
 export interface SenderStore extends ChangeSource, ScanHandOff, SentRecord {}
 
-/** GuardStore is what the mass-delete guard reads (and the digests it takes on the way, kept for the Sender). */
+/** GuardStore is what the mass-delete guard reads (and the digests it takes on the way, written back for the Sender). */
 export type GuardStore = Pick<SenderStore, 'countSynced' | 'added' | 'vanished' | 'updateScanned'>;
