@@ -1,4 +1,6 @@
 import type { Entry } from '../model/entry.js';
+import type { DeferredChecksums } from '../storage/deferred-checksums.js';
+import type { HeldPaths } from '../storage/holds.js';
 
 /**
  * The sending side's ports into its snapshot: exactly the store operations it uses, so what it
@@ -6,18 +8,14 @@ import type { Entry } from '../model/entry.js';
  */
 
 /**
- * ScanHandOff is what earlier phases leave the sending side in the scan table, besides the rows:
- * - deferred digests: a new file the scan left unhashed (checksum null, the scan's
- *   hashNewWhenSent) is hashed as it is sent; its digest goes back into its row
- *   (updateScanned) before any result can record the row as synced;
- * - held marks (bidirectional runs): a directory an earlier pass left in conflict holds back
- *   all below it (heldDirs), and what a pass marked to resend goes as never synced (resends).
+ * ScanHandOff is what earlier phases leave the sending side in the scan table, besides the rows
+ * (storage names both halves): digests deferred to the sender (DeferredChecksums: a new file
+ * the scan left unhashed is hashed as it is sent, and its digest written back before any result
+ * can record the row as synced) and, in a bidirectional run, the marks an earlier pass left
+ * (HeldPaths: a directory in conflict holds back all below it; what is marked to resend goes as
+ * never synced).
  */
-export interface ScanHandOff {
-  updateScanned(entries: readonly Entry[]): void;
-  heldDirs(): Set<string>;
-  resends(): Set<string>;
-}
+export type ScanHandOff = DeferredChecksums & HeldPaths;
 
 /** ChangeSource is the difference between this run's scan and the last sync, as the sender lists it. */
 export interface ChangeSource {
@@ -40,7 +38,7 @@ export interface SentRecord {
 }
 
 /** SenderStore is all the Sender asks of its snapshot. */
-export interface SenderStore extends ChangeSource, ScanHandOff, SentRecord {}
+export interface SenderStore extends ChangeSource, DeferredChecksums, HeldPaths, SentRecord {}
 
 /** GuardStore is what the mass-delete guard reads (and the digests it takes on the way, written back for the Sender). */
 export type GuardStore = Pick<SenderStore, 'countSynced' | 'added' | 'vanished' | 'updateScanned'>;
