@@ -27,6 +27,7 @@ export { deletes, upsertCourse, type TwoWayRole, type UpsertCourse } from './pla
 export { ProblemLog } from './storage/problem-log.js';
 export { decideDelete, decideUpsert, type DeleteDecision, type OverwritePolicy, type UpsertDecision } from './plan/decide.js';
 export { Sender, type SenderOptions } from './send/sender.js';
+export type { SenderStore } from './send/sender-store.js';
 export { CHANGE_BATCH, CHANGE_WINDOW, CHUNK, MAX_BATCH, RESULT_BATCH, WINDOW } from './stream/limits.js';
 export { DEFAULT_MIN_PATHS, MAX_DELETE_COUNT, type DeleteLimit } from './send/delete-limit.js';
 export { Receiver, type ReceiverOptions } from './receive/receiver.js';

@@ -194,7 +194,7 @@ export class Endpoint {
       allowMassDelete: settings.allowMassDelete, ignoreDelete: settings.ignoreDelete, dryRun: this.dryRun,
       ...(settings.maxDelete !== undefined ? { maxDelete: settings.maxDelete } : {}),
       // A reactor's unreadable paths are reported where the user is.
-      reportProblems: self === 'reactor', keptOnly: pass.losersOnly === true, withBase: direction === 'bidi',
+      reportProblems: self === 'reactor', losersOnly: pass.losersOnly === true, withBase: direction === 'bidi',
       ...(rate !== undefined ? { rate } : {}),
       ...(hooks.progress !== undefined ? { progress: hooks.progress } : {}),
     });

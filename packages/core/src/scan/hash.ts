@@ -36,10 +36,10 @@ function statIsAsScanned(st: BigIntStats, asScanned: ScannedStat): boolean {
 /**
  * hashFile digests a file in fixed-size chunks (memory stays flat for any size) and reports
  * it as changing when its size or mtime moved while it was read: such a digest is never used.
- * Given asScanned, the file must also still be what the scan saw. With keepContent, a file
+ * Given asScanned, the file must also still be what the scan saw. With bufferContent, a file
  * read in one chunk (up to 1 MiB) comes back with its bytes.
  */
-export function hashFile(path: string, algorithm: ChecksumName, asScanned?: ScannedStat, keepContent = false): HashResult {
+export function hashFile(path: string, algorithm: ChecksumName, asScanned?: ScannedStat, bufferContent = false): HashResult {
   if (algorithm === 'none') return { ok: true, checksum: new Uint8Array(), size: -1 };
   let fd: number;
   try {
@@ -48,14 +48,14 @@ export function hashFile(path: string, algorithm: ChecksumName, asScanned?: Scan
     return readFailure(err);
   }
   try {
-    return hashOpen(fd, algorithm, asScanned, keepContent);
+    return hashOpen(fd, algorithm, asScanned, bufferContent);
   } finally {
     closeSync(fd);
   }
 }
 
 /** hashOpen is hashFile on a file already open (the caller closes it); under 'none' it reads nothing. */
-export function hashOpen(fd: number, algorithm: ChecksumName, asScanned?: ScannedStat, keepContent = false): HashResult {
+export function hashOpen(fd: number, algorithm: ChecksumName, asScanned?: ScannedStat, bufferContent = false): HashResult {
   try {
     const before = fstatSync(fd, { bigint: true });
     if (asScanned !== undefined && !statIsAsScanned(before, asScanned)) return { ok: false, reason: 'changed since the scan', cause: 'changed' };
@@ -67,7 +67,7 @@ export function hashOpen(fd: number, algorithm: ChecksumName, asScanned?: Scanne
       const n = readSync(fd, buffer, 0, CHUNK, size);
       if (n === 0) break;
       hash.update(buffer.subarray(0, n));
-      content = keepContent && size === 0 ? Buffer.from(buffer.subarray(0, n)) : undefined;
+      content = bufferContent && size === 0 ? Buffer.from(buffer.subarray(0, n)) : undefined;
       size += n;
     }
     const after = fstatSync(fd, { bigint: true });

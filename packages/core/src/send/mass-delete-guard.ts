@@ -1,12 +1,12 @@
 import { SnapsyncError } from '../errors.js';
 import { parentOf, sameLocalState, type ChecksumName, type Entry } from '../model/entry.js';
-import type { SnapshotStore } from '../storage/snapshot-store.js';
 import { exceedsLimit, limitText, type DeleteLimit } from './delete-limit.js';
+import type { GuardStore } from './sender-store.js';
 
 /** GuardInput is what the guard judges: one sending side, after its scan, before anything is sent. */
 export interface GuardInput {
   readonly root: string;
-  readonly store: SnapshotStore;
+  readonly store: GuardStore;
   readonly checksum: ChecksumName;
   /** entries the scan found (0: the source looks gone). */
   readonly scanned: number;
@@ -122,7 +122,7 @@ class Arrivals {
     return false;
   }
 
-  /** flush keeps the digests taken here in the scan: the Sender does not hash those files again. */
+  /** flush writes the digests taken here into the scan: the Sender does not hash those files again. */
   flush(): void {
     if (this.hashed.length > 0) this.input.store.updateScanned(this.hashed);
   }
