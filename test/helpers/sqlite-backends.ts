@@ -1,4 +1,4 @@
-import { BACKEND_VARIABLE, availableBackends, openDatabase, type SqlDatabase, type SqliteBackend } from '@snapsync/core';
+import { BACKEND_VARIABLE, availableBackends, openDatabase, type SqlDatabase, type SqliteBackend } from '@snapsync/core/internal';
 
 /**
  * describeEachBackend runs the same suite once per SQLite binding that loads in this process:

@@ -1,4 +1,4 @@
-import { dbDiscrepancy, SessionSide, type SideOptions } from '@snapsync/core';
+import { dbDiscrepancy, SessionSide, type SideOptions } from '@snapsync/core/internal';
 
 /** StartUpPair is one session's two sides on one machine: what each side opens with. */
 export interface StartUpPair {

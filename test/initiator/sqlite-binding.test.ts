@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { availableBackends } from '@snapsync/core';
+import { availableBackends } from '@snapsync/core/internal';
 import { snapsync } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { pathProblem } from '@snapsync/core';
+import { pathProblem } from '@snapsync/core/internal';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { eventually, startCli } from '../helpers/cli-process.js';

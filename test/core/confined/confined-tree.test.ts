@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { chmodSync, lstatSync, mkdirSync, readdirSync, realpathSync, rmdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfinedTree, LinkRefusedError } from '@snapsync/core';
+import { ConfinedTree, LinkRefusedError } from '@snapsync/core/internal';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 function world(): { docroot: string; outside: string } {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { mkdirSync, realpathSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { linkProblem } from '@snapsync/core';
+import { linkProblem } from '@snapsync/core/internal';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 /** world makes a docroot with a sibling beside it, as two users of one reactor have. */

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { mkdirSync, realpathSync, renameSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfinedTree, onFlush, PendingFlushes, type FlushEvent } from '@snapsync/core';
+import { ConfinedTree, onFlush, PendingFlushes, type FlushEvent } from '@snapsync/core/internal';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 /** flushed runs action and returns the flushes it made. */

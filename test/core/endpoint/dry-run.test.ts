@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { chmodSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ScratchDb, Sender, scanSide, type PathResult, type SyncMessage } from '@snapsync/core';
+import { ScratchDb, Sender, scanSide, type PathResult, type SyncMessage } from '@snapsync/core/internal';
 import { treeState } from '../../helpers/tree-state.js';
 import { closeSides, makeSide, PRIVATE_DIR, syncCycle, type CycleOptions, type Side } from './sync-pair.js';
 

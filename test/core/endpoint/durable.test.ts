@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { cachePathOf, CHUNK, onFlush, type Entry } from '@snapsync/core';
+import { cachePathOf, CHUNK, onFlush, type Entry } from '@snapsync/core/internal';
 import { closeSides, listTree, makeSide, syncCycle, type Cycle, type CycleOptions, type Side } from './sync-pair.js';
 
 /** Step is one thing the disk or a snapshot DB saw, in the order it happened. */

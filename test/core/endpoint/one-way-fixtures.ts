@@ -1,4 +1,4 @@
-import { CHUNK } from '@snapsync/core';
+import { CHUNK } from '@snapsync/core/internal';
 import { dir, fileWithMode, link, type Layout } from './tree-edits.js';
 
 // Named starting states of the one-way scenarios: what source and target held at the last sync.

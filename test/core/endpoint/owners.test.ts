@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { appendFileSync, chmodSync, lchownSync, lstatSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ScratchDb, type Owners, type PathResult } from '@snapsync/core';
+import { ScratchDb, type Owners, type PathResult } from '@snapsync/core/internal';
 import { treeState } from '../../helpers/tree-state.js';
 import { closeSides, makeSide, syncCycle, type Side } from './sync-pair.js';
 

@@ -4,7 +4,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { CHUNK, WINDOW } from '@snapsync/core';
+import { CHUNK, WINDOW } from '@snapsync/core/internal';
 import { listTree, snapshotPaths, syncCycle, type Side } from './sync-pair.js';
 import { freshSidesEachTest } from './scenario-rows.js';
 import { read, sparseFile } from './tree-edits.js';

@@ -4,7 +4,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { CHANGE_BATCH, CHANGE_WINDOW, CHUNK, WINDOW, type SyncMessage } from '@snapsync/core';
+import { CHANGE_BATCH, CHANGE_WINDOW, CHUNK, WINDOW, type SyncMessage } from '@snapsync/core/internal';
 import { partials, syncCycle, type Side } from './sync-pair.js';
 import { freshSidesEachTest } from './scenario-rows.js';
 import { sparseFile } from './tree-edits.js';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { existsSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHUNK } from '@snapsync/core';
+import { CHUNK } from '@snapsync/core/internal';
 import { listTree, snapshotPaths, syncCycle, type Side } from './sync-pair.js';
 import { freshSidesEachTest, play } from './scenario-rows.js';
 import { ABSENT, append, chmod, dir, fifo, fileWithMode, lay, link, move, put, remove, type Edit, type Node } from './tree-edits.js';

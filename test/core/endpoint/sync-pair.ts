@@ -5,7 +5,7 @@ import {
   currentPlatform, Endpoint, Receiver, Sender, SnapshotStore, type Change, type ChecksumName, type DeleteLimit, type Direction,
   type Filter, type OverwritePolicy, type Party, type PathResult, type Owners, type PlatformName, type RunHooks, type RunSettings,
   type SideScan, type SyncChannel, type SyncMessage, type SyncSummary,
-} from '@snapsync/core';
+} from '@snapsync/core/internal';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 export const PRIVATE_DIR = '.private-asp';

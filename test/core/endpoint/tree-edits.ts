@@ -5,7 +5,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { CHUNK, WINDOW } from '@snapsync/core';
+import { CHUNK, WINDOW } from '@snapsync/core/internal';
 import { listTree } from './sync-pair.js';
 
 // A small language for the trees the endpoint tests build: a Layout says what a tree holds,

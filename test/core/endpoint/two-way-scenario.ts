@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { OverwritePolicy, PlatformName, Filter } from '@snapsync/core';
+import type { OverwritePolicy, PlatformName, Filter } from '@snapsync/core/internal';
 import { listTree, partials, twoWayCycle, type Side, type TwoWayCycle } from './sync-pair.js';
 import { apply, expectHolds, lay, type Edit, type Holding, type Layout } from './tree-edits.js';
 import type { Row } from './scenario-rows.js';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { chownSync, copyFileSync, existsSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHUNK, compileFilter, SnapshotStore } from '@snapsync/core';
+import { CHUNK, compileFilter, SnapshotStore } from '@snapsync/core/internal';
 import { closeSides, CutError, makeSide, twoWayCycle, type Side, type TwoWayCycle } from './sync-pair.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { freshSidesEachTest } from './scenario-rows.js';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import {
   compileFilter, hiddenByFilter, MAX_FILTER_PATTERN, MAX_FILTER_RULES, MAX_FILTER_TOTAL, type FilterRule,
-} from '@snapsync/core';
+} from '@snapsync/core/internal';
 
 const ex = (pattern: string): FilterRule => ({ kind: 'exclude', pattern });
 const inc = (pattern: string): FilterRule => ({ kind: 'include', pattern });

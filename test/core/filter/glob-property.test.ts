@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { compileFilter, hiddenByFilter, type FilterRule } from '@snapsync/core';
+import { compileFilter, hiddenByFilter, type FilterRule } from '@snapsync/core/internal';
 import { regexFilter } from './regex-filter.js';
 
 // The linear matcher against the regex compiler it replaced, on random small globs and paths

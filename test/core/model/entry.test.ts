@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { isUnder, parentOf, sameContent, sameLocalState, type Entry } from '@snapsync/core';
+import { isUnder, parentOf, sameContent, sameLocalState, type Entry } from '@snapsync/core/internal';
 
 const sum = (byte: number): Uint8Array => new Uint8Array(32).fill(byte);
 

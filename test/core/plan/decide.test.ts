@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { decideDelete, decideUpsert, type DeleteDecision, type Entry, type OverwritePolicy, type UpsertDecision } from '@snapsync/core';
+import { decideDelete, decideUpsert, type DeleteDecision, type Entry, type OverwritePolicy, type UpsertDecision } from '@snapsync/core/internal';
 
 const sum = (byte: number): Uint8Array => new Uint8Array(32).fill(byte);
 

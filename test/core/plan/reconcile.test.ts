@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { conflictName, reconcile, sameState, type Entry, type OverwritePolicy, type Verdict } from '@snapsync/core';
+import { conflictName, reconcile, sameState, type Entry, type OverwritePolicy, type Verdict } from '@snapsync/core/internal';
 
 const sum = (byte: number): Uint8Array => new Uint8Array(32).fill(byte);
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { modeFromPeer, type Entry } from '@snapsync/core';
+import { modeFromPeer, type Entry } from '@snapsync/core/internal';
 
 function entry(kind: Entry['kind'], mode: number): Entry {
   return { path: 'a', kind, size: 0, mtimeUs: 0, mode, ino: 0, checksum: null, linkTarget: kind === 'symlink' ? 't' : null };

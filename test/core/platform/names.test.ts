@@ -4,7 +4,7 @@ import { join, posix, win32 } from 'node:path';
 import {
   CaseCollisions, caseFold, isSnapsyncError, nameProblem, nfc, pathProblem, probeCaseInsensitive, sameName, toLocalPath,
   toWirePath, type PlatformName,
-} from '@snapsync/core';
+} from '@snapsync/core/internal';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 const DEVICES = [

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { currentPlatform, driveLetterOf, inodeNumber, privateDirName, samePath, splitPath } from '@snapsync/core';
+import { currentPlatform, driveLetterOf, inodeNumber, privateDirName, samePath, splitPath } from '@snapsync/core/internal';
 
 describe('core/platform/platform', () => {
   it('names the private dir .private-asp on posix and ~private-asp on win32', () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { judgeDeletion, judgeUpsert, type Entry, type Judging, type OverwritePolicy, type Step } from '@snapsync/core';
+import { judgeDeletion, judgeUpsert, type Entry, type Judging, type OverwritePolicy, type Step } from '@snapsync/core/internal';
 
 const sum = (byte: number): Uint8Array => new Uint8Array(32).fill(byte);
 

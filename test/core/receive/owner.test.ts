@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { applyOwner, ownerIds, type Chown } from '@snapsync/core';
+import { applyOwner, ownerIds, type Chown } from '@snapsync/core/internal';
 
 /** refusing stands for lchown on a side that may change some ids and not others. */
 function refusing(code: string, refuses: (uid: number, gid: number) => boolean): { chown: Chown; calls: string[] } {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { createHash, randomBytes } from 'node:crypto';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hashBlocks, hashFile, newHasher } from '@snapsync/core';
+import { hashBlocks, hashFile, newHasher } from '@snapsync/core/internal';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 describe('core/scan/hash', () => {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { scanSide, SnapshotStore } from '@snapsync/core';
+import { scanSide, SnapshotStore } from '@snapsync/core/internal';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 /** syncedTree makes a tree and a store whose last sync is exactly that tree. */

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { scanTree, type ChecksumName, type Entry, type ScanSummary } from '@snapsync/core';
+import { scanTree, type ChecksumName, type Entry, type ScanSummary } from '@snapsync/core/internal';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 interface ScanRun {

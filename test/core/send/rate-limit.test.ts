@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { RateLimit } from '@snapsync/core';
+import { RateLimit } from '@snapsync/core/internal';
 
 describe('core/engine/rate-limit', () => {
   it('holds the average to the rate: 400 KiB at 1 MiB/s takes about 0.4 s', async () => {

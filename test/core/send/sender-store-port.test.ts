@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { NO_FILTER, Sender, type Change, type Entry, type SenderStore, type SideScan, type SyncMessage } from '@snapsync/core';
+import { NO_FILTER, Sender, type Change, type Entry, type SenderStore, type SideScan, type SyncMessage } from '@snapsync/core/internal';
 
 /**
  * The Sender through its store port alone (SenderStore): an in-memory snapshot stands in for

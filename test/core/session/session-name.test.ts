@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { assertSessionName, MAX_SESSION_NAME } from '@snapsync/core';
+import { assertSessionName, MAX_SESSION_NAME } from '@snapsync/core/internal';
 
 describe('core/session/session-name', () => {
   for (const good of ['a', 'Z', '0', 'nightly', 'Backup_2024-01', '-_-', 'x'.repeat(MAX_SESSION_NAME)]) {

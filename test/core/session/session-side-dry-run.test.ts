@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { SessionSide, SnapshotStore, type SideOptions } from '@snapsync/core';
+import { SessionSide, SnapshotStore, type SideOptions } from '@snapsync/core/internal';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { treeState } from '../../helpers/tree-state.js';
 import { codeOf } from '../../helpers/error-code.js';

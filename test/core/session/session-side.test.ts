@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SessionSide, SnapshotStore, sessionLayout, type SideOptions } from '@snapsync/core';
+import { SessionSide, SnapshotStore, sessionLayout, type SideOptions } from '@snapsync/core/internal';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { codeOf } from '../../helpers/error-code.js';
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
-import { parentOf, SnapshotStore, type Entry } from '@snapsync/core';
+import { parentOf, SnapshotStore, type Entry } from '@snapsync/core/internal';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { describeEachBackend } from '../../helpers/sqlite-backends.js';
 

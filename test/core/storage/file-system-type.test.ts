@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { assertLocalFileSystem, networkFileSystemName, statfsTypeOf } from '@snapsync/core';
+import { assertLocalFileSystem, networkFileSystemName, statfsTypeOf } from '@snapsync/core/internal';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 describe('core/storage/file-system-type', () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
-import { MIGRATIONS, SCHEMA_VERSION, SnapshotStore } from '@snapsync/core';
+import { MIGRATIONS, SCHEMA_VERSION, SnapshotStore } from '@snapsync/core/internal';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { describeEachBackend, rawDb } from '../../helpers/sqlite-backends.js';
 

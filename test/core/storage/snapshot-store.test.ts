@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { SCHEMA_VERSION, SnapshotStore, type Entry, type OpenResult } from '@snapsync/core';
+import { SCHEMA_VERSION, SnapshotStore, type Entry, type OpenResult } from '@snapsync/core/internal';
 import { repoRoot } from '../../helpers/paths.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { describeEachBackend, rawDb } from '../../helpers/sqlite-backends.js';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { chmodSync, lstatSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileFilter, differFromSync, SnapshotStore, type Entry } from '@snapsync/core';
+import { compileFilter, differFromSync, SnapshotStore, type Entry } from '@snapsync/core/internal';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 /** recordAsIs records paths in the store exactly as they are on disk, as a finished sync would. */

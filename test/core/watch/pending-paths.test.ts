@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { fitScope, outermost, PendingPaths } from '@snapsync/core';
+import { fitScope, outermost, PendingPaths } from '@snapsync/core/internal';
 
 describe('core/watch/pending-paths', () => {
   it('hands out a changed path only once it has been still for the cool-off', () => {

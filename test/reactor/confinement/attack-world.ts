@@ -1,4 +1,4 @@
-import { isPresent } from '@snapsync/core';
+import { isPresent } from '@snapsync/core/internal';
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';

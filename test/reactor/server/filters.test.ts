@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { MAX_FILTER_PATTERN, MAX_FILTER_TOTAL, type FilterRule } from '@snapsync/core';
+import { MAX_FILTER_PATTERN, MAX_FILTER_TOTAL, type FilterRule } from '@snapsync/core/internal';
 import type { Message, StartSync } from '@snapsync/protocol';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { CHANGE_BATCH, CHANGE_WINDOW, type Entry, type FilterRule } from '@snapsync/core';
+import { CHANGE_BATCH, CHANGE_WINDOW, type Entry, type FilterRule } from '@snapsync/core/internal';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useReactor } from '../../helpers/suite-reactor.js';
