@@ -44,11 +44,8 @@ export { emptyScan } from './scan/empty-scan.js';
 export { emptySummary, tally, type SyncSummary } from './stream/summary.js';
 export { isPresent, localPath, statEntry } from './scan/local-tree.js';
 export { cleanStalePartials, PARTIAL_MAX_AGE_MS, RESUME_MIN } from './receive/transfer-cache.js';
-export {
-  CaseCollisions, caseFold, MAX_NAME_LENGTH, nameProblem, nfc, pathProblem, probeCaseInsensitive, probeCaseInsensitiveReadOnly, sameName,
-  toLocalPath, toWirePath,
-  type CaseCollision,
-} from './platform/names.js';
+export { MAX_NAME_LENGTH, nameProblem, nfc, pathProblem, sameName, toLocalPath, toWirePath } from './platform/names.js';
+export { CaseCollisions, caseFold, probeCaseInsensitive, probeCaseInsensitiveReadOnly, type CaseCollision } from './platform/case.js';
 export {
   compileFilter, hiddenByFilter, MAX_FILTER_PATTERN, MAX_FILTER_RULES, MAX_FILTER_TOTAL, NO_FILTER, type Filter, type FilterRule,
 } from './filter/filter.js';

@@ -1,4 +1,4 @@
-import { caseFold } from './names.js';
+import { caseFold } from './case.js';
 
 const PRIVATE_NAMES = new Set(['.private-asp', '~private-asp']);
 const PRIVATE_LENGTH = '.private-asp'.length;

@@ -1,5 +1,6 @@
 import { below, parentOf } from '../model/entry.js';
-import { caseFold, nfc } from '../platform/names.js';
+import { caseFold } from '../platform/case.js';
+import { nfc } from '../platform/names.js';
 import type { ReceiverStore } from './receiver-store.js';
 
 /**

@@ -1,6 +1,6 @@
 import { PendingFlushes } from '../confined/pending-flushes.js';
 import type { Owners } from '../model/entry.js';
-import { probeCaseInsensitive, probeCaseInsensitiveReadOnly } from '../platform/names.js';
+import { probeCaseInsensitive, probeCaseInsensitiveReadOnly } from '../platform/case.js';
 import { currentPlatform } from '../platform/platform.js';
 import { DryFetch } from './dry-fetch.js';
 import { DryTree } from './dry-tree.js';

@@ -1,5 +1,6 @@
 import { below, type Entry } from '../model/entry.js';
-import { CaseCollisions, pathProblem } from '../platform/names.js';
+import { CaseCollisions } from '../platform/case.js';
+import { pathProblem } from '../platform/names.js';
 import type { PlatformName } from '../platform/platform.js';
 import { privatePathProblem } from '../platform/private-dir.js';
 import type { Change } from '../stream/messages.js';
