@@ -15,7 +15,7 @@ export class DryFetch implements ContentFetch {
   fetch(entry: Entry, target: Entry | undefined): void {
     try {
       this.tree.assertUnchanged(entry.path, target);
-      this.recording.recordSynced(undefined, entry, 'synchronized', '', undefined, entry.size);
+      this.recording.recordSynced(undefined, entry, { outcome: 'synchronized', message: '', bytes: entry.size });
     } catch (err) {
       this.recording.result({ path: entry.path, outcome: isSkip(err) ? 'skipped' : 'error', message: describe(err), bytes: 0 });
     }

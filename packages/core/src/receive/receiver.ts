@@ -82,7 +82,7 @@ export class Receiver {
       ...(options.ownersRefused !== undefined ? { ownersRefused: options.ownersRefused } : {}),
       ...(options.preserveTime !== undefined ? { preserveTime: options.preserveTime } : {}),
       ...(options.progress !== undefined ? { progress: options.progress } : {}),
-      landed: (incoming, local, note) => recording.recordSynced(local, incoming.entry, 'synchronized', note, undefined, incoming.sent),
+      landed: (incoming, local, note) => recording.recordSynced(local, incoming.entry, { outcome: 'synchronized', message: note, bytes: incoming.sent }),
       failed: (result) => recording.result(result),
       settled: () => this.maybeFinish(),
     });

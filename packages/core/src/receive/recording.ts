@@ -19,6 +19,14 @@ export interface RecordingOptions {
   readonly placed: (path: string) => void;
 }
 
+/** SyncedLine is the result line of a path recorded as synchronized. */
+export interface SyncedLine {
+  readonly outcome: 'synchronized' | 'exists' | 'moved';
+  readonly message: string;
+  readonly from?: string;
+  readonly bytes?: number;
+}
+
 /**
  * Recording gathers the receiving side's results and records them in batches: what a batch
  * changed on disk is flushed, then the snapshot records it, then the sender hears the results.
@@ -40,10 +48,14 @@ export class Recording {
 
   constructor(private readonly options: RecordingOptions) {}
 
-  /** recordSynced records a path as synchronized with the sender's checksum and this side's stat. */
-  recordSynced(local: Entry | undefined, source: Entry, outcome: PathResult['outcome'], message: string, from?: string, bytes = 0): void {
+  /**
+   * recordSynced records a path as synchronized with the sender's checksum and this side's stat
+   * (none in a dry run), and reports its line: bytes received, and the old path of a move.
+   */
+  recordSynced(local: Entry | undefined, source: Entry, line: SyncedLine): void {
     if (local !== undefined) this.synced.push({ ...local, checksum: source.checksum });
     this.options.placed(source.path);
+    const { outcome, message, from, bytes = 0 } = line;
     this.result({ path: source.path, outcome, message, bytes, ...(from !== undefined ? { from } : {}) });
   }
 

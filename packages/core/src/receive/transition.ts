@@ -64,7 +64,7 @@ export class Transition {
       case 'makeDir': {
         tree.assertUnchanged(step.entry.path, step.target);
         const note = tree.makeDir(step.entry, step.replace);
-        recording.recordSynced(tree.landed(step.entry.path), step.entry, 'synchronized', note);
+        recording.recordSynced(tree.landed(step.entry.path), step.entry, { outcome: 'synchronized', message: note });
         return;
       }
       case 'makeLink':
@@ -76,7 +76,7 @@ export class Transition {
       case 'move': {
         const note = tree.replayMove(step.from, step.entry, step.now);
         recording.removedPath(step.from);
-        recording.recordSynced(tree.landed(step.entry.path), step.entry, 'moved', note, step.from);
+        recording.recordSynced(tree.landed(step.entry.path), step.entry, { outcome: 'moved', message: note, from: step.from });
       }
     }
   }
@@ -92,7 +92,7 @@ export class Transition {
     }
     tree.assertUnchanged(entry.path, target);
     const note = tree.makeLink(entry, cachePathOf(this.options.cacheDir, entry.path), this.options.preserveTime);
-    recording.recordSynced(tree.landed(entry.path), entry, 'synchronized', notes(leaves ? 'its target leaves the synchronized tree' : '', note));
+    recording.recordSynced(tree.landed(entry.path), entry, { outcome: 'synchronized', message: notes(leaves ? 'its target leaves the synchronized tree' : '', note) });
   }
 
   /**
@@ -103,14 +103,14 @@ export class Transition {
     const { tree, recording } = this.options;
     const time = this.options.preserveTime && target.kind !== 'dir' && target.mtimeUs !== entry.mtimeUs;
     if (!chown && !chmod && !time) {
-      recording.recordSynced(target, entry, 'exists', '');
+      recording.recordSynced(target, entry, { outcome: 'exists', message: '' });
       return;
     }
     tree.assertUnchanged(entry.path, target);
     const owned = chown && ownerIds(entry, this.options.owners) !== undefined;
     const note = tree.setMetadata(entry, target.kind, { owner: owned, mode: chmod, time });
     const updated = [owned && note === '' ? 'owner' : '', chmod ? 'mode' : '', time ? 'time' : ''].filter((part) => part !== '');
-    recording.recordSynced(tree.landed(entry.path), entry, 'exists', notes(updated.length > 0 ? `${listed(updated)} updated` : '', note));
+    recording.recordSynced(tree.landed(entry.path), entry, { outcome: 'exists', message: notes(updated.length > 0 ? `${listed(updated)} updated` : '', note) });
   }
 
   /**

@@ -4,6 +4,7 @@ import {
 } from '@snapsync/core';
 import { protocolError, type Message } from '@snapsync/protocol';
 import type { SyncOptions } from '../options/command-line.js';
+import type { Reporter } from '../output/reporter.js';
 import { CycleQueue } from './cycle-queue.js';
 import { LiveRecord } from './live-record.js';
 import { Retry } from './retry-failed.js';
@@ -178,7 +179,7 @@ async function serve(options: SyncOptions, io: ContinuousIo, live: Live, connect
     if (every !== undefined) timer = setInterval(() => queue.add({ full: true, paths: [] }), every);
     let due: Due | undefined = { full: true, paths: [] };
     for (let cycle = 1; due !== undefined; cycle++) {
-      await runOne(session, options, { ...io, reporter: retry.watching(io.reporter) }, live, cycle, due, feed, aside);
+      await runOne(session, options, { reporter: retry.watching(io.reporter), live, cycle, due, feed, aside });
       retry.cycleEnded();
       connection.onMessage(idleHandler);
       live.set({ state: 'idle', pending: queue.size + cooling, inFlightBytes: 0 });
@@ -209,8 +210,17 @@ async function serve(options: SyncOptions, io: ContinuousIo, live: Live, connect
   }
 }
 
-async function runOne(session: StartedSession, options: SyncOptions, io: ContinuousIo, live: Live, cycle: number, due: Due,
-  feed: ChangeFeed | undefined, aside: (message: Message) => void): Promise<void> {
+/** OneCycle is what a continuous session's cycle needs besides the session: its number, its scope, the watch to pause. */
+interface OneCycle {
+  readonly reporter: Reporter;
+  readonly live: Live;
+  readonly cycle: number;
+  readonly due: Due;
+  readonly feed: ChangeFeed | undefined;
+  readonly aside: (message: Message) => void;
+}
+
+async function runOne(session: StartedSession, options: SyncOptions, { reporter, live, cycle, due, feed, aside }: OneCycle): Promise<void> {
   const started = Date.now();
   live.set({ state: 'syncing', inFlightBytes: 0 });
   const progress = (event: TransferProgress): void => {
@@ -219,7 +229,7 @@ async function runOne(session: StartedSession, options: SyncOptions, io: Continu
   // This side's changes made during the cycle are judged after it recorded what it wrote.
   feed?.pause();
   try {
-    const summary = await runCycle(session, options, io.reporter, {
+    const summary = await runCycle(session, options, reporter, {
       keepOpen: true, label: `Cycle ${cycle}${due.full ? ' (full scan)' : ''}`, quietWhenIdle: cycle > 1, aside, progress,
       ...(due.full ? {} : { scope: due.paths }),
     });
