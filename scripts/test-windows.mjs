@@ -145,7 +145,7 @@ function main() {
   run('npm', ['run', 'build', '--silent']);
   run('npx', ['tsc', '-b', 'test']);
   say(`the snapshot store and session lock tests under Windows' Node ${NODE_WIN_VERSION} (node:sqlite)`);
-  windowsMocha(['dist-test/core/storage/snapshot-store*.test.js', 'dist-test/core/storage/migrations.test.js',
+  windowsMocha(['dist-test/core/storage/snapshot-store*.test.js', 'dist-test/core/storage/diff.test.js', 'dist-test/core/storage/migrations.test.js',
     'dist-test/core/session/session-lock.test.js']);
   say('Windows and Linux peers, both ways');
   run('npx', ['mocha', '--config', 'test/windows/mocharc.json'], { env: wineEnv, timeoutMs: 20 * 60_000 });
