@@ -46,6 +46,8 @@ function summarizeTool(runs, corpusBytes) {
     rssLocalMB: maxOf(runs.map((r) => (r.rssLocalKiB === null ? null : (r.rssLocalKiB * 1024) / MB))),
     rssRemoteMB: maxOf(runs.map((r) => (r.rssRemoteKiB === null ? null : (r.rssRemoteKiB * 1024) / MB))),
     cpuSeconds: median(good.map((r) => r.cpuSeconds).filter((v) => v !== null && v !== undefined)),
+    cpuLocal: median(good.map((r) => r.cpuLocal).filter((v) => v !== null && v !== undefined)),
+    cpuRemote: median(good.map((r) => r.cpuRemote).filter((v) => v !== null && v !== undefined)),
     loopbackMB: loop.length ? median(loop) / MB : null,
     payloadMB: payload.length ? median(payload) / MB : null,
   };
@@ -92,7 +94,7 @@ function rssCell(t, limit) {
 /** renderTable is the main Markdown table. */
 export function renderTable(rows) {
   const lines = [
-    '| corpus | phase | snapsync s | rsync s | rsync ÷ snapsync | target | snapsync MB/s | rsync MB/s | snapsync peak RSS MB (client / reactor) | rsync peak RSS MB (local / remote) | CPU s, both ends (snapsync / rsync) | loopback MB: snapsync (its payload) / rsync | verified |',
+    '| corpus | phase | snapsync s | rsync s | rsync ÷ snapsync | target | snapsync MB/s | rsync MB/s | snapsync peak RSS MB (client / reactor) | rsync peak RSS MB (local / remote) | CPU s, client + far end (snapsync / rsync) | loopback MB: snapsync (its payload) / rsync | verified |',
     '| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   ];
   for (const row of rows) {
@@ -101,7 +103,7 @@ export function renderTable(rows) {
     const target = row.target === null ? '–' : `${row.target} ${row.targetMet ? 'met' : '**missed**'}`;
     lines.push(`| ${row.corpus} | ${row.label} | ${secondsCell(row.snapsync)} | ${secondsCell(row.rsync)} | `
       + `${row.ratio === null ? '–' : `${row.ratio.toFixed(2)}×`} | ${target} | ${rate(row.snapsync.mbPerS)} | ${rate(row.rsync.mbPerS)} | `
-      + `${rssCell(row.snapsync, true)} | ${rssCell(row.rsync, false)} | ${f(row.snapsync.cpuSeconds)} / ${f(row.rsync.cpuSeconds)} | ${mb(row.snapsync.loopbackMB)}${row.snapsync.payloadMB === null ? '' : ` (${mb(row.snapsync.payloadMB)})`} / ${mb(row.rsync.loopbackMB)} | ${verified} |`);
+      + `${rssCell(row.snapsync, true)} | ${rssCell(row.rsync, false)} | ${cpuCell(row.snapsync)} / ${cpuCell(row.rsync)} | ${mb(row.snapsync.loopbackMB)}${row.snapsync.payloadMB === null ? '' : ` (${mb(row.snapsync.payloadMB)})`} / ${mb(row.rsync.loopbackMB)} | ${verified} |`);
   }
   return lines.join('\n');
 }
@@ -161,4 +163,9 @@ export function renderRunNotes(runs) {
   const noted = runs.filter((r) => r.ok && r.notes?.length);
   if (!noted.length) return '';
   return ['', '## Run notes', '', ...noted.map((r) => `- ${r.tool}, ${r.corpus}, ${r.phase}, repetition ${r.rep}: ${r.notes.join('; ')}`)].join('\n');
+}
+
+/** cpuCell shows CPU seconds per side (client + far end), so a change on one end shows where it lands. */
+function cpuCell(stats) {
+  return stats.cpuLocal === null && stats.cpuRemote === null ? f(stats.cpuSeconds) : `${f(stats.cpuLocal)} + ${f(stats.cpuRemote)}`;
 }

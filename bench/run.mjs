@@ -274,7 +274,7 @@ async function main() {
     + 'MB/s = corpus bytes ÷ wall (1 MB = 10^6 B; for no change and after mutation an effective rate over the whole corpus); '
     + '"rsync ÷ snapsync" > 1 means snapsync is faster. '
     + `Peak RSS: the client side under GNU time (rsync: the max of rsync and its ssh), the far side from the remote rsync under GNU time and from the reactor's VmHWM reset before each phase; the target is < ${RSS_LIMIT_MB} MB per end. `
-    + 'CPU s: user + system time of the client command with its children, plus the far end (for rsync the whole sshd session with the remote rsync, from the sshd listener\'s reaped-children time; for snapsync the reactor, from /proc). '
+    + 'CPU s: user + system time of the client command with its children, then of the far end (for rsync the whole sshd session with the remote rsync, from the sshd listener\'s reaped-children time; for snapsync the reactor, from /proc). '
     + 'Loopback MB: bytes counted on lo during the run (payload plus TLS or ssh framing, and any other loopback traffic on the machine at the time); snapsync\'s payload is the "bytes" of its --json summary. '
     + 'Every run was verified (paths, types, sizes, bytes; .private-asp left out). Caches are warm; dirty pages are flushed (sync) before each timed run.'
     + (mtimeMismatch ? ` ${mtimeMismatch} snapsync run(s) left modification times different from the source (runs use -t, so this is a bug; not counted as a failure).` : ''));
