@@ -1,7 +1,8 @@
 // Scale check: does a push of a very large tree (default 1,000,000 files) stay in well under
-// 1 GB of peak RSS? Generates a deterministic tree, then runs the real CLI in local mode (both
-// ends in one process, so one GNU time figure covers scan, DBs and transfer of both sides) for
-// three phases: initial, no change, after rewriting 1 % of the files. See bench/README.md.
+// 1 GB of peak RSS, and how does it compare with `rsync -a` on the same tree? Generates a
+// deterministic tree, then runs the real CLI in local mode (both ends in one process, so one GNU
+// time figure covers scan, DBs and transfer of both sides) and `rsync -a --delete` into a tree of
+// its own, for three phases: initial, no change, after rewriting 1 % of the files. See bench/README.md.
 //
 //   node bench/scale.mjs [--keep]        env: SCALE_FILES, SCALE_DIR, SCALE_TIMEOUT
 import { spawn, spawnSync } from 'node:child_process';
@@ -100,12 +101,12 @@ function hwmKiB(pid) {
   }
 }
 
-/** measure runs the CLI under GNU time; it resolves with exit code, wall seconds, peak RSS in MB (10^6 B) and the summary line. */
-function measure(args, timeFile) {
+/** measure runs a command under GNU time; it resolves with exit code, wall seconds, peak RSS in MB (10^6 B) and snapsync's summary line. */
+function measure(argv, timeFile) {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
     // detached: its own process group, so a stuck run can be stopped by that group's id.
-    const child = spawn(GNU_TIME, ['-f', '%M', '-o', timeFile, process.execPath, SNAPSYNC, ...args],
+    const child = spawn(GNU_TIME, ['-f', '%M', '-o', timeFile, ...argv],
       { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     let stderr = '';
@@ -160,8 +161,10 @@ function synchronized(summary) {
 const work = mkdtempSync(join(process.env.SCALE_DIR ?? tmpdir(), 'snapsync-scale-'));
 const src = join(work, 'src');
 const dst = join(work, 'dst');
+const rsyncDst = join(work, 'dst-rsync');
 mkdirSync(src);
 mkdirSync(dst);
+mkdirSync(rsyncDst);
 const rows = [];
 const failures = [];
 
@@ -171,19 +174,25 @@ function log(message) {
 
 async function phase(name, expectedSynced) {
   log(`${name}: running snapsync ...`);
-  const run = await measure(['-N', 'scale', '-d', src, '-r', dst, '-q'], join(work, `time-${rows.length}.txt`));
+  const run = await measure([process.execPath, SNAPSYNC, '-N', 'scale', '-d', src, '-r', dst, '-q'], join(work, `time-${rows.length}.txt`));
   const synced = synchronized(run.summary);
   const problems = [];
   if (run.timedOut) problems.push(`killed after ${TIMEOUT_S} s`);
   if (run.code !== 0) problems.push(`exit ${run.code}`);
   if (synced !== expectedSynced) problems.push(`${synced} files synchronized, expected ${expectedSynced}`);
   if (run.rssMB === null || run.rssMB >= LIMIT_MB) problems.push(`peak RSS ${run.rssMB?.toFixed(0) ?? '?'} MB`);
-  const row = { phase: name, wall: run.wall, rssMB: run.rssMB, filesPerSecond: FILES / run.wall, synced, completed: run.code === 0 };
-  rows.push(row);
   log(`${name}: ${run.wall.toFixed(1)} s, peak RSS ${run.rssMB?.toFixed(0) ?? '?'} MB; ${run.summary || '(no summary line)'}`);
   if (problems.length > 0) {
     failures.push(`${name}: ${problems.join('; ')}\n  stderr: ${run.stderr.trim().slice(0, 2000) || '(empty)'}`);
   }
+  log(`${name}: running rsync -a ...`);
+  const rsync = await measure(['rsync', '-a', '--delete', `${src}/`, `${rsyncDst}/`], join(work, `time-rsync-${rows.length}.txt`));
+  if (rsync.code !== 0) failures.push(`${name}: rsync exit ${rsync.code}: ${rsync.stderr.trim().slice(0, 500)}`);
+  log(`${name}: rsync ${rsync.wall.toFixed(1)} s, peak RSS ${rsync.rssMB?.toFixed(0) ?? '?'} MB`);
+  rows.push({
+    phase: name, wall: run.wall, rssMB: run.rssMB, filesPerSecond: FILES / run.wall, synced, completed: run.code === 0,
+    rsyncWall: rsync.code === 0 ? rsync.wall : null, rsyncRssMB: rsync.rssMB,
+  });
   return run;
 }
 
@@ -202,6 +211,10 @@ try {
   if (copied.files !== source.files || copied.dirs !== source.dirs) {
     failures.push(`initial: destination holds ${copied.files} files and ${copied.dirs} directories, source ${source.files} and ${source.dirs}`);
   }
+  const mirrored = countTree(rsyncDst);
+  if (mirrored.files !== source.files || mirrored.dirs !== source.dirs) {
+    failures.push(`initial: rsync's destination holds ${mirrored.files} files and ${mirrored.dirs} directories, source ${source.files} and ${source.dirs}`);
+  }
   if (initial.code === 0) {
     await phase('no change', 0);
     const changed = rewriteOnePercent(src);
@@ -209,11 +222,15 @@ try {
   }
 } finally {
   const line = (cells) => `| ${cells.join(' | ')} |`;
-  console.log(`\nsnapsync local-mode push, ${FILES} files in ${LEAVES} leaf directories (${work})\n`);
-  console.log(line(['phase', 'completed', 'wall s', 'peak RSS MB', 'files/s', 'synchronized', `RSS < ${LIMIT_MB} MB`]));
-  console.log(line(['---', '---', '---:', '---:', '---:', '---:', '---']));
+  console.log(`\nsnapsync local-mode push against rsync -a --delete (local), ${FILES} files in ${LEAVES} leaf directories (${work})\n`);
+  console.log(line(['phase', 'completed', 'snapsync s', 'rsync s', 'snapsync ÷ rsync', 'peak RSS MB (snapsync / rsync)', 'files/s', 'synchronized',
+    `RSS < ${LIMIT_MB} MB`]));
+  console.log(line(['---', '---', '---:', '---:', '---:', '---:', '---:', '---:', '---']));
   for (const row of rows) {
-    console.log(line([row.phase, row.completed ? 'yes' : 'NO', row.wall.toFixed(1), row.rssMB?.toFixed(0) ?? '?', Math.round(row.filesPerSecond),
+    const rsync = row.rsyncWall === null ? '?' : row.rsyncWall.toFixed(2);
+    const ratio = row.rsyncWall === null ? '?' : `${(row.wall / row.rsyncWall).toFixed(2)}×`;
+    console.log(line([row.phase, row.completed ? 'yes' : 'NO', row.wall.toFixed(2), rsync, ratio,
+      `${row.rssMB?.toFixed(0) ?? '?'} / ${row.rsyncRssMB?.toFixed(0) ?? '?'}`, Math.round(row.filesPerSecond),
       String(row.synced ?? '?'), row.rssMB !== null && row.rssMB < LIMIT_MB ? 'yes' : 'NO']));
   }
   if (failures.length > 0) {
