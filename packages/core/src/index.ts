@@ -13,6 +13,7 @@ export { SnapshotStore, type Direction, type LiveRow } from './storage/snapshot-
 export type { ChecksumName, Entry, EntryKind } from './model/entry.js';
 export { NotADirectoryError } from './model/path-errors.js';
 export { Endpoint } from './endpoint/endpoint.js';
+export { partOf } from './endpoint/part.js';
 export type { RunSettings } from './endpoint/run-settings.js';
 export type { SideScan } from './scan/scan-side.js';
 export type { SymlinkMode } from './scan/scan.js';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  currentPlatform, Endpoint, Receiver, Sender, SnapshotStore, type Change, type ChecksumName, type DeleteLimit, type Direction,
+  currentPlatform, Endpoint, partOf, Receiver, Sender, SnapshotStore, type Change, type ChecksumName, type DeleteLimit, type Direction,
   type Filter, type OverwritePolicy, type Party, type PathResult, type Owners, type PlatformName, type RunHooks, type RunSettings,
   type SideScan, type SyncChannel, type SyncMessage, type SyncSummary,
 } from '@snapsync/core/internal';
@@ -90,7 +90,7 @@ interface PassOptions extends CycleOptions {
 }
 
 /** heard routes each end's results to the pass that runs: an end is the sender of one pass, the receiver of another. */
-const heard = new Map<Endpoint, PathResult[]>();
+const heard = new WeakMap<Endpoint, PathResult[]>();
 const hear = (end: () => Endpoint) => (result: PathResult): void => {
   heard.get(end())?.push(result);
 };
@@ -188,7 +188,7 @@ let generations = 0;
 
 /** endpointOf makes one end of the pair as a session makes it; the platform options apply to the receiving end. */
 function endpointOf(side: Side, self: Party, direction: Direction, options: CycleOptions): Endpoint {
-  const receives = direction === 'bidi' || (self === 'initiator') === (direction === 'pull');
+  const { receives } = partOf(self, direction);
   const recordStop = (ok: boolean, generation = ''): void => side.store.recordStop(ok, generation);
   return new Endpoint({
     side: { store: side.store, dryRun: options.dryRun ?? false, layout: { cacheDir: side.cacheDir }, checkpoint: recordStop, finish: recordStop },

@@ -13,6 +13,7 @@ import { Sender } from '../send/sender.js';
 import type { Direction, SnapshotStore } from '../storage/snapshot-store.js';
 import { ProblemLog } from '../storage/problem-log.js';
 import type { PathResult } from '../stream/messages.js';
+import { partOf } from './part.js';
 import type { Pass, RunHooks, RunSettings } from './run-settings.js';
 
 /** EndpointSide is the opened session an endpoint runs on (SessionSide): its DB, cache and records. */
@@ -92,8 +93,7 @@ export class Endpoint {
 
   /** sends tells whether this side sends in a one-way run (both do, in turn, in a bidirectional one). */
   get sends(): boolean {
-    const { self, direction } = this.options;
-    return direction === 'bidi' || (self === 'initiator' ? direction === 'push' : direction === 'pull');
+    return partOf(this.options.self, this.options.direction).sends;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Endpoint, SessionSide, SnapsyncError, currentPlatform, lastSyncAgreed, type Direction, type PlatformName } from '@snapsync/core';
+import { Endpoint, SessionSide, partOf, SnapsyncError, currentPlatform, lastSyncAgreed, type Direction, type PlatformName } from '@snapsync/core';
 import {
   BIDI_FEATURE, CONTINUOUS_FEATURE, DRY_RUN_FEATURE, FEATURES, MAX_DELETE_FEATURE, OWNERS_FEATURE, MAGIC, PeerError, PROTOCOL_VERSION,
   protocolError, type Connection,
@@ -50,7 +50,7 @@ export async function startSession(options: SyncOptions, io: RunIo): Promise<Sta
   }
 
   const side = SessionSide.open({
-    name: options.name, syncDir: localDir, dbDir: localDbDir, receives: options.direction !== 'push', reset: options.reset,
+    name: options.name, syncDir: localDir, dbDir: localDbDir, receives: partOf('initiator', options.direction).receives, reset: options.reset,
     dryRun: options.dryRun, durable: options.fsync,
   });
   let connection: Connection | undefined;

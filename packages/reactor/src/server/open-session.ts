@@ -1,4 +1,4 @@
-import { SessionSide, SnapsyncError, dbDiscrepancy, isSnapsyncError, type PlatformName } from '@snapsync/core';
+import { SessionSide, SnapsyncError, dbDiscrepancy, isSnapsyncError, partOf, type PlatformName } from '@snapsync/core';
 import type { OpenSession } from '@snapsync/protocol';
 import { realpathSync } from 'node:fs';
 import { parse, posix, sep } from 'node:path';
@@ -31,7 +31,7 @@ export function openSide(principal: Principal, request: OpenSession, platform: P
     name: request.name,
     syncDir: remoteDir.real,
     dbDir: dbDir.real,
-    receives: request.direction !== 'pull',
+    receives: partOf('reactor', request.direction).receives,
     reset: request.reset,
     platform,
     dryRun: request.dryRun,
