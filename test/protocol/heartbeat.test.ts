@@ -39,4 +39,17 @@ describe('protocol/heartbeat', () => {
     expect(server.readyState).to.equal(WebSocket.OPEN);
     stop();
   });
+
+  it('keeps a peer that answers pings when the wall clock steps an hour ahead', async () => {
+    const { server, stop } = await pair(true, 50, 300);
+    const wallClock = Date.now;
+    try {
+      Date.now = () => wallClock() + 3_600_000;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(server.readyState).to.equal(WebSocket.OPEN);
+    } finally {
+      Date.now = wallClock;
+      stop();
+    }
+  });
 });

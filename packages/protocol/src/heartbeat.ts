@@ -13,22 +13,22 @@ export const SILENCE_MS = 60_000;
  * received counts, so a peer answering pings late behind a full send buffer is not cut.
  */
 export function keepAlive(ws: WebSocket, intervalMs = HEARTBEAT_MS, silenceMs = SILENCE_MS): void {
-  let heard = Date.now();
+  let heard = performance.now();
   const alive = (): void => {
-    heard = Date.now();
+    heard = performance.now();
   };
   ws.on('message', alive);
   ws.on('pong', alive);
   ws.on('ping', alive);
   const timer = setInterval(() => {
-    if (Date.now() - heard <= silenceMs) {
+    if (performance.now() - heard <= silenceMs) {
       ws.ping();
       return;
     }
     // After a long synchronous stretch this timer runs before the reads that waited behind it:
     // decide once those are in.
     setImmediate(() => {
-      if (Date.now() - heard > silenceMs) ws.terminate();
+      if (performance.now() - heard > silenceMs) ws.terminate();
     });
   }, intervalMs);
   timer.unref();

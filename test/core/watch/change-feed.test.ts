@@ -41,9 +41,33 @@ describe('core/watch/change-feed', function () {
       utimesSync(join(root, 'as-synced.txt'), 1_700_000_000, 1_700_000_000);
       await new Promise((resolve) => setTimeout(resolve, 300));
       feed.resume();
-      await eventually(() => expect(delivered.flatMap((due) => due.paths)).to.include.oneOf(['synced-dir', 'synced-dir/new.txt']), 5_000);
+      await eventually(() => expect(delivered.flatMap((due) => due.paths), JSON.stringify(delivered)).to.include.oneOf(['synced-dir', 'synced-dir/new.txt']), 5_000);
       expect(delivered.flatMap((due) => due.paths)).to.not.include('as-synced.txt');
     } finally {
+      await feed.close();
+      store.close();
+    }
+  });
+
+  it('delivers a change on time when the wall clock steps back an hour while it cools off', async () => {
+    const root = tempDir();
+    const store = SnapshotStore.create(join(tempDir(), 'snap.db'));
+    const delivered: string[] = [];
+    const feed = new ChangeFeed({
+      root, privateDirName: '.private-asp', store, coolOffMs: 200, pendingMax: 100, deliver: (due) => delivered.push(...due.paths),
+    });
+    expect(await feed.start()).to.equal(undefined);
+    const wallClock = Date.now;
+    try {
+      writeFileSync(join(root, 'changed.txt'), 'x');
+      await eventually(() => expect(feed.waiting).to.equal(1), 5_000);
+      // As a VM's clock corrected by NTP: every later reading is an hour earlier.
+      const stepped = wallClock() - 3_600_000;
+      const since = wallClock();
+      Date.now = () => stepped + (wallClock() - since);
+      await eventually(() => expect(delivered).to.include('changed.txt'), 5_000);
+    } finally {
+      Date.now = wallClock;
       await feed.close();
       store.close();
     }

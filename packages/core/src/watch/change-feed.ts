@@ -49,6 +49,7 @@ export interface ChangeFeedOptions {
  * last sync are delivered. While paused (a cycle runs), events keep gathering: they are judged
  * once the cycle recorded what it wrote, so its own writes do not start another cycle. A new
  * directory gets a watch of its own before it is delivered (tree-watcher.ts says why).
+ * Cool-offs run on the monotonic clock: a wall clock stepped back would hold paths back that long.
  */
 export class ChangeFeed {
   private readonly pending: PendingPaths;
@@ -74,7 +75,7 @@ export class ChangeFeed {
     try {
       this.watch = await watchTree(this.options.root, this.options.privateDirName, {
         changed: (paths, created) => {
-          const now = Date.now();
+          const now = performance.now();
           if (now - this.burst.since > 1000) this.burst = { since: now, paths: 0 };
           this.burst.paths += paths.length;
           if (this.burst.paths > this.burstLimit) this.pending.addFull(now);
@@ -84,7 +85,7 @@ export class ChangeFeed {
           this.schedule();
         },
         lost: () => {
-          this.pending.addFull(Date.now());
+          this.pending.addFull(performance.now());
           this.schedule();
         },
       });
@@ -128,7 +129,7 @@ export class ChangeFeed {
 
   private schedule(): void {
     if (this.paused || this.closed || this.flushing || this.timer !== undefined) return;
-    const due = this.pending.nextDue(Date.now(), this.options.coolOffMs);
+    const due = this.pending.nextDue(performance.now(), this.options.coolOffMs);
     if (due === undefined) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
@@ -141,7 +142,7 @@ export class ChangeFeed {
     this.flushing = true;
     this.delivering = this.deliverDue().catch(() => {
       // The DB closed under it, or the tree could not be watched again: only a full rescan is sure.
-      if (!this.closed) this.pending.addFull(Date.now());
+      if (!this.closed) this.pending.addFull(performance.now());
     }).finally(() => {
       this.flushing = false;
       this.delivering = undefined;
@@ -165,7 +166,7 @@ export class ChangeFeed {
   }
 
   private async deliverDue(): Promise<void> {
-    const due = this.pending.take(Date.now(), this.options.coolOffMs);
+    const due = this.pending.take(performance.now(), this.options.coolOffMs);
     this.options.waiting?.(this.pending.size);
     // New directories are watched whole before anyone scans them: nothing made in them is missed,
     // including those this side's own receiver made. Too many: the tree is watched afresh and

@@ -23,7 +23,7 @@ export class CycleQueue {
   }
 
   add(due: Due): void {
-    const now = Date.now();
+    const now = performance.now();
     if (due.full) this.work.addFull(now);
     else for (const path of due.paths) this.work.add(path, now);
     this.wake?.();
@@ -59,7 +59,7 @@ export class CycleQueue {
         }
         if (this.work.size === 0) return;
         settle();
-        const taken = this.work.take(Date.now(), 0);
+        const taken = this.work.take(performance.now(), 0);
         resolve(taken.full ? taken : fitScope(taken.paths, MAX_BATCH, SCOPE_BYTES));
       };
       this.wake();

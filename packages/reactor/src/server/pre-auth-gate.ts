@@ -22,6 +22,7 @@ const REFUSAL_LOG_MS = 10_000;
 
 interface Entry {
   readonly source: string;
+  /** acceptedAt is on the monotonic clock (performance.now): a step of the wall clock must not cut or stretch a deadline. */
   readonly acceptedAt: number;
   readonly raw: Socket;
   tls: TLSSocket | undefined;
@@ -42,7 +43,7 @@ export class PreAuthGate {
   private readonly byPeer = new Map<string, Entry>();
   private readonly byTls = new WeakMap<TLSSocket, Entry>();
   private total = 0;
-  private lastRefusalLog = 0;
+  private lastRefusalLog = Number.NEGATIVE_INFINITY;
   private refusedSinceLog = 0;
 
   constructor(private readonly limits: GateLimits, private readonly log: Logger) {}
@@ -67,7 +68,7 @@ export class PreAuthGate {
       return false;
     }
     const entry: Entry = {
-      source, acceptedAt: Date.now(), raw, tls: undefined, hello: undefined, released: false,
+      source, acceptedAt: performance.now(), raw, tls: undefined, hello: undefined, released: false,
       // The last word: whatever stage it is in, a connection not logged in by now is cut.
       login: setTimeout(() => (entry.tls ?? raw).destroy(), this.limits.loginMs + GRACE_MS),
     };
@@ -101,7 +102,7 @@ export class PreAuthGate {
   /** loginLeftMs is how long the connection has left to log in. */
   loginLeftMs(tls: TLSSocket): number {
     const entry = this.byTls.get(tls);
-    return entry === undefined ? this.limits.loginMs : Math.max(0, entry.acceptedAt + this.limits.loginMs - Date.now());
+    return entry === undefined ? this.limits.loginMs : Math.max(0, entry.acceptedAt + this.limits.loginMs - performance.now());
   }
 
   /** loggedIn stops counting a connection: it is a user's now, bounded by the session limits. */
@@ -123,7 +124,7 @@ export class PreAuthGate {
 
   private noteRefusal(raw: Socket, reason: string): void {
     this.refusedSinceLog += 1;
-    const now = Date.now();
+    const now = performance.now();
     if (now - this.lastRefusalLog < REFUSAL_LOG_MS) return;
     this.log.event('warn', 'connection_refused', {
       peer: `${raw.remoteAddress ?? '?'}:${raw.remotePort ?? '?'}`, reason, refused: this.refusedSinceLog,

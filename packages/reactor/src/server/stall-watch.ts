@@ -6,7 +6,7 @@ import type { FrameSocket } from '@snapsync/protocol';
  * otherwise hold its session, and its place under the limits, for ever.
  */
 export class StallWatch {
-  private last = Date.now();
+  private last = performance.now();
   private readonly timer: NodeJS.Timeout;
 
   /**
@@ -16,7 +16,7 @@ export class StallWatch {
   constructor(timeoutMs: number, mayIdle: () => boolean, onStall: () => void) {
     this.timer = setInterval(() => {
       if (mayIdle()) this.moved();
-      else if (Date.now() - this.last >= timeoutMs) {
+      else if (performance.now() - this.last >= timeoutMs) {
         this.stop();
         onStall();
       }
@@ -26,7 +26,7 @@ export class StallWatch {
 
   /** moved notes a message sent or received. */
   moved(): void {
-    this.last = Date.now();
+    this.last = performance.now();
   }
 
   stop(): void {
