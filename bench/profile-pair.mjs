@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// node bench/profile-pair.mjs [small|large|mixed] [scale] [phase...]: one push over TLS on
+// 127.0.0.1 with both ends under `node --cpu-prof`, then where each end spent its time
+// (bench/profile-top.mjs). Phases: initial (default), nochange. See bench/README.md.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateCorpus } from './corpus.mjs';
+import { stopProcess } from './lib/proc.mjs';
+
+const [name = 'small', scaleArg = '1', ...phaseArgs] = process.argv.slice(2);
+const phases = phaseArgs.length > 0 ? phaseArgs : ['initial'];
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+const work = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'snapsync-profile-'));
+const rows = process.env.PROFILE_ROWS ?? '20';
+const node = process.execPath;
+const bin = (pkg, file) => join(repoRoot, 'packages', pkg, 'bin', file);
+const env = { ...process.env, HOME: join(work, 'home'), SNAPSYNC_PASSWORD: 'snapsync-profile-throwaway' };
+
+try {
+  const source = join(work, 'source');
+  const corpus = generateCorpus(source, name, Number(scaleArg));
+  console.log(`${name}: ${corpus.files.length} files, ${(corpus.bytes / 1e6).toFixed(1)} MB in ${work}`);
+  const state = join(work, 'reactor');
+  const docroot = join(work, 'docroot');
+  mkdirSync(docroot, { recursive: true });
+  mkdirSync(env.HOME, { recursive: true });
+  execFileSync(node, [bin('reactor', 'snapsync-reactor.js'), 'init', '--state-dir', state], { env, stdio: 'ignore' });
+  execFileSync(node, [bin('reactor', 'snapsync-reactor.js'), 'user', 'add', 'bench', '--docroot', docroot, '--state-dir', state],
+    { env, stdio: 'ignore' });
+  for (const phase of phases) {
+    const profDir = join(work, `prof-${phase}`);
+    const reactor = spawn(node, ['--cpu-prof', '--cpu-prof-dir', join(profDir, 'reactor'), bin('reactor', 'snapsync-reactor.js'),
+      'serve', '--state-dir', state, '--listen', '127.0.0.1:0'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const { port, fingerprint } = await new Promise((resolve, reject) => {
+      let out = '';
+      reactor.stdout.on('data', (chunk) => {
+        out += chunk;
+        const match = /listening on 127\.0\.0\.1:(\d+) fingerprint (SHA256:\S+)/.exec(out);
+        if (match) resolve({ port: match[1], fingerprint: match[2] });
+      });
+      reactor.once('exit', () => reject(new Error('the reactor exited before it listened')));
+    });
+    const started = process.hrtime.bigint();
+    execFileSync(node, ['--cpu-prof', '--cpu-prof-dir', join(profDir, 'client'), bin('initiator', 'snapsync.js'),
+      '-N', 'profile', '-d', source, '-r', `bench@127.0.0.1:/dest`, '-P', port, '--fingerprint', fingerprint,
+      '-q', '--create-dir', '-b', join(work, 'local-db'), '-B', '/dest-db'], { env, stdio: 'inherit' });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    await stopProcess(reactor);
+    console.log(`\n## ${phase}: ${seconds.toFixed(2)} s wall`);
+    for (const end of ['client', 'reactor']) {
+      const dir = join(profDir, end);
+      const file = readdirSync(dir).find((entry) => entry.endsWith('.cpuprofile'));
+      console.log(`\n### ${end}`);
+      if (file === undefined) console.log('(no profile written)');
+      else console.log(execFileSync(node, [join(repoRoot, 'bench/profile-top.mjs'), join(dir, file), rows], { encoding: 'utf8' }));
+    }
+  }
+} finally {
+  if (process.env.BENCH_KEEP !== '1') rmSync(work, { recursive: true, force: true });
+}
