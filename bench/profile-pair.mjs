@@ -1,19 +1,23 @@
 #!/usr/bin/env node
 // node bench/profile-pair.mjs [small|large|mixed] [scale] [phase...]: one push over TLS on
 // 127.0.0.1 with both ends under `node --cpu-prof`, then where each end spent its time
-// (bench/profile-top.mjs). Phases: initial (default), nochange. See bench/README.md.
+// (bench/profile-top.mjs). Phases: initial (default), nochange. As root the work dir is on a
+// fresh ext4 image, as for npm run bench (BENCH_FS=none: not). See bench/README.md.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCorpus } from './corpus.mjs';
+import { mountBenchFs } from './lib/benchfs.mjs';
 import { stopProcess } from './lib/proc.mjs';
 
 const [name = 'small', scaleArg = '1', ...phaseArgs] = process.argv.slice(2);
 const phases = phaseArgs.length > 0 ? phaseArgs : ['initial'];
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
-const work = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'snapsync-profile-'));
+// As root, on a fresh journaled ext4 image as npm run bench measures (BENCH_FS=none: the plain directory).
+const benchFs = mountBenchFs(process.env.BENCH_DIR ?? tmpdir(), (line) => console.log(line));
+const work = mkdtempSync(join(benchFs?.dir ?? process.env.BENCH_DIR ?? tmpdir(), 'snapsync-profile-'));
 const rows = process.env.PROFILE_ROWS ?? '20';
 const node = process.execPath;
 const bin = (pkg, file) => join(repoRoot, 'packages', pkg, 'bin', file);
@@ -60,4 +64,5 @@ try {
   }
 } finally {
   if (process.env.BENCH_KEEP !== '1') rmSync(work, { recursive: true, force: true });
+  benchFs?.unmount();
 }
