@@ -5,7 +5,7 @@ import {
 import { dirname, join, relative, sep } from 'node:path';
 import { NotADirectoryError, SkipError } from '../model/path-errors.js';
 import { parentOf, type EntryKind } from '../model/entry.js';
-import { flushOpened, O_DIRECTORY } from '../platform/flush.js';
+import { O_DIRECTORY, openToFlush } from '../platform/flush.js';
 import { linkProblem } from './link-check.js';
 import type { PendingFlushes } from './pending-flushes.js';
 
@@ -217,26 +217,21 @@ export class ConfinedTree {
     this.options.flushes?.dir(this, parentOf(path));
   }
 
-  /** flushDir flushes a directory's names to the disk (its directories checked, itself opened O_NOFOLLOW). */
-  flushDir(path: string): void {
-    this.flushPath(path, O_DIRECTORY | NO_FOLLOW);
-  }
-
-  /** flushInode flushes a file's or directory's own state (mode, owner, time); a link's rides on its directory's flush. */
-  flushInode(path: string): void {
-    this.flushPath(path, NO_FOLLOW | constants.O_NONBLOCK);
-  }
-
-  private flushPath(path: string, flags: number): void {
+  /**
+   * openToFlush opens a directory (its names) or an inode (its mode, owner, time) of this tree
+   * to flush: its directories checked, itself opened O_NOFOLLOW. A link's own state rides on
+   * its directory's flush. Undefined when it is not there to flush.
+   */
+  openToFlush(path: string, what: 'dir' | 'inode'): number | undefined {
     let full: string;
     try {
       full = this.parents(path);
     } catch (err) {
       // A directory above it was replaced since: what this run wrote there is not there to flush.
-      if (err instanceof NotADirectoryError) return;
+      if (err instanceof NotADirectoryError) return undefined;
       throw err;
     }
-    flushOpened(full, flags);
+    return openToFlush(full, what === 'dir' ? O_DIRECTORY | NO_FOLLOW : NO_FOLLOW | constants.O_NONBLOCK);
   }
 }
 

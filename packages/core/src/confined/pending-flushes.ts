@@ -1,5 +1,6 @@
 import { SnapsyncError } from '../errors.js';
-import { FLUSHES_DIRS, flushOpened, O_DIRECTORY } from '../platform/flush.js';
+import { closeSync } from 'node:fs';
+import { FLUSHES_DIRS, flushOpenLater, O_DIRECTORY, openToFlush } from '../platform/flush.js';
 import { NO_FOLLOW, type ConfinedTree } from './confined-tree.js';
 
 /**
@@ -33,39 +34,55 @@ export class PendingFlushes {
     if (FLUSHES_DIRS) this.outside.add(full);
   }
 
-  /** flush flushes everything noted; a failure ends the run (the disk may have lost what it held). */
-  flush(): void {
+  /**
+   * flush flushes everything noted so far; a failure ends the run (the disk may have lost what
+   * it held). All is opened at once, the confined way, in this turn (what is noted later goes
+   * to the next flush); the flushes then run together on libuv threads.
+   */
+  async flush(): Promise<void> {
     if (this.failure !== undefined) throw this.failure;
+    const opened: { readonly fd: number; readonly full: string }[] = [];
     let at = '';
+    const open = (full: string, fd: number | undefined): void => {
+      if (fd !== undefined) opened.push({ fd, full });
+    };
     try {
       for (const [tree, paths] of this.inodes) {
         for (const path of paths) {
           // A directory's flush carries its own inode too.
           if (this.dirs.get(tree)?.has(path) === true) continue;
           at = tree.full(path);
-          tree.flushInode(path);
+          open(at, tree.openToFlush(path, 'inode'));
         }
       }
       for (const [tree, paths] of this.dirs) {
         for (const path of paths) {
           at = tree.full(path);
-          tree.flushDir(path);
+          open(at, tree.openToFlush(path, 'dir'));
         }
       }
       for (const full of this.outside) {
         at = full;
-        flushOpened(full, O_DIRECTORY | NO_FOLLOW);
+        open(full, openToFlush(full, O_DIRECTORY | NO_FOLLOW));
       }
     } catch (err) {
-      this.failure = new SnapsyncError('FILE_SYSTEM',
-        `cannot flush ${at} to the disk (${(err as NodeJS.ErrnoException).code ?? String(err)}); nothing more is recorded: check the disk, then run again`,
-        { cause: err });
-      throw this.failure;
+      for (const { fd } of opened) closeSync(fd);
+      throw this.failed(at, err);
     } finally {
       this.inodes.clear();
       this.dirs.clear();
       this.outside.clear();
     }
+    const flushed = await Promise.allSettled(opened.map(({ fd, full }) => flushOpenLater(fd, full)));
+    const lost = flushed.findIndex((result) => result.status === 'rejected');
+    if (lost >= 0) throw this.failed(opened[lost]!.full, (flushed[lost] as PromiseRejectedResult).reason);
+  }
+
+  private failed(at: string, err: unknown): SnapsyncError {
+    this.failure ??= new SnapsyncError('FILE_SYSTEM',
+      `cannot flush ${at} to the disk (${(err as NodeJS.ErrnoException).code ?? String(err)}); nothing more is recorded: check the disk, then run again`,
+      { cause: err });
+    return this.failure;
   }
 }
 

@@ -1,4 +1,4 @@
-import { closeSync, constants, fsync, fsyncSync, openSync } from 'node:fs';
+import { closeSync, constants, fsync, openSync } from 'node:fs';
 
 /**
  * FlushEvent is one flush to the disk, heard once it is done: `file` a received file (content,
@@ -57,28 +57,35 @@ export const O_DIRECTORY = constants.O_DIRECTORY ?? 0;
 const GONE = new Set(['ENOENT', 'ENOTDIR', 'ELOOP']);
 
 /**
- * flushOpened opens `full` with flags (the caller's checks and O_NOFOLLOW in them) and fsyncs
- * it: a directory's entries, or a file's inode. False when nothing is there to flush, or it
- * cannot be opened to (no read permission: what its directory's flush carries must do).
+ * openToFlush opens `full` with flags (the caller's checks and O_NOFOLLOW in them) for a flush:
+ * undefined when nothing is there to flush, or it cannot be opened to (no read permission:
+ * what its directory's flush carries must do).
  */
-export function flushOpened(full: string, flags: number): boolean {
-  let fd: number;
+export function openToFlush(full: string, flags: number): number | undefined {
   try {
-    fd = openSync(full, constants.O_RDONLY | flags);
+    return openSync(full, constants.O_RDONLY | flags);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? '';
-    if (GONE.has(code) || code === 'EACCES' || code === 'EPERM') return false;
+    if (GONE.has(code) || code === 'EACCES' || code === 'EPERM') return undefined;
     throw err;
   }
-  try {
-    fsyncSync(fd);
-  } catch (err) {
-    // A FIFO or device put in its place: nothing of ours to flush.
-    if ((err as NodeJS.ErrnoException).code === 'EINVAL') return false;
-    throw err;
-  } finally {
-    closeSync(fd);
-  }
-  heard({ kind: 'entries', path: full });
-  return true;
+}
+
+/**
+ * flushOpenLater flushes a descriptor openToFlush gave (a directory's entries, or a file's inode)
+ * on a libuv thread, so many run at once and the file system commits them together, then closes it.
+ */
+export function flushOpenLater(fd: number, full: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    fsync(fd, (err) => {
+      closeSync(fd);
+      // EINVAL: a FIFO or device put in its place, nothing of ours to flush.
+      if (err !== null && err.code !== 'EINVAL') {
+        reject(err);
+        return;
+      }
+      if (err === null) heard({ kind: 'entries', path: full });
+      resolve();
+    });
+  });
 }

@@ -11,7 +11,7 @@ import { landingPool } from './landing-pool.js';
 import { ownerIds } from './owner.js';
 import { fileSync } from '../platform/flush.js';
 import { MODE_BITS } from './target-tree.js';
-import type { PathResult, SyncChannel, SyncMessage, TransferProgress } from '../stream/messages.js';
+import { failChannel, type PathResult, type SyncChannel, type SyncMessage, type TransferProgress } from '../stream/messages.js';
 import { describe, isSkip, notes } from '../model/path-errors.js';
 import { Slots } from './slots.js';
 import { DID_NOT_VERIFY, KEPT_CHANGING, notSent, sourceRead } from '../send/source-reads.js';
@@ -197,10 +197,9 @@ export class FileIntake {
       .catch((err: unknown) => this.fail(err));
   }
 
-  /** fail ends the session with an error met off the message path (a directory flush before a commit). */
+  /** fail ends the session with an error met off the message path (a file's flush). */
   private fail(err: unknown): void {
-    if (this.options.channel.fail === undefined) throw err;
-    this.options.channel.fail(err);
+    failChannel(this.options.channel, err);
   }
 
   /**

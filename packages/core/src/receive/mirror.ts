@@ -36,12 +36,11 @@ export class Mirror {
 
   /**
    * findDifferences finds what this side holds that the sender does not: paths never synced
-   * (deleted at the end) and synced files changed here since (asked for again). Paths written
-   * in this run already match their new snapshot entries and are passed over.
+   * (deleted at the end) and synced files changed here since (asked for again). Call it once
+   * this run's results are recorded: paths it wrote then match their snapshot entries and are passed over.
    */
   findDifferences(): void {
-    const { store, root, tree, recording } = this.options;
-    recording.flush();
+    const { store, root, tree } = this.options;
     const wants = noWants();
     for (const scanned of store.changed()) {
       // A dry run wrote nothing: what it would have written is passed over as a real run's is.

@@ -46,6 +46,8 @@ export class Receiver {
   private readonly newModes = newPosixModes();
   private changesEnded = false;
   private finished = false;
+  /** recordingAll: the pass waits for every batch to be recorded before it goes on. */
+  private recordingAll = false;
   private mirrored = false;
 
   private readonly owners: Owners;
@@ -231,22 +233,38 @@ export class Receiver {
   }
 
   private maybeFinish(): void {
-    if (this.finished || !this.changesEnded || this.intake.pending > 0) return;
-    if (this.mirror !== undefined && !this.mirrored) {
+    if (this.finished || this.recordingAll || !this.changesEnded || this.intake.pending > 0) return;
+    const mirror = this.mirror;
+    if (mirror !== undefined && !this.mirrored) {
+      // --mirror compares this side with the snapshot once it holds all this run wrote.
       this.mirrored = true;
-      this.mirror.findDifferences();
-      if (this.intake.pending > 0) return;
+      this.afterRecorded(() => {
+        mirror.findDifferences();
+        this.maybeFinish();
+      });
+      return;
     }
     if (!this.deletions.ran) {
       this.deletions.run((entry, ancestor, wants) => this.upsert(entry, undefined, ancestor, wants));
       if (this.intake.pending > 0) return;
     }
-    this.finished = true;
-    this.mirror?.removeExtras();
+    mirror?.removeExtras();
+    this.afterRecorded(() => {
+      this.finished = true;
+      this.intake.flushAck();
+      this.options.channel.send({ kind: 'syncDone', errors: this.recording.summary.errors });
+      this.resolveDone(this.recording.summary);
+    });
+  }
+
+  /** afterRecorded records what is gathered, then goes on once every batch is in the snapshot (a failure ended the session). */
+  private afterRecorded(next: () => void): void {
+    this.recordingAll = true;
     this.recording.flush();
-    this.intake.flushAck();
-    this.options.channel.send({ kind: 'syncDone', errors: this.recording.summary.errors });
-    this.resolveDone(this.recording.summary);
+    this.recording.recorded().then(() => {
+      this.recordingAll = false;
+      next();
+    }, () => {});
   }
 
   /**

@@ -2,7 +2,7 @@ import type { PendingFlushes } from '../confined/pending-flushes.js';
 import type { Entry } from '../model/entry.js';
 import { notes } from '../model/path-errors.js';
 import { RESULT_BATCH } from '../stream/limits.js';
-import type { PathResult, SyncChannel } from '../stream/messages.js';
+import { failChannel, type PathResult, type SyncChannel } from '../stream/messages.js';
 import { emptySummary, tally, type SyncSummary } from '../stream/summary.js';
 import type { ReceiverStore } from './receiver-store.js';
 
@@ -45,6 +45,9 @@ export class Recording {
   private readonly oldPathsLeft = new Set<string>();
   /** loserNotes say where a resolved conflict's losing version went, for the winner's line. */
   private readonly loserNotes = new Map<string, string>();
+  /** committed settles once the batches flushed so far are recorded, in order. */
+  private committed: Promise<void> = Promise.resolve();
+  private failed = false;
 
   constructor(private readonly options: RecordingOptions) {}
 
@@ -120,14 +123,38 @@ export class Recording {
     if (this.results.length >= RESULT_BATCH) this.flush();
   }
 
+  /**
+   * flush records the results gathered so far as one batch: what the batch changed on disk is
+   * flushed (on libuv threads, while the next batch gathers), then the snapshot records it,
+   * then the sender hears the results. Batches are recorded in order; a failed flush records
+   * nothing more and ends the session.
+   */
   flush(): void {
-    // What the batch changed on disk lasts a power cut before the DB (here, then the peer's) says it happened.
-    this.options.flushes?.flush();
-    this.options.store.record({ synced: this.synced, removed: this.removed, forgotten: this.forgotten }, this.options.twoWay);
+    const outcome = { synced: this.synced, removed: this.removed, forgotten: this.forgotten };
+    const results = this.results;
     this.synced = [];
     this.removed = [];
     this.forgotten = [];
-    if (this.results.length > 0) this.options.channel.send({ kind: 'results', results: this.results });
     this.results = [];
+    // What the batch changed on disk lasts a power cut before the DB (here, then the peer's) says it happened.
+    const flushed = this.options.flushes?.flush();
+    // Its failure is the chain's, heard when the batches before it are recorded.
+    flushed?.catch(() => {});
+    this.committed = this.committed.then(() => flushed).then(() => {
+      this.options.store.record(outcome, this.options.twoWay);
+      if (results.length > 0) this.options.channel.send({ kind: 'results', results });
+    });
+    const committed = this.committed;
+    committed.catch((err: unknown) => {
+      // Only the first failure ends the session: every later batch fails with it.
+      if (this.failed) return;
+      this.failed = true;
+      failChannel(this.options.channel, err);
+    });
+  }
+
+  /** recorded resolves once every batch flushed so far is recorded (and its results sent). */
+  recorded(): Promise<void> {
+    return this.committed;
   }
 }

@@ -82,6 +82,12 @@ export interface SyncChannel {
   fail?(err: unknown): void;
 }
 
+/** failChannel ends the session with an error met off the message path; a channel that cannot, throws it. */
+export function failChannel(channel: SyncChannel, err: unknown): void {
+  if (channel.fail === undefined) throw err;
+  channel.fail(err);
+}
+
 /**
  * TransferProgress tells a progress display what is coming and what went: `planned` when a
  * file's bytes are asked for (what a resume leaves), `moved` as they cross the connection.
