@@ -1,7 +1,7 @@
 // Bundles each CLI into one file: Node then loads one module instead of ~190, which takes
 // 0.1-0.15 s off every run (a no-change sync of 20,000 files is about 1 s in all). Native
-// addons stay outside. The worker threads' modules (hashing, landing received files) are
-// entries of their own, next to the CLI that starts them: their pools find them relative to import.meta.url.
+// addons stay outside. The hash worker is its own entry, next to the CLI that starts it:
+// hash-pool finds it relative to import.meta.url.
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
@@ -13,7 +13,6 @@ await build({
     snapsync: `${dist}cli.js`,
     'snapsync-admin': `${dist}admin-cli.js`,
     'hash-worker': `${core}scan/hash-worker.js`,
-    'landing-worker': `${core}receive/landing-worker.js`,
   },
   outdir: `${dist}bundle`,
   bundle: true,

@@ -1,16 +1,13 @@
-import { closeSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { SnapsyncError } from '../errors.js';
 import { AckCredit } from './ack-credit.js';
 import type { ChecksumName, Entry, Owners } from '../model/entry.js';
 import { hashRange, newHasher } from '../scan/hash.js';
 import {
-  askedAgain, CACHE_READ_WRITE, CACHE_WRITE, discard, landedEntry, landFlushed, landOpen, type Incoming, type LandingOptions,
+  askedAgain, CACHE_READ_WRITE, CACHE_WRITE, discard, landFlushed, landOpen, reopenFlushed, writeData, writeWhole, type Incoming,
+  type LandingOptions,
 } from './incoming-file.js';
-import { landingPool } from './landing-pool.js';
-import { ownerIds } from './owner.js';
-import { fileSync } from '../platform/flush.js';
-import { MODE_BITS } from './target-tree.js';
 import { failChannel, type PathResult, type SyncChannel, type SyncMessage, type TransferProgress } from '../stream/messages.js';
 import { describe, isSkip, notes } from '../model/path-errors.js';
 import { Slots } from './slots.js';
@@ -18,12 +15,12 @@ import { DID_NOT_VERIFY, KEPT_CHANGING, notSent, sourceRead } from '../send/sour
 import type { TargetTree } from './target-tree.js';
 
 /**
- * WRITE_SLOTS is how many files that came whole are written and flushed at once: enough for the
- * file system to commit many flushes together (1,000 small files took 1.0 s flushed 8 at a time,
- * 0.3 s 32 at a time) and for a landing thread to take many files to a message, few enough
- * descriptors. The CLIs give libuv 40 threads to flush on, leaving some for the reads and writes of big files.
+ * FLUSH_SLOTS is how many files that came whole are flushed at once: enough for the file system
+ * to commit many flushes together (1,000 small files took 1.0 s flushed 8 at a time, 0.3 s 32
+ * at a time), few enough descriptors. The CLIs give libuv 40 threads to run them on, leaving
+ * some for the reads and writes of big files.
  */
-const WRITE_SLOTS = 64;
+const FLUSH_SLOTS = 32;
 
 /** FileIntakeOptions are what the receiving side's data path needs, and whom it tells. */
 export interface FileIntakeOptions {
@@ -55,7 +52,7 @@ export class FileIntake {
   private readonly wanted = new Map<string, Incoming>();
   private readonly landing: LandingOptions;
   private readonly credit: AckCredit;
-  private readonly writing = new Slots(WRITE_SLOTS);
+  private readonly flushing = new Slots(FLUSH_SLOTS);
   /** placing settles whole files in the order they came, whatever order their flushes end in. */
   private placing = Promise.resolve();
 
@@ -130,13 +127,25 @@ export class FileIntake {
     if (incoming.received + message.data.length > incoming.entry.size) throw unexpected(`more data for ${message.path} than its size`);
     const { data, offset } = message;
     this.options.progress?.({ kind: 'moved', bytes: data.length });
+    incoming.hasher.update(data);
     incoming.received += data.length;
     incoming.sent += data.length;
-    if (message.last && offset === 0 && incoming.resumed === 0) {
-      this.receiveWhole(incoming, data);
+    if (message.last && offset === 0 && incoming.resumed === 0 && this.options.durable) {
+      this.receiveWholeFlushed(incoming, data);
       return;
     }
-    incoming.hasher.update(data);
+    if (message.last && offset === 0 && incoming.resumed === 0) {
+      // The whole file in one message, as most files come: one write, no async file handle.
+      try {
+        writeWhole(incoming, data, this.landing);
+      } catch (err) {
+        incoming.failure = err;
+      }
+      this.credit.add(data.length);
+      this.settle(incoming);
+      this.options.settled();
+      return;
+    }
     // Acknowledge once written: the sender's window then bounds what both ends hold.
     incoming.writing = incoming.writing
       .then(async () => {
@@ -152,40 +161,21 @@ export class FileIntake {
   }
 
   /**
-   * receiveWhole takes a file that came in one message, as most files come: a landing thread
-   * writes, hashes and lands it (owner, mode, time), many files to a message; then, durable, it is
-   * flushed here, many at once so the file system commits their flushes together. Files settle
-   * in the order they came, whatever order their flushes end in.
+   * receiveWholeFlushed writes a file that came in one message at once, then lands and flushes
+   * it on a free slot, many at once so the file system commits their flushes together.
    */
-  private receiveWhole(incoming: Incoming, data: Uint8Array): void {
-    const { entry } = incoming;
-    const { owners, ownersRefused, preserveTime } = this.landing;
-    const ids = ownerIds(entry, owners);
-    const job = {
-      cachePath: incoming.cachePath, mode: entry.mode & MODE_BITS, keepOpen: this.options.durable,
-      ...(ids !== undefined ? { ids } : {}), ...(ownersRefused !== undefined ? { ownersRefused } : {}),
-      ...(preserveTime === true ? { mtimeS: entry.mtimeUs / 1e6 } : {}),
-    };
-    const written = this.writing.run(async () => {
-      const landing = await landingPool.land(job, data, this.options.checksum);
-      this.credit.add(data.length);
-      if (!landing.ok) {
-        incoming.failure = Object.assign(new Error(landing.message), landing.code !== undefined ? { code: landing.code } : {});
-        return;
-      }
-      incoming.digest = landing.digest;
-      incoming.ownerNote = landing.ownerNote;
-      incoming.landed = landedEntry(entry.path, landing.stat, owners);
-      if (landing.fd === undefined) return;
-      try {
-        await fileSync(landing.fd, incoming.cachePath);
-      } catch (err) {
-        incoming.failure = err;
-      } finally {
-        closeSync(landing.fd);
-      }
-    });
-    this.placing = this.placing.then(() => written).then(() => {
+  private receiveWholeFlushed(incoming: Incoming, data: Uint8Array): void {
+    try {
+      writeData(incoming, data);
+    } catch (err) {
+      incoming.failure = err;
+    }
+    this.credit.add(data.length);
+    const flushed = incoming.failure !== undefined ? Promise.resolve()
+      : this.flushing.run(() => reopenFlushed(incoming, this.landing)).catch((err: unknown) => {
+        incoming.failure ??= err;
+      });
+    this.placing = this.placing.then(() => flushed).then(() => {
       this.settle(incoming);
       this.options.settled();
     }).catch((err: unknown) => this.fail(err));
@@ -271,7 +261,7 @@ export class FileIntake {
     try {
       if (incoming.failure !== undefined) throw incoming.failure;
       const expected = entry.checksum ?? new Uint8Array();
-      const digest = incoming.digest ?? incoming.hasher.digest();
+      const digest = incoming.hasher.digest();
       if (incoming.received !== entry.size || (expected.length > 0 && !Buffer.from(digest).equals(Buffer.from(expected)))) {
         rmSync(incoming.cachePath, { force: true });
         // The sender reads it once more: changed (stat or content), it sends the change anew, else the

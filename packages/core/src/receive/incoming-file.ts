@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, constants, fchmodSync, fchownSync, fstatSync, futimesSync, openSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fchownSync, fstatSync, futimesSync, openSync, writeSync } from 'node:fs';
 import { NO_FOLLOW } from '../confined/confined-tree.js';
 import { rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,7 +10,6 @@ import { hashPrefix, newHasher, type Hasher } from '../scan/hash.js';
 import type { ResumeFrom } from '../stream/messages.js';
 import { applyOwner, ownerIds } from './owner.js';
 import { MODE_BITS } from './target-tree.js';
-import type { LandedStat } from './landing-worker.js';
 import { RESUME_MIN } from './transfer-cache.js';
 
 /**
@@ -45,8 +44,6 @@ export interface Incoming {
   hashed: number;
   /** sent counts the bytes that crossed the connection for this file. */
   sent: number;
-  /** digest is of the bytes written, when a landing thread took them whole (else the hasher's). */
-  digest?: Uint8Array;
   /** landed is the cache file's state once its owner, mode and time are set (landOpen), as it will land. */
   landed?: Entry;
   /** ownerNote says why the source's owner could not be kept ('' when it was, or not asked). */
@@ -116,10 +113,51 @@ export interface LandingOptions {
   readonly preserveTime?: boolean;
 }
 
+/** writeWhole writes a file that came in one message, lands it (landOpen) and closes it. */
+export function writeWhole(incoming: Incoming, data: Uint8Array, options: LandingOptions): void {
+  const fd = writeOpen(incoming, data);
+  try {
+    landOpen(incoming, fd, options);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** writeData writes a file that came in one message and closes it; reopenFlushed lands it later. */
+export function writeData(incoming: Incoming, data: Uint8Array): void {
+  closeSync(writeOpen(incoming, data));
+}
+
+/**
+ * reopenFlushed lands a cache file written earlier (still 0600, ours) and flushes it. It opens
+ * the file again rather than keeping it open, so the files waiting for a flush hold neither a
+ * descriptor nor their data.
+ */
+export async function reopenFlushed(incoming: Incoming, options: LandingOptions): Promise<void> {
+  const fd = openSync(incoming.cachePath, CACHE_READ_WRITE);
+  try {
+    await landFlushed(incoming, fd, options);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** landFlushed lands an open cache file (landOpen) and flushes it to the disk: content, size, mode, owner and time. */
 export async function landFlushed(incoming: Incoming, fd: number, options: LandingOptions): Promise<void> {
   landOpen(incoming, fd, options);
   await fileSync(fd, incoming.cachePath);
+}
+
+/** writeOpen writes a file that came in one message to its cache file; it returns the open descriptor. */
+function writeOpen(incoming: Incoming, data: Uint8Array): number {
+  const fd = openSync(incoming.cachePath, CACHE_WRITE, 0o600);
+  try {
+    for (let at = 0; at < data.length;) at += writeSync(fd, data, at, data.length - at);
+    return fd;
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
 }
 
 /**
@@ -134,17 +172,10 @@ export function landOpen(incoming: Incoming, fd: number, options: LandingOptions
   fchmodSync(fd, entry.mode & MODE_BITS);
   if (options.preserveTime === true) futimesSync(fd, entry.mtimeUs / 1e6, entry.mtimeUs / 1e6);
   const st = fstatSync(fd, { bigint: true });
-  incoming.landed = landedEntry(entry.path, {
-    size: Number(st.size), mtimeUs: Number(st.mtimeNs / 1000n), mode: Number(st.mode & 0o7777n), ino: inodeNumber(st.ino),
-    uid: Number(st.uid), gid: Number(st.gid),
-  }, options.owners);
-}
-
-/** landedEntry is a cache file's entry as it will land, owners as tracked. */
-export function landedEntry(path: string, st: LandedStat, owners: Owners): Entry {
-  return {
-    path, kind: 'file', size: st.size, mtimeUs: st.mtimeUs, mode: st.mode, ino: st.ino, checksum: null, linkTarget: null,
-    uid: owners.uid ? st.uid : null, gid: owners.gid ? st.gid : null,
+  incoming.landed = {
+    path: entry.path, kind: 'file', size: Number(st.size), mtimeUs: Number(st.mtimeNs / 1000n), mode: Number(st.mode & 0o7777n),
+    ino: inodeNumber(st.ino), checksum: null, linkTarget: null,
+    uid: options.owners.uid ? Number(st.uid) : null, gid: options.owners.gid ? Number(st.gid) : null,
   };
 }
 
