@@ -4,7 +4,7 @@
 // (bench/profile-top.mjs). Phases: initial (default), nochange. As root the work dir is on a
 // fresh ext4 image, as for npm run bench (BENCH_FS=none: not). See bench/README.md.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,15 @@ const rows = process.env.PROFILE_ROWS ?? '20';
 const node = process.execPath;
 const bin = (pkg, file) => join(repoRoot, 'packages', pkg, 'bin', file);
 const env = { ...process.env, HOME: join(work, 'home'), SNAPSYNC_PASSWORD: 'snapsync-profile-throwaway' };
+// PROFILE_CPU=0 runs both ends without the profiler: the user and system seconds are then undisturbed.
+const profiling = process.env.PROFILE_CPU !== '0';
+const profiled = (dir) => (profiling ? ['--cpu-prof', '--cpu-prof-dir', dir] : []);
+
+/** cpuOf reads a process's user and system seconds from /proc (clock ticks of 10 ms). */
+function cpuOf(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
+}
 
 try {
   const source = join(work, 'source');
@@ -36,7 +45,7 @@ try {
     { env, stdio: 'ignore' });
   for (const phase of phases) {
     const profDir = join(work, `prof-${phase}`);
-    const reactor = spawn(node, ['--cpu-prof', '--cpu-prof-dir', join(profDir, 'reactor'), bin('reactor', 'snapsync-reactor.js'),
+    const reactor = spawn(node, [...profiled(join(profDir, 'reactor')), bin('reactor', 'snapsync-reactor.js'),
       'serve', '--state-dir', state, '--listen', '127.0.0.1:0'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
     const { port, fingerprint } = await new Promise((resolve, reject) => {
       let out = '';
@@ -48,12 +57,16 @@ try {
       reactor.once('exit', () => reject(new Error('the reactor exited before it listened')));
     });
     const started = process.hrtime.bigint();
-    execFileSync(node, ['--cpu-prof', '--cpu-prof-dir', join(profDir, 'client'), bin('initiator', 'snapsync.js'),
+    const before = cpuOf(reactor.pid);
+    execFileSync(node, [...profiled(join(profDir, 'client')), bin('initiator', 'snapsync.js'),
       '-N', 'profile', '-d', source, '-r', `bench@127.0.0.1:/dest`, '-P', port, '--fingerprint', fingerprint,
       '-q', '--create-dir', '-b', join(work, 'local-db'), '-B', '/dest-db'], { env, stdio: 'inherit' });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const after = cpuOf(reactor.pid);
     await stopProcess(reactor);
-    console.log(`\n## ${phase}: ${seconds.toFixed(2)} s wall`);
+    console.log(`\n## ${phase}: ${seconds.toFixed(2)} s wall; reactor CPU ${(after.user - before.user).toFixed(2)} s user + ` +
+      `${(after.system - before.system).toFixed(2)} s system`);
+    if (!profiling) continue;
     for (const end of ['client', 'reactor']) {
       const dir = join(profDir, end);
       const file = readdirSync(dir).find((entry) => entry.endsWith('.cpuprofile'));

@@ -231,8 +231,8 @@ describeEachBackend('core/storage/snapshot-store', () => {
     expect(err.message).to.contain(`Corrupt database ${path}`);
   });
 
-  it('refuses a snapshot DB whose files table is damaged with SNAPSHOT_DB_CORRUPT', () => {
-    const path = completedDb();
+  /** damageFilesTable fills a DB's files table with 4,000 rows, then overwrites four pages among them. */
+  function damageFilesTable(path: string): void {
     insertFiles(path, Array.from({ length: 4000 }, (_, i) =>
       [`dir/file-${String(i).padStart(5, '0')}.txt`, 'file', i, 'synchronized'] as [string, 'file', number, string]));
     const header = Buffer.alloc(100);
@@ -247,8 +247,29 @@ describeEachBackend('core/storage/snapshot-store', () => {
     } finally {
       closeSync(fd);
     }
+  }
+
+  it('checks a DB whose last run never recorded its stop (killed) whole at open, refusing damage with SNAPSHOT_DB_CORRUPT', () => {
+    const path = completedDb();
+    damageFilesTable(path);
     const err = expectCode(() => SnapshotStore.open(path), 'SNAPSHOT_DB_CORRUPT');
     expect(err.message).to.equal(`Corrupt database ${path} (run with --reset to rebuild it)`);
+  });
+
+  it('opens a DB closed after a recorded stop without reading it whole, and refuses its damage with SNAPSHOT_DB_CORRUPT where a query meets it', () => {
+    const path = completedDb();
+    const store = ready(SnapshotStore.open(path));
+    store.recordStop(true, 'gen-1', 2_000);
+    store.close();
+    damageFilesTable(path);
+    const opened = ready(SnapshotStore.open(path));
+    try {
+      expect(opened.session()?.condition).to.equal('stopped');
+      const err = expectCode(() => [...opened.files()], 'SNAPSHOT_DB_CORRUPT');
+      expect(err.message).to.equal(`Corrupt database ${path} (run with --reset to rebuild it)`);
+    } finally {
+      opened.close();
+    }
   });
 
   it('reports a 0-byte file as incomplete', () => {
