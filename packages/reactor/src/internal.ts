@@ -8,7 +8,8 @@ export { readConfig, DEFAULT_LIMITS, type Limits, type ReactorConfig } from './s
 export { SessionRegistry, type SessionStatus } from './server/session-registry.js';
 export { createSelfSigned, certificateDer } from './state/certificate.js';
 export { fingerprintOf, initStateDir, loadIdentity, stateDir, type StateDir } from './state/state-dir.js';
-export { hashPassword, verifyPassword } from './users/password.js';
+export { hashPassword, verifyPassword, type PasswordHash } from './users/password.js';
+export { VerifiedPasswords } from './users/verified-passwords.js';
 export { parseEd25519PublicKey } from './users/authorized-key.js';
 export { LoginThrottle, ADDRESS_RULES, PAIR_RULES, type Rules } from './server/login-throttle.js';
 export { sourceOf } from './server/source-address.js';

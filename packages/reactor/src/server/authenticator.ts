@@ -4,6 +4,7 @@ import { verify } from 'node:crypto';
 import { ed25519KeyObject } from '../users/authorized-key.js';
 import { DUMMY_HASH, verifyPassword } from '../users/password.js';
 import type { UserRecord } from '../users/user-store.js';
+import { VerifiedPasswords } from '../users/verified-passwords.js';
 
 /** Principal is who a connection is, once logged in, and where its `/` is. */
 export interface Principal {
@@ -22,12 +23,18 @@ function denied(): SnapsyncError {
     'authentication failed: unknown user or wrong password/key; check the user name and credentials');
 }
 
-/** userAuthenticator checks passwords (scrypt) and Ed25519 key proofs against users.json. */
-export function userAuthenticator(lookup: (name: string) => UserRecord | undefined): Authenticator {
+/**
+ * userAuthenticator checks passwords (scrypt, a password verified lately remembered: see
+ * VerifiedPasswords) and Ed25519 key proofs against users.json.
+ */
+export function userAuthenticator(lookup: (name: string) => UserRecord | undefined, passwords = new VerifiedPasswords()): Authenticator {
   return async (auth, challenge) => {
     const record = lookup(auth.user);
     if (auth.password !== undefined) {
-      const ok = await verifyPassword(auth.password, record?.password ?? DUMMY_HASH);
+      // An unknown user (or one without a password) costs a full scrypt too.
+      const ok = record?.password !== undefined
+        ? await passwords.verify(auth.user, auth.password, record.password)
+        : await verifyPassword(auth.password, DUMMY_HASH);
       if (ok && record?.password !== undefined) return principalOf(auth.user, record);
       throw denied();
     }
