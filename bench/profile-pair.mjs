@@ -56,10 +56,6 @@ try {
       });
       reactor.once('exit', () => reject(new Error('the reactor exited before it listened')));
     });
-    // PROFILE_STRACE=FILE: the reactor's system calls of this phase, counted (strace -c) into FILE.phase.
-    const strace = process.env.PROFILE_STRACE === undefined ? undefined
-      : spawn('strace', ['-c', '-f', '-p', String(reactor.pid), '-o', `${process.env.PROFILE_STRACE}.${phase}`], { stdio: 'ignore' });
-    if (strace !== undefined) await new Promise((resolve) => setTimeout(resolve, 500));
     const started = process.hrtime.bigint();
     const before = cpuOf(reactor.pid);
     execFileSync(node, [...profiled(join(profDir, 'client')), bin('initiator', 'snapsync.js'),
@@ -67,10 +63,6 @@ try {
       '-q', '--create-dir', '-b', join(work, 'local-db'), '-B', '/dest-db'], { env, stdio: 'inherit' });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const after = cpuOf(reactor.pid);
-    if (strace !== undefined) {
-      strace.kill('SIGINT');
-      await new Promise((resolve) => strace.once('exit', resolve));
-    }
     await stopProcess(reactor);
     console.log(`\n## ${phase}: ${seconds.toFixed(2)} s wall; reactor CPU ${(after.user - before.user).toFixed(2)} s user + ` +
       `${(after.system - before.system).toFixed(2)} s system`);

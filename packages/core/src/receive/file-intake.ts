@@ -5,7 +5,7 @@ import { AckCredit } from './ack-credit.js';
 import type { ChecksumName, Entry, Owners } from '../model/entry.js';
 import { hashRange, newHasher } from '../scan/hash.js';
 import {
-  askedAgain, CACHE_READ_WRITE, CACHE_WRITE, discard, landFlushed, landOpen, writeFlushed, writeWhole, type Incoming,
+  askedAgain, CACHE_READ_WRITE, CACHE_WRITE, discard, landFlushed, landOpen, reopenFlushed, writeData, writeWhole, type Incoming,
   type LandingOptions,
 } from './incoming-file.js';
 import { failChannel, type PathResult, type SyncChannel, type SyncMessage, type TransferProgress } from '../stream/messages.js';
@@ -161,16 +161,20 @@ export class FileIntake {
   }
 
   /**
-   * receiveWholeFlushed writes, lands and flushes a file that came in one message on a free
-   * slot, many at once so the file system commits their flushes together. Its bytes are
-   * acknowledged once they are on the disk: the sender's window bounds the files waiting.
+   * receiveWholeFlushed writes a file that came in one message at once, then lands and flushes
+   * it on a free slot, many at once so the file system commits their flushes together.
    */
   private receiveWholeFlushed(incoming: Incoming, data: Uint8Array): void {
-    const flushed = this.flushing.run(() => writeFlushed(incoming, data, this.landing))
-      .catch((err: unknown) => {
+    try {
+      writeData(incoming, data);
+    } catch (err) {
+      incoming.failure = err;
+    }
+    this.credit.add(data.length);
+    const flushed = incoming.failure !== undefined ? Promise.resolve()
+      : this.flushing.run(() => reopenFlushed(incoming, this.landing)).catch((err: unknown) => {
         incoming.failure ??= err;
-      })
-      .finally(() => this.credit.add(data.length));
+      });
     this.placing = this.placing.then(() => flushed).then(() => {
       this.settle(incoming);
       this.options.settled();

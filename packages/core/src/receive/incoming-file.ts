@@ -123,13 +123,18 @@ export function writeWhole(incoming: Incoming, data: Uint8Array, options: Landin
   }
 }
 
+/** writeData writes a file that came in one message and closes it; reopenFlushed lands it later. */
+export function writeData(incoming: Incoming, data: Uint8Array): void {
+  closeSync(writeOpen(incoming, data));
+}
+
 /**
- * writeFlushed writes a file that came in one message, lands it (landOpen) and flushes it, all
- * through one descriptor. Run on a flush slot: a file waiting for one holds its data (the
- * sender's window bounds that), not a descriptor.
+ * reopenFlushed lands a cache file written earlier (still 0600, ours) and flushes it. It opens
+ * the file again rather than keeping it open, so the files waiting for a flush hold neither a
+ * descriptor nor their data.
  */
-export async function writeFlushed(incoming: Incoming, data: Uint8Array, options: LandingOptions): Promise<void> {
-  const fd = writeOpen(incoming, data);
+export async function reopenFlushed(incoming: Incoming, options: LandingOptions): Promise<void> {
+  const fd = openSync(incoming.cachePath, CACHE_READ_WRITE);
   try {
     await landFlushed(incoming, fd, options);
   } finally {
