@@ -127,6 +127,10 @@ describe('initiator: session start-up rules', function () {
     corrupt(dbPath);
     const result = await run(['-N', 'broken', '-d', local, '-r', remote]);
     expectFailure(result, 7, `Failed. Peer error: Corrupt database ${remote}/.private-asp/broken/snap.db`);
+    // The DB was closed cleanly, so its damage is met by a query, not at open: --reset still removes it.
+    const reset = await run(['-N', 'broken', '-d', local, '-r', remote, '--reset']);
+    expect(reset.code, reset.stderr).to.equal(0);
+    expect((await run(['-N', 'broken', '-d', local, '-r', remote])).code).to.equal(0);
   });
 
   it('counts a newly given -b as "there was no DB" even when one exists elsewhere', async () => {

@@ -250,7 +250,8 @@ function openExisting(dbPath: string, reset: boolean): OpenResult | { readonly k
   if (!existsSync(dbPath)) return { kind: 'none', startup: '' };
   let opened: OpenResult;
   try {
-    opened = SnapshotStore.open(dbPath);
+    // --reset reads the DB whole: a damaged one is then removed here, not met while it is emptied.
+    opened = SnapshotStore.open(dbPath, { fullCheck: reset });
   } catch (err) {
     if (!reset || !isSnapsyncError(err) || !err.code.startsWith('SNAPSHOT_DB_')) throw err;
     removeDb(dbPath);

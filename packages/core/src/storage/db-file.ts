@@ -32,17 +32,18 @@ export interface ExistingDb {
 }
 
 /**
- * openExistingDb opens a DB file and checks it; undefined for a file an interrupted start-up
- * left empty (0 bytes, or no schema). Unless read-only, the DB is tuned and migrated.
+ * openExistingDb opens a DB file and checks it (whole when fullCheck, or when it was not closed
+ * cleanly); undefined for a file an interrupted start-up left empty (0 bytes, or no schema).
+ * Unless read-only, the DB is tuned and migrated.
  */
-export function openExistingDb(path: string, readonly: boolean): ExistingDb | undefined {
+export function openExistingDb(path: string, readonly: boolean, fullCheck = false): ExistingDb | undefined {
   if (statSync(path).size === 0) return undefined;
   assertSqliteHeader(path);
   const walLeft = holdsBytes(`${path}-wal`);
   const db = open(path, { create: false, readonly });
   try {
     const version = guard(path, () => db.prepare('PRAGMA user_version').value()) as number;
-    if (!closedCleanly(db, path, version, walLeft)) {
+    if (fullCheck || !closedCleanly(db, path, version, walLeft)) {
       const check = guard(path, () => db.prepare('PRAGMA quick_check').value());
       if (check !== 'ok') throw corrupt(path);
     }

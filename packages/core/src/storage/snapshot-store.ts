@@ -77,12 +77,13 @@ export class SnapshotStore implements DeferredChecksums, HoldMarks, HeldPaths {
   }
 
   /**
-   * open opens an existing DB after checking it is SQLite, intact and of a known schema.
-   * A DB whose start-up never completed reports 'incomplete': it must not count as existing.
+   * open opens an existing DB after checking it is SQLite, intact and of a known schema (read
+   * whole only after an unclean close, or with fullCheck). A DB whose start-up never completed
+   * reports 'incomplete': it must not count as existing.
    */
-  static open(path: string, options: { readonly?: boolean } = {}): OpenResult {
+  static open(path: string, options: { readonly?: boolean; fullCheck?: boolean } = {}): OpenResult {
     const readonly = options.readonly ?? false;
-    const existing = openExistingDb(path, readonly);
+    const existing = openExistingDb(path, readonly, options.fullCheck);
     if (existing === undefined) return { kind: 'incomplete', startup: '' };
     const { db, version } = existing;
     try {
