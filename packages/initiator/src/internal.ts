@@ -6,3 +6,4 @@ export { checkKnownHost, hostKey, lookupKnownHost, rememberHost } from './trust/
 export { ProgressBar, TransferStats, formatBytes, formatDuration, renderLine } from './output/progress.js';
 export { createReporter, type Reporter } from './output/reporter.js';
 export { alsoToLog, LogFile } from './output/log-file.js';
+export { connectError } from './transport/connect-remote.js';

@@ -84,14 +84,16 @@ async function checkTrust(host: string, port: number, presented: string, trust: 
   trust.warn(`snapsync: added ${key} (${presented}) to ${trust.knownHosts}`);
 }
 
-function connectError(where: string, err: NodeJS.ErrnoException): SnapsyncError {
+/** connectError words a failure to reach the reactor, with what to check. */
+export function connectError(where: string, err: NodeJS.ErrnoException): SnapsyncError {
   const code = err.code ?? '';
   let hint = err.message;
   if (code === 'ECONNREFUSED') hint = 'connection refused; is `snapsync-reactor serve` running there, on this port (-P)?';
   else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') hint = 'host name not found; check the host in -r';
   else if (code === 'ETIMEDOUT' || /timed? ?out/i.test(err.message)) hint = 'no answer in time; check the host, port and firewall';
-  else if (/before secure TLS connection/i.test(err.message)) {
-    // A reactor drops a connection before TLS when too many from this address are logging in.
+  else if (code === 'ECONNRESET' || /before secure TLS connection/i.test(err.message)) {
+    // A reactor drops a connection before TLS when too many from this address are logging in: a
+    // reset when the client's first bytes had reached it already, else a close.
     hint = 'the server closed the connection before TLS; a reactor does that when too many connections from this address ' +
       'are logging in at once: try again in a few seconds (or check that port is a snapsync reactor)';
   } else if (/SSL|TLS|wrong version/i.test(err.message)) hint = `TLS handshake failed (${err.message}); is that port a snapsync reactor?`;
