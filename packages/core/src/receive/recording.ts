@@ -144,8 +144,7 @@ export class Recording {
       this.options.store.record(outcome, this.options.twoWay);
       if (results.length > 0) this.options.channel.send({ kind: 'results', results });
     });
-    const committed = this.committed;
-    committed.catch((err: unknown) => {
+    this.committed.catch((err: unknown) => {
       // Only the first failure ends the session: every later batch fails with it.
       if (this.failed) return;
       this.failed = true;

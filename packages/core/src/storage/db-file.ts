@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { isSnapsyncError, SnapsyncError } from '../errors.js';
+import { SnapsyncError } from '../errors.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import type { SqlDatabase } from './sqlite/driver.js';
 import { corrupt, guard, guarded, notADatabase } from './sqlite/guarded.js';
@@ -17,7 +17,7 @@ export function createDb(path: string): SqlDatabase {
   const db = open(path, { create: true });
   try {
     tune(db);
-    migrate(db, path);
+    migrate(db);
     return db;
   } catch (err) {
     db.close();
@@ -42,9 +42,9 @@ export function openExistingDb(path: string, readonly: boolean, fullCheck = fals
   const walLeft = holdsBytes(`${path}-wal`);
   const db = open(path, { create: false, readonly });
   try {
-    const version = guard(path, () => db.prepare('PRAGMA user_version').value()) as number;
-    if (fullCheck || !closedCleanly(db, path, version, walLeft)) {
-      const check = guard(path, () => db.prepare('PRAGMA quick_check').value());
+    const version = db.prepare('PRAGMA user_version').value() as number;
+    if (fullCheck || !closedCleanly(db, version, walLeft)) {
+      const check = db.prepare('PRAGMA quick_check').value();
       if (check !== 'ok') throw corrupt(path);
     }
     if (version > SCHEMA_VERSION) {
@@ -57,7 +57,7 @@ export function openExistingDb(path: string, readonly: boolean, fullCheck = fals
     }
     if (!readonly) {
       tune(db);
-      migrate(db, path);
+      migrate(db);
     }
     return { db, version };
   } catch (err) {
@@ -73,15 +73,10 @@ export function openExistingDb(path: string, readonly: boolean, fullCheck = fals
  * the whole DB checked at open (quick_check reads every page: 5-50 ms at 20,000 files, ten
  * times that at 200,000). Damage met later in a cleanly closed DB is still refused when read.
  */
-function closedCleanly(db: SqlDatabase, path: string, version: number, walLeft: boolean): boolean {
+function closedCleanly(db: SqlDatabase, version: number, walLeft: boolean): boolean {
   if (walLeft || version !== SCHEMA_VERSION) return false;
-  try {
-    const condition = guard(path, () => db.prepare('SELECT condition FROM session').value());
-    return condition === 'stopped' || condition === 'failed';
-  } catch (err) {
-    if (isSnapsyncError(err)) throw err;
-    return false;
-  }
+  const condition = db.prepare('SELECT condition FROM session').value();
+  return condition === 'stopped' || condition === 'failed';
 }
 
 function holdsBytes(path: string): boolean {
@@ -107,6 +102,7 @@ export function synchronousLevel(db: SqlDatabase): string {
   return ['off', 'normal', 'full', 'extra'][level] ?? String(level);
 }
 
+/** open opens a DB guarded: every statement's damage comes out as SNAPSHOT_DB_* naming the file (sqlite/guarded.ts). */
 function open(path: string, options: { create: boolean; readonly?: boolean }): SqlDatabase {
   return guarded(guard(path, () => openDatabase(path, options)), path);
 }
@@ -121,8 +117,8 @@ function tune(db: SqlDatabase): void {
   setSynchronous(db, true);
 }
 
-function migrate(db: SqlDatabase, path: string): void {
-  const from = guard(path, () => db.prepare('PRAGMA user_version').value()) as number;
+function migrate(db: SqlDatabase): void {
+  const from = db.prepare('PRAGMA user_version').value() as number;
   if (from >= SCHEMA_VERSION) return;
   db.transaction(() => {
     for (const step of MIGRATIONS.slice(from)) db.exec(step);
