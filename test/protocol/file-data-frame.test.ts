@@ -33,4 +33,31 @@ describe('protocol/file-data-frame', () => {
       }
     });
   }
+
+  it('carries a digest filled in place after the data of a last chunk, as the codec would encode it', () => {
+    for (const digestLength of [16, 20, 32]) {
+      for (const length of [0, 1, 1024 * 1024]) {
+        const { frame, data, digest } = fileDataFrame('big.bin', 5, length, true, digestLength);
+        pattern(length).copy(data);
+        const sum = pattern(digestLength + 3).subarray(3);
+        digest.set(sum);
+        const decoded = decodeFrame(frame).message as { data: Uint8Array; digest?: Uint8Array };
+        expect(Buffer.from(decoded.data).equals(pattern(length)), 'data').to.equal(true);
+        expect(Buffer.from(decoded.digest ?? []).equals(sum), 'digest').to.equal(true);
+        const reference = encodeFrame({
+          id: 0, message: { kind: 'fileData', path: 'big.bin', offset: 5, data: pattern(length), last: true, aborted: false, reason: '', digest: sum },
+        });
+        expect(frame.length).to.equal(reference.length);
+      }
+    }
+  });
+
+  it('refuses a digest too short or too long for any checksum', () => {
+    for (const size of [8, 65]) {
+      const frame = encodeFrame({
+        id: 0, message: { kind: 'fileData', path: 'a', offset: 0, data: new Uint8Array(), last: true, aborted: false, reason: '', digest: new Uint8Array(size) },
+      });
+      expect(() => decodeFrame(frame)).to.throw(/fileData\.digest must be 16-64 bytes/);
+    }
+  });
 });

@@ -85,11 +85,12 @@ export class Connection {
       send: (message) => this.notify(message),
       drained: () => this.drained(),
       fail: (err) => this.fail(0, err),
-      reserveFileData: (path, offset, length, last) => {
-        const { frame, data } = fileDataFrame(path, offset, length, last);
+      reserveFileData: (path, offset, length, last, digestLength = 0) => {
+        const { frame, data, digest } = fileDataFrame(path, offset, length, last, digestLength);
         return {
           data,
-          send: () => {
+          send: (filled) => {
+            if (filled !== undefined) digest.set(filled);
             if (this.state === 'open') this.socket.send(frame);
           },
         };

@@ -156,6 +156,7 @@ const DECODERS: { readonly [K in WireKind]: (body: WireBody<K>) => MessageOf<K> 
     kind: 'fileData', path: relPath(m.path ?? '', 'fileData.path'), offset: count(m.offset, 'fileData.offset'),
     data: m.data ?? new Uint8Array(), last: m.last === true, aborted: m.aborted === true,
     reason: text(m.reason ?? '', 'fileData.reason'),
+    ...(m.digest !== undefined && m.digest !== null && m.digest.length > 0 ? { digest: bytes(m.digest, 'fileData.digest', 16, 64) } : {}),
   }),
   ack: (m) => ({ kind: 'ack', bytes: count(m.bytes, 'ack.bytes') }),
   results: (m) => ({ kind: 'results', results: batch(m.results ?? [], 'results').map(resultFromWire) }),

@@ -70,7 +70,9 @@ const ENCODERS: { readonly [K in MessageKind]: (message: MessageOf<K>) => Encode
   treeChanged: (m) => ({ paths: m.paths, full: m.full }),
   changes: (m) => ({ last: m.last, changes: m.changes.map(changeToWire) }),
   want: (m) => ({ paths: m.paths, resumes: m.resumes.map(resumeToWire), deltas: m.deltas.map(deltaToWire) }),
-  fileData: (m) => ({ path: m.path, offset: m.offset, data: m.data, last: m.last, aborted: m.aborted, reason: m.reason }),
+  fileData: (m) => ({
+    path: m.path, offset: m.offset, data: m.data, last: m.last, aborted: m.aborted, reason: m.reason, digest: m.digest ?? new Uint8Array(),
+  }),
   ack: (m) => ({ bytes: m.bytes }),
   results: (m) => ({ results: m.results.map(resultToWire) }),
   syncDone: (m) => ({ errors: m.errors }),

@@ -31,8 +31,17 @@ export const CONTINUOUS_FEATURE = 'continuous';
  */
 export const MAX_DELETE_FEATURE = 'guard-max-delete';
 
+/**
+ * DIGEST_LAST_FEATURE: the reactor takes a new file's checksum on its last FileData (digest)
+ * instead of in its Change, so a sender hashes a big new file while it sends it, never reading
+ * it twice. An older receiver would land such a file unverified: never sent it.
+ */
+export const DIGEST_LAST_FEATURE = 'digest-last';
+
 /** FEATURES this build can use; optional abilities are negotiated, not versioned. */
-export const FEATURES: readonly string[] = [DRY_RUN_FEATURE, OWNERS_FEATURE, BIDI_FEATURE, CONTINUOUS_FEATURE, MAX_DELETE_FEATURE];
+export const FEATURES: readonly string[] = [
+  DRY_RUN_FEATURE, OWNERS_FEATURE, BIDI_FEATURE, CONTINUOUS_FEATURE, MAX_DELETE_FEATURE, DIGEST_LAST_FEATURE,
+];
 
 /** sharedFeatures keeps the features both ends named. */
 export function sharedFeatures(ours: readonly string[], theirs: readonly string[]): string[] {

@@ -80,6 +80,11 @@ export interface CycleOptions {
   readonly reactorRefusesOwners?: boolean;
   /** durable: false runs the receiver as --no-fsync does (default: durable, as a session runs it). */
   readonly durable?: boolean;
+  /**
+   * digestLast: false runs the pair as with a peer without the "digest-last" feature: the
+   * sender hashes every new file before its change goes (default: the feature, as sessions run).
+   */
+  readonly digestLast?: boolean;
 }
 
 /** PassOptions make one pass of a cycle: a one-way run, or a pass of a bidirectional one. */
@@ -194,7 +199,7 @@ function endpointOf(side: Side, self: Party, direction: Direction, options: Cycl
     side: { store: side.store, dryRun: options.dryRun ?? false, layout: { cacheDir: side.cacheDir }, checkpoint: recordStop, finish: recordStop },
     root: side.root, self, host: self === 'initiator' ? 'ihost' : 'rhost', direction, checksum: options.checksum ?? 'sha256',
     durable: options.durable ?? true, peerPlatform: options.peerPlatform ?? options.platform ?? currentPlatform,
-    privateDirName: PRIVATE_DIR,
+    privateDirName: PRIVATE_DIR, peerDigestLast: options.digestLast ?? true,
     ...(receives && options.platform !== undefined ? { platform: options.platform } : {}),
     ...(self === 'reactor' && options.reactorRefusesOwners === true ? { ownersRefused: 'this reactor does not let the test user set owners' } : {}),
   });

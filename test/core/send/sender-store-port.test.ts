@@ -49,6 +49,10 @@ class MemoryStore implements SenderStore {
     return this.files.size;
   }
 
+  anyVanishedOfSize(size: number): boolean {
+    return [...this.vanished()].some((gone) => gone.kind === 'file' && gone.size === size);
+  }
+
   moveFrom(entry: Entry): string | undefined {
     if (entry.kind !== 'file') return undefined;
     return [...this.vanished()].find((gone) => gone.kind === 'file' && gone.checksum?.[0] === entry.checksum?.[0])?.path;

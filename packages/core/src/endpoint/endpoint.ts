@@ -50,6 +50,11 @@ export interface EndpointOptions {
   readonly linkBoundary?: string;
   /** ownersRefused says why this side sets no owners (a reactor's policy). */
   readonly ownersRefused?: string;
+  /**
+   * peerDigestLast: the other end takes a new file's digest with its last chunk (feature
+   * "digest-last"), so a one-way run's sender hashes big new files while it sends them.
+   */
+  readonly peerDigestLast?: boolean;
 }
 
 /** Run is what one run holds between its start and its end. */
@@ -91,6 +96,11 @@ export class Endpoint {
     return this.options.side.dryRun;
   }
 
+  /** digestLast: this side, sending one way, may send a new file's digest with its last chunk. */
+  private get digestLast(): boolean {
+    return this.options.peerDigestLast === true && this.options.direction !== 'bidi';
+  }
+
   /** sends tells whether this side sends in a one-way run (both do, in turn, in a bidirectional one). */
   get sends(): boolean {
     return partOf(this.options.self, this.options.direction).sends;
@@ -130,7 +140,7 @@ export class Endpoint {
     run.scan = this.dryRun && !isPresent(root)
       ? emptyScan(this.store, filter, symlinks)
       : await scanSide(this.store, {
-        root, checksum, privateDirName: this.privateDir, filter, symlinks, hashNewWhenSent: sends,
+        root, checksum, privateDirName: this.privateDir, filter, symlinks, hashNewWhenSent: sends, digestWhenSent: sends && this.digestLast,
         // Both roles scan owners under -u/-j: the sender to send them, the receiver to compare them.
         owners: { uid: settings.preserveUid, gid: settings.preserveGid },
         ...(scope !== undefined ? { scope } : {}),
@@ -195,6 +205,7 @@ export class Endpoint {
       ...(settings.maxDelete !== undefined ? { maxDelete: settings.maxDelete } : {}),
       // A reactor's unreadable paths are reported where the user is.
       reportProblems: self === 'reactor', losersOnly: pass.losersOnly === true, withBase: direction === 'bidi',
+      digestLast: this.digestLast,
       ...(rate !== undefined ? { rate } : {}),
       ...(hooks.progress !== undefined ? { progress: hooks.progress } : {}),
     });

@@ -5,7 +5,7 @@ import { AckCredit } from './ack-credit.js';
 import type { ChecksumName, Entry, Owners } from '../model/entry.js';
 import { hashRange, newHasher } from '../scan/hash.js';
 import {
-  askedAgain, CACHE_READ_WRITE, CACHE_WRITE, discard, landFlushed, landOpen, reopenFlushed, writeData, writeWhole, type Incoming,
+  askedAgain, CACHE_READ_WRITE, CACHE_WRITE, discard, landFlushed, landOpen, reopenFlushed, verifiedEntry, writeData, writeWhole, type Incoming,
   type LandingOptions,
 } from './incoming-file.js';
 import { failChannel, type PathResult, type SyncChannel, type SyncMessage, type TransferProgress } from '../stream/messages.js';
@@ -113,6 +113,7 @@ export class FileIntake {
       });
       return;
     }
+    if (message.last) this.takeDigest(incoming, message);
     if (incoming.delta) {
       this.receiveBlock(incoming, message);
       return;
@@ -158,6 +159,18 @@ export class FileIntake {
       })
       .finally(() => this.credit.add(data.length));
     if (message.last) this.completeAfter(incoming);
+  }
+
+  /**
+   * takeDigest gives a file whose change went without its digest (feature "digest-last") the
+   * one its last chunk carries, which it is verified against as any other. Without one the
+   * file could land unverified: the session ends instead.
+   */
+  private takeDigest(incoming: Incoming, message: FileData): void {
+    const given = incoming.entry.checksum;
+    if ((given !== null && given.length > 0) || this.options.checksum === 'none') return;
+    if (message.digest === undefined) throw unexpected(`last data for ${message.path} without the digest its change left out`);
+    incoming.digest = message.digest;
   }
 
   /**
@@ -260,7 +273,7 @@ export class FileIntake {
     const { tree } = this.options;
     try {
       if (incoming.failure !== undefined) throw incoming.failure;
-      const expected = entry.checksum ?? new Uint8Array();
+      const expected = verifiedEntry(incoming).checksum ?? new Uint8Array();
       const digest = incoming.hasher.digest();
       if (incoming.received !== entry.size || (expected.length > 0 && !Buffer.from(digest).equals(Buffer.from(expected)))) {
         rmSync(incoming.cachePath, { force: true });

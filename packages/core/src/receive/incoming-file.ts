@@ -26,6 +26,8 @@ export type Attempt = 'first' | 'again' | 'fresh' | 'only';
  */
 export interface Incoming {
   readonly entry: Entry;
+  /** digest came with the last chunk of a file whose change went without one (feature "digest-last"). */
+  digest?: Uint8Array;
   /** target is the path as this side's scan saw it; it must still look so when the file lands. */
   readonly target: Entry | undefined;
   readonly cachePath: string;
@@ -49,6 +51,12 @@ export interface Incoming {
   /** ownerNote says why the source's owner could not be kept ('' when it was, or not asked). */
   ownerNote?: string;
   attempt: Attempt;
+}
+
+/** verifiedEntry is the sender's entry with the digest the file was verified against. */
+export function verifiedEntry(incoming: Incoming): Entry {
+  const { entry, digest } = incoming;
+  return digest === undefined || (entry.checksum !== null && entry.checksum.length > 0) ? entry : { ...entry, checksum: digest };
 }
 
 /** CACHE_WRITE and CACHE_READ_WRITE open cache files, never through a link put in their place. */

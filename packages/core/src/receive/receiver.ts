@@ -8,6 +8,7 @@ import type { Change, SyncMessage } from '../stream/messages.js';
 import type { SyncSummary } from '../stream/summary.js';
 import { Deletions } from './deletions.js';
 import { FileIntake, unexpected } from './file-intake.js';
+import { verifiedEntry } from './incoming-file.js';
 import { judgeMove, judgeUpsert, type Judging, type MoveReads } from './judge.js';
 import { LocalSpellings } from './local-spellings.js';
 import { Mirror } from './mirror.js';
@@ -84,7 +85,7 @@ export class Receiver {
       ...(options.ownersRefused !== undefined ? { ownersRefused: options.ownersRefused } : {}),
       ...(options.preserveTime !== undefined ? { preserveTime: options.preserveTime } : {}),
       ...(options.progress !== undefined ? { progress: options.progress } : {}),
-      landed: (incoming, local, note) => recording.recordSynced(local, incoming.entry, { outcome: 'synchronized', message: note, bytes: incoming.sent }),
+      landed: (incoming, local, note) => recording.recordSynced(local, verifiedEntry(incoming), { outcome: 'synchronized', message: note, bytes: incoming.sent }),
       failed: (result) => recording.result(result),
       settled: () => this.maybeFinish(),
     });

@@ -25,6 +25,8 @@ export interface SideScanOptions {
   readonly owners?: Owners;
   /** hashNewWhenSent: the side sends, and its Sender hashes new files as it streams them. */
   readonly hashNewWhenSent?: boolean;
+  /** digestWhenSent: and big new files too, their digest sent with their last chunk (feature "digest-last"). */
+  readonly digestWhenSent?: boolean;
   /** scope rescans only these paths, each with all below it (continuous mode). */
   readonly scope?: readonly string[];
 }
@@ -40,12 +42,13 @@ export async function scanSide(store: SnapshotStore, options: SideScanOptions): 
   const symlinks = options.symlinks ?? 'copy';
   const owners = options.owners ?? NO_OWNERS;
   const hashNewWhenSent = options.hashNewWhenSent ?? false;
+  const digestWhenSent = options.digestWhenSent ?? false;
   store.clearScan();
   if (scope !== undefined) store.addScanFromSyncedOutside(scope);
   const problems = new Map<string, string>();
   const unsettled = new Map<string, string>();
   const summary = await scanTree({
-    root, privateDirName, checksum, filter, symlinks, owners, hashNewWhenSent, ...(scope !== undefined ? { scope } : {}),
+    root, privateDirName, checksum, filter, symlinks, owners, hashNewWhenSent, digestWhenSent, ...(scope !== undefined ? { scope } : {}),
     previousIn: (dir) => store.syncedIn(dir),
     write: (entries) => store.addScan(entries),
     unchanged: (paths) => store.addScanFromSynced(paths),

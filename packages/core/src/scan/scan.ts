@@ -52,6 +52,12 @@ export interface ScanOptions {
    * the page cache for the read that sends it, instead of both reading from disk.
    */
   readonly hashNewWhenSent?: boolean;
+  /**
+   * digestWhenSent (with hashNewWhenSent) leaves new files of any size unhashed: the sender
+   * hashes a big one while it sends it and sends the digest with its last chunk (the peer
+   * takes it so), so it is read once, not hashed here and read again to be sent.
+   */
+  readonly digestWhenSent?: boolean;
 }
 
 /** SymlinkMode is -n. */
@@ -172,8 +178,8 @@ export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
           return undefined;
         }
         checksum = previous.checksum;
-      } else if (options.hashNewWhenSent === true && previous === undefined && base.size < POOL_MIN_BYTES &&
-          options.checksum !== 'none') {
+      } else if (options.hashNewWhenSent === true && previous === undefined && options.checksum !== 'none' &&
+          (base.size < POOL_MIN_BYTES || options.digestWhenSent === true)) {
         emit({ ...base, kind: 'file', checksum: null, linkTarget: null });
         return undefined;
       } else if (base.size >= POOL_MIN_BYTES && options.checksum !== 'none') {

@@ -60,6 +60,23 @@ export class ChangeList {
     return { kind: 'upsert', entry, ...base };
   }
 
+  /**
+   * needsDigest tells whether a new file's change needs its digest before it goes: only to find
+   * the vanished file it may have been moved from (one-way runs; two ways, every file is hashed).
+   */
+  needsDigest(entry: Entry): boolean {
+    return this.movesPossible && this.store.synced(entry.path) === undefined && this.store.anyVanishedOfSize(entry.size);
+  }
+
+  /**
+   * digested takes the digest of a file sent without one, taken as it was sent: recorded, if it
+   * lands, with it (recordScanned copies the scan row).
+   */
+  digested(entry: Entry): void {
+    this.store.updateScanned([entry]);
+    this.streamed.set(entry.path, entry);
+  }
+
   /** deletes tells whether a vanished entry goes as a deletion: it really went, and no move took its path. */
   deletes(entry: Entry): boolean {
     return !this.movedFrom.has(entry.path) && deletable(entry, this.scan);

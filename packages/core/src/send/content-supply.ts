@@ -1,6 +1,6 @@
 import { closeSync, readSync } from 'node:fs';
 import type { ChecksumName, Entry } from '../model/entry.js';
-import { hashOpen, hashPrefix, isAsScanned, newHasher, type HashResult } from '../scan/hash.js';
+import { hashOpen, hashPrefix, isAsScanned, newHasher, type Hasher, type HashResult } from '../scan/hash.js';
 import { POOL_MIN_BYTES } from '../scan/hash-pool.js';
 import { CHUNK } from '../stream/limits.js';
 import type { DeltaFrom, PathResult, ResumeFrom, SyncChannel, SyncMessage, TransferProgress } from '../stream/messages.js';
@@ -29,6 +29,11 @@ export interface SupplyOptions {
    * left alone.
    */
   readonly judgedBothWays: boolean;
+  /**
+   * digestLast: the receiver takes a new file's digest with its last chunk (feature
+   * "digest-last"), so a big one the scan left unhashed is hashed while it is sent.
+   */
+  readonly digestLast: boolean;
   /** gaveUp reports a path given up on before it was streamed. */
   readonly gaveUp: (result: PathResult) => void;
   readonly progress?: (event: TransferProgress) => void;
@@ -53,6 +58,9 @@ export class ContentSupply {
   private readonly served = new Set<string>();
   /** readAnew holds the files read once more: their next want is served as any. */
   private readonly readAnew = new Set<string>();
+  /** digestOwed holds the files whose change went without their digest: it goes with their last chunk, every time they are sent. */
+  private readonly digestOwed = new Set<string>();
+  private digestBytes: number | undefined;
 
   constructor(private readonly options: SupplyOptions) {}
 
@@ -65,6 +73,10 @@ export class ContentSupply {
   hashedNow(entry: Entry): Entry | undefined {
     const { checksum, source } = this.options;
     if (entry.checksum !== null || checksum === 'none') return entry;
+    if (this.options.digestLast && entry.size >= POOL_MIN_BYTES && !this.options.changes.needsDigest(entry)) {
+      this.digestOwed.add(entry.path);
+      return entry;
+    }
     const buffer = this.buffered.fits(entry.size);
     let read = source.readNow(entry, buffer, true);
     if (typeof read === 'string' && sourceRead(read) === 'changed' && !this.options.judgedBothWays) read = source.readNow(entry, buffer, false);
@@ -98,6 +110,7 @@ export class ContentSupply {
     this.options.ahead.drop(path);
     this.served.delete(path);
     this.readAnew.delete(path);
+    this.digestOwed.delete(path);
   }
 
   /** plan tells the progress display the size of what was asked for. */
@@ -162,15 +175,26 @@ export class ContentSupply {
         return;
       }
       if (delta !== undefined) {
-        const failed = await sendBlocks(fd, entry, delta, this.options);
+        const digested = await this.digestFirst(fd, entry);
+        if (typeof digested === 'string') {
+          this.abort(path, digested);
+          return;
+        }
+        const digest = this.digestOwed.has(path) ? digested.checksum ?? undefined : undefined;
+        const failed = await sendBlocks(fd, digested, delta, { ...this.options, digest });
         if (failed !== undefined) this.abort(path, failed);
         return;
       }
-      let offset = resume !== undefined && this.samePrefix(fd, resume) ? resume.offset : 0;
+      // A file whose change went without its digest is hashed as it is read to be sent.
+      const digesting = this.digestOwed.has(path);
+      const prefix = resume !== undefined ? this.samePrefix(fd, resume) : undefined;
+      const hasher = digesting ? prefix ?? newHasher(this.options.checksum) : undefined;
+      const digestLength = hasher === undefined ? 0 : this.digestLength();
+      let offset = prefix !== undefined ? resume!.offset : 0;
       do {
         const length = Math.min(CHUNK, entry.size - offset);
         const last = offset + length === entry.size;
-        const framed = channel.reserveFileData?.(path, offset, length, last);
+        const framed = channel.reserveFileData?.(path, offset, length, last, last ? digestLength : 0);
         const data = framed?.data ?? Buffer.allocUnsafe(length);
         const n = length === 0 ? 0 : readSync(fd, data, 0, length, offset);
         if (n < length) {
@@ -181,9 +205,12 @@ export class ContentSupply {
           this.abort(path, 'it changed while it was sent');
           return;
         }
+        hasher?.update(data);
+        const digest = last && hasher !== undefined ? hasher.digest() : undefined;
+        if (digest !== undefined) this.options.changes.digested({ ...entry, checksum: digest });
         await credit.take(n);
-        if (framed !== undefined) framed.send();
-        else channel.send({ kind: 'fileData', path, offset, data, last, aborted: false, reason: '' });
+        if (framed !== undefined) framed.send(digest);
+        else channel.send({ kind: 'fileData', path, offset, data, last, aborted: false, reason: '', ...(digest !== undefined ? { digest } : {}) });
         offset += n;
       } while (offset < entry.size);
     } catch (err) {
@@ -248,14 +275,41 @@ export class ContentSupply {
       this.abort(path, 'it changed since the scan');
       return;
     }
+    // Its change goes anew with its digest.
+    this.digestOwed.delete(path);
     channel.send({ kind: 'changes', changes: [changes.changedAgain(read.entry)], last: false });
   }
 
-  /** samePrefix tells whether the receiver's partial bytes are still the source's first bytes. */
-  private samePrefix(fd: number, resume: ResumeFrom): boolean {
+  /**
+   * samePrefix tells whether the receiver's partial bytes are still the source's first bytes:
+   * the hasher that took them, for the rest of the file to go on with, or undefined.
+   */
+  private samePrefix(fd: number, resume: ResumeFrom): Hasher | undefined {
     const { checksum } = this.options;
-    if (checksum === 'none' || resume.prefixChecksum.length === 0) return false;
+    if (checksum === 'none' || resume.prefixChecksum.length === 0) return undefined;
     const hasher = newHasher(checksum);
-    return hashPrefix(fd, resume.offset, hasher) && Buffer.from(hasher.digest()).equals(Buffer.from(resume.prefixChecksum));
+    const same = hashPrefix(fd, resume.offset, hasher) && Buffer.from(hasher.copy().digest()).equals(Buffer.from(resume.prefixChecksum));
+    return same ? hasher : undefined;
+  }
+
+  /**
+   * digestFirst hashes a file whose change went without its digest before a delta of it is
+   * sent (blocks are read out of order, or not at all), on a thread as the scan's big files
+   * are; the entry with its digest, recorded, or why it could not be read as scanned.
+   */
+  private async digestFirst(fd: number, entry: Entry): Promise<Entry | string> {
+    const { checksum, source } = this.options;
+    if (entry.checksum !== null || checksum === 'none') return entry;
+    const hashed = await source.pool().hashOpen(fd, checksum, entry);
+    if (!hashed.ok) return hashed.reason;
+    const digested = { ...entry, checksum: hashed.checksum };
+    this.options.changes.digested(digested);
+    return digested;
+  }
+
+  /** digestLength is how many bytes a digest of the session's checksum takes. */
+  private digestLength(): number {
+    this.digestBytes ??= newHasher(this.options.checksum).digest().length;
+    return this.digestBytes;
   }
 }

@@ -12,6 +12,8 @@ export interface BlockSupply {
   readonly channel: SyncChannel;
   readonly credit: ByteCredit;
   readonly ahead: DigestsAhead;
+  /** digest goes with the last message: the file's change went without it (feature "digest-last"). */
+  readonly digest?: Uint8Array | undefined;
 }
 
 /**
@@ -39,6 +41,10 @@ export async function sendBlocks(fd: number, entry: Entry, delta: DeltaFrom, sup
     }
   }
   if (!isAsScanned(fd, entry)) return 'it changed while it was sent';
-  channel.send({ kind: 'fileData', path: entry.path, offset: entry.size, data: new Uint8Array(), last: true, aborted: false, reason: '' });
+  const { digest } = supply;
+  channel.send({
+    kind: 'fileData', path: entry.path, offset: entry.size, data: new Uint8Array(), last: true, aborted: false, reason: '',
+    ...(digest !== undefined ? { digest } : {}),
+  });
   return undefined;
 }

@@ -30,6 +30,8 @@ export interface ChangeSource {
   countSynced(): number;
   /** moveFrom finds a vanished file with this one's content. */
   moveFrom(entry: Entry): string | undefined;
+  /** anyVanishedOfSize tells whether a vanished file of this size exists (a move source a digest could find). */
+  anyVanishedOfSize(size: number): boolean;
 }
 
 /** SentRecord records what the receiver reports done, as this side's scan saw it. */

@@ -47,6 +47,8 @@ export interface SenderOptions {
   readonly withBase?: boolean;
   /** rate caps the file bytes sent per second (-l). */
   readonly rate?: RateLimit;
+  /** digestLast: the receiver takes a new file's digest with its last chunk (feature "digest-last"; one-way runs). */
+  readonly digestLast?: boolean;
 }
 
 /**
@@ -84,7 +86,7 @@ export class Sender {
     this.supply = new ContentSupply({
       channel, checksum, source: this.source, changes: this.changes, credit: this.credit,
       ahead: this.ahead,
-      judgedBothWays: twoWay, gaveUp: (result) => this.results.gaveUp(result),
+      judgedBothWays: twoWay, digestLast: options.digestLast === true && !twoWay, gaveUp: (result) => this.results.gaveUp(result),
       ...(options.progress !== undefined ? { progress: options.progress } : {}),
     });
   }

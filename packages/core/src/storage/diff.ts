@@ -89,6 +89,16 @@ export class Diff {
         ORDER BY s.path LIMIT ?`), page);
   }
 
+  /**
+   * anyVanishedOfSize tells whether a vanished file of this size exists: a new file of another
+   * size was moved from none, so its digest is not needed to find its move source.
+   */
+  anyVanishedOfSize(size: number): boolean {
+    return this.sql.stmt(
+      `SELECT 1 FROM files f WHERE f.kind = 'file' AND f.size = ?
+          AND NOT EXISTS (SELECT 1 FROM scan s WHERE s.path = f.path) LIMIT 1`).value(size) !== undefined;
+  }
+
   /** moveFrom finds a vanished file with this content that a new path may have been moved from. */
   moveFrom(entry: Entry): string | undefined {
     if (entry.kind !== 'file' || entry.checksum === null || entry.checksum.length === 0) return undefined;

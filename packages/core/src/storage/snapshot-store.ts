@@ -295,6 +295,10 @@ export class SnapshotStore implements DeferredChecksums, HoldMarks, HeldPaths {
     return this.diff.moveFrom(entry);
   }
 
+  anyVanishedOfSize(size: number): boolean {
+    return this.diff.anyVanishedOfSize(size);
+  }
+
   // The DB connection.
 
   /**

@@ -63,6 +63,8 @@ export type SyncMessage =
   | {
     readonly kind: 'fileData'; readonly path: string; readonly offset: number; readonly data: Uint8Array;
     readonly last: boolean; readonly aborted: boolean; readonly reason: string;
+    /** digest: the whole file's, on the last data of a file whose change went without one (feature "digest-last"). */
+    readonly digest?: Uint8Array;
   }
   | { readonly kind: 'ack'; readonly bytes: number }
   | { readonly kind: 'results'; readonly results: readonly PathResult[] }
@@ -77,9 +79,15 @@ export interface SyncChannel {
    * reserveFileData, where the transport offers it, frames a FileData around a buffer the
    * chunk is read into, so content is not copied to be encoded; send() sends it as is.
    */
-  reserveFileData?(path: string, offset: number, length: number, last: boolean): { readonly data: Uint8Array; send(): void };
+  reserveFileData?(path: string, offset: number, length: number, last: boolean, digestLength?: number): ReservedFileData;
   /** fail ends the session with an error a role met off the message path (a flush to the disk that failed). */
   fail?(err: unknown): void;
+}
+
+/** ReservedFileData is a FileData framed around the buffer its chunk is read into; send(digest) fills the digest room asked for. */
+export interface ReservedFileData {
+  readonly data: Uint8Array;
+  send(digest?: Uint8Array): void;
 }
 
 /** failChannel ends the session with an error met off the message path; a channel that cannot, throws it. */

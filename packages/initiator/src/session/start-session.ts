@@ -1,6 +1,6 @@
 import { Endpoint, SessionSide, partOf, SnapsyncError, currentPlatform, lastSyncAgreed, type Direction, type PlatformName } from '@snapsync/core';
 import {
-  BIDI_FEATURE, CONTINUOUS_FEATURE, DRY_RUN_FEATURE, FEATURES, MAX_DELETE_FEATURE, OWNERS_FEATURE, MAGIC, PeerError, PROTOCOL_VERSION,
+  BIDI_FEATURE, CONTINUOUS_FEATURE, DIGEST_LAST_FEATURE, DRY_RUN_FEATURE, FEATURES, MAX_DELETE_FEATURE, OWNERS_FEATURE, MAGIC, PeerError, PROTOCOL_VERSION,
   protocolError, type Connection,
   type Message, type OpenSession,
 } from '@snapsync/protocol';
@@ -79,7 +79,7 @@ export async function startSession(options: SyncOptions, io: RunIo): Promise<Sta
     }
     const endpoint = new Endpoint({
       side, root: localDir, self: 'initiator', host: hostname(), direction: options.direction, checksum: options.checksum,
-      durable: options.fsync, peerPlatform, trusted,
+      durable: options.fsync, peerPlatform, trusted, peerDigestLast: features.includes(DIGEST_LAST_FEATURE),
     });
     return { connection, side, endpoint, localDir, opened, peerPlatform };
   } catch (err) {

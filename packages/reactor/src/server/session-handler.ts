@@ -2,7 +2,7 @@ import {
   Endpoint, SnapsyncError, currentPlatform, isSnapsyncError, lastSyncAgreed, type ChecksumName, type PlatformName, type SyncMessage,
 } from '@snapsync/core';
 import {
-  BIDI_FEATURE, CloseCode, Connection, FEATURES, HANDSHAKE_TIMEOUT_MS, MAGIC, MAX_FRAME_BYTES, MAX_PREAUTH_FRAME_BYTES,
+  BIDI_FEATURE, CloseCode, Connection, DIGEST_LAST_FEATURE, FEATURES, HANDSHAKE_TIMEOUT_MS, MAGIC, MAX_FRAME_BYTES, MAX_PREAUTH_FRAME_BYTES,
   PROTOCOL_VERSION, protocolError, sharedFeatures, type Auth, type Frame, type Hello, type Message, type OpenSession,
 } from '@snapsync/protocol';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -204,6 +204,7 @@ export class SessionHandler {
       checksum: request.checksum as ChecksumName, durable: request.noFsync !== true, peerPlatform: peer.platform, platform: this.platform,
       // An initiator without the feature sends no generation: nothing to compare.
       trusted: lastSyncAgreed(peer.features.includes(BIDI_FEATURE), generation, request.generation),
+      peerDigestLast: peer.features.includes(DIGEST_LAST_FEATURE),
       ...linkBoundary(principal.docroot),
       // Owners from the network could hand files to anyone on a reactor run as root: the admin decides.
       ...(principal.allowOwners ? {} : {
