@@ -5,7 +5,7 @@ import { AckCredit } from './ack-credit.js';
 import type { ChecksumName, Entry, Owners } from '../model/entry.js';
 import { hashRange, newHasher } from '../scan/hash.js';
 import {
-  askedAgain, CACHE_READ_WRITE, CACHE_WRITE, discard, landFlushed, landOpen, reopenFlushed, verifiedEntry, writeData, writeWhole, type Incoming,
+  askedAgain, CACHE_READ_WRITE, CACHE_WRITE, cacheMode, discard, landFlushed, landOpen, reopenFlushed, verifiedEntry, writeData, writeWhole, type Incoming,
   type LandingOptions,
 } from './incoming-file.js';
 import { failChannel, type PathResult, type SyncChannel, type SyncMessage, type TransferProgress } from '../stream/messages.js';
@@ -151,7 +151,7 @@ export class FileIntake {
     incoming.writing = incoming.writing
       .then(async () => {
         if (incoming.failure !== undefined) return;
-        incoming.file ??= await open(incoming.cachePath, incoming.resumed > 0 ? CACHE_READ_WRITE : CACHE_WRITE, 0o600);
+        incoming.file ??= await open(incoming.cachePath, incoming.resumed > 0 ? CACHE_READ_WRITE : CACHE_WRITE, cacheMode(incoming.entry));
         await incoming.file.write(data, 0, data.length, offset);
       })
       .catch((err: unknown) => {
@@ -251,7 +251,7 @@ export class FileIntake {
     try {
       if (incoming.failure === undefined) {
         // An empty file still needs its cache file; a delta's was seeded, and 'w' would empty it.
-        incoming.file ??= await open(incoming.cachePath, CACHE_WRITE, 0o600);
+        incoming.file ??= await open(incoming.cachePath, CACHE_WRITE, cacheMode(incoming.entry));
         if (this.options.durable) await landFlushed(incoming, incoming.file.fd, this.landing);
         else landOpen(incoming, incoming.file.fd, this.landing);
         await incoming.file.close();

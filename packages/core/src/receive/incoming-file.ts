@@ -158,7 +158,7 @@ export async function landFlushed(incoming: Incoming, fd: number, options: Landi
 
 /** writeOpen writes a file that came in one message to its cache file; it returns the open descriptor. */
 function writeOpen(incoming: Incoming, data: Uint8Array): number {
-  const fd = openSync(incoming.cachePath, CACHE_WRITE, 0o600);
+  const fd = openSync(incoming.cachePath, CACHE_WRITE, cacheMode(incoming.entry));
   try {
     for (let at = 0; at < data.length;) at += writeSync(fd, data, at, data.length - at);
     return fd;
@@ -169,19 +169,33 @@ function writeOpen(incoming: Incoming, data: Uint8Array): number {
 }
 
 /**
+ * cacheMode is the mode a cache file is made with: the one it lands with, as far as that
+ * leaves it ours to read and write (a partial file is written again when resumed). The umask
+ * aside, most files then need no chmod to land (one metadata write, and a journal wait, less).
+ */
+export function cacheMode(entry: Entry): number {
+  return (entry.mode & 0o777) | 0o600;
+}
+
+/**
  * landOpen gives a written cache file its owner and mode (and time under -t) through its open
  * descriptor, and notes its state as it will land: a rename keeps all of them, and a flush of
- * the file after this keeps them too.
+ * the file after this keeps them too. The mode is set only where the file was not made with it.
  */
 export function landOpen(incoming: Incoming, fd: number, options: LandingOptions): void {
   const { entry } = incoming;
   const ids = ownerIds(entry, options.owners);
   incoming.ownerNote = ids === undefined ? '' : applyOwner((uid, gid) => fchownSync(fd, uid, gid), ids, options.ownersRefused);
-  fchmodSync(fd, entry.mode & MODE_BITS);
   if (options.preserveTime === true) futimesSync(fd, entry.mtimeUs / 1e6, entry.mtimeUs / 1e6);
   const st = fstatSync(fd, { bigint: true });
+  let mode = Number(st.mode & 0o7777n);
+  if (mode !== (entry.mode & MODE_BITS)) {
+    fchmodSync(fd, entry.mode & MODE_BITS);
+    // As the file system keeps it (Windows keeps only the read-only bit).
+    mode = Number(fstatSync(fd, { bigint: true }).mode & 0o7777n);
+  }
   incoming.landed = {
-    path: entry.path, kind: 'file', size: Number(st.size), mtimeUs: Number(st.mtimeNs / 1000n), mode: Number(st.mode & 0o7777n),
+    path: entry.path, kind: 'file', size: Number(st.size), mtimeUs: Number(st.mtimeNs / 1000n), mode,
     ino: inodeNumber(st.ino), checksum: null, linkTarget: null,
     uid: options.owners.uid ? Number(st.uid) : null, gid: options.owners.gid ? Number(st.gid) : null,
   };
