@@ -1,4 +1,5 @@
 import { SnapsyncError, isSnapsyncError, type SyncChannel } from '@snapsync/core';
+import { batchable, BATCHED_FILE_MAX, FileBatcher } from './file-batcher.js';
 import { fileDataFrame } from './file-data-frame.js';
 import { decodeFrame, encodeFrame } from './codec.js';
 import { PeerError, protocolError } from './errors.js';
@@ -31,6 +32,8 @@ export class Connection {
   private closing: Promise<SnapsyncError> | undefined;
   /** maxFrameBytes may tighten while the peer is unauthenticated. */
   maxFrameBytes = MAX_FRAME_BYTES;
+  /** batcher gathers small files many to a frame, once the peer takes FileBatch. */
+  private batcher: FileBatcher | undefined;
 
   constructor(private readonly socket: FrameSocket) {
     socket.onData((data, binary) => this.receive(data, binary));
@@ -39,6 +42,14 @@ export class Connection {
 
   get isOpen(): boolean {
     return this.state === 'open';
+  }
+
+  /** batchFiles sends small files many to a frame from now on (the peer named feature "file-batch"). */
+  batchFiles(): void {
+    this.batcher ??= new FileBatcher((files) => {
+      const [only] = files;
+      this.sendNow(0, files.length === 1 && only !== undefined ? only : { kind: 'fileBatch', files });
+    });
   }
 
   /** onMessage receives every frame that is not a reply to one of our requests. */
@@ -70,13 +81,14 @@ export class Connection {
     return new Promise<ReplyTo<R>>((resolve, reject) => {
       // receive() resolves only with a reply of the kind expected: the one place this type is checked.
       this.pending.set(id, { expects: REPLIES[message.kind], resolve: resolve as (reply: Message) => void, reject });
-      this.socket.send(encodeFrame({ id, message }));
+      this.send(id, message);
     });
   }
 
   /** notify sends a message that expects no reply (id 0): the sync stream. */
   notify(message: Message): void {
-    this.send(0, message);
+    if (this.batcher !== undefined && message.kind === 'fileData' && batchable(message)) this.batcher.add(message);
+    else this.send(0, message);
   }
 
   /** syncChannel is this connection as the sync engine's channel. */
@@ -86,11 +98,20 @@ export class Connection {
       drained: () => this.drained(),
       fail: (err) => this.fail(0, err),
       reserveFileData: (path, offset, length, last, digestLength = 0) => {
+        if (this.batcher !== undefined && last && offset === 0 && length <= BATCHED_FILE_MAX) {
+          // A small file whole shares a frame: framed with the others when the batch goes.
+          const data = Buffer.allocUnsafe(length);
+          return {
+            data,
+            send: (digest) => this.notify({ kind: 'fileData', path, offset, data, last, aborted: false, reason: '', ...(digest !== undefined ? { digest } : {}) }),
+          };
+        }
         const { frame, data, digest } = fileDataFrame(path, offset, length, last, digestLength);
         return {
           data,
           send: (filled) => {
             if (filled !== undefined) digest.set(filled);
+            this.batcher?.flush();
             if (this.state === 'open') this.socket.send(frame);
           },
         };
@@ -135,7 +156,13 @@ export class Connection {
     this.socket.close(code, reason);
   }
 
+  /** send sends a message after the small files gathered before it, which it must not overtake. */
   private send(id: number, message: Message): void {
+    this.batcher?.flush();
+    this.sendNow(id, message);
+  }
+
+  private sendNow(id: number, message: Message): void {
     if (this.state === 'open') this.socket.send(encodeFrame({ id, message }));
   }
 
@@ -163,6 +190,18 @@ export class Connection {
       else waiting.resolve(message);
       return;
     }
+    if (frame.message.kind === 'fileBatch') {
+      if (frame.id !== 0) {
+        this.fail(0, protocolError('INVALID_MESSAGE', 'fileBatch answers no request: its id must be 0'), CloseCode.protocolError);
+        return;
+      }
+      // Each file as the FileData it stands for, in order; the handler may close the connection midway.
+      for (const file of frame.message.files) {
+        if (this.state !== 'open') return;
+        this.messageHandler({ id: 0, message: file });
+      }
+      return;
+    }
     if (frame.message.kind === 'error') {
       // An Error that answers no request (id 0) is the peer's last word before it closes:
       // it is why every request still waiting will get no reply.
@@ -181,6 +220,7 @@ export class Connection {
   private closed(info: CloseInfo): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    this.batcher?.drop();
     this.rejectPending(closedError(info));
     for (const handler of this.closeHandlers) handler(info);
   }

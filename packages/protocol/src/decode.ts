@@ -6,7 +6,7 @@ import {
   batch, bounded, bytes, count, invalid, list, overwritePolicy, path, platformOf, relPath, shown, symlinkMode, text, uuid,
 } from './field-checks.js';
 import { MAX_COOLOFF_MS, MAX_ERROR_TEXT, MAX_PATH, MAX_PENDING } from './limits.js';
-import type { Message, MessageOf } from './messages.js';
+import type { FileData, Message, MessageOf } from './messages.js';
 import { DIRECTIONS, WIRE_ERROR_CODES } from './wire-enums.js';
 
 const CHECKSUMS = new Set(['sha256', 'sha1', 'md5', 'none']);
@@ -152,16 +152,26 @@ const DECODERS: { readonly [K in WireKind]: (body: WireBody<K>) => MessageOf<K> 
     })),
     deltas: batch(m.deltas ?? [], 'want.deltas').map(deltaFromWire),
   }),
-  fileData: (m) => ({
-    kind: 'fileData', path: relPath(m.path ?? '', 'fileData.path'), offset: count(m.offset, 'fileData.offset'),
-    data: m.data ?? new Uint8Array(), last: m.last === true, aborted: m.aborted === true,
-    reason: text(m.reason ?? '', 'fileData.reason'),
-    ...(m.digest !== undefined && m.digest !== null && m.digest.length > 0 ? { digest: bytes(m.digest, 'fileData.digest', 16, 64) } : {}),
-  }),
+  fileData: fileDataFromWire,
+  fileBatch: (m) => {
+    const files = batch(m.files ?? [], 'fileBatch.files').map(fileDataFromWire);
+    if (files.some((file) => !file.last || file.offset !== 0 || file.aborted)) throw invalid('fileBatch.files must each be a whole file');
+    return { kind: 'fileBatch', files };
+  },
   ack: (m) => ({ kind: 'ack', bytes: count(m.bytes, 'ack.bytes') }),
   results: (m) => ({ kind: 'results', results: batch(m.results ?? [], 'results').map(resultFromWire) }),
   syncDone: (m) => ({ kind: 'syncDone', errors: count(m.errors, 'syncDone.errors') }),
 };
+
+/** fileDataFromWire reads one chunk of a file, alone or in a FileBatch. */
+function fileDataFromWire(m: Snapsync.V1.IFileData): FileData {
+  return {
+    kind: 'fileData', path: relPath(m.path ?? '', 'fileData.path'), offset: count(m.offset, 'fileData.offset'),
+    data: m.data ?? new Uint8Array(), last: m.last === true, aborted: m.aborted === true,
+    reason: text(m.reason ?? '', 'fileData.reason'),
+    ...(m.digest !== undefined && m.digest !== null && m.digest.length > 0 ? { digest: bytes(m.digest, 'fileData.digest', 16, 64) } : {}),
+  };
+}
 
 /** maxDeleteFromWire reads --max-delete: at most one of the two fields, a percentage up to 100; neither keeps the default. */
 function maxDeleteFromWire(count: number | null | undefined, percent: number | null | undefined): { maxDelete?: DeleteLimit } {

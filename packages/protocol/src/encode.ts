@@ -27,6 +27,7 @@ type EncodedBody<K extends MessageKind> = K extends 'auth' ? Encoded<Snapsync.V1
     resumes: readonly Encoded<Snapsync.V1.ResumeFrom>[]; deltas: readonly Encoded<Snapsync.V1.DeltaFrom>[];
   }>
   : K extends 'results' ? Encoded<Snapsync.V1.Results, { results: readonly EncodedResult[] }>
+  : K extends 'fileBatch' ? Encoded<Snapsync.V1.FileBatch, { files: readonly Encoded<Snapsync.V1.FileData>[] }>
   : Encoded<WireClass<K>>;
 
 type EncodedChange = Encoded<Snapsync.V1.Change, { entry: EncodedEntry; base: EncodedEntry | undefined }>;
@@ -70,9 +71,8 @@ const ENCODERS: { readonly [K in MessageKind]: (message: MessageOf<K>) => Encode
   treeChanged: (m) => ({ paths: m.paths, full: m.full }),
   changes: (m) => ({ last: m.last, changes: m.changes.map(changeToWire) }),
   want: (m) => ({ paths: m.paths, resumes: m.resumes.map(resumeToWire), deltas: m.deltas.map(deltaToWire) }),
-  fileData: (m) => ({
-    path: m.path, offset: m.offset, data: m.data, last: m.last, aborted: m.aborted, reason: m.reason, digest: m.digest ?? new Uint8Array(),
-  }),
+  fileData: fileDataToWire,
+  fileBatch: (m) => ({ files: m.files.map(fileDataToWire) }),
   ack: (m) => ({ bytes: m.bytes }),
   results: (m) => ({ results: m.results.map(resultToWire) }),
   syncDone: (m) => ({ errors: m.errors }),
@@ -119,4 +119,8 @@ function entryToWire(entry: Entry): EncodedEntry {
     // Absent, not 0, when not tracked: 0 is root.
     uid: entry.uid ?? undefined, gid: entry.gid ?? undefined,
   };
+}
+
+function fileDataToWire(m: MessageOf<'fileData'>): Encoded<Snapsync.V1.FileData> {
+  return { path: m.path, offset: m.offset, data: m.data, last: m.last, aborted: m.aborted, reason: m.reason, digest: m.digest ?? new Uint8Array() };
 }

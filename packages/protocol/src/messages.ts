@@ -8,7 +8,7 @@ import type {
  */
 export type Message =
   | Hello | Welcome | Auth | AuthOk | OpenSession | SessionOpened | FinishSession | SessionFinished | ErrorMessage
-  | StartSync | StartPass | Watch | WatchStarted | TreeChanged | SyncMessage;
+  | StartSync | StartPass | Watch | WatchStarted | TreeChanged | FileBatch | SyncMessage;
 
 /** Frame is one decoded WebSocket message: a request id and its body. */
 export interface Frame {
@@ -148,6 +148,18 @@ export interface TreeChanged {
   readonly kind: 'treeChanged';
   readonly paths: readonly string[];
   readonly full: boolean;
+}
+
+/** FileData is one chunk of a file, as the sync stream sends it. */
+export type FileData = Extract<SyncMessage, { kind: 'fileData' }>;
+
+/**
+ * FileBatch carries several small files whole, many to a frame (feature "file-batch"); the
+ * Connection hands each on as the FileData it stands for.
+ */
+export interface FileBatch {
+  readonly kind: 'fileBatch';
+  readonly files: readonly FileData[];
 }
 
 export interface ErrorMessage {

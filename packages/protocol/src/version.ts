@@ -38,9 +38,12 @@ export const MAX_DELETE_FEATURE = 'guard-max-delete';
  */
 export const DIGEST_LAST_FEATURE = 'digest-last';
 
+/** FILE_BATCH_FEATURE: the peer takes FileBatch, small files whole, many to a frame. */
+export const FILE_BATCH_FEATURE = 'file-batch';
+
 /** FEATURES this build can use; optional abilities are negotiated, not versioned. */
 export const FEATURES: readonly string[] = [
-  DRY_RUN_FEATURE, OWNERS_FEATURE, BIDI_FEATURE, CONTINUOUS_FEATURE, MAX_DELETE_FEATURE, DIGEST_LAST_FEATURE,
+  DRY_RUN_FEATURE, OWNERS_FEATURE, BIDI_FEATURE, CONTINUOUS_FEATURE, MAX_DELETE_FEATURE, DIGEST_LAST_FEATURE, FILE_BATCH_FEATURE,
 ];
 
 /** sharedFeatures keeps the features both ends named. */

@@ -6,7 +6,7 @@ import type { HostileValues } from './hostile-values.js';
 /** KINDS is every body an Envelope can carry: the fuzzer sends each, in every state. */
 export const KINDS: readonly MessageKind[] = [
   'hello', 'welcome', 'auth', 'authOk', 'openSession', 'sessionOpened', 'finishSession', 'sessionFinished', 'error', 'startSync',
-  'startPass', 'watch', 'watchStarted', 'treeChanged', 'syncReady', 'changes', 'want', 'fileData', 'ack', 'results', 'syncDone',
+  'startPass', 'watch', 'watchStarted', 'treeChanged', 'syncReady', 'changes', 'want', 'fileData', 'fileBatch', 'ack', 'results', 'syncDone',
 ];
 
 /** SYNC_KINDS are the sync stream's bodies, what a session in its sync takes. */
@@ -84,6 +84,8 @@ export class HostileMessages {
         };
       case 'fileData':
         return this.fileData(v.path(), v.number());
+      case 'fileBatch':
+        return { kind, files: this.list(() => this.fileData(v.path(), r.chance(0.8) ? 0 : v.number()), 50) };
       case 'ack':
         return { kind, bytes: v.number() };
       case 'results':
@@ -131,7 +133,7 @@ export class HostileMessages {
     const size = r.pick([0, 1, 7, 100, 64 * 1024, r.chance(0.05) ? 4 * 1024 * 1024 - 64 : 10]);
     return {
       kind: 'fileData', path, offset, data: new Uint8Array(size).fill(0x41), last: r.chance(0.6), aborted: r.chance(0.1),
-      reason: this.values.text(),
+      reason: this.values.text(), ...(r.chance(0.2) ? { digest: r.bytes(r.pick([8, 16, 32, 64, 65])) } : {}),
     };
   }
 

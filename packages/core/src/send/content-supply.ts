@@ -3,7 +3,9 @@ import type { ChecksumName, Entry } from '../model/entry.js';
 import { hashOpen, hashPrefix, isAsScanned, newHasher, type Hasher, type HashResult } from '../scan/hash.js';
 import { POOL_MIN_BYTES } from '../scan/hash-pool.js';
 import { CHUNK } from '../stream/limits.js';
-import type { DeltaFrom, PathResult, ResumeFrom, SyncChannel, SyncMessage, TransferProgress } from '../stream/messages.js';
+import {
+  failChannel, type DeltaFrom, type PathResult, type ResumeFrom, type SyncChannel, type SyncMessage, type TransferProgress,
+} from '../stream/messages.js';
 import { BufferedContent } from './buffered-content.js';
 import type { ChangeList } from './change-list.js';
 import type { ByteCredit } from './credit.js';
@@ -129,6 +131,10 @@ export class ContentSupply {
       for (let item = this.queue.shift(); item !== undefined; item = this.queue.shift()) {
         await this.sendFile(item.path, item.resume, item.delta);
       }
+    } catch (err) {
+      // Off the message path (the session may be gone, its DB closed): the session ends, the process stays.
+      this.queue.length = 0;
+      failChannel(this.options.channel, err);
     } finally {
       this.pumping = false;
     }

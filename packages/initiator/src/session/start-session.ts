@@ -1,6 +1,7 @@
 import { Endpoint, SessionSide, partOf, SnapsyncError, currentPlatform, lastSyncAgreed, type Direction, type PlatformName } from '@snapsync/core';
 import {
-  BIDI_FEATURE, CONTINUOUS_FEATURE, DIGEST_LAST_FEATURE, DRY_RUN_FEATURE, FEATURES, MAX_DELETE_FEATURE, OWNERS_FEATURE, MAGIC, PeerError, PROTOCOL_VERSION,
+  BIDI_FEATURE, CONTINUOUS_FEATURE, DIGEST_LAST_FEATURE, DRY_RUN_FEATURE, FEATURES, FILE_BATCH_FEATURE, MAX_DELETE_FEATURE, OWNERS_FEATURE,
+  MAGIC, PeerError, PROTOCOL_VERSION,
   protocolError, type Connection,
   type Message, type OpenSession,
 } from '@snapsync/protocol';
@@ -144,6 +145,7 @@ async function connect(options: SyncOptions, io: RunIo): Promise<{ connection: C
         ...io.credentials, identity: options.identity, passwordFile: options.passwordFile,
       });
     await connection.request(auth);
+    if (welcome.features.includes(FILE_BATCH_FEATURE)) connection.batchFiles();
     return { connection, features: welcome.features, peerPlatform: welcome.platform };
   } catch (err) {
     connection.close();

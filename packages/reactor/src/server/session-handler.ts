@@ -2,7 +2,8 @@ import {
   Endpoint, SnapsyncError, currentPlatform, isSnapsyncError, lastSyncAgreed, type ChecksumName, type PlatformName, type SyncMessage,
 } from '@snapsync/core';
 import {
-  BIDI_FEATURE, CloseCode, Connection, DIGEST_LAST_FEATURE, FEATURES, HANDSHAKE_TIMEOUT_MS, MAGIC, MAX_FRAME_BYTES, MAX_PREAUTH_FRAME_BYTES,
+  BIDI_FEATURE, CloseCode, Connection, DIGEST_LAST_FEATURE, FEATURES, FILE_BATCH_FEATURE, HANDSHAKE_TIMEOUT_MS, MAGIC, MAX_FRAME_BYTES,
+  MAX_PREAUTH_FRAME_BYTES,
   PROTOCOL_VERSION, protocolError, sharedFeatures, type Auth, type Frame, type Hello, type Message, type OpenSession,
 } from '@snapsync/protocol';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -169,6 +170,7 @@ export class SessionHandler {
         'install matching snapsync versions on both ends');
     }
     const features = sharedFeatures(FEATURES, message.features);
+    if (features.includes(FILE_BATCH_FEATURE)) this.connection.batchFiles();
     this.stage = { name: 'auth', peer: { features, platform: message.platform } };
     this.connection.reply({ id, message }, {
       kind: 'welcome', protocolVersion: PROTOCOL_VERSION, features,
