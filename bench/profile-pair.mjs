@@ -24,7 +24,7 @@ const bin = (pkg, file) => join(repoRoot, 'packages', pkg, 'bin', file);
 const env = { ...process.env, HOME: join(work, 'home'), SNAPSYNC_PASSWORD: 'snapsync-profile-throwaway' };
 // PROFILE_CPU=0 runs both ends without the profiler: the user and system seconds are then undisturbed.
 const profiling = process.env.PROFILE_CPU !== '0';
-const profiled = (dir) => (profiling ? ['--cpu-prof', '--cpu-prof-dir', dir] : []);
+const profiled = (dir) => [...(profiling ? ['--cpu-prof', '--cpu-prof-dir', dir] : []), ...(process.env.PROFILE_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
 
 /** cpuOf reads a process's user and system seconds from /proc (clock ticks of 10 ms). */
 function cpuOf(pid) {
