@@ -24,6 +24,7 @@ const bin = (pkg, file) => join(repoRoot, 'packages', pkg, 'bin', file);
 const env = { ...process.env, HOME: join(work, 'home'), SNAPSYNC_PASSWORD: 'snapsync-profile-throwaway' };
 // PROFILE_CPU=0 runs both ends without the profiler: the user and system seconds are then undisturbed.
 const profiling = process.env.PROFILE_CPU !== '0';
+const strace = process.env.PROFILE_STRACE || undefined;
 const profiled = (dir) => [...(profiling ? ['--cpu-prof', '--cpu-prof-dir', dir] : []), ...(process.env.PROFILE_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
 
 /** cpuOf reads a process's user and system seconds from /proc (clock ticks of 10 ms). */
@@ -45,8 +46,11 @@ try {
     { env, stdio: 'ignore' });
   for (const phase of phases) {
     const profDir = join(work, `prof-${phase}`);
-    const reactor = spawn(node, [...profiled(join(profDir, 'reactor')), bin('reactor', 'snapsync-reactor.js'),
-      'serve', '--state-dir', state, '--listen', '127.0.0.1:0'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const serve = [node, ...profiled(join(profDir, 'reactor')), bin('reactor', 'snapsync-reactor.js'),
+      'serve', '--state-dir', state, '--listen', '127.0.0.1:0'];
+    // PROFILE_STRACE=FILE counts the reactor's system calls, all its threads, into FILE.<phase>.
+    const traced = strace === undefined ? serve : ['strace', '-c', '-f', '-o', `${strace}.${phase}`, ...serve];
+    const reactor = spawn(traced[0], traced.slice(1), { env, stdio: ['ignore', 'pipe', 'inherit'] });
     const { port, fingerprint } = await new Promise((resolve, reject) => {
       let out = '';
       reactor.stdout.on('data', (chunk) => {
@@ -63,9 +67,12 @@ try {
       '-q', '--create-dir', '-b', join(work, 'local-db'), '-B', '/dest-db'], { env, stdio: 'inherit' });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const after = cpuOf(reactor.pid);
-    await stopProcess(reactor);
-    console.log(`\n## ${phase}: ${seconds.toFixed(2)} s wall; reactor CPU ${(after.user - before.user).toFixed(2)} s user + ` +
-      `${(after.system - before.system).toFixed(2)} s system`);
+    // Under strace the reactor is strace's child: stopped itself, strace writes its count and exits.
+    if (strace !== undefined) process.kill(Number(execFileSync('pgrep', ['-P', String(reactor.pid)], { encoding: 'utf8' }).trim()), 'SIGTERM');
+    await stopProcess(reactor, strace !== undefined ? 30_000 : undefined);
+    const cpu = strace !== undefined ? `system calls counted in ${strace}.${phase}`
+      : `reactor CPU ${(after.user - before.user).toFixed(2)} s user + ${(after.system - before.system).toFixed(2)} s system`;
+    console.log(`\n## ${phase}: ${seconds.toFixed(2)} s wall; ${cpu}`);
     if (!profiling) continue;
     for (const end of ['client', 'reactor']) {
       const dir = join(profDir, end);
