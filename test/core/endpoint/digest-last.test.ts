@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Change, SyncMessage } from '@snapsync/core';
 import { closeSides, listTree, makeSide, partials, syncCycle, type Side } from './sync-pair.js';
@@ -116,6 +116,34 @@ describe('core/engine a big new file hashed while it is sent (feature "digest-la
     expect(cycle.fileBytes).to.equal(0);
     expect(listTree(target.root)).to.deep.equal(listTree(source.root));
     expectRecorded(target, 'new.bin', sha256(content));
+  });
+
+  it('finds a big new file the receiver already holds as sent "already identical", moving no byte and leaving its copy as it was', async () => {
+    const source = makeSide();
+    const target = makeSide();
+    const content = randomBytes(6 * MiB + 5);
+    for (const side of [source, target]) writeFileSync(join(side.root, 'seeded.bin'), content);
+    chmodSync(join(source.root, 'seeded.bin'), 0o640);
+    chmodSync(join(target.root, 'seeded.bin'), 0o640);
+    writeFileSync(join(source.root, 'other-mode.bin'), content);
+    writeFileSync(join(target.root, 'other-mode.bin'), content);
+    chmodSync(join(source.root, 'other-mode.bin'), 0o600);
+    chmodSync(join(target.root, 'other-mode.bin'), 0o644);
+    const inode = statSync(join(target.root, 'seeded.bin')).ino;
+    const cycle = await syncCycle(source, target);
+
+    expect(changeOf(cycle.changes, 'seeded.bin')?.entry.checksum ?? null).to.equal(null);
+    expect(cycle.fileBytes).to.equal(0);
+    expect(cycle.result('seeded.bin')).to.include({ outcome: 'exists', bytes: 0 });
+    expect(statSync(join(target.root, 'seeded.bin')).ino, 'not rewritten').to.equal(inode);
+    expectRecorded(target, 'seeded.bin', sha256(content));
+    expectRecorded(source, 'seeded.bin', sha256(content));
+    // Same bytes, another mode: landed with the source's mode.
+    expect(cycle.result('other-mode.bin')).to.include({ outcome: 'synchronized', bytes: 0 });
+    expect(statSync(join(target.root, 'other-mode.bin')).mode & 0o777).to.equal(0o600);
+    expect(partials(target)).to.deep.equal([]);
+    const again = await syncCycle(source, target);
+    expect(again.changes).to.deep.equal([]);
   });
 
   it('sends a big new file the receiver holds another version of as a delta, with the digest on its last message', async () => {

@@ -12,7 +12,7 @@ import { failChannel, type PathResult, type SyncChannel, type SyncMessage, type 
 import { describe, isSkip, notes } from '../model/path-errors.js';
 import { Slots } from './slots.js';
 import { DID_NOT_VERIFY, KEPT_CHANGING, notSent, sourceRead } from '../send/source-reads.js';
-import type { TargetTree } from './target-tree.js';
+import { MODE_BITS, type TargetTree } from './target-tree.js';
 
 /**
  * FLUSH_SLOTS is how many files that came whole are flushed at once: enough for the file system
@@ -35,6 +35,8 @@ export interface FileIntakeOptions {
   readonly progress?: (event: TransferProgress) => void;
   /** landed hears of a file verified and renamed into place, with its stat here and its line's note. */
   readonly landed: (incoming: Incoming, local: Entry, note: string) => void;
+  /** identical hears of a file found already there as sent (a delta that moved no byte): nothing was written. */
+  readonly identical: (incoming: Incoming) => void;
   /** failed hears of a file that did not land, with its line. */
   readonly failed: (result: PathResult) => void;
   /** settled is called after each file's end, landed or not: the receiver may be done. */
@@ -285,6 +287,11 @@ export class FileIntake {
         return;
       }
       tree.assertUnchanged(entry.path, incoming.target);
+      if (this.alreadyThere(incoming)) {
+        rmSync(incoming.cachePath, { force: true });
+        this.options.identical(incoming);
+        return;
+      }
       tree.place(incoming.cachePath, entry.path, 'file');
       const resumed = incoming.resumed > 0 ? `resumed after ${incoming.resumed} bytes` : '';
       this.options.landed(incoming, incoming.landed ?? tree.landed(entry.path)!, notes(resumed, incoming.ownerNote ?? ''));
@@ -295,6 +302,22 @@ export class FileIntake {
       // Asked for again, the path is wanted still, by its next try.
       if (this.wanted.get(entry.path) === incoming) this.wanted.delete(entry.path);
     }
+  }
+
+  /**
+   * alreadyThere tells a file this side already held exactly as sent: content (a delta that
+   * moved no byte, its digest this side's own), mode, owners asked for and, under -t, time. A
+   * big new file whose change went without its digest (feature "digest-last") cannot be judged
+   * "already identical" before it comes; this is where it is, and its copy is not rewritten.
+   */
+  private alreadyThere(incoming: Incoming): boolean {
+    const { target, sent, delta } = incoming;
+    const entry = verifiedEntry(incoming);
+    if (!delta || sent !== 0 || target?.kind !== 'file' || target.size !== entry.size) return false;
+    const { owners, preserveTime } = this.options;
+    return target.checksum !== null && target.checksum.length > 0 && Buffer.from(target.checksum).equals(Buffer.from(entry.checksum ?? [])) &&
+      (target.mode & MODE_BITS) === (entry.mode & MODE_BITS) && (!owners.uid || target.uid === entry.uid) &&
+      (!owners.gid || target.gid === entry.gid) && (preserveTime !== true || target.mtimeUs === entry.mtimeUs);
   }
 
   /**

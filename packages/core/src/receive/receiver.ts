@@ -86,6 +86,7 @@ export class Receiver {
       ...(options.preserveTime !== undefined ? { preserveTime: options.preserveTime } : {}),
       ...(options.progress !== undefined ? { progress: options.progress } : {}),
       landed: (incoming, local, note) => recording.recordSynced(local, verifiedEntry(incoming), { outcome: 'synchronized', message: note, bytes: incoming.sent }),
+      identical: (incoming) => recording.recordSynced(incoming.target, verifiedEntry(incoming), { outcome: 'exists', message: '' }),
       failed: (result) => recording.result(result),
       settled: () => this.maybeFinish(),
     });
