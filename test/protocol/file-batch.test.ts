@@ -86,6 +86,19 @@ describe('protocol/file-batch: small files many to a frame (feature "file-batch"
     expect(filesOf(socket.frames[0])).to.have.length(4);
   });
 
+  it('keeps a batch of long paths far below the frame limit: paths count toward its size', async () => {
+    const socket = new RecordingSocket();
+    const connection = new Connection(socket);
+    connection.batchFiles();
+    const long = 'p/'.repeat(1000) + 'é'.repeat(1000);
+    for (let i = 0; i < 4096; i += 1) connection.notify(whole(`${long}${i}`, 1));
+    await turn();
+    expect(socket.frames.length).to.be.greaterThan(1);
+    for (const frame of socket.frames) expect(encodeFrame(frame).length).to.be.below(400 * 1024);
+    const sent = socket.frames.flatMap((frame) => (frame.message.kind === 'fileData' ? [frame.message] : filesOf(frame)));
+    expect(sent.map((file) => file.path)).to.deep.equal(Array.from({ length: 4096 }, (_, i) => `${long}${i}`));
+  });
+
   it('sends files one frame each without the feature', async () => {
     const socket = new RecordingSocket();
     const connection = new Connection(socket);

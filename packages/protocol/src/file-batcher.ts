@@ -1,11 +1,14 @@
 import { MAX_BATCH } from '@snapsync/core';
 import type { FileData } from './messages.js';
 
-/** BATCH_BYTES is how much file content one FileBatch gathers before it goes. */
+/** BATCH_BYTES is how much one FileBatch gathers (content, paths and digests) before it goes: far below MAX_FRAME_BYTES. */
 export const BATCH_BYTES = 256 * 1024;
 
 /** BATCHED_FILE_MAX is the largest file that goes in a FileBatch; a bigger one is a frame of its own anyway. */
 export const BATCHED_FILE_MAX = 64 * 1024;
+
+/** FILE_OVERHEAD bounds a FileData's own fields and tags in a batch. */
+const FILE_OVERHEAD = 32;
 
 /** batchable tells a chunk that is a small file whole, which may share a frame. */
 export function batchable(file: FileData): boolean {
@@ -28,7 +31,8 @@ export class FileBatcher {
   add(file: FileData): void {
     if (this.files.length === 0) setImmediate(this.flushLater);
     this.files.push(file);
-    this.bytes += file.data.length;
+    // Paths count too: 4,096 files of long paths and no content would otherwise pass the frame limit.
+    this.bytes += file.data.length + Buffer.byteLength(file.path) + (file.digest?.length ?? 0) + FILE_OVERHEAD;
     if (this.bytes >= BATCH_BYTES || this.files.length >= MAX_BATCH) this.flush();
   }
 
