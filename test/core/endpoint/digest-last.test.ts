@@ -146,6 +146,20 @@ describe('core/engine a big new file hashed while it is sent (feature "digest-la
     expect(again.changes).to.deep.equal([]);
   });
 
+  it('hashes big new files before their change goes in a dry run, which sends no chunk: one already there reads "already identical"', async () => {
+    const source = makeSide();
+    const target = makeSide();
+    const content = randomBytes(5 * MiB);
+    for (const side of [source, target]) writeFileSync(join(side.root, 'seeded.bin'), content);
+    writeFileSync(join(source.root, 'new.bin'), randomBytes(5 * MiB));
+    const cycle = await syncCycle(source, target, { dryRun: true });
+
+    expect(hex(changeOf(cycle.changes, 'seeded.bin')?.entry.checksum)).to.equal(sha256(content));
+    expect(cycle.result('seeded.bin')).to.include({ outcome: 'exists' });
+    expect(cycle.result('new.bin')).to.include({ outcome: 'synchronized' });
+    expect(cycle.fileBytes).to.equal(0);
+  });
+
   it('sends a big new file the receiver holds another version of as a delta, with the digest on its last message', async () => {
     const source = makeSide();
     const target = makeSide();

@@ -96,9 +96,12 @@ export class Endpoint {
     return this.options.side.dryRun;
   }
 
-  /** digestLast: this side, sending one way, may send a new file's digest with its last chunk. */
+  /**
+   * digestLast: this side, sending one way, may send a new file's digest with its last chunk.
+   * Not in a dry run, where no chunk goes: the receiver judges by the digest in the change.
+   */
   private get digestLast(): boolean {
-    return this.options.peerDigestLast === true && this.options.direction !== 'bidi';
+    return this.options.peerDigestLast === true && this.options.direction !== 'bidi' && !this.dryRun;
   }
 
   /** sends tells whether this side sends in a one-way run (both do, in turn, in a bidirectional one). */
