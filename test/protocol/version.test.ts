@@ -1,7 +1,19 @@
 import { expect } from 'chai';
-import { FEATURES, MAGIC, PROTOCOL_VERSION, sharedFeatures } from '@snapsync/protocol';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FEATURES, MAGIC, PROTOCOL_VERSION, SNAPSYNC_VERSION, sharedFeatures, versionLine } from '@snapsync/protocol';
 
 describe('protocol/version', () => {
+  it('names one program version, the one every package carries', () => {
+    const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+    for (const pkg of ['.', 'packages/core', 'packages/protocol', 'packages/reactor', 'packages/initiator']) {
+      const { version } = JSON.parse(readFileSync(join(root, pkg, 'package.json'), 'utf8')) as { version: string };
+      expect(version, pkg).to.equal(SNAPSYNC_VERSION);
+    }
+    expect(versionLine('snapsync')).to.equal(`snapsync ${SNAPSYNC_VERSION} (protocol ${PROTOCOL_VERSION})`);
+  });
+
   it('opens every Hello with the magic "snapsync" at protocol version 1', () => {
     expect(MAGIC).to.equal('snapsync');
     expect(PROTOCOL_VERSION).to.equal(1);

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SNAPSYNC_VERSION } from '@snapsync/protocol';
 import { eventually, poll, startCli, type CliProcess } from '../helpers/cli-process.js';
 import { bins } from '../helpers/paths.js';
 import type { TestReactor } from '../helpers/reactor-process.js';
@@ -97,7 +98,7 @@ describe('reactor: operations', function () {
       await eventually(() => expect(reactor.log()).to.include('"event":"session_end"'));
       const events = reactor.log().split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
       const start = events.find((event) => event.event === 'session_start' && event.name === 'logged');
-      expect(start).to.include({ level: 'info', user: 'alice', direction: 'push', dir: '/logged', db_existed: false });
+      expect(start).to.include({ level: 'info', user: 'alice', direction: 'push', dir: '/logged', db_existed: false, peer_version: SNAPSYNC_VERSION });
       const end = events.find((event) => event.event === 'session_end' && event.id === start!.id);
       expect(end).to.include({ level: 'info', result: 'ok', files: 1, errors: 0 });
     });
@@ -117,16 +118,20 @@ describe('reactor: operations', function () {
       await eventually(() => expect(running!.stdout()).to.include('"event":"watching"'), 30_000);
       // The file the cycle wrote on the reactor's side may show as pending a moment after the cycle
       // (it cools off, then is found to be the cycle's own write): wait for the settled line.
-      const settled = / watched alice 127\.0\.0\.1:\d+ bidi watching \(continuous\) 0 1 1 1 0 \d{4}-/;
+      const settled = new RegExp(` watched alice 127\\.0\\.0\\.1:\\d+ ${SNAPSYNC_VERSION.replace(/\./g, '\\.')} bidi watching \\(continuous\\) 0 1 1 1 0 \\d{4}-`);
       const text = await poll(async () => (await reactorCli(['status', '--state-dir', reactor.stateDir])).stdout,
         (out) => settled.test(out), 15_000);
       expect(text).to.match(/^Reactor: running \(pid \d+\), listening on 127\.0\.0\.1:\d+\n/);
+      expect(text).to.include(`Version: snapsync-reactor ${SNAPSYNC_VERSION}\n`);
+      expect(text).to.include('ID NAME USER PEER PEER_VERSION DIRECTION');
       expect(text).to.include('Sessions running: 1 (limit 1)');
       expect(text).to.match(settled);
       const json = JSON.parse((await reactorCli(['status', '--state-dir', reactor.stateDir, '--json'])).stdout) as {
-        running: boolean; sessions: { name: string; continuous: boolean; cycles: number; files: number }[];
+        running: boolean; version: string; sessions: { name: string; continuous: boolean; cycles: number; files: number; peerVersion: string }[];
       };
       expect(json.running).to.equal(true);
+      expect(json.version).to.equal(SNAPSYNC_VERSION);
+      expect(json.sessions.map((s) => s.peerVersion)).to.deep.equal([SNAPSYNC_VERSION]);
       expect(json.sessions.map((s) => ({ name: s.name, continuous: s.continuous, cycles: s.cycles, files: s.files })))
         .to.deep.equal([{ name: 'watched', continuous: true, cycles: 1, files: 1 }]);
 

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import yargs from 'yargs';
+import { versionLine } from '@snapsync/protocol';
 import { EXIT, exitStatusFor, usageError } from './errors.js';
 import { endQuietlyOnClosedPipe } from './output/closed-pipe.js';
 
@@ -18,6 +19,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     const args = await yargs([...argv])
       .scriptName('snapsync-admin')
+      .version(false)
       .usage('$0 -l -d DIR | -m|-s|-f -N NAME -d DIR [-b DB_DIR] [--json]')
       .option('list', { alias: 'l', type: 'boolean', describe: 'list the sessions stored for DIR' })
       .option('meta', { alias: 'm', type: 'boolean', describe: "a session's metadata" })
@@ -27,12 +29,17 @@ export async function main(argv: readonly string[]): Promise<number> {
       .option('local-dir', { alias: 'd', type: 'string' })
       .option('local-db-dir', { alias: 'b', type: 'string' })
       .option('json', { type: 'boolean', default: false })
-      .strict().help().alias('help', 'h').version(false).exitProcess(false)
+      .option('version', { type: 'boolean', describe: 'print the version (and the protocol version) and exit' })
+      .strict().help().alias('help', 'h').exitProcess(false)
       .fail((message, err) => {
         throw err ?? usageError(`${message}; see snapsync-admin --help`);
       })
       .parseAsync();
     if (args.help === true) return EXIT.ok;
+    if (args.version === true) {
+      process.stdout.write(`${versionLine('snapsync-admin')}\n`);
+      return EXIT.ok;
+    }
     const actions = [args.list, args.meta, args.states, args.files].filter((flag) => flag === true).length;
     if (actions !== 1) throw usageError('give exactly one of -l, -m, -s, -f');
     const dbDir = args.localDbDir ?? args.localDir;

@@ -1,5 +1,5 @@
 import { isSnapsyncError } from '@snapsync/core';
-import { PeerError } from '@snapsync/protocol';
+import { PeerError, versionLine } from '@snapsync/protocol';
 import { resolve } from 'node:path';
 import { EXIT, exitStatusFor, usageError } from './errors.js';
 import { buildParser, toSyncOptions, type SyncOptions } from './options/command-line.js';
@@ -22,6 +22,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     const args = await buildParser(argv).parseAsync();
     if (args.help === true) return EXIT.ok;
+    if (args.version === true) {
+      process.stdout.write(`${versionLine('snapsync')}\n`);
+      return EXIT.ok;
+    }
     const options = toSyncOptions(args, argv);
     log = openLog(options);
     const reporter = log === undefined ? createReporter(options) : alsoToLog(createReporter(options), log);

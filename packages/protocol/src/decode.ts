@@ -38,6 +38,7 @@ const DECODERS: { readonly [K in WireKind]: (body: WireBody<K>) => MessageOf<K> 
     features: list(m.features ?? [], 'hello.features'),
     clientName: text(m.clientName ?? '', 'hello.clientName'),
     platform: platformOf(m.platform || 'posix', 'hello.platform'),
+    ...programVersion(m.programVersion, 'hello.programVersion'),
   }),
   welcome: (m) => {
     const platform = platformOf(m.platform, 'welcome.platform');
@@ -48,6 +49,7 @@ const DECODERS: { readonly [K in WireKind]: (body: WireBody<K>) => MessageOf<K> 
       serverName: text(m.serverName ?? '', 'welcome.serverName'),
       authChallenge: bytes(m.authChallenge, 'welcome.authChallenge', 32, 32),
       platform,
+      ...programVersion(m.programVersion, 'welcome.programVersion'),
     };
   },
   auth: (m) => {
@@ -162,6 +164,11 @@ const DECODERS: { readonly [K in WireKind]: (body: WireBody<K>) => MessageOf<K> 
   results: (m) => ({ kind: 'results', results: batch(m.results ?? [], 'results').map(resultFromWire) }),
   syncDone: (m) => ({ kind: 'syncDone', errors: count(m.errors, 'syncDone.errors') }),
 };
+
+/** programVersion reads a peer's version, short text; an older peer sends none. */
+function programVersion(value: string | null | undefined, field: string): { programVersion?: string } {
+  return value === undefined || value === null || value === '' ? {} : { programVersion: text(value, field, 64) };
+}
 
 /** fileDataFromWire reads one chunk of a file, alone or in a FileBatch. */
 function fileDataFromWire(m: Snapsync.V1.IFileData): FileData {

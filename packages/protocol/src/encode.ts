@@ -35,9 +35,13 @@ type EncodedResult = Encoded<Snapsync.V1.PathResult, { entry: EncodedEntry | und
 
 /** ENCODERS turns each kind of message into its generated body; the compiler checks each against the schema. */
 const ENCODERS: { readonly [K in MessageKind]: (message: MessageOf<K>) => EncodedBody<K> } = {
-  hello: (m) => ({ magic: m.magic, protocolVersion: m.protocolVersion, features: m.features, clientName: m.clientName, platform: m.platform }),
+  hello: (m) => ({
+    magic: m.magic, protocolVersion: m.protocolVersion, features: m.features, clientName: m.clientName, platform: m.platform,
+    programVersion: m.programVersion ?? '',
+  }),
   welcome: (m) => ({
     protocolVersion: m.protocolVersion, features: m.features, serverName: m.serverName, authChallenge: m.authChallenge, platform: m.platform,
+    programVersion: m.programVersion ?? '',
   }),
   auth: (m) => ({ user: m.user, password: m.password, key: m.key && { publicKey: m.key.publicKey, signature: m.key.signature } }),
   authOk: (m) => ({ user: m.user }),

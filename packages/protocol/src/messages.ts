@@ -23,6 +23,8 @@ export interface Hello {
   readonly features: readonly string[];
   readonly clientName: string;
   readonly platform: PlatformName;
+  /** programVersion is the initiator's snapsync version; absent from older ones. */
+  readonly programVersion?: string;
 }
 
 export interface Welcome {
@@ -32,6 +34,8 @@ export interface Welcome {
   readonly serverName: string;
   readonly authChallenge: Uint8Array;
   readonly platform: PlatformName;
+  /** programVersion is the reactor's snapsync version; absent from older ones. */
+  readonly programVersion?: string;
 }
 
 export interface Auth {

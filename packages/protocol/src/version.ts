@@ -7,6 +7,17 @@ export const MAGIC = 'snapsync';
  */
 export const PROTOCOL_VERSION = 1;
 
+/**
+ * SNAPSYNC_VERSION is the program's version, the same in every package (a test holds them
+ * equal): each end names it in Hello or Welcome, for logs, status and mismatch messages.
+ */
+export const SNAPSYNC_VERSION = '0.1.0';
+
+/** versionLine is what `--version` prints: the program, its version and the protocol it speaks. */
+export function versionLine(program: string): string {
+  return `${program} ${SNAPSYNC_VERSION} (protocol ${PROTOCOL_VERSION})`;
+}
+
 /** DRY_RUN_FEATURE: the reactor reads OpenSession.dry_run and StartSync.dry_run (--dry-run). */
 export const DRY_RUN_FEATURE = 'dry-run';
 

@@ -1,4 +1,5 @@
 import { isSnapsyncError, processAlive } from '@snapsync/core';
+import { SNAPSYNC_VERSION, versionLine } from '@snapsync/protocol';
 import { readFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
@@ -22,8 +23,14 @@ const DEFAULT_STATE_DIR = join(homedir(), '.snapsync', 'reactor');
 /** main runs snapsync-reactor and resolves with the exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
   let status = 0;
+  // Before the commands: --version needs none of them.
+  if (argv.includes('--version')) {
+    process.stdout.write(`${versionLine('snapsync-reactor')}\n`);
+    return 0;
+  }
   const parser = yargs([...argv])
     .scriptName('snapsync-reactor')
+    .version(false)
     .usage('$0 <command> [options]')
     .option('state-dir', { type: 'string', default: DEFAULT_STATE_DIR, describe: 'where the reactor keeps its key, certificate and users' })
     .command('init', 'create the state dir and a self-signed TLS certificate; prints its fingerprint', (y) => y
@@ -59,10 +66,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command('fingerprint', "print the certificate's SHA-256 fingerprint", () => {}, (args) => {
       process.stdout.write(`${fingerprintOf(stateDir(args.stateDir))}\n`);
     })
+    .option('version', { type: 'boolean', describe: 'print the version (and the protocol version) and exit' })
     .demandCommand(1, 'name a command: init, user add, serve, status or fingerprint')
     .strict()
     .help()
-    .version(false)
     .exitProcess(false)
     .fail((message, err) => {
       throw err ?? setupError(message);
@@ -136,7 +143,7 @@ async function runServer(dir: string, listen: string | undefined, configPath: st
   const fingerprint = fingerprintOf(state);
   const startedAt = Date.now();
   const status = keepStatus(statusPath(state), () => ({
-    pid: process.pid, host: hostname(), listen: `${where}:${reactor.address.port}`, fingerprint, startedAt,
+    version: SNAPSYNC_VERSION, pid: process.pid, host: hostname(), listen: `${where}:${reactor.address.port}`, fingerprint, startedAt,
     maxSessions: config.limits.maxSessions, sessions: registry.sessions(), totals: registry.totals,
   }), () => registry.version);
   registry.onOpenOrClose = () => status.now();
@@ -172,15 +179,16 @@ function showStatus(state: StateDir, json: boolean): number {
   const iso = (ms: number | null): string => (ms === null ? '-' : new Date(ms).toISOString());
   const lines = [
     `Reactor: ${running ? `running (pid ${status.pid}), listening on ${status.listen}` : `not running (last status ${iso(status.updatedAt)})`}`,
+    `Version: snapsync-reactor ${status.version ?? 'unknown (older than 0.1.0)'}`,
     `Started: ${iso(status.startedAt)}`,
     `Sessions running: ${running ? status.sessions.length : 0} (limit ${status.maxSessions})`,
     `Since start: ${status.totals.sessions} sessions (${status.totals.failed} failed), ${status.totals.files} files, ` +
       `${status.totals.bytes} bytes, ${status.totals.errors} errors`,
   ];
   if (running && status.sessions.length > 0) {
-    lines.push('ID NAME USER PEER DIRECTION STATE PENDING CYCLES FILES BYTES ERRORS LAST_SYNC DIR');
+    lines.push('ID NAME USER PEER PEER_VERSION DIRECTION STATE PENDING CYCLES FILES BYTES ERRORS LAST_SYNC DIR');
     for (const s of status.sessions) {
-      lines.push([s.id.slice(0, 8), s.name, s.user, s.peer, s.direction, s.continuous ? `${s.state} (continuous)` : s.state, s.pending,
+      lines.push([s.id.slice(0, 8), s.name, s.user, s.peer, s.peerVersion ?? '-', s.direction, s.continuous ? `${s.state} (continuous)` : s.state, s.pending,
         s.cycles, s.files, s.bytes, s.errors, iso(s.lastSyncAt), s.dir].join(' '));
     }
   }

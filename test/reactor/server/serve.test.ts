@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { encodeFrame, MAX_FRAME_BYTES, MAX_PREAUTH_FRAME_BYTES, PROTOCOL_VERSION, type Message } from '@snapsync/protocol/internal';
+import { encodeFrame, MAX_FRAME_BYTES, MAX_PREAUTH_FRAME_BYTES, PROTOCOL_VERSION, SNAPSYNC_VERSION, type Message } from '@snapsync/protocol/internal';
 import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect as tlsConnect } from 'node:tls';
 import { connect as tcpConnect } from 'node:net';
@@ -101,11 +101,19 @@ describe('reactor/server/serve', function () {
       await expectRefusal(client, 'UNSUPPORTED_VERSION');
     });
 
-    it('refuses protocol version 999 with UNSUPPORTED_VERSION, naming both versions, and closes', async () => {
+    it('refuses protocol version 999 with UNSUPPORTED_VERSION, naming both programs\' versions and protocols, and closes', async () => {
       const client = await RawClient.connect(reactor.port);
-      client.send(helloMessage({ protocolVersion: 999 }));
+      client.send(helloMessage({ protocolVersion: 999, programVersion: '9.9.9' }));
       const message = await expectRefusal(client, 'UNSUPPORTED_VERSION');
-      expect(message).to.include('999').and.include(`speaks ${PROTOCOL_VERSION}`);
+      expect(message).to.equal(`the initiator is snapsync 9.9.9 speaking protocol 999; this reactor is snapsync ${SNAPSYNC_VERSION} ` +
+        `speaking protocol ${PROTOCOL_VERSION}: install matching snapsync versions on both ends`);
+    });
+
+    it('names an older initiator, which sends no program version, as unknown', async () => {
+      const client = await RawClient.connect(reactor.port);
+      client.send(helloMessage({ protocolVersion: 0 }));
+      const message = await expectRefusal(client, 'UNSUPPORTED_VERSION');
+      expect(message).to.include('the initiator is snapsync unknown speaking protocol 0;');
     });
 
     it('refuses OpenSession after Hello but before login with UNEXPECTED_MESSAGE and closes', async () => {

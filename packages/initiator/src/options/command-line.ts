@@ -82,6 +82,8 @@ const DEFAULT_COOLOFF_S = 0;
 export function buildParser(argv: readonly string[]) {
   return yargs([...argv])
     .scriptName('snapsync')
+    // Before --version is declared: yargs' own would print package.json's version only.
+    .version(false)
     .usage('$0 -N NAME -d LOCAL_DIR -r [user@]host:PATH [options]\n$0 -N NAME -d LOCAL_DIR -r OTHER_LOCAL_DIR [options]')
     .option('name', { alias: 'N', type: 'string', describe: 'session name (A-Z a-z 0-9 _ -)' })
     .option('local-dir', { alias: 'd', type: 'string', describe: 'local sync directory' })
@@ -127,10 +129,10 @@ export function buildParser(argv: readonly string[]) {
       describe: 'flush received files and DB commits to the disk on both sides; --no-fsync for scratch data (faster, not crash-safe)' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no per-file lines' })
     .option('json', { type: 'boolean', default: false, describe: 'one JSON event per line on stdout' })
+    .option('version', { type: 'boolean', describe: 'print the version (and the protocol version) and exit' })
     .strict()
     .help()
     .alias('help', 'h')
-    .version(false)
     .exitProcess(false)
     .fail((message, err) => {
       throw err ?? usageError(`${message}; see snapsync --help`);

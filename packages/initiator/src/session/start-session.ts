@@ -1,7 +1,7 @@
 import { Endpoint, SessionSide, partOf, SnapsyncError, currentPlatform, lastSyncAgreed, type Direction, type PlatformName } from '@snapsync/core';
 import {
   BIDI_FEATURE, CONTINUOUS_FEATURE, DIGEST_LAST_FEATURE, DRY_RUN_FEATURE, FEATURES, FILE_BATCH_FEATURE, MAX_DELETE_FEATURE, OWNERS_FEATURE,
-  MAGIC, PeerError, PROTOCOL_VERSION,
+  MAGIC, PeerError, PROTOCOL_VERSION, SNAPSYNC_VERSION,
   protocolError, type Connection,
   type Message, type OpenSession,
 } from '@snapsync/protocol';
@@ -34,7 +34,6 @@ export interface StartedSession {
   readonly peerPlatform: PlatformName;
 }
 
-const VERSION = '0.1.0';
 
 /**
  * startSession starts a session as the seeds lay down: local side first (DB existed or not),
@@ -102,12 +101,13 @@ async function connect(options: SyncOptions, io: RunIo): Promise<{ connection: C
     });
   try {
     const welcome = await connection.request({
-      kind: 'hello', magic: MAGIC, protocolVersion: PROTOCOL_VERSION, features: FEATURES, clientName: `snapsync ${VERSION}`,
-      platform: currentPlatform,
+      kind: 'hello', magic: MAGIC, protocolVersion: PROTOCOL_VERSION, features: FEATURES, clientName: `snapsync ${SNAPSYNC_VERSION}`,
+      platform: currentPlatform, programVersion: SNAPSYNC_VERSION,
     });
     if (welcome.protocolVersion !== PROTOCOL_VERSION) {
       throw protocolError('UNSUPPORTED_VERSION',
-        `the reactor speaks protocol ${welcome.protocolVersion}, this snapsync ${PROTOCOL_VERSION}; install matching versions`);
+        `the reactor is snapsync ${welcome.programVersion ?? 'unknown'} speaking protocol ${welcome.protocolVersion}; this is snapsync ` +
+        `${SNAPSYNC_VERSION} speaking protocol ${PROTOCOL_VERSION}: install matching snapsync versions on both ends`);
     }
     // A reactor that does not know dry runs would open its side for real: never ask it to.
     if (options.dryRun && !welcome.features.includes(DRY_RUN_FEATURE)) {

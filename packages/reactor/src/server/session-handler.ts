@@ -3,7 +3,7 @@ import {
 } from '@snapsync/core';
 import {
   BIDI_FEATURE, CloseCode, Connection, DIGEST_LAST_FEATURE, FEATURES, FILE_BATCH_FEATURE, HANDSHAKE_TIMEOUT_MS, MAGIC, MAX_FRAME_BYTES,
-  MAX_PREAUTH_FRAME_BYTES,
+  MAX_PREAUTH_FRAME_BYTES, SNAPSYNC_VERSION,
   PROTOCOL_VERSION, protocolError, sharedFeatures, type Auth, type Frame, type Hello, type Message, type OpenSession,
 } from '@snapsync/protocol';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -31,6 +31,8 @@ export interface HandlerOptions {
 /** Peer is what the initiator's Hello said. */
 interface Peer {
   readonly features: readonly string[];
+  /** version is the initiator's snapsync version ('unknown' from an older one, which names none). */
+  readonly version: string;
   /** platform: a receiver reads a Windows peer's modes as its read-only bit. */
   readonly platform: PlatformName;
 }
@@ -164,17 +166,18 @@ export class SessionHandler {
 
   private hello(id: number, message: Hello): void {
     if (message.magic !== MAGIC) throw protocolError('UNSUPPORTED_VERSION', 'the peer is not a snapsync initiator');
+    const version = message.programVersion ?? 'unknown';
     if (message.protocolVersion !== PROTOCOL_VERSION) {
       throw protocolError('UNSUPPORTED_VERSION',
-        `protocol version ${message.protocolVersion} is not supported by this reactor (it speaks ${PROTOCOL_VERSION}); ` +
-        'install matching snapsync versions on both ends');
+        `the initiator is snapsync ${version} speaking protocol ${message.protocolVersion}; this reactor is snapsync ` +
+        `${SNAPSYNC_VERSION} speaking protocol ${PROTOCOL_VERSION}: install matching snapsync versions on both ends`);
     }
     const features = sharedFeatures(FEATURES, message.features);
     if (features.includes(FILE_BATCH_FEATURE)) this.connection.batchFiles();
-    this.stage = { name: 'auth', peer: { features, platform: message.platform } };
+    this.stage = { name: 'auth', peer: { features, platform: message.platform, version } };
     this.connection.reply({ id, message }, {
       kind: 'welcome', protocolVersion: PROTOCOL_VERSION, features,
-      serverName: this.options.serverName, authChallenge: this.challenge, platform: this.platform,
+      serverName: this.options.serverName, authChallenge: this.challenge, platform: this.platform, programVersion: SNAPSYNC_VERSION,
     });
   }
 
@@ -214,7 +217,7 @@ export class SessionHandler {
       }),
     });
     const status = registry?.open({
-      id: sessionId, name: request.name, user: principal.user, peer: this.options.peer, direction: request.direction,
+      id: sessionId, name: request.name, user: principal.user, peer: this.options.peer, peerVersion: peer.version, direction: request.direction,
       dir: remoteDir.shown, startedAt: Date.now(),
     });
     const served = new ServedSession({
@@ -223,7 +226,7 @@ export class SessionHandler {
     });
     this.stage = { name: 'session', peer, principal, served };
     this.options.log.event('info', 'session_start', {
-      id: sessionId, name: request.name, user: principal.user, peer: this.options.peer, direction: request.direction,
+      id: sessionId, name: request.name, user: principal.user, peer: this.options.peer, peer_version: peer.version, direction: request.direction,
       dir: remoteDir.shown, db: shownDbPath, db_existed: side.existed, ...(side.dryRun ? { dry_run: true } : {}),
     });
     this.connection.reply({ id, message: request }, {

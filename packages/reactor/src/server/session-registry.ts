@@ -6,6 +6,8 @@ export interface SessionStatus {
   readonly name: string;
   readonly user: string;
   readonly peer: string;
+  /** peerVersion is the initiator's snapsync version, as its Hello named it ('unknown' from an older one). */
+  readonly peerVersion?: string;
   readonly direction: string;
   readonly dir: string;
   readonly startedAt: number;

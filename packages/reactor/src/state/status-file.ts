@@ -5,6 +5,8 @@ import type { StateDir } from './state-dir.js';
 
 /** ReactorStatus is status.json: what a serving reactor is doing, for `snapsync-reactor status`. */
 export interface ReactorStatus {
+  /** version is the reactor's snapsync version (absent from a status file an older one wrote). */
+  readonly version?: string;
   readonly pid: number;
   readonly host: string;
   readonly listen: string;
