@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
-import { certificateFingerprint, Connection, PROTOCOL_VERSION, wsFrameSocket } from '@snapsync/protocol';
+import { certificateFingerprint, Connection, PROTOCOL_VERSION, SNAPSYNC_VERSION, wsFrameSocket } from '@snapsync/protocol';
 import { certificateDer, createSelfSigned } from '@snapsync/reactor/internal';
 import { snapsync } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -20,7 +20,8 @@ interface OldReactor {
   close(): Promise<void>;
 }
 
-async function startOldReactor(): Promise<OldReactor> {
+async function startOldReactor(speaks: { protocolVersion: number; programVersion?: string } = { protocolVersion: PROTOCOL_VERSION }):
+  Promise<OldReactor> {
   const { keyPem, certPem } = createSelfSigned('127.0.0.1');
   const requests: string[] = [];
   const https: Server = createServer({ key: keyPem, cert: certPem });
@@ -35,8 +36,8 @@ async function startOldReactor(): Promise<OldReactor> {
         return;
       }
       connection.reply({ id, message }, {
-        kind: 'welcome', protocolVersion: PROTOCOL_VERSION, features: [], serverName: 'old-reactor',
-        authChallenge: new Uint8Array(32), platform: 'posix',
+        kind: 'welcome', protocolVersion: speaks.protocolVersion, features: [], serverName: 'old-reactor',
+        authChallenge: new Uint8Array(32), platform: 'posix', ...(speaks.programVersion !== undefined ? { programVersion: speaks.programVersion } : {}),
       });
     });
   });
@@ -99,4 +100,27 @@ describe('initiator: a reactor older than this snapsync', () => {
     expect(result.code, result.stderr).to.equal(6);
     expect(reactor.requests).to.deep.equal(['auth']);
   });
+});
+
+describe('initiator: a reactor that speaks another protocol', () => {
+  for (const [speaks, named] of [
+    [{ protocolVersion: PROTOCOL_VERSION + 1, programVersion: '9.0.0' }, '9.0.0'],
+    [{ protocolVersion: 0 }, 'unknown'],
+  ] as const) {
+    it(`refuses it right after the hello, naming both programs' versions and protocols (reactor ${named})`, async () => {
+      const reactor = await startOldReactor(speaks);
+      try {
+        const local = tempDir('snapsync-old-');
+        const result = await snapsync(
+          ['-N', 'other', '-d', local, '-r', 'alice@127.0.0.1:/other', '-P', String(reactor.port), '--fingerprint', reactor.fingerprint],
+          { env: { SNAPSYNC_PASSWORD: 'pw' } });
+        expect(result.code, result.stderr).to.equal(10);
+        expect(result.stderr).to.contain(`the reactor is snapsync ${named} speaking protocol ${speaks.protocolVersion}; this is snapsync ` +
+          `${SNAPSYNC_VERSION} speaking protocol ${PROTOCOL_VERSION}: install matching snapsync versions on both ends`);
+        expect(reactor.requests).to.deep.equal([]);
+      } finally {
+        await reactor.close();
+      }
+    });
+  }
 });
