@@ -29,6 +29,7 @@ export type ErrorCode =
   | 'REACTOR_BUSY'
   | 'SQLITE_UNAVAILABLE'
   | 'FILTER_INVALID'
+  | 'ACCESS_DENIED'
   | 'INTERNAL'
   // Local only: these never cross the wire (they map to INTERNAL there).
   | 'CONNECTION_FAILED'

@@ -36,6 +36,7 @@ const BY_CODE: Record<ErrorCode, number> = {
   HOST_KEY_UNKNOWN: EXIT.hostKey,
   HOST_KEY_CHANGED: EXIT.hostKey,
   AUTH_FAILED: EXIT.auth,
+  ACCESS_DENIED: EXIT.auth,
   SNAPSHOT_DB_MISSING: EXIT.snapshotDb,
   SNAPSHOT_DB_NOT_A_DATABASE: EXIT.snapshotDb,
   SNAPSHOT_DB_CORRUPT: EXIT.snapshotDb,

@@ -15,7 +15,8 @@ import { keepStatus, readStatus, statusPath } from './state/status-file.js';
 import { SessionRegistry } from './server/session-registry.js';
 import { parseEd25519PublicKey } from './users/authorized-key.js';
 import { hashPassword } from './users/password.js';
-import { checkDocroot, loadUsers, saveUser, type UserRecord } from './users/user-store.js';
+import { ACCESS, checkDocroot, loadUsers, saveUser, type Access, type UserRecord } from './users/user-store.js';
+import { listUsers, removeUser, requireUser, setEnabled, setPassword, userTable } from './users/user-commands.js';
 import { readSecret } from './read-secret.js';
 
 const DEFAULT_STATE_DIR = join(homedir(), '.snapsync', 'reactor');
@@ -39,18 +40,50 @@ export async function main(argv: readonly string[]): Promise<number> {
       const fingerprint = initStateDir(stateDir(args.stateDir), args.serverName);
       process.stdout.write(`initialized ${stateDir(args.stateDir).dir}\nfingerprint ${fingerprint}\n`);
     })
-    .command('user <action> <name>', 'add a user (password from SNAPSYNC_PASSWORD or stdin)', (y) => y
-      .positional('action', { choices: ['add'] as const, describe: 'what to do' })
-      .positional('name', { type: 'string', demandOption: true })
-      .option('docroot', { type: 'string', demandOption: true, describe: "directory the user's / stands for" })
-      .option('authorized-key', { type: 'string', describe: 'Ed25519 public key file for key login (snapsync -i)' })
-      .option('allow-owners', {
-        type: 'boolean', describe: "let this user's pushes give files the owners -u/-j carry (--no-allow-owners takes it back)",
-      }),
-    async (args) => {
-      await addUser(args.stateDir, args.name, args.docroot, args.authorizedKey, args.allowOwners);
-      process.stdout.write(`user ${args.name} saved (docroot ${checkDocroot(args.docroot)})\n`);
-    })
+    .command('user', 'manage users: add, list, remove, disable, enable, passwd (changes apply to the next login)', (y) => y
+      .command('add <name>', 'add or update a user (password from SNAPSYNC_PASSWORD or stdin)', (a) => a
+        .positional('name', { type: 'string', demandOption: true })
+        .option('docroot', { type: 'string', demandOption: true, describe: "directory the user's / stands for" })
+        .option('authorized-key', { type: 'string', describe: 'Ed25519 public key file for key login (snapsync -i)' })
+        .option('access', { type: 'string', describe: 'read (may pull), write (may push) or both (default; bidi needs both)' })
+        .option('allow-owners', {
+          type: 'boolean', describe: "let this user's pushes give files the owners -u/-j carry (--no-allow-owners takes it back)",
+        }),
+      async (args) => {
+        await addUser(args.stateDir, args.name, args.docroot, args.authorizedKey, args.allowOwners, accessArg(args.access));
+        process.stdout.write(`user ${args.name} saved (docroot ${checkDocroot(args.docroot)})\n`);
+      })
+      .command('list', 'list the users (--json: an array of {name, docroot, access, enabled, keys})', (a) => a
+        .option('json', { type: 'boolean', default: false, describe: 'one JSON array' }),
+      (args) => {
+        const users = listUsers(stateDir(args.stateDir));
+        process.stdout.write(args.json ? `${JSON.stringify(users)}\n` : userTable(users));
+      })
+      .command('remove <name>', 'remove a user; their next login is refused', (a) => a.positional('name', { type: 'string', demandOption: true }),
+        (args) => {
+          removeUser(stateDir(args.stateDir), args.name);
+          process.stdout.write(`user ${args.name} removed\n`);
+        })
+      .command('disable <name>', 'refuse the user\'s logins, keeping their record', (a) => a.positional('name', { type: 'string', demandOption: true }),
+        (args) => {
+          setEnabled(stateDir(args.stateDir), args.name, false);
+          process.stdout.write(`user ${args.name} disabled\n`);
+        })
+      .command('enable <name>', 'let a disabled user log in again', (a) => a.positional('name', { type: 'string', demandOption: true }),
+        (args) => {
+          setEnabled(stateDir(args.stateDir), args.name, true);
+          process.stdout.write(`user ${args.name} enabled\n`);
+        })
+      .command('passwd <name>', "replace a user's password (from SNAPSYNC_PASSWORD or stdin)",
+        (a) => a.positional('name', { type: 'string', demandOption: true }),
+        async (args) => {
+          const state = stateDir(args.stateDir);
+          // An unknown user is told before a password is asked for.
+          requireUser(state, args.name);
+          await setPassword(state, args.name, process.env.SNAPSYNC_PASSWORD ?? (await readSecret(`new password for ${args.name}: `)));
+          process.stdout.write(`password of ${args.name} changed\n`);
+        })
+      .demandCommand(1, 'name a user command: add, list, remove, disable, enable or passwd'))
     .command('serve', 'listen for initiators', (y) => y
       .option('listen', { type: 'string', describe: 'HOST:PORT to listen on (default: config.json "listen", 127.0.0.1:9093)' })
       .option('config', { type: 'string', describe: 'a config file naming its "stateDir" (e.g. /etc/snapsync/reactor.json)' }),
@@ -85,7 +118,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 async function addUser(dir: string, name: string, docroot: string, keyFile: string | undefined,
-  allowOwners: boolean | undefined): Promise<void> {
+  allowOwners: boolean | undefined, access: Access | undefined): Promise<void> {
   const state = stateDir(dir);
   loadIdentity(state);
   const root = checkDocroot(docroot);
@@ -108,9 +141,18 @@ async function addUser(dir: string, name: string, docroot: string, keyFile: stri
     docroot: root,
     authorizedKeys: [...keys],
     ...((allowOwners ?? previous?.allowOwners) === true ? { allowOwners: true } : {}),
+    ...((access ?? previous?.access) !== undefined ? { access: access ?? previous!.access! } : {}),
+    ...(previous?.disabled === true ? { disabled: true } : {}),
     ...(password !== '' ? { password: await hashPassword(password) } : {}),
   };
   saveUser(state, name, record);
+}
+
+/** accessArg reads --access: read, write or both. */
+function accessArg(value: string | undefined): Access | undefined {
+  if (value === undefined) return undefined;
+  if (!(ACCESS as readonly string[]).includes(value)) throw setupError(`--access ${value} is not read, write or both`);
+  return value as Access;
 }
 
 /**

@@ -23,14 +23,15 @@ describe('reactor/server/authenticator', () => {
     key = newEd25519Key();
     const users = new Map([
       ['alice', { docroot: '/srv/alice', password: await hashPassword('alice-pw'), authorizedKeys: [] }],
-      ['keyonly', { docroot: '/srv/keyonly', authorizedKeys: [key.raw.toString('base64')], allowOwners: true }],
+      ['keyonly', { docroot: '/srv/keyonly', authorizedKeys: [key.raw.toString('base64')], allowOwners: true, access: 'read' as const }],
+      ['off', { docroot: '/srv/off', password: await hashPassword('off-pw'), authorizedKeys: [key.raw.toString('base64')], disabled: true }],
     ]);
     authenticate = userAuthenticator((name) => users.get(name));
   });
 
   it('logs in a user with the right password and returns the docroot, owners not allowed unless the record says so', async () => {
     expect(await authenticate({ kind: 'auth', user: 'alice', password: 'alice-pw' }, challenge))
-      .to.deep.equal({ user: 'alice', docroot: '/srv/alice', allowOwners: false });
+      .to.deep.equal({ user: 'alice', docroot: '/srv/alice', allowOwners: false, access: 'both' });
   });
 
   it('fails a wrong password, an unknown user and an empty password with the same AUTH_FAILED message', async () => {
@@ -45,7 +46,7 @@ describe('reactor/server/authenticator', () => {
 
   it('logs in with an authorized key that signed this challenge for this user', async () => {
     const auth: Auth = { kind: 'auth', user: 'keyonly', key: { publicKey: key.raw, signature: signLogin(key, 'keyonly', challenge) } };
-    expect(await authenticate(auth, challenge)).to.deep.equal({ user: 'keyonly', docroot: '/srv/keyonly', allowOwners: true });
+    expect(await authenticate(auth, challenge)).to.deep.equal({ user: 'keyonly', docroot: '/srv/keyonly', allowOwners: true, access: 'read' });
   });
 
   it('fails a key signature over another challenge', async () => {
@@ -61,12 +62,19 @@ describe('reactor/server/authenticator', () => {
     }
   });
 
+  it('fails a disabled user with the right password or key exactly as a wrong password', async () => {
+    const passwordFailure = await failureOf(authenticate, { kind: 'auth', user: 'alice', password: 'nope' }, challenge);
+    expect(await failureOf(authenticate, { kind: 'auth', user: 'off', password: 'off-pw' }, challenge)).to.deep.equal(passwordFailure);
+    const auth: Auth = { kind: 'auth', user: 'off', key: { publicKey: key.raw, signature: signLogin(key, 'off', challenge) } };
+    expect(await failureOf(authenticate, auth, challenge)).to.deep.equal(passwordFailure);
+  });
+
   it('fails an Auth that carries neither a password nor a key', async () => {
     expect((await failureOf(authenticate, { kind: 'auth', user: 'alice' }, challenge)).code).to.equal('AUTH_FAILED');
   });
 
   it('serves the in-process reactor as the local user with the whole file system as docroot', async () => {
     expect(await localAuthenticator('me')({ kind: 'auth', user: 'ignored', password: '' }, challenge))
-      .to.deep.equal({ user: 'me', docroot: '/', allowOwners: true });
+      .to.deep.equal({ user: 'me', docroot: '/', allowOwners: true, access: 'both' });
   });
 });

@@ -3,7 +3,7 @@ import { keyLoginTranscript, type Auth } from '@snapsync/protocol';
 import { verify } from 'node:crypto';
 import { ed25519KeyObject } from '../users/authorized-key.js';
 import { DUMMY_HASH, verifyPassword } from '../users/password.js';
-import type { UserRecord } from '../users/user-store.js';
+import { accessOf, type Access, type UserRecord } from '../users/user-store.js';
 import { VerifiedPasswords } from '../users/verified-passwords.js';
 
 /** Principal is who a connection is, once logged in, and where its `/` is. */
@@ -12,6 +12,8 @@ export interface Principal {
   readonly docroot: string;
   /** allowOwners lets a push give files other owners (-u/-j); off unless the admin allowed it. */
   readonly allowOwners: boolean;
+  /** access: read may pull, write may push, both either and bidi. */
+  readonly access: Access;
 }
 
 /** Authenticator decides an Auth message; it throws AUTH_FAILED or returns the principal. */
@@ -29,7 +31,9 @@ function denied(): SnapsyncError {
  */
 export function userAuthenticator(lookup: (name: string) => UserRecord | undefined, passwords = new VerifiedPasswords()): Authenticator {
   return async (auth, challenge) => {
-    const record = lookup(auth.user);
+    // A disabled user is refused as an unknown one is, after the same work.
+    const found = lookup(auth.user);
+    const record = found?.disabled === true ? undefined : found;
     if (auth.password !== undefined) {
       // An unknown user (or one without a password) costs a full scrypt too.
       const ok = record?.password !== undefined
@@ -51,9 +55,9 @@ export function userAuthenticator(lookup: (name: string) => UserRecord | undefin
 
 /** localAuthenticator serves the initiator's in-process reactor: the user is already on this machine. */
 export function localAuthenticator(user: string): Authenticator {
-  return async () => ({ user, docroot: '/', allowOwners: true });
+  return async () => ({ user, docroot: '/', allowOwners: true, access: 'both' });
 }
 
 function principalOf(user: string, record: UserRecord): Principal {
-  return { user, docroot: record.docroot, allowOwners: record.allowOwners === true };
+  return { user, docroot: record.docroot, allowOwners: record.allowOwners === true, access: accessOf(record) };
 }

@@ -7,6 +7,7 @@ import {
   PROTOCOL_VERSION, protocolError, sharedFeatures, type Auth, type Frame, type Hello, type Message, type OpenSession,
 } from '@snapsync/protocol';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { checkAccess } from './access.js';
 import type { Logger } from '../log.js';
 import type { Authenticator, Principal } from './authenticator.js';
 import { linkBoundary, openSide } from './open-session.js';
@@ -192,6 +193,7 @@ export class SessionHandler {
   }
 
   private openSession(peer: Peer, principal: Principal, id: number, request: OpenSession): void {
+    checkAccess(principal, request.direction);
     const registry = this.options.registry;
     registry?.reserve(principal.user);
     let opened: ReturnType<typeof openSide>;

@@ -13,6 +13,20 @@ export interface UserRecord {
   readonly authorizedKeys: readonly string[];
   /** allowOwners lets this user's pushes set owners (-u/-j) on a reactor run as root. */
   readonly allowOwners?: boolean;
+  /** access is what the user may do: read (pull only), write (push only), both (absent: both; bidi needs both). */
+  readonly access?: Access;
+  /** disabled: logins are refused as a wrong password is, the record kept (`user enable` lets them in again). */
+  readonly disabled?: boolean;
+}
+
+/** Access is a user's right: read = may pull, write = may push, both = either and bidi. */
+export type Access = 'read' | 'write' | 'both';
+
+export const ACCESS: readonly Access[] = ['read', 'write', 'both'];
+
+/** accessOf is a user's access, both when the record names none (users added before it existed). */
+export function accessOf(record: UserRecord): Access {
+  return record.access ?? 'both';
 }
 
 interface UsersFile {
@@ -49,6 +63,17 @@ export function saveUser(state: StateDir, name: string, record: UserRecord): voi
   assertUserName(name);
   const users = loadUsers(state);
   users.set(name, record);
+  writeUsers(state, users);
+}
+
+/** removeUserRecord removes one user, rewriting users.json atomically with mode 0600. */
+export function removeUserRecord(state: StateDir, name: string): void {
+  const users = loadUsers(state);
+  users.delete(name);
+  writeUsers(state, users);
+}
+
+function writeUsers(state: StateDir, users: Map<string, UserRecord>): void {
   const file: UsersFile = { version: 1, users: Object.fromEntries(users) };
   writePrivate(state.usersPath, `${JSON.stringify(file, null, 2)}\n`);
 }

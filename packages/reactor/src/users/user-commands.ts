@@ -1,0 +1,64 @@
+import { setupError } from '../errors.js';
+import { loadIdentity, type StateDir } from '../state/state-dir.js';
+import { hashPassword } from './password.js';
+import { accessOf, loadUsers, removeUserRecord, saveUser, type UserRecord } from './user-store.js';
+
+/** UserListing is one user as `user list --json` shows it: what scripts read, no secret. */
+export interface UserListing {
+  readonly name: string;
+  readonly docroot: string;
+  readonly access: 'read' | 'write' | 'both';
+  readonly enabled: boolean;
+  /** keys are the user's Ed25519 public keys, base64, as `user add --authorized-key` stored them. */
+  readonly keys: readonly string[];
+}
+
+/** listUsers lists every user, by name. */
+export function listUsers(state: StateDir): UserListing[] {
+  return [...loadUsers(state)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, record]) => ({
+    name, docroot: record.docroot, access: accessOf(record), enabled: record.disabled !== true, keys: [...record.authorizedKeys],
+  }));
+}
+
+/** userTable is `user list` as text: a header and one line per user. */
+export function userTable(users: readonly UserListing[]): string {
+  const lines = ['NAME ACCESS ENABLED KEYS DOCROOT'];
+  for (const user of users) lines.push([user.name, user.access, user.enabled ? 'yes' : 'no', user.keys.length, user.docroot].join(' '));
+  return `${lines.join('\n')}\n`;
+}
+
+/** requireUser checks the state dir and that the user exists (a clear error otherwise). */
+export function requireUser(state: StateDir, name: string): void {
+  loadIdentity(state);
+  existing(state, name);
+}
+
+/** existing is a user's record, or a clear error naming how to see the users. */
+function existing(state: StateDir, name: string): UserRecord {
+  const record = loadUsers(state).get(name);
+  if (record === undefined) throw setupError(`no user ${name} in ${state.usersPath}; see snapsync-reactor user list`);
+  return record;
+}
+
+/** removeUser removes a user: their next login is refused as a wrong password is (a session running now runs on). */
+export function removeUser(state: StateDir, name: string): void {
+  requireUser(state, name);
+  removeUserRecord(state, name);
+}
+
+/** setEnabled disables a user (logins refused as a wrong password is, the record kept) or enables them again. */
+export function setEnabled(state: StateDir, name: string, enabled: boolean): void {
+  loadIdentity(state);
+  const { disabled: _, ...rest } = existing(state, name);
+  saveUser(state, name, enabled ? rest : { ...rest, disabled: true });
+}
+
+/** setPassword replaces a user's password (as `user add` reads it); an empty one removes it, if a key remains to log in with. */
+export async function setPassword(state: StateDir, name: string, password: string): Promise<void> {
+  loadIdentity(state);
+  const { password: _, ...rest } = existing(state, name);
+  if (password === '' && rest.authorizedKeys.length === 0) {
+    throw setupError(`no password given (set SNAPSYNC_PASSWORD or pipe it on stdin), and ${name} has no key to log in with`);
+  }
+  saveUser(state, name, password === '' ? rest : { ...rest, password: await hashPassword(password) });
+}
