@@ -1,6 +1,6 @@
 import { isSnapsyncError, processAlive } from '@snapsync/core';
 import { SNAPSYNC_VERSION, versionLine } from '@snapsync/protocol';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import yargs from 'yargs';
@@ -16,7 +16,7 @@ import { SessionRegistry } from './server/session-registry.js';
 import { parseEd25519PublicKey } from './users/authorized-key.js';
 import { hashPassword } from './users/password.js';
 import { ACCESS, checkDocroot, loadUsers, saveUser, type Access, type UserRecord } from './users/user-store.js';
-import { listUsers, removeUser, requireUser, setEnabled, setPassword, userTable } from './users/user-commands.js';
+import { addKey, listUsers, removeKey, removeUser, requireUser, setEnabled, setPassword, userTable } from './users/user-commands.js';
 import { readSecret } from './read-secret.js';
 
 const DEFAULT_STATE_DIR = join(homedir(), '.snapsync', 'reactor');
@@ -83,7 +83,20 @@ export async function main(argv: readonly string[]): Promise<number> {
           await setPassword(state, args.name, process.env.SNAPSYNC_PASSWORD ?? (await readSecret(`new password for ${args.name}: `)));
           process.stdout.write(`password of ${args.name} changed\n`);
         })
-      .demandCommand(1, 'name a user command: add, list, remove, disable, enable or passwd'))
+      .command('key-add <name> <keyfile>', 'let the user log in with this Ed25519 public key (PEM, or an ssh-ed25519 line)',
+        (a) => a.positional('name', { type: 'string', demandOption: true }).positional('keyfile', { type: 'string', demandOption: true }),
+        (args) => {
+          addKey(stateDir(args.stateDir), args.name, readPublicKey(args.keyfile, 'key-add'));
+          process.stdout.write(`key added to ${args.name}\n`);
+        })
+      .command('key-remove <name> <key>', 'take a key back: its file, or its base64 as user list --json shows it',
+        (a) => a.positional('name', { type: 'string', demandOption: true }).positional('key', { type: 'string', demandOption: true }),
+        (args) => {
+          const key = existsSync(args.key) ? readPublicKey(args.key, 'key-remove') : args.key;
+          removeKey(stateDir(args.stateDir), args.name, key);
+          process.stdout.write(`key removed from ${args.name}\n`);
+        })
+      .demandCommand(1, 'name a user command: add, list, remove, disable, enable, passwd, key-add or key-remove'))
     .command('serve', 'listen for initiators', (y) => y
       .option('listen', { type: 'string', describe: 'HOST:PORT to listen on (default: config.json "listen", 127.0.0.1:9093)' })
       .option('config', { type: 'string', describe: 'a config file naming its "stateDir" (e.g. /etc/snapsync/reactor.json)' }),
@@ -124,15 +137,7 @@ async function addUser(dir: string, name: string, docroot: string, keyFile: stri
   const root = checkDocroot(docroot);
   const previous = loadUsers(state).get(name);
   const keys = new Set(previous?.authorizedKeys ?? []);
-  if (keyFile !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(keyFile, 'utf8');
-    } catch (err) {
-      throw setupError(`cannot read --authorized-key ${keyFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
-    keys.add(parseEd25519PublicKey(text, keyFile).toString('base64'));
-  }
+  if (keyFile !== undefined) keys.add(readPublicKey(keyFile, '--authorized-key'));
   const password = process.env.SNAPSYNC_PASSWORD ?? (await readSecret(`password for ${name}: `));
   if (password === '' && keys.size === 0) {
     throw setupError('no password given (set SNAPSYNC_PASSWORD or pipe it on stdin) and no --authorized-key');
@@ -146,6 +151,17 @@ async function addUser(dir: string, name: string, docroot: string, keyFile: stri
     ...(password !== '' ? { password: await hashPassword(password) } : {}),
   };
   saveUser(state, name, record);
+}
+
+/** readPublicKey reads an Ed25519 public key file (what names it in errors: the flag or command), as users.json holds it. */
+function readPublicKey(file: string, what: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw setupError(`cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return parseEd25519PublicKey(text, file).toString('base64');
 }
 
 /** accessArg reads --access: read, write or both. */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { reactorCli, snapsync, type CliResult } from '../../helpers/run-cli.js';
 import { useReactor, sharing } from '../../helpers/suite-reactor.js';
 import { tempDir } from '../../helpers/temp-dir.js';
+import { newEd25519Key } from '../keys.js';
 
 const PASSWORD = 'lifecycle-pw';
 const WRONG = 'Failed. Peer error: authentication failed: unknown user or wrong password/key; check the user name and credentials\n';
@@ -24,14 +25,14 @@ describe('reactor: user lifecycle on a serving reactor', function () {
   const user = (args: readonly string[], env: Record<string, string | undefined> = {}): Promise<CliResult> =>
     reactorCli(['user', ...args, '--state-dir', reactor.stateDir], { env });
 
-  /** push (or another direction) of a fresh local tree as NAME, with PASSWORD unless given. */
-  async function sync(name: string, direction = 'push', password = PASSWORD): Promise<CliResult> {
+  /** push (or another direction) of a fresh local tree as NAME, with PASSWORD unless given (or -i KEYFILE in extra). */
+  async function sync(name: string, direction = 'push', password = PASSWORD, extra: readonly string[] = []): Promise<CliResult> {
     const local = tempDir('snapsync-lifecycle-');
     writeFileSync(join(local, 'a.txt'), `from ${name}`);
     const remote = `/${name}-${direction}-${Math.random().toString(36).slice(2, 8)}`;
     mkdirSync(join(reactor.docroot, remote));
     return snapsync(['-N', 'life', '-d', local, '-r', `${name}@127.0.0.1:${remote}`, '-P', String(reactor.port), '--fingerprint',
-      reactor.fingerprint, '-K', direction, '-q'], { env: { SNAPSYNC_PASSWORD: password } });
+      reactor.fingerprint, '-K', direction, '-q', ...extra], { env: { SNAPSYNC_PASSWORD: password } });
   }
 
   /** refusedAfter runs a user command on NAME (its last argument), then finds NAME refused as a wrong password is. */
@@ -100,6 +101,41 @@ describe('reactor: user lifecycle on a serving reactor', function () {
     expect((await sync('temp')).code).to.equal(0);
     await refusedAfter(['remove', 'temp'], 'user temp removed\n');
     expect((JSON.parse((await user(['list', '--json'])).stdout) as Listed[]).map((u) => u.name)).to.not.include('temp');
+  });
+
+  it('adds a key a user then logs in with, and takes it back: the next key login is refused as a wrong password', async () => {
+    const key = newEd25519Key();
+    const dir = tempDir('snapsync-lifecycle-key-');
+    const privateFile = join(dir, 'id_ed25519');
+    writeFileSync(privateFile, key.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    writeFileSync(join(dir, 'id_ed25519.pub'), key.openSsh);
+    const login = ['-i', privateFile];
+    expect((await sync('bob', 'push', '', login)).code, 'not yet authorized').to.equal(6);
+    const added = await user(['key-add', 'bob', join(dir, 'id_ed25519.pub')]);
+    expect(added.code, added.stderr).to.equal(0);
+    expect((JSON.parse((await user(['list', '--json'])).stdout) as Listed[]).find((u) => u.name === 'bob')!.keys)
+      .to.deep.equal([key.raw.toString('base64')]);
+    expect((await sync('bob', 'push', '', login)).code).to.equal(0);
+    const removed = await user(['key-remove', 'bob', key.raw.toString('base64')]);
+    expect(removed.code, removed.stderr).to.equal(0);
+    const refused = await sync('bob', 'push', '', login);
+    expect(refused.code).to.equal(6);
+    expect(refused.stderr).to.equal(WRONG);
+    const again = await user(['key-remove', 'bob', key.raw.toString('base64')]);
+    expect(again.code).to.equal(2);
+    expect(again.stderr).to.equal('snapsync-reactor: user bob has no such key; see snapsync-reactor user list --json\n');
+  });
+
+  it('refuses to take away a user\'s only way to log in', async () => {
+    const key = newEd25519Key();
+    const pub = join(tempDir('snapsync-lifecycle-key-'), 'k.pub');
+    writeFileSync(pub, key.pem);
+    expect((await user(['add', 'keyonly', '--docroot', reactor.docroot, '--authorized-key', pub], { SNAPSYNC_PASSWORD: '' })).code).to.equal(0);
+    const refused = await user(['key-remove', 'keyonly', pub]);
+    expect(refused.code).to.equal(2);
+    expect(refused.stderr).to.equal("snapsync-reactor: it is keyonly's only way to log in; give a password first " +
+      '(snapsync-reactor user passwd keyonly) or remove the user\n');
+    expect((await user(['remove', 'keyonly'])).code).to.equal(0);
   });
 
   for (const command of ['remove', 'disable', 'enable', 'passwd']) {

@@ -62,3 +62,23 @@ export async function setPassword(state: StateDir, name: string, password: strin
   }
   saveUser(state, name, password === '' ? rest : { ...rest, password: await hashPassword(password) });
 }
+
+/** addKey adds an Ed25519 public key (raw, base64) to a user's authorized keys. */
+export function addKey(state: StateDir, name: string, key: string): void {
+  loadIdentity(state);
+  const record = existing(state, name);
+  if (record.authorizedKeys.includes(key)) return;
+  saveUser(state, name, { ...record, authorizedKeys: [...record.authorizedKeys, key] });
+}
+
+/** removeKey takes a key from a user's authorized keys; the last way to log in stays (a password or another key). */
+export function removeKey(state: StateDir, name: string, key: string): void {
+  loadIdentity(state);
+  const record = existing(state, name);
+  if (!record.authorizedKeys.includes(key)) throw setupError(`user ${name} has no such key; see snapsync-reactor user list --json`);
+  const keys = record.authorizedKeys.filter((held) => held !== key);
+  if (keys.length === 0 && record.password === undefined) {
+    throw setupError(`it is ${name}'s only way to log in; give a password first (snapsync-reactor user passwd ${name}) or remove the user`);
+  }
+  saveUser(state, name, { ...record, authorizedKeys: keys });
+}
