@@ -64,3 +64,4 @@ export { ConfinedTree, LinkRefusedError, NO_FOLLOW, chmodNoFollow, type Confined
 export { linkProblem } from './confined/link-check.js';
 export { PendingFlushes } from './confined/pending-flushes.js';
 export { isInside, MAX_LINK_HOPS, whereItLeads } from './confined/resolve.js';
+export { AckCredit } from './receive/ack-credit.js';

@@ -1,4 +1,4 @@
-import { isSnapsyncError, processAlive } from '@snapsync/core';
+import { isSnapsyncError, parseBitRate, processAlive } from '@snapsync/core';
 import { SNAPSYNC_VERSION, versionLine } from '@snapsync/protocol';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
@@ -46,11 +46,13 @@ export async function main(argv: readonly string[]): Promise<number> {
         .option('docroot', { type: 'string', demandOption: true, describe: "directory the user's / stands for" })
         .option('authorized-key', { type: 'string', describe: 'Ed25519 public key file for key login (snapsync -i)' })
         .option('access', { type: 'string', describe: 'read (may pull), write (may push) or both (default; bidi needs both)' })
+        .option('rate-limit', { type: 'string', describe: "cap each of the user's sessions both ways, e.g. 100M (bits/s); none: no cap" })
         .option('allow-owners', {
           type: 'boolean', describe: "let this user's pushes give files the owners -u/-j carry (--no-allow-owners takes it back)",
         }),
       async (args) => {
-        await addUser(args.stateDir, args.name, args.docroot, args.authorizedKey, args.allowOwners, accessArg(args.access));
+        await addUser(args.stateDir, args.name, args.docroot, args.authorizedKey, args.allowOwners, accessArg(args.access),
+          rateArg(args.rateLimit));
         process.stdout.write(`user ${args.name} saved (docroot ${checkDocroot(args.docroot)})\n`);
       })
       .command('list', 'list the users (--json: an array of {name, docroot, access, enabled, keys})', (a) => a
@@ -131,7 +133,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 async function addUser(dir: string, name: string, docroot: string, keyFile: string | undefined,
-  allowOwners: boolean | undefined, access: Access | undefined): Promise<void> {
+  allowOwners: boolean | undefined, access: Access | undefined, rateLimit: number | null | undefined): Promise<void> {
   const state = stateDir(dir);
   loadIdentity(state);
   const root = checkDocroot(docroot);
@@ -142,12 +144,15 @@ async function addUser(dir: string, name: string, docroot: string, keyFile: stri
   if (password === '' && keys.size === 0) {
     throw setupError('no password given (set SNAPSYNC_PASSWORD or pipe it on stdin) and no --authorized-key');
   }
+  // Not given keeps what the user had; none (null) takes the cap away.
+  const cap = rateLimit === undefined ? previous?.rateLimit : rateLimit ?? undefined;
   const record: UserRecord = {
     docroot: root,
     authorizedKeys: [...keys],
     ...((allowOwners ?? previous?.allowOwners) === true ? { allowOwners: true } : {}),
     ...((access ?? previous?.access) !== undefined ? { access: access ?? previous!.access! } : {}),
     ...(previous?.disabled === true ? { disabled: true } : {}),
+    ...(cap !== undefined ? { rateLimit: cap } : {}),
     ...(password !== '' ? { password: await hashPassword(password) } : {}),
   };
   saveUser(state, name, record);
@@ -162,6 +167,15 @@ function readPublicKey(file: string, what: string): string {
     throw setupError(`cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   return parseEd25519PublicKey(text, file).toString('base64');
+}
+
+/** rateArg reads --rate-limit: a rate as -l writes it, or none (null: no cap). */
+function rateArg(value: string | undefined): number | null | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'none') return null;
+  const bits = parseBitRate(value);
+  if (bits === undefined) throw setupError(`--rate-limit ${value} is not a rate; write it like 100M (100 Mbit/s), 500k or 1G, or none`);
+  return bits;
 }
 
 /** accessArg reads --access: read, write or both. */

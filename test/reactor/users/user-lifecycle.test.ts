@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { reactorCli, snapsync, type CliResult } from '../../helpers/run-cli.js';
@@ -7,6 +8,7 @@ import { tempDir } from '../../helpers/temp-dir.js';
 import { newEd25519Key } from '../keys.js';
 
 const PASSWORD = 'lifecycle-pw';
+const MiB = 1024 * 1024;
 const WRONG = 'Failed. Peer error: authentication failed: unknown user or wrong password/key; check the user name and credentials\n';
 
 interface Listed {
@@ -15,6 +17,7 @@ interface Listed {
   access: string;
   enabled: boolean;
   keys: string[];
+  rateLimit: number | null;
 }
 
 // Users an admin adds, lists, disables, re-enables, re-keys and removes while the reactor serves:
@@ -62,7 +65,7 @@ describe('reactor: user lifecycle on a serving reactor', function () {
     expect(users.map((u) => [u.name, u.access, u.enabled])).to.deep.equal([
       ['alice', 'both', true], ['bob', 'both', true], ['reader', 'read', true], ['writer', 'write', true],
     ]);
-    expect(users[0]).to.deep.equal({ name: 'alice', docroot: reactor.docroot, access: 'both', enabled: true, keys: [] });
+    expect(users[0]).to.deep.equal({ name: 'alice', docroot: reactor.docroot, access: 'both', enabled: true, keys: [], rateLimit: null });
   });
 
   it('refuses a disabled user exactly as a wrong password, while others keep working, and lets them in once enabled', async () => {
@@ -136,6 +139,35 @@ describe('reactor: user lifecycle on a serving reactor', function () {
     expect(refused.stderr).to.equal("snapsync-reactor: it is keyonly's only way to log in; give a password first " +
       '(snapsync-reactor user passwd keyonly) or remove the user\n');
     expect((await user(['remove', 'keyonly'])).code).to.equal(0);
+  });
+
+  it('holds a user with --rate-limit to it both ways, whatever -l asks: a pull the reactor sends, a push it acknowledges', async () => {
+    const added = await user(['add', 'slow', '--docroot', reactor.docroot, '--rate-limit', '40M'], { SNAPSYNC_PASSWORD: PASSWORD });
+    expect(added.code, added.stderr).to.equal(0);
+    expect((JSON.parse((await user(['list', '--json'])).stdout) as Listed[]).find((u) => u.name === 'slow')!.rateLimit).to.equal(40e6);
+    // 40 Mbit/s is 5 MB/s: 16 MiB pulled takes about 3.4 s; a push of 48 MiB goes 32 MiB on credit, then 16 MiB at the cap.
+    const remote = join(reactor.docroot, 'slow-pull');
+    mkdirSync(remote);
+    writeFileSync(join(remote, 'big.bin'), randomBytes(16 * MiB));
+    const local = tempDir('snapsync-lifecycle-slow-');
+    let started = performance.now();
+    const pull = await snapsync(['-N', 'slowpull', '-d', local, '-r', 'slow@127.0.0.1:/slow-pull', '-P', String(reactor.port),
+      '--fingerprint', reactor.fingerprint, '-K', 'pull', '-q', '-l', '1G'], { env: { SNAPSYNC_PASSWORD: PASSWORD } });
+    expect(pull.code, pull.stderr).to.equal(0);
+    expect(performance.now() - started, 'the pull is held to the cap').to.be.greaterThan(2_500);
+    const source = tempDir('snapsync-lifecycle-slow-');
+    writeFileSync(join(source, 'big.bin'), randomBytes(48 * MiB));
+    mkdirSync(join(reactor.docroot, 'slow-push'));
+    started = performance.now();
+    const push = await snapsync(['-N', 'slowpush', '-d', source, '-r', 'slow@127.0.0.1:/slow-push', '-P', String(reactor.port),
+      '--fingerprint', reactor.fingerprint, '-q'], { env: { SNAPSYNC_PASSWORD: PASSWORD } });
+    expect(push.code, push.stderr).to.equal(0);
+    expect(performance.now() - started, 'the push is held to the cap').to.be.greaterThan(2_500);
+    expect((await user(['add', 'slow', '--docroot', reactor.docroot, '--rate-limit', 'none'], { SNAPSYNC_PASSWORD: PASSWORD })).code).to.equal(0);
+    expect((JSON.parse((await user(['list', '--json'])).stdout) as Listed[]).find((u) => u.name === 'slow')!.rateLimit).to.equal(null);
+    const bad = await user(['add', 'slow', '--docroot', reactor.docroot, '--rate-limit', 'fast'], { SNAPSYNC_PASSWORD: PASSWORD });
+    expect(bad.code).to.equal(2);
+    expect(bad.stderr).to.equal('snapsync-reactor: --rate-limit fast is not a rate; write it like 100M (100 Mbit/s), 500k or 1G, or none\n');
   });
 
   for (const command of ['remove', 'disable', 'enable', 'passwd']) {

@@ -55,6 +55,11 @@ export interface EndpointOptions {
    * "digest-last"), so a one-way run's sender hashes big new files while it sends them.
    */
   readonly peerDigestLast?: boolean;
+  /**
+   * rateCap (bits per second) is a ceiling this side holds whatever the peer asks (a reactor's
+   * per-user limit): it sends no faster, and acknowledges what it receives no faster.
+   */
+  readonly rateCap?: number;
 }
 
 /** Run is what one run holds between its start and its end. */
@@ -124,7 +129,7 @@ export class Endpoint {
       store.journalChanges();
     }
     if (!this.trusted) store.forgetSynced();
-    this.run = { settings, hooks: {}, filter, rate: RateLimit.fromBits(settings.targetRate) };
+    this.run = { settings, hooks: {}, filter, rate: RateLimit.fromBits(cappedRate(settings.targetRate, this.options.rateCap)) };
     return rolledBack;
   }
 
@@ -219,6 +224,7 @@ export class Endpoint {
     const { root, checksum, direction, self, host, side } = this.options;
     return new Receiver({
       root, peerPlatform: this.options.peerPlatform, cacheDir: side.layout.cacheDir, store: this.store, checksum,
+      ...((this.options.rateCap ?? 0) > 0 ? { ackRate: RateLimit.fromBits(this.options.rateCap!)! } : {}),
       policy: settings.overwrite, channel: pass.channel, report: this.report, mirror: settings.mirror,
       filter: this.scanned(this.current()).filter, preserveTime: settings.preserveTime,
       owners: { uid: settings.preserveUid, gid: settings.preserveGid }, dryRun: this.dryRun, durable: this.options.durable,
@@ -251,4 +257,10 @@ export class Endpoint {
     if (run.scan === undefined) throw new Error('this side has not scanned for the run');
     return run.scan;
   }
+}
+
+/** cappedRate is the rate asked for (bits/s, 0: none) held under a cap (none when absent or 0). */
+export function cappedRate(asked: number, cap: number | undefined): number {
+  if (cap === undefined || cap <= 0) return asked;
+  return asked > 0 ? Math.min(asked, cap) : cap;
 }

@@ -1,23 +1,47 @@
+import type { RateLimit } from '../send/rate-limit.js';
 import type { SyncChannel } from '../stream/messages.js';
 
 /**
  * AckCredit returns flow-control credit for written bytes, gathered over one turn of the event
- * loop: a burst of small files then costs one Ack, not one frame (and TLS record) each.
+ * loop: a burst of small files then costs one Ack, not one frame (and TLS record) each. Under a
+ * rate cap (a reactor's per-user limit) credit goes back no faster than the cap: the sender's
+ * window then holds it to that rate whatever it was asked to send at, so a client cannot be
+ * trusted to slow itself and need not be.
  */
 export class AckCredit {
   private pending = 0;
-  private readonly flushLater = (): void => this.flush();
+  /** held is credit waiting for the cap to let it go. */
+  private held = 0;
+  private readonly flushLater = (): void => this.release();
 
-  constructor(private readonly channel: SyncChannel) {}
+  constructor(private readonly channel: SyncChannel, private readonly rate?: RateLimit) {}
 
   add(bytes: number): void {
     if (this.pending === 0) setImmediate(this.flushLater);
     this.pending += bytes;
   }
 
+  /** flush sends all the credit gathered and held, now (before SyncDone: no byte is left to pace). */
   flush(): void {
-    if (this.pending === 0) return;
-    this.channel.send({ kind: 'ack', bytes: this.pending });
+    const bytes = this.pending + this.held;
     this.pending = 0;
+    this.held = 0;
+    if (bytes > 0) this.channel.send({ kind: 'ack', bytes });
+  }
+
+  private release(): void {
+    if (this.rate === undefined) {
+      this.flush();
+      return;
+    }
+    const bytes = this.pending;
+    this.pending = 0;
+    this.held += bytes;
+    void this.rate.take(bytes).then(() => {
+      // A flush sent it already (the run is ending): never more credit than bytes written.
+      const due = Math.min(bytes, this.held);
+      this.held -= due;
+      if (due > 0) this.channel.send({ kind: 'ack', bytes: due });
+    });
   }
 }

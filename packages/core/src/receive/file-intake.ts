@@ -11,6 +11,7 @@ import {
 import { failChannel, type PathResult, type SyncChannel, type SyncMessage, type TransferProgress } from '../stream/messages.js';
 import { describe, isSkip, notes } from '../model/path-errors.js';
 import { Slots } from './slots.js';
+import type { RateLimit } from '../send/rate-limit.js';
 import { DID_NOT_VERIFY, KEPT_CHANGING, notSent, sourceRead } from '../send/source-reads.js';
 import { MODE_BITS, type TargetTree } from './target-tree.js';
 
@@ -30,6 +31,8 @@ export interface FileIntakeOptions {
   readonly owners: Owners;
   readonly ownersRefused?: string;
   readonly preserveTime?: boolean;
+  /** ackRate caps how fast credit goes back, and so what the sender may send (a reactor's per-user cap). */
+  readonly ackRate?: RateLimit;
   /** durable flushes each file to the disk before it is renamed into place. */
   readonly durable: boolean;
   readonly progress?: (event: TransferProgress) => void;
@@ -59,7 +62,7 @@ export class FileIntake {
   private placing = Promise.resolve();
 
   constructor(private readonly options: FileIntakeOptions) {
-    this.credit = new AckCredit(options.channel);
+    this.credit = new AckCredit(options.channel, options.ackRate);
     this.landing = {
       owners: options.owners, ...(options.ownersRefused !== undefined ? { ownersRefused: options.ownersRefused } : {}),
       ...(options.preserveTime !== undefined ? { preserveTime: options.preserveTime } : {}),

@@ -1,3 +1,4 @@
+import type { RateLimit } from '../send/rate-limit.js';
 import type { Filter } from '../filter/filter.js';
 import type { ChecksumName, Owners } from '../model/entry.js';
 import type { OverwritePolicy } from '../plan/decide.js';
@@ -9,6 +10,8 @@ import type { ReceiverStore } from './receiver-store.js';
 /** ReceiverOptions describe the side that takes changes in. */
 export interface ReceiverOptions {
   readonly root: string;
+  /** ackRate caps how fast this side acknowledges data, holding the sender to it (a reactor's per-user cap). */
+  readonly ackRate?: RateLimit;
   /** cacheDir is the transfer cache: files are written and verified there, then renamed into place. */
   readonly cacheDir: string;
   readonly store: ReceiverStore;

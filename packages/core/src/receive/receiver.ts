@@ -82,6 +82,7 @@ export class Receiver {
     this.recording = recording;
     this.intake = new FileIntake({
       channel, checksum: options.checksum, tree: trees.disk, owners: this.owners, durable: trees.durable,
+      ...(options.ackRate !== undefined ? { ackRate: options.ackRate } : {}),
       ...(options.ownersRefused !== undefined ? { ownersRefused: options.ownersRefused } : {}),
       ...(options.preserveTime !== undefined ? { preserveTime: options.preserveTime } : {}),
       ...(options.progress !== undefined ? { progress: options.progress } : {}),

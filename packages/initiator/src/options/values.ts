@@ -1,14 +1,12 @@
-import { MAX_DELETE_COUNT, type DeleteLimit } from '@snapsync/core';
+import { MAX_DELETE_COUNT, parseBitRate, type DeleteLimit } from '@snapsync/core';
 import { usageError } from '../errors.js';
 
 /** parseRate reads `-l` like Aspera: bits per second with an optional k/M/G suffix (`100M`, `500m`). */
 export function parseRate(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)([kKmMgG]?)(?:bps)?$/.exec(text.trim());
-  if (!match) throw usageError(`--target-rate ${text} is not a rate; write it like 100M (100 Mbit/s), 500k or 1G`);
-  const scale = { '': 1, k: 1e3, m: 1e6, g: 1e9 }[(match[2] ?? '').toLowerCase() as '' | 'k' | 'm' | 'g'];
-  const bits = Number(match[1]) * scale;
-  if (bits <= 0) throw usageError(`--target-rate ${text} must be more than zero`);
-  return bits;
+  const bits = parseBitRate(text);
+  if (bits !== undefined) return bits;
+  if (/^0+(?:\.0+)?[kKmMgG]?(?:bps)?$/.test(text.trim())) throw usageError(`--target-rate ${text} must be more than zero`);
+  throw usageError(`--target-rate ${text} is not a rate; write it like 100M (100 Mbit/s), 500k or 1G`);
 }
 
 /** parseLogDir reads `-L DIR[:MB]`; a drive letter's colon (`c:/logs`) is part of DIR. */

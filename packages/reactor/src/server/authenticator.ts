@@ -14,6 +14,8 @@ export interface Principal {
   readonly allowOwners: boolean;
   /** access: read may pull, write may push, both either and bidi. */
   readonly access: Access;
+  /** rateLimit (bits per second) caps each session of the user both ways. */
+  readonly rateLimit?: number;
 }
 
 /** Authenticator decides an Auth message; it throws AUTH_FAILED or returns the principal. */
@@ -59,5 +61,8 @@ export function localAuthenticator(user: string): Authenticator {
 }
 
 function principalOf(user: string, record: UserRecord): Principal {
-  return { user, docroot: record.docroot, allowOwners: record.allowOwners === true, access: accessOf(record) };
+  return {
+    user, docroot: record.docroot, allowOwners: record.allowOwners === true, access: accessOf(record),
+    ...(record.rateLimit !== undefined ? { rateLimit: record.rateLimit } : {}),
+  };
 }

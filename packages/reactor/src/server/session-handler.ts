@@ -212,6 +212,7 @@ export class SessionHandler {
       // An initiator without the feature sends no generation: nothing to compare.
       trusted: lastSyncAgreed(peer.features.includes(BIDI_FEATURE), generation, request.generation),
       peerDigestLast: peer.features.includes(DIGEST_LAST_FEATURE),
+      ...(principal.rateLimit !== undefined ? { rateCap: principal.rateLimit } : {}),
       ...linkBoundary(principal.docroot),
       // Owners from the network could hand files to anyone on a reactor run as root: the admin decides.
       ...(principal.allowOwners ? {} : {

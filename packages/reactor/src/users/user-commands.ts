@@ -11,12 +11,15 @@ export interface UserListing {
   readonly enabled: boolean;
   /** keys are the user's Ed25519 public keys, base64, as `user add --authorized-key` stored them. */
   readonly keys: readonly string[];
+  /** rateLimit caps each of the user's sessions, bits per second; null: none. */
+  readonly rateLimit: number | null;
 }
 
 /** listUsers lists every user, by name. */
 export function listUsers(state: StateDir): UserListing[] {
   return [...loadUsers(state)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, record]) => ({
     name, docroot: record.docroot, access: accessOf(record), enabled: record.disabled !== true, keys: [...record.authorizedKeys],
+    rateLimit: record.rateLimit ?? null,
   }));
 }
 

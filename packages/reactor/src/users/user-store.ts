@@ -17,6 +17,8 @@ export interface UserRecord {
   readonly access?: Access;
   /** disabled: logins are refused as a wrong password is, the record kept (`user enable` lets them in again). */
   readonly disabled?: boolean;
+  /** rateLimit (bits per second) caps each of the user's sessions both ways, whatever -l asks. */
+  readonly rateLimit?: number;
 }
 
 /** Access is a user's right: read = may pull, write = may push, both = either and bidi. */
