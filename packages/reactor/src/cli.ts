@@ -14,9 +14,8 @@ import { fingerprintOf, initStateDir, loadIdentity, stateDir, type StateDir } fr
 import { keepStatus, readStatus, statusPath } from './state/status-file.js';
 import { SessionRegistry } from './server/session-registry.js';
 import { parseEd25519PublicKey } from './users/authorized-key.js';
-import { hashPassword } from './users/password.js';
-import { ACCESS, checkDocroot, loadUsers, saveUser, type Access, type UserRecord } from './users/user-store.js';
-import { addKey, listUsers, removeKey, removeUser, requireUser, setEnabled, setPassword, userTable } from './users/user-commands.js';
+import { ACCESS, checkDocroot, loadUsers, type Access } from './users/user-store.js';
+import { addKey, addUser, listUsers, removeKey, removeUser, requireUser, setEnabled, setPassword, userTable } from './users/user-commands.js';
 import { readSecret } from './read-secret.js';
 
 const DEFAULT_STATE_DIR = join(homedir(), '.snapsync', 'reactor');
@@ -51,8 +50,13 @@ export async function main(argv: readonly string[]): Promise<number> {
           type: 'boolean', describe: "let this user's pushes give files the owners -u/-j carry (--no-allow-owners takes it back)",
         }),
       async (args) => {
-        await addUser(args.stateDir, args.name, args.docroot, args.authorizedKey, args.allowOwners, accessArg(args.access),
-          rateArg(args.rateLimit));
+        const state = stateDir(args.stateDir);
+        loadIdentity(state);
+        const docroot = checkDocroot(args.docroot);
+        const key = args.authorizedKey === undefined ? undefined : readPublicKey(args.authorizedKey, '--authorized-key');
+        const [access, rateLimit] = [accessArg(args.access), rateArg(args.rateLimit)];
+        const password = process.env.SNAPSYNC_PASSWORD ?? (await readSecret(`password for ${args.name}: `));
+        await addUser(state, args.name, { docroot, key, allowOwners: args.allowOwners, access, rateLimit, password });
         process.stdout.write(`user ${args.name} saved (docroot ${checkDocroot(args.docroot)})\n`);
       })
       .command('list', 'list the users (--json: an array of {name, docroot, access, enabled, keys})', (a) => a
@@ -130,32 +134,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`snapsync-reactor: ${message}\n`);
     return isSnapsyncError(err) && err.code === 'USAGE' ? 2 : 1;
   }
-}
-
-async function addUser(dir: string, name: string, docroot: string, keyFile: string | undefined,
-  allowOwners: boolean | undefined, access: Access | undefined, rateLimit: number | null | undefined): Promise<void> {
-  const state = stateDir(dir);
-  loadIdentity(state);
-  const root = checkDocroot(docroot);
-  const previous = loadUsers(state).get(name);
-  const keys = new Set(previous?.authorizedKeys ?? []);
-  if (keyFile !== undefined) keys.add(readPublicKey(keyFile, '--authorized-key'));
-  const password = process.env.SNAPSYNC_PASSWORD ?? (await readSecret(`password for ${name}: `));
-  if (password === '' && keys.size === 0) {
-    throw setupError('no password given (set SNAPSYNC_PASSWORD or pipe it on stdin) and no --authorized-key');
-  }
-  // Not given keeps what the user had; none (null) takes the cap away.
-  const cap = rateLimit === undefined ? previous?.rateLimit : rateLimit ?? undefined;
-  const record: UserRecord = {
-    docroot: root,
-    authorizedKeys: [...keys],
-    ...((allowOwners ?? previous?.allowOwners) === true ? { allowOwners: true } : {}),
-    ...((access ?? previous?.access) !== undefined ? { access: access ?? previous!.access! } : {}),
-    ...(previous?.disabled === true ? { disabled: true } : {}),
-    ...(cap !== undefined ? { rateLimit: cap } : {}),
-    ...(password !== '' ? { password: await hashPassword(password) } : {}),
-  };
-  saveUser(state, name, record);
 }
 
 /** readPublicKey reads an Ed25519 public key file (what names it in errors: the flag or command), as users.json holds it. */

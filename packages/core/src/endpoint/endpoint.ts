@@ -222,9 +222,10 @@ export class Endpoint {
   receiver(pass: Pass): Receiver {
     const { settings, hooks } = this.current();
     const { root, checksum, direction, self, host, side } = this.options;
+    const ackRate = RateLimit.fromBits(this.options.rateCap ?? 0);
     return new Receiver({
       root, peerPlatform: this.options.peerPlatform, cacheDir: side.layout.cacheDir, store: this.store, checksum,
-      ...((this.options.rateCap ?? 0) > 0 ? { ackRate: RateLimit.fromBits(this.options.rateCap!)! } : {}),
+      ...(ackRate !== undefined ? { ackRate } : {}),
       policy: settings.overwrite, channel: pass.channel, report: this.report, mirror: settings.mirror,
       filter: this.scanned(this.current()).filter, preserveTime: settings.preserveTime,
       owners: { uid: settings.preserveUid, gid: settings.preserveGid }, dryRun: this.dryRun, durable: this.options.durable,

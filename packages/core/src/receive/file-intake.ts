@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { SnapsyncError } from '../errors.js';
 import { AckCredit } from './ack-credit.js';
-import type { ChecksumName, Entry, Owners } from '../model/entry.js';
+import { sameContent, type ChecksumName, type Entry, type Owners } from '../model/entry.js';
 import { hashRange, newHasher } from '../scan/hash.js';
 import {
   askedAgain, CACHE_READ_WRITE, CACHE_WRITE, cacheMode, discard, landFlushed, landOpen, reopenFlushed, verifiedEntry, writeData, writeWhole, type Incoming,
@@ -316,10 +316,9 @@ export class FileIntake {
   private alreadyThere(incoming: Incoming): boolean {
     const { target, sent, delta } = incoming;
     const entry = verifiedEntry(incoming);
-    if (!delta || sent !== 0 || target?.kind !== 'file' || target.size !== entry.size) return false;
+    if (!delta || sent !== 0 || target === undefined || (target.checksum?.length ?? 0) === 0 || !sameContent(target, entry)) return false;
     const { owners, preserveTime } = this.options;
-    return target.checksum !== null && target.checksum.length > 0 && Buffer.from(target.checksum).equals(Buffer.from(entry.checksum ?? [])) &&
-      (target.mode & MODE_BITS) === (entry.mode & MODE_BITS) && (!owners.uid || target.uid === entry.uid) &&
+    return (target.mode & MODE_BITS) === (entry.mode & MODE_BITS) && (!owners.uid || target.uid === entry.uid) &&
       (!owners.gid || target.gid === entry.gid) && (preserveTime !== true || target.mtimeUs === entry.mtimeUs);
   }
 

@@ -53,10 +53,10 @@ export interface Incoming {
   attempt: Attempt;
 }
 
-/** verifiedEntry is the sender's entry with the digest the file was verified against. */
+/** verifiedEntry is the sender's entry with the digest the file was verified against (its last chunk's, when its change had none). */
 export function verifiedEntry(incoming: Incoming): Entry {
   const { entry, digest } = incoming;
-  return digest === undefined || (entry.checksum !== null && entry.checksum.length > 0) ? entry : { ...entry, checksum: digest };
+  return digest === undefined ? entry : { ...entry, checksum: digest };
 }
 
 /** CACHE_WRITE and CACHE_READ_WRITE open cache files, never through a link put in their place. */

@@ -1,7 +1,7 @@
 import { setupError } from '../errors.js';
 import { loadIdentity, type StateDir } from '../state/state-dir.js';
 import { hashPassword } from './password.js';
-import { accessOf, loadUsers, removeUserRecord, saveUser, type UserRecord } from './user-store.js';
+import { accessOf, loadUsers, removeUserRecord, saveUser, type Access, type UserRecord } from './user-store.js';
 
 /** UserListing is one user as `user list --json` shows it: what scripts read, no secret. */
 export interface UserListing {
@@ -13,6 +13,40 @@ export interface UserListing {
   readonly keys: readonly string[];
   /** rateLimit caps each of the user's sessions, bits per second; null: none. */
   readonly rateLimit: number | null;
+}
+
+/** UserChange is what `user add` gives: undefined keeps what the user had (rateLimit null takes the cap away). */
+export interface UserChange {
+  readonly docroot: string;
+  /** key is an Ed25519 public key (raw, base64) added to those the user has. */
+  readonly key: string | undefined;
+  readonly allowOwners: boolean | undefined;
+  readonly access: Access | undefined;
+  readonly rateLimit: number | null | undefined;
+  /** password replaces the user's; '' keeps none (a key must then let them in). */
+  readonly password: string;
+}
+
+/** addUser adds a user or updates one: what the change leaves out stays as it was (disabled stays disabled). */
+export async function addUser(state: StateDir, name: string, change: UserChange): Promise<void> {
+  const previous = loadUsers(state).get(name);
+  const keys = new Set(previous?.authorizedKeys ?? []);
+  if (change.key !== undefined) keys.add(change.key);
+  if (change.password === '' && keys.size === 0) {
+    throw setupError('no password given (set SNAPSYNC_PASSWORD or pipe it on stdin) and no --authorized-key');
+  }
+  const allowOwners = change.allowOwners ?? previous?.allowOwners;
+  const access = change.access ?? previous?.access;
+  const rateLimit = change.rateLimit === undefined ? previous?.rateLimit : change.rateLimit ?? undefined;
+  saveUser(state, name, {
+    docroot: change.docroot,
+    authorizedKeys: [...keys],
+    ...(allowOwners === true ? { allowOwners } : {}),
+    ...(access !== undefined ? { access } : {}),
+    ...(previous?.disabled === true ? { disabled: true } : {}),
+    ...(rateLimit !== undefined ? { rateLimit } : {}),
+    ...(change.password !== '' ? { password: await hashPassword(change.password) } : {}),
+  });
 }
 
 /** listUsers lists every user, by name. */
