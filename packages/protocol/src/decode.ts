@@ -102,6 +102,7 @@ const DECODERS: { readonly [K in WireKind]: (body: WireBody<K>) => MessageOf<K> 
     remoteDbExisted: m.remoteDbExisted === true,
     remoteDir: path(m.remoteDir ?? '', 'sessionOpened.remoteDir'),
     generation: uuid(m.generation, 'sessionOpened.generation'),
+    ...(m.remoteDbDirIgnored === true ? { remoteDbDirIgnored: true } : {}),
   }),
   finishSession: (m) => ({
     kind: 'finishSession', ok: m.ok === true,

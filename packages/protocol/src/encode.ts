@@ -54,6 +54,7 @@ const ENCODERS: { readonly [K in MessageKind]: (message: MessageOf<K>) => Encode
   }),
   sessionOpened: (m) => ({
     sessionId: m.sessionId, remoteDbPath: m.remoteDbPath, remoteDbExisted: m.remoteDbExisted, remoteDir: m.remoteDir, generation: m.generation,
+    remoteDbDirIgnored: m.remoteDbDirIgnored === true,
   }),
   finishSession: (m) => ({ ok: m.ok, generation: m.generation, keepOpen: m.keepOpen }),
   sessionFinished: () => ({}),

@@ -85,6 +85,8 @@ export interface SessionOpened {
   readonly remoteDir: string;
   /** generation the reactor's DB recorded at its last complete run ('' for none). */
   readonly generation: string;
+  /** remoteDbDirIgnored: the reactor keeps its DBs in its own dbDir (the server wins over -B). */
+  readonly remoteDbDirIgnored?: boolean;
 }
 
 export interface FinishSession {

@@ -12,6 +12,7 @@ import { serve } from './server/serve.js';
 import { readConfig } from './state/reactor-config.js';
 import { fingerprintOf, initStateDir, loadIdentity, stateDir, type StateDir } from './state/state-dir.js';
 import { keepStatus, readStatus, statusPath } from './state/status-file.js';
+import { prepareDbDir } from './state/db-dir.js';
 import { SessionRegistry } from './server/session-registry.js';
 import { parseEd25519PublicKey } from './users/authorized-key.js';
 import { ACCESS, checkDocroot, loadUsers, type Access } from './users/user-store.js';
@@ -183,9 +184,10 @@ async function runServer(dir: string, listen: string | undefined, configPath: st
   const log = createLogger(config.logLevel, config.logFormat);
   const { host, port } = parseListen(listen ?? config.listen);
   loadUsers(state); // fail now, not at the first login, on a broken users.json
+  const dbDir = config.dbDir === undefined ? undefined : prepareDbDir(config.dbDir);
   const registry = new SessionRegistry(config.limits.maxSessions, config.limits.maxSessionsPerUser);
   const reactor = await serve({
-    host, port, keyPem, certPem, serverName: config.serverName, log, limits: config.limits, registry,
+    host, port, keyPem, certPem, serverName: config.serverName, log, limits: config.limits, registry, placement: { dbDir },
     // users.json is read at each login, so `user add` takes effect without a restart.
     authenticate: userAuthenticator((name) => loadUsers(state).get(name)),
   });

@@ -196,11 +196,13 @@ function reportStart(reporter: Reporter, options: SyncOptions, localDir: string,
     `Session ${options.name}: ${localDir} ${arrow[options.direction]} ${remote} ` +
     `(${options.direction}${options.dryRun ? ', dry run' : ''})\n` +
     `  local DB  ${side.layout.dbPath}${side.existed ? '' : ' (new)'}\n` +
-    `  remote DB ${host}${opened.remoteDbPath}${opened.remoteDbExisted ? '' : ' (new)'}`,
+    `  remote DB ${host}${opened.remoteDbPath}${opened.remoteDbExisted ? '' : ' (new)'}` +
+    // The server wins, as Aspera's async_db_dir does: the user learns why -B was not used.
+    (opened.remoteDbDirIgnored === true ? `\n  -B ${options.remoteDbDir ?? ''} ignored: the reactor keeps snapshot DBs in its own dbDir` : ''),
     {
       session: options.name, direction: options.direction, localDir, remote, localDb: side.layout.dbPath,
       localDbExisted: side.existed, remoteDb: opened.remoteDbPath, remoteDbExisted: opened.remoteDbExisted,
-      sessionId: opened.sessionId,
+      remoteDbDirIgnored: opened.remoteDbDirIgnored === true, sessionId: opened.sessionId,
     });
 }
 

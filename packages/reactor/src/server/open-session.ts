@@ -2,6 +2,7 @@ import { SessionSide, SnapsyncError, dbDiscrepancy, isSnapsyncError, partOf, typ
 import type { OpenSession } from '@snapsync/protocol';
 import { realpathSync } from 'node:fs';
 import { parse, posix, sep } from 'node:path';
+import { sessionDbDir, type FsTypeOf } from '../state/db-dir.js';
 import type { Principal } from './authenticator.js';
 import { confine, ensureDirectory, type Confined } from './docroot.js';
 
@@ -12,18 +13,30 @@ export interface OpenedSide {
   readonly remoteDir: Confined;
   /** shownDbPath is the snapshot DB's path as the user sees it. */
   readonly shownDbPath: string;
+  /** remoteDbDirIgnored: the initiator asked for a DB dir (-B) and the server's dbDir won. */
+  readonly remoteDbDirIgnored: boolean;
+}
+
+/** DbPlacement is where the reactor keeps snapshot DBs: its config's dbDir, or where the initiator asks. */
+export interface DbPlacement {
+  /** dbDir (config.json) holds every DB, per user and sync dir, outside the docroots. */
+  readonly dbDir?: string | undefined;
+  /** fsTypeOf reads a directory's statfs type; tests pass a fake to stand for NFS. */
+  readonly fsTypeOf?: FsTypeOf | undefined;
 }
 
 /**
  * openSide opens and records this side of a session, as the initiator asked, confined to
  * the user's docroot: the sync dir and DB dir are read inside it, and every error names paths
- * as the user sees them. It refuses when the two DBs' presence disagrees.
+ * as the user sees them. A server dbDir wins over the DB dir asked for, as Aspera's
+ * async_db_dir does. It refuses when the two DBs' presence disagrees.
  */
-export function openSide(principal: Principal, request: OpenSession, platform: PlatformName, peerPlatform: PlatformName): OpenedSide {
+export function openSide(principal: Principal, request: OpenSession, platform: PlatformName, peerPlatform: PlatformName,
+  placement: DbPlacement = {}): OpenedSide {
   const remoteDir = ensureDirectory(principal.docroot,
     confine(principal.docroot, request.remoteDir, platform), request.createDir, 'remote directory', request.dryRun);
-  const dbDir = request.remoteDbDir === ''
-    ? remoteDir
+  const dbDir = placement.dbDir !== undefined ? sessionDbDir(placement.dbDir, principal.user, remoteDir.real)
+    : request.remoteDbDir === '' ? remoteDir
     : confine(principal.docroot, request.remoteDbDir, platform);
   // The docroot itself too: any other real path under it (a DB's recorded directory) is shown as the user sees it.
   const places = [dbDir, remoteDir, { real: realpathSync.native(principal.docroot), shown: '/' }];
@@ -38,6 +51,7 @@ export function openSide(principal: Principal, request: OpenSession, platform: P
     startup: request.startupToken,
     peerUnfinished: !request.localDbExisted,
     durable: request.noFsync !== true,
+    ...(placement.fsTypeOf !== undefined ? { fsTypeOf: placement.fsTypeOf } : {}),
   }));
   const shownDbPath = posix.join(dbDir.shown, side.layout.dbPath.slice(dbDir.real.length).replace(/\\/g, '/'));
   try {
@@ -58,7 +72,7 @@ export function openSide(principal: Principal, request: OpenSession, platform: P
     side.abort();
     throw err;
   }
-  return { side, remoteDir, shownDbPath };
+  return { side, remoteDir, shownDbPath, remoteDbDirIgnored: placement.dbDir !== undefined && request.remoteDbDir !== '' };
 }
 
 /**

@@ -8,6 +8,7 @@ import type { Logger } from '../log.js';
 import type { Authenticator } from './authenticator.js';
 import { DEFAULT_LIMITS, type Limits } from '../state/reactor-config.js';
 import { LoginThrottle, throttled } from './login-throttle.js';
+import type { DbPlacement } from './open-session.js';
 import { PreAuthGate } from './pre-auth-gate.js';
 import { SessionHandler } from './session-handler.js';
 import { SessionRegistry } from './session-registry.js';
@@ -27,6 +28,8 @@ export interface ServeOptions {
   readonly limits?: Limits;
   /** registry, when given, is where sessions are counted (the status file reads it). */
   readonly registry?: SessionRegistry;
+  /** placement: where snapshot DBs go (config.json "dbDir"). */
+  readonly placement?: DbPlacement;
 }
 
 /** RunningReactor is a listening reactor. */
@@ -90,6 +93,7 @@ export function serve(options: ServeOptions): Promise<RunningReactor> {
       },
       serverName: options.serverName, log: options.log, peer, registry, maxFrameBytes: limits.maxFrameBytes,
       handshakeTimeoutMs: gate.loginLeftMs(tls),
+      ...(options.placement !== undefined ? { placement: options.placement } : {}),
     });
     handlers.add(handler);
     ws.on('close', () => {

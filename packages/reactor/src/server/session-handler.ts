@@ -10,7 +10,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { checkAccess } from './access.js';
 import type { Logger } from '../log.js';
 import type { Authenticator, Principal } from './authenticator.js';
-import { linkBoundary, openSide } from './open-session.js';
+import { linkBoundary, openSide, type DbPlacement } from './open-session.js';
 import { ServedSession, unexpectedHere } from './served-session.js';
 import type { SessionRegistry } from './session-registry.js';
 
@@ -27,6 +27,8 @@ export interface HandlerOptions {
   readonly registry?: SessionRegistry;
   /** maxFrameBytes is the largest frame accepted after login (limits.maxFrameBytes). */
   readonly maxFrameBytes?: number;
+  /** placement: where snapshot DBs go (config.json "dbDir"); where each initiator asks when absent. */
+  readonly placement?: DbPlacement;
 }
 
 /** Peer is what the initiator's Hello said. */
@@ -198,12 +200,12 @@ export class SessionHandler {
     registry?.reserve(principal.user);
     let opened: ReturnType<typeof openSide>;
     try {
-      opened = openSide(principal, request, this.platform, peer.platform);
+      opened = openSide(principal, request, this.platform, peer.platform, this.options.placement);
     } catch (err) {
       registry?.release(principal.user);
       throw err;
     }
-    const { side, remoteDir, shownDbPath } = opened;
+    const { side, remoteDir, shownDbPath, remoteDbDirIgnored } = opened;
     const generation = side.existed ? side.store.generation() : '';
     const sessionId = randomUUID();
     const endpoint = new Endpoint({
@@ -234,6 +236,7 @@ export class SessionHandler {
     });
     this.connection.reply({ id, message: request }, {
       kind: 'sessionOpened', sessionId, remoteDbPath: shownDbPath, remoteDbExisted: side.existed, remoteDir: remoteDir.shown, generation,
+      ...(remoteDbDirIgnored ? { remoteDbDirIgnored } : {}),
     });
   }
 

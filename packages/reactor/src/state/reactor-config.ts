@@ -38,6 +38,8 @@ export interface ReactorConfig {
   readonly limits: Limits;
   /** stateDir: only in a file named by --config; where the identity and users live. */
   readonly stateDir?: string;
+  /** dbDir: where the reactor keeps its snapshot DBs, per user and sync dir (the server wins over -B). */
+  readonly dbDir?: string;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -48,7 +50,7 @@ export const DEFAULT_LIMITS: Limits = {
 /** MIN_FRAME_BYTES leaves room for a 1 MiB chunk of file data and its header. */
 const MIN_FRAME_BYTES = 2 * 1024 * 1024;
 
-const KEYS = ['version', 'serverName', 'listen', 'logLevel', 'logFormat', 'limits', 'stateDir'];
+const KEYS = ['version', 'serverName', 'listen', 'logLevel', 'logFormat', 'limits', 'stateDir', 'dbDir'];
 const LIMIT_KEYS = Object.keys(DEFAULT_LIMITS);
 
 /**
@@ -91,7 +93,14 @@ export function readConfig(path: string): ReactorConfig {
     }
     return value as number;
   };
-  const stateDir = config.stateDir === undefined ? undefined : text('stateDir', '');
+  // A relative directory is read from where the config file is.
+  const dir = (key: string): string | undefined => {
+    if (config[key] === undefined) return undefined;
+    const value = text(key, '');
+    return isAbsolute(value) ? value : resolve(dirname(path), value);
+  };
+  const stateDir = dir('stateDir');
+  const dbDir = dir('dbDir');
   return {
     version: 1,
     serverName: text('serverName', 'snapsync-reactor'),
@@ -110,7 +119,7 @@ export function readConfig(path: string): ReactorConfig {
       helloTimeoutSeconds: whole('helloTimeoutSeconds', 1, 600),
       loginTimeoutSeconds: whole('loginTimeoutSeconds', 1, 600),
     },
-    // A relative state dir is read from where the config file is.
-    ...(stateDir !== undefined ? { stateDir: isAbsolute(stateDir) ? stateDir : resolve(dirname(path), stateDir) } : {}),
+    ...(stateDir !== undefined ? { stateDir } : {}),
+    ...(dbDir !== undefined ? { dbDir } : {}),
   };
 }
