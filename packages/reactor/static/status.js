@@ -74,6 +74,7 @@ function showSessions(sessions, seconds) {
     });
     cell(row, s.name);
     cell(row, s.user);
+    cell(row, s.dir, 'dir');
     cell(row, s.direction);
     cell(row, s.state, `state state-${s.state}`);
     cell(row, time(s.started));
