@@ -2,7 +2,7 @@
 export * from './index.js';
 export { SnapsyncError, isSnapsyncError, type ErrorCode } from './errors.js';
 export { currentPlatform, driveLetterOf, inodeNumber, privateDirName, samePath, splitPath, type PlatformName } from './platform/platform.js';
-export { modeFromPeer, withPeerMode } from './platform/modes.js';
+export { modeFromPeer, withCreateMode, withPeerMode } from './platform/modes.js';
 export { assertSessionName, MAX_SESSION_NAME } from './session/session-name.js';
 export { DB_FILE_NAME, sessionLayout, type SessionLayout } from './session/layout.js';
 export { SessionLock } from './session/session-lock.js';

@@ -1,4 +1,4 @@
-import { SnapsyncError } from '@snapsync/core';
+import { SnapsyncError, type CreateModes } from '@snapsync/core';
 import { Connection, HEARTBEAT_MS, keepAlive, wsFrameSocket } from '@snapsync/protocol';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
@@ -27,6 +27,8 @@ export interface ServeOptions {
   readonly limits?: Limits;
   /** registry, when given, is where sessions are counted (the status file reads it). */
   readonly registry?: SessionRegistry;
+  /** createModes: the modes of what sessions make in users' trees (config "fileMode", "directoryMode"). */
+  readonly createModes?: CreateModes;
 }
 
 /** RunningReactor is a listening reactor. */
@@ -89,7 +91,7 @@ export function serve(options: ServeOptions): Promise<RunningReactor> {
         return principal;
       },
       serverName: options.serverName, log: options.log, peer, registry, maxFrameBytes: limits.maxFrameBytes,
-      handshakeTimeoutMs: gate.loginLeftMs(tls),
+      handshakeTimeoutMs: gate.loginLeftMs(tls), ...(options.createModes !== undefined ? { createModes: options.createModes } : {}),
     });
     handlers.add(handler);
     ws.on('close', () => {

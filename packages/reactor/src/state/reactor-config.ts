@@ -1,8 +1,13 @@
+import type { CreateModes } from '@snapsync/core';
 import { MAX_FRAME_BYTES } from '@snapsync/protocol';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { setupError } from '../errors.js';
 import { LOG_LEVELS, type LogFormat, type LogLevel } from '../log.js';
+import { wholeNumber } from './config-checks.js';
+import { CREATE_MODE_KEYS, readCreateModes } from './create-modes.js';
+import type { LogFileSettings } from './log-file.js';
+import { LOG_FILE_KEYS, readLogSettings } from './log-settings.js';
 
 /** Limits bound what one reactor gives its clients. */
 export interface Limits {
@@ -38,6 +43,10 @@ export interface ReactorConfig {
   readonly limits: Limits;
   /** stateDir: only in a file named by --config; where the identity and users live. */
   readonly stateDir?: string;
+  /** logFile: "logDir" and "logRotate"; without it the log goes to stdout and stderr. */
+  readonly logFile?: LogFileSettings;
+  /** createModes: "fileMode" and "directoryMode", what sessions make in users' trees gets. */
+  readonly createModes?: CreateModes;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -48,7 +57,8 @@ export const DEFAULT_LIMITS: Limits = {
 /** MIN_FRAME_BYTES leaves room for a 1 MiB chunk of file data and its header. */
 const MIN_FRAME_BYTES = 2 * 1024 * 1024;
 
-const KEYS = ['version', 'serverName', 'listen', 'logLevel', 'logFormat', 'limits', 'stateDir'];
+const KEYS = ['version', 'serverName', 'listen', 'logLevel', 'logFormat', 'limits', 'stateDir',
+  ...LOG_FILE_KEYS, ...CREATE_MODE_KEYS];
 const LIMIT_KEYS = Object.keys(DEFAULT_LIMITS);
 
 /**
@@ -84,14 +94,12 @@ export function readConfig(path: string): ReactorConfig {
   const given = limits as Record<string, unknown>;
   const unknownLimit = Object.keys(given).find((key) => !LIMIT_KEYS.includes(key));
   if (unknownLimit !== undefined) bad(`unknown limit "${unknownLimit}"; the limits are ${LIMIT_KEYS.join(', ')}`);
-  const whole = (key: keyof Limits, min: number, max: number): number => {
-    const value = given[key] ?? DEFAULT_LIMITS[key];
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      bad(`"limits.${key}" must be a whole number from ${min} to ${max}`);
-    }
-    return value as number;
-  };
+  const whole = (key: keyof Limits, min: number, max: number): number =>
+    wholeNumber(given[key] ?? DEFAULT_LIMITS[key], `limits.${key}`, min, max, bad);
   const stateDir = config.stateDir === undefined ? undefined : text('stateDir', '');
+  // A relative path is read from where the config file is.
+  const inConfigDir = (dir: string): string => (isAbsolute(dir) ? dir : resolve(dirname(path), dir));
+  const [logFile, createModes] = [readLogSettings(config, inConfigDir, bad), readCreateModes(config, bad)];
   return {
     version: 1,
     serverName: text('serverName', 'snapsync-reactor'),
@@ -110,7 +118,8 @@ export function readConfig(path: string): ReactorConfig {
       helloTimeoutSeconds: whole('helloTimeoutSeconds', 1, 600),
       loginTimeoutSeconds: whole('loginTimeoutSeconds', 1, 600),
     },
-    // A relative state dir is read from where the config file is.
-    ...(stateDir !== undefined ? { stateDir: isAbsolute(stateDir) ? stateDir : resolve(dirname(path), stateDir) } : {}),
+    ...(stateDir !== undefined ? { stateDir: inConfigDir(stateDir) } : {}),
+    ...(logFile !== undefined ? { logFile } : {}),
+    ...(createModes !== undefined ? { createModes } : {}),
   };
 }
