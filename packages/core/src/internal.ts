@@ -58,6 +58,7 @@ export { ChangeFeed, type ChangeFeedOptions } from './watch/change-feed.js';
 export { processAlive } from './platform/process.js';
 export { onFlush, type FlushEvent } from './platform/flush.js';
 export { cachePathOf } from './receive/incoming-file.js';
+export { TargetTree } from './receive/target-tree.js';
 export { isPrivateName, privatePathProblem } from './platform/private-dir.js';
 export { NotADirectoryError, SkipError } from './model/path-errors.js';
 export { ConfinedTree, LinkRefusedError, NO_FOLLOW, chmodNoFollow, type ConfinedTreeOptions } from './confined/confined-tree.js';
