@@ -14,8 +14,9 @@ export const CREATE_MODE_KEYS = Object.keys(MODE_KEYS);
 
 /**
  * readCreateModes reads "fileMode" and "directoryMode": octal strings from "0000" to "0777"
- * ("0640", or "640"). No setuid, setgid or sticky bit: what groups a file is the reactor's
- * group, not a setgid directory's, since files are made in the transfer cache and renamed into place.
+ * ("0640", or "640"). No setuid, setgid or sticky bit: the reactor's own group (the unit's
+ * Group=) groups what it makes; files are made in the transfer cache and renamed into place, so
+ * setgid directories would not group them reliably.
  * Undefined when neither is set. bad throws the one-line config error.
  */
 export function readCreateModes(config: Readonly<Record<string, unknown>>, bad: (what: string) => never): CreateModes | undefined {
