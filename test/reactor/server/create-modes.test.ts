@@ -17,7 +17,7 @@ function modeOf(path: string): number {
   return statSync(path).mode & 0o7777;
 }
 
-/** put writes a file (its directories made) and gives it a mode; dirs lists directories to chmod after. */
+/** put writes a file (its directories made) and gives it a mode. */
 function put(root: string, path: string, mode: number, content = path): void {
   mkdirSync(join(root, path, '..'), { recursive: true });
   writeFileSync(join(root, path), content);
