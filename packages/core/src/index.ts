@@ -3,6 +3,7 @@
 export { SnapsyncError, isSnapsyncError, type ErrorCode } from './errors.js';
 export { currentPlatform, driveLetterOf, privateDirName, splitPath, type PlatformName } from './platform/platform.js';
 export { isPrivateName } from './platform/private-dir.js';
+export type { CreateModes } from './platform/modes.js';
 export { processAlive } from './platform/process.js';
 export { assertSessionName } from './session/session-name.js';
 export { DB_FILE_NAME, sessionLayout } from './session/layout.js';
@@ -30,5 +31,5 @@ export { DELTA_DIGEST, MAX_DELTA_BLOCK, MAX_DELTA_BLOCKS, MIN_DELTA_BLOCK } from
 export { compileFilter, type FilterRule } from './filter/filter.js';
 export { DEFAULT_PENDING_MAX, fitScope, PendingPaths, scopePathProblem, type Due } from './watch/pending-paths.js';
 export { ChangeFeed } from './watch/change-feed.js';
-export { ConfinedTree } from './confined/confined-tree.js';
+export { ConfinedTree, chmodNoFollow } from './confined/confined-tree.js';
 export { isInside, whereItLeads } from './confined/resolve.js';

@@ -2,7 +2,7 @@
 export * from './index.js';
 export { SnapsyncError, isSnapsyncError, type ErrorCode } from './errors.js';
 export { currentPlatform, driveLetterOf, inodeNumber, privateDirName, samePath, splitPath, type PlatformName } from './platform/platform.js';
-export { modeFromPeer, withPeerMode } from './platform/modes.js';
+export { modeFromPeer, withCreateMode, withPeerMode } from './platform/modes.js';
 export { assertSessionName, MAX_SESSION_NAME } from './session/session-name.js';
 export { DB_FILE_NAME, sessionLayout, type SessionLayout } from './session/layout.js';
 export { SessionLock } from './session/session-lock.js';
@@ -58,6 +58,7 @@ export { ChangeFeed, type ChangeFeedOptions } from './watch/change-feed.js';
 export { processAlive } from './platform/process.js';
 export { onFlush, type FlushEvent } from './platform/flush.js';
 export { cachePathOf } from './receive/incoming-file.js';
+export { TargetTree } from './receive/target-tree.js';
 export { isPrivateName, privatePathProblem } from './platform/private-dir.js';
 export { NotADirectoryError, SkipError } from './model/path-errors.js';
 export { ConfinedTree, LinkRefusedError, NO_FOLLOW, chmodNoFollow, type ConfinedTreeOptions } from './confined/confined-tree.js';

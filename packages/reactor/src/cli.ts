@@ -5,7 +5,7 @@ import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import yargs from 'yargs';
 import { setupError } from './errors.js';
-import { createLogger } from './log.js';
+import { serverLog } from './log.js';
 import { userAuthenticator } from './server/authenticator.js';
 import { parseListen } from './server/listen-address.js';
 import { serve } from './server/serve.js';
@@ -181,13 +181,14 @@ function stateDirOf(args: { stateDir: string; config?: string | undefined }): st
 async function runServer(dir: string, listen: string | undefined, configPath: string | undefined): Promise<number> {
   const state = stateDir(dir);
   const { keyPem, certPem, config } = loadIdentity(state, configPath);
-  const log = createLogger(config.logLevel, config.logFormat);
   const { host, port } = parseListen(listen ?? config.listen);
   loadUsers(state); // fail now, not at the first login, on a broken users.json
+  const { log, close: closeLog } = serverLog(config.logLevel, config.logFormat, config.logFile);
   const dbDir = config.dbDir === undefined ? undefined : prepareDbDir(config.dbDir);
   const registry = new SessionRegistry(config.limits.maxSessions, config.limits.maxSessionsPerUser);
   const reactor = await serve({
     host, port, keyPem, certPem, serverName: config.serverName, log, limits: config.limits, registry, placement: { dbDir },
+    ...(config.createModes !== undefined ? { createModes: config.createModes } : {}),
     // users.json is read at each login, so `user add` takes effect without a restart.
     authenticate: userAuthenticator((name) => loadUsers(state).get(name)),
   });
@@ -214,6 +215,7 @@ async function runServer(dir: string, listen: string | undefined, configPath: st
   });
   status.stop(true);
   log.info('stopped');
+  closeLog();
   return 0;
 }
 

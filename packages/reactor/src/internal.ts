@@ -5,6 +5,7 @@ export { confine, ensureDirectory, type Confined } from './server/docroot.js';
 export { parseListen } from './server/listen-address.js';
 export { consoleLogger, createLogger, type LogFormat, type LogLevel } from './log.js';
 export { readConfig, DEFAULT_LIMITS, type Limits, type ReactorConfig } from './state/reactor-config.js';
+export { LogFile, LOG_FILE_NAME } from './state/log-file.js';
 export { SessionRegistry, type SessionStatus } from './server/session-registry.js';
 export { createSelfSigned, certificateDer } from './state/certificate.js';
 export { fingerprintOf, initStateDir, loadIdentity, stateDir, type StateDir } from './state/state-dir.js';

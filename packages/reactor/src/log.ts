@@ -1,3 +1,5 @@
+import { LogFile, type LogFileSettings } from './state/log-file.js';
+
 /** LogLevel orders what a reactor logs; a level shows itself and everything more severe. */
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
@@ -54,3 +56,21 @@ export const consoleLogger: Logger = createLogger();
 
 /** silentLogger drops everything (the initiator's in-process reactor). */
 export const silentLogger: Logger = { event: () => {}, info: () => {}, error: () => {} };
+
+/**
+ * serverLog is the logger `serve` writes with: stdout and stderr, or, with "logDir", its
+ * reactor.log alone (errors too), which SIGHUP reopens for an external logrotate. close lets go of it.
+ */
+export function serverLog(level: LogLevel, format: LogFormat, file: LogFileSettings | undefined): { log: Logger; close(): void } {
+  if (file === undefined) return { log: createLogger(level, format), close: () => {} };
+  const logFile = LogFile.open(file);
+  const reopen = (): void => logFile.reopen();
+  process.on('SIGHUP', reopen);
+  return {
+    log: createLogger(level, format, logFile.write, logFile.write),
+    close: () => {
+      process.off('SIGHUP', reopen);
+      logFile.close();
+    },
+  };
+}

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { conflictName, reconcile, sameState, type Entry, type OverwritePolicy, type Verdict } from '@snapsync/core/internal';
+import { conflictName, reconcile, sameState, sameSync, type Entry, type OverwritePolicy, type Verdict } from '@snapsync/core/internal';
 
 const sum = (byte: number): Uint8Array => new Uint8Array(32).fill(byte);
 
@@ -105,6 +105,14 @@ describe('reconcile (the three-way merge of one path)', () => {
     expect(sameState(A, DIR)).to.equal(false);
     expect(sameState(undefined, undefined)).to.equal(true);
     expect(sameState(A, undefined)).to.equal(false);
+  });
+
+  it('sameSync takes two ends\' rows of one sync as agreeing whatever owners and modes each recorded (a reactor\'s fileMode), not content or kind', () => {
+    expect(sameSync(A, { ...A_exec, uid: 5 })).to.equal(true);
+    expect(sameSync(DIR_700, DIR_750)).to.equal(true);
+    expect(sameSync(A, NEW_OLD)).to.equal(false);
+    expect(sameSync(A, DIR)).to.equal(false);
+    expect(sameSync(A, undefined)).to.equal(false);
   });
 });
 

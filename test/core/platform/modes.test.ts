@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { modeFromPeer, type Entry } from '@snapsync/core/internal';
+import { modeFromPeer, withCreateMode, type Entry } from '@snapsync/core/internal';
 
 function entry(kind: Entry['kind'], mode: number): Entry {
   return { path: 'a', kind, size: 0, mtimeUs: 0, mode, ino: 0, checksum: null, linkTarget: kind === 'symlink' ? 't' : null };
@@ -46,5 +46,18 @@ describe('core/platform/modes: what a mode from the other platform means here', 
 
   it('keeps a Windows folder\'s own attribute rather than clearing it', () => {
     expect(modeFromPeer(entry('dir', 0o755), 'win32', 'posix', { kind: 'dir', mode: 0o444 })).to.equal(0o444);
+  });
+});
+
+describe('core/platform/modes: the modes a reactor gives what it makes (fileMode, directoryMode)', () => {
+  it('gives a file the file mode and a directory the directory mode, whatever was sent; a link and an unset kind keep theirs', () => {
+    const modes = { file: 0o640, directory: 0o750 };
+    expect(withCreateMode(entry('file', 0o4755), modes).mode).to.equal(0o640);
+    expect(withCreateMode(entry('dir', 0o700), modes).mode).to.equal(0o750);
+    expect(withCreateMode(entry('symlink', 0o777), modes).mode).to.equal(0o777);
+    expect(withCreateMode(entry('file', 0o600), { directory: 0o750 }).mode).to.equal(0o600);
+    const same = entry('file', 0o640);
+    expect(withCreateMode(same, modes)).to.equal(same);
+    expect(withCreateMode(same, undefined)).to.equal(same);
   });
 });

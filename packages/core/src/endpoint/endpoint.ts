@@ -1,6 +1,7 @@
 import { compileFilter, type Filter } from '../filter/filter.js';
 import type { ChecksumName } from '../model/entry.js';
 import type { Party } from '../plan/reconcile.js';
+import type { CreateModes } from '../platform/modes.js';
 import { currentPlatform, privateDirName, type PlatformName } from '../platform/platform.js';
 import { scopePathProblem } from '../watch/pending-paths.js';
 import { ChangeFeed, type ChangeFeedOptions } from '../watch/change-feed.js';
@@ -50,6 +51,8 @@ export interface EndpointOptions {
   readonly linkBoundary?: string;
   /** ownersRefused says why this side sets no owners (a reactor's policy). */
   readonly ownersRefused?: string;
+  /** createModes are the modes what this side receives lands with, instead of the sender's (a reactor's config). */
+  readonly createModes?: CreateModes;
   /**
    * peerDigestLast: the other end takes a new file's digest with its last chunk (feature
    * "digest-last"), so a one-way run's sender hashes big new files while it sends them.
@@ -232,6 +235,7 @@ export class Endpoint {
       ...(this.options.platform !== undefined ? { platform: this.options.platform } : {}),
       ...(this.options.linkBoundary !== undefined ? { linkBoundary: this.options.linkBoundary } : {}),
       ...(this.options.ownersRefused !== undefined ? { ownersRefused: this.options.ownersRefused } : {}),
+      ...(this.options.createModes !== undefined ? { createModes: this.options.createModes } : {}),
       ...(hooks.keepDir !== undefined ? { keepDir: hooks.keepDir } : {}),
       ...(direction === 'bidi' ? { twoWay: { self, policy: settings.overwrite, host } } : {}),
       ...(hooks.progress !== undefined ? { progress: hooks.progress } : {}),

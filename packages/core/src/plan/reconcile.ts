@@ -70,13 +70,14 @@ export function sameState(a: Entry | undefined, b: Entry | undefined): boolean {
 export const SHOWN: Record<Party, string> = { initiator: 'local', reactor: 'remote' };
 
 /**
- * sameSync tells whether two ends' last-synced rows of a path agree. Owners do not count: a side
- * that may not set them (no root, a reactor's policy) records the owner it could give, so the
- * two rows of one sync can name other owners.
+ * sameSync tells whether two ends' last-synced rows of a path agree. Owners and modes do not
+ * count: a side that may not set owners (no root, a reactor's policy) records the owner it could
+ * give, and a reactor that gives its own modes (fileMode, directoryMode) records those, so the
+ * two rows of one sync can name other owners and modes.
  */
 export function sameSync(a: Entry | undefined, b: Entry | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
-  return sameState({ ...a, uid: null, gid: null }, { ...b, uid: null, gid: null });
+  return sameState({ ...a, uid: null, gid: null, mode: 0 }, { ...b, uid: null, gid: null, mode: 0 });
 }
 
 /** other names the far end from one end's point of view. */

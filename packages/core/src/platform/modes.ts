@@ -15,6 +15,15 @@ export interface NewModes {
   readonly dir: number;
 }
 
+/**
+ * CreateModes are the exact modes a reactor's admin gives the files and directories it makes in a
+ * user's tree (config "fileMode", "directoryMode"), whatever the sender's mode and the umask.
+ */
+export interface CreateModes {
+  readonly file?: number;
+  readonly directory?: number;
+}
+
 /** UMASK_022 is what a new file and directory get under the usual umask (the default here). */
 const UMASK_022: NewModes = { file: 0o644, dir: 0o755 };
 
@@ -55,4 +64,15 @@ export function withPeerMode<T extends Entry | undefined>(entry: T, own: Platfor
   if (entry === undefined) return entry;
   const mode = modeFromPeer(entry, own, peer, existing, created);
   return mode === entry.mode ? entry : { ...entry, mode };
+}
+
+/**
+ * withCreateMode is entry with the mode its kind gets on this side (CreateModes), the same object
+ * when none is set for it: received in these terms, it lands, is judged and is recorded with it,
+ * so a sender's mode never counts as a change here.
+ */
+export function withCreateMode<T extends Entry | undefined>(entry: T, modes: CreateModes | undefined): T {
+  if (entry === undefined || modes === undefined || entry.kind === 'symlink') return entry;
+  const mode = entry.kind === 'dir' ? modes.directory : modes.file;
+  return mode === undefined || mode === entry.mode ? entry : { ...entry, mode };
 }

@@ -3,6 +3,7 @@ import type { Filter } from '../filter/filter.js';
 import type { ChecksumName, Owners } from '../model/entry.js';
 import type { OverwritePolicy } from '../plan/decide.js';
 import type { TwoWayRole } from '../plan/two-way.js';
+import type { CreateModes } from '../platform/modes.js';
 import type { PlatformName } from '../platform/platform.js';
 import type { PathResult, SyncChannel, TransferProgress } from '../stream/messages.js';
 import type { ReceiverStore } from './receiver-store.js';
@@ -29,6 +30,8 @@ export interface ReceiverOptions {
   readonly owners?: Owners;
   /** ownersRefused, when set, says why this side will not set owners (a reactor's policy): noted, not tried. */
   readonly ownersRefused?: string;
+  /** createModes, when set (a reactor's config), are the modes what lands here gets instead of the sender's. */
+  readonly createModes?: CreateModes;
   /** keepDir, when set, receives what would be deleted, moved there instead (--keep-dir-*). */
   readonly keepDir?: string;
   /** mirror makes this side identical to the sender: extra paths deleted, changed and lost ones made again. */

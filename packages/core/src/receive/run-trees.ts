@@ -43,6 +43,7 @@ export function openTrees(options: ReceiverOptions, owners: Owners, madeParent: 
     ...(options.linkBoundary !== undefined ? { boundary: options.linkBoundary } : {}),
     ...(options.ownersRefused !== undefined ? { ownersRefused: options.ownersRefused } : {}),
     ...(options.keepDir !== undefined ? { keepDir: options.keepDir } : {}),
+    ...(options.createModes?.directory !== undefined ? { dirMode: options.createModes.directory } : {}),
     ...(options.twoWay !== undefined && !dry ? {
       madeDir: { syncedMode: (path: string) => store.synced(path)?.mode, made: madeParent },
     } : {}),

@@ -28,6 +28,8 @@ export interface TargetTreeOptions {
    * has comes back as it was.
    */
   readonly madeDir?: { syncedMode(path: string): number | undefined; made(path: string): void };
+  /** dirMode, when set (a reactor's "directoryMode"), is the exact mode of every directory made here, the keep dir's too. */
+  readonly dirMode?: number;
   /** flushes, when set (durable), gathers every directory and inode changed here, flushed before each DB commit. */
   readonly flushes?: PendingFlushes;
 }
@@ -67,13 +69,20 @@ export class TargetTree implements ReceivingTree {
   }
 
   private madeDir(path: string): void {
-    const { madeDir } = this.options;
-    const mode = madeDir?.syncedMode(path);
+    const { madeDir, dirMode } = this.options;
+    const mode = dirMode ?? madeDir?.syncedMode(path);
     this.confined.mkdir(path);
     // mkdir's mode goes through the umask.
     if (mode !== undefined && mode !== 0) this.confined.chmod(path, mode & MODE_BITS);
     madeDir?.made(path);
   }
+
+  /** makeKeptDir makes a directory in the keep dir, with dirMode when one is set. */
+  private readonly makeKeptDir = (dir: string): void => {
+    const keep = this.keepDirTree!;
+    keep.mkdir(dir);
+    if (this.options.dirMode !== undefined) keep.chmod(dir, this.options.dirMode);
+  };
 
   setLoserAside(path: string, target: Entry, beside: string): string | undefined {
     this.assertUnchanged(path, target);
@@ -128,7 +137,7 @@ export class TargetTree implements ReceivingTree {
       // A reactor made it at the start; a local one is made on first use, as mkdir -p would.
       if (!isPresent(this.keepDirTree.root)) this.makeKeepRoot();
       const free = this.keepDirTree.lstat(path) === undefined ? path : `${path}.${Date.now()}`;
-      this.keepDirTree.moveIn(this.confined.parents(path), free, target.kind);
+      this.keepDirTree.moveIn(this.confined.parents(path), free, target.kind, this.makeKeptDir);
       this.options.flushes?.dir(this.confined, parentOf(path));
     }
   }

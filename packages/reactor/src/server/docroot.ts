@@ -1,4 +1,4 @@
-import { ConfinedTree, NotADirectoryError, SnapsyncError, driveLetterOf, isInside, isPrivateName, splitPath, whereItLeads, type PlatformName } from '@snapsync/core';
+import { ConfinedTree, NotADirectoryError, chmodNoFollow, SnapsyncError, driveLetterOf, isInside, isPrivateName, splitPath, whereItLeads, type PlatformName } from '@snapsync/core';
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { dirname, parse, relative, sep } from 'node:path';
 
@@ -41,10 +41,10 @@ export function confine(docroot: string, userPath: string, platform: PlatformNam
 
 /**
  * ensureDirectory checks a confined path is a directory, creating it (and its parents,
- * each checked again) when create is set. A dry run passes where a real one would create it,
- * and creates nothing.
+ * each checked again) when create is set, each with exactly dirMode when one is set (the reactor's
+ * "directoryMode"). A dry run passes where a real one would create it, and creates nothing.
  */
-export function ensureDirectory(docroot: string, target: Confined, create: boolean, what: string, dryRun = false): Confined {
+export function ensureDirectory(docroot: string, target: Confined, create: boolean, what: string, dryRun = false, dirMode?: number): Confined {
   if (existsSync(target.real)) {
     if (!statSync(target.real).isDirectory()) {
       throw new SnapsyncError('DIR_NOT_FOUND', `${what} ${target.shown} is not a directory`);
@@ -64,7 +64,9 @@ export function ensureDirectory(docroot: string, target: Confined, create: boole
   // Made one level at a time through the confined layer, each checked again once made.
   const realRoot = realpathSync.native(docroot);
   try {
-    new ConfinedTree(realRoot, { boundary: realRoot }).ensureDir(relative(realRoot, target.real).split(sep).join('/'));
+    new ConfinedTree(realRoot, { boundary: realRoot }).ensureDir(relative(realRoot, target.real).split(sep).join('/'),
+      // Just made by this call, so a real directory (mkdir's mode went through the umask).
+      dirMode === undefined ? undefined : (full) => chmodNoFollow(full, dirMode));
   } catch (err) {
     // A file or link in the way, or no permission: the user's mistake, not an internal error. The
     // layer names paths from the docroot, as the user sees them.

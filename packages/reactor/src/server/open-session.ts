@@ -29,12 +29,13 @@ export interface DbPlacement {
  * openSide opens and records this side of a session, as the initiator asked, confined to
  * the user's docroot: the sync dir and DB dir are read inside it, and every error names paths
  * as the user sees them. A server dbDir wins over the DB dir asked for, as Aspera's
- * async_db_dir does. It refuses when the two DBs' presence disagrees.
+ * async_db_dir does. It refuses when the two DBs' presence disagrees. A sync dir it makes
+ * (--create-dir) gets dirMode when one is set.
  */
 export function openSide(principal: Principal, request: OpenSession, platform: PlatformName, peerPlatform: PlatformName,
-  placement: DbPlacement = {}): OpenedSide {
+  placement: DbPlacement = {}, dirMode?: number): OpenedSide {
   const remoteDir = ensureDirectory(principal.docroot,
-    confine(principal.docroot, request.remoteDir, platform), request.createDir, 'remote directory', request.dryRun);
+    confine(principal.docroot, request.remoteDir, platform), request.createDir, 'remote directory', request.dryRun, dirMode);
   const dbDir = placement.dbDir !== undefined ? sessionDbDir(placement.dbDir, principal.user, remoteDir.real)
     : request.remoteDbDir === '' ? remoteDir
     : confine(principal.docroot, request.remoteDbDir, platform);

@@ -1,4 +1,4 @@
-import { SnapsyncError } from '@snapsync/core';
+import { SnapsyncError, type CreateModes } from '@snapsync/core';
 import { Connection, HEARTBEAT_MS, keepAlive, wsFrameSocket } from '@snapsync/protocol';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
@@ -30,6 +30,8 @@ export interface ServeOptions {
   readonly registry?: SessionRegistry;
   /** placement: where snapshot DBs go (config.json "dbDir"). */
   readonly placement?: DbPlacement;
+  /** createModes: the modes of what sessions make in users' trees (config "fileMode", "directoryMode"). */
+  readonly createModes?: CreateModes;
 }
 
 /** RunningReactor is a listening reactor. */
@@ -94,6 +96,7 @@ export function serve(options: ServeOptions): Promise<RunningReactor> {
       serverName: options.serverName, log: options.log, peer, registry, maxFrameBytes: limits.maxFrameBytes,
       handshakeTimeoutMs: gate.loginLeftMs(tls),
       ...(options.placement !== undefined ? { placement: options.placement } : {}),
+      ...(options.createModes !== undefined ? { createModes: options.createModes } : {}),
     });
     handlers.add(handler);
     ws.on('close', () => {

@@ -23,6 +23,8 @@ export interface ServedSessionOptions {
   readonly log: Logger;
   readonly registry?: SessionRegistry | undefined;
   readonly status?: SessionStatus | undefined;
+  /** dirMode is the exact mode of a keep dir the session makes (the reactor's "directoryMode"). */
+  readonly dirMode?: number | undefined;
 }
 
 /** unexpected is the error for a message this point of the session does not take. */
@@ -250,8 +252,8 @@ export class ServedSession {
 
   /** keepDir reads --keep-dir-remote inside the docroot; it may not lie in the synced tree. */
   private keepDir(userPath: string): string {
-    const { principal, platform, root, side } = this.options;
-    const dir = ensureDirectory(principal.docroot, confine(principal.docroot, userPath, platform), true, 'keep dir', side.dryRun);
+    const { principal, platform, root, side, dirMode } = this.options;
+    const dir = ensureDirectory(principal.docroot, confine(principal.docroot, userPath, platform), true, 'keep dir', side.dryRun, dirMode);
     const rel = relative(root, dir.real);
     if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) {
       throw new SnapsyncError('PATH_INVALID', `keep dir ${dir.shown} lies inside the synchronized directory; choose one outside it`);

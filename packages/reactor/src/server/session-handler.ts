@@ -1,5 +1,6 @@
 import {
-  Endpoint, SnapsyncError, currentPlatform, isSnapsyncError, lastSyncAgreed, type ChecksumName, type PlatformName, type SyncMessage,
+  Endpoint, SnapsyncError, currentPlatform, isSnapsyncError, lastSyncAgreed, type ChecksumName, type CreateModes, type PlatformName,
+  type SyncMessage,
 } from '@snapsync/core';
 import {
   BIDI_FEATURE, CloseCode, Connection, DIGEST_LAST_FEATURE, FEATURES, FILE_BATCH_FEATURE, HANDSHAKE_TIMEOUT_MS, MAGIC, MAX_FRAME_BYTES,
@@ -29,6 +30,8 @@ export interface HandlerOptions {
   readonly maxFrameBytes?: number;
   /** placement: where snapshot DBs go (config.json "dbDir"); where each initiator asks when absent. */
   readonly placement?: DbPlacement;
+  /** createModes: what sessions make in a user's tree gets these modes (config "fileMode", "directoryMode"; never local mode's). */
+  readonly createModes?: CreateModes;
 }
 
 /** Peer is what the initiator's Hello said. */
@@ -200,7 +203,7 @@ export class SessionHandler {
     registry?.reserve(principal.user);
     let opened: ReturnType<typeof openSide>;
     try {
-      opened = openSide(principal, request, this.platform, peer.platform, this.options.placement);
+      opened = openSide(principal, request, this.platform, peer.platform, this.options.placement, this.options.createModes?.directory);
     } catch (err) {
       registry?.release(principal.user);
       throw err;
@@ -216,6 +219,7 @@ export class SessionHandler {
       peerDigestLast: peer.features.includes(DIGEST_LAST_FEATURE),
       ...(principal.rateLimit !== undefined ? { rateCap: principal.rateLimit } : {}),
       ...linkBoundary(principal.docroot),
+      ...(this.options.createModes !== undefined ? { createModes: this.options.createModes } : {}),
       // Owners from the network could hand files to anyone on a reactor run as root: the admin decides.
       ...(principal.allowOwners ? {} : {
         ownersRefused: `this reactor does not let ${principal.user} set owners (its admin can allow it: snapsync-reactor user add ${principal.user} --docroot DIR --allow-owners)`,
@@ -227,7 +231,7 @@ export class SessionHandler {
     });
     const served = new ServedSession({
       connection: this.connection, side, endpoint, root: remoteDir.real, principal, platform: this.platform, id: sessionId,
-      peer: this.options.peer, log: this.options.log, registry, status,
+      peer: this.options.peer, log: this.options.log, registry, status, dirMode: this.options.createModes?.directory,
     });
     this.stage = { name: 'session', peer, principal, served };
     this.options.log.event('info', 'session_start', {

@@ -1,8 +1,13 @@
+import type { CreateModes } from '@snapsync/core';
 import { MAX_FRAME_BYTES } from '@snapsync/protocol';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { setupError } from '../errors.js';
 import { LOG_LEVELS, type LogFormat, type LogLevel } from '../log.js';
+import { wholeNumber } from './config-checks.js';
+import { CREATE_MODE_KEYS, readCreateModes } from './create-modes.js';
+import type { LogFileSettings } from './log-file.js';
+import { LOG_FILE_KEYS, readLogSettings } from './log-settings.js';
 
 /** Limits bound what one reactor gives its clients. */
 export interface Limits {
@@ -40,6 +45,10 @@ export interface ReactorConfig {
   readonly stateDir?: string;
   /** dbDir: where the reactor keeps its snapshot DBs, per user and sync dir (the server wins over -B). */
   readonly dbDir?: string;
+  /** logFile: "logDir" and "logRotate"; without it the log goes to stdout and stderr. */
+  readonly logFile?: LogFileSettings;
+  /** createModes: "fileMode" and "directoryMode", what sessions make in users' trees gets. */
+  readonly createModes?: CreateModes;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -50,7 +59,8 @@ export const DEFAULT_LIMITS: Limits = {
 /** MIN_FRAME_BYTES leaves room for a 1 MiB chunk of file data and its header. */
 const MIN_FRAME_BYTES = 2 * 1024 * 1024;
 
-const KEYS = ['version', 'serverName', 'listen', 'logLevel', 'logFormat', 'limits', 'stateDir', 'dbDir'];
+const KEYS = ['version', 'serverName', 'listen', 'logLevel', 'logFormat', 'limits', 'stateDir', 'dbDir',
+  ...LOG_FILE_KEYS, ...CREATE_MODE_KEYS];
 const LIMIT_KEYS = Object.keys(DEFAULT_LIMITS);
 
 /**
@@ -86,21 +96,13 @@ export function readConfig(path: string): ReactorConfig {
   const given = limits as Record<string, unknown>;
   const unknownLimit = Object.keys(given).find((key) => !LIMIT_KEYS.includes(key));
   if (unknownLimit !== undefined) bad(`unknown limit "${unknownLimit}"; the limits are ${LIMIT_KEYS.join(', ')}`);
-  const whole = (key: keyof Limits, min: number, max: number): number => {
-    const value = given[key] ?? DEFAULT_LIMITS[key];
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      bad(`"limits.${key}" must be a whole number from ${min} to ${max}`);
-    }
-    return value as number;
-  };
-  // A relative directory is read from where the config file is.
-  const dir = (key: string): string | undefined => {
-    if (config[key] === undefined) return undefined;
-    const value = text(key, '');
-    return isAbsolute(value) ? value : resolve(dirname(path), value);
-  };
-  const stateDir = dir('stateDir');
-  const dbDir = dir('dbDir');
+  const whole = (key: keyof Limits, min: number, max: number): number =>
+    wholeNumber(given[key] ?? DEFAULT_LIMITS[key], `limits.${key}`, min, max, bad);
+  // A relative path is read from where the config file is.
+  const inConfigDir = (dir: string): string => (isAbsolute(dir) ? dir : resolve(dirname(path), dir));
+  const dir = (key: string): string | undefined => (config[key] === undefined ? undefined : inConfigDir(text(key, '')));
+  const [stateDir, dbDir] = [dir('stateDir'), dir('dbDir')];
+  const [logFile, createModes] = [readLogSettings(config, inConfigDir, bad), readCreateModes(config, bad)];
   return {
     version: 1,
     serverName: text('serverName', 'snapsync-reactor'),
@@ -121,5 +123,7 @@ export function readConfig(path: string): ReactorConfig {
     },
     ...(stateDir !== undefined ? { stateDir } : {}),
     ...(dbDir !== undefined ? { dbDir } : {}),
+    ...(logFile !== undefined ? { logFile } : {}),
+    ...(createModes !== undefined ? { createModes } : {}),
   };
 }
