@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { setupError } from '../errors.js';
 import { LOG_LEVELS, type LogFormat, type LogLevel } from '../log.js';
+import { readAdminConfig, type AdminConfig } from './admin-config.js';
 
 /** Limits bound what one reactor gives its clients. */
 export interface Limits {
@@ -38,6 +39,8 @@ export interface ReactorConfig {
   readonly limits: Limits;
   /** stateDir: only in a file named by --config; where the identity and users live. */
   readonly stateDir?: string;
+  /** admin: the admin listener (metrics, health, management API); none when absent. */
+  readonly admin?: AdminConfig;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -48,7 +51,7 @@ export const DEFAULT_LIMITS: Limits = {
 /** MIN_FRAME_BYTES leaves room for a 1 MiB chunk of file data and its header. */
 const MIN_FRAME_BYTES = 2 * 1024 * 1024;
 
-const KEYS = ['version', 'serverName', 'listen', 'logLevel', 'logFormat', 'limits', 'stateDir'];
+const KEYS = ['version', 'serverName', 'listen', 'logLevel', 'logFormat', 'limits', 'stateDir', 'admin'];
 const LIMIT_KEYS = Object.keys(DEFAULT_LIMITS);
 
 /**
@@ -92,6 +95,7 @@ export function readConfig(path: string): ReactorConfig {
     return value as number;
   };
   const stateDir = config.stateDir === undefined ? undefined : text('stateDir', '');
+  const admin = readAdminConfig(config.admin, path, bad);
   return {
     version: 1,
     serverName: text('serverName', 'snapsync-reactor'),
@@ -112,5 +116,6 @@ export function readConfig(path: string): ReactorConfig {
     },
     // A relative state dir is read from where the config file is.
     ...(stateDir !== undefined ? { stateDir: isAbsolute(stateDir) ? stateDir : resolve(dirname(path), stateDir) } : {}),
+    ...(admin !== undefined ? { admin } : {}),
   };
 }
