@@ -35,6 +35,8 @@ export function startAdmin(options: AdminOptions): Promise<RunningAdmin> {
   const authorized = bearerCheck(options.token);
   const server: Server = createServer({
     key: options.keyPem, cert: options.certPem, minVersion: 'TLSv1.2', handshakeTimeout: ADMIN_LIMITS.timeoutMs,
+    // Node checks the two timeouts below only this often (30 s by default).
+    connectionsCheckingInterval: 1000,
   }, (request, response) => {
     void answer(request, options, authorized).then((reply) => send(response, reply));
   });
