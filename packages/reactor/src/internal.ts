@@ -13,3 +13,4 @@ export { VerifiedPasswords } from './users/verified-passwords.js';
 export { parseEd25519PublicKey } from './users/authorized-key.js';
 export { LoginThrottle, ADDRESS_RULES, PAIR_RULES, type Rules } from './server/login-throttle.js';
 export { sourceOf } from './server/source-address.js';
+export { type SessionDetail, type SessionView } from './admin/session-view.js';

@@ -1,6 +1,7 @@
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
+import type { SessionView } from '@snapsync/reactor/internal';
 import type { TestUser } from '../../helpers/reactor-process.js';
 import { useReactor, type SuiteReactor } from '../../helpers/suite-reactor.js';
 import { tempDir } from '../../helpers/temp-dir.js';
@@ -73,4 +74,12 @@ export function useAdminReactor(users?: (docroot: string) => readonly TestUser[]
   chmodSync(tokenFile, 0o600);
   const reactor = useReactor({ ...(users !== undefined ? { users } : {}), config: { admin: { listen: '127.0.0.1:0', tokenFile } } });
   return { reactor, request: (path, options) => adminRequest(reactor, adminPortOf(reactor), path, options) };
+}
+
+/** SessionJson is a session as the admin API shows it. */
+export type SessionJson = SessionView;
+
+/** initiatorArgs are snapsync's arguments for a session as alice (password in SNAPSYNC_PASSWORD) with the suite's reactor. */
+export function initiatorArgs(reactor: SuiteReactor, name: string, local: string, remote: string, extra: readonly string[] = []): string[] {
+  return ['-N', name, '-d', local, '-r', `alice@127.0.0.1:/${remote}`, '-P', String(reactor.port), '--fingerprint', reactor.fingerprint, ...extra];
 }
