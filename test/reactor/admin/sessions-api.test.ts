@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually, poll, startCli, type CliProcess } from '../../helpers/cli-process.js';
 import { bins } from '../../helpers/paths.js';
+import { snapsync, type CliResult } from '../../helpers/run-cli.js';
 import { sharing } from '../../helpers/suite-reactor.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { initiatorArgs, useAdminReactor, type SessionJson } from './admin-client.js';
@@ -59,6 +60,26 @@ describe('reactor/admin/sessions-api', function () {
     expect(detail.status).to.equal(200);
     expect(detail.json).to.deep.include({ id: running.id, state: 'done', problems: [], conflicts: [] });
     expect((await admin.request('/metrics')).text).not.to.include(`id="${running.id}"`);
+  });
+
+  it('keeps a session\'s conflicts: a bidi run that found both sides changed lists the path in GET /v1/sessions/ID', async () => {
+    const name = `api-bidi-${process.pid}`;
+    const local = join(tempDir('snapsync-api-'), 'local');
+    mkdirSync(local);
+    const remote = join(admin.reactor.docroot, name);
+    mkdirSync(remote);
+    writeFileSync(join(local, 'both.txt'), 'first');
+    const bidi = (): Promise<CliResult> => snapsync(initiatorArgs(admin.reactor, name, local, name, ['-K', 'bidi', '-q']),
+      { env: { SNAPSYNC_PASSWORD: PASSWORD } });
+    expect((await bidi()).code).to.equal(0);
+    writeFileSync(join(local, 'both.txt'), 'changed here');
+    writeFileSync(join(remote, 'both.txt'), 'changed on the reactor');
+    expect((await bidi()).code, 'exit 13: conflicts').to.equal(13);
+    const ended = ((await admin.request('/v1/sessions')).json as SessionJson[]).find((s) => s.name === name && s.conflicts === 1);
+    expect(ended, 'the second run, with its conflict').to.include({ state: 'done', direction: 'bidi' });
+    const detail = (await admin.request(`/v1/sessions/${ended!.id}`)).json as { conflicts: { path: string }[]; problems: unknown[] };
+    expect(detail.conflicts.map((conflict) => conflict.path)).to.deep.equal(['both.txt']);
+    expect(detail.problems).to.deep.equal([]);
   });
 
   it('stops a running session: 202 with state stopped, the initiator exits 14 (SESSION_STOPPED), and it cannot be stopped twice', async () => {
