@@ -4,30 +4,23 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { snapsync } from '../helpers/run-cli.js';
-import { useReactor } from '../helpers/suite-reactor.js';
+import { sharing } from '../helpers/suite-reactor.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { adminPortOf, TOKEN, useAdminReactor } from '../reactor/admin/admin-client.js';
 
 const PASSWORD = 'page-pw';
-const TOKEN = randomBytes(24).toString('hex');
 const MiB = 1024 * 1024;
-
-/** adminPort reads the admin listener's port from the reactor's log line. */
-function adminPort(log: string): number {
-  const match = /admin listening on 127\.0\.0\.1:(\d+)/.exec(log);
-  if (match === null) throw new Error(`the reactor logged no admin listener: ${log}`);
-  return Number(match[1]);
-}
 
 // The status page an operator opens, in Debian's chromium (npm run test:browser installs it).
 describe('browser: the reactor\'s status page', function () {
   this.timeout(120_000);
-  const reactor = useReactor({ password: PASSWORD, config: { admin: { listen: '127.0.0.1:0', token: TOKEN } } });
+  const { reactor } = useAdminReactor(sharing(PASSWORD, 'alice'));
   let browser: Browser;
   let page: Page;
   let url: string;
 
   before(async () => {
-    url = `https://127.0.0.1:${adminPort(reactor.log())}/`;
+    url = `https://127.0.0.1:${adminPortOf(reactor)}/`;
     browser = await chromium.launch({
       executablePath: process.env.SNAPSYNC_CHROMIUM ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox'],
     });
@@ -60,25 +53,28 @@ describe('browser: the reactor\'s status page', function () {
   it('shows a session appear while it runs and finish, with its files, and the users', async () => {
     const local = tempDir('snapsync-page-');
     for (let i = 0; i < 3; i += 1) writeFileSync(join(local, `part-${i}.bin`), randomBytes(MiB));
-    // A name with markup: the page must show it as text.
-    const remote = '/<i>shown as text</i>';
+    // A directory named as markup: the page must show it as text.
+    const remote = '/<img src=x onerror=alert(1)>';
     mkdirSync(join(reactor.docroot, remote));
     const push = snapsync(['-N', 'onpage', '-d', local, '-r', `alice@127.0.0.1:${remote}`, '-P', String(reactor.port),
       '--fingerprint', reactor.fingerprint, '-l', '8M', '-q'], { env: { SNAPSYNC_PASSWORD: PASSWORD } });
     const row = page.locator('#sessions tbody tr', { hasText: 'onpage' });
     await row.locator('.state', { hasText: 'syncing' }).waitFor({ timeout: 20_000 });
-    const shots = tempDir('snapsync-page-shot-');
+    // Bytes count as each file lands: once one has, the throughput shows.
+    await row.locator('.files').filter({ hasNotText: /^0$/ }).waitFor({ timeout: 20_000 });
+    // SNAPSYNC_SCREENSHOTS=DIR keeps them (docs/images/status-page.png is the running one).
+    const shots = process.env.SNAPSYNC_SCREENSHOTS ?? tempDir('snapsync-page-shot-');
     await page.screenshot({ path: join(shots, 'running.png'), fullPage: true });
     expect((await push).code).to.equal(0);
     await row.locator('.state', { hasText: 'done' }).waitFor({ timeout: 20_000 });
     expect(await row.locator('.files').textContent()).to.equal('3');
     expect(await row.locator('.dir').textContent()).to.equal(remote);
-    expect(await page.locator('#sessions i').count(), 'no markup from a path').to.equal(0);
+    expect(await page.locator('#sessions img').count(), 'no markup from a path').to.equal(0);
     await page.locator('#users tbody tr', { hasText: 'alice' }).waitFor();
     await row.click();
     await page.locator('#detail-name', { hasText: 'onpage' }).waitFor();
-    const shot = process.env.SNAPSYNC_SCREENSHOT ?? join(shots, 'done.png');
-    await page.screenshot({ path: shot, fullPage: true });
-    expect(statSync(shot).size).to.be.greaterThan(10_000);
+    await page.screenshot({ path: join(shots, 'done.png'), fullPage: true });
+    expect(statSync(join(shots, 'running.png')).size).to.be.greaterThan(10_000);
+    expect(statSync(join(shots, 'done.png')).size).to.be.greaterThan(10_000);
   });
 });

@@ -30,6 +30,7 @@ export type ErrorCode =
   | 'SQLITE_UNAVAILABLE'
   | 'FILTER_INVALID'
   | 'ACCESS_DENIED'
+  | 'SESSION_STOPPED'
   | 'INTERNAL'
   // Local only: these never cross the wire (they map to INTERNAL there).
   | 'CONNECTION_FAILED'

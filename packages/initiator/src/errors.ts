@@ -21,6 +21,7 @@ export const EXIT = {
   partial: 11,
   massDelete: 12,
   conflicts: 13,
+  stopped: 14,
 } as const;
 
 const BY_CODE: Record<ErrorCode, number> = {
@@ -56,6 +57,7 @@ const BY_CODE: Record<ErrorCode, number> = {
   UNEXPECTED_MESSAGE: EXIT.protocol,
   FRAME_TOO_LARGE: EXIT.protocol,
   MASS_DELETE_REFUSED: EXIT.massDelete,
+  SESSION_STOPPED: EXIT.stopped,
   INTERNAL: EXIT.failure,
   // Never ends a run: a session that cannot watch rescans on a timer instead.
   WATCH_FAILED: EXIT.failure,

@@ -4,11 +4,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import yargs from 'yargs';
+import { loadAdminToken } from './admin/admin-token.js';
+import { startAdmin, type RunningAdmin } from './admin/admin-server.js';
+import { adminMetrics } from './admin/metrics.js';
 import { setupError } from './errors.js';
-import { serverLog } from './log.js';
+import { serverLog, type Logger } from './log.js';
 import { userAuthenticator } from './server/authenticator.js';
-import { parseListen } from './server/listen-address.js';
+import { parseListen, shownAddress } from './server/listen-address.js';
 import { serve } from './server/serve.js';
+import type { AdminConfig } from './state/admin-config.js';
 import { readConfig } from './state/reactor-config.js';
 import { fingerprintOf, initStateDir, loadIdentity, stateDir, type StateDir } from './state/state-dir.js';
 import { keepStatus, readStatus, statusPath } from './state/status-file.js';
@@ -186,27 +190,30 @@ async function runServer(dir: string, listen: string | undefined, configPath: st
   const { log, close: closeLog } = serverLog(config.logLevel, config.logFormat, config.logFile);
   const dbDir = config.dbDir === undefined ? undefined : prepareDbDir(config.dbDir);
   const registry = new SessionRegistry(config.limits.maxSessions, config.limits.maxSessionsPerUser);
+  const admin = await startAdminListener({ state, admin: config.admin, configPath: configPath ?? state.configPath, keyPem, certPem, registry, log });
   const reactor = await serve({
     host, port, keyPem, certPem, serverName: config.serverName, log, limits: config.limits, registry, placement: { dbDir },
     ...(config.createModes !== undefined ? { createModes: config.createModes } : {}),
     // users.json is read at each login, so `user add` takes effect without a restart.
     authenticate: userAuthenticator((name) => loadUsers(state).get(name)),
+  }).catch(async (err: unknown) => {
+    await admin?.close();
+    throw err;
   });
-  const where = reactor.address.family === 'IPv6' ? `[${reactor.address.address}]` : reactor.address.address;
   const fingerprint = fingerprintOf(state);
   const startedAt = Date.now();
   const status = keepStatus(statusPath(state), () => ({
-    version: SNAPSYNC_VERSION, pid: process.pid, host: hostname(), listen: `${where}:${reactor.address.port}`, fingerprint, startedAt,
+    version: SNAPSYNC_VERSION, pid: process.pid, host: hostname(), listen: shownAddress(reactor.address), fingerprint, startedAt,
     maxSessions: config.limits.maxSessions, sessions: registry.sessions(), totals: registry.totals,
   }), () => registry.version);
   registry.onOpenOrClose = () => status.now();
-  log.info(`listening on ${where}:${reactor.address.port} fingerprint ${fingerprint}`);
+  log.info(`listening on ${shownAddress(reactor.address)} fingerprint ${fingerprint}`);
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
       log.info(`${signal} received, shutting down`);
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
-      void reactor.close().then(resolve);
+      void Promise.all([reactor.close(), admin?.close()]).then(() => resolve());
     };
     const onInt = (): void => stop('SIGINT');
     const onTerm = (): void => stop('SIGTERM');
@@ -217,6 +224,21 @@ async function runServer(dir: string, listen: string | undefined, configPath: st
   log.info('stopped');
   closeLog();
   return 0;
+}
+
+/** startAdminListener starts the admin listener when config.json has "admin" (its token checked first). */
+async function startAdminListener(options: {
+  state: StateDir; admin: AdminConfig | undefined; configPath: string; keyPem: string; certPem: string; registry: SessionRegistry; log: Logger;
+}): Promise<RunningAdmin | undefined> {
+  const { state, admin, configPath, keyPem, certPem, registry, log } = options;
+  if (admin === undefined) return undefined;
+  const token = loadAdminToken(admin.token);
+  const { host, port } = parseListen(admin.listen, `"admin.listen" in ${configPath}:`);
+  const listener = await startAdmin({
+    host, port, keyPem, certPem, token, log, sessions: registry, metrics: adminMetrics(registry), users: () => listUsers(state),
+  });
+  log.info(`admin listening on ${shownAddress(listener.address)} (metrics, health, API)`);
+  return listener;
 }
 
 /** showStatus prints status.json as a person or a script reads it; 0 while the reactor runs, 1 when it does not. */

@@ -15,3 +15,4 @@ export { parseEd25519PublicKey } from './users/authorized-key.js';
 export { LoginThrottle, ADDRESS_RULES, PAIR_RULES, type Rules } from './server/login-throttle.js';
 export { sourceOf } from './server/source-address.js';
 export { prepareDbDir, sessionDbDir } from './state/db-dir.js';
+export { type SessionDetail, type SessionView } from './admin/session-view.js';

@@ -41,6 +41,21 @@ describe('core/receive/ack-credit', () => {
     expect(acks.at(-1)!.at, '200,000 bytes at 100,000 a second').to.be.greaterThan(1_700);
   });
 
+  it('follows a cap changed while credit is held: lifted, the held credit goes back at once', async () => {
+    const { channel: sent, acks } = channel();
+    // 80 kbit/s is 10,000 bytes a second: 100,000 bytes would take about 9 s.
+    const rate = RateLimit.fromBits(80_000)!;
+    const credit = new AckCredit(sent, rate);
+    credit.add(100_000);
+    await sleep(300);
+    const heldBack = acks.reduce((sum, ack) => sum + ack.bytes, 0);
+    expect(heldBack).to.equal(0);
+    rate.setRate(0);
+    await sleep(300);
+    expect(acks.reduce((sum, ack) => sum + ack.bytes, 0)).to.equal(100_000);
+    expect(acks.at(-1)!.at).to.be.below(1_000);
+  });
+
   it('sends all it gathered and held at once when flushed (before SyncDone), and never more than was written', async () => {
     const { channel: sent, acks } = channel();
     const credit = new AckCredit(sent, RateLimit.fromBits(80_000));

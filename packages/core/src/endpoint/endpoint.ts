@@ -70,7 +70,9 @@ interface Run {
   readonly settings: RunSettings;
   hooks: RunHooks;
   readonly filter: Filter;
-  readonly rate: RateLimit | undefined;
+  /** rate paces what this side sends, ackRate what it acknowledges: both follow limitRate at once. */
+  readonly rate: RateLimit;
+  readonly ackRate: RateLimit;
   scan?: SideScan;
   problems?: ProblemLog;
 }
@@ -86,6 +88,8 @@ export class Endpoint {
   private trusted: boolean;
   private run: Run | undefined;
   private readonly platform: PlatformName;
+  /** extraCap is limitRate's ceiling (bits per second), over rateCap's. */
+  private extraCap: number | undefined;
 
   constructor(private readonly options: EndpointOptions) {
     this.trusted = options.trusted ?? true;
@@ -132,8 +136,27 @@ export class Endpoint {
       store.journalChanges();
     }
     if (!this.trusted) store.forgetSynced();
-    this.run = { settings, hooks: {}, filter, rate: RateLimit.fromBits(cappedRate(settings.targetRate, this.options.rateCap)) };
+    this.run = {
+      settings, hooks: {}, filter, rate: new RateLimit(this.ceiling(settings.targetRate) / 8), ackRate: new RateLimit(this.ceiling(0) / 8),
+    };
     return rolledBack;
+  }
+
+  /** rateCeiling is what this side holds the session to, both ways, whatever the peer asks (bits per second, 0: none). */
+  get rateCeiling(): number {
+    return this.ceiling(0);
+  }
+
+  /**
+   * limitRate sets a ceiling over rateCap (bits per second; undefined or 0 takes it away),
+   * at once: a run under way sends and acknowledges at the new rate from its next chunk.
+   */
+  limitRate(bitsPerSecond: number | undefined): void {
+    this.extraCap = bitsPerSecond;
+    const run = this.run;
+    if (run === undefined) return;
+    run.rate.setRate(this.ceiling(run.settings.targetRate) / 8);
+    run.ackRate.setRate(this.ceiling(0) / 8);
   }
 
   /**
@@ -216,19 +239,16 @@ export class Endpoint {
       ...(settings.maxDelete !== undefined ? { maxDelete: settings.maxDelete } : {}),
       // A reactor's unreadable paths are reported where the user is.
       reportProblems: self === 'reactor', losersOnly: pass.losersOnly === true, withBase: direction === 'bidi',
-      digestLast: this.digestLast,
-      ...(rate !== undefined ? { rate } : {}),
+      digestLast: this.digestLast, rate,
       ...(hooks.progress !== undefined ? { progress: hooks.progress } : {}),
     });
   }
 
   receiver(pass: Pass): Receiver {
-    const { settings, hooks } = this.current();
+    const { settings, hooks, ackRate } = this.current();
     const { root, checksum, direction, self, host, side } = this.options;
-    const ackRate = RateLimit.fromBits(this.options.rateCap ?? 0);
     return new Receiver({
-      root, peerPlatform: this.options.peerPlatform, cacheDir: side.layout.cacheDir, store: this.store, checksum,
-      ...(ackRate !== undefined ? { ackRate } : {}),
+      root, peerPlatform: this.options.peerPlatform, cacheDir: side.layout.cacheDir, store: this.store, checksum, ackRate,
       policy: settings.overwrite, channel: pass.channel, report: this.report, mirror: settings.mirror,
       filter: this.scanned(this.current()).filter, preserveTime: settings.preserveTime,
       owners: { uid: settings.preserveUid, gid: settings.preserveGid }, dryRun: this.dryRun, durable: this.options.durable,
@@ -248,6 +268,11 @@ export class Endpoint {
     run?.problems?.add(result);
     run?.hooks.report?.(result);
   };
+
+  /** ceiling is the rate asked (bits per second, 0: none) under the caps this side holds. */
+  private ceiling(asked: number): number {
+    return cappedRate(cappedRate(asked, this.options.rateCap), this.extraCap);
+  }
 
   private get privateDir(): string {
     return this.options.privateDirName ?? privateDirName(this.platform);

@@ -30,7 +30,7 @@ export class AckCredit {
   }
 
   private release(): void {
-    if (this.rate === undefined) {
+    if (this.rate?.limited !== true) {
       this.flush();
       return;
     }

@@ -1,10 +1,5 @@
 import { readFileSync } from 'node:fs';
-
-/** PageFile is one file of the status page, as it is sent. */
-export interface PageFile {
-  readonly type: string;
-  readonly body: Buffer;
-}
+import type { Reply } from './admin-routes.js';
 
 // A Map, not an object: a path such as /constructor must find nothing.
 const FILES: ReadonlyMap<string, { readonly name: string; readonly type: string }> = new Map([
@@ -13,11 +8,14 @@ const FILES: ReadonlyMap<string, { readonly name: string; readonly type: string 
   ['/status.css', { name: 'status.css', type: 'text/css; charset=utf-8' }],
 ]);
 
+/** PAGE_PATHS matches the status page's files; the captured part is the file's path. */
+export const PAGE_PATHS = /^(\/|\/status\.js|\/status\.css)$/;
+
 /**
  * PAGE_HEADERS let the page run only its own script and reach only this listener: a session
  * name or path a user chose cannot run in an operator's browser even if the page slipped.
  */
-export const PAGE_HEADERS: Readonly<Record<string, string>> = {
+const PAGE_HEADERS: Readonly<Record<string, string>> = {
   'Content-Security-Policy':
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
   'X-Content-Type-Options': 'nosniff',
@@ -25,19 +23,20 @@ export const PAGE_HEADERS: Readonly<Record<string, string>> = {
   'Cache-Control': 'no-cache',
 };
 
-const cache = new Map<string, PageFile>();
+const read = new Map<string, string>();
 
 /**
- * pageFile is the status page's file at a URL path (undefined for any other path). The page is
- * plain files in the package's static/ folder, served as they are: no build step.
+ * statusPage is one file of the status page. The page is plain files in the package's static/
+ * folder, served as they are (no build step); it shows only what the API gives, with the token
+ * the operator types, so the files themselves need none.
  */
-export function pageFile(path: string): PageFile | undefined {
-  const file = FILES.get(path);
-  if (file === undefined) return undefined;
-  let found = cache.get(path);
-  if (found === undefined) {
-    found = { type: file.type, body: readFileSync(new URL(`../../static/${file.name}`, import.meta.url)) };
-    cache.set(path, found);
+export function statusPage(path: string | undefined): Reply {
+  const file = path === undefined ? undefined : FILES.get(path);
+  if (path === undefined || file === undefined) throw new Error(`${String(path)} is not a file of the status page`);
+  let body = read.get(path);
+  if (body === undefined) {
+    body = readFileSync(new URL(`../../static/${file.name}`, import.meta.url), 'utf8');
+    read.set(path, body);
   }
-  return found;
+  return { status: 200, contentType: file.type, body, headers: PAGE_HEADERS };
 }

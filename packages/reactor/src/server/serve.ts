@@ -1,4 +1,4 @@
-import { SnapsyncError, type CreateModes } from '@snapsync/core';
+import { SnapsyncError, isSnapsyncError, type CreateModes } from '@snapsync/core';
 import { Connection, HEARTBEAT_MS, keepAlive, wsFrameSocket } from '@snapsync/protocol';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
@@ -89,7 +89,10 @@ export function serve(options: ServeOptions): Promise<RunningReactor> {
       options.log);
     const handler: SessionHandler = new SessionHandler(new Connection(stall.watching(wsFrameSocket(ws))), {
       authenticate: async (auth, challenge) => {
-        const principal = await login(auth, challenge);
+        const principal = await login(auth, challenge).catch((err: unknown) => {
+          if (isSnapsyncError(err) && err.code === 'AUTH_FAILED') registry.loginFailed();
+          throw err;
+        });
         gate.loggedIn(tls);
         return principal;
       },

@@ -1,12 +1,13 @@
 import {
   Receiver, Sender, SnapsyncError, compileFilter,
-  type ChangeFeed, type Endpoint, type PathResult, type PlatformName, type SessionSide, type SideScan, type SyncMessage,
+  type ChangeFeed, type ErrorCode, type Endpoint, type PathResult, type PlatformName, type SessionSide, type SideScan, type SyncMessage,
 } from '@snapsync/core';
 import { protocolError, runSettingsOf, type Connection, type StartPass, type StartSync, type Watch } from '@snapsync/protocol';
 import { isAbsolute, relative } from 'node:path';
 import type { Logger } from '../log.js';
 import { confine, ensureDirectory } from './docroot.js';
 import type { Principal } from './authenticator.js';
+import type { SessionRecord } from './session-record.js';
 import type { SessionRegistry, SessionStatus } from './session-registry.js';
 import { treeChangedBatches } from './tree-changed-batches.js';
 
@@ -22,7 +23,10 @@ export interface ServedSessionOptions {
   readonly peer: string;
   readonly log: Logger;
   readonly registry?: SessionRegistry | undefined;
-  readonly status?: SessionStatus | undefined;
+  /** fail ends the connection with an error (the handler's, which counts it). */
+  readonly fail: (err: unknown) => void;
+  /** record is the session's in the registry (none for the in-process reactor). */
+  readonly record?: SessionRecord | undefined;
   /** dirMode is the exact mode of a keep dir the session makes (the reactor's "directoryMode"). */
   readonly dirMode?: number | undefined;
 }
@@ -55,6 +59,10 @@ export class ServedSession {
 
   constructor(private readonly options: ServedSessionOptions) {}
 
+  private get status(): SessionStatus | undefined {
+    return this.options.record?.status;
+  }
+
   get id(): string {
     return this.options.id;
   }
@@ -69,7 +77,8 @@ export class ServedSession {
    * sender for pull. The reply tells the initiator this side is ready.
    */
   async startSync(id: number, request: StartSync): Promise<void> {
-    const { side, endpoint, connection, status, registry } = this.options;
+    const { side, endpoint, connection, registry } = this.options;
+    const status = this.status;
     if (this.syncing) throw unexpectedHere('startSync');
     if (request.dryRun !== side.dryRun) {
       throw protocolError('INVALID_MESSAGE', 'invalid message: startSync.dryRun differs from the openSession.dryRun of this session');
@@ -130,7 +139,8 @@ export class ServedSession {
    * cannot be watched is no failure: the initiator then rescans on its timer.
    */
   async watch(id: number, request: Watch): Promise<void> {
-    const { connection, status, registry, endpoint } = this.options;
+    const { connection, registry, endpoint } = this.options;
+    const status = this.status;
     if (this.syncing || this.feed !== undefined) throw unexpectedHere('watch');
     this.continuous = true;
     const feed = endpoint.changeFeed({
@@ -163,7 +173,8 @@ export class ServedSession {
 
   /** endCycle records one cycle of a continuous session; the session stays open for the next. */
   endCycle(ok: boolean, generation: string): void {
-    const { endpoint, status, registry, log } = this.options;
+    const { endpoint, registry, log } = this.options;
+    const status = this.status;
     endpoint.end(ok, generation, true);
     this.role = undefined;
     this.syncing = false;
@@ -189,21 +200,29 @@ export class ServedSession {
     void this.feed?.close();
     this.feed = undefined;
     this.options.endpoint.end(ok, generation, false);
+    const status = this.status;
+    // A run's end carries a generation; a continuous session's end after its cycles does not.
+    if (ok && generation !== '' && status !== undefined) status.lastSyncAt = Date.now();
     this.options.registry?.close(this.options.id, ok);
-    const status = this.options.status;
     this.options.log.event('info', 'session_end', {
       id: this.options.id, result: ok ? 'ok' : 'failed',
       ...(status !== undefined ? { files: status.files, bytes: status.bytes, errors: status.errors, cycles: status.cycles } : {}),
     });
   }
 
-  /** lost ends the session when the initiator's connection went. */
-  lost(): void {
+  /**
+   * lost ends the session when its connection went: closed by the initiator, or by this side
+   * after it sent an error (`sent`, counted where it was sent).
+   */
+  lost(sent?: ErrorCode): void {
     void this.feed?.close();
     this.feed = undefined;
     if (this.role instanceof Receiver) this.role.abandon();
     if (this.ended) return;
-    this.options.log.event('warn', 'session_lost', { id: this.options.id, peer: this.options.peer, reason: 'the initiator\'s connection closed' });
+    if (sent === undefined) {
+      this.options.log.event('warn', 'session_lost', { id: this.options.id, peer: this.options.peer, reason: 'the initiator\'s connection closed' });
+      this.options.registry?.errorSeen('CONNECTION_CLOSED');
+    }
     this.finish(false);
   }
 
@@ -236,18 +255,22 @@ export class ServedSession {
   private startStreaming(): void {
     const role = this.role;
     if (role instanceof Sender) {
-      role.stream().catch((err: unknown) => this.options.connection.fail(0, err));
+      role.stream().catch((err: unknown) => this.options.fail(err));
     }
   }
 
-  /** report counts what the run did, for the status and the cycle's log line (the endpoint keeps the problem log). */
+  /**
+   * report counts what the run did, for the status, the admin and the cycle's log line (the
+   * endpoint keeps the problem log): received while this side receives, sent while it sends.
+   */
   private readonly report = (result: PathResult): void => {
-    const { status, registry } = this.options;
-    if (status === undefined || result.outcome === 'superseded' || result.outcome === 'skipped' || result.outcome === 'conflict') return;
+    const { record, registry } = this.options;
+    if (record === undefined || result.outcome === 'superseded') return;
+    registry?.counted(record, result, this.role instanceof Sender ? 'sent' : 'received');
+    if (result.outcome === 'skipped' || result.outcome === 'conflict') return;
     this.cycle.paths += 1;
     if (result.outcome === 'error') this.cycle.errors += 1;
     else this.cycle.bytes += result.bytes;
-    registry?.counted(status, result.bytes, result.outcome === 'error');
   };
 
   /** keepDir reads --keep-dir-remote inside the docroot; it may not lie in the synced tree. */

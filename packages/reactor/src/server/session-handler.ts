@@ -1,5 +1,5 @@
 import {
-  Endpoint, SnapsyncError, currentPlatform, isSnapsyncError, lastSyncAgreed, type ChecksumName, type CreateModes, type PlatformName,
+  Endpoint, SnapsyncError, currentPlatform, isSnapsyncError, lastSyncAgreed, type ChecksumName, type CreateModes, type ErrorCode, type PlatformName,
   type SyncMessage,
 } from '@snapsync/core';
 import {
@@ -72,6 +72,8 @@ export class SessionHandler {
   private readonly platform: PlatformName;
   /** loggedInOnce: Auth succeeded on this connection (a session that ended leaves it so). */
   private loggedInOnce = false;
+  /** sent is the code of the error this side ended the connection with. */
+  private sent: ErrorCode | undefined;
 
   private readonly handlers: Handlers = {
     hello: { hello: (_, id, message) => this.hello(id, message) },
@@ -104,7 +106,7 @@ export class SessionHandler {
     connection.onClose(() => this.closed());
     this.timer = setTimeout(() => {
       if (this.stage.name === 'hello' || this.stage.name === 'auth') {
-        connection.fail(0, protocolError('HANDSHAKE_TIMEOUT', 'no login within the time allowed; connect again'));
+        this.fail(0, protocolError('HANDSHAKE_TIMEOUT', 'no login within the time allowed; connect again'));
       }
     }, options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS);
     this.timer.unref();
@@ -130,7 +132,7 @@ export class SessionHandler {
     if (!this.connection.isOpen) return;
     const id = this.stage.name === 'session' ? this.stage.served.id : '';
     this.options.log.event('warn', 'session_stalled', { id, peer: this.options.peer, seconds });
-    this.connection.fail(0, new SnapsyncError('REACTOR_BUSY',
+    this.fail(0, new SnapsyncError('REACTOR_BUSY',
       `nothing moved on this session for ${seconds} s; the reactor ended it to free its place ` +
       '(its admin sets limits.stallTimeoutSeconds); run it again'));
   }
@@ -138,9 +140,19 @@ export class SessionHandler {
   /** shutdown ends the connection because the reactor is stopping. */
   shutdown(): void {
     if (this.connection.isOpen) {
-      this.connection.fail(0, new SnapsyncError('SHUTTING_DOWN', 'the reactor is shutting down; run the session again later'),
-        CloseCode.normal);
+      this.fail(0, new SnapsyncError('SHUTTING_DOWN', 'the reactor is shutting down; run the session again later'), CloseCode.normal);
     }
+  }
+
+  /**
+   * fail sends the error and closes the connection. Once logged in, the error is counted by
+   * its code: before, it is a stranger's, and counting it would let strangers write the metrics.
+   */
+  private fail(frameId: number, err: unknown, close?: number): void {
+    if (!this.connection.isOpen || this.sent !== undefined) return;
+    this.sent = isSnapsyncError(err) ? err.code : 'INTERNAL';
+    if (this.loggedIn) this.options.registry?.errorSeen(this.sent);
+    this.connection.fail(frameId, err, close);
   }
 
   private async handle(frame: Frame): Promise<void> {
@@ -149,7 +161,7 @@ export class SessionHandler {
     } catch (err) {
       // A failed login is logged where it is throttled (login-throttle.ts).
       if (!isSnapsyncError(err)) this.options.log.error(`internal error serving ${this.options.peer}: ${(err as Error).stack}`);
-      this.connection.fail(frame.id, err);
+      this.fail(frame.id, err);
     }
   }
 
@@ -225,13 +237,22 @@ export class SessionHandler {
         ownersRefused: `this reactor does not let ${principal.user} set owners (its admin can allow it: snapsync-reactor user add ${principal.user} --docroot DIR --allow-owners)`,
       }),
     });
-    const status = registry?.open({
+    const record = registry?.open({
       id: sessionId, name: request.name, user: principal.user, peer: this.options.peer, peerVersion: peer.version, direction: request.direction,
       dir: remoteDir.shown, startedAt: Date.now(),
+    }, {
+      stop: () => {
+        this.options.log.event('info', 'session_stopped', { id: sessionId, by: 'admin' });
+        this.fail(0, new SnapsyncError('SESSION_STOPPED', "the reactor's admin stopped this session"));
+      },
+      limitRate: (bits) => endpoint.limitRate(bits),
+      get rateCeiling() {
+        return endpoint.rateCeiling;
+      },
     });
     const served = new ServedSession({
       connection: this.connection, side, endpoint, root: remoteDir.real, principal, platform: this.platform, id: sessionId,
-      peer: this.options.peer, log: this.options.log, registry, status, dirMode: this.options.createModes?.directory,
+      peer: this.options.peer, log: this.options.log, registry, record, fail: (err) => this.fail(0, err), dirMode: this.options.createModes?.directory,
     });
     this.stage = { name: 'session', peer, principal, served };
     this.options.log.event('info', 'session_start', {
@@ -248,6 +269,6 @@ export class SessionHandler {
     clearTimeout(this.timer);
     const stage = this.stage;
     this.stage = { name: 'done' };
-    if (stage.name === 'session') stage.served.lost();
+    if (stage.name === 'session') stage.served.lost(this.sent);
   }
 }

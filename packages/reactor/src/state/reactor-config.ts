@@ -8,6 +8,7 @@ import { wholeNumber } from './config-checks.js';
 import { CREATE_MODE_KEYS, readCreateModes } from './create-modes.js';
 import type { LogFileSettings } from './log-file.js';
 import { LOG_FILE_KEYS, readLogSettings } from './log-settings.js';
+import { readAdminConfig, type AdminConfig } from './admin-config.js';
 
 /** Limits bound what one reactor gives its clients. */
 export interface Limits {
@@ -49,6 +50,8 @@ export interface ReactorConfig {
   readonly logFile?: LogFileSettings;
   /** createModes: "fileMode" and "directoryMode", what sessions make in users' trees gets. */
   readonly createModes?: CreateModes;
+  /** admin: the admin listener (metrics, health, management API); none when absent. */
+  readonly admin?: AdminConfig;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -59,7 +62,7 @@ export const DEFAULT_LIMITS: Limits = {
 /** MIN_FRAME_BYTES leaves room for a 1 MiB chunk of file data and its header. */
 const MIN_FRAME_BYTES = 2 * 1024 * 1024;
 
-const KEYS = ['version', 'serverName', 'listen', 'logLevel', 'logFormat', 'limits', 'stateDir', 'dbDir',
+const KEYS = ['version', 'serverName', 'listen', 'logLevel', 'logFormat', 'limits', 'stateDir', 'dbDir', 'admin',
   ...LOG_FILE_KEYS, ...CREATE_MODE_KEYS];
 const LIMIT_KEYS = Object.keys(DEFAULT_LIMITS);
 
@@ -103,6 +106,7 @@ export function readConfig(path: string): ReactorConfig {
   const dir = (key: string): string | undefined => (config[key] === undefined ? undefined : inConfigDir(text(key, '')));
   const [stateDir, dbDir] = [dir('stateDir'), dir('dbDir')];
   const [logFile, createModes] = [readLogSettings(config, inConfigDir, bad), readCreateModes(config, bad)];
+  const admin = readAdminConfig(config.admin, path, bad);
   return {
     version: 1,
     serverName: text('serverName', 'snapsync-reactor'),
@@ -125,5 +129,6 @@ export function readConfig(path: string): ReactorConfig {
     ...(dbDir !== undefined ? { dbDir } : {}),
     ...(logFile !== undefined ? { logFile } : {}),
     ...(createModes !== undefined ? { createModes } : {}),
+    ...(admin !== undefined ? { admin } : {}),
   };
 }
