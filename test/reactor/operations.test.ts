@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SNAPSYNC_VERSION } from '@snapsync/protocol';
 import { eventually, poll, startCli, type CliProcess } from '../helpers/cli-process.js';
@@ -7,6 +7,7 @@ import { bins } from '../helpers/paths.js';
 import type { TestReactor } from '../helpers/reactor-process.js';
 import { useReactor } from '../helpers/suite-reactor.js';
 import { reactorCli, snapsync } from '../helpers/run-cli.js';
+import { expectConfigRefused } from '../helpers/config-refusal.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const PASSWORD = 'operations pass';
@@ -40,16 +41,7 @@ describe('reactor: operations', function () {
       ['a per-user session limit of 0', { limits: { maxSessionsPerUser: 0 } }, '"limits.maxSessionsPerUser" must be a whole number from 1'],
     ];
     for (const [what, config, message] of cases) {
-      it(`refuses to serve with ${what}, in one line, exit 2`, async () => {
-        const state = join(tempDir('snapsync-ops-'), 'state');
-        expect((await reactorCli(['init', '--state-dir', state])).code).to.equal(0);
-        const path = join(state, 'config.json');
-        writeFileSync(path, JSON.stringify({ ...JSON.parse(readFileSync(path, 'utf8')) as object, ...config }));
-        const result = await reactorCli(['serve', '--state-dir', state, '--listen', '127.0.0.1:0']);
-        expect(result.code).to.equal(2);
-        expect(result.stderr.startsWith(`snapsync-reactor: ${path}: ${message}`), result.stderr).to.equal(true);
-        expect(result.stderr.trimEnd().split('\n')).to.have.length(1);
-      });
+      it(`refuses to serve with ${what}, in one line, exit 2`, () => expectConfigRefused(config, message));
     }
 
     it('refuses a config file that is not JSON, naming it', async () => {

@@ -101,9 +101,7 @@ describe('reactor/admin/sessions-api', function () {
     expect(admin.reactor.log()).to.include(`session stopped id=${running.id} by=admin`);
   });
 
-  // A pull shows it: the reactor sends. A push is held by the pace of the reactor's acks, which
-  // only tells beyond the sender's 32 MiB window (test/core/receive/ack-credit.test.ts shows
-  // the acks follow a rate changed meanwhile).
+  // A pull shows it: the reactor sends.
   it('a rate set on a running pull holds its next transfer to it, and "none" lifts it at once, mid-transfer', async () => {
     const { session, name, local: target, remote: source } = continuous('pull');
     try {
@@ -126,15 +124,30 @@ describe('reactor/admin/sessions-api', function () {
       expect((await session.stop('SIGTERM')).code).to.equal(0);
     }
   });
+
+  // A push is held by the pace of the reactor's acks, which tells beyond the sender's 32 MiB window.
+  it('a rate set on a running push holds it through the reactor\'s acks, past the sender\'s window', async () => {
+    const { session, name, local: source, remote: target } = continuous('push');
+    try {
+      const running = await listed(name, 'watching');
+      const rated = await admin.request(`/v1/sessions/${running.id}/rate`, { method: 'POST', body: '{"targetRate":"4M"}' });
+      expect(rated.json).to.include({ targetRate: 4_000_000 });
+      // 2 MiB past the window at 4 Mbit/s (500 kB/s) take about 4 s; unlimited, 34 MiB take well under 2 s here.
+      expect(await timeToArrive(source, target, 'window.bin', undefined, 34 * MIB), '34 MiB, acked at 4 Mbit/s').to.be.at.least(3_000);
+    } finally {
+      expect((await session.stop('SIGTERM')).code).to.equal(0);
+    }
+  });
 });
 
-/** timeToArrive writes 2 MiB at `file` in source, does `meanwhile`, and returns how long the file took to appear whole in target. */
-async function timeToArrive(source: string, target: string, file: string, meanwhile = async (): Promise<void> => {}): Promise<number> {
+/** timeToArrive writes `size` bytes (2 MiB) at `file` in source, does `meanwhile`, and returns how long the file took to appear whole in target. */
+async function timeToArrive(source: string, target: string, file: string, meanwhile = async (): Promise<void> => {}, size = 2 * MIB):
+  Promise<number> {
   const started = Date.now();
-  writeFileSync(join(source, file), Buffer.alloc(2 * MIB, 7));
+  writeFileSync(join(source, file), Buffer.alloc(size, 7));
   await meanwhile();
   await eventually(() => {
-    expect(existsSync(join(target, file)) && statSync(join(target, file)).size === 2 * MIB, `${file} arrived`).to.equal(true);
+    expect(existsSync(join(target, file)) && statSync(join(target, file)).size === size, `${file} arrived`).to.equal(true);
   }, 30_000, 20);
   return Date.now() - started;
 }

@@ -221,6 +221,10 @@ export class Endpoint {
     } catch {
       // the run's own end is what matters now
     }
+    // Every paced wait lets go: an ended run (its connection gone, the reactor stopping) must not
+    // hold the process while the acks it would have paced drain at the cap.
+    this.run?.rate.setRate(0);
+    this.run?.ackRate.setRate(0);
     this.run = undefined;
     const { side } = this.options;
     const recorded = side.dryRun ? '' : generation;
