@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { eventually, poll, startCli, type CliProcess } from '../../helpers/cli-process.js';
 import { bins } from '../../helpers/paths.js';
 import { snapsync, type CliResult } from '../../helpers/run-cli.js';
@@ -144,7 +144,11 @@ describe('reactor/admin/sessions-api', function () {
 async function timeToArrive(source: string, target: string, file: string, meanwhile = async (): Promise<void> => {}, size = 2 * MIB):
   Promise<number> {
   const started = Date.now();
-  writeFileSync(join(source, file), Buffer.alloc(size, 7));
+  // Made beside the tree and renamed in: a watcher that saw it half-written would send part of it
+  // early, and the rest would resume from the cache inside the window.
+  const aside = join(dirname(source), `.${file}.${process.pid}`);
+  writeFileSync(aside, Buffer.alloc(size, 7));
+  renameSync(aside, join(source, file));
   await meanwhile();
   await eventually(() => {
     expect(existsSync(join(target, file)) && statSync(join(target, file)).size === size, `${file} arrived`).to.equal(true);
