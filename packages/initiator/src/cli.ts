@@ -2,7 +2,8 @@ import { isSnapsyncError } from '@snapsync/core';
 import { PeerError, versionLine } from '@snapsync/protocol';
 import { resolve } from 'node:path';
 import { EXIT, exitStatusFor, usageError } from './errors.js';
-import { buildParser, toSyncOptions, type SyncOptions } from './options/command-line.js';
+import { buildParser, choice, toSyncOptions, VALUE_KINDS, type SyncOptions } from './options/command-line.js';
+import { completionScript, flagsOf, SHELLS } from './options/completion.js';
 import { alsoToLog, LogFile } from './output/log-file.js';
 import { askSecret, askYesNo, interactive } from './output/prompt.js';
 import { createReporter } from './output/reporter.js';
@@ -24,6 +25,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (args.help === true) return EXIT.ok;
     if (args.version === true) {
       process.stdout.write(`${versionLine('snapsync')}\n`);
+      return EXIT.ok;
+    }
+    if (args.completion !== undefined) {
+      const shell = choice(args.completion.toLowerCase(), SHELLS, '--completion');
+      process.stdout.write(completionScript(shell, 'snapsync', flagsOf(buildParser([]), VALUE_KINDS)));
       return EXIT.ok;
     }
     const options = toSyncOptions(args, argv);

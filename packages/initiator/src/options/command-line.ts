@@ -9,6 +9,7 @@ import { DEFAULT_ROTATE_MB } from '../output/log-file.js';
 import { filterRules } from './filter-rules.js';
 import { parseRemoteSpec, type RemoteSpec } from './remote-spec.js';
 import { checkRange, parseLogDir, parseMaxDelete, parseRate } from './values.js';
+import { SHELLS, type ValueKind } from './completion.js';
 
 /** SyncOptions is a validated snapsync command line. */
 export interface SyncOptions {
@@ -78,6 +79,18 @@ export const DEFAULT_PORT = 9093;
  */
 const DEFAULT_COOLOFF_S = 0;
 
+const DIRECTIONS = ['push', 'pull', 'bidi'] as const;
+const CHECKSUMS = ['sha256', 'sha1', 'md5', 'none'] as const;
+const OVERWRITES = ['always', 'older', 'conflict'] as const;
+const SYMLINK_MODES = ['copy', 'skip', 'follow'] as const;
+
+/** VALUE_KINDS say how shell completion offers each flag's value (free text when not named). */
+export const VALUE_KINDS: Readonly<Record<string, ValueKind>> = {
+  'local-dir': 'dir', 'local-db-dir': 'dir', 'keep-dir-local': 'dir', 'alt-logdir': 'dir',
+  'known-hosts': 'file', identity: 'file', 'password-file': 'file', 'exclude-from': 'file', 'include-from': 'file',
+  direction: DIRECTIONS, checksum: CHECKSUMS, overwrite: OVERWRITES, 'symbolic-links': SYMLINK_MODES, completion: SHELLS,
+};
+
 /** buildParser declares every flag of DESIGN.md, named as Aspera's async names them. */
 export function buildParser(argv: readonly string[]) {
   return yargs([...argv])
@@ -130,6 +143,7 @@ export function buildParser(argv: readonly string[]) {
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no per-file lines' })
     .option('json', { type: 'boolean', default: false, describe: 'one JSON event per line on stdout' })
     .option('version', { type: 'boolean', describe: 'print the version (and the protocol version) and exit' })
+    .option('completion', { type: 'string', describe: 'print the shell completion script for bash or zsh and exit' })
     .strict()
     .help()
     .alias('help', 'h')
@@ -149,8 +163,8 @@ export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncO
   const name = required(args.name, '-N NAME');
   const localDir = required(args.localDir, '-d LOCAL_DIR');
   const remote = parseRemoteSpec(required(args.remoteDir, '-r [user@]host:PATH'));
-  const direction = choice(args.direction.toLowerCase(), ['push', 'pull', 'bidi'] as const, '--direction');
-  const checksum = choice(args.checksum.toLowerCase(), ['sha256', 'sha1', 'md5', 'none'] as const, '--checksum');
+  const direction = choice(args.direction.toLowerCase(), DIRECTIONS, '--direction');
+  const checksum = choice(args.checksum.toLowerCase(), CHECKSUMS, '--checksum');
   checkRange('--port', args.port, 1, 65535, true);
   for (const [flag, value] of [['-b', args.localDbDir], ['-B', args.remoteDbDir], ['-d', localDir]] as const) {
     if (value !== undefined && value.trim().length === 0) throw usageError(`${flag} is empty; give a directory`);
@@ -185,12 +199,12 @@ export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncO
     filters: filterRules(argv),
     ignoreDelete: args.ignoreDelete === true, mirror: args.mirror === true,
     symlinks: args.symbolicLinks === undefined ? DEFAULT_SYMLINKS
-      : choice(args.symbolicLinks.toLowerCase(), ['copy', 'skip', 'follow'] as const, '--symbolic-links'),
+      : choice(args.symbolicLinks.toLowerCase(), SYMLINK_MODES, '--symbolic-links'),
     preserveTime: args.preserveTime === true,
     preserveUid: args.preserveUid === true,
     preserveGid: args.preserveGid === true,
     overwrite: args.overwrite === undefined ? (direction === 'bidi' ? 'conflict' : 'always')
-      : choice(args.overwrite.toLowerCase(), ['always', 'older', 'conflict'] as const, '--overwrite'),
+      : choice(args.overwrite.toLowerCase(), OVERWRITES, '--overwrite'),
     keepDirLocal: args.keepDirLocal === undefined ? undefined : resolve(args.keepDirLocal),
     keepDirRemote: args.keepDirRemote,
     dryRun: args.dryRun === true,
@@ -206,8 +220,8 @@ export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncO
 
 /** checkValues checks values and combinations of flags that are not read further here. */
 function checkValues(args: Parsed, direction: Direction): void {
-  if (args.overwrite !== undefined) choice(args.overwrite.toLowerCase(), ['always', 'older', 'conflict'] as const, '--overwrite');
-  if (args.symbolicLinks !== undefined) choice(args.symbolicLinks.toLowerCase(), ['copy', 'skip', 'follow'] as const, '--symbolic-links');
+  if (args.overwrite !== undefined) choice(args.overwrite.toLowerCase(), OVERWRITES, '--overwrite');
+  if (args.symbolicLinks !== undefined) choice(args.symbolicLinks.toLowerCase(), SYMLINK_MODES, '--symbolic-links');
   if (args.cooloff !== undefined) checkRange('--cooloff', args.cooloff, 0, 60, false);
   if (args.scanInterval !== undefined && args.scanInterval !== 0) checkRange('--scan-interval', args.scanInterval, 0.1, 86400 * 365, false);
   if (args.pendingMax !== undefined) checkRange('--pending-max', args.pendingMax, 1, MAX_PENDING, true);
@@ -243,7 +257,7 @@ function required(value: string | undefined, what: string): string {
   return value;
 }
 
-function choice<T extends string>(value: string, choices: readonly T[], flag: string): T {
+export function choice<T extends string>(value: string, choices: readonly T[], flag: string): T {
   if ((choices as readonly string[]).includes(value)) return value as T;
   throw usageError(`${flag} ${value} is not one of ${choices.join(', ')}`);
 }
