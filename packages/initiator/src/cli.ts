@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { EXIT, exitStatusFor, usageError } from './errors.js';
 import { buildParser, choice, toSyncOptions, VALUE_KINDS, type SyncOptions } from './options/command-line.js';
 import { completionScript, flagsOf, SHELLS } from './options/completion.js';
+import { setDebugLevel } from './output/debug-log.js';
 import { alsoToLog, LogFile } from './output/log-file.js';
 import { askSecret, askYesNo, interactive } from './output/prompt.js';
 import { createReporter } from './output/reporter.js';
@@ -32,6 +33,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(completionScript(shell, 'snapsync', flagsOf(buildParser([]), VALUE_KINDS)));
       return EXIT.ok;
     }
+    setDebugLevel(args.debug);
     const options = toSyncOptions(args, argv);
     log = openLog(options);
     const reporter = log === undefined ? createReporter(options) : alsoToLog(createReporter(options), log);

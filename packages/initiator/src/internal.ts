@@ -7,3 +7,4 @@ export { ProgressBar, TransferStats, formatBytes, formatDuration, renderLine } f
 export { createReporter, type Reporter } from './output/reporter.js';
 export { alsoToLog, LogFile } from './output/log-file.js';
 export { connectError } from './transport/connect-remote.js';
+export { timeOfDay } from './output/debug-log.js';

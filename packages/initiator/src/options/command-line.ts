@@ -141,6 +141,7 @@ export function buildParser(argv: readonly string[]) {
     .option('fsync', { type: 'boolean', default: true,
       describe: 'flush received files and DB commits to the disk on both sides; --no-fsync for scratch data (faster, not crash-safe)' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no per-file lines' })
+    .option('debug', { alias: 'D', type: 'count', describe: 'debug lines on stderr, with the time of day: the steps; given twice, each path too' })
     .option('json', { type: 'boolean', default: false, describe: 'one JSON event per line on stdout' })
     .option('version', { type: 'boolean', describe: 'print the version (and the protocol version) and exit' })
     .option('completion', { type: 'string', describe: 'print the shell completion script for bash or zsh and exit' })

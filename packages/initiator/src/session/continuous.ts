@@ -4,6 +4,7 @@ import {
 } from '@snapsync/core';
 import { protocolError, type Message } from '@snapsync/protocol';
 import type { SyncOptions } from '../options/command-line.js';
+import { debug } from '../output/debug-log.js';
 import type { Reporter } from '../output/reporter.js';
 import { CycleQueue } from './cycle-queue.js';
 import { LiveRecord } from './live-record.js';
@@ -85,6 +86,7 @@ export async function runContinuous(options: SyncOptions, io: ContinuousIo): Pro
       }
       if (!isSnapsyncError(err) || !dropped(err.code, connected)) throw err;
       const delay = Math.min(RECONNECT_MAX_MS, 1000 * 2 ** attempt);
+      debug(1, options.name, `connection lost (${err.code}), attempt ${attempt + 1} in ${delay} ms`);
       attempt += 1;
       io.reporter.warn(`snapsync: ${err.message}; reconnecting in ${delay / 1000} s`);
       io.reporter.event('reconnecting', '', { reason: err.message, delayMs: delay, attempt });
@@ -188,6 +190,10 @@ async function serve(options: SyncOptions, io: ContinuousIo, live: Live, connect
           { local: options.direction !== 'pull', remote: options.direction !== 'push', rescanEveryMs: every ?? null });
       }
       due = await queue.next(io.stop);
+      if (due !== undefined) {
+        debug(1, options.name, `cycle ${cycle + 1} due: ${due.full ? 'a full rescan' : `${due.paths.length} changed paths`}`);
+        if (!due.full) for (const path of due.paths) debug(2, options.name, `changed: ${path}`);
+      }
     }
     // Stopped between cycles: the session ends as a one-time run would.
     await connection.request({ kind: 'finishSession', ok: true, generation: '', keepOpen: false });

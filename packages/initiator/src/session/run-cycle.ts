@@ -1,6 +1,7 @@
 import type { RunSettings, SyncSummary } from '@snapsync/core';
 import { randomUUID } from 'node:crypto';
 import type { SyncOptions } from '../options/command-line.js';
+import { debug } from '../output/debug-log.js';
 import type { Reporter } from '../output/reporter.js';
 import { runSync, type Cycle } from './run-sync.js';
 import type { StartedSession } from './start-session.js';
@@ -29,7 +30,10 @@ export async function runCycle(session: StartedSession, options: SyncOptions, re
       '(what it already did on both sides is merged, not sent again).', { paths: back });
   }
   const started = Date.now();
+  debug(1, options.name, `${cycle.label ?? 'run'} begins: ${options.direction}${cycle.scope !== undefined ? `, ${cycle.scope.length} paths in scope` : ''}` +
+    `${back > 0 ? `, ${back} paths rolled back` : ''}`);
   const summary = await runSync(session, settings, options, reporter, cycle);
+  debug(1, options.name, `${cycle.label ?? 'run'} ends in ${Date.now() - started} ms: ${JSON.stringify(summary)}`);
   if (!(cycle.quietWhenIdle === true && idle(summary))) reportSummary(reporter, summary, Date.now() - started, options.dryRun, cycle.label);
   const next = options.dryRun ? '' : randomUUID();
   await connection.request({ kind: 'finishSession', ok: true, generation: next, keepOpen: cycle.keepOpen });

@@ -3,6 +3,7 @@ import {
 } from '@snapsync/core';
 import { protocolError, startSyncOf, type Connection, type Message } from '@snapsync/protocol';
 import type { SyncOptions } from '../options/command-line.js';
+import { debug } from '../output/debug-log.js';
 import type { Reporter } from '../output/reporter.js';
 import type { StartedSession } from './start-session.js';
 
@@ -44,7 +45,10 @@ export async function runSync(session: StartedSession, settings: RunSettings, op
   // Awaited only once the scan is done (the scan uses the DB a failed run closes): a connection
   // lost meanwhile must not be an unhandled rejection that kills the process.
   reactorReady.catch(() => {});
+  const scanStarted = Date.now();
   const scan = await endpoint.scan();
+  debug(1, options.name, `scanned ${session.localDir}: ${scan.entries} entries, ${scan.hashedBytes} bytes hashed, ${scan.problems} unreadable, ` +
+    `${scan.unsettled.size} unsettled, in ${Date.now() - scanStarted} ms`);
   for (const [path, message] of scan.unreadable) reporter.perPath('error', path, message);
   for (const [path, message] of scan.unsettled) reporter.perPath('skipped', path, message);
   await reactorReady;
@@ -58,7 +62,10 @@ export async function runSync(session: StartedSession, settings: RunSettings, op
   };
   // This run's problems replace the last run's, written in batches as they come.
   endpoint.beginPasses({
-    report: (result) => reporter.perPath(result.outcome, result.path, result.message),
+    report: (result) => {
+      debug(2, options.name, `${result.outcome} ${result.path}${result.message ? ` (${result.message})` : ''}`);
+      reporter.perPath(result.outcome, result.path, result.message);
+    },
     ...(options.keepDirLocal !== undefined ? { keepDir: options.keepDirLocal } : {}),
     ...(progress !== undefined ? { progress } : {}),
   });

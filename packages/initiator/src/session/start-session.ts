@@ -14,6 +14,7 @@ import { connectLocal } from '../transport/local-reactor.js';
 import { connectRemote, type TrustOptions } from '../transport/connect-remote.js';
 import { buildAuth, type CredentialSources } from './credentials.js';
 import { localDirectory, overlaps } from './local-paths.js';
+import { debug } from '../output/debug-log.js';
 
 /** RunIo is what a run needs from its surroundings: output, and a person when there is one. */
 export interface RunIo {
@@ -53,6 +54,7 @@ export async function startSession(options: SyncOptions, io: RunIo): Promise<Sta
     name: options.name, syncDir: localDir, dbDir: localDbDir, receives: partOf('initiator', options.direction).receives, reset: options.reset,
     dryRun: options.dryRun, durable: options.fsync,
   });
+  debug(1, options.name, `local DB ${side.layout.dbPath} ${side.existed ? 'exists' : 'is new'}, session lock taken`);
   let connection: Connection | undefined;
   let asked = false;
   try {
@@ -61,6 +63,8 @@ export async function startSession(options: SyncOptions, io: RunIo): Promise<Sta
     const generation = side.existed ? side.store.generation() : '';
     asked = true;
     const opened = await connection.request(openSessionMessage(options, localDir, side, generation));
+    debug(1, options.name, `session ${opened.sessionId} opened: remote DB ${opened.remoteDbPath} ${opened.remoteDbExisted ? 'exists' : 'is new'}, ` +
+      `generation here ${generation || 'none'}, there ${opened.generation || 'none'}`);
     const remoteHost = options.remote.kind === 'remote' ? options.remote.host : '';
     side.checkRecorded({ localDir, remoteHost, remoteDir: opened.remoteDir, direction: options.direction }, peerPlatform);
     side.commit({
@@ -94,6 +98,8 @@ export async function startSession(options: SyncOptions, io: RunIo): Promise<Sta
 
 async function connect(options: SyncOptions, io: RunIo): Promise<{ connection: Connection; features: readonly string[]; peerPlatform: PlatformName }> {
   const remote = options.remote;
+  debug(1, options.name, remote.kind === 'local' ? 'local mode: an in-process reactor serves ' + remote.path
+    : `connecting to ${remote.host}:${options.port}`);
   const connection = remote.kind === 'local'
     ? await connectLocal()
     : await connectRemote(remote.host, options.port, {
@@ -104,6 +110,8 @@ async function connect(options: SyncOptions, io: RunIo): Promise<{ connection: C
       kind: 'hello', magic: MAGIC, protocolVersion: PROTOCOL_VERSION, features: FEATURES, clientName: `snapsync ${SNAPSYNC_VERSION}`,
       platform: currentPlatform, programVersion: SNAPSYNC_VERSION,
     });
+    debug(1, options.name, `reactor ${welcome.serverName}: snapsync ${welcome.programVersion ?? 'unknown'}, protocol ${welcome.protocolVersion}, ` +
+      `${welcome.platform}, features ${welcome.features.join(' ')}`);
     if (welcome.protocolVersion !== PROTOCOL_VERSION) {
       throw protocolError('UNSUPPORTED_VERSION',
         `the reactor is snapsync ${welcome.programVersion ?? 'unknown'} speaking protocol ${welcome.protocolVersion}; this is snapsync ` +
@@ -145,6 +153,7 @@ async function connect(options: SyncOptions, io: RunIo): Promise<{ connection: C
         ...io.credentials, identity: options.identity, passwordFile: options.passwordFile,
       });
     await connection.request(auth);
+    debug(1, options.name, `logged in as ${user}${remote.kind === 'local' ? '' : 'key' in auth ? ' with a key' : ' with a password'}`);
     if (welcome.features.includes(FILE_BATCH_FEATURE)) connection.batchFiles();
     return { connection, features: welcome.features, peerPlatform: welcome.platform };
   } catch (err) {
