@@ -2,12 +2,14 @@ import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { snapsync } from '../helpers/run-cli.js';
+import { snapsync, snapsyncAdmin, type CliResult } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
-/** helpFlags are the flags `snapsync --help` lists: what a person can type, read apart from the parser. */
-async function helpFlags(): Promise<string[]> {
-  const help = await snapsync(['--help']);
+type Program = (args: readonly string[]) => Promise<CliResult>;
+
+/** helpFlags are the flags `--help` lists: what a person can type, read apart from the parser. */
+async function helpFlags(program: Program): Promise<string[]> {
+  const help = await program(['--help']);
   expect(help.code).to.equal(0);
   return [...new Set(help.stdout.match(/(?<=^|[\s,])--?[A-Za-z][\w-]*/gm) ?? [])].filter((flag) => flag !== '--no-fsync');
 }
@@ -24,16 +26,18 @@ function complete(script: string, words: readonly string[]): string[] {
 }
 
 describe('initiator: shell completion', () => {
-  it('offers every flag --help lists, in bash and in zsh, and --no-fsync', async () => {
-    const flags = await helpFlags();
-    expect(flags).to.include.members(['--name', '-N', '--direction', '-K', '--exclude', '-E', '--completion', '--version']);
-    for (const shell of ['bash', 'zsh']) {
-      const result = await snapsync(['--completion', shell]);
-      expect(result.code, result.stderr).to.equal(0);
-      const offered = new Set(result.stdout.match(/--?[A-Za-z][\w-]*/g));
-      for (const flag of [...flags, '--no-fsync']) expect(offered.has(flag), `${shell} offers ${flag}`).to.equal(true);
-    }
-  });
+  for (const [name, program, extra] of [['snapsync', snapsync, ['--no-fsync', '-K', '-E']], ['snapsync-admin', snapsyncAdmin, ['-f', '-N']]] as const) {
+    it(`offers every flag ${name} --help lists, in bash and in zsh`, async () => {
+      const flags = await helpFlags(program);
+      expect(flags).to.include.members(['--completion', '--version', '-d', ...extra.filter((flag) => flag !== '--no-fsync')]);
+      for (const shell of ['bash', 'zsh']) {
+        const result = await program(['--completion', shell]);
+        expect(result.code, result.stderr).to.equal(0);
+        const offered = new Set(result.stdout.match(/--?[A-Za-z][\w-]*/g));
+        for (const flag of [...flags, ...extra]) expect(offered.has(flag), `${shell} offers ${flag}`).to.equal(true);
+      }
+    });
+  }
 
   it('completes flags, and each flag\'s values by kind, when bash runs the script', async () => {
     const script = (await snapsync(['--completion', 'bash'])).stdout;

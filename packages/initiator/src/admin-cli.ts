@@ -5,10 +5,36 @@ import { join, resolve } from 'node:path';
 import yargs from 'yargs';
 import { versionLine } from '@snapsync/protocol';
 import { EXIT, exitStatusFor, usageError } from './errors.js';
+import { choice } from './options/command-line.js';
+import { completionScript, flagsOf, SHELLS, type ValueKind } from './options/completion.js';
 import { endQuietlyOnClosedPipe } from './output/closed-pipe.js';
 
 /** exitSoon is for the bin: the status, and an end that no forgotten handle delays. */
 export { exitSoon } from './output/exit-soon.js';
+
+const ADMIN_VALUE_KINDS: Readonly<Record<string, ValueKind>> = { 'local-dir': 'dir', 'local-db-dir': 'dir', completion: SHELLS };
+
+/** buildAdminParser declares snapsync-admin's flags, named as Aspera's asyncadmin names them. */
+function buildAdminParser(argv: readonly string[]) {
+  return yargs([...argv])
+    .scriptName('snapsync-admin')
+    .version(false)
+    .usage('$0 -l -d DIR | -m|-s|-f -N NAME -d DIR [-b DB_DIR] [--json]')
+    .option('list', { alias: 'l', type: 'boolean', describe: 'list the sessions stored for DIR' })
+    .option('meta', { alias: 'm', type: 'boolean', describe: "a session's metadata" })
+    .option('states', { alias: 's', type: 'boolean', describe: 'count paths per state' })
+    .option('files', { alias: 'f', type: 'boolean', describe: 'one line per path with its state' })
+    .option('name', { alias: 'N', type: 'string' })
+    .option('local-dir', { alias: 'd', type: 'string' })
+    .option('local-db-dir', { alias: 'b', type: 'string' })
+    .option('json', { type: 'boolean', default: false })
+    .option('version', { type: 'boolean', describe: 'print the version (and the protocol version) and exit' })
+    .option('completion', { type: 'string', describe: 'print the shell completion script for bash or zsh and exit' })
+    .strict().help().alias('help', 'h').exitProcess(false)
+    .fail((message, err) => {
+      throw err ?? usageError(`${message}; see snapsync-admin --help`);
+    });
+}
 
 /**
  * main runs snapsync-admin (Aspera's asyncadmin): it reads a local snapshot DB, never the
@@ -17,27 +43,15 @@ export { exitSoon } from './output/exit-soon.js';
 export async function main(argv: readonly string[]): Promise<number> {
   endQuietlyOnClosedPipe();
   try {
-    const args = await yargs([...argv])
-      .scriptName('snapsync-admin')
-      .version(false)
-      .usage('$0 -l -d DIR | -m|-s|-f -N NAME -d DIR [-b DB_DIR] [--json]')
-      .option('list', { alias: 'l', type: 'boolean', describe: 'list the sessions stored for DIR' })
-      .option('meta', { alias: 'm', type: 'boolean', describe: "a session's metadata" })
-      .option('states', { alias: 's', type: 'boolean', describe: 'count paths per state' })
-      .option('files', { alias: 'f', type: 'boolean', describe: 'one line per path with its state' })
-      .option('name', { alias: 'N', type: 'string' })
-      .option('local-dir', { alias: 'd', type: 'string' })
-      .option('local-db-dir', { alias: 'b', type: 'string' })
-      .option('json', { type: 'boolean', default: false })
-      .option('version', { type: 'boolean', describe: 'print the version (and the protocol version) and exit' })
-      .strict().help().alias('help', 'h').exitProcess(false)
-      .fail((message, err) => {
-        throw err ?? usageError(`${message}; see snapsync-admin --help`);
-      })
-      .parseAsync();
+    const args = await buildAdminParser(argv).parseAsync();
     if (args.help === true) return EXIT.ok;
     if (args.version === true) {
       process.stdout.write(`${versionLine('snapsync-admin')}\n`);
+      return EXIT.ok;
+    }
+    if (args.completion !== undefined) {
+      const shell = choice(args.completion.toLowerCase(), SHELLS, '--completion');
+      process.stdout.write(completionScript(shell, 'snapsync-admin', flagsOf(buildAdminParser([]), ADMIN_VALUE_KINDS)));
       return EXIT.ok;
     }
     const actions = [args.list, args.meta, args.states, args.files].filter((flag) => flag === true).length;
