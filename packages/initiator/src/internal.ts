@@ -7,3 +7,6 @@ export { ProgressBar, TransferStats, formatBytes, formatDuration, renderLine } f
 export { createReporter, type Reporter } from './output/reporter.js';
 export { alsoToLog, LogFile } from './output/log-file.js';
 export { connectError } from './transport/connect-remote.js';
+export { sessionsFromConf, type ConfSession } from './options/session-conf.js';
+export { planSessions, type Plan, type PlannedSession } from './options/session-plan.js';
+export { worstExit } from './errors.js';

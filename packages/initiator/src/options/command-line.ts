@@ -78,13 +78,19 @@ export const DEFAULT_PORT = 9093;
  */
 const DEFAULT_COOLOFF_S = 0;
 
+/** DEFAULT_PARALLEL bounds the sessions one process runs at once (--parallel). */
+export const DEFAULT_PARALLEL = 4;
+
 /** buildParser declares every flag of DESIGN.md, named as Aspera's async names them. */
 export function buildParser(argv: readonly string[]) {
   return yargs([...argv])
     .scriptName('snapsync')
     // Before --version is declared: yargs' own would print package.json's version only.
     .version(false)
-    .usage('$0 -N NAME -d LOCAL_DIR -r [user@]host:PATH [options]\n$0 -N NAME -d LOCAL_DIR -r OTHER_LOCAL_DIR [options]')
+    .usage('$0 -N NAME -d LOCAL_DIR -r [user@]host:PATH [options]\n$0 -N NAME -d LOCAL_DIR -r OTHER_LOCAL_DIR [options]\n' +
+      '$0 --conf FILE [options]       sessions in Aspera\'s JSON session description (docs/session-conf.md)\n' +
+      '$0 [options] -N NAME -d DIR -r SPEC [options] -N NAME2 -d DIR2 -r SPEC2 [options] ...\n' +
+      '                               several sessions at once: options before the first -N apply to all')
     .option('name', { alias: 'N', type: 'string', describe: 'session name (A-Z a-z 0-9 _ -)' })
     .option('local-dir', { alias: 'd', type: 'string', describe: 'local sync directory' })
     .option('remote-dir', { alias: 'r', type: 'string', describe: '[user@]host:PATH on a reactor, or a local directory' })
@@ -129,6 +135,9 @@ export function buildParser(argv: readonly string[]) {
       describe: 'flush received files and DB commits to the disk on both sides; --no-fsync for scratch data (faster, not crash-safe)' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no per-file lines' })
     .option('json', { type: 'boolean', default: false, describe: 'one JSON event per line on stdout' })
+    .option('conf', { type: 'string', describe: 'read the session, or an array of them, from a JSON file; flags given here override its values' })
+    .option('conf64', { type: 'string', describe: 'the same JSON, base64-encoded (no secrets: command lines are visible to all)' })
+    .option('parallel', { type: 'number', describe: `most sessions run at once (default ${DEFAULT_PARALLEL})` })
     .option('version', { type: 'boolean', describe: 'print the version (and the protocol version) and exit' })
     .strict()
     .help()
@@ -139,7 +148,7 @@ export function buildParser(argv: readonly string[]) {
     });
 }
 
-type Parsed = Awaited<ReturnType<ReturnType<typeof buildParser>['parseAsync']>>;
+export type Parsed = Awaited<ReturnType<ReturnType<typeof buildParser>['parseAsync']>>;
 
 /** toSyncOptions validates a parsed command line: every value checked. */
 export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncOptions {
@@ -249,7 +258,7 @@ function choice<T extends string>(value: string, choices: readonly T[], flag: st
 }
 
 /** single refuses a flag given twice with different values: which one wins would be a guess. */
-function single(args: Parsed, keys: readonly string[]): void {
+export function single(args: Parsed, keys: readonly string[]): void {
   for (const key of keys) {
     if (Array.isArray(args[key])) throw usageError(`--${key} is given more than once; give it once`);
   }
