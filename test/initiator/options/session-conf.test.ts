@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import {
   buildParser, planSessions, sessionsFromConf, toSyncOptions, worstExit, type Plan, type SyncOptions,
 } from '@snapsync/initiator/internal';
+import { thrownBy } from '../../helpers/error-code.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 const PRIVATE = { label: 's.json', exposed: undefined };
@@ -17,13 +18,8 @@ async function plan(argv: readonly string[]): Promise<Plan & { notices: string[]
   return { ...planned, notices };
 }
 
-async function planFailure(argv: readonly string[]): Promise<{ code: string; message: string }> {
-  try {
-    await plan(argv);
-  } catch (err) {
-    return err as { code: string; message: string };
-  }
-  throw new Error(`expected ${argv.join(' ')} to be refused`);
+function planFailure(argv: readonly string[]): Promise<{ code: string; message: string }> {
+  return thrownBy(() => plan(argv), argv.join(' '));
 }
 
 /** confFile writes a conf with mode 600 (or the mode given) and returns its path. */
@@ -38,14 +34,10 @@ async function fromFlags(argv: readonly string[]): Promise<SyncOptions> {
   return toSyncOptions(await buildParser(argv).parseAsync(), argv);
 }
 
-function refusal(conf: unknown): string {
-  try {
-    sessionsFromConf(conf, PRIVATE);
-  } catch (err) {
-    expect((err as { code: string }).code).to.equal('USAGE');
-    return (err as Error).message;
-  }
-  throw new Error(`expected ${JSON.stringify(conf)} to be refused`);
+async function refusal(conf: unknown): Promise<string> {
+  const err = await thrownBy(() => sessionsFromConf(conf, PRIVATE), JSON.stringify(conf));
+  expect(err.code).to.equal('USAGE');
+  return err.message;
 }
 
 describe('initiator/options/session-conf', () => {
@@ -142,8 +134,8 @@ describe('initiator/options/session-conf', () => {
     ['the second session\'s bad field', [BASE, { ...BASE, name: 'b', reset: 1 }], 'field "[1].reset" must be true or false'],
   ];
   for (const [what, conf, message] of invalid) {
-    it(`refuses ${what}, naming the field`, () => {
-      expect(refusal(conf)).to.include(message);
+    it(`refuses ${what}, naming the field`, async () => {
+      expect(await refusal(conf)).to.include(message);
     });
   }
 

@@ -210,7 +210,7 @@ export function sessionsFromConf(json: unknown, source: ConfSource): Conf {
 }
 
 /** SessionBuilder gathers one session's flags while its fields are read. */
-export class SessionBuilder {
+class SessionBuilder {
   readonly argv: string[] = [];
   readonly blame = new Map<string, Blame>();
   password: ConfSession['password'];
@@ -344,7 +344,8 @@ function readFilters(value: unknown, at: string, into: SessionBuilder): void {
     const spec = Object.hasOwn(FILTER_FLAGS, ruleName) ? FILTER_FLAGS[ruleName] : undefined;
     if (spec === undefined) into.fail(join(place, 'rule'), 'must be one of include, exclude, include_from, exclude_from');
     if (pattern === undefined) into.fail(join(place, 'value'), 'is missing');
-    into.set(spec[0], into.value(pattern, 'string', join(place, 'value')), place, spec[1]);
+    // Blamed on the list: a rule's flag may come back in several places of it.
+    into.set(spec[0], into.value(pattern, 'string', join(place, 'value')), at, spec[1]);
   });
 }
 
