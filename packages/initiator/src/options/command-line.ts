@@ -88,9 +88,8 @@ export function buildParser(argv: readonly string[]) {
     // Before --version is declared: yargs' own would print package.json's version only.
     .version(false)
     .usage('$0 -N NAME -d LOCAL_DIR -r [user@]host:PATH [options]\n$0 -N NAME -d LOCAL_DIR -r OTHER_LOCAL_DIR [options]\n' +
-      '$0 --conf FILE [options]       sessions in Aspera\'s JSON session description (docs/session-conf.md)\n' +
-      '$0 [options] -N NAME -d DIR -r SPEC [options] -N NAME2 -d DIR2 -r SPEC2 [options] ...\n' +
-      '                               several sessions at once: options before the first -N apply to all')
+      "$0 --conf FILE [options]          Aspera's JSON session description\n" +
+      '$0 [options] -N NAME ... -N NAME2 ...  several sessions side by side')
     .option('name', { alias: 'N', type: 'string', describe: 'session name (A-Z a-z 0-9 _ -)' })
     .option('local-dir', { alias: 'd', type: 'string', describe: 'local sync directory' })
     .option('remote-dir', { alias: 'r', type: 'string', describe: '[user@]host:PATH on a reactor, or a local directory' })
