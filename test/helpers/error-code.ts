@@ -7,3 +7,13 @@ export function codeOf(action: () => unknown): unknown {
   }
   return undefined;
 }
+
+/** thrownBy runs action and returns what it threw (sync or async); the test fails when it did not throw. */
+export async function thrownBy(action: () => unknown, what: string): Promise<{ code: string; message: string }> {
+  try {
+    await action();
+  } catch (err) {
+    return err as { code: string; message: string };
+  }
+  throw new Error(`expected ${what} to be refused`);
+}

@@ -1,18 +1,14 @@
 import { expect } from 'chai';
 import { buildParser, toSyncOptions, type SyncOptions } from '@snapsync/initiator/internal';
+import { thrownBy } from '../helpers/error-code.js';
 import { snapsync } from '../helpers/run-cli.js';
 
 async function parse(argv: readonly string[]): Promise<SyncOptions> {
   return toSyncOptions(await buildParser(argv).parseAsync(), argv);
 }
 
-async function failure(argv: readonly string[]): Promise<{ code: string; message: string }> {
-  try {
-    await parse(argv);
-  } catch (err) {
-    return err as { code: string; message: string };
-  }
-  throw new Error(`expected ${argv.join(' ')} to be refused`);
+function failure(argv: readonly string[]): Promise<{ code: string; message: string }> {
+  return thrownBy(() => parse(argv), argv.join(' '));
 }
 
 const BASE = ['-N', 'job', '-d', '/tmp', '-r', 'host:/data'];

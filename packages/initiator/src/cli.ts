@@ -1,15 +1,17 @@
 import { isSnapsyncError } from '@snapsync/core';
 import { PeerError, versionLine } from '@snapsync/protocol';
 import { resolve } from 'node:path';
-import { EXIT, exitStatusFor, usageError } from './errors.js';
-import { buildParser, choice, toSyncOptions, VALUE_KINDS, type SyncOptions } from './options/command-line.js';
+import { EXIT, exitStatusFor, usageError, worstExit } from './errors.js';
+import { buildParser, choice, VALUE_KINDS, type SyncOptions } from './options/command-line.js';
 import { completionScript, flagsOf, SHELLS } from './options/completion.js';
+import { planSessions, type Plan, type PlannedSession } from './options/session-plan.js';
 import { setDebugLevel } from './output/debug-log.js';
 import { alsoToLog, LogFile } from './output/log-file.js';
-import { askSecret, askYesNo, interactive } from './output/prompt.js';
+import { askSecret, askYesNo, interactive, inTurn } from './output/prompt.js';
 import { createReporter } from './output/reporter.js';
 import { withRetries } from './session/retry.js';
 import { runContinuous } from './session/continuous.js';
+import { inParallel } from './session/in-parallel.js';
 import { overlaps } from './session/local-paths.js';
 import { runSession } from './session/run-session.js';
 import { endQuietlyOnClosedPipe } from './output/closed-pipe.js';
@@ -20,7 +22,7 @@ export { exitSoon } from './output/exit-soon.js';
 /** main runs snapsync and resolves with the exit status (docs/exit-codes.md). */
 export async function main(argv: readonly string[]): Promise<number> {
   endQuietlyOnClosedPipe();
-  let log: LogFile | undefined;
+  let plan: Plan;
   try {
     const args = await buildParser(argv).parseAsync();
     if (args.help === true) return EXIT.ok;
@@ -34,26 +36,66 @@ export async function main(argv: readonly string[]): Promise<number> {
       return EXIT.ok;
     }
     setDebugLevel(args.debug);
-    const options = toSyncOptions(args, argv);
+    plan = await planSessions(args, argv, (line) => process.stderr.write(`snapsync: ${line}\n`));
+  } catch (err) {
+    process.stderr.write(`${describe(err)}\n`);
+    return statusOf(err);
+  }
+  const [only, ...others] = plan.sessions;
+  if (others.length > 0) return runAll(plan);
+  return only!.options.continuous ? untilStopped((stop) => runPlanned(only!, false, stop)) : runPlanned(only!, false, undefined);
+}
+
+/**
+ * runAll runs several sessions side by side, at most plan.parallel at once, and exits with the
+ * worst status. With continuous sessions among them, SIGINT and SIGTERM stop those cleanly and
+ * start no session still waiting; one-time sessions already running finish.
+ */
+async function runAll({ sessions, parallel }: Plan): Promise<number> {
+  const run = (stop: AbortSignal): Promise<number[]> => inParallel(sessions, parallel, (session) => {
+    if (!stop.aborted) return runPlanned(session, true, stop);
+    createReporter({ ...session.options, session: session.options.name })
+      .event('stopped', 'Stopped before it started.', { started: false });
+    return Promise.resolve(EXIT.ok);
+  });
+  const continuous = sessions.some((session) => session.options.continuous);
+  return worstExit(continuous ? await untilStopped(run) : await run(new AbortController().signal));
+}
+
+/**
+ * runPlanned runs one session and resolves with its exit status; it never throws. Sharing the
+ * output with other sessions, its lines start `[NAME] ` and its JSON events carry the name.
+ */
+async function runPlanned({ options, password }: PlannedSession, shared: boolean, stop: AbortSignal | undefined): Promise<number> {
+  const tag = shared ? `[${options.name}] ` : '';
+  let log: LogFile | undefined;
+  try {
     log = openLog(options);
-    const reporter = log === undefined ? createReporter(options) : alsoToLog(createReporter(options), log);
+    const screen = createReporter(shared ? { ...options, session: options.name, progress: false } : options);
+    const reporter = log === undefined ? screen : alsoToLog(screen, log);
     const person = interactive();
     const io = {
       reporter,
-      trust: { ask: person ? askYesNo : undefined, warn: (line: string) => reporter.warn(line) },
-      credentials: { envPassword: process.env.SNAPSYNC_PASSWORD, prompt: person ? askSecret : undefined },
+      trust: {
+        ask: person ? (question: string) => inTurn(() => askYesNo(`${tag}${question}`)) : undefined,
+        warn: (line: string) => reporter.warn(line),
+      },
+      credentials: {
+        password: password ?? process.env.SNAPSYNC_PASSWORD,
+        prompt: person ? (question: string) => inTurn(() => askSecret(`${tag}${question}`)) : undefined,
+      },
     };
     if (options.continuous) {
-      await untilStopped((stop) => runContinuous(options, { ...io, stop }));
+      await runContinuous(options, { ...io, stop: stop ?? new AbortController().signal });
       return EXIT.ok;
     }
     const summary = await withRetries(() => runSession(options, io), (line) => reporter.warn(line));
     if (summary.errors > 0) return EXIT.partial;
     return summary.conflicts > 0 ? EXIT.conflicts : EXIT.ok;
   } catch (err) {
-    process.stderr.write(`${describe(err)}\n`);
+    process.stderr.write(`${tag}${describe(err)}\n`);
     log?.write(describe(err));
-    return isSnapsyncError(err) ? exitStatusFor(err.code) : EXIT.failure;
+    return statusOf(err);
   } finally {
     log?.close();
   }
@@ -71,7 +113,7 @@ function openLog(options: SyncOptions): LogFile | undefined {
 }
 
 /**
- * untilStopped runs a continuous session with SIGINT and SIGTERM turned into a clean stop
+ * untilStopped runs with SIGINT and SIGTERM turned into a clean stop of the continuous sessions
  * (state saved, exit 0); a second signal ends the process at once.
  */
 async function untilStopped<T>(run: (stop: AbortSignal) => Promise<T>): Promise<T> {
@@ -88,6 +130,10 @@ async function untilStopped<T>(run: (stop: AbortSignal) => Promise<T>): Promise<
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+function statusOf(err: unknown): number {
+  return isSnapsyncError(err) ? exitStatusFor(err.code) : EXIT.failure;
 }
 
 /** describe turns an error into the one line the user reads. */

@@ -63,6 +63,16 @@ const BY_CODE: Record<ErrorCode, number> = {
   WATCH_FAILED: EXIT.failure,
 };
 
+/**
+ * worstExit is the status of a process that ran several sessions: a session that failed outranks
+ * one that finished with failed paths (11), which outranks one that finished with conflicts (13),
+ * which outranks success. Among failures, the first session's in the order given wins.
+ */
+export function worstExit(statuses: readonly number[]): number {
+  const rank = (status: number): number => (status === EXIT.ok ? 0 : status === EXIT.conflicts ? 1 : status === EXIT.partial ? 2 : 3);
+  return statuses.reduce((worst, status) => (rank(status) > rank(worst) ? status : worst), EXIT.ok);
+}
+
 /** exitStatusFor maps an error code to the process exit status. */
 export function exitStatusFor(code: ErrorCode): number {
   return BY_CODE[code];

@@ -8,3 +8,6 @@ export { createReporter, type Reporter } from './output/reporter.js';
 export { alsoToLog, LogFile } from './output/log-file.js';
 export { connectError } from './transport/connect-remote.js';
 export { timeOfDay } from './output/debug-log.js';
+export { sessionsFromConf, type ConfSession } from './options/session-conf.js';
+export { planSessions, type Plan, type PlannedSession } from './options/session-plan.js';
+export { worstExit } from './errors.js';

@@ -87,9 +87,11 @@ const SYMLINK_MODES = ['copy', 'skip', 'follow'] as const;
 /** VALUE_KINDS say how shell completion offers each flag's value (free text when not named). */
 export const VALUE_KINDS: Readonly<Record<string, ValueKind>> = {
   'local-dir': 'dir', 'local-db-dir': 'dir', 'keep-dir-local': 'dir', 'alt-logdir': 'dir',
-  'known-hosts': 'file', identity: 'file', 'password-file': 'file', 'exclude-from': 'file', 'include-from': 'file',
+  'known-hosts': 'file', identity: 'file', 'password-file': 'file', 'exclude-from': 'file', 'include-from': 'file', conf: 'file',
   direction: DIRECTIONS, checksum: CHECKSUMS, overwrite: OVERWRITES, 'symbolic-links': SYMLINK_MODES, completion: SHELLS,
 };
+/** DEFAULT_PARALLEL bounds the sessions one process runs at once (--parallel). */
+export const DEFAULT_PARALLEL = 4;
 
 /** buildParser declares every flag of DESIGN.md, named as Aspera's async names them. */
 export function buildParser(argv: readonly string[]) {
@@ -97,7 +99,9 @@ export function buildParser(argv: readonly string[]) {
     .scriptName('snapsync')
     // Before --version is declared: yargs' own would print package.json's version only.
     .version(false)
-    .usage('$0 -N NAME -d LOCAL_DIR -r [user@]host:PATH [options]\n$0 -N NAME -d LOCAL_DIR -r OTHER_LOCAL_DIR [options]')
+    .usage('$0 -N NAME -d LOCAL_DIR -r [user@]host:PATH [options]\n$0 -N NAME -d LOCAL_DIR -r OTHER_LOCAL_DIR [options]\n' +
+      "$0 --conf FILE [options]          Aspera's JSON session description\n" +
+      '$0 [options] -N NAME ... -N NAME2 ...  several sessions side by side')
     .option('name', { alias: 'N', type: 'string', describe: 'session name (A-Z a-z 0-9 _ -)' })
     .option('local-dir', { alias: 'd', type: 'string', describe: 'local sync directory' })
     .option('remote-dir', { alias: 'r', type: 'string', describe: '[user@]host:PATH on a reactor, or a local directory' })
@@ -143,6 +147,9 @@ export function buildParser(argv: readonly string[]) {
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no per-file lines' })
     .option('debug', { alias: 'D', type: 'count', describe: 'debug lines on stderr, with the time of day: the steps; given twice, each path too' })
     .option('json', { type: 'boolean', default: false, describe: 'one JSON event per line on stdout' })
+    .option('conf', { type: 'string', describe: 'read the session, or an array of them, from a JSON file; flags given here override its values' })
+    .option('conf64', { type: 'string', describe: 'the same JSON, base64-encoded (no secrets: command lines are visible to all)' })
+    .option('parallel', { type: 'number', describe: `most sessions run at once (default ${DEFAULT_PARALLEL})` })
     .option('version', { type: 'boolean', describe: 'print the version (and the protocol version) and exit' })
     .option('completion', { type: 'string', describe: 'print the shell completion script for bash or zsh and exit' })
     .strict()
@@ -154,7 +161,7 @@ export function buildParser(argv: readonly string[]) {
     });
 }
 
-type Parsed = Awaited<ReturnType<ReturnType<typeof buildParser>['parseAsync']>>;
+export type Parsed = Awaited<ReturnType<ReturnType<typeof buildParser>['parseAsync']>>;
 
 /** toSyncOptions validates a parsed command line: every value checked. */
 export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncOptions {
@@ -264,7 +271,7 @@ export function choice<T extends string>(value: string, choices: readonly T[], f
 }
 
 /** single refuses a flag given twice with different values: which one wins would be a guess. */
-function single(args: Parsed, keys: readonly string[]): void {
+export function single(args: Parsed, keys: readonly string[]): void {
   for (const key of keys) {
     if (Array.isArray(args[key])) throw usageError(`--${key} is given more than once; give it once`);
   }

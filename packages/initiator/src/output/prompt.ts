@@ -40,3 +40,12 @@ export async function askSecret(question: string): Promise<string> {
     process.stderr.write('\n');
   }
 }
+
+let asking: Promise<unknown> = Promise.resolve();
+
+/** inTurn puts one question at a time: sessions running side by side share one terminal. */
+export function inTurn<T>(ask: () => Promise<T>): Promise<T> {
+  const turn = asking.then(ask, ask);
+  asking = turn.catch(() => undefined);
+  return turn;
+}

@@ -40,22 +40,35 @@ export interface ReporterOptions {
   readonly progress?: boolean;
   /** dryRun marks every JSON event `"dryRun":true`, so a consumer cannot take it for a real run. */
   readonly dryRun?: boolean;
+  /**
+   * session is set when several sessions share the output: every text line starts `[NAME] `
+   * and every JSON event carries `"session":NAME`.
+   */
+  readonly session?: string;
+}
+
+/** prefixLines starts every line written through `write` with `prefix`. */
+export function prefixLines(prefix: string, write: (text: string) => void): (text: string) => void {
+  return (text) => write(text.replace(/^(?!$)/gm, prefix));
 }
 
 /** createReporter picks the output style of the command line. */
 export function createReporter(options: ReporterOptions,
-  out: (text: string) => void = (text) => process.stdout.write(text),
-  err: (text: string) => void = (text) => process.stderr.write(text)): Reporter {
+  stdout: (text: string) => void = (text) => process.stdout.write(text),
+  stderr: (text: string) => void = (text) => process.stderr.write(text)): Reporter {
+  const tag = options.session === undefined ? undefined : `[${options.session}] `;
+  const err = tag === undefined ? stderr : prefixLines(tag, stderr);
   if (options.json) {
-    const mark = options.dryRun === true ? { dryRun: true } : {};
+    const mark = { ...(options.session === undefined ? {} : { session: options.session }), ...(options.dryRun === true ? { dryRun: true } : {}) };
     return {
-      event: (name, _text, fields) => out(`${JSON.stringify({ event: name, ...mark, ...fields })}\n`),
+      event: (name, _text, fields) => stdout(`${JSON.stringify({ event: name, ...mark, ...fields })}\n`),
       perPath: (outcome, path, message) =>
-        out(`${JSON.stringify({ event: 'path', ...mark, outcome, path, ...(message ? { message } : {}) })}\n`),
+        stdout(`${JSON.stringify({ event: 'path', ...mark, outcome, path, ...(message ? { message } : {}) })}\n`),
       warn: (text) => err(`${text}\n`),
       transfer: () => undefined,
     };
   }
+  const out = tag === undefined ? stdout : prefixLines(tag, stdout);
   const showBar = !options.quiet && (options.progress ?? process.stdout.isTTY === true);
   let bar: ProgressBar | undefined;
   // Every line, stderr's too, first erases the bar: both streams share the terminal's line.

@@ -7,7 +7,8 @@ import { loadIdentity } from '../transport/identity.js';
 export interface CredentialSources {
   readonly identity: string | undefined;
   readonly passwordFile: string | undefined;
-  readonly envPassword: string | undefined;
+  /** password is a conf file's remote.pass, else SNAPSYNC_PASSWORD. */
+  readonly password: string | undefined;
   /** prompt asks a person, or is undefined when nobody is at a terminal. */
   readonly prompt: ((question: string) => Promise<string>) | undefined;
 }
@@ -23,7 +24,7 @@ export async function buildAuth(user: string, challenge: Uint8Array, sources: Cr
     if (password === '') throw usageError(`--password-file ${sources.passwordFile} is empty; put the password on its first line`);
     return { kind: 'auth', user, password };
   }
-  if (sources.envPassword !== undefined && sources.envPassword !== '') return { kind: 'auth', user, password: sources.envPassword };
+  if (sources.password !== undefined && sources.password !== '') return { kind: 'auth', user, password: sources.password };
   if (sources.prompt !== undefined) return { kind: 'auth', user, password: await sources.prompt(`password for ${user}: `) };
   throw usageError('no credentials: set SNAPSYNC_PASSWORD, give --password-file FILE, or log in with a key (-i KEYFILE)');
 }
