@@ -27,21 +27,14 @@ function execArgs(configHome: string, instance: string): string[] {
 describe('docs: the client sessions\' systemd unit', function () {
   this.timeout(60_000);
 
-  it('passes systemd-analyze verify as a user unit, with no warning', function () {
-    const runtime = tempDir('snapsync-xdg-runtime-');
-    const run = spawnSync('systemd-analyze', ['verify', '--user', join(tempDir('snapsync-unit-'), 'snapsync@docs.service')], {
-      encoding: 'utf8', env: { ...process.env, XDG_RUNTIME_DIR: runtime }, cwd: repoRoot,
+  it('passes systemd-analyze verify as a user unit, with no warning', () => {
+    // The instance is loaded from the template beside it; a user manager needs a runtime dir.
+    const run = spawnSync('systemd-analyze', ['verify', '--user', UNIT.replace('snapsync@.service', 'snapsync@docs.service')], {
+      encoding: 'utf8', env: { ...process.env, XDG_RUNTIME_DIR: tempDir('snapsync-xdg-runtime-') },
     });
-    if ((run.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
-      // Without systemd's tools, the unit is read as systemd would: the keys the steps rely on.
-      expect(directive('Restart')).to.equal('on-failure');
-      return;
-    }
-    const copy = spawnSync('systemd-analyze', ['verify', '--user', UNIT.replace('snapsync@.service', 'snapsync@docs.service')], {
-      encoding: 'utf8', env: { ...process.env, XDG_RUNTIME_DIR: runtime },
-    });
-    expect(copy.status, copy.stderr).to.equal(0);
-    expect(copy.stderr).to.equal('');
+    expect(run.error, 'systemd-analyze (Debian: apt-get install systemd)').to.equal(undefined);
+    expect(run.status, run.stderr).to.equal(0);
+    expect(run.stderr).to.equal('');
   });
 
   it('runs the session file named by the instance until SIGTERM, which ends it with exit 0 (no restart)', async () => {
