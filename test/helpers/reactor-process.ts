@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CrashError, crashIn } from './crash-check.js';
 import { bins } from './paths.js';
-import { reactorCli } from './run-cli.js';
+import { runNode } from './run-cli.js';
 import { tempDir } from './temp-dir.js';
 
 /** TestUser is a user the test reactor gets before it starts. */
@@ -30,10 +30,13 @@ export interface TestReactor {
   restart(): Promise<TestReactor>;
 }
 
-/** startReactor initializes a state dir, adds users, merges `config` into config.json and runs `serve` on a free loopback port. */
+/**
+ * startReactor initializes a state dir, adds users, merges `config` into config.json and runs `serve` on a free loopback port,
+ * all with the reactor's bin script given (the checkout's, or an installed one).
+ */
 export async function startReactor(users: readonly TestUser[], stateDir = join(tempDir('snapsync-reactor-'), 'state'),
-  config: Record<string, unknown> = {}): Promise<TestReactor> {
-  const init = await reactorCli(['init', '--state-dir', stateDir]);
+  config: Record<string, unknown> = {}, bin = bins.reactor): Promise<TestReactor> {
+  const init = await runNode(bin, ['init', '--state-dir', stateDir]);
   if (init.code !== 0 && !init.stderr.includes('already initialized')) throw new Error(`reactor init failed: ${init.stderr}`);
   if (Object.keys(config).length > 0) {
     const path = join(stateDir, 'config.json');
@@ -43,15 +46,15 @@ export async function startReactor(users: readonly TestUser[], stateDir = join(t
     const args = ['user', 'add', user.name, '--docroot', user.docroot, '--state-dir', stateDir];
     if (user.authorizedKey !== undefined) args.push('--authorized-key', user.authorizedKey);
     if (user.allowOwners === true) args.push('--allow-owners');
-    const added = await reactorCli(args, { env: { SNAPSYNC_PASSWORD: user.password ?? '' } });
+    const added = await runNode(bin, args, { env: { SNAPSYNC_PASSWORD: user.password ?? '' } });
     if (added.code !== 0) throw new Error(`reactor user add failed: ${added.stderr}`);
   }
-  return serveReactor(stateDir, '127.0.0.1:0');
+  return serveReactor(stateDir, '127.0.0.1:0', bin);
 }
 
 /** serveReactor runs `snapsync-reactor serve` on an initialized state dir and waits until it listens. */
-async function serveReactor(stateDir: string, listen: string): Promise<TestReactor> {
-  const child = spawn(process.execPath, [bins.reactor, 'serve', '--state-dir', stateDir, '--listen', listen],
+async function serveReactor(stateDir: string, listen: string, bin: string): Promise<TestReactor> {
+  const child = spawn(process.execPath, [bin, 'serve', '--state-dir', stateDir, '--listen', listen],
     { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -81,6 +84,6 @@ async function serveReactor(stateDir: string, listen: string): Promise<TestReact
       if (crashIn(output) !== undefined) throw new CrashError('snapsync-reactor serve', ['--state-dir', stateDir], output);
       return code;
     },
-    restart: () => serveReactor(stateDir, `127.0.0.1:${listening[1]}`),
+    restart: () => serveReactor(stateDir, `127.0.0.1:${listening[1]}`, bin),
   };
 }

@@ -55,7 +55,7 @@ export function adminRequest(reactor: { stateDir: string }, port: number, path: 
 }
 
 /** adminPortOf reads the admin listener's port from the reactor's log. */
-export function adminPortOf(reactor: SuiteReactor): number {
+export function adminPortOf(reactor: Pick<SuiteReactor, 'log'>): number {
   const match = /admin listening on 127\.0\.0\.1:(\d+)/.exec(reactor.log());
   if (match === null) throw new Error(`no admin listener in the log:\n${reactor.log()}`);
   return Number(match[1]);

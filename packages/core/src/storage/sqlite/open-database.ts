@@ -67,7 +67,7 @@ export function chosenBackend(): SqliteBackend {
   if (preferred === undefined) {
     const reasons = (Object.keys(LOADERS) as SqliteBackend[]).map((backend) => `${backend}: ${firstLine(opener(backend) as Error)}`);
     throw new SnapsyncError('SQLITE_UNAVAILABLE',
-      `no SQLite binding loads here (${reasons.join('; ')}); reinstall snapsync with npm ci, or run it on Node 22.13 or later`);
+      `no SQLite binding loads here (${reasons.join('; ')}); reinstall snapsync where better-sqlite3 can compile (python3, make and a C++ compiler), or run it on Node 22.13 or later`);
   }
   return preferred;
 }
