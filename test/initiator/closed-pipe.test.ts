@@ -6,13 +6,17 @@ import { bins } from '../helpers/paths.js';
 import { snapsync } from '../helpers/run-cli.js';
 import { tempPair } from '../helpers/temp-dir.js';
 
-/** readFirstChunk runs a CLI, takes the first chunk of its stdout and closes the pipe, as `| head -1` does. */
-function readFirstChunk(script: string, args: readonly string[]): Promise<{ code: number | null; stderr: string }> {
+/**
+ * readFirstChunk runs a CLI, takes the first chunk of its stdout (or stderr) and closes that
+ * pipe, as `| head -1` (or `2>&1 | head -1`) does.
+ */
+function readFirstChunk(script: string, args: readonly string[], from: 'stdout' | 'stderr' = 'stdout'):
+  Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, ...args]);
     let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-    child.stdout.once('data', () => child.stdout.destroy());
+    if (from === 'stdout') child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    child[from].once('data', () => child[from].destroy());
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stderr }));
   });
@@ -32,6 +36,13 @@ describe('initiator: output into a pipe closed early', function () {
     expect(synced.code, synced.stderr).to.equal(0);
     const run = await readFirstChunk(bins.admin, ['-f', '-N', 'piped', '-d', local]);
     expect(run.stderr).to.equal('');
+    expect(run.code).to.equal(0);
+  });
+
+  it('snapsync -DD ends quietly with exit 0 when the reader of its debug lines goes away', async () => {
+    const { local, remote } = tempPair();
+    for (let f = 0; f < 3000; f++) writeFileSync(join(local, `file-${f}.txt`), `${f}`);
+    const run = await readFirstChunk(bins.snapsync, ['-N', 'debugpiped', '-d', local, '-r', remote, '-DD', '-q'], 'stderr');
     expect(run.code).to.equal(0);
   });
 });
