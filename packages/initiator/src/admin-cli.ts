@@ -3,10 +3,9 @@ import { hostname } from 'node:os';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import yargs from 'yargs';
-import { versionLine } from '@snapsync/protocol';
 import { EXIT, exitStatusFor, usageError } from './errors.js';
-import { choice } from './options/command-line.js';
-import { completionScript, flagsOf, SHELLS, type ValueKind } from './options/completion.js';
+import { SHELLS, type ValueKind } from './options/completion.js';
+import { answeredInfo } from './output/info-flags.js';
 import { endQuietlyOnClosedPipe } from './output/closed-pipe.js';
 
 /** exitSoon is for the bin: the status, and an end that no forgotten handle delays. */
@@ -44,16 +43,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   endQuietlyOnClosedPipe();
   try {
     const args = await buildAdminParser(argv).parseAsync();
-    if (args.help === true) return EXIT.ok;
-    if (args.version === true) {
-      process.stdout.write(`${versionLine('snapsync-admin')}\n`);
-      return EXIT.ok;
-    }
-    if (args.completion !== undefined) {
-      const shell = choice(args.completion.toLowerCase(), SHELLS, '--completion');
-      process.stdout.write(completionScript(shell, 'snapsync-admin', flagsOf(buildAdminParser([]), ADMIN_VALUE_KINDS)));
-      return EXIT.ok;
-    }
+    if (answeredInfo(args, 'snapsync-admin', buildAdminParser([]), ADMIN_VALUE_KINDS)) return EXIT.ok;
     const actions = [args.list, args.meta, args.states, args.files].filter((flag) => flag === true).length;
     if (actions !== 1) throw usageError('give exactly one of -l, -m, -s, -f');
     const dbDir = args.localDbDir ?? args.localDir;

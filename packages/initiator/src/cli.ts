@@ -1,11 +1,11 @@
 import { isSnapsyncError } from '@snapsync/core';
-import { PeerError, versionLine } from '@snapsync/protocol';
+import { PeerError } from '@snapsync/protocol';
 import { resolve } from 'node:path';
 import { EXIT, exitStatusFor, usageError, worstExit } from './errors.js';
-import { buildParser, choice, VALUE_KINDS, type SyncOptions } from './options/command-line.js';
-import { completionScript, flagsOf, SHELLS } from './options/completion.js';
+import { buildParser, VALUE_KINDS, type SyncOptions } from './options/command-line.js';
 import { planSessions, type Plan, type PlannedSession } from './options/session-plan.js';
 import { setDebugLevel } from './output/debug-log.js';
+import { answeredInfo } from './output/info-flags.js';
 import { alsoToLog, LogFile } from './output/log-file.js';
 import { askSecret, askYesNo, interactive, inTurn } from './output/prompt.js';
 import { createReporter } from './output/reporter.js';
@@ -25,16 +25,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   let plan: Plan;
   try {
     const args = await buildParser(argv).parseAsync();
-    if (args.help === true) return EXIT.ok;
-    if (args.version === true) {
-      process.stdout.write(`${versionLine('snapsync')}\n`);
-      return EXIT.ok;
-    }
-    if (args.completion !== undefined) {
-      const shell = choice(args.completion.toLowerCase(), SHELLS, '--completion');
-      process.stdout.write(completionScript(shell, 'snapsync', flagsOf(buildParser([]), VALUE_KINDS)));
-      return EXIT.ok;
-    }
+    if (answeredInfo(args, 'snapsync', buildParser([]), VALUE_KINDS)) return EXIT.ok;
     setDebugLevel(args.debug);
     plan = await planSessions(args, argv, (line) => process.stderr.write(`snapsync: ${line}\n`));
   } catch (err) {

@@ -4,7 +4,7 @@ import {
 } from '@snapsync/core';
 import { protocolError, type Message } from '@snapsync/protocol';
 import type { SyncOptions } from '../options/command-line.js';
-import { debug } from '../output/debug-log.js';
+import { debug, debugging } from '../output/debug-log.js';
 import type { Reporter } from '../output/reporter.js';
 import { CycleQueue } from './cycle-queue.js';
 import { LiveRecord } from './live-record.js';
@@ -192,7 +192,7 @@ async function serve(options: SyncOptions, io: ContinuousIo, live: Live, connect
       due = await queue.next(io.stop);
       if (due !== undefined) {
         debug(1, options.name, `cycle ${cycle + 1} due: ${due.full ? 'a full rescan' : `${due.paths.length} changed paths`}`);
-        if (!due.full) for (const path of due.paths) debug(2, options.name, `changed: ${path}`);
+        if (!due.full && debugging(2)) for (const path of due.paths) debug(2, options.name, `changed: ${path}`);
       }
     }
     // Stopped between cycles: the session ends as a one-time run would.

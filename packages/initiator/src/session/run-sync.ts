@@ -3,7 +3,7 @@ import {
 } from '@snapsync/core';
 import { protocolError, startSyncOf, type Connection, type Message } from '@snapsync/protocol';
 import type { SyncOptions } from '../options/command-line.js';
-import { debug } from '../output/debug-log.js';
+import { debug, debugging } from '../output/debug-log.js';
 import type { Reporter } from '../output/reporter.js';
 import type { StartedSession } from './start-session.js';
 
@@ -63,7 +63,8 @@ export async function runSync(session: StartedSession, settings: RunSettings, op
   // This run's problems replace the last run's, written in batches as they come.
   endpoint.beginPasses({
     report: (result) => {
-      debug(2, options.name, `${result.outcome} ${result.path}${result.message ? ` (${result.message})` : ''}`);
+      // Per path: the line is built only when -DD asks for it.
+      if (debugging(2)) debug(2, options.name, `${result.outcome} ${result.path}${result.message ? ` (${result.message})` : ''}`);
       reporter.perPath(result.outcome, result.path, result.message);
     },
     ...(options.keepDirLocal !== undefined ? { keepDir: options.keepDirLocal } : {}),
