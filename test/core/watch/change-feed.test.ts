@@ -32,6 +32,10 @@ describe('core/watch/change-feed', function () {
     });
     expect(await feed.start()).to.equal(undefined);
     try {
+      // The native watch may take a moment to be live on a busy machine: a probe shows it is.
+      writeFileSync(join(root, 'probe.txt'), 'probe');
+      await eventually(() => expect(delivered.flatMap((due) => due.paths)).to.include('probe.txt'), 5_000);
+      delivered.length = 0;
       feed.pause();
       // The directory's own event (it looks as synced) comes with a new file below it.
       utimesSync(join(root, 'synced-dir'), new Date(), new Date());
