@@ -143,8 +143,17 @@ const DECODERS: { readonly [K in WireKind]: (body: WireBody<K>) => MessageOf<K> 
     scope: batch(m.scope ?? [], 'startSync.scope').map((p) => relPath(p, 'startSync.scope')),
     targetRate: count(m.targetRate, 'startSync.targetRate'),
     ...maxDeleteFromWire(m.maxDeleteCount, m.maxDeletePercent),
+    dirsOlderThanUs: count(m.dirsOlderThanUs, 'startSync.dirsOlderThanUs'),
+    cleanExcluded: m.cleanExcluded === true,
   }),
-  syncReady: (m) => ({ kind: 'syncReady', scanned: count(m.scanned, 'syncReady.scanned') }),
+  syncReady: (m) => {
+    const oldDirs = count(m.oldDirs, 'syncReady.oldDirs');
+    const excludedRows = count(m.excludedRows, 'syncReady.excludedRows');
+    return {
+      kind: 'syncReady', scanned: count(m.scanned, 'syncReady.scanned'),
+      ...(oldDirs > 0 ? { oldDirs } : {}), ...(excludedRows > 0 ? { excludedRows } : {}),
+    };
+  },
   changes: (m) => ({ kind: 'changes', last: m.last === true, changes: batch(m.changes ?? [], 'changes').map(changeFromWire) }),
   want: (m) => ({
     kind: 'want',

@@ -68,8 +68,9 @@ const ENCODERS: { readonly [K in MessageKind]: (message: MessageOf<K>) => Encode
     // Absent, not 0, when not given: 0 refuses any deletion.
     maxDeleteCount: m.maxDelete?.kind === 'count' ? m.maxDelete.count : undefined,
     maxDeletePercent: m.maxDelete?.kind === 'percent' ? m.maxDelete.percent : undefined,
+    dirsOlderThanUs: m.dirsOlderThanUs, cleanExcluded: m.cleanExcluded,
   }),
-  syncReady: (m) => ({ scanned: m.scanned }),
+  syncReady: (m) => ({ scanned: m.scanned, oldDirs: m.oldDirs ?? 0, excludedRows: m.excludedRows ?? 0 }),
   startPass: (m) => ({ reactorSends: m.reactorSends, keptOnly: m.keptOnly }),
   watch: (m) => ({ cooloffMs: m.cooloffMs, pendingMax: m.pendingMax }),
   watchStarted: (m) => ({ watching: m.watching, message: m.message }),

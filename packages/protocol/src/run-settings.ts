@@ -3,9 +3,10 @@ import type { StartSync } from './messages.js';
 
 /** startSyncOf is the StartSync that carries a run's settings to the reactor, with its keep dir ('' for none). */
 export function startSyncOf(settings: RunSettings, keepDir: string): StartSync {
-  const { scope, maxDelete, ...rest } = settings;
+  const { scope, maxDelete, dirsOlderThanUs, cleanExcluded, ...rest } = settings;
   return {
     kind: 'startSync', ...rest, keepDir, partial: scope !== undefined, scope: scope ?? [],
+    dirsOlderThanUs: dirsOlderThanUs ?? 0, cleanExcluded: cleanExcluded === true,
     ...(maxDelete !== undefined ? { maxDelete } : {}),
   };
 }
@@ -18,5 +19,7 @@ export function runSettingsOf(request: StartSync): RunSettings {
     preserveUid: request.preserveUid, preserveGid: request.preserveGid, targetRate: request.targetRate,
     ...(request.partial ? { scope: request.scope } : {}),
     ...(request.maxDelete !== undefined ? { maxDelete: request.maxDelete } : {}),
+    ...(request.dirsOlderThanUs > 0 ? { dirsOlderThanUs: request.dirsOlderThanUs } : {}),
+    ...(request.cleanExcluded ? { cleanExcluded: true } : {}),
   };
 }

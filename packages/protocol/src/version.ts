@@ -52,9 +52,22 @@ export const DIGEST_LAST_FEATURE = 'digest-last';
 /** FILE_BATCH_FEATURE: the peer takes FileBatch, small files whole, many to a frame. */
 export const FILE_BATCH_FEATURE = 'file-batch';
 
+/**
+ * OLD_DIRS_FEATURE: the reactor reads StartSync.dirs_older_than_us (--exclude-dirs-older-than)
+ * and counts SyncReady.old_dirs. An older one would walk and judge every directory: not asked.
+ */
+export const OLD_DIRS_FEATURE = 'old-dirs';
+
+/**
+ * CLEAN_EXCLUDED_FEATURE: the reactor reads StartSync.clean_excluded (--clean-excluded) and
+ * counts SyncReady.excluded_rows. An older one would keep its rows of excluded paths.
+ */
+export const CLEAN_EXCLUDED_FEATURE = 'clean-excluded';
+
 /** FEATURES this build can use; optional abilities are negotiated, not versioned. */
 export const FEATURES: readonly string[] = [
   DRY_RUN_FEATURE, OWNERS_FEATURE, BIDI_FEATURE, CONTINUOUS_FEATURE, MAX_DELETE_FEATURE, DIGEST_LAST_FEATURE, FILE_BATCH_FEATURE,
+  OLD_DIRS_FEATURE, CLEAN_EXCLUDED_FEATURE,
 ];
 
 /** sharedFeatures keeps the features both ends named. */

@@ -14,6 +14,7 @@ import { Sender } from '../send/sender.js';
 import type { Direction, SnapshotStore } from '../storage/snapshot-store.js';
 import { ProblemLog } from '../storage/problem-log.js';
 import type { PathResult } from '../stream/messages.js';
+import { excludedRows } from './excluded-rows.js';
 import { partOf } from './part.js';
 import type { Pass, RunHooks, RunSettings } from './run-settings.js';
 
@@ -75,6 +76,8 @@ interface Run {
   readonly ackRate: RateLimit;
   scan?: SideScan;
   problems?: ProblemLog;
+  /** excluded are the last-synced paths the filters hide, whose rows the run drops as it ends well (--clean-excluded). */
+  excluded: readonly string[];
 }
 
 /**
@@ -137,7 +140,7 @@ export class Endpoint {
     }
     if (!this.trusted) store.forgetSynced();
     this.run = {
-      settings, hooks: {}, filter, rate: new RateLimit(this.ceiling(settings.targetRate) / 8), ackRate: new RateLimit(this.ceiling(0) / 8),
+      settings, hooks: {}, filter, excluded: [], rate: new RateLimit(this.ceiling(settings.targetRate) / 8), ackRate: new RateLimit(this.ceiling(0) / 8),
     };
     return rolledBack;
   }
@@ -178,8 +181,16 @@ export class Endpoint {
         // Both roles scan owners under -u/-j: the sender to send them, the receiver to compare them.
         owners: { uid: settings.preserveUid, gid: settings.preserveGid },
         ...(scope !== undefined ? { scope } : {}),
+        ...(settings.dirsOlderThanUs !== undefined ? { dirsOlderThanUs: settings.dirsOlderThanUs } : {}),
       });
+    // Filters do not change within a session: a cycle of a continuous one that rescans a scope finds none the first did not.
+    if (settings.cleanExcluded === true && scope === undefined) run.excluded = excludedRows(this.store.files(), filter);
     return run.scan;
+  }
+
+  /** excludedRows are the rows of excluded paths this run drops as it ends well (--clean-excluded; a dry run's would be). */
+  get excludedRows(): readonly string[] {
+    return this.current().excluded;
   }
 
   /**
@@ -225,8 +236,11 @@ export class Endpoint {
     // hold the process while the acks it would have paced drain at the cap.
     this.run?.rate.setRate(0);
     this.run?.ackRate.setRate(0);
+    const excluded = this.run?.excluded ?? [];
     this.run = undefined;
     const { side } = this.options;
+    // Recorded as any other change (journaled in a bidirectional run); the files stay on disk.
+    if (ok && !side.dryRun && excluded.length > 0) this.store.record({ removed: excluded });
     const recorded = side.dryRun ? '' : generation;
     if (keepOpen) side.checkpoint(ok, recorded);
     else side.finish(ok, recorded);

@@ -25,6 +25,13 @@ export interface RunSettings {
   readonly targetRate: number;
   /** maxDelete is --max-delete; absent, the guard's default. */
   readonly maxDelete?: DeleteLimit;
+  /**
+   * dirsOlderThanUs is --exclude-dirs-older-than as one cutoff for both sides (µs since the
+   * epoch; absent or 0: off): a synced directory whose own mtime is older is not walked.
+   */
+  readonly dirsOlderThanUs?: number;
+  /** cleanExcluded (--clean-excluded): both sides drop the last-synced rows of paths the filters hide, as the run ends well. */
+  readonly cleanExcluded?: boolean;
 }
 
 /** RunHooks are what one end adds to a run: its own keep dir, and who hears of what happens. */

@@ -9,5 +9,5 @@ import type { SideScan } from './scan-side.js';
  */
 export function emptyScan(store: SnapshotStore, filter: Filter, symlinks: SymlinkMode): SideScan {
   store.clearScan();
-  return { entries: 0, hashedBytes: 0, problems: 0, unreadable: new Map(), unsettled: new Map(), filter, symlinks };
+  return { entries: 0, hashedBytes: 0, problems: 0, oldDirs: 0, unreadable: new Map(), unsettled: new Map(), filter, symlinks };
 }

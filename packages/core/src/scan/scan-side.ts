@@ -29,6 +29,12 @@ export interface SideScanOptions {
   readonly digestWhenSent?: boolean;
   /** scope rescans only these paths, each with all below it (continuous mode). */
   readonly scope?: readonly string[];
+  /**
+   * dirsOlderThanUs (--exclude-dirs-older-than, µs since the epoch; 0: off): a directory below
+   * the root that the last sync holds and whose own mtime is older is not walked: it and all
+   * below it are taken as last synced, as paths outside a scope are.
+   */
+  readonly dirsOlderThanUs?: number;
 }
 
 /**
@@ -37,7 +43,7 @@ export interface SideScanOptions {
  * taken as last synced, so it is neither sent nor read as deleted.
  */
 export async function scanSide(store: SnapshotStore, options: SideScanOptions): Promise<SideScan> {
-  const { root, privateDirName, checksum, scope } = options;
+  const { root, privateDirName, checksum, scope, dirsOlderThanUs } = options;
   const filter = options.filter ?? NO_FILTER;
   const symlinks = options.symlinks ?? 'copy';
   const owners = options.owners ?? NO_OWNERS;
@@ -49,6 +55,7 @@ export async function scanSide(store: SnapshotStore, options: SideScanOptions): 
   const unsettled = new Map<string, string>();
   const summary = await scanTree({
     root, privateDirName, checksum, filter, symlinks, owners, hashNewWhenSent, digestWhenSent, ...(scope !== undefined ? { scope } : {}),
+    ...(dirsOlderThanUs !== undefined && dirsOlderThanUs > 0 ? { dirsOlderThanUs, keepOld: (dir: string) => store.addScanFromSyncedUnder(dir) } : {}),
     previousIn: (dir) => store.syncedIn(dir),
     write: (entries) => store.addScan(entries),
     unchanged: (paths) => store.addScanFromSynced(paths),
@@ -56,7 +63,7 @@ export async function scanSide(store: SnapshotStore, options: SideScanOptions): 
     unsettled: (path, message) => unsettled.set(path, message),
   });
   // A partial scan's count is the whole tree's, as the mass-delete guard reads it.
-  const entries = scope === undefined ? summary.entries : store.countScanned();
+  const entries = scope === undefined && summary.oldDirs === 0 ? summary.entries : store.countScanned();
   return { ...summary, entries, unreadable: problems, unsettled, filter, symlinks };
 }
 

@@ -58,6 +58,16 @@ export interface ScanOptions {
    * takes it so), so it is read once, not hashed here and read again to be sent.
    */
   readonly digestWhenSent?: boolean;
+  /**
+   * dirsOlderThanUs (--exclude-dirs-older-than) is a cutoff in µs since the epoch: a directory
+   * below the root whose own mtime is older is not walked when keepOld takes it as last synced.
+   */
+  readonly dirsOlderThanUs?: number;
+  /**
+   * keepOld takes an old directory, with all below it, as last synced instead of walking it;
+   * false when it cannot (the last sync holds no directory there): it is walked.
+   */
+  keepOld?(dir: string): boolean;
 }
 
 /** SymlinkMode is -n. */
@@ -69,6 +79,8 @@ export interface ScanSummary {
   readonly hashedBytes: number;
   /** problems counts the paths that could not be scanned (unsettled ones not included). */
   readonly problems: number;
+  /** oldDirs counts the directories taken as last synced, not walked (--exclude-dirs-older-than). */
+  readonly oldDirs: number;
 }
 
 /** UNSETTLED is the line of a file skipped because it changed each time the scan read it. */
@@ -99,6 +111,7 @@ export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
   const pool = new HashPool();
   const hashing = new Set<Promise<unknown>>();
   let problems = 0;
+  let oldDirs = 0;
   const problem = (path: string, message: string): void => {
     problems += 1;
     options.problem(path, message);
@@ -160,7 +173,9 @@ export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
       uid: uid ? Number(st.uid) : null, gid: gid ? Number(st.gid) : null,
     };
     if (filter !== undefined && filter.excluded(path, st.isDirectory())) return undefined;
-    if (st.isDirectory()) {
+    if (st.isDirectory() && isOld(options, base.mtimeUs) && options.keepOld?.(path) === true) {
+      oldDirs += 1;
+    } else if (st.isDirectory()) {
       // Emitted once listed: a directory gone before that is absent, with all below it.
       pending.push({ path, entry: { ...base, kind: 'dir', size: 0, checksum: null, linkTarget: null } });
     } else if (st.isFile()) {
@@ -264,7 +279,12 @@ export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
   await pool.close();
   if (batch.length > 0) options.write(batch);
   if (same.length > 0) options.unchanged?.(same);
-  return { entries, hashedBytes, problems };
+  return { entries, hashedBytes, problems, oldDirs };
+}
+
+/** isOld tells whether a directory's mtime lies before the --exclude-dirs-older-than cutoff. */
+function isOld(options: ScanOptions, mtimeUs: number): boolean {
+  return options.dirsOlderThanUs !== undefined && options.dirsOlderThanUs > 0 && mtimeUs < options.dirsOlderThanUs;
 }
 
 /** SCAN_TURN_MS is the longest the scan runs before it lets the event loop serve others. */

@@ -48,6 +48,18 @@ export class ScanTable {
     });
   }
 
+  /**
+   * addScanFromSyncedUnder stores as scanned a directory the last sync holds, with every
+   * last-synced path below it (an old directory --exclude-dirs-older-than does not walk); false,
+   * storing nothing, when the last sync holds no directory there.
+   */
+  addScanFromSyncedUnder(dir: string): boolean {
+    if (this.sql.stmt(`SELECT kind FROM files WHERE path = ?`).value(dir) !== 'dir') return false;
+    this.sql.stmt(`INSERT OR REPLACE INTO scan (${COLUMNS}) SELECT ${COLUMNS} FROM files WHERE path = @path OR (path > @lo AND path < @hi)`)
+      .run(inScope(dir));
+    return true;
+  }
+
   /** scanned returns a path's entry from this run's scan. */
   scanned(path: string): Entry | undefined {
     return fromRow(this.sql.stmt(`SELECT ${COLUMNS} FROM scan WHERE path = ?`).get(path));

@@ -213,6 +213,10 @@ export class SnapshotStore implements DeferredChecksums, HoldMarks, HeldPaths {
     this.scanTable.addScanFromSyncedOutside(scope);
   }
 
+  addScanFromSyncedUnder(dir: string): boolean {
+    return this.scanTable.addScanFromSyncedUnder(dir);
+  }
+
   scanned(path: string): Entry | undefined {
     return this.scanTable.scanned(path);
   }

@@ -54,7 +54,13 @@ export interface PathResult {
  * data here; protocol/codec.ts carries it on the wire.
  */
 export type SyncMessage =
-  | { readonly kind: 'syncReady'; readonly scanned: number }
+  | {
+    readonly kind: 'syncReady'; readonly scanned: number;
+    /** oldDirs: directories the reactor took as last synced without walking them (--exclude-dirs-older-than); absent: none. */
+    readonly oldDirs?: number;
+    /** excludedRows: last-synced rows of excluded paths the reactor drops (--clean-excluded); absent: none. */
+    readonly excludedRows?: number;
+  }
   | { readonly kind: 'changes'; readonly changes: readonly Change[]; readonly last: boolean }
   | {
     readonly kind: 'want'; readonly paths: readonly string[]; readonly resumes: readonly ResumeFrom[];

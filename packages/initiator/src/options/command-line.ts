@@ -9,6 +9,7 @@ import { DEFAULT_ROTATE_MB } from '../output/log-file.js';
 import { filterRules } from './filter-rules.js';
 import { parseRemoteSpec, type RemoteSpec } from './remote-spec.js';
 import { checkRange, parseLogDir, parseMaxDelete, parseRate } from './values.js';
+import { parseDirsOlderThan, type DirsOlderThan } from './dirs-older-than.js';
 import { SHELLS, type ValueKind } from './completion.js';
 
 /** SyncOptions is a validated snapsync command line. */
@@ -62,6 +63,10 @@ export interface SyncOptions {
   readonly targetRate: number | undefined;
   /** logDir (-L DIR[:MB]): where the session's log goes, rotated at rotateMb. */
   readonly logDir: { readonly dir: string; readonly rotateMb: number } | undefined;
+  /** excludeDirsOlderThan: synced directories whose mtime is older than the cutoff are not walked (--exclude-dirs-older-than). */
+  readonly excludeDirsOlderThan: DirsOlderThan | undefined;
+  /** cleanExcluded (--clean-excluded): both sides drop the DB rows of paths the filters exclude. */
+  readonly cleanExcluded: boolean;
   /** fsync (default; false under --no-fsync) makes both sides flush what they receive, and their DB commits, to the disk. */
   readonly fsync: boolean;
 }
@@ -135,6 +140,11 @@ export function buildParser(argv: readonly string[]) {
       describe: 'lift the mass-delete guard for this run (wins over --max-delete)' })
     .option('max-delete', { type: 'string',
       describe: 'refuse a run that would delete more than N paths, or P% of those synchronized (default: more than half of at least 10; 0: none)' })
+    .option('exclude-dirs-older-than', { type: 'string',
+      describe: 'do not walk a synchronized directory whose modification time is older than AGE (1w2d3h4m5s, any part left out: 1d) ' +
+        'or a UTC time (2026-01-31T12:00:00Z): it and all below it count as unchanged' })
+    .option('clean-excluded', { type: 'boolean',
+      describe: 'drop the snapshot DB rows (both sides) of paths the filters now exclude; their files are not touched' })
     .option('create-dir', { type: 'boolean', default: false, describe: 'create missing sync directories' })
     .option('cooloff', { type: 'number', describe: `seconds a file must be still before it is sent (0-60, default ${DEFAULT_COOLOFF_S})` })
     .option('scan-interval', { type: 'number', describe: 'seconds between full rescans in continuous mode (default 3600, 0: none)' })
@@ -167,7 +177,7 @@ export type Parsed = Awaited<ReturnType<ReturnType<typeof buildParser>['parseAsy
 export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncOptions {
   single(args, ['name', 'local-dir', 'remote-dir', 'port', 'direction', 'local-db-dir', 'remote-db-dir', 'checksum',
     'fingerprint', 'known-hosts', 'identity', 'password-file', 'overwrite', 'symbolic-links', 'target-rate', 'alt-logdir', 'cooloff',
-    'scan-interval', 'pending-max', 'max-delete']);
+    'scan-interval', 'pending-max', 'max-delete', 'exclude-dirs-older-than']);
   const name = required(args.name, '-N NAME');
   const localDir = required(args.localDir, '-d LOCAL_DIR');
   const remote = parseRemoteSpec(required(args.remoteDir, '-r [user@]host:PATH'));
@@ -196,6 +206,10 @@ export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncO
   for (const [flag, file] of [['-i', args.identity], ['--password-file', args.passwordFile]] as const) {
     if (file !== undefined && !existsSync(file)) throw usageError(`${flag} ${file} does not exist`);
   }
+  const filters = filterRules(argv);
+  if (args.cleanExcluded === true && filters.length === 0) {
+    throw usageError('--clean-excluded drops the DB rows of paths -E/-I exclude, but no filter is given; add one or drop --clean-excluded');
+  }
   return {
     name, localDir, remote, port: args.port, direction,
     localDbDir: args.localDbDir, remoteDbDir: args.remoteDbDir,
@@ -204,7 +218,7 @@ export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncO
     acceptNewHost: args.acceptNewHost, identity: args.identity, passwordFile: args.passwordFile,
     quiet: args.quiet, json: args.json, allowMassDelete: args.allowMassDelete,
     maxDelete: args.maxDelete === undefined ? undefined : parseMaxDelete(args.maxDelete),
-    filters: filterRules(argv),
+    filters,
     ignoreDelete: args.ignoreDelete === true, mirror: args.mirror === true,
     symlinks: args.symbolicLinks === undefined ? DEFAULT_SYMLINKS
       : choice(args.symbolicLinks.toLowerCase(), SYMLINK_MODES, '--symbolic-links'),
@@ -222,6 +236,8 @@ export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncO
     pendingMax: args.pendingMax ?? DEFAULT_PENDING_MAX,
     targetRate: args.targetRate === undefined ? undefined : parseRate(args.targetRate),
     logDir: logDirOf(args.altLogdir),
+    excludeDirsOlderThan: args.excludeDirsOlderThan === undefined ? undefined : parseDirsOlderThan(args.excludeDirsOlderThan),
+    cleanExcluded: args.cleanExcluded === true,
     fsync: args.fsync,
   };
 }
@@ -247,6 +263,9 @@ function checkValues(args: Parsed, direction: Direction): void {
   }
   if (args.keepDirRemote !== undefined && direction === 'pull') {
     throw usageError('--keep-dir-remote keeps what a push deletes on the reactor; a pull deletes locally: use --keep-dir-local');
+  }
+  if (args.cleanExcluded === true && args.reset === true) {
+    throw usageError('--clean-excluded drops DB rows of excluded paths, but -x (--reset) starts both DBs empty; drop one of them');
   }
   if (args.mirror === true && args.ignoreDelete === true) throw usageError('--mirror deletes what the source lacks; it cannot be used with --ignore-delete');
   for (const [flag, file] of [['--exclude-from', args.excludeFrom], ['--include-from', args.includeFrom]] as const) {

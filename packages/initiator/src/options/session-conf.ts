@@ -140,7 +140,7 @@ const SESSION: Fields = {
   no_scan: { refuse: 'snapsync scans both trees at start: the comparison needs it', inert: false },
   resume_scan: { ignore: ENGINE_TUNING },
   assume_no_mods: { refuse: 'snapsync always looks for changes', inert: false },
-  clean_excluded: { refuse: 'snapsync does not clean the DB of excluded paths', inert: false },
+  clean_excluded: flag('clean-excluded', 'boolean'),
   exclude_dirs_older_than: { read: readOldDirs },
   scan_dir_rename: { ignore: 'snapsync always detects renames and moves' },
   scan_file_rename: { ignore: 'snapsync always detects renames and moves' },
@@ -369,11 +369,23 @@ function readScanInterval(value: unknown, at: string, into: SessionBuilder): voi
   into.set('scan-interval', ms === -1 ? '0' : String(ms / 1000), at);
 }
 
-/** readOldDirs accepts the switched-off form only: snapsync scans every directory. */
+/**
+ * readOldDirs gives --exclude-dirs-older-than from Aspera's {absolute: UTC time, relative_seconds}:
+ * one of the two, the other absent or off ('' and -1); both off switch it off.
+ */
 function readOldDirs(value: unknown, at: string, into: SessionBuilder): void {
   if (!isObject(value)) into.fail(at, 'must be an object');
-  const off = (value.absolute ?? '') === '' && (value.relative_seconds ?? -1) === -1;
-  if (!off) into.fail(at, 'is not supported: snapsync scans every directory; drop it');
+  const { absolute, relative_seconds: relative, ...rest } = value;
+  const unknown = Object.keys(rest)[0];
+  if (unknown !== undefined) into.unknown(join(at, unknown));
+  const since = absolute === undefined ? '' : into.value(absolute, 'string', join(at, 'absolute')) as string;
+  const seconds = relative === undefined ? -1 : Number(into.value(relative, 'number', join(at, 'relative_seconds')));
+  if (seconds !== -1 && (!Number.isInteger(seconds) || seconds < 1)) {
+    into.fail(join(at, 'relative_seconds'), 'must be a whole number of seconds from 1, or -1 (off)');
+  }
+  if (since !== '' && seconds !== -1) into.fail(at, 'gives both absolute and relative_seconds; keep one');
+  if (since !== '') into.set('exclude-dirs-older-than', since, join(at, 'absolute'));
+  else if (seconds !== -1) into.set('exclude-dirs-older-than', `${seconds}s`, join(at, 'relative_seconds'));
 }
 
 /** checkSecrets refuses a secret in a conf that others can read, before anything else is read. */

@@ -1,6 +1,7 @@
 import type { RunSettings, SyncSummary } from '@snapsync/core';
 import { randomUUID } from 'node:crypto';
 import type { SyncOptions } from '../options/command-line.js';
+import { cutoffUs } from '../options/dirs-older-than.js';
 import { debug } from '../output/debug-log.js';
 import type { Reporter } from '../output/reporter.js';
 import { runSync, type Cycle } from './run-sync.js';
@@ -49,6 +50,9 @@ function runSettings(options: SyncOptions, scope: readonly string[] | undefined)
     preserveUid: options.preserveUid, preserveGid: options.preserveGid, targetRate: options.targetRate ?? 0,
     ...(scope !== undefined ? { scope } : {}),
     ...(options.maxDelete !== undefined ? { maxDelete: options.maxDelete } : {}),
+    // An age is counted back from each run's start: a continuous session's cycles move the cutoff on.
+    ...(options.excludeDirsOlderThan !== undefined ? { dirsOlderThanUs: cutoffUs(options.excludeDirsOlderThan) } : {}),
+    ...(options.cleanExcluded ? { cleanExcluded: true } : {}),
   };
 }
 

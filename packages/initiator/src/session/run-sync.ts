@@ -5,6 +5,7 @@ import { protocolError, startSyncOf, type Connection, type Message } from '@snap
 import type { SyncOptions } from '../options/command-line.js';
 import { debug, debugging } from '../output/debug-log.js';
 import type { Reporter } from '../output/reporter.js';
+import { reportScanNotes } from './scan-notes.js';
 import type { StartedSession } from './start-session.js';
 
 /** Role is whichever end of the sync stream this side plays in a pass. */
@@ -51,7 +52,8 @@ export async function runSync(session: StartedSession, settings: RunSettings, op
     `${scan.unsettled.size} unsettled, in ${Date.now() - scanStarted} ms`);
   for (const [path, message] of scan.unreadable) reporter.perPath('error', path, message);
   for (const [path, message] of scan.unsettled) reporter.perPath('skipped', path, message);
-  await reactorReady;
+  const ready = await reactorReady;
+  reportScanNotes(reporter, options, settings, endpoint, scan, ready);
 
   // A dry run moves no bytes: no bar.
   const bar = endpoint.dryRun ? undefined : reporter.transfer();

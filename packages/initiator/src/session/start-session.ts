@@ -1,6 +1,7 @@
 import { Endpoint, SessionSide, partOf, SnapsyncError, currentPlatform, lastSyncAgreed, type Direction, type PlatformName } from '@snapsync/core';
 import {
-  BIDI_FEATURE, CONTINUOUS_FEATURE, DIGEST_LAST_FEATURE, DRY_RUN_FEATURE, FEATURES, FILE_BATCH_FEATURE, MAX_DELETE_FEATURE, OWNERS_FEATURE,
+  BIDI_FEATURE, CLEAN_EXCLUDED_FEATURE, CONTINUOUS_FEATURE, DIGEST_LAST_FEATURE, DRY_RUN_FEATURE, FEATURES, FILE_BATCH_FEATURE, MAX_DELETE_FEATURE,
+  OLD_DIRS_FEATURE, OWNERS_FEATURE,
   MAGIC, PeerError, PROTOCOL_VERSION, SNAPSYNC_VERSION,
   protocolError, type Connection,
   type Message, type OpenSession,
@@ -145,6 +146,13 @@ async function connect(options: SyncOptions, io: RunIo): Promise<{ connection: C
       throw new SnapsyncError('NOT_SUPPORTED',
         'the reactor does not support --max-delete (it is older than this snapsync and would apply its default limit); ' +
         'upgrade it or run without --max-delete');
+    }
+    // Both sides scan through these: an older reactor would walk every directory, or keep its rows.
+    for (const [asked, feature, flag] of [[options.excludeDirsOlderThan !== undefined, OLD_DIRS_FEATURE, '--exclude-dirs-older-than'],
+      [options.cleanExcluded, CLEAN_EXCLUDED_FEATURE, '--clean-excluded']] as const) {
+      if (asked && !welcome.features.includes(feature)) {
+        throw new SnapsyncError('NOT_SUPPORTED', `the reactor does not support ${flag} (it is older than this snapsync); upgrade it or run without it`);
+      }
     }
     const user = remote.kind === 'remote' ? remote.user ?? userInfo().username : userInfo().username;
     const auth = remote.kind === 'local'

@@ -105,7 +105,10 @@ export class ServedSession {
     this.scanned = true;
     // One way, this side's role is known now; two ways, each StartPass gives it.
     if (!this.bidi) this.takeRole(endpoint.role({ sends: endpoint.sends, channel: connection.syncChannel() }));
-    connection.reply({ id, message: request }, { kind: 'syncReady', scanned: scan.entries });
+    const excludedRows = endpoint.excludedRows.length;
+    connection.reply({ id, message: request }, {
+      kind: 'syncReady', scanned: scan.entries, ...(scan.oldDirs > 0 ? { oldDirs: scan.oldDirs } : {}), ...(excludedRows > 0 ? { excludedRows } : {}),
+    });
     if (this.peerReady) this.startStreaming();
   }
 
