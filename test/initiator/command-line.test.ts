@@ -89,6 +89,17 @@ describe('initiator/options/command-line', () => {
     ['an empty --max-delete', [...BASE, '--max-delete', ''], '--max-delete is empty; give a number of paths'],
     ['a --max-delete past 32 bits', [...BASE, '--max-delete', '4294967296'], '--max-delete 4294967296 is more than 4294967295'],
     ['--max-delete given twice', [...BASE, '--max-delete', '1', '--max-delete', '2'], '--max-delete is given more than once'],
+    ['an age whose parts are out of order', [...BASE, '--exclude-dirs-older-than', '3h1d'], '--exclude-dirs-older-than 3h1d is not an age or a UTC time'],
+    ['an age with an unknown unit', [...BASE, '--exclude-dirs-older-than', '2y'], '--exclude-dirs-older-than 2y is not an age or a UTC time'],
+    ['an age without a unit', [...BASE, '--exclude-dirs-older-than', '86400'], '--exclude-dirs-older-than 86400 is not an age'],
+    ['an age of zero', [...BASE, '--exclude-dirs-older-than', '0d0h'], '--exclude-dirs-older-than 0d0h is no age: every directory would be older'],
+    ['an empty age', [...BASE, '--exclude-dirs-older-than', ''], '--exclude-dirs-older-than is empty; give an age like 1w2d3h4m5s'],
+    ['a UTC time in the future', [...BASE, '--exclude-dirs-older-than', '2999-01-01'], '--exclude-dirs-older-than 2999-01-01 is in the future'],
+    ['a date that does not exist', [...BASE, '--exclude-dirs-older-than', '2025-02-30'], '--exclude-dirs-older-than 2025-02-30 is not a real date'],
+    ['--exclude-dirs-older-than given twice', [...BASE, '--exclude-dirs-older-than', '1d', '--exclude-dirs-older-than', '2d'],
+      '--exclude-dirs-older-than is given more than once'],
+    ['--clean-excluded without a filter', [...BASE, '--clean-excluded'], '--clean-excluded drops the DB rows of paths -E/-I exclude, but no filter'],
+    ['--clean-excluded with -x', [...BASE, '--clean-excluded', '-E', '*.tmp', '-x'], '-x (--reset) starts both DBs empty'],
   ];
   for (const [what, argv, message] of usage) {
     it(`refuses ${what} with a usage error`, async () => {
@@ -104,6 +115,24 @@ describe('initiator/options/command-line', () => {
     expect((await parse([...BASE, '--max-delete', '250'])).maxDelete).to.deep.equal({ kind: 'count', count: 250 });
     expect((await parse([...BASE, '--max-delete', '0%'])).maxDelete).to.deep.equal({ kind: 'percent', percent: 0 });
     expect((await parse([...BASE, '--max-delete=100%'])).maxDelete).to.deep.equal({ kind: 'percent', percent: 100 });
+  });
+
+  it('reads --exclude-dirs-older-than as an age in Aspera\'s 1w2d3h4m5s (any part left out) or a UTC time', async () => {
+    const age = async (text: string): Promise<unknown> => (await parse([...BASE, '--exclude-dirs-older-than', text])).excludeDirsOlderThan;
+    expect((await parse(BASE)).excludeDirsOlderThan).to.equal(undefined);
+    expect(await age('1w2d3h4m5s')).to.deep.equal({ kind: 'age', seconds: 7 * 86400 + 2 * 86400 + 3 * 3600 + 4 * 60 + 5 });
+    expect(await age('1d')).to.deep.equal({ kind: 'age', seconds: 86400 });
+    expect(await age('1w0d0h0m0s')).to.deep.equal({ kind: 'age', seconds: 7 * 86400 });
+    expect(await age('90m')).to.deep.equal({ kind: 'age', seconds: 5400 });
+    expect(await age('2h30s')).to.deep.equal({ kind: 'age', seconds: 7230 });
+    expect(await age('2025-01-31T12:00:00Z')).to.deep.equal({ kind: 'since', epochMs: Date.UTC(2025, 0, 31, 12) });
+    expect(await age('2025-01-31')).to.deep.equal({ kind: 'since', epochMs: Date.UTC(2025, 0, 31) });
+    expect(await age('2025-01-31 06:30')).to.deep.equal({ kind: 'since', epochMs: Date.UTC(2025, 0, 31, 6, 30) });
+  });
+
+  it('reads --clean-excluded with a filter', async () => {
+    expect(await parse([...BASE, '--clean-excluded', '-E', '*.tmp'])).to.include({ cleanExcluded: true });
+    expect(await parse(BASE)).to.include({ cleanExcluded: false });
   });
 
   it('exits 2 with one line on stderr for a bad --max-delete', async () => {
@@ -139,5 +168,6 @@ describe('initiator/options/command-line', () => {
     expect(help.stdout).to.include('--remote-dir');
     expect(help.stdout).to.include('--fingerprint');
     expect(help.stdout).to.include('--max-delete');
+    expect(help.stdout).to.include('--exclude-dirs-older-than').and.to.include('--clean-excluded');
   });
 });

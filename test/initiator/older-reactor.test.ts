@@ -71,6 +71,9 @@ describe('initiator: a reactor older than this snapsync', () => {
     // In a pull the reactor runs the guard: left to its default, a stricter limit would silently be looser.
     ['--max-delete=5 --direction=pull', maxDelete],
     ['--max-delete=5% --direction=pull', maxDelete],
+    // Both sides scan through them, whatever the direction.
+    ['--exclude-dirs-older-than=1d', 'the reactor does not support --exclude-dirs-older-than (it is older than this snapsync); upgrade it or run without it'],
+    ['--clean-excluded -E *.tmp', 'the reactor does not support --clean-excluded (it is older than this snapsync); upgrade it or run without it'],
   ] as const) {
     it(`refuses ${flag} with exit 3 right after the hello, before logging in or opening anything`, async () => {
       const local = tempDir('snapsync-old-');

@@ -248,6 +248,21 @@ describe('protocol/codec', () => {
       expectInvalid(raw({ startSync: { maxDeletePercent: 101 } }), /startSync\.maxDeletePercent is out of range \(0 to 100\)/);
     });
 
+    it('carries --exclude-dirs-older-than\'s cutoff and --clean-excluded, off when an older initiator sends neither', () => {
+      const startSync = {
+        kind: 'startSync', dryRun: false, allowMassDelete: false, filters: [], ignoreDelete: false, mirror: false, keepDir: '',
+        symlinks: 'copy', preserveTime: false, overwrite: 'always', preserveUid: false, preserveGid: false,
+        partial: false, scope: [], targetRate: 0, dirsOlderThanUs: 1_767_225_600_000_000, cleanExcluded: true,
+      } as const;
+      expect(roundTrip({ id: 1, message: startSync }).message).to.deep.equal(startSync);
+      const older = decodeFrame(raw({ startSync: {} })).message;
+      expect(older).to.not.have.property('dirsOlderThanUs');
+      expect(older).to.not.have.property('cleanExcluded');
+      const ready = { kind: 'syncReady', scanned: 9, oldDirs: 2, excludedRows: 3 } as const;
+      expect(roundTrip({ id: 1, message: ready }).message).to.deep.equal(ready);
+      expect(roundTrip({ id: 1, message: { kind: 'syncReady', scanned: 9 } }).message).to.deep.equal({ kind: 'syncReady', scanned: 9 });
+    });
+
     it('refuses a Watch whose cooloff or pending-max is out of range', () => {
       expectInvalid(raw({ watch: { cooloffMs: 60_001, pendingMax: 10 } }), /watch\.cooloffMs is out of range/);
       expectInvalid(raw({ watch: { cooloffMs: 0, pendingMax: 0 } }), /watch\.pendingMax is out of range/);

@@ -143,8 +143,8 @@ const DECODERS: { readonly [K in WireKind]: (body: WireBody<K>) => MessageOf<K> 
     scope: batch(m.scope ?? [], 'startSync.scope').map((p) => relPath(p, 'startSync.scope')),
     targetRate: count(m.targetRate, 'startSync.targetRate'),
     ...maxDeleteFromWire(m.maxDeleteCount, m.maxDeletePercent),
-    dirsOlderThanUs: count(m.dirsOlderThanUs, 'startSync.dirsOlderThanUs'),
-    cleanExcluded: m.cleanExcluded === true,
+    ...oldDirsFromWire(m.dirsOlderThanUs),
+    ...(m.cleanExcluded === true ? { cleanExcluded: true } : {}),
   }),
   syncReady: (m) => {
     const oldDirs = count(m.oldDirs, 'syncReady.oldDirs');
@@ -188,6 +188,12 @@ function fileDataFromWire(m: Snapsync.V1.IFileData): FileData {
     reason: text(m.reason ?? '', 'fileData.reason'),
     ...(m.digest !== undefined && m.digest !== null && m.digest.length > 0 ? { digest: bytes(m.digest, 'fileData.digest', 16, 64) } : {}),
   };
+}
+
+/** oldDirsFromWire reads --exclude-dirs-older-than's cutoff; 0 (an older initiator's) is off. */
+function oldDirsFromWire(cutoff: number | null | undefined): { dirsOlderThanUs?: number } {
+  const us = count(cutoff, 'startSync.dirsOlderThanUs');
+  return us > 0 ? { dirsOlderThanUs: us } : {};
 }
 
 /** maxDeleteFromWire reads --max-delete: at most one of the two fields, a percentage up to 100; neither keeps the default. */

@@ -68,7 +68,7 @@ const ENCODERS: { readonly [K in MessageKind]: (message: MessageOf<K>) => Encode
     // Absent, not 0, when not given: 0 refuses any deletion.
     maxDeleteCount: m.maxDelete?.kind === 'count' ? m.maxDelete.count : undefined,
     maxDeletePercent: m.maxDelete?.kind === 'percent' ? m.maxDelete.percent : undefined,
-    dirsOlderThanUs: m.dirsOlderThanUs, cleanExcluded: m.cleanExcluded,
+    dirsOlderThanUs: m.dirsOlderThanUs ?? 0, cleanExcluded: m.cleanExcluded === true,
   }),
   syncReady: (m) => ({ scanned: m.scanned, oldDirs: m.oldDirs ?? 0, excludedRows: m.excludedRows ?? 0 }),
   startPass: (m) => ({ reactorSends: m.reactorSends, keptOnly: m.keptOnly }),

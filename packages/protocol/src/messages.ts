@@ -124,10 +124,10 @@ export interface StartSync {
   readonly targetRate: number;
   /** maxDelete is the mass-delete guard's limit (--max-delete); absent, the default. allowMassDelete wins. */
   readonly maxDelete?: DeleteLimit;
-  /** dirsOlderThanUs (--exclude-dirs-older-than): one cutoff for both sides, µs since the epoch; 0: off. */
-  readonly dirsOlderThanUs: number;
-  /** cleanExcluded (--clean-excluded): both sides drop the last-synced rows of paths the filters hide. */
-  readonly cleanExcluded: boolean;
+  /** dirsOlderThanUs (--exclude-dirs-older-than): one cutoff for both sides, µs since the epoch; absent: off. */
+  readonly dirsOlderThanUs?: number;
+  /** cleanExcluded (--clean-excluded): both sides drop the last-synced rows of paths the filters hide; absent: off. */
+  readonly cleanExcluded?: boolean;
 }
 
 /** StartPass begins one pass of a bidirectional run (docs/sync-engine.md). */

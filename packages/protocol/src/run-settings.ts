@@ -6,7 +6,8 @@ export function startSyncOf(settings: RunSettings, keepDir: string): StartSync {
   const { scope, maxDelete, dirsOlderThanUs, cleanExcluded, ...rest } = settings;
   return {
     kind: 'startSync', ...rest, keepDir, partial: scope !== undefined, scope: scope ?? [],
-    dirsOlderThanUs: dirsOlderThanUs ?? 0, cleanExcluded: cleanExcluded === true,
+    ...(dirsOlderThanUs !== undefined && dirsOlderThanUs > 0 ? { dirsOlderThanUs } : {}),
+    ...(cleanExcluded === true ? { cleanExcluded } : {}),
     ...(maxDelete !== undefined ? { maxDelete } : {}),
   };
 }
@@ -19,7 +20,7 @@ export function runSettingsOf(request: StartSync): RunSettings {
     preserveUid: request.preserveUid, preserveGid: request.preserveGid, targetRate: request.targetRate,
     ...(request.partial ? { scope: request.scope } : {}),
     ...(request.maxDelete !== undefined ? { maxDelete: request.maxDelete } : {}),
-    ...(request.dirsOlderThanUs > 0 ? { dirsOlderThanUs: request.dirsOlderThanUs } : {}),
-    ...(request.cleanExcluded ? { cleanExcluded: true } : {}),
+    ...(request.dirsOlderThanUs !== undefined ? { dirsOlderThanUs: request.dirsOlderThanUs } : {}),
+    ...(request.cleanExcluded === true ? { cleanExcluded: true } : {}),
   };
 }

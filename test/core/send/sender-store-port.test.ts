@@ -85,7 +85,7 @@ describe('core/send/sender-store-port', () => {
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
   const scanOf = (entries: number): SideScan =>
-    ({ entries, hashedBytes: 0, problems: 0, filter: NO_FILTER, symlinks: 'copy', unreadable: new Map(), unsettled: new Map() });
+    ({ entries, hashedBytes: 0, problems: 0, oldDirs: 0, filter: NO_FILTER, symlinks: 'copy', unreadable: new Map(), unsettled: new Map() });
 
   const run = async (store: MemoryStore, withBase = false): Promise<{ changes: Change[]; sender: Sender }> => {
     const sent: SyncMessage[] = [];

@@ -92,6 +92,18 @@ describe('initiator/options/session-conf', () => {
     expect(both.notices).to.deep.equal(['s.json: field "remote.port" ignored: remote.ws_port gives the reactor port']);
   });
 
+  it('reads exclude_dirs_older_than in both of Aspera\'s forms, and clean_excluded', async () => {
+    const argv = (conf: unknown): readonly string[] => sessionsFromConf({ ...BASE, ...(conf as object) }, PRIVATE).sessions[0]!.argv;
+    expect(argv({ exclude_dirs_older_than: { relative_seconds: 86400 } })).to.include('--exclude-dirs-older-than=86400s');
+    expect(argv({ exclude_dirs_older_than: { absolute: '2025-01-31T12:00:00Z', relative_seconds: -1 } }))
+      .to.include('--exclude-dirs-older-than=2025-01-31T12:00:00Z');
+    expect(argv({ exclude_dirs_older_than: { absolute: '' } }).some((flag) => flag.startsWith('--exclude-dirs'))).to.equal(false);
+    expect(argv({ clean_excluded: true })).to.include('--clean-excluded');
+    const options = await fromFlags(['-N', 'j', '-d', '/l', '-r', 'h:/p', '--exclude-dirs-older-than=86400s', '--clean-excluded', '-E', 'x']);
+    expect(options.excludeDirsOlderThan).to.deep.equal({ kind: 'age', seconds: 86400 });
+    expect(options.cleanExcluded).to.equal(true);
+  });
+
   it('ignores engine tuning with a notice, and accepts refused fields that ask for nothing', () => {
     const { sessions, notices } = sessionsFromConf({
       ...BASE, transport: { cipher: 'aes128', udp_port: 33001 }, local_checksum_threads: 8, log: { level: 'dbg1' },
@@ -129,6 +141,15 @@ describe('initiator/options/session-conf', () => {
     ['removal of sources', { ...BASE, remove_after_transfer: true }, 'field "remove_after_transfer" is not supported'],
     ['a proxy', { ...BASE, remote: { host: 'hh', path: '/p', proxy: { protocol: 'dnat', host: 'p' } } }, 'field "remote.proxy" is not supported'],
     ['a mount signature', { ...BASE, local_mount_signature: '/mnt/.mounted' }, 'field "local_mount_signature" is not supported'],
+    ['both forms of exclude_dirs_older_than', { ...BASE, exclude_dirs_older_than: { absolute: '2025-01-01T00:00:00Z', relative_seconds: 60 } },
+      'field "exclude_dirs_older_than" gives both absolute and relative_seconds; keep one'],
+    ['a relative_seconds of 0', { ...BASE, exclude_dirs_older_than: { relative_seconds: 0 } },
+      'field "exclude_dirs_older_than.relative_seconds" must be a whole number of seconds from 1, or -1 (off)'],
+    ['a relative_seconds that is not whole', { ...BASE, exclude_dirs_older_than: { relative_seconds: 1.5 } },
+      'field "exclude_dirs_older_than.relative_seconds" must be a whole number'],
+    ['an absolute that is not a string', { ...BASE, exclude_dirs_older_than: { absolute: 5 } }, 'field "exclude_dirs_older_than.absolute" must be a string'],
+    ['an unknown field of exclude_dirs_older_than', { ...BASE, exclude_dirs_older_than: { days: 5 } }, 'unknown field "exclude_dirs_older_than.days"'],
+    ['an exclude_dirs_older_than that is not an object', { ...BASE, exclude_dirs_older_than: 5 }, 'field "exclude_dirs_older_than" must be an object'],
     ['a session that is not an object', ['x'], 's.json: [0] is not a session object'],
     ['an empty array', [], 's.json: the array holds no session'],
     ['the second session\'s bad field', [BASE, { ...BASE, name: 'b', reset: 1 }], 'field "[1].reset" must be true or false'],
