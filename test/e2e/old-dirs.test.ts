@@ -135,6 +135,21 @@ describe('e2e: --exclude-dirs-older-than (local mode)', function () {
     expect(run.outcomes('moved')).to.deep.equal(['renamed/a.txt', 'renamed/sub/b.txt']);
   });
 
+  it('never overwrites unseen a target file changed in place inside the target\'s old directory', async () => {
+    const { pair } = await synced('od-target', 'push');
+    writeFileSync(join(pair.local, 'old/a.txt'), 'source edit');
+    writeFileSync(join(pair.remote, 'old/a.txt'), 'target edit');
+    makeOld(pair.remote, 'old');
+
+    const run = await mode.sync('od-target', pair, 'push', { extra: OPTION });
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.outcomes('skipped')).to.deep.equal(['old/a.txt']);
+    expect(read(pair.remote, 'old/a.txt')).to.equal('target edit');
+    // Walked, the source wins as -o always says.
+    expectSuccess(await mode.sync('od-target', pair, 'push'));
+    expect(read(pair.remote, 'old/a.txt')).to.equal('source edit');
+  });
+
   it('continuous: cycles skip the old directory while changes elsewhere arrive', async () => {
     const { pair } = await synced('od-cont', 'push');
     hideChanges(pair.local);
