@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scanTree, type ChecksumName, type Entry, type ScanSummary } from '@snapsync/core/internal';
 import { tempDir } from '../../helpers/temp-dir.js';
@@ -20,7 +20,9 @@ async function scan(root: string, options: { previous?: (path: string) => Entry 
   /** listed runs once a directory was listed, before its names are looked at (as the scan asks for their last sync). */
   listed?: (dir: string) => void;
   /** statted runs once a path was stat'ed, before a file is read (as the scan asks the filter about it). */
-  statted?: (path: string) => void; } = {}): Promise<ScanRun> {
+  statted?: (path: string) => void;
+  /** dirsOlderThanUs and keepOld are --exclude-dirs-older-than's cutoff and the store's copy of an old directory. */
+  dirsOlderThanUs?: number; keepOld?: (dir: string) => boolean; } = {}): Promise<ScanRun> {
   const entries = new Map<string, Entry>();
   const batches: number[] = [];
   const problems = new Map<string, string>();
@@ -48,6 +50,8 @@ async function scan(root: string, options: { previous?: (path: string) => Entry 
     },
     problem: (path, message) => problems.set(path, message),
     ...(options.unchanged !== undefined ? { unchanged: options.unchanged } : {}),
+    ...(options.dirsOlderThanUs !== undefined ? { dirsOlderThanUs: options.dirsOlderThanUs } : {}),
+    ...(options.keepOld !== undefined ? { keepOld: options.keepOld } : {}),
   });
   return { summary, entries, batches, problems, unsettled };
 }
@@ -56,6 +60,25 @@ const sha256 = (text: string): string => createHash('sha256').update(text).diges
 const hex = (bytes: Uint8Array | null): string | null => (bytes === null ? null : Buffer.from(bytes).toString('hex'));
 
 describe('core/scan/scan', () => {
+  it('does not walk a directory older than the cutoff that keepOld takes, nor the root; one it does not take is walked', async () => {
+    const root = tempDir('snapsync-scan-');
+    for (const dir of ['old/deep', 'new-but-old', 'fresh']) mkdirSync(join(root, dir), { recursive: true });
+    for (const file of ['old/deep/a', 'new-but-old/b', 'fresh/c', 'top']) writeFileSync(join(root, file), file);
+    const longAgo = new Date('2020-01-01T00:00:00Z');
+    for (const dir of ['old/deep', 'old', 'new-but-old', '.']) utimesSync(join(root, dir), longAgo, longAgo);
+    const asked: string[] = [];
+    const { summary, entries } = await scan(root, {
+      dirsOlderThanUs: Date.now() * 1000 - 86_400e6,
+      keepOld: (dir) => {
+        asked.push(dir);
+        return dir === 'old';
+      },
+    });
+    expect(asked.sort()).to.deep.equal(['new-but-old', 'old']);
+    expect([...entries.keys()].sort()).to.deep.equal(['fresh', 'fresh/c', 'new-but-old', 'new-but-old/b', 'top']);
+    expect(summary.oldDirs).to.equal(1);
+  });
+
   it('finds files with their checksums, empty directories and symbolic links with their targets', async () => {
     const root = tempDir('snapsync-scan-');
     mkdirSync(join(root, 'sub/deeper'), { recursive: true });
@@ -70,7 +93,7 @@ describe('core/scan/scan', () => {
     expect([...entries.keys()].sort()).to.deep.equal(
       ['a.txt', 'empty', 'link', 'sub', 'sub/dangling', 'sub/deeper', 'sub/deeper/b.txt']);
     expect(problems.size).to.equal(0);
-    expect(summary).to.deep.equal({ entries: 7, hashedBytes: 11, problems: 0 });
+    expect(summary).to.deep.equal({ entries: 7, hashedBytes: 11, problems: 0, oldDirs: 0 });
     const a = entries.get('a.txt')!;
     expect(a).to.include({ kind: 'file', size: 5, linkTarget: null, ino: statSync(join(root, 'a.txt')).ino });
     expect(a.mode).to.equal(statSync(join(root, 'a.txt')).mode & 0o7777);
