@@ -124,6 +124,8 @@ export interface StartSync {
   readonly targetRate: number;
   /** maxDelete is the mass-delete guard's limit (--max-delete); absent, the default. allowMassDelete wins. */
   readonly maxDelete?: DeleteLimit;
+  /** ignoreMode (--ignore-mode, feature "ignore-mode"): a receiving side's path keeps its mode; absent, false. */
+  readonly ignoreMode?: boolean;
 }
 
 /** StartPass begins one pass of a bidirectional run (docs/sync-engine.md). */
@@ -140,6 +142,8 @@ export interface Watch {
   readonly kind: 'watch';
   readonly cooloffMs: number;
   readonly pendingMax: number;
+  /** cooloffMaxMs (--cooloff-max, feature "cooloff-max"): a path still changing this long is reported, not waited for; absent, no limit. */
+  readonly cooloffMaxMs?: number;
 }
 
 /** WatchStarted answers Watch; watching is false (message says why) when the reactor cannot. */
@@ -154,6 +158,8 @@ export interface TreeChanged {
   readonly kind: 'treeChanged';
   readonly paths: readonly string[];
   readonly full: boolean;
+  /** stillChanging (feature "cooloff-max"): paths that kept changing past Watch.cooloffMaxMs; not sent this cycle. */
+  readonly stillChanging?: readonly string[];
 }
 
 /** FileData is one chunk of a file, as the sync stream sends it. */

@@ -51,8 +51,8 @@ describe('initiator/options/session-conf', () => {
       remote: { host: 'hh', user: 'u', path: '/r', ws_port: 9443, fingerprint: FINGERPRINT, private_key_paths: [key] },
       direction: 'bidi', mode: 'continuous', reset: true, create_dir: true, checksum: 'md5', overwrite: 'older', symbolic_links: 'skip',
       filters: [{ rule: 'exclude', value: '*.tmp' }, { rule: 'include_from', value: '/f' }, { rule: 'include', value: '-x' }],
-      mirror: false, ignore_delete: true, delete_delay: true, local_keep_dir: '/k', preserve_modification_time: true,
-      preserve_uid: true, preserve_gid: false, cooloff_seconds: 2, pending_max: 10, local_scan_interval_milliseconds: 60000,
+      mirror: false, ignore_delete: true, delete_delay: true, local_keep_dir: '/k', ignore_mode: true, preserve_modification_time: true,
+      preserve_uid: true, preserve_gid: false, cooloff_seconds: 2, cooloff_max_seconds: 30, pending_max: 10, local_scan_interval_milliseconds: 60000,
       local_db_dir: '/db', remote_db_dir: '/rdb', transport: { target_rate: 100000000 }, log: { local_dir: '/logs', rotate_mb: 5 },
       quiet: true, max_delete: '25%', allow_mass_delete: false, dry_run: false, fsync: false, json: true,
     }, PRIVATE);
@@ -62,7 +62,8 @@ describe('initiator/options/session-conf', () => {
       '--name=job', '--local-dir=/l', '--remote-dir=u@hh:/r', '--port=9443', `--fingerprint=${FINGERPRINT}`, `--identity=${key}`,
       '--direction=bidi', '--continuous', '--reset', '--create-dir', '--checksum=md5', '--overwrite=older', '--symbolic-links=skip',
       '--exclude=*.tmp', '--include-from=/f', '--include=-x', '--no-mirror', '--ignore-delete', '--delete-delay',
-      '--keep-dir-local=/k', '--preserve-time', '--preserve-uid', '--no-preserve-gid', '--cooloff=2', '--pending-max=10',
+      '--keep-dir-local=/k', '--ignore-mode', '--preserve-time', '--preserve-uid', '--no-preserve-gid', '--cooloff=2', '--cooloff-max=30',
+      '--pending-max=10',
       '--scan-interval=60', '--local-db-dir=/db', '--remote-db-dir=/rdb', '--target-rate=100000000', '--alt-logdir=/logs:5',
       '--quiet', '--max-delete=25%', '--no-allow-mass-delete', '--no-dry-run', '--no-fsync', '--json',
     ]);

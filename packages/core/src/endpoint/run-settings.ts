@@ -25,6 +25,8 @@ export interface RunSettings {
   readonly targetRate: number;
   /** maxDelete is --max-delete; absent, the guard's default. */
   readonly maxDelete?: DeleteLimit;
+  /** ignoreMode is --ignore-mode: a receiving side's path keeps its mode; only new paths take the source's. */
+  readonly ignoreMode?: boolean;
 }
 
 /** RunHooks are what one end adds to a run: its own keep dir, and who hears of what happens. */

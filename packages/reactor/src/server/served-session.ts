@@ -144,7 +144,7 @@ export class ServedSession {
     if (this.syncing || this.feed !== undefined) throw unexpectedHere('watch');
     this.continuous = true;
     const feed = endpoint.changeFeed({
-      coolOffMs: request.cooloffMs, pendingMax: request.pendingMax,
+      coolOffMs: request.cooloffMs, pendingMax: request.pendingMax, coolOffMaxMs: request.cooloffMaxMs ?? 0,
       waiting: (count) => {
         if (status === undefined) return;
         status.pending = count;
@@ -152,6 +152,10 @@ export class ServedSession {
       },
       deliver: (due) => {
         if (!connection.isOpen) return;
+        // Paths still changing past --cooloff-max: the initiator reports them (asked for only with the feature).
+        for (const stillChanging of treeChangedBatches(due.stillChanging ?? [])) {
+          connection.notify({ kind: 'treeChanged', paths: [], full: false, stillChanging });
+        }
         if (due.full) {
           connection.notify({ kind: 'treeChanged', paths: [], full: true });
           return;
