@@ -33,6 +33,11 @@ describeModes('e2e: --ignore-mode', (mode: Mode) => {
 
       chmodSync(join(source, 'a.txt'), 0o600);
       write(source, 'b.txt', 'b, changed', 0o664);
+      // A dry run says so (no "mode updated"), and changes nothing.
+      const dry = await mode.sync(name, pair, direction, { extra: ['--ignore-mode', '--dry-run'] });
+      expect(dry.code, dry.stderr).to.equal(0);
+      expect(dry.paths.filter((event) => event.path === 'a.txt')).to.deep.equal([{ event: 'path', outcome: 'exists', path: 'a.txt', dryRun: true }]);
+      expect([modeOf(target, 'b.txt'), readFileSync(join(target, 'b.txt'), 'utf8')]).to.deep.equal([0o644, 'b']);
       const run = await mode.sync(name, pair, direction, { extra: ['--ignore-mode'] });
       expectSuccess(run);
       expect(run.paths.filter((event) => event.path === 'a.txt')).to.deep.equal([{ event: 'path', outcome: 'exists', path: 'a.txt' }]);
