@@ -30,8 +30,9 @@ interface Wait {
 /**
  * PendingPaths is the work a continuous session has queued: paths that changed and wait to be
  * rescanned, each with the time of its last change, so a file still being written waits for
- * the cool-off, and of its first, so one that never stops is named after --cooloff-max. Memory stays within `max` paths: past it, paths fold into their parent
- * directories (deepest first), and a folded root means one full rescan.
+ * the cool-off, and of its first, so one that never stops is named after --cooloff-max. Memory
+ * stays within `max` paths: past it, paths fold into their parent directories (deepest first),
+ * and a folded root means one full rescan.
  */
 export class PendingPaths {
   private readonly changedAt = new Map<string, Wait>();
@@ -76,7 +77,8 @@ export class PendingPaths {
    */
   take(now: number, coolOffMs: number, coolOffMaxMs = 0): Due {
     if (this.full) {
-      if (now - this.fullAt < coolOffMs && !(coolOffMaxMs > 0 && now - this.fullSince >= coolOffMaxMs)) return { full: false, paths: [] };
+      const waitedLongest = coolOffMaxMs > 0 && now - this.fullSince >= coolOffMaxMs;
+      if (now - this.fullAt < coolOffMs && !waitedLongest) return { full: false, paths: [] };
       this.full = false;
       this.fullAt = 0;
       return { full: true, paths: [] };

@@ -135,7 +135,8 @@ export class ServedSession {
 
   /**
    * watch starts reporting this tree's changes (continuous mode): paths that cooled off and
-   * differ from their last sync go to the initiator in TreeChanged notifications. A tree that
+   * differ from their last sync go to the initiator in TreeChanged notifications, and so do
+   * those still changing past Watch.cooloffMaxMs (stillChanging), for it to report. A tree that
    * cannot be watched is no failure: the initiator then rescans on its timer.
    */
   async watch(id: number, request: Watch): Promise<void> {
