@@ -100,6 +100,16 @@ describe('initiator/options/command-line', () => {
       '--exclude-dirs-older-than is given more than once'],
     ['--clean-excluded without a filter', [...BASE, '--clean-excluded'], '--clean-excluded drops the DB rows of paths -E/-I exclude, but no filter'],
     ['--clean-excluded with -x', [...BASE, '--clean-excluded', '-E', '*.tmp', '-x'], '-x (--reset) starts both DBs empty'],
+    ['--cooloff-max without -C', [...BASE, '--cooloff-max', '10'], '--cooloff-max tunes continuous mode; add -C (--continuous) or drop it'],
+    ['--cooloff-max without a cooloff', [...BASE, '-C', '--cooloff-max', '10'],
+      '--cooloff-max bounds the wait of --cooloff, and there is none (a changing file is sent at once, then again); add --cooloff SECS or drop it'],
+    ['--cooloff-max with --cooloff 0', [...BASE, '-C', '--cooloff', '0', '--cooloff-max', '10'], '--cooloff-max bounds the wait of --cooloff'],
+    ['a --cooloff-max no longer than --cooloff', [...BASE, '-C', '--cooloff', '5', '--cooloff-max', '5'],
+      '--cooloff-max 5 must be longer than --cooloff 5'],
+    ['a negative --cooloff-max', [...BASE, '-C', '--cooloff', '1', '--cooloff-max', '-1'], '--cooloff-max -1 must be a number from 0 to 86400'],
+    ['a --cooloff-max over a day', [...BASE, '-C', '--cooloff', '1', '--cooloff-max', '86401'], '--cooloff-max 86401 must be a number from 0 to 86400'],
+    ['a --cooloff-max that is not a number', [...BASE, '-C', '--cooloff', '1', '--cooloff-max', 'long'], '--cooloff-max NaN must be a number'],
+    ['--cooloff-max given twice', [...BASE, '-C', '--cooloff', '1', '--cooloff-max', '5', '--cooloff-max', '6'], '--cooloff-max is given more than once'],
   ];
   for (const [what, argv, message] of usage) {
     it(`refuses ${what} with a usage error`, async () => {
@@ -156,6 +166,14 @@ describe('initiator/options/command-line', () => {
     expect(await parse(BASE)).to.include({ continuous: false });
   });
 
+  it('reads --cooloff-max in milliseconds (0, the default, for no limit) and --ignore-mode, off unless given', async () => {
+    expect(await parse([...BASE, '-C', '--cooloff', '0.3', '--cooloff-max', '1.5'])).to.include({ coolOffMs: 300, coolOffMaxMs: 1500 });
+    expect(await parse([...BASE, '-C'])).to.include({ coolOffMaxMs: 0 });
+    expect(await parse([...BASE, '-C', '--cooloff-max', '0'])).to.include({ coolOffMaxMs: 0 });
+    expect(await parse(BASE)).to.include({ ignoreMode: false });
+    expect(await parse([...BASE, '--ignore-mode'])).to.include({ ignoreMode: true });
+  });
+
   it('reads -L DIR[:MB]: rotation at 100 MB unless told, a drive letter kept in DIR', async () => {
     expect((await parse([...BASE, '-L', '/var/log/snapsync:200'])).logDir).to.deep.equal({ dir: '/var/log/snapsync', rotateMb: 200 });
     expect((await parse([...BASE, '-L', '/var/log/snapsync'])).logDir).to.deep.equal({ dir: '/var/log/snapsync', rotateMb: 100 });
@@ -169,5 +187,6 @@ describe('initiator/options/command-line', () => {
     expect(help.stdout).to.include('--fingerprint');
     expect(help.stdout).to.include('--max-delete');
     expect(help.stdout).to.include('--exclude-dirs-older-than').and.to.include('--clean-excluded');
+    expect(help.stdout).to.include('--ignore-mode').and.to.include('--cooloff-max');
   });
 });

@@ -4,9 +4,9 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
-import { certificateFingerprint, Connection, PROTOCOL_VERSION, SNAPSYNC_VERSION, wsFrameSocket } from '@snapsync/protocol';
+import { certificateFingerprint, Connection, COOLOFF_MAX_FEATURE, FEATURES, PROTOCOL_VERSION, SNAPSYNC_VERSION, wsFrameSocket } from '@snapsync/protocol';
 import { certificateDer, createSelfSigned } from '@snapsync/reactor/internal';
-import { snapsync } from '../helpers/run-cli.js';
+import { snapsync, type CliResult } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 /**
@@ -20,8 +20,8 @@ interface OldReactor {
   close(): Promise<void>;
 }
 
-async function startOldReactor(speaks: { protocolVersion: number; programVersion?: string } = { protocolVersion: PROTOCOL_VERSION }):
-  Promise<OldReactor> {
+async function startOldReactor(speaks: { protocolVersion: number; programVersion?: string; features?: readonly string[] } =
+  { protocolVersion: PROTOCOL_VERSION }): Promise<OldReactor> {
   const { keyPem, certPem } = createSelfSigned('127.0.0.1');
   const requests: string[] = [];
   const https: Server = createServer({ key: keyPem, cert: certPem });
@@ -36,7 +36,7 @@ async function startOldReactor(speaks: { protocolVersion: number; programVersion
         return;
       }
       connection.reply({ id, message }, {
-        kind: 'welcome', protocolVersion: speaks.protocolVersion, features: [], serverName: 'old-reactor',
+        kind: 'welcome', protocolVersion: speaks.protocolVersion, features: [...(speaks.features ?? [])], serverName: 'old-reactor',
         authChallenge: new Uint8Array(32), platform: 'posix', ...(speaks.programVersion !== undefined ? { programVersion: speaks.programVersion } : {}),
       });
     });
@@ -74,6 +74,9 @@ describe('initiator: a reactor older than this snapsync', () => {
     // Both sides scan through them, whatever the direction.
     ['--exclude-dirs-older-than=1d', 'the reactor does not support --exclude-dirs-older-than (it is older than this snapsync); upgrade it or run without it'],
     ['--clean-excluded -E *.tmp', 'the reactor does not support --clean-excluded (it is older than this snapsync); upgrade it or run without it'],
+    // A receiving reactor would apply the source's modes.
+    ['--ignore-mode', 'the reactor does not support --ignore-mode (it is older than this snapsync and would apply the source\'s modes); ' +
+      'upgrade it or run without it'],
   ] as const) {
     it(`refuses ${flag} with exit 3 right after the hello, before logging in or opening anything`, async () => {
       const local = tempDir('snapsync-old-');
@@ -91,6 +94,17 @@ describe('initiator: a reactor older than this snapsync', () => {
     });
   }
 
+  it('lets --ignore-mode through in a pull, where this side receives', async () => {
+    const local = tempDir('snapsync-old-');
+    const result = await snapsync(
+      ['-N', 'old', '-d', local, '-r', `alice@127.0.0.1:/old`, '-P', String(reactor.port), '--fingerprint', reactor.fingerprint,
+        '--ignore-mode', '-K', 'pull'],
+      { env: { SNAPSYNC_PASSWORD: 'pw' } });
+
+    expect(result.code, result.stderr).to.equal(6);
+    expect(reactor.requests).to.deep.equal(['auth']);
+  });
+
   it('lets --max-delete through in a push, where this side runs the guard', async () => {
     const local = tempDir('snapsync-old-');
     writeFileSync(join(local, 'a.txt'), 'a');
@@ -100,6 +114,35 @@ describe('initiator: a reactor older than this snapsync', () => {
         '--max-delete', '5'],
       { env: { SNAPSYNC_PASSWORD: 'pw' } });
 
+    expect(result.code, result.stderr).to.equal(6);
+    expect(reactor.requests).to.deep.equal(['auth']);
+  });
+});
+
+describe('initiator: a reactor with continuous mode but older than --cooloff-max', () => {
+  let reactor: OldReactor;
+  beforeEach(async () => {
+    reactor = await startOldReactor({ protocolVersion: PROTOCOL_VERSION, features: FEATURES.filter((feature) => feature !== COOLOFF_MAX_FEATURE) });
+  });
+  afterEach(() => reactor.close());
+
+  const run = (direction: string): Promise<CliResult> => {
+    const local = tempDir('snapsync-old-');
+    return snapsync(['-N', 'old', '-d', local, '-r', `alice@127.0.0.1:/old`, '-P', String(reactor.port), '--fingerprint', reactor.fingerprint,
+      '-C', '--cooloff', '1', '--cooloff-max', '5', '-K', direction], { env: { SNAPSYNC_PASSWORD: 'pw' } });
+  };
+
+  for (const direction of ['pull', 'bidi']) {
+    it(`refuses --cooloff-max in a ${direction} (the reactor watches) with exit 3 right after the hello`, async () => {
+      const result = await run(direction);
+      expect(result.code, result.stderr).to.equal(3);
+      expect(result.stderr).to.contain('the reactor does not support --cooloff-max (it is older than this snapsync); upgrade it or run without it');
+      expect(reactor.requests).to.deep.equal([]);
+    });
+  }
+
+  it('lets --cooloff-max through in a push, where only this side watches', async () => {
+    const result = await run('push');
     expect(result.code, result.stderr).to.equal(6);
     expect(reactor.requests).to.deep.equal(['auth']);
   });

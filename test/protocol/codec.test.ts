@@ -96,10 +96,12 @@ describe('protocol/codec', () => {
       ['finishSession (failed)', { kind: 'finishSession', ok: false, generation: '', keepOpen: false }],
       ['finishSession (a continuous cycle)', { kind: 'finishSession', ok: true, generation: '0b6a4a8e-1c2d-4e5f-8a9b-0c1d2e3f4a5b', keepOpen: true }],
       ['watch', { kind: 'watch', cooloffMs: 3000, pendingMax: 2000 }],
+      ['watch (--cooloff-max)', { kind: 'watch', cooloffMs: 3000, pendingMax: 2000, cooloffMaxMs: 86_400_000 }],
       ['watchStarted (watching)', { kind: 'watchStarted', watching: true, message: '' }],
       ['watchStarted (cannot)', { kind: 'watchStarted', watching: false, message: 'cannot watch /data: inotify limit' }],
       ['treeChanged', { kind: 'treeChanged', paths: ['a', 'b/c d.txt'], full: false }],
       ['treeChanged (full)', { kind: 'treeChanged', paths: [], full: true }],
+      ['treeChanged (still changing)', { kind: 'treeChanged', paths: [], full: false, stillChanging: ['logs/app.log', 'b c.txt'] }],
       ['sessionFinished', { kind: 'sessionFinished' }],
       ['error', { kind: 'error', code: 'SESSION_LOCKED', message: 'session s1 is already running' }],
     ];
@@ -231,12 +233,15 @@ describe('protocol/codec', () => {
       expectInvalid(raw({ treeChanged: { paths: ['a/../../b'] } }), /treeChanged\.paths/);
     });
 
+    /** PLAIN_START_SYNC is a StartSync with every option at its default. */
+    const PLAIN_START_SYNC = {
+      kind: 'startSync', dryRun: false, allowMassDelete: false, filters: [], ignoreDelete: false, mirror: false, keepDir: '',
+      symlinks: 'copy', preserveTime: false, overwrite: 'always', preserveUid: false, preserveGid: false,
+      partial: false, scope: [], targetRate: 0,
+    } as const;
+
     it('carries --max-delete as a count (0 included) or a percentage, absent when not given, and refuses both at once or over 100%', () => {
-      const startSync = {
-        kind: 'startSync', dryRun: false, allowMassDelete: false, filters: [], ignoreDelete: false, mirror: false, keepDir: '',
-        symlinks: 'copy', preserveTime: false, overwrite: 'always', preserveUid: false, preserveGid: false,
-        partial: false, scope: [], targetRate: 0,
-      } as const;
+      const startSync = PLAIN_START_SYNC;
       for (const maxDelete of [{ kind: 'count', count: 0 }, { kind: 'count', count: 0xffffffff }, { kind: 'percent', percent: 0 },
         { kind: 'percent', percent: 100 }] as const) {
         expect(roundTrip({ id: 1, message: { ...startSync, maxDelete } }).message).to.deep.equal({ ...startSync, maxDelete });
@@ -261,6 +266,19 @@ describe('protocol/codec', () => {
       const ready = { kind: 'syncReady', scanned: 9, oldDirs: 2, excludedRows: 3 } as const;
       expect(roundTrip({ id: 1, message: ready }).message).to.deep.equal(ready);
       expect(roundTrip({ id: 1, message: { kind: 'syncReady', scanned: 9 } }).message).to.deep.equal({ kind: 'syncReady', scanned: 9 });
+    });
+
+    it('carries --ignore-mode, absent (false) from an older initiator', () => {
+      const startSync = PLAIN_START_SYNC;
+      expect(roundTrip({ id: 1, message: { ...startSync, ignoreMode: true } }).message).to.deep.equal({ ...startSync, ignoreMode: true });
+      expect(roundTrip({ id: 1, message: startSync }).message).to.not.have.property('ignoreMode');
+    });
+
+    it('reads no --cooloff-max from an older initiator, refuses one over a day, and checks the still-changing paths', () => {
+      expect(decodeFrame(raw({ watch: { cooloffMs: 0, pendingMax: 10 } })).message).to.not.have.property('cooloffMaxMs');
+      expectInvalid(raw({ watch: { cooloffMs: 0, pendingMax: 10, cooloffMaxMs: 86_400_001 } }), /watch\.cooloffMaxMs is out of range/);
+      expect(decodeFrame(raw({ treeChanged: { paths: ['a'] } })).message).to.not.have.property('stillChanging');
+      expectInvalid(raw({ treeChanged: { stillChanging: ['../x'] } }), /treeChanged\.stillChanging/);
     });
 
     it('refuses a Watch whose cooloff or pending-max is out of range', () => {

@@ -5,7 +5,7 @@ import { changeFromWire, deltaFromWire, resultFromWire } from './decode-stream.j
 import {
   batch, bounded, bytes, count, invalid, list, overwritePolicy, path, platformOf, relPath, shown, symlinkMode, text, uuid,
 } from './field-checks.js';
-import { MAX_COOLOFF_MS, MAX_ERROR_TEXT, MAX_PATH, MAX_PENDING } from './limits.js';
+import { MAX_COOLOFF_MAX_MS, MAX_COOLOFF_MS, MAX_ERROR_TEXT, MAX_PATH, MAX_PENDING } from './limits.js';
 import type { FileData, Message, MessageOf } from './messages.js';
 import { DIRECTIONS, WIRE_ERROR_CODES } from './wire-enums.js';
 
@@ -109,15 +109,24 @@ const DECODERS: { readonly [K in WireKind]: (body: WireBody<K>) => MessageOf<K> 
     generation: uuid(m.generation, 'finishSession.generation'),
     keepOpen: m.keepOpen === true,
   }),
-  watch: (m) => ({
-    kind: 'watch', cooloffMs: bounded(m.cooloffMs, 'watch.cooloffMs', MAX_COOLOFF_MS),
-    pendingMax: bounded(m.pendingMax, 'watch.pendingMax', MAX_PENDING, 1),
-  }),
+  watch: (m) => {
+    const cooloffMaxMs = bounded(m.cooloffMaxMs, 'watch.cooloffMaxMs', MAX_COOLOFF_MAX_MS);
+    return {
+      kind: 'watch', cooloffMs: bounded(m.cooloffMs, 'watch.cooloffMs', MAX_COOLOFF_MS),
+      pendingMax: bounded(m.pendingMax, 'watch.pendingMax', MAX_PENDING, 1),
+      // Absent when 0, as an older initiator leaves it: no limit.
+      ...(cooloffMaxMs > 0 ? { cooloffMaxMs } : {}),
+    };
+  },
   watchStarted: (m) => ({ kind: 'watchStarted', watching: m.watching === true, message: text(m.message ?? '', 'watchStarted.message') }),
-  treeChanged: (m) => ({
-    kind: 'treeChanged', full: m.full === true,
-    paths: batch(m.paths ?? [], 'treeChanged.paths').map((p) => relPath(p, 'treeChanged.paths')),
-  }),
+  treeChanged: (m) => {
+    const stillChanging = batch(m.stillChanging ?? [], 'treeChanged.stillChanging').map((p) => relPath(p, 'treeChanged.stillChanging'));
+    return {
+      kind: 'treeChanged', full: m.full === true,
+      paths: batch(m.paths ?? [], 'treeChanged.paths').map((p) => relPath(p, 'treeChanged.paths')),
+      ...(stillChanging.length > 0 ? { stillChanging } : {}),
+    };
+  },
   startPass: (m) => ({ kind: 'startPass', reactorSends: m.reactorSends === true, keptOnly: m.keptOnly === true }),
   sessionFinished: () => ({ kind: 'sessionFinished' }),
   error: (m) => {
@@ -145,6 +154,7 @@ const DECODERS: { readonly [K in WireKind]: (body: WireBody<K>) => MessageOf<K> 
     ...maxDeleteFromWire(m.maxDeleteCount, m.maxDeletePercent),
     ...oldDirsFromWire(m.dirsOlderThanUs),
     ...(m.cleanExcluded === true ? { cleanExcluded: true } : {}),
+    ...(m.ignoreMode === true ? { ignoreMode: true } : {}),
   }),
   syncReady: (m) => {
     const oldDirs = count(m.oldDirs, 'syncReady.oldDirs');

@@ -19,6 +19,9 @@ export const HANDSHAKE_TIMEOUT_MS = 30_000;
 /** MAX_COOLOFF_MS bounds --cooloff (Aspera allows 0 to 60 s). */
 export const MAX_COOLOFF_MS = 60_000;
 
+/** MAX_COOLOFF_MAX_MS bounds --cooloff-max: a day (Aspera's cooloff_max_seconds names no bound). */
+export const MAX_COOLOFF_MAX_MS = 86_400_000;
+
 /** MAX_PENDING bounds --pending-max. */
 export const MAX_PENDING = 1_000_000;
 

@@ -128,6 +128,8 @@ export interface StartSync {
   readonly dirsOlderThanUs?: number;
   /** cleanExcluded (--clean-excluded): both sides drop the last-synced rows of paths the filters hide; absent: off. */
   readonly cleanExcluded?: boolean;
+  /** ignoreMode (--ignore-mode, feature "ignore-mode"): a receiving side's path keeps its mode; absent, false. */
+  readonly ignoreMode?: boolean;
 }
 
 /** StartPass begins one pass of a bidirectional run (docs/sync-engine.md). */
@@ -144,6 +146,8 @@ export interface Watch {
   readonly kind: 'watch';
   readonly cooloffMs: number;
   readonly pendingMax: number;
+  /** cooloffMaxMs (--cooloff-max, feature "cooloff-max"): a path still changing this long is reported, not waited for; absent, no limit. */
+  readonly cooloffMaxMs?: number;
 }
 
 /** WatchStarted answers Watch; watching is false (message says why) when the reactor cannot. */
@@ -158,6 +162,8 @@ export interface TreeChanged {
   readonly kind: 'treeChanged';
   readonly paths: readonly string[];
   readonly full: boolean;
+  /** stillChanging (feature "cooloff-max"): paths that kept changing past Watch.cooloffMaxMs; not sent this cycle. */
+  readonly stillChanging?: readonly string[];
 }
 
 /** FileData is one chunk of a file, as the sync stream sends it. */

@@ -22,5 +22,6 @@ export function runSettingsOf(request: StartSync): RunSettings {
     ...(request.maxDelete !== undefined ? { maxDelete: request.maxDelete } : {}),
     ...(request.dirsOlderThanUs !== undefined ? { dirsOlderThanUs: request.dirsOlderThanUs } : {}),
     ...(request.cleanExcluded === true ? { cleanExcluded: true } : {}),
+    ...(request.ignoreMode === true ? { ignoreMode: true } : {}),
   };
 }

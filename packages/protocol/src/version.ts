@@ -64,10 +64,23 @@ export const OLD_DIRS_FEATURE = 'old-dirs';
  */
 export const CLEAN_EXCLUDED_FEATURE = 'clean-excluded';
 
+/**
+ * IGNORE_MODE_FEATURE: the reactor reads StartSync.ignore_mode (--ignore-mode). An older one
+ * receiving would apply the source's modes the user asked to keep: not asked.
+ */
+export const IGNORE_MODE_FEATURE = 'ignore-mode';
+
+/**
+ * COOLOFF_MAX_FEATURE: the reactor reads Watch.cooloff_max_ms (--cooloff-max) and reports paths
+ * still changing in TreeChanged.still_changing. An older one would hold them as long as they change.
+ */
+export const COOLOFF_MAX_FEATURE = 'cooloff-max';
+
 /** FEATURES this build can use; optional abilities are negotiated, not versioned. */
 export const FEATURES: readonly string[] = [
   DRY_RUN_FEATURE, OWNERS_FEATURE, BIDI_FEATURE, CONTINUOUS_FEATURE, MAX_DELETE_FEATURE, DIGEST_LAST_FEATURE, FILE_BATCH_FEATURE,
   OLD_DIRS_FEATURE, CLEAN_EXCLUDED_FEATURE,
+  IGNORE_MODE_FEATURE, COOLOFF_MAX_FEATURE,
 ];
 
 /** sharedFeatures keeps the features both ends named. */

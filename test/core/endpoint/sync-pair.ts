@@ -85,6 +85,8 @@ export interface CycleOptions {
    * sender hashes every new file before its change goes (default: the feature, as sessions run).
    */
   readonly digestLast?: boolean;
+  /** ignoreMode is --ignore-mode: a path already on the receiving side keeps its own mode. */
+  readonly ignoreMode?: boolean;
 }
 
 /** PassOptions make one pass of a cycle: a one-way run, or a pass of a bidirectional one. */
@@ -213,6 +215,7 @@ function settingsOf(options: CycleOptions, policy: OverwritePolicy): RunSettings
     ignoreDelete: false, mirror: options.mirror ?? false, symlinks: 'copy', preserveTime: options.preserveTime ?? false,
     overwrite: options.policy ?? policy, preserveUid: owners.uid, preserveGid: owners.gid, targetRate: 0,
     ...(options.maxDelete !== undefined ? { maxDelete: options.maxDelete } : {}),
+    ...(options.ignoreMode === true ? { ignoreMode: true } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { lstatSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, lstatSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ChangeFeed, SnapshotStore, type Due, type Entry } from '@snapsync/core';
+import { ChangeFeed, compileFilter, SnapshotStore, type Due, type Entry } from '@snapsync/core';
 import { eventually } from '../../helpers/cli-process.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
@@ -48,6 +48,30 @@ describe('core/watch/change-feed', function () {
       await eventually(() => expect(delivered.flatMap((due) => due.paths), JSON.stringify(delivered)).to.include.oneOf(['synced-dir', 'synced-dir/new.txt']), 5_000);
       expect(delivered.flatMap((due) => due.paths)).to.not.include('as-synced.txt');
     } finally {
+      await feed.close();
+      store.close();
+    }
+  });
+
+  it('--cooloff-max: names a file still changing, but never one the filter hides', async () => {
+    const root = tempDir();
+    const store = SnapshotStore.create(join(tempDir(), 'snap.db'));
+    const still: string[] = [];
+    const feed = new ChangeFeed({
+      root, privateDirName: '.private-asp', store, coolOffMs: 200, coolOffMaxMs: 500, pendingMax: 100,
+      deliver: (due) => still.push(...(due.stillChanging ?? [])),
+    });
+    feed.useFilter(compileFilter([{ kind: 'exclude', pattern: '*.tmp' }]));
+    expect(await feed.start()).to.equal(undefined);
+    const timer = setInterval(() => {
+      appendFileSync(join(root, 'growing.log'), 'line\n');
+      appendFileSync(join(root, 'scratch.tmp'), 'line\n');
+    }, 50);
+    try {
+      await eventually(() => expect(still).to.include('growing.log'), 5_000);
+      expect(still).to.not.include('scratch.tmp');
+    } finally {
+      clearInterval(timer);
       await feed.close();
       store.close();
     }

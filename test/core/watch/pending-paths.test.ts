@@ -37,6 +37,48 @@ describe('core/watch/pending-paths', () => {
     expect(pending.take(63_000, 2000).paths).to.deep.equal(['run42', 'run42/out.log']);
   });
 
+  it('--cooloff-max: names a path still changing that long after its first change, keeps it back and starts its wait again', () => {
+    const pending = new PendingPaths(100);
+    for (let at = 0; at <= 1000; at += 100) pending.add('growing.log', at);
+    pending.add('once.txt', 900);
+    expect(pending.nextDue(1000, 300, 1000), 'due at the limit, before its cool-off').to.equal(0);
+    const due = pending.take(1000, 300, 1000);
+    expect(due).to.deep.include({ full: false, paths: [], stillChanging: ['growing.log'] });
+    // Its wait starts again: named once per limit, not at every look.
+    expect(pending.take(1100, 300, 1000).stillChanging).to.equal(undefined);
+    expect(pending.take(1200, 300, 1000).paths).to.deep.equal(['once.txt']);
+    for (let at = 1100; at <= 2000; at += 100) pending.add('growing.log', at);
+    expect(pending.nextDue(2000, 300, 1000)).to.equal(0);
+    expect(pending.take(2000, 300, 1000).stillChanging).to.deep.equal(['growing.log']);
+    // Still once it stops: it goes after its cool-off.
+    pending.add('growing.log', 2050);
+    expect(pending.take(2350, 300, 1000)).to.deep.include({ paths: ['growing.log'] });
+    expect(pending.size).to.equal(0);
+  });
+
+  it('--cooloff-max: a path changed once is never named, and without the limit nothing is', () => {
+    const pending = new PendingPaths(100);
+    pending.add('a', 0);
+    pending.add('b', 0);
+    for (let at = 0; at <= 5000; at += 100) pending.add('b', at);
+    expect(pending.take(5000, 300, 0).stillChanging).to.equal(undefined);
+    expect(pending.take(5000, 300, 0).paths).to.deep.equal([]);
+    expect(pending.nextDue(5000, 300, 0)).to.equal(300);
+  });
+
+  it('--cooloff-max: a folded directory keeps the first change below it, and a full rescan waits no longer than the limit', () => {
+    const pending = new PendingPaths(2);
+    pending.add('d/a', 0);
+    pending.add('d/b', 500);
+    pending.add('d/c', 900);
+    expect(pending.take(1000, 300, 1000).stillChanging).to.deep.equal(['d']);
+    const full = new PendingPaths(100);
+    for (let at = 0; at <= 800; at += 100) full.addFull(at);
+    expect(full.take(900, 300, 1000)).to.deep.include({ full: false });
+    expect(full.nextDue(900, 300, 1000)).to.equal(100);
+    expect(full.take(1000, 300, 1000)).to.deep.include({ full: true });
+  });
+
   it('folds the deepest paths into their directories past pending-max, marked as folded', () => {
     const pending = new PendingPaths(3);
     for (const path of ['d/1', 'd/2', 'd/3', 'e']) pending.add(path, 0);

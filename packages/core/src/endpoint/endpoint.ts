@@ -274,8 +274,9 @@ export class Endpoint {
       ...(this.options.linkBoundary !== undefined ? { linkBoundary: this.options.linkBoundary } : {}),
       ...(this.options.ownersRefused !== undefined ? { ownersRefused: this.options.ownersRefused } : {}),
       ...(this.options.createModes !== undefined ? { createModes: this.options.createModes } : {}),
+      ignoreMode: settings.ignoreMode === true,
       ...(hooks.keepDir !== undefined ? { keepDir: hooks.keepDir } : {}),
-      ...(direction === 'bidi' ? { twoWay: { self, policy: settings.overwrite, host } } : {}),
+      ...(direction === 'bidi' ? { twoWay: { self, policy: settings.overwrite, host, ignoreMode: settings.ignoreMode === true } } : {}),
       ...(hooks.progress !== undefined ? { progress: hooks.progress } : {}),
     });
   }

@@ -32,6 +32,8 @@ export interface RunSettings {
   readonly dirsOlderThanUs?: number;
   /** cleanExcluded (--clean-excluded): both sides drop the last-synced rows of paths the filters hide, as the run ends well. */
   readonly cleanExcluded?: boolean;
+  /** ignoreMode is --ignore-mode: a receiving side's path keeps its mode; only new paths take the source's. */
+  readonly ignoreMode?: boolean;
 }
 
 /** RunHooks are what one end adds to a run: its own keep dir, and who hears of what happens. */

@@ -9,6 +9,8 @@ export interface TwoWayRole {
   readonly policy: OverwritePolicy;
   /** host names this side in the name of a losing version kept beside its path. */
   readonly host: string;
+  /** ignoreMode (--ignore-mode): modes are each side's own; a change of mode alone is no change. */
+  readonly ignoreMode?: boolean;
 }
 
 /** UpsertCourse is what a bidirectional receiver does with the peer's state of a path. */
@@ -28,7 +30,7 @@ export type UpsertCourse =
  * receivers of a run always agree on who wins.
  */
 export function upsertCourse(role: TwoWayRole, ancestor: Entry | undefined, target: Entry | undefined, source: Entry): UpsertCourse {
-  const verdict = judge(role.self, ancestor, target, source, role.policy);
+  const verdict = judge(role, ancestor, target, source);
   const peer = other(role.self);
   switch (verdict.kind) {
     case 'unchanged':
@@ -48,13 +50,19 @@ export function upsertCourse(role: TwoWayRole, ancestor: Entry | undefined, targ
  * this side left it as last synced (or it is gone here too). A modification beats a deletion.
  */
 export function deletes(role: TwoWayRole, ancestor: Entry | undefined, target: Entry | undefined): boolean {
-  const verdict = judge(role.self, ancestor, target, undefined, role.policy);
+  const verdict = judge(role, ancestor, target, undefined);
   return verdict.kind === 'merge' || verdict.kind === 'unchanged' || (verdict.kind === 'propagate' && verdict.from !== role.self);
 }
 
-function judge(self: Party, ancestor: Entry | undefined, mine: Entry | undefined, theirs: Entry | undefined,
-  policy: OverwritePolicy): Verdict {
-  return self === 'initiator' ? reconcile(ancestor, mine, theirs, policy) : reconcile(ancestor, theirs, mine, policy);
+function judge(role: TwoWayRole, ancestor: Entry | undefined, mine: Entry | undefined, theirs: Entry | undefined): Verdict {
+  const seen = role.ignoreMode === true ? modeless : (entry: Entry | undefined) => entry;
+  const [a, m, t] = [seen(ancestor), seen(mine), seen(theirs)];
+  return role.self === 'initiator' ? reconcile(a, m, t, role.policy) : reconcile(a, t, m, role.policy);
+}
+
+/** modeless is an entry as --ignore-mode judges it: its mode is no part of its state. */
+function modeless(entry: Entry | undefined): Entry | undefined {
+  return entry === undefined ? undefined : { ...entry, mode: 0 };
 }
 
 const APPLY: UpsertCourse = { kind: 'apply' };

@@ -67,6 +67,18 @@ export function withPeerMode<T extends Entry | undefined>(entry: T, own: Platfor
 }
 
 /**
+ * withHeldMode is entry with the mode this side's path of the same kind has (`held`), the same
+ * object when there is none (--ignore-mode): a path already here keeps its mode, whatever the
+ * sender's, while a new one (or one of another kind) takes the sender's. Judged and recorded
+ * with it, a mode changed at the source is no change here, and content lands with the mode it
+ * replaces.
+ */
+export function withHeldMode<T extends Entry | undefined>(entry: T, held: Pick<Entry, 'kind' | 'mode'> | undefined): T {
+  if (entry === undefined || held === undefined || held.kind !== entry.kind || entry.kind === 'symlink') return entry;
+  return held.mode === entry.mode ? entry : { ...entry, mode: held.mode };
+}
+
+/**
  * withCreateMode is entry with the mode its kind gets on this side (CreateModes), the same object
  * when none is set for it: received in these terms, it lands, is judged and is recorded with it,
  * so a sender's mode never counts as a change here.

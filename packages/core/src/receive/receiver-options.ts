@@ -32,6 +32,8 @@ export interface ReceiverOptions {
   readonly ownersRefused?: string;
   /** createModes, when set (a reactor's config), are the modes what lands here gets instead of the sender's. */
   readonly createModes?: CreateModes;
+  /** ignoreMode (--ignore-mode): a path already here keeps its mode; only a new one takes the sender's. */
+  readonly ignoreMode?: boolean;
   /** keepDir, when set, receives what would be deleted, moved there instead (--keep-dir-*). */
   readonly keepDir?: string;
   /** mirror makes this side identical to the sender: extra paths deleted, changed and lost ones made again. */

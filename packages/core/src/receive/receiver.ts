@@ -1,7 +1,7 @@
 import { NO_OWNERS, type Entry, type Owners } from '../model/entry.js';
 import { describe, isSkip } from '../model/path-errors.js';
 import { sameSync } from '../plan/reconcile.js';
-import { newPosixModes, withCreateMode, withPeerMode } from '../platform/modes.js';
+import { newPosixModes, withCreateMode, withHeldMode, withPeerMode } from '../platform/modes.js';
 import { currentPlatform, type PlatformName } from '../platform/platform.js';
 import { CHANGE_WINDOW, MAX_FILES_AWAITED } from '../stream/limits.js';
 import type { Change, SyncMessage } from '../stream/messages.js';
@@ -224,9 +224,13 @@ export class Receiver {
     this.transition.apply(judgeUpsert(entry, target, ancestor, base, this.judging), wants);
   }
 
-  /** peerMode reads the mode of an entry the peer sent in this side's terms (see modeFromPeer), or the one this side gives (createModes). */
+  /**
+   * peerMode reads the mode of an entry the peer sent in this side's terms (see modeFromPeer), or
+   * the one this side gives (createModes); under --ignore-mode, a path held here keeps its own.
+   */
   private peerMode(entry: Entry, held: Entry | undefined): Entry {
-    return withCreateMode(withPeerMode(entry, this.platform, this.peerPlatform, held, this.newModes), this.options.createModes);
+    const read = withCreateMode(withPeerMode(entry, this.platform, this.peerPlatform, held, this.newModes), this.options.createModes);
+    return this.options.ignoreMode === true ? withHeldMode(read, held) : read;
   }
 
   /** madeParent records a directory made for a path below it (two ways: the peer holds it). */

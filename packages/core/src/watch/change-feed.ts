@@ -35,9 +35,11 @@ export interface ChangeFeedOptions {
   readonly store: SnapshotStore;
   /** coolOffMs: a path is delivered once it has not changed for this long (--cooloff). */
   readonly coolOffMs: number;
+  /** coolOffMaxMs: a path still changing this long into its wait is delivered in stillChanging, not sent (--cooloff-max; 0 or absent: no limit). */
+  readonly coolOffMaxMs?: number;
   /** pendingMax bounds the paths held (--pending-max); past it they fold into directories. */
   readonly pendingMax: number;
-  /** deliver receives paths that cooled off and differ from their last sync. */
+  /** deliver receives paths that cooled off and differ from their last sync, and those still changing past coolOffMaxMs. */
   deliver(due: Due): void;
   /** waiting hears how many paths wait to cool off, each time it changes (live state). */
   waiting?(count: number): void;
@@ -129,7 +131,7 @@ export class ChangeFeed {
 
   private schedule(): void {
     if (this.paused || this.closed || this.flushing || this.timer !== undefined) return;
-    const due = this.pending.nextDue(performance.now(), this.options.coolOffMs);
+    const due = this.pending.nextDue(performance.now(), this.options.coolOffMs, this.options.coolOffMaxMs);
     if (due === undefined) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
@@ -166,25 +168,29 @@ export class ChangeFeed {
   }
 
   private async deliverDue(): Promise<void> {
-    const due = this.pending.take(performance.now(), this.options.coolOffMs);
+    const due = this.pending.take(performance.now(), this.options.coolOffMs, this.options.coolOffMaxMs);
     this.options.waiting?.(this.pending.size);
+    // Named only while it differs from its last sync (and the filter shows it): what this side's
+    // own receiver wrote over a long cycle looks as recorded, and is no file still changing.
+    const still = due.stillChanging === undefined ? [] : differFromSync(this.options.root, due.stillChanging, this.options.store, this.filter);
+    const stillChanging = still.length > 0 ? { stillChanging: still } : {};
     // New directories are watched whole before anyone scans them: nothing made in them is missed,
     // including those this side's own receiver made. Too many: the tree is watched afresh and
     // rescanned in full.
     if (await this.coverMade()) {
-      this.options.deliver({ full: true, paths: [] });
+      this.options.deliver({ full: true, paths: [], ...stillChanging });
       return;
     }
     if (due.full) {
       this.options.deliver(due);
       return;
     }
-    if (due.paths.length === 0 || this.closed) return;
+    if (this.closed) return;
     // A folded directory stands for changes below it: it may look as synced itself.
     const folded = due.folded ?? new Set<string>();
     const judged = differFromSync(this.options.root, due.paths.filter((path) => !folded.has(path)), this.options.store, this.filter);
     const paths = [...judged, ...folded].sort();
-    if (paths.length > 0 && !this.closed) this.options.deliver({ full: false, paths });
+    if ((paths.length > 0 || still.length > 0) && !this.closed) this.options.deliver({ full: false, paths, ...stillChanging });
   }
 
   /** coverMade watches the directories made since the last delivery; true when it watched the whole tree afresh instead. */

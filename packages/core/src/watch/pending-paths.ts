@@ -14,19 +14,32 @@ export interface Due {
   readonly paths: readonly string[];
   /** folded are the paths that stand for changes below them (a directory a burst folded into). */
   readonly folded?: ReadonlySet<string>;
+  /**
+   * stillChanging names the paths that kept changing for --cooloff-max since their wait began:
+   * not due, reported (each wait starts again). Absent when none.
+   */
+  readonly stillChanging?: readonly string[];
+}
+
+/** Wait is one pending path's: its first change since it last went out (or was reported), and its last. */
+interface Wait {
+  first: number;
+  last: number;
 }
 
 /**
  * PendingPaths is the work a continuous session has queued: paths that changed and wait to be
  * rescanned, each with the time of its last change, so a file still being written waits for
- * the cool-off. Memory stays within `max` paths: past it, paths fold into their parent
- * directories (deepest first), and a folded root means one full rescan.
+ * the cool-off, and of its first, so one that never stops is named after --cooloff-max. Memory
+ * stays within `max` paths: past it, paths fold into their parent directories (deepest first),
+ * and a folded root means one full rescan.
  */
 export class PendingPaths {
-  private readonly changedAt = new Map<string, number>();
+  private readonly changedAt = new Map<string, Wait>();
   private readonly folded = new Set<string>();
   private full = false;
   private fullAt = 0;
+  private fullSince = 0;
 
   constructor(private readonly max = DEFAULT_PENDING_MAX) {}
 
@@ -41,12 +54,15 @@ export class PendingPaths {
       this.fullAt = now;
       return;
     }
-    this.changedAt.set(path, now);
+    const wait = this.changedAt.get(path);
+    if (wait === undefined) this.changedAt.set(path, { first: now, last: now });
+    else wait.last = now;
     if (this.changedAt.size > this.max) this.fold(now);
   }
 
   /** addFull asks for a full rescan: everything pending is part of it. */
   addFull(now: number): void {
+    if (!this.full) this.fullSince = this.earliest(now);
     this.full = true;
     this.fullAt = Math.max(this.fullAt, now);
     this.changedAt.clear();
@@ -55,18 +71,32 @@ export class PendingPaths {
 
   /**
    * take removes and returns what has been still for coolOffMs. A full rescan waits for the
-   * whole tree to be still, as nothing tells which of its paths are changing.
+   * whole tree to be still, as nothing tells which of its paths are changing, but no longer
+   * than coolOffMaxMs (when not 0): it then goes, naming none. A path still changing coolOffMaxMs
+   * after its wait began is named in stillChanging and waits on, its wait begun again.
    */
-  take(now: number, coolOffMs: number): Due {
+  take(now: number, coolOffMs: number, coolOffMaxMs = 0): Due {
     if (this.full) {
-      if (now - this.fullAt < coolOffMs) return { full: false, paths: [] };
+      const waitedLongest = coolOffMaxMs > 0 && now - this.fullSince >= coolOffMaxMs;
+      if (now - this.fullAt < coolOffMs && !waitedLongest) return { full: false, paths: [] };
       this.full = false;
       this.fullAt = 0;
       return { full: true, paths: [] };
     }
     const ready: string[] = [];
     const cooling: string[] = [];
-    for (const [path, at] of this.changedAt) (now - at >= coolOffMs ? ready : cooling).push(path);
+    const stillChanging: string[] = [];
+    for (const [path, wait] of this.changedAt) {
+      if (now - wait.last >= coolOffMs) {
+        ready.push(path);
+        continue;
+      }
+      cooling.push(path);
+      if (coolOffMaxMs > 0 && now - wait.first >= coolOffMaxMs) {
+        stillChanging.push(path);
+        wait.first = now;
+      }
+    }
     // A path at or below one still cooling off waits with it; a directory above one waits too,
     // but what else changed below it goes now (a growing log does not hold its neighbours back).
     const coolingAt = new Set(cooling);
@@ -83,18 +113,29 @@ export class PendingPaths {
       this.changedAt.delete(key);
       this.folded.delete(key);
     }
-    return { full: false, paths, folded };
+    return { full: false, paths, folded, ...(stillChanging.length > 0 ? { stillChanging: stillChanging.sort() } : {}) };
   }
 
-  /** nextDue is how long until something pending has cooled off (undefined: nothing waits). */
-  nextDue(now: number, coolOffMs: number): number | undefined {
-    if (this.full) return Math.max(0, this.fullAt + coolOffMs - now);
+  /**
+   * nextDue is how long until something pending has cooled off, or reaches coolOffMaxMs (when
+   * not 0) still changing (undefined: nothing waits).
+   */
+  nextDue(now: number, coolOffMs: number, coolOffMaxMs = 0): number | undefined {
+    const dueAt = (wait: Wait): number => Math.min(wait.last + coolOffMs, coolOffMaxMs > 0 ? wait.first + coolOffMaxMs : Infinity);
+    if (this.full) return Math.max(0, dueAt({ first: this.fullSince, last: this.fullAt }) - now);
     let soonest: number | undefined;
-    for (const at of this.changedAt.values()) {
-      const due = Math.max(0, at + coolOffMs - now);
+    for (const wait of this.changedAt.values()) {
+      const due = Math.max(0, dueAt(wait) - now);
       if (soonest === undefined || due < soonest) soonest = due;
     }
     return soonest;
+  }
+
+  /** earliest is the first change of the paths that wait, or now (a loop: a million paths would overflow Math.min's arguments). */
+  private earliest(now: number): number {
+    let first = now;
+    for (const wait of this.changedAt.values()) first = Math.min(first, wait.first);
+    return first;
   }
 
   /** fold replaces the deepest paths by their parents until the set fits again. */
@@ -105,7 +146,7 @@ export class PendingPaths {
         this.addFull(now);
         return;
       }
-      for (const [path, at] of [...this.changedAt]) {
+      for (const [path, wait] of [...this.changedAt]) {
         if (depthOf(path) !== depth) continue;
         this.changedAt.delete(path);
         this.folded.delete(path);
@@ -114,7 +155,9 @@ export class PendingPaths {
           this.addFull(now);
           return;
         }
-        this.changedAt.set(parent, Math.max(at, this.changedAt.get(parent) ?? 0));
+        // The directory waits as its latest change below it, since its earliest.
+        const into = this.changedAt.get(parent);
+        this.changedAt.set(parent, into === undefined ? { ...wait } : { first: Math.min(into.first, wait.first), last: Math.max(into.last, wait.last) });
         this.folded.add(parent);
       }
     }

@@ -1,5 +1,5 @@
 import { currentPlatform, DEFAULT_PENDING_MAX, type DeleteLimit, type Direction, type FilterRule, type OverwritePolicy, type SymlinkMode } from '@snapsync/core';
-import { MAX_PENDING, normalizeFingerprint } from '@snapsync/protocol';
+import { MAX_COOLOFF_MAX_MS, MAX_PENDING, normalizeFingerprint } from '@snapsync/protocol';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -45,6 +45,8 @@ export interface SyncOptions {
   /** preserveUid (-u) and preserveGid (-j) carry owners from the sending side to the receiving one. */
   readonly preserveUid: boolean;
   readonly preserveGid: boolean;
+  /** ignoreMode (--ignore-mode): a path already on the receiving side keeps its mode; new paths take the source's. */
+  readonly ignoreMode: boolean;
   readonly mirror: boolean;
   /** keepDirLocal is absolute; keepDirRemote is read inside the docroot by the reactor. */
   readonly keepDirLocal: string | undefined;
@@ -55,6 +57,8 @@ export interface SyncOptions {
   readonly continuous: boolean;
   /** coolOffMs: a changed path is sent once it has been still this long (--cooloff). */
   readonly coolOffMs: number;
+  /** coolOffMaxMs: a path still changing this long into its cool-off is reported as an error, not sent (--cooloff-max); 0: no limit. */
+  readonly coolOffMaxMs: number;
   /** scanIntervalMs: full rescans this often in continuous mode (--scan-interval); 0 for none, undefined when not given. */
   readonly scanIntervalMs: number | undefined;
   /** pendingMax bounds the changed paths held (--pending-max); past it they fold into directories. */
@@ -132,6 +136,8 @@ export function buildParser(argv: readonly string[]) {
     .option('preserve-uid', { alias: 'u', type: 'boolean', describe: "give paths the source's owner (uid; needs root on the receiving side)" })
     .option('preserve-gid', { alias: 'j', type: 'boolean', describe: "give paths the source's group (gid; needs root or membership)" })
     .option('ignore-delete', { type: 'boolean' })
+    .option('ignore-mode', { type: 'boolean',
+      describe: "keep the target's mode of a path it has: a later mode change at the source is not applied (new paths still get the source's mode)" })
     .option('delete-delay', { type: 'boolean' })
     .option('mirror', { type: 'boolean' })
     .option('keep-dir-local', { type: 'string' })
@@ -147,6 +153,8 @@ export function buildParser(argv: readonly string[]) {
       describe: 'drop the snapshot DB rows (both sides) of paths the filters now exclude; their files are not touched' })
     .option('create-dir', { type: 'boolean', default: false, describe: 'create missing sync directories' })
     .option('cooloff', { type: 'number', describe: `seconds a file must be still before it is sent (0-60, default ${DEFAULT_COOLOFF_S})` })
+    .option('cooloff-max', { type: 'number',
+      describe: 'seconds a file may keep changing during its cooloff before it is reported as an error, not sent (needs --cooloff; 0: no limit, the default)' })
     .option('scan-interval', { type: 'number', describe: 'seconds between full rescans in continuous mode (default 3600, 0: none)' })
     .option('pending-max', { type: 'number', describe: `most changed paths held before they fold into directories (default ${DEFAULT_PENDING_MAX})` })
     .option('target-rate', { alias: 'l', type: 'string', describe: 'cap the rate, e.g. 100M (bits/s)' })
@@ -177,7 +185,7 @@ export type Parsed = Awaited<ReturnType<ReturnType<typeof buildParser>['parseAsy
 export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncOptions {
   single(args, ['name', 'local-dir', 'remote-dir', 'port', 'direction', 'local-db-dir', 'remote-db-dir', 'checksum',
     'fingerprint', 'known-hosts', 'identity', 'password-file', 'overwrite', 'symbolic-links', 'target-rate', 'alt-logdir', 'cooloff',
-    'scan-interval', 'pending-max', 'max-delete', 'exclude-dirs-older-than']);
+    'cooloff-max', 'scan-interval', 'pending-max', 'max-delete', 'exclude-dirs-older-than']);
   const name = required(args.name, '-N NAME');
   const localDir = required(args.localDir, '-d LOCAL_DIR');
   const remote = parseRemoteSpec(required(args.remoteDir, '-r [user@]host:PATH'));
@@ -225,6 +233,7 @@ export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncO
     preserveTime: args.preserveTime === true,
     preserveUid: args.preserveUid === true,
     preserveGid: args.preserveGid === true,
+    ignoreMode: args.ignoreMode === true,
     overwrite: args.overwrite === undefined ? (direction === 'bidi' ? 'conflict' : 'always')
       : choice(args.overwrite.toLowerCase(), OVERWRITES, '--overwrite'),
     keepDirLocal: args.keepDirLocal === undefined ? undefined : resolve(args.keepDirLocal),
@@ -232,6 +241,7 @@ export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncO
     dryRun: args.dryRun === true,
     continuous: args.continuous === true,
     coolOffMs: Math.round((args.cooloff ?? DEFAULT_COOLOFF_S) * 1000),
+    coolOffMaxMs: Math.round((args.cooloffMax ?? 0) * 1000),
     scanIntervalMs: args.scanInterval === undefined ? undefined : Math.round(args.scanInterval * 1000),
     pendingMax: args.pendingMax ?? DEFAULT_PENDING_MAX,
     targetRate: args.targetRate === undefined ? undefined : parseRate(args.targetRate),
@@ -250,9 +260,10 @@ function checkValues(args: Parsed, direction: Direction): void {
   if (args.scanInterval !== undefined && args.scanInterval !== 0) checkRange('--scan-interval', args.scanInterval, 0.1, 86400 * 365, false);
   if (args.pendingMax !== undefined) checkRange('--pending-max', args.pendingMax, 1, MAX_PENDING, true);
   if (args.continuous !== true) {
-    const tuning = (['cooloff', 'scan-interval', 'pending-max'] as const).find((flag) => args[flag] !== undefined);
+    const tuning = (['cooloff', 'cooloff-max', 'scan-interval', 'pending-max'] as const).find((flag) => args[flag] !== undefined);
     if (tuning !== undefined) throw usageError(`--${tuning} tunes continuous mode; add -C (--continuous) or drop it`);
   }
+  checkCoolOffMax(args.cooloffMax, args.cooloff ?? DEFAULT_COOLOFF_S);
   if (args.continuous === true && args.dryRun === true) {
     throw usageError('--dry-run reports one run; it cannot be used with -C (--continuous)');
   }
@@ -271,6 +282,21 @@ function checkValues(args: Parsed, direction: Direction): void {
   for (const [flag, file] of [['--exclude-from', args.excludeFrom], ['--include-from', args.includeFrom]] as const) {
     if (file !== undefined && !existsSync(file)) throw usageError(`${flag} ${file} does not exist`);
   }
+}
+
+/**
+ * checkCoolOffMax refuses a --cooloff-max that could never mean anything: it bounds a cool-off's
+ * wait, so there must be one (with none, a changing file is sent at once, checked before and
+ * after, and sent again), and it must be longer than the cool-off, or a file written once would
+ * be reported before it had the time to be still.
+ */
+function checkCoolOffMax(seconds: number | undefined, coolOff: number): void {
+  if (seconds === undefined || seconds === 0) return;
+  checkRange('--cooloff-max', seconds, 0, MAX_COOLOFF_MAX_MS / 1000, false);
+  if (coolOff === 0) {
+    throw usageError('--cooloff-max bounds the wait of --cooloff, and there is none (a changing file is sent at once, then again); add --cooloff SECS or drop it');
+  }
+  if (seconds <= coolOff) throw usageError(`--cooloff-max ${seconds} must be longer than --cooloff ${coolOff}`);
 }
 
 function logDirOf(text: string | undefined): SyncOptions['logDir'] {

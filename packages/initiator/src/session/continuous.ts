@@ -11,6 +11,7 @@ import { LiveRecord } from './live-record.js';
 import { Retry } from './retry-failed.js';
 import { runCycle } from './run-cycle.js';
 import { startSession, type RunIo, type StartedSession } from './start-session.js';
+import { reportStillChanging } from './still-changing.js';
 
 /** FALLBACK_SCAN_MS is how often a side that cannot watch is rescanned when --scan-interval does not say. */
 export const FALLBACK_SCAN_MS = 30_000;
@@ -119,6 +120,9 @@ async function serve(options: SyncOptions, io: ContinuousIo, live: Live, connect
   const queue = new CycleQueue(options.pendingMax);
   let cooling = 0;
   const showPending = (): void => live.set({ pending: queue.size + cooling });
+  const stillChanging = (paths: readonly string[] | undefined): void => {
+    live.addErrors(reportStillChanging(io.reporter, paths, options.coolOffMaxMs));
+  };
   const aside = (message: Message): void => {
     if (message.kind !== 'treeChanged') return;
     // Only a reactor asked to watch reports; its paths are checked as this side's own would be.
@@ -126,8 +130,10 @@ async function serve(options: SyncOptions, io: ContinuousIo, live: Live, connect
       connection.fail(0, protocolError('UNEXPECTED_MESSAGE', 'unexpected treeChanged: this session did not ask the reactor to watch'));
       return;
     }
-    const paths = message.paths.filter((path) => scopePathProblem(path, currentPlatform) === undefined);
-    queue.add({ full: message.full, paths });
+    const valid = (path: string): boolean => scopePathProblem(path, currentPlatform) === undefined;
+    stillChanging(message.stillChanging?.filter(valid));
+    const paths = message.paths.filter(valid);
+    if (message.full || paths.length > 0) queue.add({ full: message.full, paths });
     showPending();
   };
   const idleHandler = ({ message }: { message: Message }): void => {
@@ -151,9 +157,10 @@ async function serve(options: SyncOptions, io: ContinuousIo, live: Live, connect
     const rescanBecause: string[] = [];
     if (options.direction !== 'pull') {
       feed = session.endpoint.changeFeed({
-        coolOffMs: options.coolOffMs, pendingMax: options.pendingMax,
+        coolOffMs: options.coolOffMs, coolOffMaxMs: options.coolOffMaxMs, pendingMax: options.pendingMax,
         deliver: (due) => {
-          queue.add(due);
+          stillChanging(due.stillChanging);
+          if (due.full || due.paths.length > 0) queue.add(due);
           showPending();
         },
         waiting: (count) => {
@@ -169,7 +176,10 @@ async function serve(options: SyncOptions, io: ContinuousIo, live: Live, connect
       }
     }
     if (options.direction !== 'push') {
-      const started = await connection.request({ kind: 'watch', cooloffMs: options.coolOffMs, pendingMax: options.pendingMax });
+      const started = await connection.request({
+        kind: 'watch', cooloffMs: options.coolOffMs, pendingMax: options.pendingMax,
+        ...(options.coolOffMaxMs > 0 ? { cooloffMaxMs: options.coolOffMaxMs } : {}),
+      });
       if (!started.watching) rescanBecause.push(`the reactor: ${started.message}`);
     }
     // A side that cannot watch is rescanned on a timer whatever --scan-interval says (0 included).
@@ -280,6 +290,13 @@ class Live {
   set(change: Partial<LiveState>): void {
     this.state = { ...this.state, ...change };
     this.listener(this.state);
+  }
+
+  /** addErrors counts paths reported in error between cycles (--cooloff-max) into the session's totals. */
+  addErrors(count: number): void {
+    if (count === 0) return;
+    this.totals.errors += count;
+    this.set({ errors: this.state.errors + count });
   }
 
   add(summary: SyncSummary, elapsedMs: number): void {

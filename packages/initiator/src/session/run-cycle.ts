@@ -53,6 +53,7 @@ function runSettings(options: SyncOptions, scope: readonly string[] | undefined)
     // An age is counted back from each run's start: a continuous session's cycles move the cutoff on.
     ...(options.excludeDirsOlderThan !== undefined ? { dirsOlderThanUs: cutoffUs(options.excludeDirsOlderThan) } : {}),
     ...(options.cleanExcluded ? { cleanExcluded: true } : {}),
+    ...(options.ignoreMode ? { ignoreMode: true } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 import { Endpoint, SessionSide, partOf, SnapsyncError, currentPlatform, lastSyncAgreed, type Direction, type PlatformName } from '@snapsync/core';
 import {
-  BIDI_FEATURE, CLEAN_EXCLUDED_FEATURE, CONTINUOUS_FEATURE, DIGEST_LAST_FEATURE, DRY_RUN_FEATURE, FEATURES, FILE_BATCH_FEATURE, MAX_DELETE_FEATURE,
-  OLD_DIRS_FEATURE, OWNERS_FEATURE,
+  BIDI_FEATURE, CLEAN_EXCLUDED_FEATURE, CONTINUOUS_FEATURE, COOLOFF_MAX_FEATURE, DIGEST_LAST_FEATURE, DRY_RUN_FEATURE, FEATURES,
+  FILE_BATCH_FEATURE, IGNORE_MODE_FEATURE, MAX_DELETE_FEATURE, OLD_DIRS_FEATURE, OWNERS_FEATURE,
   MAGIC, PeerError, PROTOCOL_VERSION, SNAPSYNC_VERSION,
   protocolError, type Connection,
   type Message, type OpenSession,
@@ -153,6 +153,16 @@ async function connect(options: SyncOptions, io: RunIo): Promise<{ connection: C
       if (asked && !welcome.features.includes(feature)) {
         throw new SnapsyncError('NOT_SUPPORTED', `the reactor does not support ${flag} (it is older than this snapsync); upgrade it or run without it`);
       }
+    }
+    // A receiving reactor (push, bidi) keeps its modes only if it reads --ignore-mode; an older one would apply the source's.
+    if (options.ignoreMode && options.direction !== 'pull' && !welcome.features.includes(IGNORE_MODE_FEATURE)) {
+      throw new SnapsyncError('NOT_SUPPORTED',
+        'the reactor does not support --ignore-mode (it is older than this snapsync and would apply the source\'s modes); upgrade it or run without it');
+    }
+    // A watching reactor (pull, bidi) would hold a path that never stops changing as long as it changes.
+    if (options.continuous && options.coolOffMaxMs > 0 && options.direction !== 'push' && !welcome.features.includes(COOLOFF_MAX_FEATURE)) {
+      throw new SnapsyncError('NOT_SUPPORTED',
+        'the reactor does not support --cooloff-max (it is older than this snapsync); upgrade it or run without it');
     }
     const user = remote.kind === 'remote' ? remote.user ?? userInfo().username : userInfo().username;
     const auth = remote.kind === 'local'

@@ -138,7 +138,8 @@ export class ServedSession {
 
   /**
    * watch starts reporting this tree's changes (continuous mode): paths that cooled off and
-   * differ from their last sync go to the initiator in TreeChanged notifications. A tree that
+   * differ from their last sync go to the initiator in TreeChanged notifications, and so do
+   * those still changing past Watch.cooloffMaxMs (stillChanging), for it to report. A tree that
    * cannot be watched is no failure: the initiator then rescans on its timer.
    */
   async watch(id: number, request: Watch): Promise<void> {
@@ -147,7 +148,7 @@ export class ServedSession {
     if (this.syncing || this.feed !== undefined) throw unexpectedHere('watch');
     this.continuous = true;
     const feed = endpoint.changeFeed({
-      coolOffMs: request.cooloffMs, pendingMax: request.pendingMax,
+      coolOffMs: request.cooloffMs, pendingMax: request.pendingMax, coolOffMaxMs: request.cooloffMaxMs ?? 0,
       waiting: (count) => {
         if (status === undefined) return;
         status.pending = count;
@@ -155,6 +156,10 @@ export class ServedSession {
       },
       deliver: (due) => {
         if (!connection.isOpen) return;
+        // Paths still changing past --cooloff-max: the initiator reports them (asked for only with the feature).
+        for (const stillChanging of treeChangedBatches(due.stillChanging ?? [])) {
+          connection.notify({ kind: 'treeChanged', paths: [], full: false, stillChanging });
+        }
         if (due.full) {
           connection.notify({ kind: 'treeChanged', paths: [], full: true });
           return;

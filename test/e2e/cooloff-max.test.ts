@@ -1,0 +1,62 @@
+import { expect } from 'chai';
+import { appendFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { eventually, type CliProcess } from '../helpers/cli-process.js';
+import { describeModes, type Mode } from './modes.js';
+
+/** appending writes a line to a file every 50 ms until stopped; it resolves with all it wrote. */
+function appending(path: string): { stop(): Promise<string> } {
+  let written = '';
+  let n = 0;
+  const timer = setInterval(() => {
+    const line = `line ${n++}\n`;
+    appendFileSync(path, line);
+    written += line;
+  }, 50);
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      return written;
+    },
+  };
+}
+
+function pathEvents(session: CliProcess, path: string): Array<Record<string, unknown>> {
+  return session.events().filter((event) => event.event === 'path' && event.path === path);
+}
+
+// --cooloff-max (Aspera's cooloff_max_seconds): a file that never stops changing is reported as
+// an error instead of waiting for good, and is sent once it is still.
+describeModes('e2e: --cooloff-max', (mode: Mode) => {
+  // Over TLS the reactor's own watch reports (pull): that is what crosses the wire.
+  const directions = mode.kind === 'local' ? (['push', 'pull', 'bidi'] as const) : (['pull'] as const);
+  for (const direction of directions) {
+    it(`${direction}: a file appended to every 50 ms is reported as still changing, not sent, and arrives whole once still`, async () => {
+      const pair = mode.pair();
+      const [source, target] = direction === 'pull' ? [pair.remote, pair.local] : [pair.local, pair.remote];
+      const session = mode.continuous(`cmax-${direction}`, pair, direction, ['--cooloff', '0.3', '--cooloff-max', '1']);
+      try {
+        await eventually(() => expect(session.events().some((event) => event.event === 'watching'), session.stderr()).to.equal(true), 30_000);
+        const writer = appending(join(source, 'growing.log'));
+        const started = Date.now();
+        let written: string;
+        try {
+          await eventually(() => expect(pathEvents(session, 'growing.log'), session.stdout()).to.deep.equal([
+            { event: 'path', outcome: 'error', path: 'growing.log', message: 'still changing after 1 s; not sent' },
+          ]), 5_000, 25);
+          expect(Date.now() - started, 'reported within about 2 s').to.be.below(3_000);
+          // Reported again after another second of changes: its wait starts again.
+          await eventually(() => expect(pathEvents(session, 'growing.log')).to.have.length(2), 3_000, 25);
+          expect(pathEvents(session, 'growing.log').every((event) => event.outcome === 'error'), 'never sent while changing').to.equal(true);
+        } finally {
+          written = await writer.stop();
+        }
+        await eventually(() => expect(readFileSync(join(target, 'growing.log'), 'utf8')).to.equal(written), 10_000);
+        expect(pathEvents(session, 'growing.log').at(-1)).to.include({ outcome: 'synchronized' });
+      } finally {
+        const result = await session.stop('SIGTERM');
+        expect(result.code, result.stderr).to.equal(0);
+      }
+    });
+  }
+});
