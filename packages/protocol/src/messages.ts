@@ -1,5 +1,5 @@
 import type {
-  DeleteLimit, Direction, ErrorCode, FilterRule, OverwritePolicy, PlatformName, SymlinkMode, SyncMessage,
+  DeleteLimit, Direction, ErrorCode, FilterRule, KeepPrune, OverwritePolicy, PlatformName, SymlinkMode, SyncMessage,
 } from '@snapsync/core';
 
 /**
@@ -124,6 +124,8 @@ export interface StartSync {
   readonly targetRate: number;
   /** maxDelete is the mass-delete guard's limit (--max-delete); absent, the default. allowMassDelete wins. */
   readonly maxDelete?: DeleteLimit;
+  /** keepPrune is --keep-max-age/-versions, applied to the keep dir by a receiving reactor; absent, none. */
+  readonly keepPrune?: KeepPrune;
 }
 
 /** StartPass begins one pass of a bidirectional run (docs/sync-engine.md). */

@@ -52,9 +52,17 @@ export const DIGEST_LAST_FEATURE = 'digest-last';
 /** FILE_BATCH_FEATURE: the peer takes FileBatch, small files whole, many to a frame. */
 export const FILE_BATCH_FEATURE = 'file-batch';
 
+/**
+ * KEEP_VERSIONS_FEATURE: the reactor reads StartSync.keep_max_age_days/keep_max_versions
+ * (--keep-max-age, --keep-max-versions) and PathResult.in_keep_dir. An older one would prune
+ * nothing, and would take a pruned version's line for a deletion of that path: never asked.
+ */
+export const KEEP_VERSIONS_FEATURE = 'keep-versions';
+
 /** FEATURES this build can use; optional abilities are negotiated, not versioned. */
 export const FEATURES: readonly string[] = [
   DRY_RUN_FEATURE, OWNERS_FEATURE, BIDI_FEATURE, CONTINUOUS_FEATURE, MAX_DELETE_FEATURE, DIGEST_LAST_FEATURE, FILE_BATCH_FEATURE,
+  KEEP_VERSIONS_FEATURE,
 ];
 
 /** sharedFeatures keeps the features both ends named. */

@@ -261,6 +261,8 @@ export class Endpoint {
       ...(this.options.ownersRefused !== undefined ? { ownersRefused: this.options.ownersRefused } : {}),
       ...(this.options.createModes !== undefined ? { createModes: this.options.createModes } : {}),
       ...(hooks.keepDir !== undefined ? { keepDir: hooks.keepDir } : {}),
+      // The last pass of a bidirectional run brings only losers kept beside their paths: this side pruned already.
+      ...(settings.keepPrune !== undefined && pass.losersOnly !== true ? { keepPrune: settings.keepPrune } : {}),
       ...(direction === 'bidi' ? { twoWay: { self, policy: settings.overwrite, host } } : {}),
       ...(hooks.progress !== undefined ? { progress: hooks.progress } : {}),
     });

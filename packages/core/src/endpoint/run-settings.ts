@@ -1,6 +1,7 @@
 import type { FilterRule } from '../filter/filter.js';
 import type { OverwritePolicy } from '../plan/decide.js';
 import type { SymlinkMode } from '../scan/scan.js';
+import type { KeepPrune } from '../receive/keep-prune.js';
 import type { DeleteLimit } from '../send/delete-limit.js';
 import type { PathResult, SyncChannel, TransferProgress } from '../stream/messages.js';
 
@@ -25,6 +26,8 @@ export interface RunSettings {
   readonly targetRate: number;
   /** maxDelete is --max-delete; absent, the guard's default. */
   readonly maxDelete?: DeleteLimit;
+  /** keepPrune is --keep-max-age/-versions: each side that receives into a keep dir prunes it after the run. */
+  readonly keepPrune?: KeepPrune;
 }
 
 /** RunHooks are what one end adds to a run: its own keep dir, and who hears of what happens. */

@@ -49,6 +49,7 @@ function runSettings(options: SyncOptions, scope: readonly string[] | undefined)
     preserveUid: options.preserveUid, preserveGid: options.preserveGid, targetRate: options.targetRate ?? 0,
     ...(scope !== undefined ? { scope } : {}),
     ...(options.maxDelete !== undefined ? { maxDelete: options.maxDelete } : {}),
+    ...(options.keepPrune !== undefined ? { keepPrune: options.keepPrune } : {}),
   };
 }
 
