@@ -71,6 +71,9 @@ describe('initiator: a reactor older than this snapsync', () => {
     // In a pull the reactor runs the guard: left to its default, a stricter limit would silently be looser.
     ['--max-delete=5 --direction=pull', maxDelete],
     ['--max-delete=5% --direction=pull', maxDelete],
+    // An older reactor would prune nothing, and would take a pruned version's line for a deletion of that path.
+    ['--keep-dir-remote=/k --keep-max-versions=3', 'the reactor does not support --keep-max-age or --keep-max-versions (it is older than this snapsync); ' +
+      'upgrade it or run without them'],
   ] as const) {
     it(`refuses ${flag} with exit 3 right after the hello, before logging in or opening anything`, async () => {
       const local = tempDir('snapsync-old-');
