@@ -7,10 +7,12 @@ import { versionName } from '../plan/version-name.js';
 import { isPresent } from '../scan/local-tree.js';
 
 /**
- * LINK_UNSUPPORTED are the errors of a hard link the file system will not make (another file
- * system, none of links, a policy such as Linux's protected_hardlinks): the version is moved instead.
+ * LINK_UNSUPPORTED are the errors of a hard link the file system will not make (none of links,
+ * too many, a policy such as Linux's protected_hardlinks): the version is moved instead. EXDEV
+ * is not one: a keep dir on another file system takes no rename either, and the path fails as a
+ * deletion there does.
  */
-const LINK_UNSUPPORTED = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK']);
+const LINK_UNSUPPORTED = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK']);
 
 /** KeepDirOptions say where a keep dir is and how what is made in it lasts. */
 export interface KeepDirOptions extends ConfinedTreeOptions {

@@ -135,9 +135,9 @@ export function buildParser(argv: readonly string[]) {
     .option('delete-delay', { type: 'boolean' })
     .option('mirror', { type: 'boolean' })
     .option('keep-dir-local', { type: 'string',
-      describe: 'keep what a pull deletes or replaces locally in DIR, each version as name~YYYYMMDD-HHMMSS.ext' })
+      describe: 'keep what a pull or bidi run deletes or replaces locally in DIR, each version as name~YYYYMMDD-HHMMSS.ext' })
     .option('keep-dir-remote', { type: 'string',
-      describe: 'keep what a push deletes or replaces on the reactor in DIR (inside the docroot), each version as name~YYYYMMDD-HHMMSS.ext' })
+      describe: 'keep what a push or bidi run deletes or replaces on the reactor in DIR (inside the docroot), each version as name~YYYYMMDD-HHMMSS.ext' })
     .option('keep-max-age', { type: 'number',
       describe: 'after each run, remove the versions kept in the keep dir more than DAYS days ago (fractions allowed)' })
     .option('keep-max-versions', { type: 'number',
