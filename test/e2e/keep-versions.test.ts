@@ -59,6 +59,25 @@ describeModes('e2e: versions of replaced files in the keep dirs', (mode) => {
     expect(run.outcomes('deleted')).to.deep.equal([OLD]);
   });
 
+  it('bidi: each side keeps in its own keep dir the version the other side\'s change replaces, and prunes it', async () => {
+    const pair = mode.pair();
+    const keepLocal = join(mode.localDir(), 'attic');
+    const keepRemote = mode.remoteDir();
+    put(pair.local, 'mine.txt', 'mine v1\n');
+    put(pair.local, 'theirs.txt', 'theirs v1\n');
+    const flags = ['--keep-dir-local', keepLocal, '--keep-dir-remote', keepRemote.spec, '--keep-max-versions', '1'];
+    expectSuccess(await mode.sync('kv-bidi', pair, 'bidi', { extra: flags }));
+    put(keepLocal, 'theirs~20200101-000000.txt', 'an old version\n');
+    put(pair.local, 'mine.txt', 'mine v2\n');
+    put(pair.remote, 'theirs.txt', 'theirs v2\n');
+    const run = await mode.sync('kv-bidi', pair, 'bidi', { extra: flags });
+    expectSuccess(run);
+    expectSameTree(pair.local, pair.remote);
+    expect(keptTexts(keepRemote.remote, 'mine.txt')).to.deep.equal(['mine v1\n']);
+    expect(keptTexts(keepLocal, 'theirs.txt')).to.deep.equal(['theirs v1\n']);
+    expect(run.outcomes('deleted')).to.deep.equal(['theirs~20200101-000000.txt']);
+  });
+
   it('continuous push: each cycle keeps the version it replaces and prunes the keep dir', async () => {
     const pair = mode.pair();
     const keep = mode.remoteDir();
