@@ -10,6 +10,7 @@ import { repoRoot } from '../helpers/paths.js';
 import { rawDb } from '../helpers/sqlite-backends.js';
 import { snapsyncAdmin } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { keptTexts, keptVersions } from '../helpers/kept-versions.js';
 import { describeModes, expectNothingToDo, expectSameTree, expectSuccess, type Mode, type SyncRun } from './modes.js';
 import { generateTree, listTree, put, PRIVATE_DIR, Random } from './tree.js';
 
@@ -373,10 +374,12 @@ describeModes('e2e: bidirectional sync', (mode: Mode) => {
     expect(listTree(pair.local)).to.deep.equal(['dir', 'dir/local-loses.txt', 'remote-loses.txt']);
     expect(text(pair.local, 'dir/local-loses.txt')).to.equal('remote, newer\n');
     expect(text(pair.local, 'remote-loses.txt')).to.equal('local, newer\n');
-    expect(listTree(keepLocal)).to.deep.equal(['dir', 'dir/local-loses.txt']);
-    expect(text(keepLocal, 'dir/local-loses.txt')).to.equal('local, older\n');
-    expect(listTree(keepRemote.remote)).to.deep.equal(['remote-loses.txt']);
-    expect(text(keepRemote.remote, 'remote-loses.txt')).to.equal('remote, older\n');
+    const keptLocal = keptVersions(keepLocal, 'dir/local-loses.txt');
+    expect(listTree(keepLocal)).to.deep.equal(['dir', ...keptLocal]);
+    expect(keptTexts(keepLocal, 'dir/local-loses.txt')).to.deep.equal(['local, older\n']);
+    expect(listTree(keepRemote.remote)).to.deep.equal(keptVersions(keepRemote.remote, 'remote-loses.txt'));
+    expect(keptTexts(keepRemote.remote, 'remote-loses.txt')).to.deep.equal(['remote, older\n']);
+    expect(run.stdout).to.match(/the local version is kept as dir\/local-loses~\d{8}-\d{6}\.txt in the local keep dir/);
   });
 
   for (const side of ['local', 'remote'] as const) {

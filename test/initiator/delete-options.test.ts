@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, w
 import { join } from 'node:path';
 import { snapsync } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { keptTexts } from '../helpers/kept-versions.js';
 
 // --ignore-delete, --keep-dir-local/--keep-dir-remote and --mirror through the real CLI.
 describe('initiator: delete options', () => {
@@ -30,7 +31,7 @@ describe('initiator: delete options', () => {
     expect(names(dst)).to.deep.equal(['a', 'b', 'c', 'd', 'e']);
   });
 
-  it('--keep-dir-remote moves deleted files aside, keeping their paths, instead of deleting them', async () => {
+  it('--keep-dir-remote moves deleted files aside, at their paths as name~STAMP versions, instead of deleting them', async () => {
     const { root, src, dst } = await synced();
     mkdirSync(join(src, 'sub'));
     writeFileSync(join(src, 'sub', 'x'), 'x\n');
@@ -41,8 +42,9 @@ describe('initiator: delete options', () => {
     const run = await snapsync(['-N', 'd', '-d', src, '-r', dst, '--keep-dir-remote', keep]);
     expect(run.code, run.stderr).to.equal(0);
     expect(names(dst)).to.deep.equal(['b', 'c', 'd', 'e']);
-    expect(readFileSync(join(keep, 'a'), 'utf8')).to.equal('a\n');
-    expect(readFileSync(join(keep, 'sub', 'x'), 'utf8')).to.equal('x\n');
+    expect(keptTexts(keep, 'a')).to.deep.equal(['a\n']);
+    expect(keptTexts(keep, 'sub/x')).to.deep.equal(['x\n']);
+    expect(run.stdout).to.match(/\/a SYNCHRONIZED\(del\) \(moved to the keep dir as a~\d{8}-\d{6}\)/);
   });
 
   it('--keep-dir-local does the same on the local side of a pull, and must lie outside the tree', async () => {
@@ -56,7 +58,7 @@ describe('initiator: delete options', () => {
     const run = await snapsync([...pull, '--keep-dir-local', join(root, 'local-attic')]);
     expect(run.code, run.stderr).to.equal(0);
     expect(existsSync(join(dst, 'b'))).to.equal(false);
-    expect(readFileSync(join(root, 'local-attic', 'b'), 'utf8')).to.equal('b\n');
+    expect(keptTexts(join(root, 'local-attic'), 'b')).to.deep.equal(['b\n']);
   });
 
   it('--mirror deletes what only the target has and sends again what changed there', async () => {

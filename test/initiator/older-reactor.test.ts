@@ -77,6 +77,9 @@ describe('initiator: a reactor older than this snapsync', () => {
     // A receiving reactor would apply the source's modes.
     ['--ignore-mode', 'the reactor does not support --ignore-mode (it is older than this snapsync and would apply the source\'s modes); ' +
       'upgrade it or run without it'],
+    // An older reactor would prune nothing, and would take a pruned version's line for a deletion of that path.
+    ['--keep-dir-remote=/k --keep-max-versions=3', 'the reactor does not support --keep-max-age or --keep-max-versions (it is older than this snapsync); ' +
+      'upgrade it or run without them'],
   ] as const) {
     it(`refuses ${flag} with exit 3 right after the hello, before logging in or opening anything`, async () => {
       const local = tempDir('snapsync-old-');

@@ -281,6 +281,29 @@ describe('protocol/codec', () => {
       expectInvalid(raw({ treeChanged: { stillChanging: ['../x'] } }), /treeChanged\.stillChanging/);
     });
 
+    it('carries --keep-max-age (a fraction of a day too) and --keep-max-versions, absent when not given, and refuses what prunes nonsense', () => {
+      const startSync = {
+        kind: 'startSync', dryRun: false, allowMassDelete: false, filters: [], ignoreDelete: false, mirror: false, keepDir: 'attic',
+        symlinks: 'copy', preserveTime: false, overwrite: 'always', preserveUid: false, preserveGid: false,
+        partial: false, scope: [], targetRate: 0,
+      } as const;
+      for (const keepPrune of [{ maxAgeDays: 0.25 }, { maxVersions: 1 }, { maxAgeDays: 30, maxVersions: 5 }]) {
+        expect(roundTrip({ id: 1, message: { ...startSync, keepPrune } }).message).to.deep.equal({ ...startSync, keepPrune });
+      }
+      expect(roundTrip({ id: 1, message: startSync }).message).to.not.have.property('keepPrune');
+      expectInvalid(raw({ startSync: { keepMaxAgeDays: 0 } }), /startSync\.keepMaxAgeDays 0 is not a number of days/);
+      expectInvalid(raw({ startSync: { keepMaxAgeDays: Number.NaN } }), /startSync\.keepMaxAgeDays/);
+      expectInvalid(raw({ startSync: { keepMaxVersions: 0 } }), /startSync\.keepMaxVersions is 0/);
+    });
+
+    it('marks a pruned version\'s result as in the keep dir, and no other', () => {
+      const results = { kind: 'results', results: [
+        { path: 'a~20200101-000000.txt', outcome: 'deleted', message: 'pruned from the keep dir', bytes: 0, inKeepDir: true },
+        { path: 'a.txt', outcome: 'deleted', message: '', bytes: 0 },
+      ] } as const;
+      expect(roundTrip({ id: 0, message: results }).message).to.deep.equal(results);
+    });
+
     it('refuses a Watch whose cooloff or pending-max is out of range', () => {
       expectInvalid(raw({ watch: { cooloffMs: 60_001, pendingMax: 10 } }), /watch\.cooloffMs is out of range/);
       expectInvalid(raw({ watch: { cooloffMs: 0, pendingMax: 0 } }), /watch\.pendingMax is out of range/);

@@ -23,6 +23,7 @@ export type { SymlinkMode } from './scan/scan.js';
 export type { OverwritePolicy } from './plan/decide.js';
 export { Sender } from './send/sender.js';
 export { MAX_DELETE_COUNT, type DeleteLimit } from './send/delete-limit.js';
+export { MAX_KEEP_DAYS, MAX_KEEP_VERSIONS, type KeepPrune } from './receive/keep-prune.js';
 export { Receiver } from './receive/receiver.js';
 export type { Change, DeltaFrom, Outcome, PathResult, ResumeFrom, SyncChannel, SyncMessage, TransferProgress } from './stream/messages.js';
 export { MAX_BATCH } from './stream/limits.js';

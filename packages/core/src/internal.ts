@@ -25,6 +25,8 @@ export { scanTree, UNSETTLED, type ScanOptions, type ScanSummary, type SymlinkMo
 export { hashBlocks, hashFile, hashPrefix, newHasher, type Hasher } from './scan/hash.js';
 export { reconcile, sameState, sameSync, other, type Party, type Verdict } from './plan/reconcile.js';
 export { conflictName } from './plan/conflict-name.js';
+export { parseVersion, versionName, type KeptVersion } from './plan/version-name.js';
+export { pruneKeepDir, type Pruned } from './receive/keep-prune.js';
 export { deletes, upsertCourse, type TwoWayRole, type UpsertCourse } from './plan/two-way.js';
 export { ProblemLog } from './storage/problem-log.js';
 export { decideDelete, decideUpsert, type DeleteDecision, type OverwritePolicy, type UpsertDecision } from './plan/decide.js';

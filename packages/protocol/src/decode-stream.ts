@@ -32,6 +32,7 @@ export function resultFromWire(result: Snapsync.V1.PathResult.$Properties): Path
     bytes: count(result.bytes, 'result.bytes'),
     ...(result.entry ? { entry: entryFromWire(result.entry) } : {}),
     ...(from !== '' ? { from: relPath(from, 'result.from') } : {}),
+    ...(result.inKeepDir === true ? { inKeepDir: true } : {}),
   };
 }
 

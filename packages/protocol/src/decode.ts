@@ -1,5 +1,5 @@
-import { MAX_DELETE_COUNT } from '@snapsync/core';
-import type { DeleteLimit, Direction, ErrorCode } from '@snapsync/core';
+import { MAX_DELETE_COUNT, MAX_KEEP_DAYS, MAX_KEEP_VERSIONS } from '@snapsync/core';
+import type { DeleteLimit, Direction, ErrorCode, KeepPrune } from '@snapsync/core';
 import type { Snapsync } from '../generated/wire.js';
 import { changeFromWire, deltaFromWire, resultFromWire } from './decode-stream.js';
 import {
@@ -155,6 +155,7 @@ const DECODERS: { readonly [K in WireKind]: (body: WireBody<K>) => MessageOf<K> 
     ...oldDirsFromWire(m.dirsOlderThanUs),
     ...(m.cleanExcluded === true ? { cleanExcluded: true } : {}),
     ...(m.ignoreMode === true ? { ignoreMode: true } : {}),
+    ...keepPruneFromWire(m.keepMaxAgeDays, m.keepMaxVersions),
   }),
   syncReady: (m) => {
     const oldDirs = count(m.oldDirs, 'syncReady.oldDirs');
@@ -204,6 +205,17 @@ function fileDataFromWire(m: Snapsync.V1.IFileData): FileData {
 function oldDirsFromWire(cutoff: number | null | undefined): { dirsOlderThanUs?: number } {
   const us = count(cutoff, 'startSync.dirsOlderThanUs');
   return us > 0 ? { dirsOlderThanUs: us } : {};
+}
+
+/** keepPruneFromWire reads --keep-max-age (a finite number of days > 0) and --keep-max-versions (>= 1); neither: no pruning. */
+function keepPruneFromWire(days: number | null | undefined, versions: number | null | undefined): { keepPrune?: KeepPrune } {
+  const given = (value: number | null | undefined): value is number => value !== null && value !== undefined;
+  if (!given(days) && !given(versions)) return {};
+  if (given(days) && !(Number.isFinite(days) && days > 0 && days <= MAX_KEEP_DAYS)) {
+    throw invalid(`startSync.keepMaxAgeDays ${days} is not a number of days from 0 to ${MAX_KEEP_DAYS}`);
+  }
+  if (given(versions) && versions < 1) throw invalid('startSync.keepMaxVersions is 0; at least 1 version stays');
+  return { keepPrune: { ...(given(days) ? { maxAgeDays: days } : {}), ...(given(versions) ? { maxVersions: bounded(versions, 'startSync.keepMaxVersions', MAX_KEEP_VERSIONS) } : {}) } };
 }
 
 /** maxDeleteFromWire reads --max-delete: at most one of the two fields, a percentage up to 100; neither keeps the default. */

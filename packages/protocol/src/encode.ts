@@ -70,6 +70,7 @@ const ENCODERS: { readonly [K in MessageKind]: (message: MessageOf<K>) => Encode
     maxDeletePercent: m.maxDelete?.kind === 'percent' ? m.maxDelete.percent : undefined,
     dirsOlderThanUs: m.dirsOlderThanUs ?? 0, cleanExcluded: m.cleanExcluded === true,
     ignoreMode: m.ignoreMode === true,
+    keepMaxAgeDays: m.keepPrune?.maxAgeDays, keepMaxVersions: m.keepPrune?.maxVersions,
   }),
   syncReady: (m) => ({ scanned: m.scanned, oldDirs: m.oldDirs ?? 0, excludedRows: m.excludedRows ?? 0 }),
   startPass: (m) => ({ reactorSends: m.reactorSends, keptOnly: m.keptOnly }),
@@ -116,6 +117,7 @@ function resultToWire(result: PathResult): EncodedResult {
   return {
     path: result.path, outcome: OUTCOMES[result.outcome], message: result.message, bytes: result.bytes,
     entry: result.entry === undefined ? undefined : entryToWire(result.entry), from: result.from ?? '',
+    inKeepDir: result.inKeepDir === true,
   };
 }
 

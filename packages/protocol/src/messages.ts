@@ -1,5 +1,5 @@
 import type {
-  DeleteLimit, Direction, ErrorCode, FilterRule, OverwritePolicy, PlatformName, SymlinkMode, SyncMessage,
+  DeleteLimit, Direction, ErrorCode, FilterRule, KeepPrune, OverwritePolicy, PlatformName, SymlinkMode, SyncMessage,
 } from '@snapsync/core';
 
 /**
@@ -130,6 +130,8 @@ export interface StartSync {
   readonly cleanExcluded?: boolean;
   /** ignoreMode (--ignore-mode, feature "ignore-mode"): a receiving side's path keeps its mode; absent, false. */
   readonly ignoreMode?: boolean;
+  /** keepPrune is --keep-max-age/-versions, applied to the keep dir by a receiving reactor; absent, none. */
+  readonly keepPrune?: KeepPrune;
 }
 
 /** StartPass begins one pass of a bidirectional run (docs/sync-engine.md). */

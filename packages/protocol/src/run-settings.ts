@@ -23,5 +23,6 @@ export function runSettingsOf(request: StartSync): RunSettings {
     ...(request.dirsOlderThanUs !== undefined ? { dirsOlderThanUs: request.dirsOlderThanUs } : {}),
     ...(request.cleanExcluded === true ? { cleanExcluded: true } : {}),
     ...(request.ignoreMode === true ? { ignoreMode: true } : {}),
+    ...(request.keepPrune !== undefined ? { keepPrune: request.keepPrune } : {}),
   };
 }

@@ -76,11 +76,18 @@ export const IGNORE_MODE_FEATURE = 'ignore-mode';
  */
 export const COOLOFF_MAX_FEATURE = 'cooloff-max';
 
+/**
+ * KEEP_VERSIONS_FEATURE: the reactor reads StartSync.keep_max_age_days/keep_max_versions
+ * (--keep-max-age, --keep-max-versions) and PathResult.in_keep_dir. An older one would prune
+ * nothing, and would take a pruned version's line for a deletion of that path: never asked.
+ */
+export const KEEP_VERSIONS_FEATURE = 'keep-versions';
+
 /** FEATURES this build can use; optional abilities are negotiated, not versioned. */
 export const FEATURES: readonly string[] = [
   DRY_RUN_FEATURE, OWNERS_FEATURE, BIDI_FEATURE, CONTINUOUS_FEATURE, MAX_DELETE_FEATURE, DIGEST_LAST_FEATURE, FILE_BATCH_FEATURE,
   OLD_DIRS_FEATURE, CLEAN_EXCLUDED_FEATURE,
-  IGNORE_MODE_FEATURE, COOLOFF_MAX_FEATURE,
+  IGNORE_MODE_FEATURE, COOLOFF_MAX_FEATURE, KEEP_VERSIONS_FEATURE,
 ];
 
 /** sharedFeatures keeps the features both ends named. */

@@ -3,7 +3,7 @@ import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'n
 import { join } from 'node:path';
 import {
   currentPlatform, Endpoint, partOf, Receiver, Sender, SnapshotStore, type Change, type ChecksumName, type DeleteLimit, type Direction,
-  type Filter, type OverwritePolicy, type Party, type PathResult, type Owners, type PlatformName, type RunHooks, type RunSettings,
+  type Filter, type KeepPrune, type OverwritePolicy, type Party, type PathResult, type Owners, type PlatformName, type RunHooks, type RunSettings,
   type SideScan, type SyncChannel, type SyncMessage, type SyncSummary,
 } from '@snapsync/core/internal';
 import { tempDir } from '../../helpers/temp-dir.js';
@@ -69,6 +69,8 @@ export interface CycleOptions {
   readonly owners?: Owners;
   /** keepDir is the receiver's --keep-dir-*. */
   readonly keepDir?: string;
+  /** keepPrune is --keep-max-age/-versions. */
+  readonly keepPrune?: KeepPrune;
   /**
    * cut stands for a run killed midway: once `after` messages were delivered (counted over
    * every pass), the next delivery fails the cycle and the receiver lets go as on a lost connection.
@@ -137,7 +139,7 @@ export async function syncCycle(source: Side, target: Side, options: CycleOption
   const sourceScan = await sourceEnd.scan();
   const targetScan = await targetEnd.scan();
   sourceEnd.beginPasses({ report: hear(() => sourceEnd) });
-  targetEnd.beginPasses({ report: hear(() => targetEnd) });
+  targetEnd.beginPasses({ report: hear(() => targetEnd), ...keep(options.keepDir) });
   options.afterScan?.();
   return runPass(sourceEnd, targetEnd, sourceScan, targetScan, options);
 }
@@ -216,6 +218,7 @@ function settingsOf(options: CycleOptions, policy: OverwritePolicy): RunSettings
     overwrite: options.policy ?? policy, preserveUid: owners.uid, preserveGid: owners.gid, targetRate: 0,
     ...(options.maxDelete !== undefined ? { maxDelete: options.maxDelete } : {}),
     ...(options.ignoreMode === true ? { ignoreMode: true } : {}),
+    ...(options.keepPrune !== undefined ? { keepPrune: options.keepPrune } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 import {
-  chmodSync, closeSync, constants, fchmodSync, lstatSync, mkdirSync, openSync, readlinkSync, renameSync,
+  chmodSync, closeSync, constants, fchmodSync, linkSync, lstatSync, mkdirSync, openSync, readlinkSync, renameSync,
   rmdirSync, symlinkSync, unlinkSync, type Stats,
 } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
@@ -175,6 +175,24 @@ export class ConfinedTree {
     if (kind === 'symlink') this.assertLinkMayStand(dirname(to), readlinkSync(from));
     renameSync(from, to);
     if (kind === 'dir') generation += 1;
+    this.changedIn(path);
+  }
+
+  /**
+   * linkIn makes path here a second name of `from` (a name this process verified: a path of
+   * another confined tree), its directories made as needed. A symbolic link is copied as
+   * itself instead (link(2) follows one on some systems), judged where the copy stands as
+   * moveIn judges one.
+   */
+  linkIn(from: string, path: string, kind: EntryKind, makeDir?: (dir: string) => void): void {
+    const to = this.parents(path, makeDir ?? ((dir) => this.mkdir(dir)));
+    if (kind === 'symlink') {
+      const target = readlinkSync(from);
+      this.assertLinkMayStand(dirname(to), target);
+      symlinkSync(target, to);
+    } else {
+      linkSync(from, to);
+    }
     this.changedIn(path);
   }
 

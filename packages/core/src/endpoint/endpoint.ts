@@ -276,6 +276,8 @@ export class Endpoint {
       ...(this.options.createModes !== undefined ? { createModes: this.options.createModes } : {}),
       ignoreMode: settings.ignoreMode === true,
       ...(hooks.keepDir !== undefined ? { keepDir: hooks.keepDir } : {}),
+      // The last pass of a bidirectional run brings only losers kept beside their paths: this side pruned already.
+      ...(settings.keepPrune !== undefined && pass.losersOnly !== true ? { keepPrune: settings.keepPrune } : {}),
       ...(direction === 'bidi' ? { twoWay: { self, policy: settings.overwrite, host, ignoreMode: settings.ignoreMode === true } } : {}),
       ...(hooks.progress !== undefined ? { progress: hooks.progress } : {}),
     });

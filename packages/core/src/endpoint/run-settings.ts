@@ -1,6 +1,7 @@
 import type { FilterRule } from '../filter/filter.js';
 import type { OverwritePolicy } from '../plan/decide.js';
 import type { SymlinkMode } from '../scan/scan.js';
+import type { KeepPrune } from '../receive/keep-prune.js';
 import type { DeleteLimit } from '../send/delete-limit.js';
 import type { PathResult, SyncChannel, TransferProgress } from '../stream/messages.js';
 
@@ -34,6 +35,8 @@ export interface RunSettings {
   readonly cleanExcluded?: boolean;
   /** ignoreMode is --ignore-mode: a receiving side's path keeps its mode; only new paths take the source's. */
   readonly ignoreMode?: boolean;
+  /** keepPrune is --keep-max-age/-versions: each side that receives into a keep dir prunes it after the run. */
+  readonly keepPrune?: KeepPrune;
 }
 
 /** RunHooks are what one end adds to a run: its own keep dir, and who hears of what happens. */

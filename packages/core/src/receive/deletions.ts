@@ -16,7 +16,6 @@ export interface DeletionsOptions {
   readonly recording: Recording;
   readonly channel: SyncChannel;
   readonly twoWay?: TwoWayRole;
-  readonly keepDir?: string;
 }
 
 /**
@@ -86,11 +85,9 @@ export class Deletions {
         return;
       }
       tree.assertUnchanged(path, step.target);
-      tree.discardPath(path, step.target);
+      const kept = tree.discardPath(path, step.target);
       recording.removedPath(path);
-      recording.result({
-        path, outcome: 'deleted', message: this.options.keepDir !== undefined && step.target.kind !== 'dir' ? 'moved to the keep dir' : '', bytes: 0,
-      });
+      recording.result({ path, outcome: 'deleted', message: kept === undefined ? '' : `moved to the keep dir as ${kept}`, bytes: 0 });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (twoWay !== undefined && (code === 'ENOTEMPTY' || code === 'EEXIST')) {

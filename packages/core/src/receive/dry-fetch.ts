@@ -2,6 +2,7 @@ import type { Entry } from '../model/entry.js';
 import { describe, isSkip } from '../model/path-errors.js';
 import type { DryTree } from './dry-tree.js';
 import type { ContentFetch } from './fetch.js';
+import { keptLine } from './receiving-tree.js';
 import type { Recording } from './recording.js';
 
 /**
@@ -15,7 +16,8 @@ export class DryFetch implements ContentFetch {
   fetch(entry: Entry, target: Entry | undefined): void {
     try {
       this.tree.assertUnchanged(entry.path, target);
-      this.recording.recordSynced(undefined, entry, { outcome: 'synchronized', message: '', bytes: entry.size });
+      const kept = this.tree.keepPrevious(entry.path, target);
+      this.recording.recordSynced(undefined, entry, { outcome: 'synchronized', message: keptLine(kept), bytes: entry.size });
     } catch (err) {
       this.recording.result({ path: entry.path, outcome: isSkip(err) ? 'skipped' : 'error', message: describe(err), bytes: 0 });
     }

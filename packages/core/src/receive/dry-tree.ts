@@ -2,7 +2,8 @@ import { readdirSync } from 'node:fs';
 import type { ConfinedTree } from '../confined/confined-tree.js';
 import type { Entry } from '../model/entry.js';
 import { localPath, statEntry } from '../scan/local-tree.js';
-import { assertAsScanned, emptied, type ReceivingTree } from './receiving-tree.js';
+import type { KeepDir } from './keep-dir.js';
+import { assertAsScanned, emptied, type LoserAside, type ReceivingTree } from './receiving-tree.js';
 
 /**
  * DryTree is the tree of a dry-running receiver: it reads the real tree (through the same
@@ -15,9 +16,11 @@ export class DryTree implements ReceivingTree {
   private readonly placed = new Set<string>();
   /** atSource holds what the sender sent for paths the run did not place (null: deleted). */
   private readonly atSource = new Map<string, Entry | null>();
+  /** kept are the versions the run would have set aside in the keep dir: its pruning counts them. */
+  readonly kept: string[] = [];
 
-  /** confined reads the real tree; keepDir: deletions would go to a keep dir (--keep-dir-*). */
-  constructor(private readonly confined: ConfinedTree, private readonly keepDir: boolean) {}
+  /** confined reads the real tree; keepDir, when set, is read for the names versions would get there (--keep-dir-*). */
+  constructor(private readonly confined: ConfinedTree, private readonly keepDir: KeepDir | undefined) {}
 
   full(path: string): string {
     return this.confined.full(path);
@@ -41,20 +44,34 @@ export class DryTree implements ReceivingTree {
     return emptied(() => this.rmdir(path));
   }
 
-  discardPath(path: string, target: Entry): void {
-    if (target.kind === 'dir') this.rmdir(path);
-    else this.remove(path);
-  }
-
-  setLoserAside(path: string, target: Entry, beside: string): string | undefined {
-    this.assertUnchanged(path, target);
-    if (this.keepDir) {
-      this.discardPath(path, target);
+  discardPath(path: string, target: Entry): string | undefined {
+    if (target.kind === 'dir') {
+      this.rmdir(path);
       return undefined;
     }
     this.remove(path);
+    return this.wouldKeep(path);
+  }
+
+  setLoserAside(path: string, target: Entry, beside: string): LoserAside {
+    this.assertUnchanged(path, target);
+    if (this.keepDir !== undefined) return { kept: this.discardPath(path, target) ?? path };
+    this.remove(path);
     this.markPlaced(beside);
-    return beside;
+    return { beside };
+  }
+
+  /** keepPrevious names the version a real run would keep; nothing is written. */
+  keepPrevious(path: string, target: Entry | undefined): string | undefined {
+    if (target === undefined || target.kind === 'dir') return undefined;
+    return this.wouldKeep(path);
+  }
+
+  /** wouldKeep is the name a version of path would get in the keep dir, noted as taken. */
+  private wouldKeep(path: string): string | undefined {
+    const name = this.keepDir?.nameFor(path, new Date(), (candidate) => this.kept.includes(candidate));
+    if (name !== undefined) this.kept.push(name);
+    return name;
   }
 
   makeDir(): string {

@@ -13,6 +13,7 @@ import { describe, isSkip, notes } from '../model/path-errors.js';
 import { Slots } from './slots.js';
 import type { RateLimit } from '../send/rate-limit.js';
 import { DID_NOT_VERIFY, KEPT_CHANGING, notSent, sourceRead } from '../send/source-reads.js';
+import { keptLine } from './receiving-tree.js';
 import { MODE_BITS, type TargetTree } from './target-tree.js';
 
 /**
@@ -295,9 +296,11 @@ export class FileIntake {
         this.options.identical(incoming);
         return;
       }
+      // The version it replaces goes to the keep dir first (when one is set), while it still stands.
+      const kept = tree.keepPrevious(entry.path, incoming.target);
       tree.place(incoming.cachePath, entry.path, 'file');
       const resumed = incoming.resumed > 0 ? `resumed after ${incoming.resumed} bytes` : '';
-      this.options.landed(incoming, incoming.landed ?? tree.landed(entry.path)!, notes(resumed, incoming.ownerNote ?? ''));
+      this.options.landed(incoming, incoming.landed ?? tree.landed(entry.path)!, notes(keptLine(kept), resumed, incoming.ownerNote ?? ''));
     } catch (err) {
       rmSync(incoming.cachePath, { force: true });
       this.options.failed({ path: entry.path, outcome: isSkip(err) ? 'skipped' : 'error', message: describe(err), bytes: 0 });

@@ -1,5 +1,5 @@
 import { sameLocalState, type Entry } from '../model/entry.js';
-import { describe, isSkip } from '../model/path-errors.js';
+import { describe, isSkip, notes } from '../model/path-errors.js';
 import { hiddenByFilter, NO_FILTER, type Filter } from '../filter/filter.js';
 import { statEntry } from '../scan/local-tree.js';
 import { WANT_BATCH } from '../stream/limits.js';
@@ -104,8 +104,8 @@ export class Mirror {
     const target = this.options.store.scanned(path);
     try {
       tree.assertUnchanged(path, target);
-      tree.discardPath(path, target!);
-      recording.result({ path, outcome: 'deleted', message: 'not at the source (--mirror)', bytes: 0 });
+      const kept = tree.discardPath(path, target!);
+      recording.result({ path, outcome: 'deleted', message: notes('not at the source (--mirror)', kept === undefined ? '' : `moved to the keep dir as ${kept}`), bytes: 0 });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       recording.result({

@@ -6,6 +6,7 @@ import type { TwoWayRole } from '../plan/two-way.js';
 import type { CreateModes } from '../platform/modes.js';
 import type { PlatformName } from '../platform/platform.js';
 import type { PathResult, SyncChannel, TransferProgress } from '../stream/messages.js';
+import type { KeepPrune } from './keep-prune.js';
 import type { ReceiverStore } from './receiver-store.js';
 
 /** ReceiverOptions describe the side that takes changes in. */
@@ -34,8 +35,10 @@ export interface ReceiverOptions {
   readonly createModes?: CreateModes;
   /** ignoreMode (--ignore-mode): a path already here keeps its mode; only a new one takes the sender's. */
   readonly ignoreMode?: boolean;
-  /** keepDir, when set, receives what would be deleted, moved there instead (--keep-dir-*). */
+  /** keepDir, when set, receives the versions of what is deleted or replaced here (--keep-dir-*). */
   readonly keepDir?: string;
+  /** keepPrune, when set with keepDir, prunes the keep dir once the pass has applied everything. */
+  readonly keepPrune?: KeepPrune;
   /** mirror makes this side identical to the sender: extra paths deleted, changed and lost ones made again. */
   readonly mirror?: boolean;
   /** filter is this side's scan filter: --mirror leaves what it hides alone. */

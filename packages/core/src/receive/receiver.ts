@@ -10,6 +10,8 @@ import { Deletions } from './deletions.js';
 import { FileIntake, unexpected } from './file-intake.js';
 import { verifiedEntry } from './incoming-file.js';
 import { judgeMove, judgeUpsert, type Judging, type MoveReads } from './judge.js';
+import type { KeepDir } from './keep-dir.js';
+import { pruneKeepDir } from './keep-prune.js';
 import { LocalSpellings } from './local-spellings.js';
 import { Mirror } from './mirror.js';
 import type { ReceiverOptions } from './receiver-options.js';
@@ -62,6 +64,9 @@ export class Receiver {
   private readonly moveReads: MoveReads;
   private readonly screen: ChangeScreen;
   private readonly facts: TargetFacts;
+  private readonly keepDir: KeepDir | undefined;
+  /** dryKept are the versions a dry run would have set aside (none on disk). */
+  private readonly dryKept: readonly string[];
 
   constructor(private readonly options: ReceiverOptions) {
     this.done = new Promise((resolve) => {
@@ -77,6 +82,8 @@ export class Receiver {
     const trees = openTrees(options, this.owners, (path) => this.madeParent(path));
     const { tree } = trees;
     this.tree = tree;
+    this.keepDir = trees.disk.keepDir;
+    this.dryKept = trees.dryTree?.kept ?? [];
     const recording = new Recording({ store, channel, report: options.report, twoWay: twoWay !== undefined, flushes: trees.flushes,
       placed: (path) => tree.markPlaced(path) });
     this.recording = recording;
@@ -93,7 +100,7 @@ export class Receiver {
     });
     const fetch = fetchFor(trees, this.intake, recording, options);
     const deletions = new Deletions({ store, tree, recording, channel,
-      ...(twoWay !== undefined ? { twoWay } : {}), ...(options.keepDir !== undefined ? { keepDir: options.keepDir } : {}) });
+      ...(twoWay !== undefined ? { twoWay } : {}) });
     this.deletions = deletions;
     this.mirror = options.mirror !== true ? undefined : new Mirror({
       root: options.root, store, tree, fetch, recording, channel, upsert: (entry, ancestor, wants) => this.upsert(entry, undefined, ancestor, wants),
@@ -256,12 +263,28 @@ export class Receiver {
       if (this.intake.pending > 0) return;
     }
     mirror?.removeExtras();
+    this.pruneKeepDir();
     this.afterRecorded(() => {
       this.finished = true;
       this.intake.flushAck();
       this.options.channel.send({ kind: 'syncDone', errors: this.recording.summary.errors });
       this.resolveDone(this.recording.summary);
     });
+  }
+
+  /**
+   * pruneKeepDir applies --keep-max-age/-versions to the keep dir once the pass set aside all
+   * it will; each version removed (a dry run: that would be) gets its line.
+   */
+  private pruneKeepDir(): void {
+    const { keepPrune, dryRun } = this.options;
+    if (keepPrune === undefined || this.keepDir === undefined) return;
+    pruneKeepDir(this.keepDir.tree, keepPrune, Date.now(), dryRun !== true, ({ path, why, error }) => {
+      this.recording.result({
+        path, outcome: error === undefined ? 'deleted' : 'error', bytes: 0, inKeepDir: true,
+        message: error === undefined ? `pruned from the keep dir: ${why}` : `not pruned from the keep dir (${why}): ${error}`,
+      });
+    }, this.dryKept);
   }
 
   /** afterRecorded records what is gathered, then goes on once every batch is in the snapshot (a failure ended the session). */

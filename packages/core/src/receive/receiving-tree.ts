@@ -25,14 +25,21 @@ export interface ReceivingTree {
   assertUnchanged(path: string, scanned: Entry | undefined): void;
   /** removeEmptyDir removes a directory still as scanned if it is empty; false if it holds anything. */
   removeEmptyDir(path: string, scanned: Entry): boolean;
-  /** discardPath deletes a path, or moves a file or link to the keep dir when one is set. */
-  discardPath(path: string, target: Entry): void;
+  /**
+   * discardPath deletes a path, or moves a file or link to the keep dir when one is set; it
+   * returns the version's name there.
+   */
+  discardPath(path: string, target: Entry): string | undefined;
   /**
    * setLoserAside moves the losing version of a resolved conflict out of the winner's way: into
-   * the keep dir when one is set, else to `beside`. It returns where the loser went inside the
-   * tree, or undefined for the keep dir.
+   * the keep dir when one is set, else to `beside`.
    */
-  setLoserAside(path: string, target: Entry, beside: string): string | undefined;
+  setLoserAside(path: string, target: Entry, beside: string): LoserAside;
+  /**
+   * keepPrevious keeps the version of a file or link about to be replaced in the keep dir (when
+   * one is set), before the replacement; it returns the version's name there.
+   */
+  keepPrevious(path: string, target: Entry | undefined): string | undefined;
   /** makeDir makes the source's directory (in place of a file or link when replace). */
   makeDir(entry: Entry, replace: boolean): string;
   /** makeLink makes the source's link, built at temp (in the transfer cache) and renamed into place. */
@@ -49,6 +56,14 @@ export interface ReceivingTree {
   sourceSent(path: string, entry: Entry | null): void;
   /** touched: a dry run would already have written or removed path (never, on disk: there it shows). */
   touched(path: string): boolean;
+}
+
+/** LoserAside says where a conflict's loser went: beside its path (in the tree), or into the keep dir (its name there). */
+export type LoserAside = { readonly beside: string } | { readonly kept: string };
+
+/** keptLine is a result's note for a version kept in the keep dir (under a dry run, the name it would get). */
+export function keptLine(kept: string | undefined): string {
+  return kept === undefined ? '' : `previous version kept as ${kept} in the keep dir`;
 }
 
 /** assertAsScanned throws the skip for a path that no longer looks as this run's scan saw it. */

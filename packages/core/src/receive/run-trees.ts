@@ -48,7 +48,7 @@ export function openTrees(options: ReceiverOptions, owners: Owners, madeParent: 
       madeDir: { syncedMode: (path: string) => store.synced(path)?.mode, made: madeParent },
     } : {}),
   });
-  const dryTree = dry ? new DryTree(disk.confined, options.keepDir !== undefined) : undefined;
+  const dryTree = dry ? new DryTree(disk.confined, disk.keepDir) : undefined;
   const foldCase = (options.platform ?? currentPlatform) === 'win32' ||
     (dry ? probeCaseInsensitiveReadOnly(options.root) : probeCaseInsensitive(options.cacheDir));
   return { disk, tree: dryTree ?? disk, dryTree, durable, flushes, foldCase };

@@ -1,11 +1,12 @@
-import { chmodSync, lchownSync, lstatSync, lutimesSync, mkdirSync, rmSync, symlinkSync, type Stats } from 'node:fs';
+import { chmodSync, lchownSync, lstatSync, lutimesSync, rmSync, symlinkSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfinedTree } from '../confined/confined-tree.js';
 import type { PendingFlushes } from '../confined/pending-flushes.js';
 import { ownerDiffers, parentOf, type Entry, type EntryKind, type Owners } from '../model/entry.js';
-import { isPresent, statEntry } from '../scan/local-tree.js';
+import { statEntry } from '../scan/local-tree.js';
+import { KeepDir } from './keep-dir.js';
 import { applyOwner, ownerIds } from './owner.js';
-import { assertAsScanned, emptied, type MetadataChange, type ReceivingTree } from './receiving-tree.js';
+import { assertAsScanned, emptied, type LoserAside, type MetadataChange, type ReceivingTree } from './receiving-tree.js';
 
 /** MODE_BITS drops setuid and setgid: a reactor run as root must not hand out privileges a push asked for. */
 export const MODE_BITS = 0o1777;
@@ -20,7 +21,7 @@ export interface TargetTreeOptions {
   readonly boundary?: string;
   readonly owners: Owners;
   readonly ownersRefused?: string;
-  /** keepDir receives what would be deleted (--keep-dir-*). */
+  /** keepDir receives the versions of files and links deleted or replaced here (--keep-dir-*). */
   readonly keepDir?: string;
   /**
    * madeDir, when set (bidirectional runs), is told of each directory made for a path below
@@ -42,7 +43,8 @@ export interface TargetTreeOptions {
 export class TargetTree implements ReceivingTree {
   /** confined is where every change to the tree goes through. */
   readonly confined: ConfinedTree;
-  private readonly keepDirTree: ConfinedTree | undefined;
+  /** keepDir is --keep-dir-*, when set. */
+  readonly keepDir: KeepDir | undefined;
   private readonly makeParent = (dir: string): void => this.madeDir(dir);
 
   constructor(private readonly options: TargetTreeOptions) {
@@ -51,7 +53,8 @@ export class TargetTree implements ReceivingTree {
       ...(options.flushes !== undefined ? { flushes: options.flushes } : {}),
     };
     this.confined = new ConfinedTree(options.root, bounds);
-    this.keepDirTree = options.keepDir === undefined ? undefined : new ConfinedTree(options.keepDir, bounds);
+    this.keepDir = options.keepDir === undefined ? undefined
+      : new KeepDir(options.keepDir, { ...bounds, ...(options.dirMode !== undefined ? { dirMode: options.dirMode } : {}) });
   }
 
   /** full is a path's place on this side's file system. */
@@ -77,21 +80,23 @@ export class TargetTree implements ReceivingTree {
     madeDir?.made(path);
   }
 
-  /** makeKeptDir makes a directory in the keep dir, with dirMode when one is set. */
-  private readonly makeKeptDir = (dir: string): void => {
-    const keep = this.keepDirTree!;
-    keep.mkdir(dir);
-    if (this.options.dirMode !== undefined) keep.chmod(dir, this.options.dirMode);
-  };
-
-  setLoserAside(path: string, target: Entry, beside: string): string | undefined {
+  setLoserAside(path: string, target: Entry, beside: string): LoserAside {
     this.assertUnchanged(path, target);
-    if (this.keepDirTree !== undefined) {
-      this.discardPath(path, target);
-      return undefined;
-    }
+    if (this.keepDir !== undefined) return { kept: this.discardPath(path, target) ?? path };
     this.confined.rename(path, beside, target.kind);
-    return beside;
+    return { beside };
+  }
+
+  /**
+   * keepPrevious keeps the version of a file or link about to be replaced in the keep dir,
+   * when one is set: linked there while it still stands (see KeepDir.keepCopy). It returns the
+   * version's name in the keep dir; directories are never kept.
+   */
+  keepPrevious(path: string, target: Entry | undefined): string | undefined {
+    if (this.keepDir === undefined || target === undefined || target.kind === 'dir') return undefined;
+    const { name, moved } = this.keepDir.keepCopy(this.confined.parents(path), path, target.kind);
+    if (moved) this.options.flushes?.dir(this.confined, parentOf(path));
+    return name;
   }
 
   /** linkProblem says why a link to target may not stand at path (it would lead out of the boundary), or undefined. */
@@ -126,35 +131,24 @@ export class TargetTree implements ReceivingTree {
     return emptied(() => this.confined.rmdir(path));
   }
 
-  /** discardPath deletes a path, or moves a file or link to the keep dir when one is set. */
-  discardPath(path: string, target: Entry): void {
+  discardPath(path: string, target: Entry): string | undefined {
     if (target.kind === 'dir') {
       this.confined.rmdir(path);
-    } else if (this.keepDirTree === undefined) {
+      return undefined;
+    }
+    if (this.keepDir === undefined) {
       this.confined.unlink(path);
-    } else {
-      // The keep dir is the user's too: its directories are made and checked as the tree's are.
-      // A reactor made it at the start; a local one is made on first use, as mkdir -p would.
-      if (!isPresent(this.keepDirTree.root)) this.makeKeepRoot();
-      const free = this.keepDirTree.lstat(path) === undefined ? path : `${path}.${Date.now()}`;
-      this.keepDirTree.moveIn(this.confined.parents(path), free, target.kind, this.makeKeptDir);
-      this.options.flushes?.dir(this.confined, parentOf(path));
+      return undefined;
     }
-  }
-
-  /** makeKeepRoot makes a local keep dir with its missing parents; each one's name must last as the files moved into it do. */
-  private makeKeepRoot(): void {
-    const root = this.keepDirTree!.root;
-    const first = mkdirSync(root, { recursive: true });
-    for (let dir = root; first !== undefined; dir = dirname(dir)) {
-      this.options.flushes?.fullDir(dirname(dir));
-      if (dir === first || dirname(dir) === dir) break;
-    }
+    const kept = this.keepDir.take(this.confined.parents(path), path, target.kind);
+    this.options.flushes?.dir(this.confined, parentOf(path));
+    return kept;
   }
 
   makeDir(entry: Entry, replace: boolean): string {
     const { confined } = this;
-    if (replace) confined.unlink(entry.path);
+    // keepPrevious may have moved the file away already (no hard links here).
+    if (replace && confined.lstat(entry.path) !== undefined) confined.unlink(entry.path);
     this.ancestors(entry.path, true);
     const full = confined.mkdir(entry.path, entry.mode || 0o755);
     const note = this.setOwner(full, entry);

@@ -10,7 +10,7 @@ import { cachePathOf } from './incoming-file.js';
 import { ownerIds } from './owner.js';
 import type { ReceiverStore } from './receiver-store.js';
 import type { Recording } from './recording.js';
-import type { ReceivingTree } from './receiving-tree.js';
+import { keptLine, type ReceivingTree } from './receiving-tree.js';
 import type { Step } from './steps.js';
 import type { Wants } from './wants.js';
 
@@ -63,8 +63,9 @@ export class Transition {
         return;
       case 'makeDir': {
         tree.assertUnchanged(step.entry.path, step.target);
+        const kept = step.replace ? tree.keepPrevious(step.entry.path, step.target) : undefined;
         const note = tree.makeDir(step.entry, step.replace);
-        recording.recordSynced(tree.landed(step.entry.path), step.entry, { outcome: 'synchronized', message: note });
+        recording.recordSynced(tree.landed(step.entry.path), step.entry, { outcome: 'synchronized', message: notes(keptLine(kept), note) });
         return;
       }
       case 'makeLink':
@@ -91,8 +92,11 @@ export class Transition {
       return;
     }
     tree.assertUnchanged(entry.path, target);
+    const kept = tree.keepPrevious(entry.path, target);
     const note = tree.makeLink(entry, cachePathOf(this.options.cacheDir, entry.path), this.options.preserveTime);
-    recording.recordSynced(tree.landed(entry.path), entry, { outcome: 'synchronized', message: notes(leaves ? 'its target leaves the synchronized tree' : '', note) });
+    recording.recordSynced(tree.landed(entry.path), entry, {
+      outcome: 'synchronized', message: notes(keptLine(kept), leaves ? 'its target leaves the synchronized tree' : '', note),
+    });
   }
 
   /**
@@ -122,11 +126,11 @@ export class Transition {
     const beside = conflictName(path, twoWay!.host, new Date(),
       (candidate) => store.scanned(candidate) !== undefined || statEntry(root, candidate) !== undefined);
     const aside = tree.setLoserAside(path, target, beside);
-    const landed = aside === undefined ? undefined : tree.landed(aside);
+    const landed = 'beside' in aside ? tree.landed(aside.beside) : undefined;
     if (landed !== undefined) store.addLoser({ ...landed, checksum: target.checksum });
     const which = SHOWN[twoWay!.self];
     this.options.recording.loserNote(path,
-      `${reason}; the ${which} version is kept ${aside === undefined ? `in the ${which} keep dir` : `as /${aside}`}`);
+      `${reason}; the ${which} version is kept ${'beside' in aside ? `as /${aside.beside}` : `as ${aside.kept} in the ${which} keep dir`}`);
   }
 }
 

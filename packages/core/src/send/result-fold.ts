@@ -29,6 +29,7 @@ export class ResultFold {
   fold(result: PathResult): void {
     tally(this.summary, result);
     if (result.outcome !== 'superseded') this.options.report(result);
+    if (result.inKeepDir === true) return;
     if (result.outcome === 'synchronized' || result.outcome === 'exists' || result.outcome === 'moved') {
       this.synced.push(result.path);
       if (result.from !== undefined) this.removed.push(result.from);

@@ -47,6 +47,11 @@ export interface PathResult {
   readonly entry?: Entry;
   /** from is the old path of a move. */
   readonly from?: string;
+  /**
+   * inKeepDir: path is a version in the receiving side's keep dir, not a synced path (one
+   * --keep-max-age/-versions pruned): reported, never recorded, not counted as a deletion.
+   */
+  readonly inKeepDir?: boolean;
 }
 
 /**

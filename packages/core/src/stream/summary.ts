@@ -24,7 +24,7 @@ export function tally(summary: SyncSummary, result: PathResult): void {
       summary.bytes += result.bytes;
       break;
     case 'exists': summary.exists += 1; break;
-    case 'deleted': summary.deleted += 1; break;
+    case 'deleted': if (result.inKeepDir !== true) summary.deleted += 1; break;
     case 'moved': summary.moved += 1; break;
     case 'skipped': summary.skipped += 1; break;
     case 'conflict': summary.conflicts += 1; break;

@@ -1,4 +1,7 @@
-import { currentPlatform, DEFAULT_PENDING_MAX, type DeleteLimit, type Direction, type FilterRule, type OverwritePolicy, type SymlinkMode } from '@snapsync/core';
+import {
+  currentPlatform, DEFAULT_PENDING_MAX, MAX_KEEP_DAYS, MAX_KEEP_VERSIONS, type DeleteLimit, type Direction, type FilterRule, type KeepPrune,
+  type OverwritePolicy, type SymlinkMode,
+} from '@snapsync/core';
 import { MAX_COOLOFF_MAX_MS, MAX_PENDING, normalizeFingerprint } from '@snapsync/protocol';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -51,6 +54,8 @@ export interface SyncOptions {
   /** keepDirLocal is absolute; keepDirRemote is read inside the docroot by the reactor. */
   readonly keepDirLocal: string | undefined;
   readonly keepDirRemote: string | undefined;
+  /** keepPrune (--keep-max-age DAYS, --keep-max-versions N): the receiving side prunes its keep dir after each run. */
+  readonly keepPrune: KeepPrune | undefined;
   /** dryRun reports what a run would do and changes nothing on either side, DBs included. */
   readonly dryRun: boolean;
   /** continuous (-C) keeps the session running, syncing changes as they happen. */
@@ -140,8 +145,14 @@ export function buildParser(argv: readonly string[]) {
       describe: "keep the target's mode of a path it has: a later mode change at the source is not applied (new paths still get the source's mode)" })
     .option('delete-delay', { type: 'boolean' })
     .option('mirror', { type: 'boolean' })
-    .option('keep-dir-local', { type: 'string' })
-    .option('keep-dir-remote', { type: 'string' })
+    .option('keep-dir-local', { type: 'string',
+      describe: 'keep what a pull or bidi run deletes or replaces locally in DIR, each version as name~YYYYMMDD-HHMMSS.ext' })
+    .option('keep-dir-remote', { type: 'string',
+      describe: 'keep what a push or bidi run deletes or replaces on the reactor in DIR (inside the docroot), each version as name~YYYYMMDD-HHMMSS.ext' })
+    .option('keep-max-age', { type: 'number',
+      describe: 'after each run, remove the versions kept in the keep dir more than DAYS days ago (fractions allowed)' })
+    .option('keep-max-versions', { type: 'number',
+      describe: "after each run, keep at most N versions of each path in the keep dir, the newest" })
     .option('allow-mass-delete', { type: 'boolean', default: false,
       describe: 'lift the mass-delete guard for this run (wins over --max-delete)' })
     .option('max-delete', { type: 'string',
@@ -185,7 +196,7 @@ export type Parsed = Awaited<ReturnType<ReturnType<typeof buildParser>['parseAsy
 export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncOptions {
   single(args, ['name', 'local-dir', 'remote-dir', 'port', 'direction', 'local-db-dir', 'remote-db-dir', 'checksum',
     'fingerprint', 'known-hosts', 'identity', 'password-file', 'overwrite', 'symbolic-links', 'target-rate', 'alt-logdir', 'cooloff',
-    'cooloff-max', 'scan-interval', 'pending-max', 'max-delete', 'exclude-dirs-older-than']);
+    'cooloff-max', 'scan-interval', 'pending-max', 'max-delete', 'exclude-dirs-older-than', 'keep-max-age', 'keep-max-versions']);
   const name = required(args.name, '-N NAME');
   const localDir = required(args.localDir, '-d LOCAL_DIR');
   const remote = parseRemoteSpec(required(args.remoteDir, '-r [user@]host:PATH'));
@@ -238,6 +249,7 @@ export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncO
       : choice(args.overwrite.toLowerCase(), OVERWRITES, '--overwrite'),
     keepDirLocal: args.keepDirLocal === undefined ? undefined : resolve(args.keepDirLocal),
     keepDirRemote: args.keepDirRemote,
+    keepPrune: keepPruneOf(args),
     dryRun: args.dryRun === true,
     continuous: args.continuous === true,
     coolOffMs: Math.round((args.cooloff ?? DEFAULT_COOLOFF_S) * 1000),
@@ -278,6 +290,11 @@ function checkValues(args: Parsed, direction: Direction): void {
   if (args.cleanExcluded === true && args.reset === true) {
     throw usageError('--clean-excluded drops DB rows of excluded paths, but -x (--reset) starts both DBs empty; drop one of them');
   }
+  if ((args.keepMaxAge !== undefined || args.keepMaxVersions !== undefined) && args.keepDirLocal === undefined && args.keepDirRemote === undefined) {
+    const flag = args.keepMaxAge !== undefined ? '--keep-max-age' : '--keep-max-versions';
+    const keep = direction === 'push' ? '--keep-dir-remote' : direction === 'pull' ? '--keep-dir-local' : '--keep-dir-local or --keep-dir-remote';
+    throw usageError(`${flag} prunes the versions a keep dir holds, and this run keeps none; add ${keep}, or drop it`);
+  }
   if (args.mirror === true && args.ignoreDelete === true) throw usageError('--mirror deletes what the source lacks; it cannot be used with --ignore-delete');
   for (const [flag, file] of [['--exclude-from', args.excludeFrom], ['--include-from', args.includeFrom]] as const) {
     if (file !== undefined && !existsSync(file)) throw usageError(`${flag} ${file} does not exist`);
@@ -297,6 +314,17 @@ function checkCoolOffMax(seconds: number | undefined, coolOff: number): void {
     throw usageError('--cooloff-max bounds the wait of --cooloff, and there is none (a changing file is sent at once, then again); add --cooloff SECS or drop it');
   }
   if (seconds <= coolOff) throw usageError(`--cooloff-max ${seconds} must be longer than --cooloff ${coolOff}`);
+}
+
+/** keepPruneOf reads --keep-max-age (days > 0, fractions allowed) and --keep-max-versions (a whole number ≥ 1). */
+function keepPruneOf(args: Parsed): KeepPrune | undefined {
+  const { keepMaxAge, keepMaxVersions } = args;
+  if (keepMaxAge === undefined && keepMaxVersions === undefined) return undefined;
+  if (keepMaxAge !== undefined && !(keepMaxAge > 0 && keepMaxAge <= MAX_KEEP_DAYS)) {
+    throw usageError(`--keep-max-age ${keepMaxAge} must be a number of days more than 0 and at most ${MAX_KEEP_DAYS} (fractions allowed: 0.5 is 12 hours)`);
+  }
+  if (keepMaxVersions !== undefined) checkRange('--keep-max-versions', keepMaxVersions, 1, MAX_KEEP_VERSIONS, true);
+  return { ...(keepMaxAge !== undefined ? { maxAgeDays: keepMaxAge } : {}), ...(keepMaxVersions !== undefined ? { maxVersions: keepMaxVersions } : {}) };
 }
 
 function logDirOf(text: string | undefined): SyncOptions['logDir'] {

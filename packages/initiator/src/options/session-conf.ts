@@ -174,6 +174,8 @@ const SESSION: Fields = {
   ascp_dir: { ignore: 'snapsync does not run ascp' },
   // snapsync
   max_delete: flag('max-delete', 'text'),
+  keep_max_age_days: flag('keep-max-age', 'number'),
+  keep_max_versions: flag('keep-max-versions', 'number'),
   allow_mass_delete: flag('allow-mass-delete', 'boolean'),
   dry_run: flag('dry-run', 'boolean'),
   fsync: flag('fsync', 'boolean'),

@@ -54,6 +54,7 @@ function runSettings(options: SyncOptions, scope: readonly string[] | undefined)
     ...(options.excludeDirsOlderThan !== undefined ? { dirsOlderThanUs: cutoffUs(options.excludeDirsOlderThan) } : {}),
     ...(options.cleanExcluded ? { cleanExcluded: true } : {}),
     ...(options.ignoreMode ? { ignoreMode: true } : {}),
+    ...(options.keepPrune !== undefined ? { keepPrune: options.keepPrune } : {}),
   };
 }
 

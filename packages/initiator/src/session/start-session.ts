@@ -1,7 +1,7 @@
 import { Endpoint, SessionSide, partOf, SnapsyncError, currentPlatform, lastSyncAgreed, type Direction, type PlatformName } from '@snapsync/core';
 import {
   BIDI_FEATURE, CLEAN_EXCLUDED_FEATURE, CONTINUOUS_FEATURE, COOLOFF_MAX_FEATURE, DIGEST_LAST_FEATURE, DRY_RUN_FEATURE, FEATURES,
-  FILE_BATCH_FEATURE, IGNORE_MODE_FEATURE, MAX_DELETE_FEATURE, OLD_DIRS_FEATURE, OWNERS_FEATURE,
+  FILE_BATCH_FEATURE, IGNORE_MODE_FEATURE, KEEP_VERSIONS_FEATURE, MAX_DELETE_FEATURE, OLD_DIRS_FEATURE, OWNERS_FEATURE,
   MAGIC, PeerError, PROTOCOL_VERSION, SNAPSYNC_VERSION,
   protocolError, type Connection,
   type Message, type OpenSession,
@@ -163,6 +163,11 @@ async function connect(options: SyncOptions, io: RunIo): Promise<{ connection: C
     if (options.continuous && options.coolOffMaxMs > 0 && options.direction !== 'push' && !welcome.features.includes(COOLOFF_MAX_FEATURE)) {
       throw new SnapsyncError('NOT_SUPPORTED',
         'the reactor does not support --cooloff-max (it is older than this snapsync); upgrade it or run without it');
+    }
+    // An older reactor would prune nothing, and would fold a pruned version's line as a deletion of that path.
+    if (options.keepPrune !== undefined && !welcome.features.includes(KEEP_VERSIONS_FEATURE)) {
+      throw new SnapsyncError('NOT_SUPPORTED',
+        'the reactor does not support --keep-max-age or --keep-max-versions (it is older than this snapsync); upgrade it or run without them');
     }
     const user = remote.kind === 'remote' ? remote.user ?? userInfo().username : userInfo().username;
     const auth = remote.kind === 'local'
