@@ -47,8 +47,8 @@ describe('initiator: --keep-max-age and --keep-max-versions', () => {
     expect(bad.code).to.equal(2);
     expect(bad.stderr.trim().split('\n')).to.have.length(1);
     const help = await snapsync(['--help']);
-    expect(help.stdout).to.match(/--keep-max-age +after each run, remove the versions kept in the keep\s+dir more than DAYS days ago/);
-    expect(help.stdout).to.match(/--keep-max-versions +after each run, keep at most N versions of each path/);
+    expect(help.stdout).to.match(/--keep-max-age\s+after\s+each\s+run,\s+remove\s+the\s+versions\s+kept\s+in\s+the\s+keep\s+dir\s+more\s+than\s+DAYS\s+days\s+ago/);
+    expect(help.stdout).to.match(/--keep-max-versions\s+after\s+each\s+run,\s+keep\s+at\s+most\s+N\s+versions\s+of\s+each\s+path/);
   });
 
   it('reads keep_max_age_days and keep_max_versions from a conf file', () => {
