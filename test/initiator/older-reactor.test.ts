@@ -71,6 +71,11 @@ describe('initiator: a reactor older than this snapsync', () => {
     // In a pull the reactor runs the guard: left to its default, a stricter limit would silently be looser.
     ['--max-delete=5 --direction=pull', maxDelete],
     ['--max-delete=5% --direction=pull', maxDelete],
+    // It would open its side on a volume that may not be mounted, or run its deletions last.
+    ['--remote-mount-signature=/mnt/.mounted',
+      'the reactor does not support --remote-mount-signature (it is older than this snapsync); upgrade it or run without it'],
+    ['--delete-before', 'the reactor does not support --delete-before (it is older than this snapsync); upgrade it or run without it'],
+    ['--delete-before --direction=pull', 'the reactor does not support --delete-before (it is older than this snapsync); upgrade it or run without it'],
   ] as const) {
     it(`refuses ${flag} with exit 3 right after the hello, before logging in or opening anything`, async () => {
       const local = tempDir('snapsync-old-');

@@ -93,6 +93,7 @@ const DECODERS: { readonly [K in WireKind]: (body: WireBody<K>) => MessageOf<K> 
       generation: uuid(m.generation, 'openSession.generation'),
       startupToken: uuid(m.startupToken, 'openSession.startupToken'),
       noFsync: m.noFsync === true,
+      ...(m.remoteMountSignature ? { remoteMountSignature: path(m.remoteMountSignature, 'openSession.remoteMountSignature') } : {}),
     };
   },
   sessionOpened: (m) => ({
@@ -143,6 +144,7 @@ const DECODERS: { readonly [K in WireKind]: (body: WireBody<K>) => MessageOf<K> 
     scope: batch(m.scope ?? [], 'startSync.scope').map((p) => relPath(p, 'startSync.scope')),
     targetRate: count(m.targetRate, 'startSync.targetRate'),
     ...maxDeleteFromWire(m.maxDeleteCount, m.maxDeletePercent),
+    ...(m.deleteBefore === true ? { deleteBefore: true } : {}),
   }),
   syncReady: (m) => ({ kind: 'syncReady', scanned: count(m.scanned, 'syncReady.scanned') }),
   changes: (m) => ({ kind: 'changes', last: m.last === true, changes: batch(m.changes ?? [], 'changes').map(changeFromWire) }),

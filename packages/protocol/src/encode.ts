@@ -51,6 +51,7 @@ const ENCODERS: { readonly [K in MessageKind]: (message: MessageOf<K>) => Encode
     localDbPath: m.localDbPath, checksum: m.checksum, dryRun: m.dryRun, generation: m.generation, startupToken: m.startupToken,
     // false is proto3's default, left off the wire as absence is: the same bytes.
     noFsync: m.noFsync === true,
+    remoteMountSignature: m.remoteMountSignature ?? '',
   }),
   sessionOpened: (m) => ({
     sessionId: m.sessionId, remoteDbPath: m.remoteDbPath, remoteDbExisted: m.remoteDbExisted, remoteDir: m.remoteDir, generation: m.generation,
@@ -68,6 +69,7 @@ const ENCODERS: { readonly [K in MessageKind]: (message: MessageOf<K>) => Encode
     // Absent, not 0, when not given: 0 refuses any deletion.
     maxDeleteCount: m.maxDelete?.kind === 'count' ? m.maxDelete.count : undefined,
     maxDeletePercent: m.maxDelete?.kind === 'percent' ? m.maxDelete.percent : undefined,
+    deleteBefore: m.deleteBefore === true,
   }),
   syncReady: (m) => ({ scanned: m.scanned }),
   startPass: (m) => ({ reactorSends: m.reactorSends, keptOnly: m.keptOnly }),

@@ -75,6 +75,8 @@ export interface OpenSession {
   readonly startupToken: string;
   /** noFsync (--no-fsync): neither side flushes to the disk; absent from an older initiator, so durable. */
   readonly noFsync?: boolean;
+  /** remoteMountSignature (--remote-mount-signature) is read inside the docroot; '' or absent for none. */
+  readonly remoteMountSignature?: string;
 }
 
 export interface SessionOpened {
@@ -124,6 +126,8 @@ export interface StartSync {
   readonly targetRate: number;
   /** maxDelete is the mass-delete guard's limit (--max-delete); absent, the default. allowMassDelete wins. */
   readonly maxDelete?: DeleteLimit;
+  /** deleteBefore (--delete-before): deletions go first, before any transfer; absent or false, last (--delete-delay). */
+  readonly deleteBefore?: boolean;
 }
 
 /** StartPass begins one pass of a bidirectional run (docs/sync-engine.md). */

@@ -3,10 +3,11 @@ import type { StartSync } from './messages.js';
 
 /** startSyncOf is the StartSync that carries a run's settings to the reactor, with its keep dir ('' for none). */
 export function startSyncOf(settings: RunSettings, keepDir: string): StartSync {
-  const { scope, maxDelete, ...rest } = settings;
+  const { scope, maxDelete, deleteBefore, ...rest } = settings;
   return {
     kind: 'startSync', ...rest, keepDir, partial: scope !== undefined, scope: scope ?? [],
     ...(maxDelete !== undefined ? { maxDelete } : {}),
+    ...(deleteBefore === true ? { deleteBefore } : {}),
   };
 }
 
@@ -18,5 +19,6 @@ export function runSettingsOf(request: StartSync): RunSettings {
     preserveUid: request.preserveUid, preserveGid: request.preserveGid, targetRate: request.targetRate,
     ...(request.partial ? { scope: request.scope } : {}),
     ...(request.maxDelete !== undefined ? { maxDelete: request.maxDelete } : {}),
+    ...(request.deleteBefore === true ? { deleteBefore: true } : {}),
   };
 }

@@ -25,6 +25,8 @@ export interface RunSettings {
   readonly targetRate: number;
   /** maxDelete is --max-delete; absent, the guard's default. */
   readonly maxDelete?: DeleteLimit;
+  /** deleteBefore is --delete-before: deletions go before any transfer; absent, last (--delete-delay). */
+  readonly deleteBefore?: boolean;
 }
 
 /** RunHooks are what one end adds to a run: its own keep dir, and who hears of what happens. */

@@ -2,7 +2,7 @@ import { currentPlatform, DEFAULT_PENDING_MAX, type DeleteLimit, type Direction,
 import { MAX_PENDING, normalizeFingerprint } from '@snapsync/protocol';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import yargs from 'yargs';
 import { usageError } from '../errors.js';
 import { DEFAULT_ROTATE_MB } from '../output/log-file.js';
@@ -64,6 +64,12 @@ export interface SyncOptions {
   readonly logDir: { readonly dir: string; readonly rotateMb: number } | undefined;
   /** fsync (default; false under --no-fsync) makes both sides flush what they receive, and their DB commits, to the disk. */
   readonly fsync: boolean;
+  /** localMountSignature (--local-mount-signature) is an absolute path: no run unless that file exists. */
+  readonly localMountSignature: string | undefined;
+  /** remoteMountSignature (--remote-mount-signature) is read inside the docroot by the reactor: no run unless it exists. */
+  readonly remoteMountSignature: string | undefined;
+  /** deleteBefore (--delete-before) runs deletions before any transfer; else they run last (--delete-delay, the default). */
+  readonly deleteBefore: boolean;
 }
 
 /** DEFAULT_SYMLINKS follows Aspera: links are copied, except on Windows where they are skipped. */
@@ -86,7 +92,7 @@ const SYMLINK_MODES = ['copy', 'skip', 'follow'] as const;
 
 /** VALUE_KINDS say how shell completion offers each flag's value (free text when not named). */
 export const VALUE_KINDS: Readonly<Record<string, ValueKind>> = {
-  'local-dir': 'dir', 'local-db-dir': 'dir', 'keep-dir-local': 'dir', 'alt-logdir': 'dir',
+  'local-dir': 'dir', 'local-db-dir': 'dir', 'keep-dir-local': 'dir', 'alt-logdir': 'dir', 'local-mount-signature': 'file',
   'known-hosts': 'file', identity: 'file', 'password-file': 'file', 'exclude-from': 'file', 'include-from': 'file', conf: 'file',
   direction: DIRECTIONS, checksum: CHECKSUMS, overwrite: OVERWRITES, 'symbolic-links': SYMLINK_MODES, completion: SHELLS,
 };
@@ -127,7 +133,9 @@ export function buildParser(argv: readonly string[]) {
     .option('preserve-uid', { alias: 'u', type: 'boolean', describe: "give paths the source's owner (uid; needs root on the receiving side)" })
     .option('preserve-gid', { alias: 'j', type: 'boolean', describe: "give paths the source's group (gid; needs root or membership)" })
     .option('ignore-delete', { type: 'boolean' })
-    .option('delete-delay', { type: 'boolean' })
+    .option('delete-before', { type: 'boolean',
+      describe: 'delete what the source deleted before transferring anything (frees room first on a nearly full target)' })
+    .option('delete-delay', { type: 'boolean', describe: 'delete what the source deleted after every file is transferred (the default)' })
     .option('mirror', { type: 'boolean' })
     .option('keep-dir-local', { type: 'string' })
     .option('keep-dir-remote', { type: 'string' })
@@ -135,6 +143,10 @@ export function buildParser(argv: readonly string[]) {
       describe: 'lift the mass-delete guard for this run (wins over --max-delete)' })
     .option('max-delete', { type: 'string',
       describe: 'refuse a run that would delete more than N paths, or P% of those synchronized (default: more than half of at least 10; 0: none)' })
+    .option('local-mount-signature', { type: 'string',
+      describe: 'run only if this file exists here (an absolute path; made at the top of a mounted volume)' })
+    .option('remote-mount-signature', { type: 'string',
+      describe: 'run only if this file exists on the reactor (read inside the docroot, as -B)' })
     .option('create-dir', { type: 'boolean', default: false, describe: 'create missing sync directories' })
     .option('cooloff', { type: 'number', describe: `seconds a file must be still before it is sent (0-60, default ${DEFAULT_COOLOFF_S})` })
     .option('scan-interval', { type: 'number', describe: 'seconds between full rescans in continuous mode (default 3600, 0: none)' })
@@ -167,7 +179,7 @@ export type Parsed = Awaited<ReturnType<ReturnType<typeof buildParser>['parseAsy
 export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncOptions {
   single(args, ['name', 'local-dir', 'remote-dir', 'port', 'direction', 'local-db-dir', 'remote-db-dir', 'checksum',
     'fingerprint', 'known-hosts', 'identity', 'password-file', 'overwrite', 'symbolic-links', 'target-rate', 'alt-logdir', 'cooloff',
-    'scan-interval', 'pending-max', 'max-delete']);
+    'scan-interval', 'pending-max', 'max-delete', 'local-mount-signature', 'remote-mount-signature']);
   const name = required(args.name, '-N NAME');
   const localDir = required(args.localDir, '-d LOCAL_DIR');
   const remote = parseRemoteSpec(required(args.remoteDir, '-r [user@]host:PATH'));
@@ -223,6 +235,10 @@ export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncO
     targetRate: args.targetRate === undefined ? undefined : parseRate(args.targetRate),
     logDir: logDirOf(args.altLogdir),
     fsync: args.fsync,
+    localMountSignature: args.localMountSignature,
+    remoteMountSignature: remote.kind === 'local' && args.remoteMountSignature !== undefined
+      ? resolve(args.remoteMountSignature) : args.remoteMountSignature,
+    deleteBefore: args.deleteBefore === true,
   };
 }
 
@@ -248,9 +264,31 @@ function checkValues(args: Parsed, direction: Direction): void {
   if (args.keepDirRemote !== undefined && direction === 'pull') {
     throw usageError('--keep-dir-remote keeps what a push deletes on the reactor; a pull deletes locally: use --keep-dir-local');
   }
+  checkDeleteTiming(args);
+  checkMountSignatures(args);
   if (args.mirror === true && args.ignoreDelete === true) throw usageError('--mirror deletes what the source lacks; it cannot be used with --ignore-delete');
   for (const [flag, file] of [['--exclude-from', args.excludeFrom], ['--include-from', args.includeFrom]] as const) {
     if (file !== undefined && !existsSync(file)) throw usageError(`${flag} ${file} does not exist`);
+  }
+}
+
+/** checkDeleteTiming refuses the two orders of deletions together, and an order where nothing is deleted. */
+function checkDeleteTiming(args: Parsed): void {
+  if (args.deleteBefore === true && args.deleteDelay === true) {
+    throw usageError('--delete-before and --delete-delay are two orders of the deletions; give one');
+  }
+  const order = args.deleteBefore === true ? '--delete-before' : args.deleteDelay === true ? '--delete-delay' : undefined;
+  if (order !== undefined && args.ignoreDelete === true) throw usageError(`${order} orders deletions, which --ignore-delete turns off; drop one`);
+}
+
+/** checkMountSignatures refuses an empty signature, and a local one that is not an absolute path. */
+function checkMountSignatures(args: Parsed): void {
+  for (const [flag, value] of [['--local-mount-signature', args.localMountSignature], ['--remote-mount-signature', args.remoteMountSignature]] as const) {
+    if (value !== undefined && value.trim().length === 0) throw usageError(`${flag} is empty; give the path of a file on the mounted volume`);
+  }
+  const local = args.localMountSignature;
+  if (local !== undefined && !isAbsolute(local)) {
+    throw usageError(`--local-mount-signature ${local} is not an absolute path; give the file's full path (/mnt/nas/.snapsync-mounted)`);
   }
 }
 

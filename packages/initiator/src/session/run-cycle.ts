@@ -4,7 +4,7 @@ import type { SyncOptions } from '../options/command-line.js';
 import { debug } from '../output/debug-log.js';
 import type { Reporter } from '../output/reporter.js';
 import { runSync, type Cycle } from './run-sync.js';
-import type { StartedSession } from './start-session.js';
+import { checkLocalMountSignature, type StartedSession } from './start-session.js';
 
 /** CycleEnd says how a run ends: the last of its session, or one cycle of a continuous one. */
 export interface CycleEnd extends Cycle {
@@ -23,6 +23,8 @@ export interface CycleEnd extends Cycle {
 export async function runCycle(session: StartedSession, options: SyncOptions, reporter: Reporter, cycle: CycleEnd): Promise<SyncSummary> {
   const { connection, endpoint } = session;
   const settings = runSettings(options, cycle.scope);
+  // A continuous session's volume may go between cycles: this one changes nothing then (the reactor checks its own).
+  checkLocalMountSignature(options);
   // Both ends put back what a bidirectional run that did not finish recorded: they agree on the last sync again.
   const back = endpoint.begin(settings);
   if (back > 0) {
@@ -49,6 +51,7 @@ function runSettings(options: SyncOptions, scope: readonly string[] | undefined)
     preserveUid: options.preserveUid, preserveGid: options.preserveGid, targetRate: options.targetRate ?? 0,
     ...(scope !== undefined ? { scope } : {}),
     ...(options.maxDelete !== undefined ? { maxDelete: options.maxDelete } : {}),
+    ...(options.deleteBefore ? { deleteBefore: true } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
-import { Endpoint, SessionSide, partOf, SnapsyncError, currentPlatform, lastSyncAgreed, type Direction, type PlatformName } from '@snapsync/core';
+import { Endpoint, SessionSide, checkMountSignature, partOf, SnapsyncError, currentPlatform, lastSyncAgreed, type Direction, type PlatformName } from '@snapsync/core';
 import {
-  BIDI_FEATURE, CONTINUOUS_FEATURE, DIGEST_LAST_FEATURE, DRY_RUN_FEATURE, FEATURES, FILE_BATCH_FEATURE, MAX_DELETE_FEATURE, OWNERS_FEATURE,
+  BIDI_FEATURE, CONTINUOUS_FEATURE, DELETE_BEFORE_FEATURE, DIGEST_LAST_FEATURE, MOUNT_SIGNATURE_FEATURE, DRY_RUN_FEATURE, FEATURES, FILE_BATCH_FEATURE, MAX_DELETE_FEATURE, OWNERS_FEATURE,
   MAGIC, PeerError, PROTOCOL_VERSION, SNAPSYNC_VERSION,
   protocolError, type Connection,
   type Message, type OpenSession,
@@ -43,6 +43,8 @@ export interface StartedSession {
  * session: side.finish and connection.close.
  */
 export async function startSession(options: SyncOptions, io: RunIo): Promise<StartedSession> {
+  // Before the local directory, DB or lock is made or opened: a volume not mounted changes nothing.
+  checkLocalMountSignature(options);
   const localDir = localDirectory(options.localDir, options.createDir, 'local directory', options.dryRun);
   const localDbDir = options.localDbDir === undefined ? undefined : resolve(options.localDbDir);
   if (options.remote.kind === 'local') checkLocalPair(options, localDir, localDbDir);
@@ -146,6 +148,15 @@ async function connect(options: SyncOptions, io: RunIo): Promise<{ connection: C
         'the reactor does not support --max-delete (it is older than this snapsync and would apply its default limit); ' +
         'upgrade it or run without --max-delete');
     }
+    // An older reactor would open its side on a volume that may not be mounted, or delete last.
+    if (options.remoteMountSignature !== undefined && !welcome.features.includes(MOUNT_SIGNATURE_FEATURE)) {
+      throw new SnapsyncError('NOT_SUPPORTED',
+        'the reactor does not support --remote-mount-signature (it is older than this snapsync); upgrade it or run without it');
+    }
+    if (options.deleteBefore && !welcome.features.includes(DELETE_BEFORE_FEATURE)) {
+      throw new SnapsyncError('NOT_SUPPORTED',
+        'the reactor does not support --delete-before (it is older than this snapsync); upgrade it or run without it');
+    }
     const user = remote.kind === 'remote' ? remote.user ?? userInfo().username : userInfo().username;
     const auth = remote.kind === 'local'
       ? { kind: 'auth' as const, user, password: '' }
@@ -181,7 +192,13 @@ function openSessionMessage(options: SyncOptions, localDir: string, side: Sessio
     generation,
     startupToken: side.startup,
     noFsync: !options.fsync,
+    ...(options.remoteMountSignature !== undefined ? { remoteMountSignature: options.remoteMountSignature } : {}),
   };
+}
+
+/** checkLocalMountSignature refuses a run whose --local-mount-signature file is missing (each cycle of a continuous one too). */
+export function checkLocalMountSignature(options: SyncOptions): void {
+  if (options.localMountSignature !== undefined) checkMountSignature(options.localMountSignature, options.localMountSignature, '--local-mount-signature');
 }
 
 /** checkLocalPair refuses a local-mode run that would sync a tree with itself or share one DB. */

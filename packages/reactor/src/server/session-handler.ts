@@ -220,7 +220,7 @@ export class SessionHandler {
       registry?.release(principal.user);
       throw err;
     }
-    const { side, remoteDir, shownDbPath, remoteDbDirIgnored } = opened;
+    const { side, remoteDir, shownDbPath, remoteDbDirIgnored, mountSignature } = opened;
     const generation = side.existed ? side.store.generation() : '';
     const sessionId = randomUUID();
     const endpoint = new Endpoint({
@@ -253,6 +253,7 @@ export class SessionHandler {
     const served = new ServedSession({
       connection: this.connection, side, endpoint, root: remoteDir.real, principal, platform: this.platform, id: sessionId,
       peer: this.options.peer, log: this.options.log, registry, record, fail: (err) => this.fail(0, err), dirMode: this.options.createModes?.directory,
+      ...(mountSignature !== undefined ? { mountSignature } : {}),
     });
     this.stage = { name: 'session', peer, principal, served };
     this.options.log.event('info', 'session_start', {
