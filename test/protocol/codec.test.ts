@@ -101,6 +101,8 @@ describe('protocol/codec', () => {
       ['treeChanged', { kind: 'treeChanged', paths: ['a', 'b/c d.txt'], full: false }],
       ['treeChanged (full)', { kind: 'treeChanged', paths: [], full: true }],
       ['sessionFinished', { kind: 'sessionFinished' }],
+      ['checkMount', { kind: 'checkMount', remoteMountSignature: '/nas/.snapsync-mounted' }],
+      ['mountChecked', { kind: 'mountChecked' }],
       ['error', { kind: 'error', code: 'SESSION_LOCKED', message: 'session s1 is already running' }],
     ];
     for (const [what, message] of messages) {

@@ -45,6 +45,8 @@ const ENCODERS: { readonly [K in MessageKind]: (message: MessageOf<K>) => Encode
   }),
   auth: (m) => ({ user: m.user, password: m.password, key: m.key && { publicKey: m.key.publicKey, signature: m.key.signature } }),
   authOk: (m) => ({ user: m.user }),
+  checkMount: (m) => ({ remoteMountSignature: m.remoteMountSignature }),
+  mountChecked: () => ({}),
   openSession: (m) => ({
     name: m.name, remoteDir: m.remoteDir, remoteDbDir: m.remoteDbDir, direction: DIRECTIONS[m.direction],
     localDbExisted: m.localDbExisted, reset: m.reset, createDir: m.createDir, localDir: m.localDir, localHost: m.localHost,

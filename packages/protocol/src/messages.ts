@@ -7,7 +7,7 @@ import type {
  * protobuf classes stop at codec.ts; nothing past it sees nullable or defaulted fields.
  */
 export type Message =
-  | Hello | Welcome | Auth | AuthOk | OpenSession | SessionOpened | FinishSession | SessionFinished | ErrorMessage
+  | Hello | Welcome | Auth | AuthOk | CheckMount | MountChecked | OpenSession | SessionOpened | FinishSession | SessionFinished | ErrorMessage
   | StartSync | StartPass | Watch | WatchStarted | TreeChanged | FileBatch | SyncMessage;
 
 /** Frame is one decoded WebSocket message: a request id and its body. */
@@ -77,6 +77,18 @@ export interface OpenSession {
   readonly noFsync?: boolean;
   /** remoteMountSignature (--remote-mount-signature) is read inside the docroot; '' or absent for none. */
   readonly remoteMountSignature?: string;
+}
+
+/** CheckMount asks whether the reactor's mount signature exists, before either side opens anything. */
+export interface CheckMount {
+  readonly kind: 'checkMount';
+  /** remoteMountSignature (--remote-mount-signature) is read inside the docroot. */
+  readonly remoteMountSignature: string;
+}
+
+/** MountChecked: the signature exists. */
+export interface MountChecked {
+  readonly kind: 'mountChecked';
 }
 
 export interface SessionOpened {

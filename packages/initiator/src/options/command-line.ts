@@ -272,13 +272,15 @@ function checkValues(args: Parsed, direction: Direction): void {
   }
 }
 
-/** checkDeleteTiming refuses the two orders of deletions together, and an order where nothing is deleted. */
+/** checkDeleteTiming refuses the two orders of deletions together, and --delete-before where nothing is deleted. */
 function checkDeleteTiming(args: Parsed): void {
   if (args.deleteBefore === true && args.deleteDelay === true) {
     throw usageError('--delete-before and --delete-delay are two orders of the deletions; give one');
   }
-  const order = args.deleteBefore === true ? '--delete-before' : args.deleteDelay === true ? '--delete-delay' : undefined;
-  if (order !== undefined && args.ignoreDelete === true) throw usageError(`${order} orders deletions, which --ignore-delete turns off; drop one`);
+  // --delete-delay names the default order: said beside --ignore-delete it asks for nothing (Aspera confs may hold both).
+  if (args.deleteBefore === true && args.ignoreDelete === true) {
+    throw usageError('--delete-before orders the deletions, which --ignore-delete turns off; drop one');
+  }
 }
 
 /** checkMountSignatures refuses an empty signature, and a local one that is not an absolute path. */

@@ -33,7 +33,8 @@ export async function runCycle(session: StartedSession, options: SyncOptions, re
   }
   const started = Date.now();
   debug(1, options.name, `${cycle.label ?? 'run'} begins: ${options.direction}${cycle.scope !== undefined ? `, ${cycle.scope.length} paths in scope` : ''}` +
-    `${back > 0 ? `, ${back} paths rolled back` : ''}`);
+    `${back > 0 ? `, ${back} paths rolled back` : ''}, ` +
+    (options.deleteBefore ? 'deletions before any transfer (--delete-before)' : 'deletions after every transfer (--delete-delay)'));
   const summary = await runSync(session, settings, options, reporter, cycle);
   debug(1, options.name, `${cycle.label ?? 'run'} ends in ${Date.now() - started} ms: ${JSON.stringify(summary)}`);
   if (!(cycle.quietWhenIdle === true && idle(summary))) reportSummary(reporter, summary, Date.now() - started, options.dryRun, cycle.label);

@@ -43,24 +43,22 @@ export interface StartedSession {
  * session: side.finish and connection.close.
  */
 export async function startSession(options: SyncOptions, io: RunIo): Promise<StartedSession> {
-  // Before the local directory, DB or lock is made or opened: a volume not mounted changes nothing.
+  // Both mount signatures are checked before the local directory, DB or lock is made or opened:
+  // a volume not mounted changes nothing on either side. The reactor's needs the connection first.
   checkLocalMountSignature(options);
-  const localDir = localDirectory(options.localDir, options.createDir, 'local directory', options.dryRun);
-  const localDbDir = options.localDbDir === undefined ? undefined : resolve(options.localDbDir);
-  if (options.remote.kind === 'local') checkLocalPair(options, localDir, localDbDir);
-  if (options.keepDirLocal !== undefined && overlaps(localDir, options.keepDirLocal)) {
-    throw usageError(`--keep-dir-local ${options.keepDirLocal} must lie outside the synchronized directory ${localDir}`);
+  const early = options.remoteMountSignature === undefined ? undefined : await connect(options, io);
+  let side: SessionSide;
+  let localDir: string;
+  try {
+    ({ side, localDir } = openLocalSide(options));
+  } catch (err) {
+    early?.connection.close();
+    throw err;
   }
-
-  const side = SessionSide.open({
-    name: options.name, syncDir: localDir, dbDir: localDbDir, receives: partOf('initiator', options.direction).receives, reset: options.reset,
-    dryRun: options.dryRun, durable: options.fsync,
-  });
-  debug(1, options.name, `local DB ${side.layout.dbPath} ${side.existed ? 'exists' : 'is new'}, session lock taken`);
-  let connection: Connection | undefined;
+  let connection: Connection | undefined = early?.connection;
   let asked = false;
   try {
-    const { connection: connected, features, peerPlatform } = await connect(options, io);
+    const { connection: connected, features, peerPlatform } = early ?? await connect(options, io);
     connection = connected;
     const generation = side.existed ? side.store.generation() : '';
     asked = true;
@@ -96,6 +94,22 @@ export async function startSession(options: SyncOptions, io: RunIo): Promise<Sta
     connection?.close();
     throw err;
   }
+}
+
+/** openLocalSide checks the local directory (made under --create-dir) and opens this side's DB and lock. */
+function openLocalSide(options: SyncOptions): { side: SessionSide; localDir: string } {
+  const localDir = localDirectory(options.localDir, options.createDir, 'local directory', options.dryRun);
+  const localDbDir = options.localDbDir === undefined ? undefined : resolve(options.localDbDir);
+  if (options.remote.kind === 'local') checkLocalPair(options, localDir, localDbDir);
+  if (options.keepDirLocal !== undefined && overlaps(localDir, options.keepDirLocal)) {
+    throw usageError(`--keep-dir-local ${options.keepDirLocal} must lie outside the synchronized directory ${localDir}`);
+  }
+  const side = SessionSide.open({
+    name: options.name, syncDir: localDir, dbDir: localDbDir, receives: partOf('initiator', options.direction).receives, reset: options.reset,
+    dryRun: options.dryRun, durable: options.fsync,
+  });
+  debug(1, options.name, `local DB ${side.layout.dbPath} ${side.existed ? 'exists' : 'is new'}, session lock taken`);
+  return { side, localDir };
 }
 
 async function connect(options: SyncOptions, io: RunIo): Promise<{ connection: Connection; features: readonly string[]; peerPlatform: PlatformName }> {
@@ -165,6 +179,10 @@ async function connect(options: SyncOptions, io: RunIo): Promise<{ connection: C
       });
     await connection.request(auth);
     debug(1, options.name, `logged in as ${user}${remote.kind === 'local' ? '' : 'key' in auth ? ' with a key' : ' with a password'}`);
+    if (options.remoteMountSignature !== undefined) {
+      await connection.request({ kind: 'checkMount', remoteMountSignature: options.remoteMountSignature });
+      debug(1, options.name, `remote mount signature ${options.remoteMountSignature} exists`);
+    }
     if (welcome.features.includes(FILE_BATCH_FEATURE)) connection.batchFiles();
     return { connection, features: welcome.features, peerPlatform: welcome.platform };
   } catch (err) {
@@ -224,11 +242,14 @@ function reportStart(reporter: Reporter, options: SyncOptions, localDir: string,
     `  local DB  ${side.layout.dbPath}${side.existed ? '' : ' (new)'}\n` +
     `  remote DB ${host}${opened.remoteDbPath}${opened.remoteDbExisted ? '' : ' (new)'}` +
     // The server wins, as Aspera's async_db_dir does: the user learns why -B was not used.
-    (opened.remoteDbDirIgnored === true ? `\n  -B ${options.remoteDbDir ?? ''} ignored: the reactor keeps snapshot DBs in its own dbDir` : ''),
+    (opened.remoteDbDirIgnored === true ? `\n  -B ${options.remoteDbDir ?? ''} ignored: the reactor keeps snapshot DBs in its own dbDir` : '') +
+    // The default order (--delete-delay) is said in the JSON event and by -D only: the usual text stays as it was.
+    (options.deleteBefore ? '\n  deletions run before any transfer (--delete-before)' : ''),
     {
       session: options.name, direction: options.direction, localDir, remote, localDb: side.layout.dbPath,
       localDbExisted: side.existed, remoteDb: opened.remoteDbPath, remoteDbExisted: opened.remoteDbExisted,
       remoteDbDirIgnored: opened.remoteDbDirIgnored === true, sessionId: opened.sessionId,
+      deletions: options.deleteBefore ? 'before' : 'after',
     });
 }
 

@@ -37,7 +37,8 @@ export interface DbPlacement {
  */
 export function openSide(principal: Principal, request: OpenSession, platform: PlatformName, peerPlatform: PlatformName,
   placement: DbPlacement = {}, dirMode?: number): OpenedSide {
-  const mountSignature = remoteMountSignature(principal, request, platform);
+  const mountSignature = request.remoteMountSignature === undefined || request.remoteMountSignature === '' ? undefined
+    : mountSignatureThere(principal, request.remoteMountSignature, platform);
   const remoteDir = ensureDirectory(principal.docroot,
     confine(principal.docroot, request.remoteDir, platform), request.createDir, 'remote directory', request.dryRun, dirMode);
   const dbDir = placement.dbDir !== undefined ? sessionDbDir(placement.dbDir, principal.user, remoteDir.real)
@@ -84,12 +85,11 @@ export function openSide(principal: Principal, request: OpenSession, platform: P
 }
 
 /**
- * remoteMountSignature reads --remote-mount-signature inside the docroot, as -B is (a link out
+ * mountSignatureThere reads --remote-mount-signature inside the docroot, as -B is (a link out
  * of it is refused), and refuses the session when the file is not there.
  */
-function remoteMountSignature(principal: Principal, request: OpenSession, platform: PlatformName): Confined | undefined {
-  if (request.remoteMountSignature === undefined || request.remoteMountSignature === '') return undefined;
-  const signature = confine(principal.docroot, request.remoteMountSignature, platform);
+export function mountSignatureThere(principal: Principal, userPath: string, platform: PlatformName): Confined {
+  const signature = confine(principal.docroot, userPath, platform);
   checkRemoteMountSignature(signature);
   return signature;
 }

@@ -11,7 +11,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { checkAccess } from './access.js';
 import type { Logger } from '../log.js';
 import type { Authenticator, Principal } from './authenticator.js';
-import { linkBoundary, openSide, type DbPlacement } from './open-session.js';
+import { linkBoundary, mountSignatureThere, openSide, type DbPlacement } from './open-session.js';
 import { ServedSession, unexpectedHere } from './served-session.js';
 import type { SessionRegistry } from './session-registry.js';
 
@@ -78,7 +78,14 @@ export class SessionHandler {
   private readonly handlers: Handlers = {
     hello: { hello: (_, id, message) => this.hello(id, message) },
     auth: { auth: (stage, id, message) => this.auth(stage.peer, id, message) },
-    ready: { openSession: (stage, id, message) => this.openSession(stage.peer, stage.principal, id, message) },
+    ready: {
+      // Before the initiator opens its side: a volume not mounted leaves both sides untouched.
+      checkMount: ({ principal }, id, message) => {
+        mountSignatureThere(principal, message.remoteMountSignature, this.platform);
+        this.connection.reply({ id, message }, { kind: 'mountChecked' });
+      },
+      openSession: (stage, id, message) => this.openSession(stage.peer, stage.principal, id, message),
+    },
     session: {
       startSync: ({ served }, id, message) => served.startSync(id, message),
       startPass: ({ served }, _, message) => served.startPass(message),
