@@ -1,6 +1,9 @@
-import { Endpoint, SessionSide, checkMountSignature, partOf, SnapsyncError, currentPlatform, lastSyncAgreed, type Direction, type PlatformName } from '@snapsync/core';
 import {
-  BIDI_FEATURE, CONTINUOUS_FEATURE, DELETE_BEFORE_FEATURE, DIGEST_LAST_FEATURE, MOUNT_SIGNATURE_FEATURE, DRY_RUN_FEATURE, FEATURES, FILE_BATCH_FEATURE, MAX_DELETE_FEATURE, OWNERS_FEATURE,
+  Endpoint, SessionSide, checkMountSignature, partOf, SnapsyncError, currentPlatform, lastSyncAgreed, type Direction, type PlatformName,
+} from '@snapsync/core';
+import {
+  BIDI_FEATURE, CONTINUOUS_FEATURE, DELETE_BEFORE_FEATURE, DIGEST_LAST_FEATURE, DRY_RUN_FEATURE, FEATURES, FILE_BATCH_FEATURE, MAX_DELETE_FEATURE,
+  MOUNT_SIGNATURE_FEATURE, OWNERS_FEATURE,
   MAGIC, PeerError, PROTOCOL_VERSION, SNAPSYNC_VERSION,
   protocolError, type Connection,
   type Message, type OpenSession,
