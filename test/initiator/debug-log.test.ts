@@ -35,7 +35,7 @@ describe('initiator: -D and -DD debug lines', function () {
     expect(debugged.debug.every((line) => TIMED.exec(line)![1] === '1'), 'only level 1').to.equal(true);
     const steps = debugged.debug.map((line) => line.replace(TIMED, ''));
     for (const step of [/^local DB .* is new, session lock taken$/, /^local mode: an in-process reactor serves /, /^reactor .*: snapsync 0\.1\.0, protocol 1/,
-      /^session [0-9a-f-]{36} opened: remote DB /, /^run begins: push$/, /^scanned .*: 3 entries/, /^run ends in \d+ ms: \{"files":3,/]) {
+      /^session [0-9a-f-]{36} opened: remote DB /, /^run begins: push, deletions after every transfer \(--delete-delay\)$/, /^scanned .*: 3 entries/, /^run ends in \d+ ms: \{"files":3,/]) {
       expect(steps.some((line) => step.test(line)), `a line like ${step}`).to.equal(true);
     }
   });

@@ -80,6 +80,11 @@ describe('initiator: a reactor older than this snapsync', () => {
     // An older reactor would prune nothing, and would take a pruned version's line for a deletion of that path.
     ['--keep-dir-remote=/k --keep-max-versions=3', 'the reactor does not support --keep-max-age or --keep-max-versions (it is older than this snapsync); ' +
       'upgrade it or run without them'],
+    // It would open its side on a volume that may not be mounted, or run its deletions last.
+    ['--remote-mount-signature=/mnt/.mounted',
+      'the reactor does not support --remote-mount-signature (it is older than this snapsync); upgrade it or run without it'],
+    ['--delete-before', 'the reactor does not support --delete-before (it is older than this snapsync); upgrade it or run without it'],
+    ['--delete-before --direction=pull', 'the reactor does not support --delete-before (it is older than this snapsync); upgrade it or run without it'],
   ] as const) {
     it(`refuses ${flag} with exit 3 right after the hello, before logging in or opening anything`, async () => {
       const local = tempDir('snapsync-old-');

@@ -63,7 +63,7 @@ const CORE_CODES: Record<ErrorCode, 'wire' | 'local'> = {
   DIR_NOT_FOUND: 'wire', SNAPSHOT_DB_MISSING: 'wire', SNAPSHOT_DB_NOT_A_DATABASE: 'wire',
   SNAPSHOT_DB_CORRUPT: 'wire', SNAPSHOT_DB_UNSUPPORTED: 'wire', SESSION_MISMATCH: 'wire', DIRECTION_CHANGED: 'wire',
   SESSION_LOCKED: 'wire', DB_ON_NETWORK_FS: 'wire', SESSION_NAME_INVALID: 'wire', HANDSHAKE_TIMEOUT: 'wire',
-  SHUTTING_DOWN: 'wire', FILE_SYSTEM: 'wire', MASS_DELETE_REFUSED: 'wire', REACTOR_BUSY: 'wire', SQLITE_UNAVAILABLE: 'wire', FILTER_INVALID: 'wire', ACCESS_DENIED: 'wire', SESSION_STOPPED: 'wire', INTERNAL: 'wire',
+  SHUTTING_DOWN: 'wire', FILE_SYSTEM: 'wire', MASS_DELETE_REFUSED: 'wire', REACTOR_BUSY: 'wire', SQLITE_UNAVAILABLE: 'wire', FILTER_INVALID: 'wire', ACCESS_DENIED: 'wire', SESSION_STOPPED: 'wire', MOUNT_SIGNATURE_MISSING: 'wire', INTERNAL: 'wire',
   CONNECTION_FAILED: 'local', CONNECTION_CLOSED: 'local', HOST_KEY_UNKNOWN: 'local', HOST_KEY_CHANGED: 'local',
   USAGE: 'local', NOT_SUPPORTED: 'local', WATCH_FAILED: 'local',
 };
@@ -103,6 +103,8 @@ describe('protocol/codec', () => {
       ['treeChanged (full)', { kind: 'treeChanged', paths: [], full: true }],
       ['treeChanged (still changing)', { kind: 'treeChanged', paths: [], full: false, stillChanging: ['logs/app.log', 'b c.txt'] }],
       ['sessionFinished', { kind: 'sessionFinished' }],
+      ['checkMount', { kind: 'checkMount', remoteMountSignature: '/nas/.snapsync-mounted' }],
+      ['mountChecked', { kind: 'mountChecked' }],
       ['error', { kind: 'error', code: 'SESSION_LOCKED', message: 'session s1 is already running' }],
     ];
     for (const [what, message] of messages) {

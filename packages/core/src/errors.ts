@@ -31,6 +31,7 @@ export type ErrorCode =
   | 'FILTER_INVALID'
   | 'ACCESS_DENIED'
   | 'SESSION_STOPPED'
+  | 'MOUNT_SIGNATURE_MISSING'
   | 'INTERNAL'
   // Local only: these never cross the wire (they map to INTERNAL there).
   | 'CONNECTION_FAILED'

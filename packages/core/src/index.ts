@@ -10,6 +10,7 @@ export { DB_FILE_NAME, sessionLayout } from './session/layout.js';
 export { SessionLock } from './session/session-lock.js';
 export { SessionSide } from './session/session-side.js';
 export { dbDiscrepancy, lastSyncAgreed } from './session/db-handshake.js';
+export { checkMountSignature } from './session/mount-signature.js';
 export { assertLocalFileSystem, statfsTypeOf } from './storage/file-system-type.js';
 export { SnapshotStore, type Direction, type LiveRow } from './storage/snapshot-store.js';
 export type { ChecksumName, Entry, EntryKind } from './model/entry.js';

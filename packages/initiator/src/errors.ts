@@ -22,6 +22,7 @@ export const EXIT = {
   massDelete: 12,
   conflicts: 13,
   stopped: 14,
+  mountSignature: 15,
 } as const;
 
 const BY_CODE: Record<ErrorCode, number> = {
@@ -58,6 +59,7 @@ const BY_CODE: Record<ErrorCode, number> = {
   FRAME_TOO_LARGE: EXIT.protocol,
   MASS_DELETE_REFUSED: EXIT.massDelete,
   SESSION_STOPPED: EXIT.stopped,
+  MOUNT_SIGNATURE_MISSING: EXIT.mountSignature,
   INTERNAL: EXIT.failure,
   // Never ends a run: a session that cannot watch rescans on a timer instead.
   WATCH_FAILED: EXIT.failure,

@@ -69,6 +69,12 @@ const DECODERS: { readonly [K in WireKind]: (body: WireBody<K>) => MessageOf<K> 
     throw invalid('auth names no method (password or key)');
   },
   authOk: (m) => ({ kind: 'authOk', user: text(m.user ?? '', 'authOk.user', 256) }),
+  checkMount: (m) => {
+    const signature = path(m.remoteMountSignature ?? '', 'checkMount.remoteMountSignature');
+    if (signature.length === 0) throw invalid('checkMount.remoteMountSignature is empty');
+    return { kind: 'checkMount', remoteMountSignature: signature };
+  },
+  mountChecked: () => ({ kind: 'mountChecked' }),
   openSession: (m) => {
     const direction = (Object.keys(DIRECTIONS) as Direction[]).find((d) => DIRECTIONS[d] === m.direction);
     if (direction === undefined) throw invalid(`openSession.direction ${String(m.direction)} is unknown`);
@@ -93,6 +99,7 @@ const DECODERS: { readonly [K in WireKind]: (body: WireBody<K>) => MessageOf<K> 
       generation: uuid(m.generation, 'openSession.generation'),
       startupToken: uuid(m.startupToken, 'openSession.startupToken'),
       noFsync: m.noFsync === true,
+      ...(m.remoteMountSignature ? { remoteMountSignature: path(m.remoteMountSignature, 'openSession.remoteMountSignature') } : {}),
     };
   },
   sessionOpened: (m) => ({
@@ -156,6 +163,7 @@ const DECODERS: { readonly [K in WireKind]: (body: WireBody<K>) => MessageOf<K> 
     ...(m.cleanExcluded === true ? { cleanExcluded: true } : {}),
     ...(m.ignoreMode === true ? { ignoreMode: true } : {}),
     ...keepPruneFromWire(m.keepMaxAgeDays, m.keepMaxVersions),
+    ...(m.deleteBefore === true ? { deleteBefore: true } : {}),
   }),
   syncReady: (m) => {
     const oldDirs = count(m.oldDirs, 'syncReady.oldDirs');

@@ -45,12 +45,15 @@ const ENCODERS: { readonly [K in MessageKind]: (message: MessageOf<K>) => Encode
   }),
   auth: (m) => ({ user: m.user, password: m.password, key: m.key && { publicKey: m.key.publicKey, signature: m.key.signature } }),
   authOk: (m) => ({ user: m.user }),
+  checkMount: (m) => ({ remoteMountSignature: m.remoteMountSignature }),
+  mountChecked: () => ({}),
   openSession: (m) => ({
     name: m.name, remoteDir: m.remoteDir, remoteDbDir: m.remoteDbDir, direction: DIRECTIONS[m.direction],
     localDbExisted: m.localDbExisted, reset: m.reset, createDir: m.createDir, localDir: m.localDir, localHost: m.localHost,
     localDbPath: m.localDbPath, checksum: m.checksum, dryRun: m.dryRun, generation: m.generation, startupToken: m.startupToken,
     // false is proto3's default, left off the wire as absence is: the same bytes.
     noFsync: m.noFsync === true,
+    remoteMountSignature: m.remoteMountSignature ?? '',
   }),
   sessionOpened: (m) => ({
     sessionId: m.sessionId, remoteDbPath: m.remoteDbPath, remoteDbExisted: m.remoteDbExisted, remoteDir: m.remoteDir, generation: m.generation,
@@ -71,6 +74,7 @@ const ENCODERS: { readonly [K in MessageKind]: (message: MessageOf<K>) => Encode
     dirsOlderThanUs: m.dirsOlderThanUs ?? 0, cleanExcluded: m.cleanExcluded === true,
     ignoreMode: m.ignoreMode === true,
     keepMaxAgeDays: m.keepPrune?.maxAgeDays, keepMaxVersions: m.keepPrune?.maxVersions,
+    deleteBefore: m.deleteBefore === true,
   }),
   syncReady: (m) => ({ scanned: m.scanned, oldDirs: m.oldDirs ?? 0, excludedRows: m.excludedRows ?? 0 }),
   startPass: (m) => ({ reactorSends: m.reactorSends, keptOnly: m.keptOnly }),

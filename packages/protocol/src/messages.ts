@@ -7,7 +7,7 @@ import type {
  * protobuf classes stop at codec.ts; nothing past it sees nullable or defaulted fields.
  */
 export type Message =
-  | Hello | Welcome | Auth | AuthOk | OpenSession | SessionOpened | FinishSession | SessionFinished | ErrorMessage
+  | Hello | Welcome | Auth | AuthOk | CheckMount | MountChecked | OpenSession | SessionOpened | FinishSession | SessionFinished | ErrorMessage
   | StartSync | StartPass | Watch | WatchStarted | TreeChanged | FileBatch | SyncMessage;
 
 /** Frame is one decoded WebSocket message: a request id and its body. */
@@ -75,6 +75,20 @@ export interface OpenSession {
   readonly startupToken: string;
   /** noFsync (--no-fsync): neither side flushes to the disk; absent from an older initiator, so durable. */
   readonly noFsync?: boolean;
+  /** remoteMountSignature (--remote-mount-signature) is read inside the docroot; '' or absent for none. */
+  readonly remoteMountSignature?: string;
+}
+
+/** CheckMount asks whether the reactor's mount signature exists, before either side opens anything. */
+export interface CheckMount {
+  readonly kind: 'checkMount';
+  /** remoteMountSignature (--remote-mount-signature) is read inside the docroot. */
+  readonly remoteMountSignature: string;
+}
+
+/** MountChecked: the signature exists. */
+export interface MountChecked {
+  readonly kind: 'mountChecked';
 }
 
 export interface SessionOpened {
@@ -132,6 +146,8 @@ export interface StartSync {
   readonly ignoreMode?: boolean;
   /** keepPrune is --keep-max-age/-versions, applied to the keep dir by a receiving reactor; absent, none. */
   readonly keepPrune?: KeepPrune;
+  /** deleteBefore (--delete-before): deletions go first, before any transfer; absent or false, last (--delete-delay). */
+  readonly deleteBefore?: boolean;
 }
 
 /** StartPass begins one pass of a bidirectional run (docs/sync-engine.md). */

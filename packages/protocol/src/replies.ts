@@ -9,6 +9,7 @@ import type { ErrorMessage, MessageKind, MessageOf } from './messages.js';
 export const REPLIES = {
   hello: 'welcome',
   auth: 'authOk',
+  checkMount: 'mountChecked',
   openSession: 'sessionOpened',
   startSync: 'syncReady',
   watch: 'watchStarted',

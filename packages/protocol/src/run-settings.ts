@@ -3,12 +3,13 @@ import type { StartSync } from './messages.js';
 
 /** startSyncOf is the StartSync that carries a run's settings to the reactor, with its keep dir ('' for none). */
 export function startSyncOf(settings: RunSettings, keepDir: string): StartSync {
-  const { scope, maxDelete, dirsOlderThanUs, cleanExcluded, ...rest } = settings;
+  const { scope, maxDelete, dirsOlderThanUs, cleanExcluded, deleteBefore, ...rest } = settings;
   return {
     kind: 'startSync', ...rest, keepDir, partial: scope !== undefined, scope: scope ?? [],
     ...(dirsOlderThanUs !== undefined && dirsOlderThanUs > 0 ? { dirsOlderThanUs } : {}),
     ...(cleanExcluded === true ? { cleanExcluded } : {}),
     ...(maxDelete !== undefined ? { maxDelete } : {}),
+    ...(deleteBefore === true ? { deleteBefore } : {}),
   };
 }
 
@@ -24,5 +25,6 @@ export function runSettingsOf(request: StartSync): RunSettings {
     ...(request.cleanExcluded === true ? { cleanExcluded: true } : {}),
     ...(request.ignoreMode === true ? { ignoreMode: true } : {}),
     ...(request.keepPrune !== undefined ? { keepPrune: request.keepPrune } : {}),
+    ...(request.deleteBefore === true ? { deleteBefore: true } : {}),
   };
 }

@@ -83,11 +83,25 @@ export const COOLOFF_MAX_FEATURE = 'cooloff-max';
  */
 export const KEEP_VERSIONS_FEATURE = 'keep-versions';
 
+/**
+ * MOUNT_SIGNATURE_FEATURE: the reactor reads OpenSession.remote_mount_signature and refuses a
+ * session whose signature file is missing (--remote-mount-signature). An older one would run
+ * on an unmounted volume: never asked.
+ */
+export const MOUNT_SIGNATURE_FEATURE = 'mount-signature';
+
+/**
+ * DELETE_BEFORE_FEATURE: the reactor reads StartSync.delete_before (--delete-before). An older
+ * one would run its deletions last, which may fill a nearly full target: never asked.
+ */
+export const DELETE_BEFORE_FEATURE = 'delete-before';
+
 /** FEATURES this build can use; optional abilities are negotiated, not versioned. */
 export const FEATURES: readonly string[] = [
   DRY_RUN_FEATURE, OWNERS_FEATURE, BIDI_FEATURE, CONTINUOUS_FEATURE, MAX_DELETE_FEATURE, DIGEST_LAST_FEATURE, FILE_BATCH_FEATURE,
   OLD_DIRS_FEATURE, CLEAN_EXCLUDED_FEATURE,
   IGNORE_MODE_FEATURE, COOLOFF_MAX_FEATURE, KEEP_VERSIONS_FEATURE,
+  MOUNT_SIGNATURE_FEATURE, DELETE_BEFORE_FEATURE,
 ];
 
 /** sharedFeatures keeps the features both ends named. */

@@ -51,6 +51,8 @@ export interface CycleOptions {
   readonly allowMassDelete?: boolean;
   /** maxDelete is the guard's limit (--max-delete; default: more than half of at least 10). */
   readonly maxDelete?: DeleteLimit;
+  /** deleteBefore is --delete-before: the sender sends its deletions first, the receiver runs them before any transfer. */
+  readonly deleteBefore?: boolean;
   /** reportProblems: the sender sends what it could not read for the receiver to report (a pull's reactor). */
   readonly reportProblems?: boolean;
   /** afterScan runs once both sides have scanned, before anything is streamed. */
@@ -219,6 +221,7 @@ function settingsOf(options: CycleOptions, policy: OverwritePolicy): RunSettings
     ...(options.maxDelete !== undefined ? { maxDelete: options.maxDelete } : {}),
     ...(options.ignoreMode === true ? { ignoreMode: true } : {}),
     ...(options.keepPrune !== undefined ? { keepPrune: options.keepPrune } : {}),
+    ...(options.deleteBefore === true ? { deleteBefore: true } : {}),
   };
 }
 

@@ -51,7 +51,8 @@ describe('initiator/options/session-conf', () => {
       remote: { host: 'hh', user: 'u', path: '/r', ws_port: 9443, fingerprint: FINGERPRINT, private_key_paths: [key] },
       direction: 'bidi', mode: 'continuous', reset: true, create_dir: true, checksum: 'md5', overwrite: 'older', symbolic_links: 'skip',
       filters: [{ rule: 'exclude', value: '*.tmp' }, { rule: 'include_from', value: '/f' }, { rule: 'include', value: '-x' }],
-      mirror: false, ignore_delete: true, delete_delay: true, local_keep_dir: '/k', ignore_mode: true, preserve_modification_time: true,
+      mirror: false, ignore_delete: true, delete_delay: true, delete_before: false, local_mount_signature: '/mnt/.m',
+      remote_mount_signature: '/.m', local_keep_dir: '/k', ignore_mode: true, preserve_modification_time: true,
       preserve_uid: true, preserve_gid: false, cooloff_seconds: 2, cooloff_max_seconds: 30, pending_max: 10, local_scan_interval_milliseconds: 60000,
       local_db_dir: '/db', remote_db_dir: '/rdb', transport: { target_rate: 100000000 }, log: { local_dir: '/logs', rotate_mb: 5 },
       quiet: true, max_delete: '25%', allow_mass_delete: false, dry_run: false, fsync: false, json: true,
@@ -62,6 +63,7 @@ describe('initiator/options/session-conf', () => {
       '--name=job', '--local-dir=/l', '--remote-dir=u@hh:/r', '--port=9443', `--fingerprint=${FINGERPRINT}`, `--identity=${key}`,
       '--direction=bidi', '--continuous', '--reset', '--create-dir', '--checksum=md5', '--overwrite=older', '--symbolic-links=skip',
       '--exclude=*.tmp', '--include-from=/f', '--include=-x', '--no-mirror', '--ignore-delete', '--delete-delay',
+      '--no-delete-before', '--local-mount-signature=/mnt/.m', '--remote-mount-signature=/.m',
       '--keep-dir-local=/k', '--ignore-mode', '--preserve-time', '--preserve-uid', '--no-preserve-gid', '--cooloff=2', '--cooloff-max=30',
       '--pending-max=10',
       '--scan-interval=60', '--local-db-dir=/db', '--remote-db-dir=/rdb', '--target-rate=100000000', '--alt-logdir=/logs:5',
@@ -108,7 +110,7 @@ describe('initiator/options/session-conf', () => {
   it('ignores engine tuning with a notice, and accepts refused fields that ask for nothing', () => {
     const { sessions, notices } = sessionsFromConf({
       ...BASE, transport: { cipher: 'aes128', udp_port: 33001 }, local_checksum_threads: 8, log: { level: 'dbg1' },
-      dedup: 'none', delete_before: false, local_preserve_acls: 'none', tags: {}, exclude_dirs_older_than: { relative_seconds: -1 },
+      dedup: 'none', local_preserve_acls: 'none', tags: {}, exclude_dirs_older_than: { relative_seconds: -1 },
       remote: { host: 'hh', path: '/p', proxy: { protocol: 'none' } },
     }, PRIVATE);
     expect(sessions[0]!.argv).to.deep.equal(['--name=job', '--local-dir=/tmp', '--remote-dir=hh:/p']);
@@ -141,7 +143,6 @@ describe('initiator/options/session-conf', () => {
     ['deduplication', { ...BASE, dedup: 'hardlink' }, 'field "dedup" is not supported: snapsync sends duplicate files as files; drop it or set it to "none"'],
     ['removal of sources', { ...BASE, remove_after_transfer: true }, 'field "remove_after_transfer" is not supported'],
     ['a proxy', { ...BASE, remote: { host: 'hh', path: '/p', proxy: { protocol: 'dnat', host: 'p' } } }, 'field "remote.proxy" is not supported'],
-    ['a mount signature', { ...BASE, local_mount_signature: '/mnt/.mounted' }, 'field "local_mount_signature" is not supported'],
     ['both forms of exclude_dirs_older_than', { ...BASE, exclude_dirs_older_than: { absolute: '2025-01-01T00:00:00Z', relative_seconds: 60 } },
       'field "exclude_dirs_older_than" gives both absolute and relative_seconds; keep one'],
     ['a relative_seconds of 0', { ...BASE, exclude_dirs_older_than: { relative_seconds: 0 } },
@@ -174,6 +175,9 @@ describe('initiator/options/session-conf', () => {
     ['a bad remote host', { ...BASE, remote: { host: 'bad host', path: '/p' } }, 'field "remote": -r bad host:/p: "bad host" is not a valid host'],
     ['a rate of zero', { ...BASE, transport: { target_rate: 0 } }, 'field "transport.target_rate": --target-rate 0 must be more than zero'],
     ['mirror in bidi', { ...BASE, direction: 'bidi', mirror: true }, 'field "mirror": --mirror makes one side a copy'],
+    ['a relative local mount signature', { ...BASE, local_mount_signature: 'mnt/.m' },
+      'field "local_mount_signature": --local-mount-signature mnt/.m is not an absolute path'],
+    ['both orders of deletions', { ...BASE, delete_before: true, delete_delay: true }, '--delete-before and --delete-delay are two orders of the deletions; give one'],
   ];
   for (const [what, conf, message] of flagRules) {
     it(`checks ${what} by the flag's rule, naming the field`, async () => {

@@ -5,7 +5,7 @@ import type { HostileValues } from './hostile-values.js';
 
 /** KINDS is every body an Envelope can carry: the fuzzer sends each, in every state. */
 export const KINDS: readonly MessageKind[] = [
-  'hello', 'welcome', 'auth', 'authOk', 'openSession', 'sessionOpened', 'finishSession', 'sessionFinished', 'error', 'startSync',
+  'hello', 'welcome', 'auth', 'authOk', 'checkMount', 'mountChecked', 'openSession', 'sessionOpened', 'finishSession', 'sessionFinished', 'error', 'startSync',
   'startPass', 'watch', 'watchStarted', 'treeChanged', 'syncReady', 'changes', 'want', 'fileData', 'fileBatch', 'ack', 'results', 'syncDone',
 ];
 
@@ -47,12 +47,17 @@ export class HostileMessages {
           : { kind, user: r.pick(['', 'nobody-here', v.text()]), key: { publicKey: r.bytes(40), signature: r.bytes(80) } };
       case 'authOk':
         return { kind, user: r.pick(['alice', 'bob', 'root']) };
+      case 'checkMount':
+        return { kind, remoteMountSignature: r.pick([v.path(), '']) };
+      case 'mountChecked':
+        return { kind };
       case 'openSession':
         return {
           kind, name: r.pick(['fuzz-0', v.text(), v.path()]), remoteDir: v.path(), remoteDbDir: r.chance(0.5) ? '' : v.path(),
           direction: r.pick(['push', 'pull', 'bidi', v.text()]) as 'push', localDbExisted: v.bool(), reset: v.bool(),
           createDir: v.bool(), localDir: v.path(), localHost: v.text(), localDbPath: v.path(),
           checksum: r.pick(['sha256', 'md5', 'none', v.text()]), dryRun: v.bool(), generation: this.generation(), startupToken: this.generation(),
+          ...(r.chance(0.3) ? { remoteMountSignature: v.path() } : {}),
         };
       case 'sessionOpened':
         return { kind, sessionId: v.text(), remoteDbPath: v.path(), remoteDbExisted: v.bool(), remoteDir: v.path(), generation: '' };

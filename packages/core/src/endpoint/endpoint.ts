@@ -253,7 +253,7 @@ export class Endpoint {
     const { root, checksum, direction, self } = this.options;
     return new Sender({
       root, store: this.store, checksum, channel: pass.channel, scan: this.scanned(this.current()), report: this.report,
-      allowMassDelete: settings.allowMassDelete, ignoreDelete: settings.ignoreDelete, dryRun: this.dryRun,
+      allowMassDelete: settings.allowMassDelete, ignoreDelete: settings.ignoreDelete, dryRun: this.dryRun, deleteBefore: settings.deleteBefore === true,
       ...(settings.maxDelete !== undefined ? { maxDelete: settings.maxDelete } : {}),
       // A reactor's unreadable paths are reported where the user is.
       reportProblems: self === 'reactor', losersOnly: pass.losersOnly === true, withBase: direction === 'bidi',
@@ -267,7 +267,7 @@ export class Endpoint {
     const { root, checksum, direction, self, host, side } = this.options;
     return new Receiver({
       root, peerPlatform: this.options.peerPlatform, cacheDir: side.layout.cacheDir, store: this.store, checksum, ackRate,
-      policy: settings.overwrite, channel: pass.channel, report: this.report, mirror: settings.mirror,
+      policy: settings.overwrite, channel: pass.channel, report: this.report, mirror: settings.mirror, deleteBefore: settings.deleteBefore === true,
       filter: this.scanned(this.current()).filter, preserveTime: settings.preserveTime,
       owners: { uid: settings.preserveUid, gid: settings.preserveGid }, dryRun: this.dryRun, durable: this.options.durable,
       ...(this.options.platform !== undefined ? { platform: this.options.platform } : {}),

@@ -37,6 +37,8 @@ export interface RunSettings {
   readonly ignoreMode?: boolean;
   /** keepPrune is --keep-max-age/-versions: each side that receives into a keep dir prunes it after the run. */
   readonly keepPrune?: KeepPrune;
+  /** deleteBefore is --delete-before: deletions go before any transfer; absent, last (--delete-delay). */
+  readonly deleteBefore?: boolean;
 }
 
 /** RunHooks are what one end adds to a run: its own keep dir, and who hears of what happens. */

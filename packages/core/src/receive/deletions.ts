@@ -22,7 +22,8 @@ export interface DeletionsOptions {
  * Deletions is the receiving side's deletion phase. Deletions wait until every wanted file
  * landed or failed (a move's new path must land before its old path goes), then run deepest
  * first, so a directory is emptied before it is removed; the files and links that replace
- * directories are placed after them.
+ * directories are placed after them. Under --delete-before, those the sender sent first run
+ * before any other change (runFirst); only moves' sources come later and wait for the end.
  */
 export class Deletions {
   private readonly paths: string[] = [];
@@ -31,6 +32,7 @@ export class Deletions {
   /** replacing holds files and links that replace a directory, placed once the deletions emptied it. */
   private readonly replacing: { readonly entry: Entry; readonly ancestor: Entry | undefined }[] = [];
   private done = false;
+  private first = false;
 
   constructor(private readonly options: DeletionsOptions) {}
 
@@ -50,11 +52,27 @@ export class Deletions {
     this.replacing.push({ entry, ancestor });
   }
 
-  /** run deletes what the sender deleted, deepest first, then places what replaces directories. */
+  /**
+   * runFirst deletes, deepest first, what the sender deleted and sent before anything else
+   * (--delete-before), once, as the first other change comes: before any transfer, so what they
+   * held frees room for what comes.
+   */
+  runFirst(): void {
+    if (this.first) return;
+    this.first = true;
+    this.removeQueued();
+  }
+
+  /** run deletes what the sender deleted (and runFirst left), deepest first, then places what replaces directories. */
   run(upsert: UpsertAnew): void {
     this.done = true;
+    this.removeQueued();
+    this.replaceDirs(upsert);
+  }
+
+  private removeQueued(): void {
     const { recording } = this.options;
-    for (const path of this.paths.sort().reverse()) {
+    for (const path of this.paths.splice(0).sort().reverse()) {
       if (recording.oldPathLeft(path)) {
         recording.result({ path, outcome: 'skipped', bytes: 0,
           message: 'not deleted: the file was moved, and its new path could not be written here; kept until it can' });
@@ -62,7 +80,6 @@ export class Deletions {
         this.remove(path);
       }
     }
-    this.replaceDirs(upsert);
   }
 
   private remove(path: string): void {

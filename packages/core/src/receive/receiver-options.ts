@@ -41,6 +41,8 @@ export interface ReceiverOptions {
   readonly keepPrune?: KeepPrune;
   /** mirror makes this side identical to the sender: extra paths deleted, changed and lost ones made again. */
   readonly mirror?: boolean;
+  /** deleteBefore (--delete-before): the deletions the sender sends first run before any other change is applied. */
+  readonly deleteBefore?: boolean;
   /** filter is this side's scan filter: --mirror leaves what it hides alone. */
   readonly filter?: Filter;
   /** platform whose naming rules this side's file system follows (tests pass win32 on Linux). */

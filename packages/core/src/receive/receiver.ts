@@ -179,6 +179,8 @@ export class Receiver {
   private apply(change: Change, wants: Wants, known: Known, again = false): void {
     // Modes in this side's terms (a Windows peer's say only read-only or not), base included.
     // A move takes the bits of the path it comes from, which this side holds already.
+    // --delete-before: the deletions sent first make room before any transfer begins.
+    if (change.kind !== 'delete' && this.options.deleteBefore === true) this.deletions.runFirst();
     const path = change.entry.path;
     const held = change.kind === 'delete' ? known.ancestors.get(path)
       : known.targets.get(path) ?? (change.kind === 'move' ? this.options.store.scanned(change.from) : undefined);

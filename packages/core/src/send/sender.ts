@@ -10,6 +10,7 @@ import { ByteCredit, ChangeWindow } from './credit.js';
 import type { DeleteLimit } from './delete-limit.js';
 import { DigestsAhead } from './digests-ahead.js';
 import { guardMassDelete } from './mass-delete-guard.js';
+import { moveSources } from './move-sources.js';
 import type { RateLimit } from './rate-limit.js';
 import { ResultFold } from './result-fold.js';
 import type { SenderStore } from './sender-store.js';
@@ -31,6 +32,11 @@ export interface SenderOptions {
   readonly maxDelete?: DeleteLimit;
   /** ignoreDelete keeps deletions at the source from being sent (--ignore-delete). */
   readonly ignoreDelete?: boolean;
+  /**
+   * deleteBefore (--delete-before) sends the deletions before the new and changed entries, the
+   * receiver running them before any transfer; only a move's source waits until the end.
+   */
+  readonly deleteBefore?: boolean;
   /** reportProblems sends this side's scan problems for the receiving side to report. */
   readonly reportProblems?: boolean;
   /** progress hears of bytes planned and sent (a terminal's progress bar). */
@@ -53,7 +59,8 @@ export interface SenderOptions {
 
 /**
  * Sender streams its side's changes since the last sync (new and changed entries in path
- * order, moves, then deletions deepest first), serves the content the receiver asks for in
+ * order, moves, then deletions deepest first; under --delete-before the deletions first, but
+ * for the sources of moves), serves the content the receiver asks for in
  * flow-controlled chunks, and records in its snapshot only what the receiver reports done.
  * It runs the stream; change listing, the mass-delete guard, content supply, credit and
  * result folding each live in their own module.
@@ -109,6 +116,8 @@ export class Sender {
     const vanished = ignoreDelete ? NOTHING_VANISHED : walkVanished(store, scan);
     if (!this.options.allowMassDelete && !ignoreDelete && !this.guarded) this.guard(vanished.deletable);
     changes.begin(vanished.any);
+    // --delete-before: every deletion but a move's source goes first (deepest first, as at the end).
+    const deferred = this.options.deleteBefore === true && !ignoreDelete ? this.moveSources(vanished.any) : undefined;
     let batch: Change[] = [];
     let hashed: Entry[] = [];
     const send = async (last: boolean): Promise<void> => {
@@ -120,6 +129,13 @@ export class Sender {
       await channel.drained();
       await window.room();
     };
+    if (deferred !== undefined) {
+      for (const entry of vanished.remembered ?? store.vanished()) {
+        if (deferred.has(entry.path) || !changes.deletes(entry)) continue;
+        batch.push({ kind: 'delete', entry });
+        if (batch.length >= CHANGE_BATCH) await send(false);
+      }
+    }
     for (const scanned of store.changed(undefined, losersOnly)) {
       if (changes.heldBack(scanned.path)) continue;
       const entry = scanned.kind === 'file' ? supply.hashedNow(scanned) : supply.stillThere(scanned);
@@ -131,7 +147,7 @@ export class Sender {
       if (batch.length >= CHANGE_BATCH) await send(false);
     }
     for (const entry of ignoreDelete ? [] : vanished.remembered ?? store.vanished()) {
-      if (!changes.deletes(entry)) continue;
+      if ((deferred !== undefined && !deferred.has(entry.path)) || !changes.deletes(entry)) continue;
       batch.push({ kind: 'delete', entry });
       if (batch.length >= CHANGE_BATCH) await send(false);
     }
@@ -196,17 +212,30 @@ export class Sender {
     }
   }
 
+  /** moveSources are the vanished files a move may take (none when nothing vanished): their deletions wait until the end. */
+  private moveSources(anyVanished: boolean): ReadonlySet<string> {
+    if (!anyVanished) return new Set();
+    return moveSources({
+      store: this.options.store, checksum: this.options.checksum, heldBack: (path) => this.changes.heldBack(path),
+      digest: this.digestNow,
+    });
+  }
+
+  /**
+   * digestNow reads a file's digest as sending reads it (never through a planted link); bytes
+   * not buffered: in a bidirectional run the first pass may change the file before it is sent.
+   */
+  private readonly digestNow = (entry: Entry): Uint8Array | undefined => {
+    const read = this.source.readNow(entry, false, true);
+    return typeof read === 'string' ? undefined : read.entry.checksum ?? undefined;
+  };
+
   private guard(vanished: number): void {
     const { root, store, checksum, scan, maxDelete } = this.options;
     guardMassDelete({
       root, store, checksum, scanned: scan.entries, vanished, limit: maxDelete,
       deletable: (entry) => deletable(entry, scan),
-      // Read as sending reads (never through a planted link); bytes not buffered: in a
-      // bidirectional run the first pass may change the file before it is sent.
-      digest: (entry) => {
-        const read = this.source.readNow(entry, false, true);
-        return typeof read === 'string' ? undefined : read.entry.checksum ?? undefined;
-      },
+      digest: this.digestNow,
     });
   }
 }

@@ -5,7 +5,7 @@ import {
 import { MAX_COOLOFF_MAX_MS, MAX_PENDING, normalizeFingerprint } from '@snapsync/protocol';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import yargs from 'yargs';
 import { usageError } from '../errors.js';
 import { DEFAULT_ROTATE_MB } from '../output/log-file.js';
@@ -78,6 +78,12 @@ export interface SyncOptions {
   readonly cleanExcluded: boolean;
   /** fsync (default; false under --no-fsync) makes both sides flush what they receive, and their DB commits, to the disk. */
   readonly fsync: boolean;
+  /** localMountSignature (--local-mount-signature) is an absolute path: no run unless that file exists. */
+  readonly localMountSignature: string | undefined;
+  /** remoteMountSignature (--remote-mount-signature) is read inside the docroot by the reactor: no run unless it exists. */
+  readonly remoteMountSignature: string | undefined;
+  /** deleteBefore (--delete-before) runs deletions before any transfer; else they run last (--delete-delay, the default). */
+  readonly deleteBefore: boolean;
 }
 
 /** DEFAULT_SYMLINKS follows Aspera: links are copied, except on Windows where they are skipped. */
@@ -100,7 +106,7 @@ const SYMLINK_MODES = ['copy', 'skip', 'follow'] as const;
 
 /** VALUE_KINDS say how shell completion offers each flag's value (free text when not named). */
 export const VALUE_KINDS: Readonly<Record<string, ValueKind>> = {
-  'local-dir': 'dir', 'local-db-dir': 'dir', 'keep-dir-local': 'dir', 'alt-logdir': 'dir',
+  'local-dir': 'dir', 'local-db-dir': 'dir', 'keep-dir-local': 'dir', 'alt-logdir': 'dir', 'local-mount-signature': 'file',
   'known-hosts': 'file', identity: 'file', 'password-file': 'file', 'exclude-from': 'file', 'include-from': 'file', conf: 'file',
   direction: DIRECTIONS, checksum: CHECKSUMS, overwrite: OVERWRITES, 'symbolic-links': SYMLINK_MODES, completion: SHELLS,
 };
@@ -143,7 +149,9 @@ export function buildParser(argv: readonly string[]) {
     .option('ignore-delete', { type: 'boolean' })
     .option('ignore-mode', { type: 'boolean',
       describe: "keep the target's mode of a path it has: a later mode change at the source is not applied (new paths still get the source's mode)" })
-    .option('delete-delay', { type: 'boolean' })
+    .option('delete-before', { type: 'boolean',
+      describe: 'delete what the source deleted before transferring anything (frees room first on a nearly full target)' })
+    .option('delete-delay', { type: 'boolean', describe: 'delete what the source deleted after every file is transferred (the default)' })
     .option('mirror', { type: 'boolean' })
     .option('keep-dir-local', { type: 'string',
       describe: 'keep what a pull or bidi run deletes or replaces locally in DIR, each version as name~YYYYMMDD-HHMMSS.ext' })
@@ -162,6 +170,10 @@ export function buildParser(argv: readonly string[]) {
         'or a UTC time (2026-01-31T12:00:00Z): it and all below it count as unchanged' })
     .option('clean-excluded', { type: 'boolean',
       describe: 'drop the snapshot DB rows (both sides) of paths the filters now exclude; their files are not touched' })
+    .option('local-mount-signature', { type: 'string',
+      describe: 'run only if this file exists here (an absolute path; made at the top of a mounted volume)' })
+    .option('remote-mount-signature', { type: 'string',
+      describe: 'run only if this file exists on the reactor (read inside the docroot, as -B)' })
     .option('create-dir', { type: 'boolean', default: false, describe: 'create missing sync directories' })
     .option('cooloff', { type: 'number', describe: `seconds a file must be still before it is sent (0-60, default ${DEFAULT_COOLOFF_S})` })
     .option('cooloff-max', { type: 'number',
@@ -196,7 +208,8 @@ export type Parsed = Awaited<ReturnType<ReturnType<typeof buildParser>['parseAsy
 export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncOptions {
   single(args, ['name', 'local-dir', 'remote-dir', 'port', 'direction', 'local-db-dir', 'remote-db-dir', 'checksum',
     'fingerprint', 'known-hosts', 'identity', 'password-file', 'overwrite', 'symbolic-links', 'target-rate', 'alt-logdir', 'cooloff',
-    'cooloff-max', 'scan-interval', 'pending-max', 'max-delete', 'exclude-dirs-older-than', 'keep-max-age', 'keep-max-versions']);
+    'cooloff-max', 'scan-interval', 'pending-max', 'max-delete', 'exclude-dirs-older-than', 'keep-max-age', 'keep-max-versions',
+    'local-mount-signature', 'remote-mount-signature']);
   const name = required(args.name, '-N NAME');
   const localDir = required(args.localDir, '-d LOCAL_DIR');
   const remote = parseRemoteSpec(required(args.remoteDir, '-r [user@]host:PATH'));
@@ -261,6 +274,10 @@ export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncO
     excludeDirsOlderThan: args.excludeDirsOlderThan === undefined ? undefined : parseDirsOlderThan(args.excludeDirsOlderThan),
     cleanExcluded: args.cleanExcluded === true,
     fsync: args.fsync,
+    localMountSignature: args.localMountSignature,
+    remoteMountSignature: remote.kind === 'local' && args.remoteMountSignature !== undefined
+      ? resolve(args.remoteMountSignature) : args.remoteMountSignature,
+    deleteBefore: args.deleteBefore === true,
   };
 }
 
@@ -295,6 +312,8 @@ function checkValues(args: Parsed, direction: Direction): void {
     const keep = direction === 'push' ? '--keep-dir-remote' : direction === 'pull' ? '--keep-dir-local' : '--keep-dir-local or --keep-dir-remote';
     throw usageError(`${flag} prunes the versions a keep dir holds, and this run keeps none; add ${keep}, or drop it`);
   }
+  checkDeleteTiming(args);
+  checkMountSignatures(args);
   if (args.mirror === true && args.ignoreDelete === true) throw usageError('--mirror deletes what the source lacks; it cannot be used with --ignore-delete');
   for (const [flag, file] of [['--exclude-from', args.excludeFrom], ['--include-from', args.includeFrom]] as const) {
     if (file !== undefined && !existsSync(file)) throw usageError(`${flag} ${file} does not exist`);
@@ -325,6 +344,28 @@ function keepPruneOf(args: Parsed): KeepPrune | undefined {
   }
   if (keepMaxVersions !== undefined) checkRange('--keep-max-versions', keepMaxVersions, 1, MAX_KEEP_VERSIONS, true);
   return { ...(keepMaxAge !== undefined ? { maxAgeDays: keepMaxAge } : {}), ...(keepMaxVersions !== undefined ? { maxVersions: keepMaxVersions } : {}) };
+}
+
+/** checkDeleteTiming refuses the two orders of deletions together, and --delete-before where nothing is deleted. */
+function checkDeleteTiming(args: Parsed): void {
+  if (args.deleteBefore === true && args.deleteDelay === true) {
+    throw usageError('--delete-before and --delete-delay are two orders of the deletions; give one');
+  }
+  // --delete-delay names the default order: said beside --ignore-delete it asks for nothing (Aspera confs may hold both).
+  if (args.deleteBefore === true && args.ignoreDelete === true) {
+    throw usageError('--delete-before orders the deletions, which --ignore-delete turns off; drop one');
+  }
+}
+
+/** checkMountSignatures refuses an empty signature, and a local one that is not an absolute path. */
+function checkMountSignatures(args: Parsed): void {
+  for (const [flag, value] of [['--local-mount-signature', args.localMountSignature], ['--remote-mount-signature', args.remoteMountSignature]] as const) {
+    if (value !== undefined && value.trim().length === 0) throw usageError(`${flag} is empty; give the path of a file on the mounted volume`);
+  }
+  const local = args.localMountSignature;
+  if (local !== undefined && !isAbsolute(local)) {
+    throw usageError(`--local-mount-signature ${local} is not an absolute path; give the file's full path (/mnt/nas/.snapsync-mounted)`);
+  }
 }
 
 function logDirOf(text: string | undefined): SyncOptions['logDir'] {

@@ -5,7 +5,7 @@ import { cutoffUs } from '../options/dirs-older-than.js';
 import { debug } from '../output/debug-log.js';
 import type { Reporter } from '../output/reporter.js';
 import { runSync, type Cycle } from './run-sync.js';
-import type { StartedSession } from './start-session.js';
+import { checkLocalMountSignature, type StartedSession } from './start-session.js';
 
 /** CycleEnd says how a run ends: the last of its session, or one cycle of a continuous one. */
 export interface CycleEnd extends Cycle {
@@ -24,6 +24,8 @@ export interface CycleEnd extends Cycle {
 export async function runCycle(session: StartedSession, options: SyncOptions, reporter: Reporter, cycle: CycleEnd): Promise<SyncSummary> {
   const { connection, endpoint } = session;
   const settings = runSettings(options, cycle.scope);
+  // A continuous session's volume may go between cycles: this one changes nothing then (the reactor checks its own).
+  checkLocalMountSignature(options);
   // Both ends put back what a bidirectional run that did not finish recorded: they agree on the last sync again.
   const back = endpoint.begin(settings);
   if (back > 0) {
@@ -32,7 +34,8 @@ export async function runCycle(session: StartedSession, options: SyncOptions, re
   }
   const started = Date.now();
   debug(1, options.name, `${cycle.label ?? 'run'} begins: ${options.direction}${cycle.scope !== undefined ? `, ${cycle.scope.length} paths in scope` : ''}` +
-    `${back > 0 ? `, ${back} paths rolled back` : ''}`);
+    `${back > 0 ? `, ${back} paths rolled back` : ''}, ` +
+    (options.deleteBefore ? 'deletions before any transfer (--delete-before)' : 'deletions after every transfer (--delete-delay)'));
   const summary = await runSync(session, settings, options, reporter, cycle);
   debug(1, options.name, `${cycle.label ?? 'run'} ends in ${Date.now() - started} ms: ${JSON.stringify(summary)}`);
   if (!(cycle.quietWhenIdle === true && idle(summary))) reportSummary(reporter, summary, Date.now() - started, options.dryRun, cycle.label);
@@ -55,6 +58,7 @@ function runSettings(options: SyncOptions, scope: readonly string[] | undefined)
     ...(options.cleanExcluded ? { cleanExcluded: true } : {}),
     ...(options.ignoreMode ? { ignoreMode: true } : {}),
     ...(options.keepPrune !== undefined ? { keepPrune: options.keepPrune } : {}),
+    ...(options.deleteBefore ? { deleteBefore: true } : {}),
   };
 }
 

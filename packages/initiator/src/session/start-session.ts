@@ -1,7 +1,10 @@
-import { Endpoint, SessionSide, partOf, SnapsyncError, currentPlatform, lastSyncAgreed, type Direction, type PlatformName } from '@snapsync/core';
 import {
-  BIDI_FEATURE, CLEAN_EXCLUDED_FEATURE, CONTINUOUS_FEATURE, COOLOFF_MAX_FEATURE, DIGEST_LAST_FEATURE, DRY_RUN_FEATURE, FEATURES,
-  FILE_BATCH_FEATURE, IGNORE_MODE_FEATURE, KEEP_VERSIONS_FEATURE, MAX_DELETE_FEATURE, OLD_DIRS_FEATURE, OWNERS_FEATURE,
+  Endpoint, SessionSide, checkMountSignature, partOf, SnapsyncError, currentPlatform, lastSyncAgreed, type Direction, type PlatformName,
+} from '@snapsync/core';
+import {
+  BIDI_FEATURE, CLEAN_EXCLUDED_FEATURE, CONTINUOUS_FEATURE, COOLOFF_MAX_FEATURE, DELETE_BEFORE_FEATURE, DIGEST_LAST_FEATURE, DRY_RUN_FEATURE,
+  FEATURES, FILE_BATCH_FEATURE, IGNORE_MODE_FEATURE, KEEP_VERSIONS_FEATURE, MAX_DELETE_FEATURE, MOUNT_SIGNATURE_FEATURE, OLD_DIRS_FEATURE,
+  OWNERS_FEATURE,
   MAGIC, PeerError, PROTOCOL_VERSION, SNAPSYNC_VERSION,
   protocolError, type Connection,
   type Message, type OpenSession,
@@ -44,22 +47,22 @@ export interface StartedSession {
  * session: side.finish and connection.close.
  */
 export async function startSession(options: SyncOptions, io: RunIo): Promise<StartedSession> {
-  const localDir = localDirectory(options.localDir, options.createDir, 'local directory', options.dryRun);
-  const localDbDir = options.localDbDir === undefined ? undefined : resolve(options.localDbDir);
-  if (options.remote.kind === 'local') checkLocalPair(options, localDir, localDbDir);
-  if (options.keepDirLocal !== undefined && overlaps(localDir, options.keepDirLocal)) {
-    throw usageError(`--keep-dir-local ${options.keepDirLocal} must lie outside the synchronized directory ${localDir}`);
+  // Both mount signatures are checked before the local directory, DB or lock is made or opened:
+  // a volume not mounted changes nothing on either side. The reactor's needs the connection first.
+  checkLocalMountSignature(options);
+  const early = options.remoteMountSignature === undefined ? undefined : await connect(options, io);
+  let side: SessionSide;
+  let localDir: string;
+  try {
+    ({ side, localDir } = openLocalSide(options));
+  } catch (err) {
+    early?.connection.close();
+    throw err;
   }
-
-  const side = SessionSide.open({
-    name: options.name, syncDir: localDir, dbDir: localDbDir, receives: partOf('initiator', options.direction).receives, reset: options.reset,
-    dryRun: options.dryRun, durable: options.fsync,
-  });
-  debug(1, options.name, `local DB ${side.layout.dbPath} ${side.existed ? 'exists' : 'is new'}, session lock taken`);
-  let connection: Connection | undefined;
+  let connection: Connection | undefined = early?.connection;
   let asked = false;
   try {
-    const { connection: connected, features, peerPlatform } = await connect(options, io);
+    const { connection: connected, features, peerPlatform } = early ?? await connect(options, io);
     connection = connected;
     const generation = side.existed ? side.store.generation() : '';
     asked = true;
@@ -95,6 +98,22 @@ export async function startSession(options: SyncOptions, io: RunIo): Promise<Sta
     connection?.close();
     throw err;
   }
+}
+
+/** openLocalSide checks the local directory (made under --create-dir) and opens this side's DB and lock. */
+function openLocalSide(options: SyncOptions): { side: SessionSide; localDir: string } {
+  const localDir = localDirectory(options.localDir, options.createDir, 'local directory', options.dryRun);
+  const localDbDir = options.localDbDir === undefined ? undefined : resolve(options.localDbDir);
+  if (options.remote.kind === 'local') checkLocalPair(options, localDir, localDbDir);
+  if (options.keepDirLocal !== undefined && overlaps(localDir, options.keepDirLocal)) {
+    throw usageError(`--keep-dir-local ${options.keepDirLocal} must lie outside the synchronized directory ${localDir}`);
+  }
+  const side = SessionSide.open({
+    name: options.name, syncDir: localDir, dbDir: localDbDir, receives: partOf('initiator', options.direction).receives, reset: options.reset,
+    dryRun: options.dryRun, durable: options.fsync,
+  });
+  debug(1, options.name, `local DB ${side.layout.dbPath} ${side.existed ? 'exists' : 'is new'}, session lock taken`);
+  return { side, localDir };
 }
 
 async function connect(options: SyncOptions, io: RunIo): Promise<{ connection: Connection; features: readonly string[]; peerPlatform: PlatformName }> {
@@ -169,6 +188,15 @@ async function connect(options: SyncOptions, io: RunIo): Promise<{ connection: C
       throw new SnapsyncError('NOT_SUPPORTED',
         'the reactor does not support --keep-max-age or --keep-max-versions (it is older than this snapsync); upgrade it or run without them');
     }
+    // An older reactor would open its side on a volume that may not be mounted, or delete last.
+    if (options.remoteMountSignature !== undefined && !welcome.features.includes(MOUNT_SIGNATURE_FEATURE)) {
+      throw new SnapsyncError('NOT_SUPPORTED',
+        'the reactor does not support --remote-mount-signature (it is older than this snapsync); upgrade it or run without it');
+    }
+    if (options.deleteBefore && !welcome.features.includes(DELETE_BEFORE_FEATURE)) {
+      throw new SnapsyncError('NOT_SUPPORTED',
+        'the reactor does not support --delete-before (it is older than this snapsync); upgrade it or run without it');
+    }
     const user = remote.kind === 'remote' ? remote.user ?? userInfo().username : userInfo().username;
     const auth = remote.kind === 'local'
       ? { kind: 'auth' as const, user, password: '' }
@@ -177,6 +205,10 @@ async function connect(options: SyncOptions, io: RunIo): Promise<{ connection: C
       });
     await connection.request(auth);
     debug(1, options.name, `logged in as ${user}${remote.kind === 'local' ? '' : 'key' in auth ? ' with a key' : ' with a password'}`);
+    if (options.remoteMountSignature !== undefined) {
+      await connection.request({ kind: 'checkMount', remoteMountSignature: options.remoteMountSignature });
+      debug(1, options.name, `remote mount signature ${options.remoteMountSignature} exists`);
+    }
     if (welcome.features.includes(FILE_BATCH_FEATURE)) connection.batchFiles();
     return { connection, features: welcome.features, peerPlatform: welcome.platform };
   } catch (err) {
@@ -204,7 +236,13 @@ function openSessionMessage(options: SyncOptions, localDir: string, side: Sessio
     generation,
     startupToken: side.startup,
     noFsync: !options.fsync,
+    ...(options.remoteMountSignature !== undefined ? { remoteMountSignature: options.remoteMountSignature } : {}),
   };
+}
+
+/** checkLocalMountSignature refuses a run whose --local-mount-signature file is missing (each cycle of a continuous one too). */
+export function checkLocalMountSignature(options: SyncOptions): void {
+  if (options.localMountSignature !== undefined) checkMountSignature(options.localMountSignature, options.localMountSignature, '--local-mount-signature');
 }
 
 /** checkLocalPair refuses a local-mode run that would sync a tree with itself or share one DB. */
@@ -230,11 +268,14 @@ function reportStart(reporter: Reporter, options: SyncOptions, localDir: string,
     `  local DB  ${side.layout.dbPath}${side.existed ? '' : ' (new)'}\n` +
     `  remote DB ${host}${opened.remoteDbPath}${opened.remoteDbExisted ? '' : ' (new)'}` +
     // The server wins, as Aspera's async_db_dir does: the user learns why -B was not used.
-    (opened.remoteDbDirIgnored === true ? `\n  -B ${options.remoteDbDir ?? ''} ignored: the reactor keeps snapshot DBs in its own dbDir` : ''),
+    (opened.remoteDbDirIgnored === true ? `\n  -B ${options.remoteDbDir ?? ''} ignored: the reactor keeps snapshot DBs in its own dbDir` : '') +
+    // The default order (--delete-delay) is said in the JSON event and by -D only: the usual text stays as it was.
+    (options.deleteBefore ? '\n  deletions run before any transfer (--delete-before)' : ''),
     {
       session: options.name, direction: options.direction, localDir, remote, localDb: side.layout.dbPath,
       localDbExisted: side.existed, remoteDb: opened.remoteDbPath, remoteDbExisted: opened.remoteDbExisted,
       remoteDbDirIgnored: opened.remoteDbDirIgnored === true, sessionId: opened.sessionId,
+      deletions: options.deleteBefore ? 'before' : 'after',
     });
 }
 

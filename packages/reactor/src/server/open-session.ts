@@ -1,4 +1,4 @@
-import { SessionSide, SnapsyncError, dbDiscrepancy, isSnapsyncError, partOf, type PlatformName } from '@snapsync/core';
+import { SessionSide, SnapsyncError, checkMountSignature, dbDiscrepancy, isSnapsyncError, partOf, type PlatformName } from '@snapsync/core';
 import type { OpenSession } from '@snapsync/protocol';
 import { realpathSync } from 'node:fs';
 import { parse, posix, sep } from 'node:path';
@@ -15,6 +15,8 @@ export interface OpenedSide {
   readonly shownDbPath: string;
   /** remoteDbDirIgnored: the initiator asked for a DB dir (-B) and the server's dbDir won. */
   readonly remoteDbDirIgnored: boolean;
+  /** mountSignature (--remote-mount-signature) is checked again before each run. */
+  readonly mountSignature?: Confined;
 }
 
 /** DbPlacement is where the reactor keeps snapshot DBs: its config's dbDir, or where the initiator asks. */
@@ -30,10 +32,13 @@ export interface DbPlacement {
  * the user's docroot: the sync dir and DB dir are read inside it, and every error names paths
  * as the user sees them. A server dbDir wins over the DB dir asked for, as Aspera's
  * async_db_dir does. It refuses when the two DBs' presence disagrees. A sync dir it makes
- * (--create-dir) gets dirMode when one is set.
+ * (--create-dir) gets dirMode when one is set. A mount signature asked for is checked first,
+ * before anything is made or opened.
  */
 export function openSide(principal: Principal, request: OpenSession, platform: PlatformName, peerPlatform: PlatformName,
   placement: DbPlacement = {}, dirMode?: number): OpenedSide {
+  const mountSignature = request.remoteMountSignature === undefined || request.remoteMountSignature === '' ? undefined
+    : mountSignatureThere(principal, request.remoteMountSignature, platform);
   const remoteDir = ensureDirectory(principal.docroot,
     confine(principal.docroot, request.remoteDir, platform), request.createDir, 'remote directory', request.dryRun, dirMode);
   const dbDir = placement.dbDir !== undefined ? sessionDbDir(placement.dbDir, principal.user, remoteDir.real)
@@ -73,7 +78,25 @@ export function openSide(principal: Principal, request: OpenSession, platform: P
     side.abort();
     throw err;
   }
-  return { side, remoteDir, shownDbPath, remoteDbDirIgnored: placement.dbDir !== undefined && request.remoteDbDir !== '' };
+  return {
+    side, remoteDir, shownDbPath, remoteDbDirIgnored: placement.dbDir !== undefined && request.remoteDbDir !== '',
+    ...(mountSignature !== undefined ? { mountSignature } : {}),
+  };
+}
+
+/**
+ * mountSignatureThere reads --remote-mount-signature inside the docroot, as -B is (a link out
+ * of it is refused), and refuses the session when the file is not there.
+ */
+export function mountSignatureThere(principal: Principal, userPath: string, platform: PlatformName): Confined {
+  const signature = confine(principal.docroot, userPath, platform);
+  checkRemoteMountSignature(signature);
+  return signature;
+}
+
+/** checkRemoteMountSignature refuses a run when the reactor's mount signature is missing. */
+export function checkRemoteMountSignature(signature: Confined): void {
+  checkMountSignature(signature.real, signature.shown, '--remote-mount-signature');
 }
 
 /**

@@ -5,7 +5,8 @@ import {
 import { protocolError, runSettingsOf, type Connection, type StartPass, type StartSync, type Watch } from '@snapsync/protocol';
 import { isAbsolute, relative } from 'node:path';
 import type { Logger } from '../log.js';
-import { confine, ensureDirectory } from './docroot.js';
+import { confine, ensureDirectory, type Confined } from './docroot.js';
+import { checkRemoteMountSignature } from './open-session.js';
 import type { Principal } from './authenticator.js';
 import type { SessionRecord } from './session-record.js';
 import type { SessionRegistry, SessionStatus } from './session-registry.js';
@@ -29,6 +30,8 @@ export interface ServedSessionOptions {
   readonly record?: SessionRecord | undefined;
   /** dirMode is the exact mode of a keep dir the session makes (the reactor's "directoryMode"). */
   readonly dirMode?: number | undefined;
+  /** mountSignature (--remote-mount-signature) must still exist when each run begins. */
+  readonly mountSignature?: Confined;
 }
 
 /** unexpected is the error for a message this point of the session does not take. */
@@ -80,6 +83,8 @@ export class ServedSession {
     const { side, endpoint, connection, registry } = this.options;
     const status = this.status;
     if (this.syncing) throw unexpectedHere('startSync');
+    // A continuous session's volume may go between cycles: this run changes nothing then.
+    if (this.options.mountSignature !== undefined) checkRemoteMountSignature(this.options.mountSignature);
     if (request.dryRun !== side.dryRun) {
       throw protocolError('INVALID_MESSAGE', 'invalid message: startSync.dryRun differs from the openSession.dryRun of this session');
     }

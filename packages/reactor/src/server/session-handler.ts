@@ -11,7 +11,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { checkAccess } from './access.js';
 import type { Logger } from '../log.js';
 import type { Authenticator, Principal } from './authenticator.js';
-import { linkBoundary, openSide, type DbPlacement } from './open-session.js';
+import { linkBoundary, mountSignatureThere, openSide, type DbPlacement } from './open-session.js';
 import { ServedSession, unexpectedHere } from './served-session.js';
 import type { SessionRegistry } from './session-registry.js';
 
@@ -78,7 +78,14 @@ export class SessionHandler {
   private readonly handlers: Handlers = {
     hello: { hello: (_, id, message) => this.hello(id, message) },
     auth: { auth: (stage, id, message) => this.auth(stage.peer, id, message) },
-    ready: { openSession: (stage, id, message) => this.openSession(stage.peer, stage.principal, id, message) },
+    ready: {
+      // Before the initiator opens its side: a volume not mounted leaves both sides untouched.
+      checkMount: ({ principal }, id, message) => {
+        mountSignatureThere(principal, message.remoteMountSignature, this.platform);
+        this.connection.reply({ id, message }, { kind: 'mountChecked' });
+      },
+      openSession: (stage, id, message) => this.openSession(stage.peer, stage.principal, id, message),
+    },
     session: {
       startSync: ({ served }, id, message) => served.startSync(id, message),
       startPass: ({ served }, _, message) => served.startPass(message),
@@ -220,7 +227,7 @@ export class SessionHandler {
       registry?.release(principal.user);
       throw err;
     }
-    const { side, remoteDir, shownDbPath, remoteDbDirIgnored } = opened;
+    const { side, remoteDir, shownDbPath, remoteDbDirIgnored, mountSignature } = opened;
     const generation = side.existed ? side.store.generation() : '';
     const sessionId = randomUUID();
     const endpoint = new Endpoint({
@@ -253,6 +260,7 @@ export class SessionHandler {
     const served = new ServedSession({
       connection: this.connection, side, endpoint, root: remoteDir.real, principal, platform: this.platform, id: sessionId,
       peer: this.options.peer, log: this.options.log, registry, record, fail: (err) => this.fail(0, err), dirMode: this.options.createModes?.directory,
+      ...(mountSignature !== undefined ? { mountSignature } : {}),
     });
     this.stage = { name: 'session', peer, principal, served };
     this.options.log.event('info', 'session_start', {
