@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { eventually } from '../helpers/cli-process.js';
 import { snapsyncAdmin, type CliResult } from '../helpers/run-cli.js';
 import { treeState } from '../helpers/tree-state.js';
-import { expectSuccess, Mode, type Pair } from './modes.js';
+import { expectSuccess, Mode } from './modes.js';
 
 // --clean-excluded (docs/sync-engine.md#filters): both sides drop the DB rows of paths the
 // filters now exclude, as the run ends well; the files themselves are never touched.
@@ -49,13 +49,7 @@ describe('e2e: --clean-excluded (local mode)', function () {
   before(() => mode.start());
   after(() => mode.stop());
 
-  async function synced(name: string, direction: 'push' | 'pull' | 'bidi'): Promise<{ pair: Pair; source: string; target: string }> {
-    const pair = mode.pair();
-    const [source, target] = direction === 'pull' ? [pair.remote, pair.local] : [pair.local, pair.remote];
-    seed(source);
-    expectSuccess(await mode.sync(name, pair, direction));
-    return { pair, source, target };
-  }
+  const synced = (name: string, direction: 'push' | 'pull' | 'bidi') => mode.seeded(name, direction, seed);
 
   for (const direction of ['push', 'pull', 'bidi'] as const) {
     it(`${direction}: drops both sides' rows of excluded paths (a dry run lists them and drops none); the files stay`, async () => {

@@ -124,6 +124,18 @@ export class Mode {
     };
   }
 
+  /**
+   * seeded makes a pair, seeds its source (local for push and bidi, remote for pull) and syncs it
+   * once, so a test starts from a session both sides agree on.
+   */
+  async seeded(name: string, direction: Direction | 'bidi', seed: (source: string) => void): Promise<{ pair: Pair; source: string; target: string }> {
+    const pair = this.pair();
+    const [source, target] = direction === 'pull' ? [pair.remote, pair.local] : [pair.local, pair.remote];
+    seed(source);
+    expectSuccess(await this.sync(name, pair, direction));
+    return { pair, source, target };
+  }
+
   /** sync runs the CLI with --json (and `extra`) and parses its events. */
   async sync(name: string, pair: { local: string; spec: string }, direction: Direction | 'bidi',
     options: { timeoutMs?: number; extra?: readonly string[] } = {}): Promise<SyncRun> {

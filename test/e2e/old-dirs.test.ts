@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { eventually } from '../helpers/cli-process.js';
 import type { CliResult } from '../helpers/run-cli.js';
 import { treeState } from '../helpers/tree-state.js';
-import { expectSuccess, Mode, type Pair, type SyncRun } from './modes.js';
+import { expectSuccess, Mode, type SyncRun } from './modes.js';
 
 // --exclude-dirs-older-than AGE (docs/sync-engine.md#old-directories): a synchronized directory
 // whose own mtime is older than the cutoff is not walked; it and all below it count as unchanged,
@@ -65,14 +65,7 @@ describe('e2e: --exclude-dirs-older-than (local mode)', function () {
   before(() => mode.start());
   after(() => mode.stop());
 
-  /** synced seeds the source of a pair (local for push and bidi, remote for pull) and syncs it once. */
-  async function synced(name: string, direction: 'push' | 'pull' | 'bidi'): Promise<{ pair: Pair; source: string; target: string }> {
-    const pair = mode.pair();
-    const [source, target] = direction === 'pull' ? [pair.remote, pair.local] : [pair.local, pair.remote];
-    seed(source);
-    expectSuccess(await mode.sync(name, pair, direction));
-    return { pair, source, target };
-  }
+  const synced = (name: string, direction: 'push' | 'pull' | 'bidi') => mode.seeded(name, direction, seed);
 
   for (const direction of ['push', 'pull'] as const) {
     it(`${direction}: an old synchronized directory is not walked: nothing in it is sent or deleted; the dry run counts it`, async () => {
