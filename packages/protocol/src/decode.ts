@@ -143,6 +143,7 @@ const DECODERS: { readonly [K in WireKind]: (body: WireBody<K>) => MessageOf<K> 
     scope: batch(m.scope ?? [], 'startSync.scope').map((p) => relPath(p, 'startSync.scope')),
     targetRate: count(m.targetRate, 'startSync.targetRate'),
     ...maxDeleteFromWire(m.maxDeleteCount, m.maxDeletePercent),
+    ...removeAfterFromWire(m.removeAfterTransfer === true, m.removeEmptyDirs === true),
   }),
   syncReady: (m) => ({ kind: 'syncReady', scanned: count(m.scanned, 'syncReady.scanned') }),
   changes: (m) => ({ kind: 'changes', last: m.last === true, changes: batch(m.changes ?? [], 'changes').map(changeFromWire) }),
@@ -179,6 +180,12 @@ function fileDataFromWire(m: Snapsync.V1.IFileData): FileData {
     reason: text(m.reason ?? '', 'fileData.reason'),
     ...(m.digest !== undefined && m.digest !== null && m.digest.length > 0 ? { digest: bytes(m.digest, 'fileData.digest', 16, 64) } : {}),
   };
+}
+
+/** removeAfterFromWire reads --remove-after-transfer; --remove-empty-dirs means nothing without it. */
+function removeAfterFromWire(removeAfterTransfer: boolean, removeEmptyDirs: boolean): { removeAfterTransfer?: true; removeEmptyDirs?: true } {
+  if (removeEmptyDirs && !removeAfterTransfer) throw invalid('startSync.removeEmptyDirs is set without startSync.removeAfterTransfer');
+  return { ...(removeAfterTransfer ? { removeAfterTransfer: true } : {}), ...(removeEmptyDirs ? { removeEmptyDirs: true } : {}) };
 }
 
 /** maxDeleteFromWire reads --max-delete: at most one of the two fields, a percentage up to 100; neither keeps the default. */

@@ -68,6 +68,7 @@ const ENCODERS: { readonly [K in MessageKind]: (message: MessageOf<K>) => Encode
     // Absent, not 0, when not given: 0 refuses any deletion.
     maxDeleteCount: m.maxDelete?.kind === 'count' ? m.maxDelete.count : undefined,
     maxDeletePercent: m.maxDelete?.kind === 'percent' ? m.maxDelete.percent : undefined,
+    removeAfterTransfer: m.removeAfterTransfer === true, removeEmptyDirs: m.removeEmptyDirs === true,
   }),
   syncReady: (m) => ({ scanned: m.scanned }),
   startPass: (m) => ({ reactorSends: m.reactorSends, keptOnly: m.keptOnly }),
@@ -114,6 +115,7 @@ function resultToWire(result: PathResult): EncodedResult {
   return {
     path: result.path, outcome: OUTCOMES[result.outcome], message: result.message, bytes: result.bytes,
     entry: result.entry === undefined ? undefined : entryToWire(result.entry), from: result.from ?? '',
+    sourceRemoved: result.source === 'removed', sourceKept: result.source === 'kept',
   };
 }
 

@@ -124,6 +124,9 @@ export interface StartSync {
   readonly targetRate: number;
   /** maxDelete is the mass-delete guard's limit (--max-delete); absent, the default. allowMassDelete wins. */
   readonly maxDelete?: DeleteLimit;
+  /** removeAfterTransfer: the sending side removes each file once recorded on both sides; removeEmptyDirs: the directories it emptied too. */
+  readonly removeAfterTransfer?: boolean;
+  readonly removeEmptyDirs?: boolean;
 }
 
 /** StartPass begins one pass of a bidirectional run (docs/sync-engine.md). */

@@ -18,5 +18,7 @@ export function runSettingsOf(request: StartSync): RunSettings {
     preserveUid: request.preserveUid, preserveGid: request.preserveGid, targetRate: request.targetRate,
     ...(request.partial ? { scope: request.scope } : {}),
     ...(request.maxDelete !== undefined ? { maxDelete: request.maxDelete } : {}),
+    ...(request.removeAfterTransfer === true ? { removeAfterTransfer: true } : {}),
+    ...(request.removeEmptyDirs === true ? { removeEmptyDirs: true } : {}),
   };
 }

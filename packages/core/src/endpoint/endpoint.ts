@@ -1,3 +1,4 @@
+import { SnapsyncError } from '../errors.js';
 import { compileFilter, type Filter } from '../filter/filter.js';
 import type { ChecksumName } from '../model/entry.js';
 import type { Party } from '../plan/reconcile.js';
@@ -129,6 +130,9 @@ export class Endpoint {
   begin(settings: RunSettings): number {
     // A bad pattern is FILTER_INVALID, naming it, before anything changes.
     const filter = compileFilter(settings.filters);
+    if (settings.removeAfterTransfer === true && this.options.direction === 'bidi') {
+      throw new SnapsyncError('NOT_SUPPORTED', '--remove-after-transfer removes what one side sent; it cannot be used with -K bidi');
+    }
     const store = this.store;
     let rolledBack = 0;
     if (this.options.direction === 'bidi') {
@@ -245,6 +249,9 @@ export class Endpoint {
       reportProblems: self === 'reactor', losersOnly: pass.losersOnly === true, withBase: direction === 'bidi',
       digestLast: this.digestLast, rate,
       ...(hooks.progress !== undefined ? { progress: hooks.progress } : {}),
+      ...(this.removesAfter(settings) ? {
+        removeAfter: { emptyDirs: settings.removeEmptyDirs === true, ...(this.options.linkBoundary !== undefined ? { boundary: this.options.linkBoundary } : {}) },
+      } : {}),
     });
   }
 
@@ -263,7 +270,13 @@ export class Endpoint {
       ...(hooks.keepDir !== undefined ? { keepDir: hooks.keepDir } : {}),
       ...(direction === 'bidi' ? { twoWay: { self, policy: settings.overwrite, host } } : {}),
       ...(hooks.progress !== undefined ? { progress: hooks.progress } : {}),
+      sourceVerdicts: this.removesAfter(settings),
     });
+  }
+
+  /** removesAfter: --remove-after-transfer applies to this run (one way: begin refused it two ways). */
+  private removesAfter(settings: RunSettings): boolean {
+    return settings.removeAfterTransfer === true && this.options.direction !== 'bidi';
   }
 
   /** report keeps this side's record of what was not synchronized, then tells the run's listener. */

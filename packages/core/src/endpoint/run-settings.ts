@@ -25,6 +25,12 @@ export interface RunSettings {
   readonly targetRate: number;
   /** maxDelete is --max-delete; absent, the guard's default. */
   readonly maxDelete?: DeleteLimit;
+  /**
+   * removeAfterTransfer (one way): the sending side removes each source file once the receiver
+   * recorded it; removeEmptyDirs: the source directories that emptied too, never the root.
+   */
+  readonly removeAfterTransfer?: boolean;
+  readonly removeEmptyDirs?: boolean;
 }
 
 /** RunHooks are what one end adds to a run: its own keep dir, and who hears of what happens. */

@@ -36,6 +36,11 @@ export interface ReceiverOptions {
   readonly keepDir?: string;
   /** mirror makes this side identical to the sender: extra paths deleted, changed and lost ones made again. */
   readonly mirror?: boolean;
+  /**
+   * sourceVerdicts (--remove-after-transfer): the sender answers each Results message with its
+   * word on its own copies; the stream ends only once every message is answered.
+   */
+  readonly sourceVerdicts?: boolean;
   /** filter is this side's scan filter: --mirror leaves what it hides alone. */
   readonly filter?: Filter;
   /** platform whose naming rules this side's file system follows (tests pass win32 on Linux). */

@@ -47,6 +47,11 @@ export interface PathResult {
   readonly entry?: Entry;
   /** from is the old path of a move. */
   readonly from?: string;
+  /**
+   * source is the sending side's word on its own copy under --remove-after-transfer, sent back
+   * to the receiver once the path was recorded on both sides: removed, or kept (message says why).
+   */
+  readonly source?: 'removed' | 'kept';
 }
 
 /**

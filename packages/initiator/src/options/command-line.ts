@@ -45,6 +45,10 @@ export interface SyncOptions {
   readonly preserveUid: boolean;
   readonly preserveGid: boolean;
   readonly mirror: boolean;
+  /** removeAfterTransfer (--remove-after-transfer, one way) removes each source file once recorded on both sides. */
+  readonly removeAfterTransfer: boolean;
+  /** removeEmptyDirs (--remove-empty-dirs, with removeAfterTransfer) removes the source directories a run emptied, never the root. */
+  readonly removeEmptyDirs: boolean;
   /** keepDirLocal is absolute; keepDirRemote is read inside the docroot by the reactor. */
   readonly keepDirLocal: string | undefined;
   readonly keepDirRemote: string | undefined;
@@ -129,6 +133,10 @@ export function buildParser(argv: readonly string[]) {
     .option('ignore-delete', { type: 'boolean' })
     .option('delete-delay', { type: 'boolean' })
     .option('mirror', { type: 'boolean' })
+    .option('remove-after-transfer', { type: 'boolean',
+      describe: 'remove each source file once the other side verified, placed and recorded it (push or pull; not with -K bidi or --mirror)' })
+    .option('remove-empty-dirs', { type: 'boolean',
+      describe: 'with --remove-after-transfer: also remove the source directories this run emptied (never the sync root)' })
     .option('keep-dir-local', { type: 'string' })
     .option('keep-dir-remote', { type: 'string' })
     .option('allow-mass-delete', { type: 'boolean', default: false,
@@ -206,6 +214,7 @@ export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncO
     maxDelete: args.maxDelete === undefined ? undefined : parseMaxDelete(args.maxDelete),
     filters: filterRules(argv),
     ignoreDelete: args.ignoreDelete === true, mirror: args.mirror === true,
+    removeAfterTransfer: args.removeAfterTransfer === true, removeEmptyDirs: args.removeEmptyDirs === true,
     symlinks: args.symbolicLinks === undefined ? DEFAULT_SYMLINKS
       : choice(args.symbolicLinks.toLowerCase(), SYMLINK_MODES, '--symbolic-links'),
     preserveTime: args.preserveTime === true,
@@ -248,9 +257,24 @@ function checkValues(args: Parsed, direction: Direction): void {
   if (args.keepDirRemote !== undefined && direction === 'pull') {
     throw usageError('--keep-dir-remote keeps what a push deletes on the reactor; a pull deletes locally: use --keep-dir-local');
   }
+  checkRemoveAfter(args, direction);
   if (args.mirror === true && args.ignoreDelete === true) throw usageError('--mirror deletes what the source lacks; it cannot be used with --ignore-delete');
   for (const [flag, file] of [['--exclude-from', args.excludeFrom], ['--include-from', args.includeFrom]] as const) {
     if (file !== undefined && !existsSync(file)) throw usageError(`${flag} ${file} does not exist`);
+  }
+}
+
+/** checkRemoveAfter refuses --remove-after-transfer where removing the source makes no sense. */
+function checkRemoveAfter(args: Parsed, direction: Direction): void {
+  if (args.removeEmptyDirs === true && args.removeAfterTransfer !== true) {
+    throw usageError('--remove-empty-dirs removes the directories --remove-after-transfer emptied; add --remove-after-transfer or drop it');
+  }
+  if (args.removeAfterTransfer !== true) return;
+  if (direction === 'bidi') {
+    throw usageError('--remove-after-transfer removes what one side sent to the other; it cannot be used with -K bidi (use push or pull)');
+  }
+  if (args.mirror === true) {
+    throw usageError('--remove-after-transfer empties the source, which --mirror would copy by deleting on the target; they cannot be used together');
   }
 }
 

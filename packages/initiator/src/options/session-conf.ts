@@ -112,7 +112,7 @@ const SESSION: Fields = {
   delete_before: { refuse: 'snapsync deletes after the transfers, never before', inert: false },
   local_keep_dir: flag('keep-dir-local', 'string'),
   remote_keep_dir: flag('keep-dir-remote', 'string'),
-  remove_after_transfer: { refuse: 'snapsync never removes source files', inert: false },
+  remove_after_transfer: flag('remove-after-transfer', 'boolean'),
   ignore_mode: { refuse: 'snapsync always carries permission modes', inert: false },
   no_preserve_root_attrs: { refuse: "snapsync treats the sync root's attributes as any directory's", inert: false },
   preserve_modification_time: flag('preserve-time', 'boolean', 't'),
@@ -173,6 +173,7 @@ const SESSION: Fields = {
   cookie: { ignore: "an identification string for Aspera's tools" },
   ascp_dir: { ignore: 'snapsync does not run ascp' },
   // snapsync
+  remove_empty_dirs: flag('remove-empty-dirs', 'boolean'),
   max_delete: flag('max-delete', 'text'),
   allow_mass_delete: flag('allow-mass-delete', 'boolean'),
   dry_run: flag('dry-run', 'boolean'),

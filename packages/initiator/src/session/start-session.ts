@@ -1,6 +1,6 @@
 import { Endpoint, SessionSide, partOf, SnapsyncError, currentPlatform, lastSyncAgreed, type Direction, type PlatformName } from '@snapsync/core';
 import {
-  BIDI_FEATURE, CONTINUOUS_FEATURE, DIGEST_LAST_FEATURE, DRY_RUN_FEATURE, FEATURES, FILE_BATCH_FEATURE, MAX_DELETE_FEATURE, OWNERS_FEATURE,
+  BIDI_FEATURE, CONTINUOUS_FEATURE, DIGEST_LAST_FEATURE, DRY_RUN_FEATURE, FEATURES, FILE_BATCH_FEATURE, MAX_DELETE_FEATURE, OWNERS_FEATURE, REMOVE_AFTER_FEATURE,
   MAGIC, PeerError, PROTOCOL_VERSION, SNAPSYNC_VERSION,
   protocolError, type Connection,
   type Message, type OpenSession,
@@ -145,6 +145,11 @@ async function connect(options: SyncOptions, io: RunIo): Promise<{ connection: C
       throw new SnapsyncError('NOT_SUPPORTED',
         'the reactor does not support --max-delete (it is older than this snapsync and would apply its default limit); ' +
         'upgrade it or run without --max-delete');
+    }
+    // Both roles have a part (a sending reactor removes and answers, a receiving one waits for the answers).
+    if (options.removeAfterTransfer && !welcome.features.includes(REMOVE_AFTER_FEATURE)) {
+      throw new SnapsyncError('NOT_SUPPORTED',
+        'the reactor does not support --remove-after-transfer (it is older than this snapsync); upgrade it or run without it');
     }
     const user = remote.kind === 'remote' ? remote.user ?? userInfo().username : userInfo().username;
     const auth = remote.kind === 'local'
