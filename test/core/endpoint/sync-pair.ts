@@ -85,6 +85,11 @@ export interface CycleOptions {
    * sender hashes every new file before its change goes (default: the feature, as sessions run).
    */
   readonly digestLast?: boolean;
+  /** removeAfterTransfer (with removeEmptyDirs) is --remove-after-transfer (--remove-empty-dirs). */
+  readonly removeAfterTransfer?: boolean;
+  readonly removeEmptyDirs?: boolean;
+  /** linkBoundary bounds the reactor end's tree (its user's docroot). */
+  readonly linkBoundary?: string;
 }
 
 /** PassOptions make one pass of a cycle: a one-way run, or a pass of a bidirectional one. */
@@ -202,6 +207,7 @@ function endpointOf(side: Side, self: Party, direction: Direction, options: Cycl
     privateDirName: PRIVATE_DIR, peerDigestLast: options.digestLast ?? true,
     ...(receives && options.platform !== undefined ? { platform: options.platform } : {}),
     ...(self === 'reactor' && options.reactorRefusesOwners === true ? { ownersRefused: 'this reactor does not let the test user set owners' } : {}),
+    ...(self === 'reactor' && options.linkBoundary !== undefined ? { linkBoundary: options.linkBoundary } : {}),
   });
 }
 
@@ -213,6 +219,7 @@ function settingsOf(options: CycleOptions, policy: OverwritePolicy): RunSettings
     ignoreDelete: false, mirror: options.mirror ?? false, symlinks: 'copy', preserveTime: options.preserveTime ?? false,
     overwrite: options.policy ?? policy, preserveUid: owners.uid, preserveGid: owners.gid, targetRate: 0,
     ...(options.maxDelete !== undefined ? { maxDelete: options.maxDelete } : {}),
+    ...(options.removeAfterTransfer === true ? { removeAfterTransfer: true, removeEmptyDirs: options.removeEmptyDirs === true } : {}),
   };
 }
 
