@@ -71,6 +71,10 @@ describe('initiator: a reactor older than this snapsync', () => {
     // In a pull the reactor runs the guard: left to its default, a stricter limit would silently be looser.
     ['--max-delete=5 --direction=pull', maxDelete],
     ['--max-delete=5% --direction=pull', maxDelete],
+    // Both roles have a part: a receiving reactor that did not wait for the answers would end the stream before them.
+    ['--remove-after-transfer', 'the reactor does not support --remove-after-transfer (it is older than this snapsync); upgrade it or run without it'],
+    ['--remove-after-transfer --direction=pull',
+      'the reactor does not support --remove-after-transfer (it is older than this snapsync); upgrade it or run without it'],
   ] as const) {
     it(`refuses ${flag} with exit 3 right after the hello, before logging in or opening anything`, async () => {
       const local = tempDir('snapsync-old-');
