@@ -4,7 +4,7 @@ import type { PathResult, SyncChannel } from '../stream/messages.js';
 import { emptySummary, tally, type SyncSummary } from '../stream/summary.js';
 import { RECORD_BATCH } from '../stream/limits.js';
 import type { SentRecord } from './sender-store.js';
-import type { SourceRemoval } from './source-removal.js';
+import { SOURCE_LINK, type SourceRemoval } from './source-removal.js';
 
 /** FoldOptions say where the sending side's results go. */
 export interface FoldOptions {
@@ -103,11 +103,15 @@ export class ResultFold {
     // A directory's line waits: if this batch empties it, its line says it went.
     const lines = new Map(kept.map((result) => [result.path, result]));
     const verdicts: PathResult[] = [];
+    const links: string[] = [];
     for (const result of files) {
       const verdict = removal.removeFile(result, rows.get(result.path)!);
       verdicts.push(verdict);
+      // A followed link stays for good: recorded again, it is not sent again every run.
+      if (verdict.message === SOURCE_LINK) links.push(result.path);
       this.options.report({ ...result, message: notes(result.message, verdict.message), source: verdict.source });
     }
+    if (links.length > 0) this.options.store.recordScanned({ synced: links });
     const dirs = removal.emptiedDirs(verdicts.filter((v) => v.source === 'removed').map((v) => v.path));
     if (dirs.length > 0) {
       // Forgotten before they go, as files are.

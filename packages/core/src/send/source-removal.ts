@@ -11,6 +11,7 @@ export const SOURCE_WOULD_BE_REMOVED = 'source would be removed';
 export const SOURCE_DIR_REMOVED = 'emptied directory removed from the source';
 export const SOURCE_DIR_WOULD_BE_REMOVED = 'emptied directory would be removed from the source';
 export const SOURCE_CHANGED = 'source kept: it changed after its scan; it will be sent again next run';
+export const SOURCE_LINK = 'source kept: it is a link (-n follow sent its target, which is not removed)';
 
 /** SourceRemovalOptions describe the sending side's tree (--remove-after-transfer). */
 export interface SourceRemovalOptions {
@@ -54,6 +55,7 @@ export class SourceRemoval {
       return verdict('kept', `source kept: ${(err as Error).message}`);
     }
     if (st === undefined) return verdict('kept', 'source kept: it is no longer there');
+    if (st.isSymbolicLink()) return verdict('kept', SOURCE_LINK);
     if (!st.isFile() || !statIsAsScanned(st, scanned)) return verdict('kept', SOURCE_CHANGED);
     if (this.options.dryRun) {
       this.removed.add(result.path);
