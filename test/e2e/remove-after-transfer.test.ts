@@ -84,26 +84,31 @@ describeModes('e2e: --remove-after-transfer', (mode) => {
     expect(readdirSync(pair.remote)).to.deep.equal([]);
   });
 
-  it('push -C: files dropped into the local dir (an outbox) arrive on the target and vanish from the source, with no deletion sent', async () => {
-    const pair = mode.pair();
-    put(pair.local, 'before.txt', 'before\n');
-    const session = mode.continuous('rat-outbox', pair, 'push', ['--remove-after-transfer', '--cooloff', '0']);
-    try {
-      await eventually(() => expect(session.events().some((event) => event.event === 'watching'), session.stderr()).to.equal(true), 30_000);
-      expect(existsSync(join(pair.local, 'before.txt'))).to.equal(false);
-      for (let i = 0; i < 5; i += 1) put(pair.local, `drop/${i}.txt`, `drop ${i}\n`);
-      writeFileSync(join(pair.local, 'top.txt'), 'top\n');
-      await eventually(() => {
-        expect(tree(pair.local)).to.deep.equal(['drop']);
-        expect(tree(pair.remote)).to.deep.equal(['before.txt', 'drop', 'drop/0.txt', 'drop/1.txt', 'drop/2.txt', 'drop/3.txt', 'drop/4.txt', 'top.txt']);
-      }, 20_000);
-      // The removals' own watch events start no cycle that deletes on the target.
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      expect(session.events().filter((event) => event.event === 'path' && event.outcome === 'deleted')).to.deep.equal([]);
-      expect(readFileSync(join(pair.remote, 'drop/4.txt'), 'utf8')).to.equal('drop 4\n');
-    } finally {
-      const result = await session.stop('SIGTERM');
-      expect(result.code, result.stderr).to.equal(0);
-    }
-  });
+  for (const direction of ['push', 'pull'] as const) {
+    it(`${direction} -C: files dropped into the source dir (an outbox) arrive on the target and vanish from the source, no deletion sent`,
+      async () => {
+        const pair = mode.pair();
+        const [source, target] = direction === 'push' ? [pair.local, pair.remote] : [pair.remote, pair.local];
+        put(source, 'before.txt', 'before\n');
+        const session = mode.continuous(`rat-outbox-${direction}`, pair, direction, ['--remove-after-transfer', '--cooloff', '0']);
+        try {
+          await eventually(() => expect(session.events().some((event) => event.event === 'watching'), session.stderr()).to.equal(true), 30_000);
+          expect(existsSync(join(source, 'before.txt'))).to.equal(false);
+          for (let i = 0; i < 5; i += 1) put(source, `drop/${i}.txt`, `drop ${i}\n`);
+          writeFileSync(join(source, 'top.txt'), 'top\n');
+          await eventually(() => {
+            expect(tree(source)).to.deep.equal(['drop']);
+            expect(tree(target)).to.deep.equal(['before.txt', 'drop', 'drop/0.txt', 'drop/1.txt', 'drop/2.txt', 'drop/3.txt', 'drop/4.txt', 'top.txt']);
+          }, 20_000);
+          // The removals' own watch events start no cycle that deletes on the target.
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          expect(session.events().filter((event) => event.event === 'path' && event.outcome === 'deleted')).to.deep.equal([]);
+          expect(readFileSync(join(target, 'drop/4.txt'), 'utf8')).to.equal('drop 4\n');
+          expect(tree(target)).to.have.length(8);
+        } finally {
+          const result = await session.stop('SIGTERM');
+          expect(result.code, result.stderr).to.equal(0);
+        }
+      });
+  }
 });

@@ -82,6 +82,8 @@ describe('initiator/options/command-line', () => {
       '--remove-after-transfer removes what one side sent to the other; it cannot be used with -K bidi (use push or pull)'],
     ['--remove-after-transfer with --mirror', [...BASE, '--remove-after-transfer', '--mirror'],
       '--remove-after-transfer empties the source, which --mirror would copy by deleting on the target; they cannot be used together'],
+    ['--remove-after-transfer with --no-fsync', [...BASE, '--remove-after-transfer', '--no-fsync'],
+      '--remove-after-transfer removes the source once the target holds the file; --no-fsync leaves that copy unflushed: drop one'],
     ['--remove-empty-dirs alone', [...BASE, '--remove-empty-dirs'],
       '--remove-empty-dirs removes the directories --remove-after-transfer emptied; add --remove-after-transfer or drop it'],
     ['a flag given twice', [...BASE, '-N', 'other'], '--name is given more than once'],

@@ -276,6 +276,10 @@ function checkRemoveAfter(args: Parsed, direction: Direction): void {
   if (args.mirror === true) {
     throw usageError('--remove-after-transfer empties the source, which --mirror would copy by deleting on the target; they cannot be used together');
   }
+  // The source goes once the target says it has the file: a copy a power cut could still take is not had.
+  if (args.fsync === false) {
+    throw usageError('--remove-after-transfer removes the source once the target holds the file; --no-fsync leaves that copy unflushed: drop one');
+  }
 }
 
 function logDirOf(text: string | undefined): SyncOptions['logDir'] {
