@@ -110,6 +110,17 @@ describe('core: --remove-after-transfer', () => {
       });
   }
 
+  it('-n follow: a followed link stays at the source, recorded, and is not sent again; its target, a file of the tree, goes', async () => {
+    put(source.root, 'data/t.txt', 't\n');
+    symlinkSync('t.txt', join(source.root, 'data/link'));
+    const cycle = await syncCycle(source, target, { removeAfterTransfer: true, symlinks: 'follow' });
+    expect(verdicts(cycle.results)).to.deep.equal({ 'data/link': 'kept', 'data/t.txt': 'removed' });
+    expect(cycle.result('data/link')?.message).to.match(/source kept: it is a link/);
+    expect(readFileSync(join(target.root, 'data/link'), 'utf8')).to.equal('t\n');
+    expect(source.store.synced('data/link')).to.not.equal(undefined);
+    expect(Object.keys(listTree(source.root))).to.deep.equal(['data', 'data/link']);
+  });
+
   it('pull: a link planted in place of a source directory does not lead the removal outside the docroot', async () => {
     const docroot = tempDir('snapsync-docroot-');
     const outside = tempDir('snapsync-outside-');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import {
   currentPlatform, Endpoint, partOf, Receiver, Sender, SnapshotStore, type Change, type ChecksumName, type DeleteLimit, type Direction,
   type Filter, type OverwritePolicy, type Party, type PathResult, type Owners, type PlatformName, type RunHooks, type RunSettings,
-  type SideScan, type SyncChannel, type SyncMessage, type SyncSummary,
+  type SideScan, type SymlinkMode, type SyncChannel, type SyncMessage, type SyncSummary,
 } from '@snapsync/core/internal';
 import { tempDir } from '../../helpers/temp-dir.js';
 
@@ -88,6 +88,8 @@ export interface CycleOptions {
   /** removeAfterTransfer (with removeEmptyDirs) is --remove-after-transfer (--remove-empty-dirs). */
   readonly removeAfterTransfer?: boolean;
   readonly removeEmptyDirs?: boolean;
+  /** symlinks is -n (default copy). */
+  readonly symlinks?: SymlinkMode;
   /** linkBoundary bounds the reactor end's tree (its user's docroot). */
   readonly linkBoundary?: string;
 }
@@ -216,7 +218,7 @@ function settingsOf(options: CycleOptions, policy: OverwritePolicy): RunSettings
   const owners = options.owners ?? { uid: false, gid: false };
   return {
     dryRun: options.dryRun ?? false, allowMassDelete: options.allowMassDelete ?? false, filters: options.filter?.rules ?? [],
-    ignoreDelete: false, mirror: options.mirror ?? false, symlinks: 'copy', preserveTime: options.preserveTime ?? false,
+    ignoreDelete: false, mirror: options.mirror ?? false, symlinks: options.symlinks ?? 'copy', preserveTime: options.preserveTime ?? false,
     overwrite: options.policy ?? policy, preserveUid: owners.uid, preserveGid: owners.gid, targetRate: 0,
     ...(options.maxDelete !== undefined ? { maxDelete: options.maxDelete } : {}),
     ...(options.removeAfterTransfer === true ? { removeAfterTransfer: true, removeEmptyDirs: options.removeEmptyDirs === true } : {}),
