@@ -3,7 +3,7 @@ import { SnapsyncError } from '../errors.js';
 import type { Entry } from '../model/entry.js';
 import { notes } from '../model/path-errors.js';
 import { RESULT_BATCH } from '../stream/limits.js';
-import { failChannel, type PathResult, type SyncChannel } from '../stream/messages.js';
+import { failChannel, placed, withVerdict, type PathResult, type SyncChannel } from '../stream/messages.js';
 import { emptySummary, tally, type SyncSummary } from '../stream/summary.js';
 import type { ReceiverStore } from './receiver-store.js';
 
@@ -126,8 +126,7 @@ export class Recording {
       this.oldPathsLeft.add(movedFrom);
     }
     tally(this.summary, result);
-    const placed = result.outcome === 'synchronized' || result.outcome === 'exists' || result.outcome === 'moved';
-    if (placed && this.options.sourceVerdicts === true) this.held.set(result.path, result);
+    if (placed(result) && this.options.sourceVerdicts === true) this.held.set(result.path, result);
     else if (result.outcome !== 'superseded') this.options.report(result);
     this.results.push(result);
     if (this.results.length >= RESULT_BATCH) this.flush();
@@ -183,7 +182,7 @@ export class Recording {
       tally(this.summary, verdict);
       const line = held.get(verdict.path);
       held.delete(verdict.path);
-      this.options.report(line === undefined ? verdict : { ...line, message: notes(line.message, verdict.message), source: verdict.source });
+      this.options.report(line === undefined ? verdict : withVerdict(line, verdict));
     }
     // Directories and links stay at the source: their lines go as they were.
     for (const line of held.values()) this.options.report(line);

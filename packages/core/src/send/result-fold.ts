@@ -1,6 +1,5 @@
 import type { Entry } from '../model/entry.js';
-import { notes } from '../model/path-errors.js';
-import type { PathResult, SyncChannel } from '../stream/messages.js';
+import { placed, withVerdict, type PathResult, type SyncChannel } from '../stream/messages.js';
 import { emptySummary, tally, type SyncSummary } from '../stream/summary.js';
 import { RECORD_BATCH } from '../stream/limits.js';
 import type { SentRecord } from './sender-store.js';
@@ -45,10 +44,10 @@ export class ResultFold {
   /** fold takes what the receiver did with one path and reports it. */
   fold(result: PathResult): void {
     tally(this.summary, result);
-    const placed = result.outcome === 'synchronized' || result.outcome === 'exists' || result.outcome === 'moved';
-    if (placed && this.removes) this.removing.push(result);
+    const isPlaced = placed(result);
+    if (isPlaced && this.removes) this.removing.push(result);
     else if (result.outcome !== 'superseded') this.options.report(result);
-    if (placed) {
+    if (isPlaced) {
       if (!this.removes) this.synced.push(result.path);
       if (result.from !== undefined) this.removed.push(result.from);
     } else if (result.outcome === 'deleted') {
@@ -109,7 +108,7 @@ export class ResultFold {
       verdicts.push(verdict);
       // A followed link stays for good: recorded again, it is not sent again every run.
       if (verdict.message === SOURCE_LINK) links.push(result.path);
-      this.options.report({ ...result, message: notes(result.message, verdict.message), source: verdict.source });
+      this.options.report(withVerdict(result, verdict));
     }
     if (links.length > 0) this.options.store.recordScanned({ synced: links });
     const dirs = removal.emptiedDirs(verdicts.filter((v) => v.source === 'removed').map((v) => v.path));
@@ -122,7 +121,7 @@ export class ResultFold {
         verdicts.push(verdict);
         const line = lines.get(dir);
         lines.delete(dir);
-        this.options.report(line === undefined ? verdict : { ...line, message: notes(line.message, verdict.message), source: verdict.source });
+        this.options.report(line === undefined ? verdict : withVerdict(line, verdict));
       }
     }
     for (const line of lines.values()) this.options.report(line);
