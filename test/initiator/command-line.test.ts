@@ -41,6 +41,13 @@ describe('initiator/options/command-line', () => {
     expect((await parse([...BASE, '--dry-run'])).dryRun).to.equal(true);
   });
 
+  it('reads --remove-after-transfer and --remove-empty-dirs, off unless given; fine with --ignore-delete and a keep dir', async () => {
+    expect(await parse(BASE)).to.include({ removeAfterTransfer: false, removeEmptyDirs: false });
+    expect(await parse([...BASE, '--remove-after-transfer'])).to.include({ removeAfterTransfer: true, removeEmptyDirs: false });
+    expect(await parse([...BASE, '--remove-after-transfer', '--remove-empty-dirs', '-K', 'pull', '--ignore-delete', '--keep-dir-local', '/k']))
+      .to.include({ removeAfterTransfer: true, removeEmptyDirs: true, ignoreDelete: true });
+  });
+
   it('reads -u and -j each on its own, off unless given', async () => {
     expect(await parse(BASE)).to.include({ preserveUid: false, preserveGid: false });
     expect(await parse([...BASE, '-u'])).to.include({ preserveUid: true, preserveGid: false });
@@ -71,6 +78,14 @@ describe('initiator/options/command-line', () => {
     ['a log rotation of 0 MB', [...BASE, '-L', '/logs:0'], 'rotation size must be at least 1 MB'],
     ['--mirror with bidi', [...BASE, '--mirror', '-K', 'bidi'], '--mirror makes one side a copy of the other'],
     ['--mirror with --ignore-delete', [...BASE, '--mirror', '--ignore-delete'], 'it cannot be used with --ignore-delete'],
+    ['--remove-after-transfer with bidi', [...BASE, '--remove-after-transfer', '-K', 'bidi'],
+      '--remove-after-transfer removes what one side sent to the other; it cannot be used with -K bidi (use push or pull)'],
+    ['--remove-after-transfer with --mirror', [...BASE, '--remove-after-transfer', '--mirror'],
+      '--remove-after-transfer empties the source, which --mirror would copy by deleting on the target; they cannot be used together'],
+    ['--remove-after-transfer with --no-fsync', [...BASE, '--remove-after-transfer', '--no-fsync'],
+      '--remove-after-transfer removes the source once the target holds the file; --no-fsync leaves that copy unflushed: drop one'],
+    ['--remove-empty-dirs alone', [...BASE, '--remove-empty-dirs'],
+      '--remove-empty-dirs removes the directories --remove-after-transfer emptied; add --remove-after-transfer or drop it'],
     ['a flag given twice', [...BASE, '-N', 'other'], '--name is given more than once'],
     ['an unknown flag', [...BASE, '--frobnicate'], 'Unknown argument: frobnicate'],
     ['a junk fingerprint', [...BASE, '--fingerprint', 'abc'], '--fingerprint abc is not a SHA-256 fingerprint'],

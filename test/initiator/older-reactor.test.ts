@@ -85,6 +85,10 @@ describe('initiator: a reactor older than this snapsync', () => {
       'the reactor does not support --remote-mount-signature (it is older than this snapsync); upgrade it or run without it'],
     ['--delete-before', 'the reactor does not support --delete-before (it is older than this snapsync); upgrade it or run without it'],
     ['--delete-before --direction=pull', 'the reactor does not support --delete-before (it is older than this snapsync); upgrade it or run without it'],
+    // Both roles have a part: a receiving reactor that did not wait for the answers would end the stream before them.
+    ['--remove-after-transfer', 'the reactor does not support --remove-after-transfer (it is older than this snapsync); upgrade it or run without it'],
+    ['--remove-after-transfer --direction=pull',
+      'the reactor does not support --remove-after-transfer (it is older than this snapsync); upgrade it or run without it'],
   ] as const) {
     it(`refuses ${flag} with exit 3 right after the hello, before logging in or opening anything`, async () => {
       const local = tempDir('snapsync-old-');

@@ -306,6 +306,28 @@ describe('protocol/codec', () => {
       expect(roundTrip({ id: 0, message: results }).message).to.deep.equal(results);
     });
 
+    it('carries --remove-after-transfer, --remove-empty-dirs and the sender\'s word on its copies; refuses meaningless combinations', () => {
+      const startSync = {
+        kind: 'startSync', dryRun: false, allowMassDelete: false, filters: [], ignoreDelete: false, mirror: false, keepDir: '',
+        symlinks: 'copy', preserveTime: false, overwrite: 'always', preserveUid: false, preserveGid: false,
+        partial: false, scope: [], targetRate: 0, removeAfterTransfer: true, removeEmptyDirs: true,
+      } as const;
+      expect(roundTrip({ id: 1, message: startSync }).message).to.deep.equal(startSync);
+      expect(decodeFrame(raw({ startSync: {} })).message).to.not.have.any.keys('removeAfterTransfer', 'removeEmptyDirs');
+      expectInvalid(raw({ startSync: { removeEmptyDirs: true } }), /removeEmptyDirs is set without startSync\.removeAfterTransfer/);
+      const results = {
+        kind: 'results', results: [
+          { path: 'a.txt', outcome: 'synchronized', message: 'source removed', bytes: 0, source: 'removed' },
+          { path: 'b.txt', outcome: 'exists', message: 'source kept: it changed after its scan', bytes: 0, source: 'kept' },
+          { path: 'c.txt', outcome: 'skipped', message: '', bytes: 0 },
+        ],
+      } as const;
+      expect(roundTrip({ id: 0, message: results }).message).to.deep.equal(results);
+      expect(roundTrip({ id: 0, message: { kind: 'results', results: [] } }).message).to.deep.equal({ kind: 'results', results: [] });
+      expectInvalid(raw({ results: { results: [{ path: 'a', outcome: wire.Outcome.OUTCOME_SYNCHRONIZED, sourceRemoved: true, sourceKept: true }] } }),
+        /sourceRemoved and result\.sourceKept are both set/);
+    });
+
     it('refuses a Watch whose cooloff or pending-max is out of range', () => {
       expectInvalid(raw({ watch: { cooloffMs: 60_001, pendingMax: 10 } }), /watch\.cooloffMs is out of range/);
       expectInvalid(raw({ watch: { cooloffMs: 0, pendingMax: 0 } }), /watch\.pendingMax is out of range/);

@@ -28,7 +28,7 @@ export { MAX_KEEP_DAYS, MAX_KEEP_VERSIONS, type KeepPrune } from './receive/keep
 export { Receiver } from './receive/receiver.js';
 export type { Change, DeltaFrom, Outcome, PathResult, ResumeFrom, SyncChannel, SyncMessage, TransferProgress } from './stream/messages.js';
 export { MAX_BATCH } from './stream/limits.js';
-export { emptySummary, type SyncSummary } from './stream/summary.js';
+export { addSummary, emptySummary, type SyncSummary } from './stream/summary.js';
 export { DELTA_DIGEST, MAX_DELTA_BLOCK, MAX_DELTA_BLOCKS, MIN_DELTA_BLOCK } from './stream/delta.js';
 export { compileFilter, type FilterRule } from './filter/filter.js';
 export { DEFAULT_PENDING_MAX, fitScope, PendingPaths, scopePathProblem, type Due } from './watch/pending-paths.js';

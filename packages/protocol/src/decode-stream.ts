@@ -33,7 +33,14 @@ export function resultFromWire(result: Snapsync.V1.PathResult.$Properties): Path
     ...(result.entry ? { entry: entryFromWire(result.entry) } : {}),
     ...(from !== '' ? { from: relPath(from, 'result.from') } : {}),
     ...(result.inKeepDir === true ? { inKeepDir: true } : {}),
+    ...sourceFromWire(result.sourceRemoved === true, result.sourceKept === true),
   };
+}
+
+/** sourceFromWire reads the sender's word on its copy (--remove-after-transfer): at most one. */
+function sourceFromWire(removed: boolean, kept: boolean): Pick<PathResult, 'source'> {
+  if (removed && kept) throw invalid('result.sourceRemoved and result.sourceKept are both set');
+  return removed ? { source: 'removed' } : kept ? { source: 'kept' } : {};
 }
 
 export function deltaFromWire(d: Snapsync.V1.DeltaFrom.$Properties): DeltaFrom {

@@ -164,6 +164,7 @@ const DECODERS: { readonly [K in WireKind]: (body: WireBody<K>) => MessageOf<K> 
     ...(m.ignoreMode === true ? { ignoreMode: true } : {}),
     ...keepPruneFromWire(m.keepMaxAgeDays, m.keepMaxVersions),
     ...(m.deleteBefore === true ? { deleteBefore: true } : {}),
+    ...removeAfterFromWire(m.removeAfterTransfer === true, m.removeEmptyDirs === true),
   }),
   syncReady: (m) => {
     const oldDirs = count(m.oldDirs, 'syncReady.oldDirs');
@@ -224,6 +225,12 @@ function keepPruneFromWire(days: number | null | undefined, versions: number | n
   }
   if (given(versions) && versions < 1) throw invalid('startSync.keepMaxVersions is 0; at least 1 version stays');
   return { keepPrune: { ...(given(days) ? { maxAgeDays: days } : {}), ...(given(versions) ? { maxVersions: bounded(versions, 'startSync.keepMaxVersions', MAX_KEEP_VERSIONS) } : {}) } };
+}
+
+/** removeAfterFromWire reads --remove-after-transfer; --remove-empty-dirs means nothing without it. */
+function removeAfterFromWire(removeAfterTransfer: boolean, removeEmptyDirs: boolean): { removeAfterTransfer?: true; removeEmptyDirs?: true } {
+  if (removeEmptyDirs && !removeAfterTransfer) throw invalid('startSync.removeEmptyDirs is set without startSync.removeAfterTransfer');
+  return { ...(removeAfterTransfer ? { removeAfterTransfer: true } : {}), ...(removeEmptyDirs ? { removeEmptyDirs: true } : {}) };
 }
 
 /** maxDeleteFromWire reads --max-delete: at most one of the two fields, a percentage up to 100; neither keeps the default. */

@@ -75,6 +75,7 @@ const ENCODERS: { readonly [K in MessageKind]: (message: MessageOf<K>) => Encode
     ignoreMode: m.ignoreMode === true,
     keepMaxAgeDays: m.keepPrune?.maxAgeDays, keepMaxVersions: m.keepPrune?.maxVersions,
     deleteBefore: m.deleteBefore === true,
+    removeAfterTransfer: m.removeAfterTransfer === true, removeEmptyDirs: m.removeEmptyDirs === true,
   }),
   syncReady: (m) => ({ scanned: m.scanned, oldDirs: m.oldDirs ?? 0, excludedRows: m.excludedRows ?? 0 }),
   startPass: (m) => ({ reactorSends: m.reactorSends, keptOnly: m.keptOnly }),
@@ -122,6 +123,7 @@ function resultToWire(result: PathResult): EncodedResult {
     path: result.path, outcome: OUTCOMES[result.outcome], message: result.message, bytes: result.bytes,
     entry: result.entry === undefined ? undefined : entryToWire(result.entry), from: result.from ?? '',
     inKeepDir: result.inKeepDir === true,
+    sourceRemoved: result.source === 'removed', sourceKept: result.source === 'kept',
   };
 }
 

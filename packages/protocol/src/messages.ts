@@ -148,6 +148,9 @@ export interface StartSync {
   readonly keepPrune?: KeepPrune;
   /** deleteBefore (--delete-before): deletions go first, before any transfer; absent or false, last (--delete-delay). */
   readonly deleteBefore?: boolean;
+  /** removeAfterTransfer: the sending side removes each file once recorded on both sides; removeEmptyDirs: the directories it emptied too. */
+  readonly removeAfterTransfer?: boolean;
+  readonly removeEmptyDirs?: boolean;
 }
 
 /** StartPass begins one pass of a bidirectional run (docs/sync-engine.md). */

@@ -96,12 +96,21 @@ export const MOUNT_SIGNATURE_FEATURE = 'mount-signature';
  */
 export const DELETE_BEFORE_FEATURE = 'delete-before';
 
+/**
+ * REMOVE_AFTER_FEATURE: the reactor reads StartSync.remove_after_transfer/remove_empty_dirs and
+ * plays its part: a sending reactor removes what the initiator recorded and answers each Results
+ * message; a receiving one waits for those answers before SyncDone. An older one would do
+ * neither (the stream would hang or the source stay): never asked.
+ */
+export const REMOVE_AFTER_FEATURE = 'remove-after-transfer';
+
 /** FEATURES this build can use; optional abilities are negotiated, not versioned. */
 export const FEATURES: readonly string[] = [
   DRY_RUN_FEATURE, OWNERS_FEATURE, BIDI_FEATURE, CONTINUOUS_FEATURE, MAX_DELETE_FEATURE, DIGEST_LAST_FEATURE, FILE_BATCH_FEATURE,
   OLD_DIRS_FEATURE, CLEAN_EXCLUDED_FEATURE,
   IGNORE_MODE_FEATURE, COOLOFF_MAX_FEATURE, KEEP_VERSIONS_FEATURE,
   MOUNT_SIGNATURE_FEATURE, DELETE_BEFORE_FEATURE,
+  REMOVE_AFTER_FEATURE,
 ];
 
 /** sharedFeatures keeps the features both ends named. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import {
   currentPlatform, Endpoint, partOf, Receiver, Sender, SnapshotStore, type Change, type ChecksumName, type DeleteLimit, type Direction,
   type Filter, type KeepPrune, type OverwritePolicy, type Party, type PathResult, type Owners, type PlatformName, type RunHooks, type RunSettings,
-  type SideScan, type SyncChannel, type SyncMessage, type SyncSummary,
+  type SideScan, type SymlinkMode, type SyncChannel, type SyncMessage, type SyncSummary,
 } from '@snapsync/core/internal';
 import { tempDir } from '../../helpers/temp-dir.js';
 
@@ -91,6 +91,13 @@ export interface CycleOptions {
   readonly digestLast?: boolean;
   /** ignoreMode is --ignore-mode: a path already on the receiving side keeps its own mode. */
   readonly ignoreMode?: boolean;
+  /** removeAfterTransfer (with removeEmptyDirs) is --remove-after-transfer (--remove-empty-dirs). */
+  readonly removeAfterTransfer?: boolean;
+  readonly removeEmptyDirs?: boolean;
+  /** symlinks is -n (default copy). */
+  readonly symlinks?: SymlinkMode;
+  /** linkBoundary bounds the reactor end's tree (its user's docroot). */
+  readonly linkBoundary?: string;
 }
 
 /** PassOptions make one pass of a cycle: a one-way run, or a pass of a bidirectional one. */
@@ -208,6 +215,7 @@ function endpointOf(side: Side, self: Party, direction: Direction, options: Cycl
     privateDirName: PRIVATE_DIR, peerDigestLast: options.digestLast ?? true,
     ...(receives && options.platform !== undefined ? { platform: options.platform } : {}),
     ...(self === 'reactor' && options.reactorRefusesOwners === true ? { ownersRefused: 'this reactor does not let the test user set owners' } : {}),
+    ...(self === 'reactor' && options.linkBoundary !== undefined ? { linkBoundary: options.linkBoundary } : {}),
   });
 }
 
@@ -216,12 +224,13 @@ function settingsOf(options: CycleOptions, policy: OverwritePolicy): RunSettings
   const owners = options.owners ?? { uid: false, gid: false };
   return {
     dryRun: options.dryRun ?? false, allowMassDelete: options.allowMassDelete ?? false, filters: options.filter?.rules ?? [],
-    ignoreDelete: false, mirror: options.mirror ?? false, symlinks: 'copy', preserveTime: options.preserveTime ?? false,
+    ignoreDelete: false, mirror: options.mirror ?? false, symlinks: options.symlinks ?? 'copy', preserveTime: options.preserveTime ?? false,
     overwrite: options.policy ?? policy, preserveUid: owners.uid, preserveGid: owners.gid, targetRate: 0,
     ...(options.maxDelete !== undefined ? { maxDelete: options.maxDelete } : {}),
     ...(options.ignoreMode === true ? { ignoreMode: true } : {}),
     ...(options.keepPrune !== undefined ? { keepPrune: options.keepPrune } : {}),
     ...(options.deleteBefore === true ? { deleteBefore: true } : {}),
+    ...(options.removeAfterTransfer === true ? { removeAfterTransfer: true, removeEmptyDirs: options.removeEmptyDirs === true } : {}),
   };
 }
 

@@ -45,6 +45,10 @@ class MemoryStore implements SenderStore {
     return this.scan.get(path);
   }
 
+  scannedAmong(paths: readonly string[]): Map<string, Entry> {
+    return new Map(paths.flatMap((path) => (this.scan.has(path) ? [[path, this.scan.get(path)!] as const] : [])));
+  }
+
   countSynced(): number {
     return this.files.size;
   }

@@ -56,6 +56,7 @@ describe('initiator/options/session-conf', () => {
       preserve_uid: true, preserve_gid: false, cooloff_seconds: 2, cooloff_max_seconds: 30, pending_max: 10, local_scan_interval_milliseconds: 60000,
       local_db_dir: '/db', remote_db_dir: '/rdb', transport: { target_rate: 100000000 }, log: { local_dir: '/logs', rotate_mb: 5 },
       quiet: true, max_delete: '25%', allow_mass_delete: false, dry_run: false, fsync: false, json: true,
+      remove_after_transfer: true, remove_empty_dirs: true,
     }, PRIVATE);
     expect(notices).to.deep.equal([]);
     expect(sessions).to.have.length(1);
@@ -68,6 +69,7 @@ describe('initiator/options/session-conf', () => {
       '--pending-max=10',
       '--scan-interval=60', '--local-db-dir=/db', '--remote-db-dir=/rdb', '--target-rate=100000000', '--alt-logdir=/logs:5',
       '--quiet', '--max-delete=25%', '--no-allow-mass-delete', '--no-dry-run', '--no-fsync', '--json',
+      '--remove-after-transfer', '--remove-empty-dirs',
     ]);
     expect(sessions[0]!.blame.get('-P')).to.deep.equal({ key: 'port', field: 'remote.ws_port' });
   });
@@ -141,7 +143,6 @@ describe('initiator/options/session-conf', () => {
     ['a token', { ...BASE, remote: { host: 'hh', path: '/p', token: 'Bearer x' } }, 'field "remote.token" is not supported: snapsync logs in'],
     ['two keys', { ...BASE, remote: { host: 'hh', path: '/p', private_key_paths: ['/a', '/b'] } }, 'names more than one key'],
     ['deduplication', { ...BASE, dedup: 'hardlink' }, 'field "dedup" is not supported: snapsync sends duplicate files as files; drop it or set it to "none"'],
-    ['removal of sources', { ...BASE, remove_after_transfer: true }, 'field "remove_after_transfer" is not supported'],
     ['a proxy', { ...BASE, remote: { host: 'hh', path: '/p', proxy: { protocol: 'dnat', host: 'p' } } }, 'field "remote.proxy" is not supported'],
     ['both forms of exclude_dirs_older_than', { ...BASE, exclude_dirs_older_than: { absolute: '2025-01-01T00:00:00Z', relative_seconds: 60 } },
       'field "exclude_dirs_older_than" gives both absolute and relative_seconds; keep one'],
@@ -178,6 +179,8 @@ describe('initiator/options/session-conf', () => {
     ['a relative local mount signature', { ...BASE, local_mount_signature: 'mnt/.m' },
       'field "local_mount_signature": --local-mount-signature mnt/.m is not an absolute path'],
     ['both orders of deletions', { ...BASE, delete_before: true, delete_delay: true }, '--delete-before and --delete-delay are two orders of the deletions; give one'],
+    ['removal of sources in bidi', { ...BASE, direction: 'bidi', remove_after_transfer: true },
+      'field "remove_after_transfer": --remove-after-transfer removes what one side sent to the other; it cannot be used with -K bidi'],
   ];
   for (const [what, conf, message] of flagRules) {
     it(`checks ${what} by the flag's rule, naming the field`, async () => {

@@ -1,3 +1,4 @@
+import { SnapsyncError } from '../errors.js';
 import { compileFilter, type Filter } from '../filter/filter.js';
 import type { ChecksumName } from '../model/entry.js';
 import type { Party } from '../plan/reconcile.js';
@@ -132,6 +133,9 @@ export class Endpoint {
   begin(settings: RunSettings): number {
     // A bad pattern is FILTER_INVALID, naming it, before anything changes.
     const filter = compileFilter(settings.filters);
+    if (settings.removeAfterTransfer === true && this.options.direction === 'bidi') {
+      throw new SnapsyncError('NOT_SUPPORTED', '--remove-after-transfer removes what one side sent; it cannot be used with -K bidi');
+    }
     const store = this.store;
     let rolledBack = 0;
     if (this.options.direction === 'bidi') {
@@ -259,6 +263,9 @@ export class Endpoint {
       reportProblems: self === 'reactor', losersOnly: pass.losersOnly === true, withBase: direction === 'bidi',
       digestLast: this.digestLast, rate,
       ...(hooks.progress !== undefined ? { progress: hooks.progress } : {}),
+      ...(this.removesAfter(settings) ? {
+        removeAfter: { emptyDirs: settings.removeEmptyDirs === true, ...(this.options.linkBoundary !== undefined ? { boundary: this.options.linkBoundary } : {}) },
+      } : {}),
     });
   }
 
@@ -280,7 +287,13 @@ export class Endpoint {
       ...(settings.keepPrune !== undefined && pass.losersOnly !== true ? { keepPrune: settings.keepPrune } : {}),
       ...(direction === 'bidi' ? { twoWay: { self, policy: settings.overwrite, host, ignoreMode: settings.ignoreMode === true } } : {}),
       ...(hooks.progress !== undefined ? { progress: hooks.progress } : {}),
+      sourceVerdicts: this.removesAfter(settings),
     });
+  }
+
+  /** removesAfter: --remove-after-transfer applies to this run (one way: begin refused it two ways). */
+  private removesAfter(settings: RunSettings): boolean {
+    return settings.removeAfterTransfer === true && this.options.direction !== 'bidi';
   }
 
   /** report keeps this side's record of what was not synchronized, then tells the run's listener. */

@@ -39,6 +39,12 @@ export interface RunSettings {
   readonly keepPrune?: KeepPrune;
   /** deleteBefore is --delete-before: deletions go before any transfer; absent, last (--delete-delay). */
   readonly deleteBefore?: boolean;
+  /**
+   * removeAfterTransfer (one way): the sending side removes each source file once the receiver
+   * recorded it; removeEmptyDirs: the source directories that emptied too, never the root.
+   */
+  readonly removeAfterTransfer?: boolean;
+  readonly removeEmptyDirs?: boolean;
 }
 
 /** RunHooks are what one end adds to a run: its own keep dir, and who hears of what happens. */

@@ -43,6 +43,11 @@ export interface ReceiverOptions {
   readonly mirror?: boolean;
   /** deleteBefore (--delete-before): the deletions the sender sends first run before any other change is applied. */
   readonly deleteBefore?: boolean;
+  /**
+   * sourceVerdicts (--remove-after-transfer): the sender answers each Results message with its
+   * word on its own copies; the stream ends only once every message is answered.
+   */
+  readonly sourceVerdicts?: boolean;
   /** filter is this side's scan filter: --mirror leaves what it hides alone. */
   readonly filter?: Filter;
   /** platform whose naming rules this side's file system follows (tests pass win32 on Linux). */

@@ -85,7 +85,7 @@ export class Receiver {
     this.keepDir = trees.disk.keepDir;
     this.dryKept = trees.dryTree?.kept ?? [];
     const recording = new Recording({ store, channel, report: options.report, twoWay: twoWay !== undefined, flushes: trees.flushes,
-      placed: (path) => tree.markPlaced(path) });
+      placed: (path) => tree.markPlaced(path), sourceVerdicts: options.sourceVerdicts === true });
     this.recording = recording;
     this.intake = new FileIntake({
       channel, checksum: options.checksum, tree: trees.disk, owners: this.owners, durable: trees.durable,
@@ -168,6 +168,10 @@ export class Receiver {
     } else if (message.kind === 'fileData') {
       this.intake.receive(message);
     } else if (message.kind === 'results') {
+      if (this.recording.answers(message.results)) {
+        this.recording.answered(message.results);
+        return;
+      }
       // Paths the sending side could not read: reported here, where the user is.
       for (const result of message.results) this.recording.fromSender(result);
     } else {
@@ -266,12 +270,12 @@ export class Receiver {
     }
     mirror?.removeExtras();
     this.pruneKeepDir();
-    this.afterRecorded(() => {
+    this.afterRecorded(() => this.recording.whenAnswered(() => {
       this.finished = true;
       this.intake.flushAck();
       this.options.channel.send({ kind: 'syncDone', errors: this.recording.summary.errors });
       this.resolveDone(this.recording.summary);
-    });
+    }));
   }
 
   /**

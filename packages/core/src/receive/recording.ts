@@ -1,8 +1,9 @@
 import type { PendingFlushes } from '../confined/pending-flushes.js';
+import { SnapsyncError } from '../errors.js';
 import type { Entry } from '../model/entry.js';
 import { notes } from '../model/path-errors.js';
 import { RESULT_BATCH } from '../stream/limits.js';
-import { failChannel, type PathResult, type SyncChannel } from '../stream/messages.js';
+import { failChannel, placed, withVerdict, type PathResult, type SyncChannel } from '../stream/messages.js';
 import { emptySummary, tally, type SyncSummary } from '../stream/summary.js';
 import type { ReceiverStore } from './receiver-store.js';
 
@@ -17,6 +18,8 @@ export interface RecordingOptions {
   readonly flushes: PendingFlushes | undefined;
   /** placed hears of each path recorded as synced (a dry run's tree remembers it). */
   readonly placed: (path: string) => void;
+  /** sourceVerdicts: the sender answers each Results message (--remove-after-transfer); lines of placed paths wait for it. */
+  readonly sourceVerdicts?: boolean;
 }
 
 /** SyncedLine is the result line of a path recorded as synchronized. */
@@ -48,6 +51,11 @@ export class Recording {
   /** committed settles once the batches flushed so far are recorded, in order. */
   private committed: Promise<void> = Promise.resolve();
   private failed = false;
+  /** held: lines of placed paths gathered for the next batch, waiting for the sender's word on its copy. */
+  private held = new Map<string, PathResult>();
+  /** unanswered: each batch sent and not yet answered by the sender, with its held lines, in order. */
+  private readonly unanswered: Map<string, PathResult>[] = [];
+  private onAnswered: (() => void) | undefined;
 
   constructor(private readonly options: RecordingOptions) {}
 
@@ -118,7 +126,8 @@ export class Recording {
       this.oldPathsLeft.add(movedFrom);
     }
     tally(this.summary, result);
-    if (result.outcome !== 'superseded') this.options.report(result);
+    if (placed(result) && this.options.sourceVerdicts === true) this.held.set(result.path, result);
+    else if (result.outcome !== 'superseded') this.options.report(result);
     this.results.push(result);
     if (this.results.length >= RESULT_BATCH) this.flush();
   }
@@ -132,6 +141,8 @@ export class Recording {
   flush(): void {
     const outcome = { synced: this.synced, removed: this.removed, forgotten: this.forgotten };
     const results = this.results;
+    const held = this.held;
+    this.held = new Map();
     this.synced = [];
     this.removed = [];
     this.forgotten = [];
@@ -142,7 +153,10 @@ export class Recording {
     flushed?.catch(() => {});
     this.committed = this.committed.then(() => flushed).then(() => {
       this.options.store.record(outcome, this.options.twoWay);
-      if (results.length > 0) this.options.channel.send({ kind: 'results', results });
+      if (results.length === 0) return;
+      // Waited for before it is sent: a channel may deliver the answer at once.
+      if (this.options.sourceVerdicts === true) this.unanswered.push(held);
+      this.options.channel.send({ kind: 'results', results });
     });
     this.committed.catch((err: unknown) => {
       // Only the first failure ends the session: every later batch fails with it.
@@ -150,6 +164,39 @@ export class Recording {
       this.failed = true;
       failChannel(this.options.channel, err);
     });
+  }
+
+  /** answers tells the sender's answer to a Results message (--remove-after-transfer): its words on its copies, maybe none. */
+  answers(results: readonly PathResult[]): boolean {
+    return this.options.sourceVerdicts === true && results.every((result) => result.source !== undefined);
+  }
+
+  /**
+   * answered takes the sender's answer to the oldest batch not yet answered: each placed path's
+   * line says what became of the source (an emptied directory has a line of its own).
+   */
+  answered(verdicts: readonly PathResult[]): void {
+    const held = this.unanswered.shift();
+    if (held === undefined) throw new SnapsyncError('UNEXPECTED_MESSAGE', 'unexpected results: the sender answered a batch never sent');
+    for (const verdict of verdicts) {
+      tally(this.summary, verdict);
+      const line = held.get(verdict.path);
+      held.delete(verdict.path);
+      this.options.report(line === undefined ? verdict : withVerdict(line, verdict));
+    }
+    // Directories and links stay at the source: their lines go as they were.
+    for (const line of held.values()) this.options.report(line);
+    if (this.unanswered.length === 0 && this.onAnswered !== undefined) {
+      const next = this.onAnswered;
+      this.onAnswered = undefined;
+      next();
+    }
+  }
+
+  /** whenAnswered goes on once the sender answered every batch sent (at once without --remove-after-transfer). */
+  whenAnswered(next: () => void): void {
+    if (this.unanswered.length === 0) next();
+    else this.onAnswered = next;
   }
 
   /** recorded resolves once every batch flushed so far is recorded (and its results sent). */

@@ -29,7 +29,8 @@ export function isAsScanned(fd: number, asScanned: ScannedStat): boolean {
   return statIsAsScanned(fstatSync(fd, { bigint: true }), asScanned);
 }
 
-function statIsAsScanned(st: BigIntStats, asScanned: ScannedStat): boolean {
+/** statIsAsScanned tells whether a path's status is still what a scan saw (a source removed after its transfer is checked so). */
+export function statIsAsScanned(st: BigIntStats, asScanned: ScannedStat): boolean {
   return Number(st.size) === asScanned.size && Number(st.mtimeNs / 1000n) === asScanned.mtimeUs && inodeNumber(st.ino) === asScanned.ino;
 }
 

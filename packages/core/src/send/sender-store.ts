@@ -37,6 +37,8 @@ export interface ChangeSource {
 /** SentRecord records what the receiver reports done, as this side's scan saw it. */
 export interface SentRecord {
   recordScanned(outcome: { synced?: readonly string[]; removed?: readonly string[] }): void;
+  /** scannedAmong reads this run's scan rows (--remove-after-transfer removes a file only as scanned). */
+  scannedAmong(paths: readonly string[]): Map<string, Entry>;
 }
 
 /** SenderStore is all the Sender asks of its snapshot. */

@@ -15,6 +15,7 @@ import type { RateLimit } from './rate-limit.js';
 import { ResultFold } from './result-fold.js';
 import type { SenderStore } from './sender-store.js';
 import { SourceFiles } from './source-files.js';
+import { SourceRemoval, type SourceRemovalOptions } from './source-removal.js';
 import { holdForTest } from './test-hold.js';
 import { deletable, NOTHING_VANISHED, walkVanished } from './vanished.js';
 
@@ -55,6 +56,11 @@ export interface SenderOptions {
   readonly rate?: RateLimit;
   /** digestLast: the receiver takes a new file's digest with its last chunk (feature "digest-last"; one-way runs). */
   readonly digestLast?: boolean;
+  /**
+   * removeAfter (--remove-after-transfer, one way) removes each source file once the receiver
+   * recorded it, and with emptyDirs the directories that emptied; root and boundary are this side's.
+   */
+  readonly removeAfter?: Pick<SourceRemovalOptions, 'emptyDirs' | 'boundary'>;
 }
 
 /**
@@ -89,7 +95,12 @@ export class Sender {
     this.changes = new ChangeList(store, scan, twoWay);
     this.credit = new ByteCredit(channel, options.rate);
     this.ahead = new DigestsAhead(root, store, this.source, options.dryRun === true);
-    this.results = new ResultFold({ store, channel, report: options.report, reportProblems: options.reportProblems === true, twoWay });
+    const removal = options.removeAfter === undefined ? undefined
+      : new SourceRemoval({ ...options.removeAfter, root, dryRun: options.dryRun === true });
+    this.results = new ResultFold({
+      store, channel, report: options.report, reportProblems: options.reportProblems === true, twoWay,
+      ...(removal !== undefined ? { removal } : {}),
+    });
     this.supply = new ContentSupply({
       channel, checksum, source: this.source, changes: this.changes, credit: this.credit,
       ahead: this.ahead,
@@ -178,6 +189,8 @@ export class Sender {
         return;
       case 'results':
         for (const result of message.results) this.settle(result);
+        // The receiver waits for this side's word on each message before it ends the stream.
+        if (this.results.removes) this.results.answer();
         return;
       case 'syncDone':
         this.syncDone = true;

@@ -1,4 +1,5 @@
 import type { Entry } from '../model/entry.js';
+import { notes } from '../model/path-errors.js';
 
 /**
  * Outcome of one path, named as Aspera's per-path lines name it. `superseded` is a
@@ -52,6 +53,21 @@ export interface PathResult {
    * --keep-max-age/-versions pruned): reported, never recorded, not counted as a deletion.
    */
   readonly inKeepDir?: boolean;
+  /**
+   * source is the sending side's word on its own copy under --remove-after-transfer, sent back
+   * to the receiver once the path was recorded on both sides: removed, or kept (message says why).
+   */
+  readonly source?: 'removed' | 'kept';
+}
+
+/** placed tells an outcome that leaves the path on the receiving side as the sender has it (what --remove-after-transfer may remove). */
+export function placed(result: PathResult): boolean {
+  return result.outcome === 'synchronized' || result.outcome === 'exists' || result.outcome === 'moved';
+}
+
+/** withVerdict is a path's line with the sender's word on its copy (--remove-after-transfer) added. */
+export function withVerdict(line: PathResult, verdict: PathResult): PathResult {
+  return { ...line, message: notes(line.message, verdict.message), ...(verdict.source !== undefined ? { source: verdict.source } : {}) };
 }
 
 /**

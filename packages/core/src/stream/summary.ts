@@ -10,14 +10,32 @@ export interface SyncSummary {
   skipped: number;
   conflicts: number;
   errors: number;
+  /** sourceRemoved counts source paths removed once recorded on both sides (--remove-after-transfer); absent when none. */
+  sourceRemoved?: number;
+  /** sourceKept counts source files that option kept (changed after their scan, or could not be removed). */
+  sourceKept?: number;
 }
 
 export function emptySummary(): SyncSummary {
   return { files: 0, bytes: 0, exists: 0, deleted: 0, moved: 0, skipped: 0, conflicts: 0, errors: 0 };
 }
 
+/** addSummary adds one run's (or pass's) counts to a total, the optional ones included. */
+export function addSummary(total: SyncSummary, more: SyncSummary): void {
+  for (const key of Object.keys(more) as (keyof SyncSummary)[]) total[key] = (total[key] ?? 0) + (more[key] ?? 0);
+}
+
 /** tally adds one path's outcome to a summary. */
 export function tally(summary: SyncSummary, result: PathResult): void {
+  // The sender's word on its own copy: the path's outcome was counted when the receiver reported it.
+  if (result.source === 'removed') {
+    summary.sourceRemoved = (summary.sourceRemoved ?? 0) + 1;
+    return;
+  }
+  if (result.source === 'kept') {
+    summary.sourceKept = (summary.sourceKept ?? 0) + 1;
+    return;
+  }
   switch (result.outcome) {
     case 'synchronized':
       summary.files += 1;

@@ -51,6 +51,10 @@ export interface SyncOptions {
   /** ignoreMode (--ignore-mode): a path already on the receiving side keeps its mode; new paths take the source's. */
   readonly ignoreMode: boolean;
   readonly mirror: boolean;
+  /** removeAfterTransfer (--remove-after-transfer, one way) removes each source file once recorded on both sides. */
+  readonly removeAfterTransfer: boolean;
+  /** removeEmptyDirs (--remove-empty-dirs, with removeAfterTransfer) removes the source directories a run emptied, never the root. */
+  readonly removeEmptyDirs: boolean;
   /** keepDirLocal is absolute; keepDirRemote is read inside the docroot by the reactor. */
   readonly keepDirLocal: string | undefined;
   readonly keepDirRemote: string | undefined;
@@ -153,6 +157,10 @@ export function buildParser(argv: readonly string[]) {
       describe: 'delete what the source deleted before transferring anything (frees room first on a nearly full target)' })
     .option('delete-delay', { type: 'boolean', describe: 'delete what the source deleted after every file is transferred (the default)' })
     .option('mirror', { type: 'boolean' })
+    .option('remove-after-transfer', { type: 'boolean',
+      describe: 'remove each source file once the other side verified, placed and recorded it (push or pull; not with -K bidi, --mirror or --no-fsync)' })
+    .option('remove-empty-dirs', { type: 'boolean',
+      describe: 'with --remove-after-transfer: also remove the source directories this run emptied (never the sync root)' })
     .option('keep-dir-local', { type: 'string',
       describe: 'keep what a pull or bidi run deletes or replaces locally in DIR, each version as name~YYYYMMDD-HHMMSS.ext' })
     .option('keep-dir-remote', { type: 'string',
@@ -252,6 +260,7 @@ export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncO
     maxDelete: args.maxDelete === undefined ? undefined : parseMaxDelete(args.maxDelete),
     filters,
     ignoreDelete: args.ignoreDelete === true, mirror: args.mirror === true,
+    removeAfterTransfer: args.removeAfterTransfer === true, removeEmptyDirs: args.removeEmptyDirs === true,
     symlinks: args.symbolicLinks === undefined ? DEFAULT_SYMLINKS
       : choice(args.symbolicLinks.toLowerCase(), SYMLINK_MODES, '--symbolic-links'),
     preserveTime: args.preserveTime === true,
@@ -314,6 +323,7 @@ function checkValues(args: Parsed, direction: Direction): void {
   }
   checkDeleteTiming(args);
   checkMountSignatures(args);
+  checkRemoveAfter(args, direction);
   if (args.mirror === true && args.ignoreDelete === true) throw usageError('--mirror deletes what the source lacks; it cannot be used with --ignore-delete');
   for (const [flag, file] of [['--exclude-from', args.excludeFrom], ['--include-from', args.includeFrom]] as const) {
     if (file !== undefined && !existsSync(file)) throw usageError(`${flag} ${file} does not exist`);
@@ -365,6 +375,24 @@ function checkMountSignatures(args: Parsed): void {
   const local = args.localMountSignature;
   if (local !== undefined && !isAbsolute(local)) {
     throw usageError(`--local-mount-signature ${local} is not an absolute path; give the file's full path (/mnt/nas/.snapsync-mounted)`);
+  }
+}
+
+/** checkRemoveAfter refuses --remove-after-transfer where removing the source makes no sense. */
+function checkRemoveAfter(args: Parsed, direction: Direction): void {
+  if (args.removeEmptyDirs === true && args.removeAfterTransfer !== true) {
+    throw usageError('--remove-empty-dirs removes the directories --remove-after-transfer emptied; add --remove-after-transfer or drop it');
+  }
+  if (args.removeAfterTransfer !== true) return;
+  if (direction === 'bidi') {
+    throw usageError('--remove-after-transfer removes what one side sent to the other; it cannot be used with -K bidi (use push or pull)');
+  }
+  if (args.mirror === true) {
+    throw usageError('--remove-after-transfer empties the source, which --mirror would copy by deleting on the target; they cannot be used together');
+  }
+  // The source goes once the target says it has the file: a copy a power cut could still take is not had.
+  if (args.fsync === false) {
+    throw usageError('--remove-after-transfer removes the source once the target holds the file; --no-fsync leaves that copy unflushed: drop one');
   }
 }
 

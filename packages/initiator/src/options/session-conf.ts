@@ -114,7 +114,7 @@ const SESSION: Fields = {
   remote_mount_signature: flag('remote-mount-signature', 'string'),
   local_keep_dir: flag('keep-dir-local', 'string'),
   remote_keep_dir: flag('keep-dir-remote', 'string'),
-  remove_after_transfer: { refuse: 'snapsync never removes source files', inert: false },
+  remove_after_transfer: flag('remove-after-transfer', 'boolean'),
   ignore_mode: flag('ignore-mode', 'boolean'),
   no_preserve_root_attrs: { refuse: "snapsync treats the sync root's attributes as any directory's", inert: false },
   preserve_modification_time: flag('preserve-time', 'boolean', 't'),
@@ -173,6 +173,7 @@ const SESSION: Fields = {
   cookie: { ignore: "an identification string for Aspera's tools" },
   ascp_dir: { ignore: 'snapsync does not run ascp' },
   // snapsync
+  remove_empty_dirs: flag('remove-empty-dirs', 'boolean'),
   max_delete: flag('max-delete', 'text'),
   keep_max_age_days: flag('keep-max-age', 'number'),
   keep_max_versions: flag('keep-max-versions', 'number'),

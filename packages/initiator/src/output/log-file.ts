@@ -87,9 +87,9 @@ export function alsoToLog(reporter: Reporter, log: LogFile): Reporter {
       if (text !== '') log.write(text);
       reporter.event(name, text, fields);
     },
-    perPath: (outcome, path, message) => {
+    perPath: (outcome, path, message, source) => {
       log.write(pathLine(outcome, path, message));
-      reporter.perPath(outcome, path, message);
+      reporter.perPath(outcome, path, message, source);
     },
     warn: (text) => {
       log.write(text);

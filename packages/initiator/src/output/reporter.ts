@@ -1,7 +1,10 @@
-import type { Outcome } from '@snapsync/core';
+import type { Outcome, PathResult } from '@snapsync/core';
 import { ProgressBar } from './progress.js';
 
 /** LABELS name outcomes as Aspera's per-path lines do. */
+/** SourceVerdict is what --remove-after-transfer did with the sending side's copy of a path. */
+export type SourceVerdict = NonNullable<PathResult['source']>;
+
 export const LABELS: Record<Outcome, string> = {
   synchronized: 'SYNCHRONIZED',
   exists: 'SYNCHRONIZED(exs)',
@@ -23,8 +26,11 @@ export function pathLine(outcome: Outcome, path: string, message?: string): stri
 export interface Reporter {
   /** event reports a named happening; human output shows `text`, JSON output the fields. */
   event(name: string, text: string, fields: Record<string, unknown>): void;
-  /** perPath reports one path's outcome (and why, for a skip or an error); silent under --quiet. */
-  perPath(outcome: Outcome, path: string, message?: string): void;
+  /**
+   * perPath reports one path's outcome (and why, for a skip or an error); silent under --quiet.
+   * source is what --remove-after-transfer did with the sending side's copy (JSON field "source").
+   */
+  perPath(outcome: Outcome, path: string, message?: string, source?: SourceVerdict): void;
   warn(text: string): void;
   /**
    * transfer starts a progress bar for one transfer, to be closed when it ends; undefined when
@@ -62,8 +68,8 @@ export function createReporter(options: ReporterOptions,
     const mark = { ...(options.session === undefined ? {} : { session: options.session }), ...(options.dryRun === true ? { dryRun: true } : {}) };
     return {
       event: (name, _text, fields) => stdout(`${JSON.stringify({ event: name, ...mark, ...fields })}\n`),
-      perPath: (outcome, path, message) =>
-        stdout(`${JSON.stringify({ event: 'path', ...mark, outcome, path, ...(message ? { message } : {}) })}\n`),
+      perPath: (outcome, path, message, source) =>
+        stdout(`${JSON.stringify({ event: 'path', ...mark, outcome, path, ...(message ? { message } : {}), ...(source ? { source } : {}) })}\n`),
       warn: (text) => err(`${text}\n`),
       transfer: () => undefined,
     };

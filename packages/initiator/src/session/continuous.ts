@@ -1,5 +1,5 @@
 import {
-  compileFilter, currentPlatform, emptySummary, isSnapsyncError, scopePathProblem,
+  addSummary, compileFilter, currentPlatform, emptySummary, isSnapsyncError, scopePathProblem,
   type ChangeFeed, type Due, type SyncSummary, type TransferProgress,
 } from '@snapsync/core';
 import { protocolError, type Message } from '@snapsync/protocol';
@@ -300,7 +300,7 @@ class Live {
   }
 
   add(summary: SyncSummary, elapsedMs: number): void {
-    for (const key of Object.keys(this.totals) as (keyof SyncSummary)[]) this.totals[key] += summary[key];
+    addSummary(this.totals, summary);
     this.set({
       cycles: this.state.cycles + 1, lastSyncAt: Date.now(), lastCycleMs: elapsedMs, files: this.totals.files,
       bytes: this.totals.bytes, errors: summary.errors, conflicts: summary.conflicts, message: '',

@@ -20,10 +20,10 @@ export class Retry {
   watching(reporter: Reporter): Reporter {
     return {
       ...reporter,
-      perPath: (outcome, path, message) => {
+      perPath: (outcome, path, message, source) => {
         if (outcome === 'error' && this.failed.length < this.max) this.failed.push(path);
         else if (outcome !== 'error') this.attempts.delete(path);
-        reporter.perPath(outcome, path, message);
+        reporter.perPath(outcome, path, message, source);
       },
     };
   }

@@ -38,7 +38,9 @@ export async function runCycle(session: StartedSession, options: SyncOptions, re
     (options.deleteBefore ? 'deletions before any transfer (--delete-before)' : 'deletions after every transfer (--delete-delay)'));
   const summary = await runSync(session, settings, options, reporter, cycle);
   debug(1, options.name, `${cycle.label ?? 'run'} ends in ${Date.now() - started} ms: ${JSON.stringify(summary)}`);
-  if (!(cycle.quietWhenIdle === true && idle(summary))) reportSummary(reporter, summary, Date.now() - started, options.dryRun, cycle.label);
+  if (!(cycle.quietWhenIdle === true && idle(summary))) {
+    reportSummary(reporter, summary, Date.now() - started, { dryRun: options.dryRun, removeAfter: options.removeAfterTransfer, ...(cycle.label !== undefined ? { label: cycle.label } : {}) });
+  }
   const next = options.dryRun ? '' : randomUUID();
   await connection.request({ kind: 'finishSession', ok: true, generation: next, keepOpen: cycle.keepOpen });
   endpoint.end(true, next, cycle.keepOpen);
@@ -59,6 +61,7 @@ function runSettings(options: SyncOptions, scope: readonly string[] | undefined)
     ...(options.ignoreMode ? { ignoreMode: true } : {}),
     ...(options.keepPrune !== undefined ? { keepPrune: options.keepPrune } : {}),
     ...(options.deleteBefore ? { deleteBefore: true } : {}),
+    ...(options.removeAfterTransfer ? { removeAfterTransfer: true, removeEmptyDirs: options.removeEmptyDirs } : {}),
   };
 }
 
@@ -67,7 +70,14 @@ export function idle(summary: SyncSummary): boolean {
   return Object.values(summary).every((count) => count === 0);
 }
 
-function reportSummary(reporter: Reporter, summary: SyncSummary, elapsedMs: number, dryRun: boolean, label?: string): void {
+/** SummaryOf says how a summary line reads: a dry run's, one under --remove-after-transfer, a continuous cycle's. */
+interface SummaryOf {
+  readonly dryRun: boolean;
+  readonly removeAfter: boolean;
+  readonly label?: string;
+}
+
+function reportSummary(reporter: Reporter, summary: SyncSummary, elapsedMs: number, { dryRun, removeAfter, label }: SummaryOf): void {
   const seconds = (elapsedMs / 1000).toFixed(2);
   const prefix = label === undefined ? '' : `${label}: `;
   const text = dryRun
@@ -77,5 +87,8 @@ function reportSummary(reporter: Reporter, summary: SyncSummary, elapsedMs: numb
     : `${prefix}Done in ${seconds} s: ${summary.files} files synchronized (${summary.bytes} bytes), ${summary.exists} already identical, ` +
       `${summary.moved} moved, ${summary.deleted} deleted, ${summary.skipped} skipped, ${summary.conflicts} conflicts, ` +
       `${summary.errors} errors`;
-  reporter.event('summary', text, { ...summary, elapsedMs, ...(label !== undefined ? { cycle: label } : {}) });
+  const removal = removeAfter ? { sourceRemoved: summary.sourceRemoved ?? 0, sourceKept: summary.sourceKept ?? 0 } : {};
+  const removalText = !removeAfter ? ''
+    : `, ${removal.sourceRemoved} ${dryRun ? 'to remove' : 'removed'} from the source, ${removal.sourceKept} kept there`;
+  reporter.event('summary', `${text}${removalText}`, { ...summary, ...removal, elapsedMs, ...(label !== undefined ? { cycle: label } : {}) });
 }

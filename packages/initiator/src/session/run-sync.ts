@@ -1,5 +1,5 @@
 import {
-  Receiver, Sender, emptySummary, type Endpoint, type RunSettings, type SideScan, type SyncMessage, type SyncSummary, type TransferProgress,
+  Receiver, Sender, addSummary, emptySummary, type Endpoint, type RunSettings, type SideScan, type SyncMessage, type SyncSummary, type TransferProgress,
 } from '@snapsync/core';
 import { protocolError, startSyncOf, type Connection, type Message } from '@snapsync/protocol';
 import type { SyncOptions } from '../options/command-line.js';
@@ -67,7 +67,7 @@ export async function runSync(session: StartedSession, settings: RunSettings, op
     report: (result) => {
       // Per path: the line is built only when -DD asks for it.
       if (debugging(2)) debug(2, options.name, `${result.outcome} ${result.path}${result.message ? ` (${result.message})` : ''}`);
-      reporter.perPath(result.outcome, result.path, result.message);
+      reporter.perPath(result.outcome, result.path, result.message, result.source);
     },
     ...(options.keepDirLocal !== undefined ? { keepDir: options.keepDirLocal } : {}),
     ...(progress !== undefined ? { progress } : {}),
@@ -148,19 +148,15 @@ async function twoWays(local: Local): Promise<SyncSummary> {
     const role = endpoint.receiver({ sends: false, channel: connection.syncChannel() });
     local.play(role);
     connection.notify({ kind: 'startPass', reactorSends: true, keptOnly: losersOnly });
-    add(summary, await Promise.race([role.done, local.lost]));
+    addSummary(summary, await Promise.race([role.done, local.lost]));
   };
   await receive(false);
   local.play(sender);
   connection.notify({ kind: 'startPass', reactorSends: false, keptOnly: false });
   await Promise.race([sender.stream(), local.lost]);
-  add(summary, await Promise.race([sender.done, local.lost]));
+  addSummary(summary, await Promise.race([sender.done, local.lost]));
   // A dry run set nothing aside.
   if (!endpoint.dryRun) await receive(true);
   return summary;
 }
 
-/** add folds one pass's counts into the run's. */
-function add(total: SyncSummary, pass: SyncSummary): void {
-  for (const key of Object.keys(total) as (keyof SyncSummary)[]) total[key] += pass[key];
-}

@@ -4,7 +4,7 @@ import {
 import {
   BIDI_FEATURE, CLEAN_EXCLUDED_FEATURE, CONTINUOUS_FEATURE, COOLOFF_MAX_FEATURE, DELETE_BEFORE_FEATURE, DIGEST_LAST_FEATURE, DRY_RUN_FEATURE,
   FEATURES, FILE_BATCH_FEATURE, IGNORE_MODE_FEATURE, KEEP_VERSIONS_FEATURE, MAX_DELETE_FEATURE, MOUNT_SIGNATURE_FEATURE, OLD_DIRS_FEATURE,
-  OWNERS_FEATURE,
+  OWNERS_FEATURE, REMOVE_AFTER_FEATURE,
   MAGIC, PeerError, PROTOCOL_VERSION, SNAPSYNC_VERSION,
   protocolError, type Connection,
   type Message, type OpenSession,
@@ -196,6 +196,11 @@ async function connect(options: SyncOptions, io: RunIo): Promise<{ connection: C
     if (options.deleteBefore && !welcome.features.includes(DELETE_BEFORE_FEATURE)) {
       throw new SnapsyncError('NOT_SUPPORTED',
         'the reactor does not support --delete-before (it is older than this snapsync); upgrade it or run without it');
+    }
+    // Both roles have a part (a sending reactor removes and answers, a receiving one waits for the answers).
+    if (options.removeAfterTransfer && !welcome.features.includes(REMOVE_AFTER_FEATURE)) {
+      throw new SnapsyncError('NOT_SUPPORTED',
+        'the reactor does not support --remove-after-transfer (it is older than this snapsync); upgrade it or run without it');
     }
     const user = remote.kind === 'remote' ? remote.user ?? userInfo().username : userInfo().username;
     const auth = remote.kind === 'local'
