@@ -1,10 +1,8 @@
 import {
-  Endpoint, SessionSide, checkMountSignature, partOf, SnapsyncError, currentPlatform, lastSyncAgreed, type Direction, type PlatformName,
+  Endpoint, SessionSide, checkMountSignature, partOf, currentPlatform, lastSyncAgreed, type Direction, type PlatformName,
 } from '@snapsync/core';
 import {
-  BIDI_FEATURE, CLEAN_EXCLUDED_FEATURE, CONTINUOUS_FEATURE, COOLOFF_MAX_FEATURE, DELETE_BEFORE_FEATURE, DIGEST_LAST_FEATURE, DRY_RUN_FEATURE,
-  FEATURES, FILE_BATCH_FEATURE, IGNORE_MODE_FEATURE, KEEP_VERSIONS_FEATURE, MAX_DELETE_FEATURE, MOUNT_SIGNATURE_FEATURE, OLD_DIRS_FEATURE,
-  OWNERS_FEATURE, REMOVE_AFTER_FEATURE,
+  BIDI_FEATURE, DIGEST_LAST_FEATURE, FEATURES, FILE_BATCH_FEATURE,
   MAGIC, PeerError, PROTOCOL_VERSION, SNAPSYNC_VERSION,
   protocolError, type Connection,
   type Message, type OpenSession,
@@ -18,6 +16,7 @@ import { connectLocal } from '../transport/local-reactor.js';
 import { connectRemote, type TrustOptions } from '../transport/connect-remote.js';
 import { buildAuth, type CredentialSources } from './credentials.js';
 import { localDirectory, overlaps } from './local-paths.js';
+import { refuseUnsupported } from './reactor-features.js';
 import { debug } from '../output/debug-log.js';
 
 /** RunIo is what a run needs from its surroundings: output, and a person when there is one. */
@@ -137,71 +136,7 @@ async function connect(options: SyncOptions, io: RunIo): Promise<{ connection: C
         `the reactor is snapsync ${welcome.programVersion ?? 'unknown'} speaking protocol ${welcome.protocolVersion}; this is snapsync ` +
         `${SNAPSYNC_VERSION} speaking protocol ${PROTOCOL_VERSION}: install matching snapsync versions on both ends`);
     }
-    // A reactor that does not know dry runs would open its side for real: never ask it to.
-    if (options.dryRun && !welcome.features.includes(DRY_RUN_FEATURE)) {
-      throw new SnapsyncError('NOT_SUPPORTED',
-        'the reactor does not support --dry-run (it is older than this snapsync); upgrade it or run without --dry-run');
-    }
-    if (options.direction === 'bidi' && !welcome.features.includes(BIDI_FEATURE)) {
-      throw new SnapsyncError('NOT_SUPPORTED',
-        'the reactor does not support -K bidi (it is older than this snapsync); upgrade it or use -K push or -K pull');
-    }
-    if (options.continuous && !welcome.features.includes(CONTINUOUS_FEATURE)) {
-      throw new SnapsyncError('NOT_SUPPORTED',
-        'the reactor does not support -C/--continuous or -l/--target-rate (it is older than this snapsync); upgrade it or run without them');
-    }
-    if (options.targetRate !== undefined && !welcome.features.includes(CONTINUOUS_FEATURE) && options.direction !== 'push') {
-      throw new SnapsyncError('NOT_SUPPORTED',
-        'the reactor does not support -l/--target-rate (it is older than this snapsync); upgrade it or run without it');
-    }
-    // An older reactor would drop the owners unread: the run would pass and carry none.
-    if ((options.preserveUid || options.preserveGid) && !welcome.features.includes(OWNERS_FEATURE)) {
-      throw new SnapsyncError('NOT_SUPPORTED',
-        'the reactor does not support -u/--preserve-uid or -j/--preserve-gid (it is older than this snapsync); upgrade it or run without them');
-    }
-    // A sending reactor (pull, bidi) runs a guard: an older one would apply its default limit, which
-    // may be looser than the one asked for. A push guards here.
-    if (options.maxDelete !== undefined && options.direction !== 'push' && !welcome.features.includes(MAX_DELETE_FEATURE)) {
-      throw new SnapsyncError('NOT_SUPPORTED',
-        'the reactor does not support --max-delete (it is older than this snapsync and would apply its default limit); ' +
-        'upgrade it or run without --max-delete');
-    }
-    // Both sides scan through these: an older reactor would walk every directory, or keep its rows.
-    for (const [asked, feature, flag] of [[options.excludeDirsOlderThan !== undefined, OLD_DIRS_FEATURE, '--exclude-dirs-older-than'],
-      [options.cleanExcluded, CLEAN_EXCLUDED_FEATURE, '--clean-excluded']] as const) {
-      if (asked && !welcome.features.includes(feature)) {
-        throw new SnapsyncError('NOT_SUPPORTED', `the reactor does not support ${flag} (it is older than this snapsync); upgrade it or run without it`);
-      }
-    }
-    // A receiving reactor (push, bidi) keeps its modes only if it reads --ignore-mode; an older one would apply the source's.
-    if (options.ignoreMode && options.direction !== 'pull' && !welcome.features.includes(IGNORE_MODE_FEATURE)) {
-      throw new SnapsyncError('NOT_SUPPORTED',
-        'the reactor does not support --ignore-mode (it is older than this snapsync and would apply the source\'s modes); upgrade it or run without it');
-    }
-    // A watching reactor (pull, bidi) would hold a path that never stops changing as long as it changes.
-    if (options.continuous && options.coolOffMaxMs > 0 && options.direction !== 'push' && !welcome.features.includes(COOLOFF_MAX_FEATURE)) {
-      throw new SnapsyncError('NOT_SUPPORTED',
-        'the reactor does not support --cooloff-max (it is older than this snapsync); upgrade it or run without it');
-    }
-    // An older reactor would prune nothing, and would fold a pruned version's line as a deletion of that path.
-    if (options.keepPrune !== undefined && !welcome.features.includes(KEEP_VERSIONS_FEATURE)) {
-      throw new SnapsyncError('NOT_SUPPORTED',
-        'the reactor does not support --keep-max-age or --keep-max-versions (it is older than this snapsync); upgrade it or run without them');
-    }
-    // An older reactor would open its side on a volume that may not be mounted, or delete last.
-    if (options.remoteMountSignature !== undefined && !welcome.features.includes(MOUNT_SIGNATURE_FEATURE)) {
-      throw new SnapsyncError('NOT_SUPPORTED',
-        'the reactor does not support --remote-mount-signature (it is older than this snapsync); upgrade it or run without it');
-    }
-    if (options.deleteBefore && !welcome.features.includes(DELETE_BEFORE_FEATURE)) {
-      throw new SnapsyncError('NOT_SUPPORTED',
-        'the reactor does not support --delete-before (it is older than this snapsync); upgrade it or run without it');
-    }
-    // Both roles have a part (a sending reactor removes and answers, a receiving one waits for the answers).
-    if (options.removeAfterTransfer && !welcome.features.includes(REMOVE_AFTER_FEATURE)) {
-      throw new SnapsyncError('NOT_SUPPORTED',
-        'the reactor does not support --remove-after-transfer (it is older than this snapsync); upgrade it or run without it');
-    }
+    refuseUnsupported(options, welcome.features);
     const user = remote.kind === 'remote' ? remote.user ?? userInfo().username : userInfo().username;
     const auth = remote.kind === 'local'
       ? { kind: 'auth' as const, user, password: '' }
