@@ -1,5 +1,5 @@
 import type {
-  DeleteLimit, Direction, ErrorCode, FilterRule, KeepPrune, OverwritePolicy, PlatformName, SymlinkMode, SyncMessage,
+  Direction, ErrorCode, PlatformName, RunSettings, SyncMessage,
 } from '@snapsync/core';
 
 /**
@@ -116,41 +116,17 @@ export interface SessionFinished {
   readonly kind: 'sessionFinished';
 }
 
-export interface StartSync {
+/**
+ * StartSync carries a run's settings (RunSettings, the same on both ends) to the reactor, with
+ * the reactor's keep dir and the scope as the wire says them.
+ */
+export interface StartSync extends Omit<RunSettings, 'scope'> {
   readonly kind: 'startSync';
-  readonly dryRun: boolean;
-  readonly allowMassDelete: boolean;
-  readonly filters: readonly FilterRule[];
-  readonly ignoreDelete: boolean;
-  readonly mirror: boolean;
   /** keepDir is '' for none. */
   readonly keepDir: string;
-  readonly symlinks: SymlinkMode;
-  readonly preserveTime: boolean;
-  readonly overwrite: OverwritePolicy;
-  /** preserveUid (-u) and preserveGid (-j): both sides scan owners; the receiver applies them. */
-  readonly preserveUid: boolean;
-  readonly preserveGid: boolean;
   /** partial (continuous mode): both sides rescan only scope, each path with all below it. */
   readonly partial: boolean;
   readonly scope: readonly string[];
-  /** targetRate caps what the reactor sends, in bits per second (-l); 0 for no cap. */
-  readonly targetRate: number;
-  /** maxDelete is the mass-delete guard's limit (--max-delete); absent, the default. allowMassDelete wins. */
-  readonly maxDelete?: DeleteLimit;
-  /** dirsOlderThanUs (--exclude-dirs-older-than): one cutoff for both sides, µs since the epoch; absent: off. */
-  readonly dirsOlderThanUs?: number;
-  /** cleanExcluded (--clean-excluded): both sides drop the last-synced rows of paths the filters hide; absent: off. */
-  readonly cleanExcluded?: boolean;
-  /** ignoreMode (--ignore-mode, feature "ignore-mode"): a receiving side's path keeps its mode; absent, false. */
-  readonly ignoreMode?: boolean;
-  /** keepPrune is --keep-max-age/-versions, applied to the keep dir by a receiving reactor; absent, none. */
-  readonly keepPrune?: KeepPrune;
-  /** deleteBefore (--delete-before): deletions go first, before any transfer; absent or false, last (--delete-delay). */
-  readonly deleteBefore?: boolean;
-  /** removeAfterTransfer: the sending side removes each file once recorded on both sides; removeEmptyDirs: the directories it emptied too. */
-  readonly removeAfterTransfer?: boolean;
-  readonly removeEmptyDirs?: boolean;
 }
 
 /** StartPass begins one pass of a bidirectional run (docs/sync-engine.md). */
