@@ -12,9 +12,6 @@ const SIZE = 4 * GiB + 3 * MiB + 7;
 const NAME = 'huge.bin';
 // Each sync of ~4 GiB takes tens of seconds on 2 cores; leave room for a slow disk.
 const SYNC_TIMEOUT_MS = 240_000;
-// What these runs check is offsets past 2^32, not durability (test/core/endpoint/durable and test/initiator/durable cover that):
-// flushing 4 GiB to the disk each run would double their time.
-const RUN = { timeoutMs: SYNC_TIMEOUT_MS, extra: ['--no-fsync'] };
 
 /** Marker is a run of non-zero bytes at a known offset inside the otherwise sparse (all-zero) file. */
 interface Marker {
@@ -113,7 +110,7 @@ describe('e2e: a file over 4 GiB (reactor over TLS)', function () {
   });
 
   it('pushes a sparse 4 GiB + 3 MiB + 7 B file with markers around 2^31 and 2^32 byte for byte', async () => {
-    const run = await timed('push 4 GiB', () => mode.sync('huge', pair, 'push', RUN));
+    const run = await timed('push 4 GiB', () => mode.sync('huge', pair, 'push', { timeoutMs: SYNC_TIMEOUT_MS }));
     expectSuccess(run);
     expect(run.summary).to.include({ files: 1, bytes: SIZE });
     const copy = join(pair.remote, NAME);
@@ -123,7 +120,7 @@ describe('e2e: a file over 4 GiB (reactor over TLS)', function () {
   });
 
   it('a second push of the 4 GiB file transfers 0 bytes', async () => {
-    expectNothingToDo(await timed('no-change push', () => mode.sync('huge', pair, 'push', RUN)));
+    expectNothingToDo(await timed('no-change push', () => mode.sync('huge', pair, 'push', { timeoutMs: SYNC_TIMEOUT_MS })));
   });
 
   it('after an edit on both sides of 2^32, pushes only the changed blocks and the copy is again byte for byte', async () => {
@@ -134,7 +131,7 @@ describe('e2e: a file over 4 GiB (reactor over TLS)', function () {
     } finally {
       closeSync(fd);
     }
-    const run = await timed('delta push 4 GiB', () => mode.sync('huge', pair, 'push', RUN));
+    const run = await timed('delta push 4 GiB', () => mode.sync('huge', pair, 'push', { timeoutMs: SYNC_TIMEOUT_MS }));
     expectSuccess(run);
     expect(run.summary.files).to.equal(1);
     // Two 1 MiB blocks changed; a whole-file resend (or blocks mis-numbered past 2^32) would send far more.
@@ -150,14 +147,14 @@ describe('e2e: a file over 4 GiB (reactor over TLS)', function () {
     mkdirSync(local);
     try {
       const into = { local, spec: pair.spec };
-      const run = await timed('pull 4 GiB', () => mode.sync('huge-pull', into, 'pull', RUN));
+      const run = await timed('pull 4 GiB', () => mode.sync('huge-pull', into, 'pull', { timeoutMs: SYNC_TIMEOUT_MS }));
       expectSuccess(run);
       expect(run.summary).to.include({ files: 1, bytes: SIZE });
       const copy = join(local, NAME);
       expect(statSync(copy).size).to.equal(SIZE);
       expectMarkers(copy, EDITED);
       await timed('cmp 4 GiB', () => expectSameBytes(join(pair.remote, NAME), copy));
-      expectNothingToDo(await mode.sync('huge-pull', into, 'pull', RUN));
+      expectNothingToDo(await mode.sync('huge-pull', into, 'pull', { timeoutMs: SYNC_TIMEOUT_MS }));
     } finally {
       rmSync(local, { recursive: true, force: true });
     }
