@@ -33,8 +33,8 @@ export interface SourceRemovalOptions {
  */
 export class SourceRemoval {
   private readonly tree: ConfinedTree;
-  /** removed holds what this run removed (or, dry, would have): a dry run's emptied directory is judged by it. */
-  private readonly removed = new Set<string>();
+  /** wouldRemove holds what a dry run would have removed, by which it judges a directory emptied (a real run reads the disk). */
+  private readonly wouldRemove = new Set<string>();
 
   constructor(private readonly options: SourceRemovalOptions) {
     this.tree = new ConfinedTree(options.root, options.boundary !== undefined ? { boundary: options.boundary } : {});
@@ -58,7 +58,7 @@ export class SourceRemoval {
     if (st.isSymbolicLink()) return verdict('kept', SOURCE_LINK);
     if (!st.isFile() || !statIsAsScanned(st, scanned)) return verdict('kept', SOURCE_CHANGED);
     if (this.options.dryRun) {
-      this.removed.add(result.path);
+      this.wouldRemove.add(result.path);
       return verdict('removed', SOURCE_WOULD_BE_REMOVED);
     }
     try {
@@ -66,7 +66,6 @@ export class SourceRemoval {
     } catch (err) {
       return verdict('kept', `source kept: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
-    this.removed.add(result.path);
     return verdict('removed', SOURCE_REMOVED);
   }
 
@@ -78,14 +77,17 @@ export class SourceRemoval {
   emptiedDirs(files: readonly string[]): string[] {
     if (!this.options.emptyDirs) return [];
     const dirs: string[] = [];
+    // A directory listed here still stands until removeDir: its parent is judged as if it were gone.
+    const listed = new Set<string>();
     const candidates = new Set(files.map(parentOf).filter((dir) => dir !== ''));
     while (candidates.size > 0) {
       // Deepest first: a parent is judged once its children were.
       const dir = [...candidates].sort((a, b) => depth(b) - depth(a) || (a < b ? -1 : 1))[0]!;
       candidates.delete(dir);
-      if (!this.emptyBut(dir)) continue;
+      if (!this.emptyBut(dir, listed)) continue;
       dirs.push(dir);
-      this.removed.add(dir);
+      listed.add(dir);
+      if (this.options.dryRun) this.wouldRemove.add(dir);
       const parent = parentOf(dir);
       if (parent !== '') candidates.add(parent);
     }
@@ -100,18 +102,17 @@ export class SourceRemoval {
     try {
       this.tree.rmdir(dir);
     } catch (err) {
-      this.removed.delete(dir);
       return verdict('kept', `directory kept at the source: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
     return verdict('removed', SOURCE_DIR_REMOVED);
   }
 
-  /** emptyBut tells whether a real directory (never a link) holds nothing but what this run removed. */
-  private emptyBut(dir: string): boolean {
+  /** emptyBut tells whether a real directory (never a link) holds nothing but directories listed to go, or what a dry run would have removed. */
+  private emptyBut(dir: string, listed: ReadonlySet<string>): boolean {
     try {
       const full = this.tree.parents(dir);
       if (!lstatSync(full).isDirectory()) return false;
-      return readdirSync(full).every((name) => this.removed.has(`${dir}/${name}`));
+      return readdirSync(full).every((name) => listed.has(`${dir}/${name}`) || this.wouldRemove.has(`${dir}/${name}`));
     } catch {
       return false;
     }
