@@ -21,7 +21,7 @@ describeModes('e2e: --remove-after-transfer', (mode) => {
   for (const direction of ['push', 'pull'] as const) {
     const ends = (pair: Pair): [string, string] => (direction === 'push' ? [pair.local, pair.remote] : [pair.remote, pair.local]);
 
-    it(`${direction}: source files go once on the target and recorded there; directories and links stay; the next run deletes nothing`,
+    it(`${direction}: source files and links go once on the target and recorded there; directories stay; the next run deletes nothing`,
       async () => {
         const pair = mode.pair();
         const [source, target] = ends(pair);
@@ -32,14 +32,14 @@ describeModes('e2e: --remove-after-transfer', (mode) => {
         const name = `rat-${direction}`;
         const run = await mode.sync(name, pair, direction, { extra: ['--remove-after-transfer'] });
         expectSuccess(run);
-        expect(sourceOf(run)).to.deep.equal({ 'a.txt': 'removed', 'd/b.txt': 'removed', 'd/e/c.txt': 'removed' });
+        expect(sourceOf(run)).to.deep.equal({ 'a.txt': 'removed', 'd/b.txt': 'removed', 'd/e/c.txt': 'removed', ln: 'removed' });
         expect(run.paths.find((event) => event.path === 'a.txt')?.message).to.equal('source removed');
-        expect(run.summary).to.include({ files: 6, sourceRemoved: 3, sourceKept: 0 });
-        expect(tree(source)).to.deep.equal(['d', 'd/e', 'ln']);
+        expect(run.summary).to.include({ files: 6, sourceRemoved: 4, sourceKept: 0 });
+        expect(tree(source)).to.deep.equal(['d', 'd/e']);
         expect(tree(target)).to.deep.equal(['a.txt', 'd', 'd/b.txt', 'd/e', 'd/e/c.txt', 'ln']);
         expect(readFileSync(join(target, 'd/e/c.txt'), 'utf8')).to.equal('c\n');
         expect([...syncedPaths(target, name)].sort()).to.deep.equal(['a.txt', 'd', 'd/b.txt', 'd/e', 'd/e/c.txt', 'ln']);
-        expect([...syncedPaths(source, name)].sort()).to.deep.equal(['d', 'd/e', 'ln']);
+        expect([...syncedPaths(source, name)].sort()).to.deep.equal(['d', 'd/e']);
 
         const next = await mode.sync(name, pair, direction, { extra: ['--remove-after-transfer'] });
         expectNothingToDo(next);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readlinkSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { PathResult, SyncMessage } from '@snapsync/core/internal';
 import { tempDir } from '../../helpers/temp-dir.js';
@@ -39,7 +39,7 @@ describe('core: --remove-after-transfer', () => {
   for (const direction of ['push', 'pull'] as const) {
     const pull = direction === 'pull';
 
-    it(`${direction}: removes each source file only after the receiver recorded it, forgets it first, and keeps directories and links`, async () => {
+    it(`${direction}: removes each source file only after the receiver recorded it, forgets it first, removes a link copied as a link too, and keeps directories`, async () => {
       put(source.root, 'a.txt', 'a\n');
       put(source.root, 'd/b.txt', 'b\n');
       symlinkSync('a.txt', join(source.root, 'link'));
@@ -49,7 +49,7 @@ describe('core: --remove-after-transfer', () => {
         beforeSender: (message) => {
           if (message.kind !== 'results') return;
           for (const result of message.results) {
-            if (result.outcome !== 'synchronized' || result.path === 'd' || result.path === 'link') continue;
+            if (result.outcome !== 'synchronized' || result.path === 'd') continue;
             // Results come once the receiver recorded them; the source is still whole then.
             expect(target.store.synced(result.path), `target row of ${result.path}`).to.not.equal(undefined);
             expect(existsSync(join(source.root, result.path)), `source of ${result.path}`).to.equal(true);
@@ -57,15 +57,16 @@ describe('core: --remove-after-transfer', () => {
           }
         },
       });
-      expect(seen.sort()).to.deep.equal(['a.txt', 'd/b.txt']);
-      expect(verdicts(cycle.results)).to.deep.equal({ 'a.txt': 'removed', 'd/b.txt': 'removed' });
+      expect(seen.sort()).to.deep.equal(['a.txt', 'd/b.txt', 'link']);
+      expect(verdicts(cycle.results)).to.deep.equal({ 'a.txt': 'removed', 'd/b.txt': 'removed', link: 'removed' });
       expect(cycle.result('a.txt')?.message).to.equal('source removed');
-      expect(Object.keys(listTree(source.root))).to.deep.equal(['d', 'link']);
+      expect(Object.keys(listTree(source.root))).to.deep.equal(['d']);
+      expect(readlinkSync(join(target.root, 'link'))).to.equal('a.txt');
       expect(readFileSync(join(target.root, 'd/b.txt'), 'utf8')).to.equal('b\n');
       expect(source.store.synced('a.txt')).to.equal(undefined);
       expect(source.store.synced('d')).to.not.equal(undefined);
-      expect(cycle.receiver).to.include({ files: 4, sourceRemoved: 2 });
-      expect(cycle.sender).to.include({ files: 4, sourceRemoved: 2 });
+      expect(cycle.receiver).to.include({ files: 4, sourceRemoved: 3 });
+      expect(cycle.sender).to.include({ files: 4, sourceRemoved: 3 });
 
       // The next run sees no removed path at all: nothing is deleted on the target.
       const next = await syncCycle(source, target, { removeAfterTransfer: true, reportProblems: pull });

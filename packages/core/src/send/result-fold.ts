@@ -86,9 +86,9 @@ export class ResultFold {
     const removing = this.removing;
     this.removing = [];
     const rows = removal === undefined || removing.length === 0 ? new Map<string, Entry>() : this.options.store.scannedAmong(removing.map((r) => r.path));
-    // Only files go: a directory or a link stays and is recorded as any synced path.
-    const files = removing.filter((result) => rows.get(result.path)?.kind === 'file');
-    const kept = removing.filter((result) => rows.get(result.path)?.kind !== 'file');
+    // Files and links copied as links go (rsync's non-directories); a directory stays and is recorded as any synced path.
+    const files = removing.filter((result) => removable(rows.get(result.path)));
+    const kept = removing.filter((result) => !removable(rows.get(result.path)));
     const synced = [...this.synced, ...kept.map((result) => result.path)];
     const removed = [...this.removed, ...files.map((result) => result.path), ...synced.filter((path) => this.dirsRemoved.has(path))];
     // As this side's scan saw them: what was sent is what the receiver verified. A file to
@@ -129,4 +129,9 @@ export class ResultFold {
     for (const verdict of verdicts) tally(this.summary, verdict);
     return verdicts;
   }
+}
+
+/** removable: a path --remove-after-transfer may take from the source once recorded (a file, or a link sent as one). */
+function removable(scanned: Entry | undefined): boolean {
+  return scanned?.kind === 'file' || scanned?.kind === 'symlink';
 }

@@ -44,7 +44,7 @@ export class SourceRemoval {
     return this.options.emptyDirs;
   }
 
-  /** removeFile removes one file, forgotten already, if it still is as scanned; its verdict, for the line. */
+  /** removeFile removes one file (or a link copied as a link), forgotten already, if it still is as scanned; its verdict, for the line. */
   removeFile(result: PathResult, scanned: Entry): PathResult {
     const verdict = (source: 'removed' | 'kept', message: string): PathResult =>
       ({ path: result.path, outcome: result.outcome, message, bytes: 0, source });
@@ -55,8 +55,10 @@ export class SourceRemoval {
       return verdict('kept', `source kept: ${(err as Error).message}`);
     }
     if (st === undefined) return verdict('kept', 'source kept: it is no longer there');
-    if (st.isSymbolicLink()) return verdict('kept', SOURCE_LINK);
-    if (!st.isFile() || !statIsAsScanned(st, scanned)) return verdict('kept', SOURCE_CHANGED);
+    // Under -n follow a file's content came from the link's target: the link is not the sender's to remove.
+    if (st.isSymbolicLink() && scanned.kind !== 'symlink') return verdict('kept', SOURCE_LINK);
+    const sameKind = scanned.kind === 'symlink' ? st.isSymbolicLink() : st.isFile();
+    if (!sameKind || !statIsAsScanned(st, scanned)) return verdict('kept', SOURCE_CHANGED);
     if (this.options.dryRun) {
       this.wouldRemove.add(result.path);
       return verdict('removed', SOURCE_WOULD_BE_REMOVED);
