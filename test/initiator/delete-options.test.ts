@@ -47,6 +47,15 @@ describe('initiator: delete options', () => {
     expect(run.stdout).to.match(/\/a SYNCHRONIZED\(del\) \(moved to the keep dir as a~\d{8}-\d{6}\)/);
   });
 
+  it('--keep-dir-remote given as a relative path in local mode keeps the versions below the current directory, not below /', async () => {
+    const { root, src, dst } = await synced();
+    rmSync(join(src, 'a'));
+    const run = await snapsync(['-N', 'd', '-d', src, '-r', dst, '--keep-dir-remote', 'attic-here'], { cwd: root });
+    expect(run.code, run.stderr).to.equal(0);
+    expect(keptTexts(join(root, 'attic-here'), 'a')).to.deep.equal(['a\n']);
+    expect(existsSync('/attic-here')).to.equal(false);
+  });
+
   it('--keep-dir-local does the same on the local side of a pull, and must lie outside the tree', async () => {
     const { root, src, dst } = await synced();
     const pull = ['-N', 'p', '-d', dst, '-r', src, '-K', 'pull'];

@@ -55,7 +55,7 @@ export interface SyncOptions {
   readonly removeAfterTransfer: boolean;
   /** removeEmptyDirs (--remove-empty-dirs, with removeAfterTransfer) removes the source directories a run emptied, never the root. */
   readonly removeEmptyDirs: boolean;
-  /** keepDirLocal is absolute; keepDirRemote is read inside the docroot by the reactor. */
+  /** keepDirLocal is absolute; keepDirRemote is read inside the docroot by the reactor (absolute in local mode). */
   readonly keepDirLocal: string | undefined;
   readonly keepDirRemote: string | undefined;
   /** keepPrune (--keep-max-age DAYS, --keep-max-versions N): the receiving side prunes its keep dir after each run. */
@@ -281,7 +281,8 @@ export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncO
     overwrite: args.overwrite === undefined ? (direction === 'bidi' ? 'conflict' : 'always')
       : choice(args.overwrite.toLowerCase(), OVERWRITES, '--overwrite'),
     keepDirLocal: args.keepDirLocal === undefined ? undefined : resolve(args.keepDirLocal),
-    keepDirRemote: args.keepDirRemote,
+    // Local mode's reactor has `/` for docroot: a relative path means here, as -r's does.
+    keepDirRemote: remote.kind === 'local' && args.keepDirRemote !== undefined ? resolve(args.keepDirRemote) : args.keepDirRemote,
     keepPrune: keepPruneOf(args),
     dryRun: args.dryRun === true,
     continuous: args.continuous === true,
