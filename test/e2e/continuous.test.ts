@@ -177,8 +177,10 @@ describeModes('e2e: continuous sessions', (mode) => {
       const stillSince = Date.now();
       await eventually(() => holds(pair.remote, 'growing.log', written), 15_000);
       expect(Date.now() - stillSince, 'arrived before the cool-off').to.be.at.least(1500);
-      const sent = session.events().filter((event) => event.event === 'path' && event.path === 'growing.log');
-      expect(sent, 'sent once, whole').to.have.length(1);
+      // The file lands before its line reaches this process's pipe: wait for the line too.
+      const sent = (): unknown[] => session.events().filter((event) => event.event === 'path' && event.path === 'growing.log');
+      await eventually(() => expect(sent()).to.have.length.at.least(1), 10_000);
+      expect(sent(), 'sent once, whole').to.have.length(1);
     } finally {
       await stopped(session);
     }
