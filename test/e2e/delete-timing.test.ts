@@ -136,11 +136,13 @@ describeModes('e2e: delete timing', (mode: Mode) => {
       const firstCycle = session.events().length;
       changeSource(pair.local);
       await eventually(() => expectSameTree(pair.local, pair.remote));
-      const later = session.events().slice(firstCycle).filter((event) => event.event === 'path')
+      const later = (): string[] => session.events().slice(firstCycle).filter((event) => event.event === 'path')
         .map((event) => `${String(event.outcome)} ${String(event.path)}`);
+      // The tree is whole before the last lines are through the pipe: wait for them too.
+      await eventually(() => expect(later()).to.have.length.at.least(DELETED.length + SENT.length));
       // A cycle's scope orders its deletions by the paths the watch gave: which goes first among them may vary.
-      expect(later.slice(0, DELETED.length).sort()).to.deep.equal([...DELETED].sort());
-      expect(later.slice(DELETED.length)).to.deep.equal(SENT);
+      expect(later().slice(0, DELETED.length).sort()).to.deep.equal([...DELETED].sort());
+      expect(later().slice(DELETED.length)).to.deep.equal(SENT);
     } finally {
       await session.stop();
     }
