@@ -114,9 +114,7 @@ describe('e2e: --clean-excluded (reactor over TLS)', function () {
   after(() => mode.stop());
 
   it('pull: the reactor drops its rows too, so a path it no longer tracks is not read as deleted', async () => {
-    const pair = mode.pair();
-    seed(pair.remote);
-    expectSuccess(await mode.sync('ce-tls', pair, 'pull'));
+    const { pair } = await mode.seeded('ce-tls', 'pull', seed);
     const dry = await mode.sync('ce-tls', pair, 'pull', { extra: [...CLEAN, '--dry-run'] });
     expect(events(dry, 'clean_excluded')[0], dry.stdout).to.include({ local: 3, remote: 3 });
     expectSuccess(await mode.sync('ce-tls', pair, 'pull', { extra: CLEAN }));

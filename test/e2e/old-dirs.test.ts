@@ -166,9 +166,7 @@ describe('e2e: --exclude-dirs-older-than (reactor over TLS)', function () {
   after(() => mode.stop());
 
   it('bidi: the reactor applies the same cutoff to its own scan, and counts what it skipped', async () => {
-    const pair = mode.pair();
-    seed(pair.local);
-    expectSuccess(await mode.sync('od-tls', pair, 'bidi'));
+    const { pair } = await mode.seeded('od-tls', 'bidi', seed);
     hideChanges(pair.local);
     rmSync(join(pair.remote, 'old/a.txt'));
     makeOld(pair.remote, 'old/sub', 'old');
