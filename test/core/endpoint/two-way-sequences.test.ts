@@ -83,6 +83,20 @@ describe('bidirectional cycles (peers.md §3.3 scenarios, two ways)', () => {
     });
   });
 
+    it('a file moved away and replaced by a directory, rewritten unchanged on the other side, ends the same on both', async () => {
+      // Found by the property test (seed -415973237): A renames c to a and makes a directory c;
+      // B rewrites c with the same bytes. B's c is no change of content, so A's directory wins.
+      await given(a, b, { c: '' });
+      renameSync(join(a.root, 'c'), join(a.root, 'a'));
+      write(b.root, 'c', '');
+      write(a.root, 'c/b', 'x');
+      const cycle = await twoWayCycle(a, b);
+      expect(conflicts(cycle)).to.deep.equal([]);
+      expect(read(b.root, 'c/b')).to.equal('x');
+      expect(read(b.root, 'a')).to.equal('');
+      await settled(a, b);
+    });
+
   describe('deletes and safety', () => {
 
     it('20: A emptied while the last sync knew many paths halts before anything changes on B', async () => {

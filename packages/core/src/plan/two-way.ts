@@ -1,6 +1,6 @@
 import type { Entry } from '../model/entry.js';
 import type { OverwritePolicy } from './decide.js';
-import { other, reconcile, type Party, type Verdict } from './reconcile.js';
+import { other, reconcile, sameState, type Party, type Verdict } from './reconcile.js';
 
 /** TwoWayRole is a receiver's part in a bidirectional run. */
 export interface TwoWayRole {
@@ -52,6 +52,16 @@ export function upsertCourse(role: TwoWayRole, ancestor: Entry | undefined, targ
 export function deletes(role: TwoWayRole, ancestor: Entry | undefined, target: Entry | undefined): boolean {
   const verdict = judge(role, ancestor, target, undefined);
   return verdict.kind === 'merge' || verdict.kind === 'unchanged' || (verdict.kind === 'propagate' && verdict.from !== role.self);
+}
+
+/**
+ * changedSince tells whether this side's state of a path differs from its last sync as reconcile
+ * judges it (content, mode unless --ignore-mode, owners; never times), so a path only touched
+ * here counts as unchanged wherever the receiver asks.
+ */
+export function changedSince(role: TwoWayRole, ancestor: Entry | undefined, mine: Entry | undefined): boolean {
+  const seen = role.ignoreMode === true ? modeless : (entry: Entry | undefined) => entry;
+  return !sameState(seen(mine), seen(ancestor));
 }
 
 function judge(role: TwoWayRole, ancestor: Entry | undefined, mine: Entry | undefined, theirs: Entry | undefined): Verdict {

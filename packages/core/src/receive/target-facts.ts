@@ -1,6 +1,6 @@
 import { parentOf, sameLocalState, type ChecksumName, type Entry } from '../model/entry.js';
 import { changedHere, NotADirectoryError } from '../model/path-errors.js';
-import type { TwoWayRole } from '../plan/two-way.js';
+import { changedSince, type TwoWayRole } from '../plan/two-way.js';
 import { hashFile } from '../scan/hash.js';
 import type { ReceiverStore } from './receiver-store.js';
 import type { ReceivingTree } from './receiving-tree.js';
@@ -45,11 +45,27 @@ export class TargetFacts {
       const { store } = this.options;
       const here = store.scanned(dir);
       const synced = here === undefined || here.kind === 'dir' ? undefined : store.synced(dir);
-      replaced = here === undefined ? this.replacedAbove(dir)
-        : here.kind !== 'dir' && (synced === undefined || !sameLocalState(here, synced));
+      replaced = here === undefined ? this.replacedAbove(dir) : here.kind !== 'dir' && this.changedFile(here, synced);
       this.replacedDirs.set(dir, replaced);
     }
     return replaced;
+  }
+
+  /**
+   * changedFile tells whether this side's file or link changed since its last sync as the judge
+   * of the path itself sees it: only touched (same content, other mtime) is no change, so the
+   * peer's directory that replaces it may fill in too. A file that moves under the digest is changed.
+   */
+  private changedFile(here: Entry, synced: Entry | undefined): boolean {
+    if (synced === undefined) return true;
+    if (sameLocalState(here, synced)) return false;
+    const twoWay = this.options.twoWay!;
+    if (here.kind !== synced.kind || here.size !== synced.size) return true;
+    try {
+      return changedSince(twoWay, synced, this.hashedTarget(here));
+    } catch {
+      return true;
+    }
   }
 
   /**
