@@ -35,6 +35,19 @@ describe('core/watch/own-changes', () => {
     store.close();
   });
 
+  it('names a removed tree by its top directory when the watch reported only the files deep in it', () => {
+    const root = tempDir();
+    const store = SnapshotStore.create(join(tempDir(), 'snap.db'));
+    mkdirSync(join(root, 'kept/old/inner'), { recursive: true });
+    writeFileSync(join(root, 'kept/old/inner/deep.txt'), 'deep');
+    writeFileSync(join(root, 'kept/old/inner/other.txt'), 'other');
+    recordAsIs(store, root, ['kept', 'kept/old', 'kept/old/inner', 'kept/old/inner/deep.txt', 'kept/old/inner/other.txt']);
+    rmSync(join(root, 'kept/old'), { recursive: true });
+    const reported = ['kept/old/inner/deep.txt', 'kept/old/inner/other.txt'];
+    expect(differFromSync(root, reported, store)).to.deep.equal(['kept/old']);
+    store.close();
+  });
+
   it('drops a path the filter hides, itself or through a directory above it', () => {
     const root = tempDir();
     const store = SnapshotStore.create(join(tempDir(), 'snap.db'));

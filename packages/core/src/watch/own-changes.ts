@@ -2,7 +2,7 @@ import { lstatSync, readlinkSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { inodeNumber } from '../platform/platform.js';
 import { hiddenByFilter, type Filter } from '../filter/filter.js';
-import type { Entry } from '../model/entry.js';
+import { parentOf, type Entry } from '../model/entry.js';
 import type { SnapshotStore } from '../storage/snapshot-store.js';
 
 /**
@@ -12,7 +12,8 @@ import type { SnapshotStore } from '../storage/snapshot-store.js';
  * quick check (kind, size, mtime, inode, mode, recorded owners, link target): a path that passes would not be
  * read by a scan either.
  */
-export function differFromSync(root: string, paths: readonly string[], store: SnapshotStore, filter?: Filter): string[] {
+export function differFromSync(root: string, reported: readonly string[], store: SnapshotStore, filter?: Filter): string[] {
+  const paths = widenedToGoneDirs(root, reported);
   const synced = store.syncedAmong(paths);
   return paths.filter((path) => {
     let st: BigIntStats | undefined;
@@ -27,6 +28,38 @@ export function differFromSync(root: string, paths: readonly string[], store: Sn
     if (st === undefined || row === undefined) return (st === undefined) !== (row === undefined);
     return !looksAsSynced(root, path, st, row);
   });
+}
+
+/**
+ * widenedToGoneDirs replaces each path that is gone by the highest of its directories that is gone
+ * too: a watch may report a removed tree's files and not the directories that held them (events
+ * lost as their watches went), and a rescan of only the files would leave those directories on
+ * the other side for good. Each path once, in the order first reported.
+ */
+function widenedToGoneDirs(root: string, paths: readonly string[]): string[] {
+  const exists = new Map<string, boolean>();
+  const there = (path: string): boolean => {
+    let known = exists.get(path);
+    if (known === undefined) {
+      try {
+        lstatSync(join(root, path));
+        known = true;
+      } catch {
+        known = false;
+      }
+      exists.set(path, known);
+    }
+    return known;
+  };
+  const widened = new Set<string>();
+  for (const path of paths) {
+    let top = path;
+    if (!there(top)) {
+      for (let dir = parentOf(top); dir !== '' && !there(dir); dir = parentOf(dir)) top = dir;
+    }
+    widened.add(top);
+  }
+  return [...widened];
 }
 
 function looksAsSynced(root: string, path: string, st: BigIntStats, row: Entry): boolean {
