@@ -30,7 +30,15 @@ export interface ConfSession {
   /** blame maps each flag it sets, long and short form (`--port`, `-P`), to its field. */
   readonly blame: ReadonlyMap<string, Blame>;
   /** password is remote.pass (and where it is): it never goes on a command line. */
-  readonly password: { readonly value: string; readonly field: string } | undefined;
+  readonly password: ConfSecret | undefined;
+  /** token is remote.token, an API token (-W), kept off the command line as password is. */
+  readonly token: ConfSecret | undefined;
+}
+
+/** ConfSecret is a secret a conf holds, and the field that holds it. */
+export interface ConfSecret {
+  readonly value: string;
+  readonly field: string;
 }
 
 export interface Conf {
@@ -85,8 +93,8 @@ const REMOTE: Fields = {
   fingerprint: flag('fingerprint', 'string'),
   private_key_paths: { read: readKeyPaths },
   pass: { read: (value, at, into) => { into.password = { value: into.value(value, 'string', at) as string, field: at }; } },
-  token: { refuse: 'snapsync logs in with a password (remote.pass) or a key (remote.private_key_paths)' },
-  token_node_user: { refuse: 'snapsync logs in with a password (remote.pass) or a key (remote.private_key_paths)' },
+  token: { read: (value, at, into) => { into.token = { value: into.value(value, 'string', at) as string, field: at }; } },
+  token_node_user: { refuse: "an Aspera Node API user; snapsync's tokens (remote.token) are issued by the reactor to one of its users" },
   proxy: { read: readProxy },
   // snapsync
   known_hosts: flag('known-hosts', 'string'),
@@ -207,7 +215,8 @@ export function sessionsFromConf(json: unknown, source: ConfSource): Conf {
     for (const path of REQUIRED) {
       if (valueAt(item, path) === undefined) into.fail(join(base, path), 'is missing');
     }
-    return { argv: into.argv, blame: into.blame, password: into.password };
+    if (into.password !== undefined && into.token !== undefined) into.fail(into.token.field, `and "${into.password.field}" are two ways to log in; keep one`);
+    return { argv: into.argv, blame: into.blame, password: into.password, token: into.token };
   });
   return { sessions, notices };
 }
@@ -217,6 +226,7 @@ class SessionBuilder {
   readonly argv: string[] = [];
   readonly blame = new Map<string, Blame>();
   password: ConfSession['password'];
+  token: ConfSession['token'];
 
   constructor(readonly source: ConfSource, private readonly notices: string[]) {}
 

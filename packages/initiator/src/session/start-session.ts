@@ -1,9 +1,9 @@
 import {
-  Endpoint, SessionSide, checkMountSignature, partOf, currentPlatform, lastSyncAgreed, type Direction, type PlatformName,
+  Endpoint, SessionSide, SnapsyncError, checkMountSignature, partOf, currentPlatform, lastSyncAgreed, type Direction, type PlatformName,
 } from '@snapsync/core';
 import {
   BIDI_FEATURE, DIGEST_LAST_FEATURE, FEATURES, FILE_BATCH_FEATURE,
-  MAGIC, PeerError, PROTOCOL_VERSION, SNAPSYNC_VERSION,
+  MAGIC, PeerError, PROTOCOL_VERSION, SNAPSYNC_VERSION, TOKEN_LOGIN_FEATURE,
   protocolError, type Connection,
   type Message, type OpenSession,
 } from '@snapsync/protocol';
@@ -23,7 +23,7 @@ import { debug } from '../output/debug-log.js';
 export interface RunIo {
   readonly reporter: Reporter;
   readonly trust: Omit<TrustOptions, 'fingerprint' | 'knownHosts' | 'acceptNewHost'>;
-  readonly credentials: Omit<CredentialSources, 'identity' | 'passwordFile'>;
+  readonly credentials: Omit<CredentialSources, 'identity' | 'passwordFile' | 'token'>;
 }
 
 /** StartedSession is a session both ends have opened and recorded. */
@@ -141,10 +141,14 @@ async function connect(options: SyncOptions, io: RunIo): Promise<{ connection: C
     const auth = remote.kind === 'local'
       ? { kind: 'auth' as const, user, password: '' }
       : await buildAuth(user, welcome.authChallenge, {
-        ...io.credentials, identity: options.identity, passwordFile: options.passwordFile,
+        ...io.credentials, identity: options.identity, passwordFile: options.passwordFile, token: options.token,
       });
+    if (auth.token !== undefined && !welcome.features.includes(TOKEN_LOGIN_FEATURE)) {
+      throw new SnapsyncError('NOT_SUPPORTED', 'the reactor does not take API tokens (it is older than this snapsync); ' +
+        'upgrade it or log in with a password or a key (-i)');
+    }
     await connection.request(auth);
-    debug(1, options.name, `logged in as ${user}${remote.kind === 'local' ? '' : 'key' in auth ? ' with a key' : ' with a password'}`);
+    debug(1, options.name, `logged in as ${user}${remote.kind === 'local' ? '' : ` with ${auth.key !== undefined ? 'a key' : auth.token !== undefined ? 'a token' : 'a password'}`}`);
     if (options.remoteMountSignature !== undefined) {
       await connection.request({ kind: 'checkMount', remoteMountSignature: options.remoteMountSignature });
       debug(1, options.name, `remote mount signature ${options.remoteMountSignature} exists`);
