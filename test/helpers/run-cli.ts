@@ -21,13 +21,13 @@ export interface RunOptions {
   readonly killWhen?: (stdout: string) => boolean;
 }
 
-const UNSET = Object.fromEntries(['SNAPSYNC_PASSWORD', 'SNAPSYNC_TOKEN', 'ASPERA_SCP_TOKEN', 'HTTPS_PROXY', 'https_proxy', 'NO_PROXY', 'no_proxy']
+/** UNSET: credentials and proxies of the caller's environment, which never leak into a test's run. */
+export const UNSET: Record<string, undefined> = Object.fromEntries(['SNAPSYNC_PASSWORD', 'SNAPSYNC_TOKEN', 'ASPERA_SCP_TOKEN', 'HTTPS_PROXY', 'https_proxy', 'NO_PROXY', 'no_proxy']
   .map((name) => [name, undefined]));
 
 /** runNode runs a script with node and collects its output. */
 export function runNode(script: string, args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    // Credentials and proxies of the caller's environment never leak into a test's run.
     const env: Record<string, string | undefined> = { ...process.env, ...UNSET, ...options.env };
     for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
     const [command, ...prefix] = [...(options.as ?? []), process.execPath];

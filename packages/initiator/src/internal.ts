@@ -12,3 +12,4 @@ export { sessionsFromConf, type ConfSession } from './options/session-conf.js';
 export { planSessions, type Plan, type PlannedSession } from './options/session-plan.js';
 export { worstExit } from './errors.js';
 export { ambientSecret, buildAuth } from './session/credentials.js';
+export { bypasses, maskProxy, parseProxy, proxyFor } from './options/proxy.js';

@@ -147,7 +147,7 @@ describe('initiator/options/session-conf', () => {
       'field "remote.token" and "remote.pass" are two ways to log in; keep one'],
     ['two keys', { ...BASE, remote: { host: 'hh', path: '/p', private_key_paths: ['/a', '/b'] } }, 'names more than one key'],
     ['deduplication', { ...BASE, dedup: 'hardlink' }, 'field "dedup" is not supported: snapsync sends duplicate files as files; drop it or set it to "none"'],
-    ['a proxy', { ...BASE, remote: { host: 'hh', path: '/p', proxy: { protocol: 'dnat', host: 'p' } } }, 'field "remote.proxy" is not supported'],
+    ['an Aspera proxy', { ...BASE, remote: { host: 'hh', path: '/p', proxy: { protocol: 'dnat', host: 'p' } } }, 'field "remote.proxy.protocol" is not supported'],
     ['both forms of exclude_dirs_older_than', { ...BASE, exclude_dirs_older_than: { absolute: '2025-01-01T00:00:00Z', relative_seconds: 60 } },
       'field "exclude_dirs_older_than" gives both absolute and relative_seconds; keep one'],
     ['a relative_seconds of 0', { ...BASE, exclude_dirs_older_than: { relative_seconds: 0 } },

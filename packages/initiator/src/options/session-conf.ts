@@ -322,10 +322,34 @@ function readKeyPaths(value: unknown, at: string, into: SessionBuilder): void {
   if (value.length === 1) into.set('identity', value[0] as string, at, 'i');
 }
 
-/** readProxy accepts a proxy whose protocol is none, Aspera's way of saying there is none. */
+/**
+ * readProxy gives --proxy from {protocol: "http", host, port, user, pass}; protocol none (or
+ * none given) is Aspera's way of saying there is no proxy. Aspera's own dnat/dnats protocols are
+ * refused: snapsync tunnels through an HTTP proxy.
+ */
 function readProxy(value: unknown, at: string, into: SessionBuilder): void {
   if (!isObject(value)) into.fail(at, 'must be an object');
-  if ((value.protocol ?? 'none') !== 'none') into.fail(at, 'is not supported: snapsync connects to the reactor directly');
+  const { protocol, host, port, user, pass, ...rest } = value;
+  const unknown = Object.keys(rest)[0];
+  if (unknown !== undefined) into.unknown(join(at, unknown));
+  const kind = protocol === undefined ? 'none' : into.value(protocol, 'string', join(at, 'protocol'));
+  if (kind === 'dnat' || kind === 'dnats') {
+    into.fail(join(at, 'protocol'), `is not supported: ${kind} is Aspera's own proxy protocol; snapsync tunnels through an HTTP proxy: set it to "http"`);
+  }
+  if (kind !== 'none' && kind !== 'http') into.fail(join(at, 'protocol'), 'must be one of none, http');
+  if (kind === 'none') {
+    if (host !== undefined) into.ignore(join(at, 'host'), 'remote.proxy.protocol is none: no proxy');
+    return;
+  }
+  const text = (item: unknown, key: string): string | undefined =>
+    item === undefined ? undefined : into.value(item, 'string', join(at, key)) as string;
+  const hostName = text(host, 'host') ?? into.fail(join(at, 'host'), 'is missing: an http proxy needs its host');
+  const portNumber = port === undefined ? undefined : into.value(port, 'number', join(at, 'port')) as string;
+  const [userName, password] = [text(user, 'user'), text(pass, 'pass')];
+  if (password !== undefined && userName === undefined) into.fail(join(at, 'pass'), 'needs remote.proxy.user');
+  const credentials = userName === undefined ? '' : `${encodeURIComponent(userName)}${password === undefined ? '' : `:${encodeURIComponent(password)}`}@`;
+  const bracketed = hostName.includes(':') ? `[${hostName}]` : hostName;
+  into.set('proxy', `http://${credentials}${bracketed}${portNumber === undefined ? '' : `:${portNumber}`}`, at);
 }
 
 function readMode(value: unknown, at: string, into: SessionBuilder): void {
