@@ -72,6 +72,8 @@ describe('reactor: API tokens on a serving reactor', function () {
     const token = await create('alice');
     const asBob = await push('bob', ['-W', token]);
     expect([asBob.code, asBob.stderr.split('\n').at(-2)]).to.deep.equal([6, WRONG.trimEnd()]);
+    // Counted and logged where a wrong password is: the throttle's failures, fail2ban's line.
+    expect(reactor.log()).to.match(/ WARN login failed peer=127\.0\.0\.1:\d+ address=127\.0\.0\.1 user=bob failures=1 reason="authentication failed: unknown user or wrong password, key or token/);
     expect((await push('alice', ['-W', token])).code).to.equal(0);
     const revoked = await tokens(['revoke', token]);
     expect(revoked.code, revoked.stderr).to.equal(0);
