@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { CrashError, crashIn } from './crash-check.js';
-import type { CliResult } from './run-cli.js';
+import { UNSET, type CliResult } from './run-cli.js';
 
 /** CliProcess is a CLI left running (a continuous session, a serving reactor) that a test watches and stops. */
 export interface CliProcess {
@@ -18,7 +18,7 @@ export interface CliProcess {
 /** startCli runs `node script args` in the background, its output collected. */
 export function startCli(script: string, args: readonly string[], env: Record<string, string | undefined> = {},
   prefix: readonly string[] = []): CliProcess {
-  const merged: Record<string, string | undefined> = { ...process.env, SNAPSYNC_PASSWORD: undefined, ...env };
+  const merged: Record<string, string | undefined> = { ...process.env, ...UNSET, ...env };
   for (const key of Object.keys(merged)) if (merged[key] === undefined) delete merged[key];
   const [command, ...before] = [...prefix, process.execPath];
   const child = spawn(command!, [...before, script, ...args], { env: merged as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });

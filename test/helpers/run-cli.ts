@@ -21,10 +21,14 @@ export interface RunOptions {
   readonly killWhen?: (stdout: string) => boolean;
 }
 
+/** UNSET: credentials and proxies of the caller's environment, which never leak into a test's run. */
+export const UNSET: Record<string, undefined> = Object.fromEntries(['SNAPSYNC_PASSWORD', 'SNAPSYNC_TOKEN', 'ASPERA_SCP_TOKEN', 'HTTPS_PROXY', 'https_proxy', 'NO_PROXY', 'no_proxy']
+  .map((name) => [name, undefined]));
+
 /** runNode runs a script with node and collects its output. */
 export function runNode(script: string, args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const env: Record<string, string | undefined> = { ...process.env, SNAPSYNC_PASSWORD: undefined, ...options.env };
+    const env: Record<string, string | undefined> = { ...process.env, ...UNSET, ...options.env };
     for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
     const [command, ...prefix] = [...(options.as ?? []), process.execPath];
     const child = spawn(command!, [...prefix, script, ...args], { cwd: options.cwd, env: env as NodeJS.ProcessEnv });

@@ -46,6 +46,7 @@ const seeds: Message[] = [
   { kind: 'hello', magic: 'snapsync', protocolVersion: 1, features: ['a', 'bb'], clientName: 'snapsync 0.1.0', platform: 'posix' },
   { kind: 'welcome', protocolVersion: 1, features: [], serverName: 'r', authChallenge: new Uint8Array(32).fill(3), platform: 'posix' },
   { kind: 'auth', user: 'alice', password: 'pw' },
+  { kind: 'auth', user: 'carol', token: `sst_${'t'.repeat(43)}` },
   { kind: 'auth', user: 'bob', key: { publicKey: new Uint8Array(32).fill(1), signature: new Uint8Array(64).fill(2) } },
   { kind: 'authOk', user: 'alice' },
   {

@@ -82,6 +82,7 @@ describe('protocol/codec', () => {
       ['auth with a password', { kind: 'auth', user: 'alice', password: 's3cret ünïcode' }],
       ['auth with an empty password', { kind: 'auth', user: 'alice', password: '' }],
       ['auth with a key', { kind: 'auth', user: 'bob', key: { publicKey: bytesOf(32, 1), signature: bytesOf(64, 2) } }],
+      ['auth with a token', { kind: 'auth', user: 'carol', token: `sst_${'x'.repeat(43)}` }],
       ['authOk', { kind: 'authOk', user: 'alice' }],
       ['openSession (push)', openSession],
       ['openSession (pull)', { ...openSession, direction: 'pull', localDbExisted: false, reset: true, createDir: false, dryRun: false }],
@@ -414,6 +415,7 @@ describe('protocol/codec', () => {
 
     it('refuses an auth.user longer than 256 characters', () => {
       expectInvalid(encodeFrame({ id: 1, message: { kind: 'auth', user: 'u'.repeat(257), password: 'p' } }), /auth\.user/);
+      expectInvalid(encodeFrame({ id: 1, message: { kind: 'auth', user: 'u', token: 't'.repeat(257) } }), /auth\.token/);
     });
 
     it('refuses an error message longer than four times MAX_TEXT', () => {

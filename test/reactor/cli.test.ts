@@ -285,7 +285,7 @@ describe('reactor/cli', () => {
     it('exits 2 when no command is named, listing the commands', async () => {
       const result = await reactorCli([]);
       expect(result.code).to.equal(2);
-      expect(result.stderr).to.include('init, user add, serve, status or fingerprint');
+      expect(result.stderr).to.include('init, user add, token create, serve, status or fingerprint');
     });
 
     it('exits 2 on an unknown option', async () => {

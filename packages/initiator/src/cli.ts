@@ -14,6 +14,7 @@ import { runContinuous } from './session/continuous.js';
 import { inParallel } from './session/in-parallel.js';
 import { overlaps } from './session/local-paths.js';
 import { runSession } from './session/run-session.js';
+import { ambientSecret } from './session/credentials.js';
 import { endQuietlyOnClosedPipe } from './output/closed-pipe.js';
 
 /** exitSoon is for the bin: the status, and an end that no forgotten handle delays. */
@@ -57,7 +58,7 @@ async function runAll({ sessions, parallel }: Plan): Promise<number> {
  * runPlanned runs one session and resolves with its exit status; it never throws. Sharing the
  * output with other sessions, its lines start `[NAME] ` and its JSON events carry the name.
  */
-async function runPlanned({ options, password }: PlannedSession, shared: boolean, stop: AbortSignal | undefined): Promise<number> {
+async function runPlanned({ options, password, token }: PlannedSession, shared: boolean, stop: AbortSignal | undefined): Promise<number> {
   const tag = shared ? `[${options.name}] ` : '';
   let log: LogFile | undefined;
   try {
@@ -72,7 +73,7 @@ async function runPlanned({ options, password }: PlannedSession, shared: boolean
         warn: (line: string) => reporter.warn(line),
       },
       credentials: {
-        password: password ?? process.env.SNAPSYNC_PASSWORD,
+        secret: ambientSecret({ password, token }, process.env),
         prompt: person ? (question: string) => inTurn(() => askSecret(`${tag}${question}`)) : undefined,
       },
     };

@@ -11,3 +11,5 @@ export { timeOfDay } from './output/debug-log.js';
 export { sessionsFromConf, type ConfSession } from './options/session-conf.js';
 export { planSessions, type Plan, type PlannedSession } from './options/session-plan.js';
 export { worstExit } from './errors.js';
+export { ambientSecret, buildAuth } from './session/credentials.js';
+export { bypasses, maskProxy, parseProxy, proxyFor } from './options/proxy.js';

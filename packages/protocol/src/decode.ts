@@ -56,6 +56,8 @@ const DECODERS: { readonly [K in WireKind]: (body: WireBody<K>) => MessageOf<K> 
     const user = text(m.user ?? '', 'auth.user', 256);
     if (user.length === 0) throw invalid('auth.user is empty');
     if (m.method === 'password') return { kind: 'auth', user, password: text(m.password ?? '', 'auth.password') };
+    // A token's form is checked where it is looked up: a malformed one is refused as a wrong one is.
+    if (m.method === 'token') return { kind: 'auth', user, token: text(m.token ?? '', 'auth.token', 256) };
     if (m.method === 'key') {
       return {
         kind: 'auth',
@@ -66,7 +68,7 @@ const DECODERS: { readonly [K in WireKind]: (body: WireBody<K>) => MessageOf<K> 
         },
       };
     }
-    throw invalid('auth names no method (password or key)');
+    throw invalid('auth names no method (password, key or token)');
   },
   authOk: (m) => ({ kind: 'authOk', user: text(m.user ?? '', 'authOk.user', 256) }),
   checkMount: (m) => {

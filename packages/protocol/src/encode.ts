@@ -43,7 +43,7 @@ const ENCODERS: { readonly [K in MessageKind]: (message: MessageOf<K>) => Encode
     protocolVersion: m.protocolVersion, features: m.features, serverName: m.serverName, authChallenge: m.authChallenge, platform: m.platform,
     programVersion: m.programVersion ?? '',
   }),
-  auth: (m) => ({ user: m.user, password: m.password, key: m.key && { publicKey: m.key.publicKey, signature: m.key.signature } }),
+  auth: (m) => ({ user: m.user, password: m.password, token: m.token, key: m.key && { publicKey: m.key.publicKey, signature: m.key.signature } }),
   authOk: (m) => ({ user: m.user }),
   checkMount: (m) => ({ remoteMountSignature: m.remoteMountSignature }),
   mountChecked: () => ({}),

@@ -43,6 +43,8 @@ export interface Auth {
   readonly user: string;
   readonly password?: string;
   readonly key?: { readonly publicKey: Uint8Array; readonly signature: Uint8Array };
+  /** token is an API token the reactor issued to this user (TOKEN_LOGIN_FEATURE). */
+  readonly token?: string;
 }
 
 export interface AuthOk {

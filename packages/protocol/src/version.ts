@@ -104,13 +104,19 @@ export const DELETE_BEFORE_FEATURE = 'delete-before';
  */
 export const REMOVE_AFTER_FEATURE = 'remove-after-transfer';
 
+/**
+ * TOKEN_LOGIN_FEATURE: the reactor takes Auth.token, an API token it issued (`snapsync-reactor
+ * token create`). An older one could not decode the login: the initiator says so first.
+ */
+export const TOKEN_LOGIN_FEATURE = 'token-login';
+
 /** FEATURES this build can use; optional abilities are negotiated, not versioned. */
 export const FEATURES: readonly string[] = [
   DRY_RUN_FEATURE, OWNERS_FEATURE, BIDI_FEATURE, CONTINUOUS_FEATURE, MAX_DELETE_FEATURE, DIGEST_LAST_FEATURE, FILE_BATCH_FEATURE,
   OLD_DIRS_FEATURE, CLEAN_EXCLUDED_FEATURE,
   IGNORE_MODE_FEATURE, COOLOFF_MAX_FEATURE, KEEP_VERSIONS_FEATURE,
   MOUNT_SIGNATURE_FEATURE, DELETE_BEFORE_FEATURE,
-  REMOVE_AFTER_FEATURE,
+  REMOVE_AFTER_FEATURE, TOKEN_LOGIN_FEATURE,
 ];
 
 /** sharedFeatures keeps the features both ends named. */

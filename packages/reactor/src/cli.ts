@@ -21,6 +21,7 @@ import { SessionRegistry } from './server/session-registry.js';
 import { parseEd25519PublicKey } from './users/authorized-key.js';
 import { ACCESS, checkDocroot, loadUsers, type Access } from './users/user-store.js';
 import { addKey, addUser, listUsers, removeKey, removeUser, requireUser, setEnabled, setPassword, userTable } from './users/user-commands.js';
+import { createToken, listTokens, revokeToken, tokenTable } from './users/token-commands.js';
 import { readSecret } from './read-secret.js';
 
 const DEFAULT_STATE_DIR = join(homedir(), '.snapsync', 'reactor');
@@ -108,6 +109,27 @@ export async function main(argv: readonly string[]): Promise<number> {
           process.stdout.write(`key removed from ${args.name}\n`);
         })
       .demandCommand(1, 'name a user command: add, list, remove, disable, enable, passwd, key-add or key-remove'))
+    .command('token', "manage users' API tokens (snapsync -W, SNAPSYNC_TOKEN): create, list, revoke (changes apply to the next login)", (y) => y
+      .command('create <user>', 'issue a token to a user and print it on stdout, once (only its hash is kept)', (a) => a
+        .positional('user', { type: 'string', demandOption: true })
+        .option('expires', { type: 'number', describe: 'the token stops logging in after DAYS days (fractions allowed; default: until revoked)' }),
+      (args) => {
+        process.stdout.write(`${createToken(stateDir(args.stateDir), args.user, args.expires)}\n`);
+      })
+      .command('list [user]', "list the tokens (all users', or one's) by id, never the tokens themselves", (a) => a
+        .positional('user', { type: 'string' })
+        .option('json', { type: 'boolean', default: false, describe: 'one JSON array of {id, user, createdAt, expiresAt, expired}' }),
+      (args) => {
+        const tokens = listTokens(stateDir(args.stateDir), args.user);
+        process.stdout.write(args.json ? `${JSON.stringify(tokens)}\n` : tokenTable(tokens));
+      })
+      .command('revoke <token>', 'revoke a token, given itself or its id (as token list shows it); its next login is refused',
+        (a) => a.positional('token', { type: 'string', demandOption: true }),
+        (args) => {
+          const { user, id } = revokeToken(stateDir(args.stateDir), args.token);
+          process.stdout.write(`token ${id} of ${user} revoked\n`);
+        })
+      .demandCommand(1, 'name a token command: create, list or revoke'))
     .command('serve', 'listen for initiators', (y) => y
       .option('listen', { type: 'string', describe: 'HOST:PORT to listen on (default: config.json "listen", 127.0.0.1:9093)' })
       .option('config', { type: 'string', describe: 'a config file naming its "stateDir" (e.g. /etc/snapsync/reactor.json)' }),
@@ -124,7 +146,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`${fingerprintOf(stateDir(args.stateDir))}\n`);
     })
     .option('version', { type: 'boolean', describe: 'print the version (and the protocol version) and exit' })
-    .demandCommand(1, 'name a command: init, user add, serve, status or fingerprint')
+    .demandCommand(1, 'name a command: init, user add, token create, serve, status or fingerprint')
     .strict()
     .help()
     .exitProcess(false)

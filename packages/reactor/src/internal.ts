@@ -16,3 +16,4 @@ export { LoginThrottle, ADDRESS_RULES, PAIR_RULES, type Rules } from './server/l
 export { sourceOf } from './server/source-address.js';
 export { prepareDbDir, sessionDbDir } from './state/db-dir.js';
 export { type SessionDetail, type SessionView } from './admin/session-view.js';
+export { issueToken, tokenHash, type ApiTokenRecord } from './users/api-token.js';

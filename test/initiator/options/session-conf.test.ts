@@ -9,6 +9,7 @@ import { tempDir } from '../../helpers/temp-dir.js';
 
 const PRIVATE = { label: 's.json', exposed: undefined };
 const FINGERPRINT = 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+const TOKEN = `sst_${'a'.repeat(43)}`;
 const BASE = { name: 'job', local: { path: '/tmp' }, remote: { host: 'host', path: '/data' } };
 
 /** plan runs the command line's planning as main does, collecting the notices. */
@@ -140,10 +141,13 @@ describe('initiator/options/session-conf', () => {
     ['a user without a host', { ...BASE, remote: { user: 'u', path: '/p' } }, 'field "remote.user" needs remote.host'],
     ['a one-letter host without a user', { ...BASE, remote: { host: 'h', path: '/p' } }, 'field "remote.host" has one letter'],
     ['ssh', { ...BASE, remote: { host: 'hh', path: '/p', connect_mode: 'ssh' } }, 'field "remote.connect_mode" is not supported'],
-    ['a token', { ...BASE, remote: { host: 'hh', path: '/p', token: 'Bearer x' } }, 'field "remote.token" is not supported: snapsync logs in'],
+    ['a Node API token user', { ...BASE, remote: { host: 'hh', path: '/p', token: TOKEN, token_node_user: 'u' } },
+      'field "remote.token_node_user" is not supported: an Aspera Node API user'],
+    ['a token beside a password', { ...BASE, remote: { host: 'hh', path: '/p', token: TOKEN, pass: 'x' } },
+      'field "remote.token" and "remote.pass" are two ways to log in; keep one'],
     ['two keys', { ...BASE, remote: { host: 'hh', path: '/p', private_key_paths: ['/a', '/b'] } }, 'names more than one key'],
     ['deduplication', { ...BASE, dedup: 'hardlink' }, 'field "dedup" is not supported: snapsync sends duplicate files as files; drop it or set it to "none"'],
-    ['a proxy', { ...BASE, remote: { host: 'hh', path: '/p', proxy: { protocol: 'dnat', host: 'p' } } }, 'field "remote.proxy" is not supported'],
+    ['an Aspera proxy', { ...BASE, remote: { host: 'hh', path: '/p', proxy: { protocol: 'dnat', host: 'p' } } }, 'field "remote.proxy.protocol" is not supported'],
     ['both forms of exclude_dirs_older_than', { ...BASE, exclude_dirs_older_than: { absolute: '2025-01-01T00:00:00Z', relative_seconds: 60 } },
       'field "exclude_dirs_older_than" gives both absolute and relative_seconds; keep one'],
     ['a relative_seconds of 0', { ...BASE, exclude_dirs_older_than: { relative_seconds: 0 } },
@@ -228,6 +232,19 @@ describe('initiator/options/session-conf', () => {
     expect(secret.sessions[0]!.password).to.equal('hunter2');
     const open = await plan(['--conf', confFile(BASE, 0o644)]);
     expect(open.sessions[0]!.password).to.equal(undefined);
+  });
+
+  it('takes remote.token as a secret kept off the command line, and refuses one of the wrong form or for a local directory', async () => {
+    const read = await plan(['--conf', confFile({ ...BASE, remote: { host: 'srv', path: '/p', token: TOKEN } })]);
+    expect(read.sessions[0]).to.include({ token: TOKEN, password: undefined });
+    expect(read.sessions[0]!.options.token).to.equal(undefined);
+    const exposed = confFile({ ...BASE, remote: { host: 'srv', path: '/p', token: TOKEN } }, 0o644);
+    expect((await planFailure(['--conf', exposed])).message).to.include('field "remote.token" holds a secret');
+    const aspera = await planFailure(['--conf', confFile({ ...BASE, remote: { host: 'srv', path: '/p', token: 'Basic c2VjcmV0' } })]);
+    expect(aspera.message).to.match(/field "remote.token" is not a snapsync API token \(sst_ and 43 characters/);
+    expect(aspera.message).to.not.include('c2VjcmV0');
+    const local = await planFailure(['--conf', confFile({ ...BASE, remote: { path: '/srv', token: TOKEN } })]);
+    expect(local.message).to.include('field "remote.token" applies to a remote reactor, but /srv is a local directory');
   });
 
   it('refuses remote.pass for a local directory, as --password-file is', async () => {

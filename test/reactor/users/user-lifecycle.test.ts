@@ -11,7 +11,7 @@ import { newEd25519Key } from '../keys.js';
 
 const PASSWORD = 'lifecycle-pw';
 const MiB = 1024 * 1024;
-const WRONG = 'Failed. Peer error: authentication failed: unknown user or wrong password/key; check the user name and credentials\n';
+const WRONG = 'Failed. Peer error: authentication failed: unknown user or wrong password, key or token; check the user name and credentials\n';
 
 interface Listed {
   name: string;

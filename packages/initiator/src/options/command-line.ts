@@ -14,6 +14,8 @@ import { parseRemoteSpec, type RemoteSpec } from './remote-spec.js';
 import { checkRange, parseLogDir, parseMaxDelete, parseRate } from './values.js';
 import { parseDirsOlderThan, type DirsOlderThan } from './dirs-older-than.js';
 import { SHELLS, type ValueKind } from './completion.js';
+import { checkTokenForm } from './token-form.js';
+import { proxyFor, type ProxySpec } from './proxy.js';
 
 /** SyncOptions is a validated snapsync command line. */
 export interface SyncOptions {
@@ -32,6 +34,10 @@ export interface SyncOptions {
   readonly acceptNewHost: boolean;
   readonly identity: string | undefined;
   readonly passwordFile: string | undefined;
+  /** token (-W) is an API token the reactor issued: it logs in instead of a password. */
+  readonly token: string | undefined;
+  /** proxy is the HTTP proxy the connection tunnels through (--proxy, else https_proxy/HTTPS_PROXY, less no_proxy). */
+  readonly proxy: ProxySpec | undefined;
   readonly quiet: boolean;
   readonly json: boolean;
   /** allowMassDelete (--allow-mass-delete) lifts the mass-delete guard; it wins over maxDelete. */
@@ -140,6 +146,10 @@ export function buildParser(argv: readonly string[]) {
     .option('accept-new-host', { type: 'boolean', default: false, describe: 'trust and remember an unknown reactor' })
     .option('identity', { alias: 'i', type: 'string', describe: 'Ed25519 private key file for key login' })
     .option('password-file', { type: 'string', describe: 'file whose first line is the password' })
+    .option('proxy', { type: 'string',
+      describe: 'reach the reactor through this HTTP proxy (CONNECT), http://[USER:PASS@]HOST:PORT; default: https_proxy/HTTPS_PROXY, less no_proxy/NO_PROXY' })
+    .option('token', { alias: 'W', type: 'string',
+      describe: 'log in with an API token from `snapsync-reactor token create` instead of a password (SNAPSYNC_TOKEN or ASPERA_SCP_TOKEN keep it off the command line)' })
     .option('checksum', { alias: 'k', type: 'string', default: 'sha256', describe: 'sha256 | sha1 | md5 | none' })
     .option('overwrite', { alias: 'o', type: 'string', describe: 'always | older | conflict' })
     .option('exclude', { alias: 'E', type: 'string', array: true, describe: 'exclude PATTERN' })
@@ -203,7 +213,7 @@ export function buildParser(argv: readonly string[]) {
     .option('completion', { type: 'string', describe: 'print the shell completion script for bash or zsh and exit' })
     // Over seventy flags read better by topic; yargs lists them in this order.
     .group(['name', 'local-dir', 'remote-dir', 'direction', 'continuous', 'create-dir', 'reset', 'dry-run', 'conf', 'conf64', 'parallel'], 'Session:')
-    .group(['port', 'fingerprint', 'known-hosts', 'accept-new-host', 'identity', 'password-file', 'target-rate'], 'Connection:')
+    .group(['port', 'fingerprint', 'known-hosts', 'accept-new-host', 'identity', 'password-file', 'token', 'proxy', 'target-rate'], 'Connection:')
     .group(['checksum', 'overwrite', 'symbolic-links', 'preserve-time', 'preserve-uid', 'preserve-gid', 'ignore-mode',
       'exclude', 'include', 'exclude-from', 'include-from', 'exclude-dirs-older-than', 'clean-excluded'], 'What is compared and carried:')
     .group(['ignore-delete', 'mirror', 'delete-before', 'delete-delay', 'keep-dir-local', 'keep-dir-remote', 'keep-max-age', 'keep-max-versions',
@@ -226,7 +236,7 @@ export type Parsed = Awaited<ReturnType<ReturnType<typeof buildParser>['parseAsy
 /** toSyncOptions validates a parsed command line: every value checked. */
 export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncOptions {
   single(args, ['name', 'local-dir', 'remote-dir', 'port', 'direction', 'local-db-dir', 'remote-db-dir', 'checksum',
-    'fingerprint', 'known-hosts', 'identity', 'password-file', 'overwrite', 'symbolic-links', 'target-rate', 'alt-logdir', 'cooloff',
+    'fingerprint', 'known-hosts', 'identity', 'password-file', 'token', 'proxy', 'overwrite', 'symbolic-links', 'target-rate', 'alt-logdir', 'cooloff',
     'cooloff-max', 'scan-interval', 'pending-max', 'max-delete', 'exclude-dirs-older-than', 'keep-max-age', 'keep-max-versions',
     'local-mount-signature', 'remote-mount-signature']);
   const name = required(args.name, '-N NAME');
@@ -247,7 +257,7 @@ export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncO
     }
   }
   if (remote.kind === 'local') {
-    const remoteOnly = ['fingerprint', 'identity', 'password-file', 'known-hosts'].filter((flag) => args[flag] !== undefined);
+    const remoteOnly = ['fingerprint', 'identity', 'password-file', 'token', 'proxy', 'known-hosts'].filter((flag) => args[flag] !== undefined);
     if (args.acceptNewHost) remoteOnly.push('accept-new-host');
     if (args.port !== DEFAULT_PORT) remoteOnly.push('port');
     if (remoteOnly.length > 0) {
@@ -257,6 +267,7 @@ export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncO
   for (const [flag, file] of [['-i', args.identity], ['--password-file', args.passwordFile]] as const) {
     if (file !== undefined && !existsSync(file)) throw usageError(`${flag} ${file} does not exist`);
   }
+  if (args.token !== undefined) checkTokenFlag(args);
   const filters = filterRules(argv);
   if (args.cleanExcluded === true && filters.length === 0) {
     throw usageError('--clean-excluded drops the DB rows of paths -E/-I exclude, but no filter is given; add one or drop --clean-excluded');
@@ -266,7 +277,8 @@ export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncO
     localDbDir: args.localDbDir, remoteDbDir: args.remoteDbDir,
     reset: args.reset, createDir: args.createDir, checksum, fingerprint,
     knownHosts: args.knownHosts ?? join(homedir(), '.snapsync', 'known_hosts'),
-    acceptNewHost: args.acceptNewHost, identity: args.identity, passwordFile: args.passwordFile,
+    acceptNewHost: args.acceptNewHost, identity: args.identity, passwordFile: args.passwordFile, token: args.token,
+    proxy: remote.kind === 'remote' ? proxyFor(remote.host, args.proxy, process.env) : undefined,
     quiet: args.quiet, json: args.json, allowMassDelete: args.allowMassDelete,
     maxDelete: args.maxDelete === undefined ? undefined : parseMaxDelete(args.maxDelete),
     filters,
@@ -300,6 +312,13 @@ export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncO
       ? resolve(args.remoteMountSignature) : args.remoteMountSignature,
     deleteBefore: args.deleteBefore === true,
   };
+}
+
+/** checkTokenFlag refuses a malformed -W, and -W beside another way to log in given on the command line. */
+function checkTokenFlag(args: Parsed): void {
+  checkTokenForm(args.token!, '-W (--token)');
+  const other = args.identity !== undefined ? '-i' : args.passwordFile !== undefined ? '--password-file' : undefined;
+  if (other !== undefined) throw usageError(`-W (--token) and ${other} are two ways to log in; give one`);
 }
 
 /** checkValues checks values and combinations of flags that are not read further here. */

@@ -30,7 +30,15 @@ export interface ConfSession {
   /** blame maps each flag it sets, long and short form (`--port`, `-P`), to its field. */
   readonly blame: ReadonlyMap<string, Blame>;
   /** password is remote.pass (and where it is): it never goes on a command line. */
-  readonly password: { readonly value: string; readonly field: string } | undefined;
+  readonly password: ConfSecret | undefined;
+  /** token is remote.token, an API token (-W), kept off the command line as password is. */
+  readonly token: ConfSecret | undefined;
+}
+
+/** ConfSecret is a secret a conf holds, and the field that holds it. */
+export interface ConfSecret {
+  readonly value: string;
+  readonly field: string;
 }
 
 export interface Conf {
@@ -85,8 +93,8 @@ const REMOTE: Fields = {
   fingerprint: flag('fingerprint', 'string'),
   private_key_paths: { read: readKeyPaths },
   pass: { read: (value, at, into) => { into.password = { value: into.value(value, 'string', at) as string, field: at }; } },
-  token: { refuse: 'snapsync logs in with a password (remote.pass) or a key (remote.private_key_paths)' },
-  token_node_user: { refuse: 'snapsync logs in with a password (remote.pass) or a key (remote.private_key_paths)' },
+  token: { read: (value, at, into) => { into.token = { value: into.value(value, 'string', at) as string, field: at }; } },
+  token_node_user: { refuse: "an Aspera Node API user; snapsync's tokens (remote.token) are issued by the reactor to one of its users" },
   proxy: { read: readProxy },
   // snapsync
   known_hosts: flag('known-hosts', 'string'),
@@ -207,7 +215,8 @@ export function sessionsFromConf(json: unknown, source: ConfSource): Conf {
     for (const path of REQUIRED) {
       if (valueAt(item, path) === undefined) into.fail(join(base, path), 'is missing');
     }
-    return { argv: into.argv, blame: into.blame, password: into.password };
+    if (into.password !== undefined && into.token !== undefined) into.fail(into.token.field, `and "${into.password.field}" are two ways to log in; keep one`);
+    return { argv: into.argv, blame: into.blame, password: into.password, token: into.token };
   });
   return { sessions, notices };
 }
@@ -217,6 +226,7 @@ class SessionBuilder {
   readonly argv: string[] = [];
   readonly blame = new Map<string, Blame>();
   password: ConfSession['password'];
+  token: ConfSession['token'];
 
   constructor(readonly source: ConfSource, private readonly notices: string[]) {}
 
@@ -312,10 +322,34 @@ function readKeyPaths(value: unknown, at: string, into: SessionBuilder): void {
   if (value.length === 1) into.set('identity', value[0] as string, at, 'i');
 }
 
-/** readProxy accepts a proxy whose protocol is none, Aspera's way of saying there is none. */
+/**
+ * readProxy gives --proxy from {protocol: "http", host, port, user, pass}; protocol none (or
+ * none given) is Aspera's way of saying there is no proxy. Aspera's own dnat/dnats protocols are
+ * refused: snapsync tunnels through an HTTP proxy.
+ */
 function readProxy(value: unknown, at: string, into: SessionBuilder): void {
   if (!isObject(value)) into.fail(at, 'must be an object');
-  if ((value.protocol ?? 'none') !== 'none') into.fail(at, 'is not supported: snapsync connects to the reactor directly');
+  const { protocol, host, port, user, pass, ...rest } = value;
+  const unknown = Object.keys(rest)[0];
+  if (unknown !== undefined) into.unknown(join(at, unknown));
+  const kind = protocol === undefined ? 'none' : into.value(protocol, 'string', join(at, 'protocol'));
+  if (kind === 'dnat' || kind === 'dnats') {
+    into.fail(join(at, 'protocol'), `is not supported: ${kind} is Aspera's own proxy protocol; snapsync tunnels through an HTTP proxy: set it to "http"`);
+  }
+  if (kind !== 'none' && kind !== 'http') into.fail(join(at, 'protocol'), 'must be one of none, http');
+  if (kind === 'none') {
+    if (host !== undefined) into.ignore(join(at, 'host'), 'remote.proxy.protocol is none: no proxy');
+    return;
+  }
+  const text = (item: unknown, key: string): string | undefined =>
+    item === undefined ? undefined : into.value(item, 'string', join(at, key)) as string;
+  const hostName = text(host, 'host') ?? into.fail(join(at, 'host'), 'is missing: an http proxy needs its host');
+  const portNumber = port === undefined ? undefined : into.value(port, 'number', join(at, 'port')) as string;
+  const [userName, password] = [text(user, 'user'), text(pass, 'pass')];
+  if (password !== undefined && userName === undefined) into.fail(join(at, 'pass'), 'needs remote.proxy.user');
+  const credentials = userName === undefined ? '' : `${encodeURIComponent(userName)}${password === undefined ? '' : `:${encodeURIComponent(password)}`}@`;
+  const bracketed = hostName.includes(':') ? `[${hostName}]` : hostName;
+  into.set('proxy', `http://${credentials}${bracketed}${portNumber === undefined ? '' : `:${portNumber}`}`, at);
 }
 
 function readMode(value: unknown, at: string, into: SessionBuilder): void {

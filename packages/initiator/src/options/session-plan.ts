@@ -6,12 +6,14 @@ import { buildParser, DEFAULT_PARALLEL, single, toSyncOptions, type Parsed, type
 import { loadConf } from './conf-source.js';
 import { sessionsFromConf, type ConfSession } from './session-conf.js';
 import { checkRange } from './values.js';
+import { checkTokenForm } from './token-form.js';
 
 /** PlannedSession is one session to run, its options checked. */
 export interface PlannedSession {
   readonly options: SyncOptions;
-  /** password is a conf's remote.pass: tried before SNAPSYNC_PASSWORD. */
+  /** password is a conf's remote.pass, token its remote.token: tried before the environment's (ambientSecret). */
   readonly password: string | undefined;
+  readonly token: string | undefined;
 }
 
 export interface Plan {
@@ -58,7 +60,7 @@ export async function planSessions(args: Parsed, argv: readonly string[], notice
     const shared = await layerOf(common);
     for (const block of blocks) sessions.push(await settle([shared, await layerOf(block)], true));
   } else {
-    sessions.push({ options: toSyncOptions(args, argv), password: undefined });
+    sessions.push({ options: toSyncOptions(args, argv), password: undefined, token: undefined });
   }
   checkApart(sessions, parallel);
   notices.forEach(notice);
@@ -76,11 +78,14 @@ async function settle(layers: readonly Layer[], several: boolean): Promise<Plann
   const conf = layers.find((layer) => layer.conf !== undefined)?.conf;
   try {
     const options = toSyncOptions(args, filtering?.argv ?? []);
-    const password = conf?.session.password;
-    if (password !== undefined && options.remote.kind === 'local') {
-      throw usageError(`${conf!.label}: field "${password.field}" applies to a remote reactor, but ${options.remote.path} is a local directory; drop it`);
+    const { password, token } = conf?.session ?? {};
+    for (const secret of [password, token]) {
+      if (secret !== undefined && options.remote.kind === 'local') {
+        throw usageError(`${conf!.label}: field "${secret.field}" applies to a remote reactor, but ${options.remote.path} is a local directory; drop it`);
+      }
     }
-    return { options, password: password?.value };
+    if (token !== undefined) checkTokenForm(token.value, `${conf!.label}: field "${token.field}"`);
+    return { options, password: password?.value, token: token?.value };
   } catch (err) {
     throw blamed(err, layers, several ? String(args.name) : undefined);
   }

@@ -1,9 +1,9 @@
 import {
-  Endpoint, SessionSide, checkMountSignature, partOf, currentPlatform, lastSyncAgreed, type Direction, type PlatformName,
+  Endpoint, SessionSide, SnapsyncError, checkMountSignature, partOf, currentPlatform, lastSyncAgreed, type Direction, type PlatformName,
 } from '@snapsync/core';
 import {
   BIDI_FEATURE, DIGEST_LAST_FEATURE, FEATURES, FILE_BATCH_FEATURE,
-  MAGIC, PeerError, PROTOCOL_VERSION, SNAPSYNC_VERSION,
+  MAGIC, PeerError, PROTOCOL_VERSION, SNAPSYNC_VERSION, TOKEN_LOGIN_FEATURE,
   protocolError, type Connection,
   type Message, type OpenSession,
 } from '@snapsync/protocol';
@@ -14,6 +14,7 @@ import type { SyncOptions } from '../options/command-line.js';
 import type { Reporter } from '../output/reporter.js';
 import { connectLocal } from '../transport/local-reactor.js';
 import { connectRemote, type TrustOptions } from '../transport/connect-remote.js';
+import { shownProxy } from '../options/proxy.js';
 import { buildAuth, type CredentialSources } from './credentials.js';
 import { localDirectory, overlaps } from './local-paths.js';
 import { refuseUnsupported } from './reactor-features.js';
@@ -23,7 +24,7 @@ import { debug } from '../output/debug-log.js';
 export interface RunIo {
   readonly reporter: Reporter;
   readonly trust: Omit<TrustOptions, 'fingerprint' | 'knownHosts' | 'acceptNewHost'>;
-  readonly credentials: Omit<CredentialSources, 'identity' | 'passwordFile'>;
+  readonly credentials: Omit<CredentialSources, 'identity' | 'passwordFile' | 'token'>;
 }
 
 /** StartedSession is a session both ends have opened and recorded. */
@@ -118,12 +119,12 @@ function openLocalSide(options: SyncOptions): { side: SessionSide; localDir: str
 async function connect(options: SyncOptions, io: RunIo): Promise<{ connection: Connection; features: readonly string[]; peerPlatform: PlatformName }> {
   const remote = options.remote;
   debug(1, options.name, remote.kind === 'local' ? 'local mode: an in-process reactor serves ' + remote.path
-    : `connecting to ${remote.host}:${options.port}`);
+    : `connecting to ${remote.host}:${options.port}${options.proxy === undefined ? '' : ` through the HTTP proxy ${shownProxy(options.proxy)} (${options.proxy.from})`}`);
   const connection = remote.kind === 'local'
     ? await connectLocal()
     : await connectRemote(remote.host, options.port, {
       ...io.trust, fingerprint: options.fingerprint, knownHosts: options.knownHosts, acceptNewHost: options.acceptNewHost,
-    });
+    }, options.proxy);
   try {
     const welcome = await connection.request({
       kind: 'hello', magic: MAGIC, protocolVersion: PROTOCOL_VERSION, features: FEATURES, clientName: `snapsync ${SNAPSYNC_VERSION}`,
@@ -141,10 +142,14 @@ async function connect(options: SyncOptions, io: RunIo): Promise<{ connection: C
     const auth = remote.kind === 'local'
       ? { kind: 'auth' as const, user, password: '' }
       : await buildAuth(user, welcome.authChallenge, {
-        ...io.credentials, identity: options.identity, passwordFile: options.passwordFile,
+        ...io.credentials, identity: options.identity, passwordFile: options.passwordFile, token: options.token,
       });
+    if (auth.token !== undefined && !welcome.features.includes(TOKEN_LOGIN_FEATURE)) {
+      throw new SnapsyncError('NOT_SUPPORTED', 'the reactor does not take API tokens (it is older than this snapsync); ' +
+        'upgrade it or log in with a password or a key (-i)');
+    }
     await connection.request(auth);
-    debug(1, options.name, `logged in as ${user}${remote.kind === 'local' ? '' : 'key' in auth ? ' with a key' : ' with a password'}`);
+    debug(1, options.name, `logged in as ${user}${remote.kind === 'local' ? '' : ` with ${auth.key !== undefined ? 'a key' : auth.token !== undefined ? 'a token' : 'a password'}`}`);
     if (options.remoteMountSignature !== undefined) {
       await connection.request({ kind: 'checkMount', remoteMountSignature: options.remoteMountSignature });
       debug(1, options.name, `remote mount signature ${options.remoteMountSignature} exists`);
@@ -210,12 +215,14 @@ function reportStart(reporter: Reporter, options: SyncOptions, localDir: string,
     // The server wins, as Aspera's async_db_dir does: the user learns why -B was not used.
     (opened.remoteDbDirIgnored === true ? `\n  -B ${options.remoteDbDir ?? ''} ignored: the reactor keeps snapshot DBs in its own dbDir` : '') +
     // The default order (--delete-delay) is said in the JSON event and by -D only: the usual text stays as it was.
-    (options.deleteBefore ? '\n  deletions run before any transfer (--delete-before)' : ''),
+    (options.deleteBefore ? '\n  deletions run before any transfer (--delete-before)' : '') +
+    (options.proxy === undefined ? '' : `\n  through the HTTP proxy ${shownProxy(options.proxy)} (${options.proxy.from})`),
     {
       session: options.name, direction: options.direction, localDir, remote, localDb: side.layout.dbPath,
       localDbExisted: side.existed, remoteDb: opened.remoteDbPath, remoteDbExisted: opened.remoteDbExisted,
       remoteDbDirIgnored: opened.remoteDbDirIgnored === true, sessionId: opened.sessionId,
       deletions: options.deleteBefore ? 'before' : 'after',
+      ...(options.proxy === undefined ? {} : { proxy: shownProxy(options.proxy) }),
     });
 }
 

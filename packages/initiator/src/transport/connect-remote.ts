@@ -1,8 +1,11 @@
 import { SnapsyncError } from '@snapsync/core';
 import { Connection, MAX_FRAME_BYTES, certificateFingerprint, keepAlive, wsFrameSocket, zeroMask } from '@snapsync/protocol';
-import type { TLSSocket } from 'node:tls';
+import { isIP } from 'node:net';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { WebSocket } from 'ws';
+import type { ProxySpec } from '../options/proxy.js';
 import { hostForUrl } from '../options/remote-spec.js';
+import { openTunnel } from './http-connect.js';
 import { checkKnownHost, hostKey, rememberHost } from '../trust/known-hosts.js';
 
 /** TrustOptions say how the reactor's certificate is checked. */
@@ -20,11 +23,16 @@ const CONNECT_TIMEOUT_MS = 15_000;
 /**
  * connectRemote opens a TLS WebSocket to a reactor and checks its certificate before a byte
  * of the session is sent: pinned fingerprint first, else known_hosts (ssh-style). The
- * certificate is self-signed, so trust comes from the fingerprint, never from a CA.
+ * certificate is self-signed, so trust comes from the fingerprint, never from a CA. Through a
+ * proxy, TLS runs over the proxy's tunnel: the certificate checked is still the reactor's.
  */
-export async function connectRemote(host: string, port: number, trust: TrustOptions): Promise<Connection> {
+export async function connectRemote(host: string, port: number, trust: TrustOptions, proxy?: ProxySpec): Promise<Connection> {
   const where = `${hostForUrl(host)}:${port}`;
+  const tunnel = proxy === undefined ? undefined : await openTunnel(proxy, host, port, CONNECT_TIMEOUT_MS);
   const ws = new WebSocket(`wss://${where}/snapsync`, {
+    ...(tunnel === undefined ? {} : {
+      createConnection: () => tlsConnect({ socket: tunnel, rejectUnauthorized: false, ...(isIP(host) === 0 ? { servername: host } : {}) }),
+    }),
     rejectUnauthorized: false,
     perMessageDeflate: false,
     maxPayload: MAX_FRAME_BYTES + 1024,

@@ -1,6 +1,7 @@
 import { SnapsyncError } from '@snapsync/core';
 import { keyLoginTranscript, type Auth } from '@snapsync/protocol';
 import { verify } from 'node:crypto';
+import { tokenMatches } from '../users/api-token.js';
 import { ed25519KeyObject } from '../users/authorized-key.js';
 import { DUMMY_HASH, verifyPassword } from '../users/password.js';
 import { accessOf, type Access, type UserRecord } from '../users/user-store.js';
@@ -24,14 +25,15 @@ export type Authenticator = (auth: Auth, challenge: Uint8Array) => Promise<Princ
 /** One message for every failure: it must not tell which user names exist. */
 function denied(): SnapsyncError {
   return new SnapsyncError('AUTH_FAILED',
-    'authentication failed: unknown user or wrong password/key; check the user name and credentials');
+    'authentication failed: unknown user or wrong password, key or token; check the user name and credentials');
 }
 
 /**
  * userAuthenticator checks passwords (scrypt, a password verified lately remembered: see
- * VerifiedPasswords) and Ed25519 key proofs against users.json.
+ * VerifiedPasswords), Ed25519 key proofs and API tokens (the user's own, unexpired) against users.json.
  */
-export function userAuthenticator(lookup: (name: string) => UserRecord | undefined, passwords = new VerifiedPasswords()): Authenticator {
+export function userAuthenticator(lookup: (name: string) => UserRecord | undefined, passwords = new VerifiedPasswords(),
+  now: () => number = Date.now): Authenticator {
   return async (auth, challenge) => {
     // A disabled user is refused as an unknown one is, after the same work.
     const found = lookup(auth.user);
@@ -42,6 +44,11 @@ export function userAuthenticator(lookup: (name: string) => UserRecord | undefin
         ? await passwords.verify(auth.user, auth.password, record.password)
         : await verifyPassword(auth.password, DUMMY_HASH);
       if (ok && record?.password !== undefined) return principalOf(auth.user, record);
+      throw denied();
+    }
+    // A token logs in only the user it was issued to: it is looked for among that user's tokens alone.
+    if (auth.token !== undefined) {
+      if (record !== undefined && tokenMatches(record.tokens ?? [], auth.token, now())) return principalOf(auth.user, record);
       throw denied();
     }
     if (auth.key !== undefined && record !== undefined) {

@@ -45,6 +45,7 @@ export async function addUser(state: StateDir, name: string, change: UserChange)
     ...(access !== undefined ? { access } : {}),
     ...(previous?.disabled === true ? { disabled: true } : {}),
     ...(rateLimit !== undefined ? { rateLimit } : {}),
+    ...(previous?.tokens !== undefined ? { tokens: previous.tokens } : {}),
     ...(change.password !== '' ? { password: await hashPassword(change.password) } : {}),
   });
 }

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { setupError } from '../errors.js';
 import { writePrivate, type StateDir } from '../state/state-dir.js';
+import type { ApiTokenRecord } from './api-token.js';
 import type { PasswordHash } from './password.js';
 
 /** UserRecord is one user of users.json. */
@@ -19,6 +20,8 @@ export interface UserRecord {
   readonly disabled?: boolean;
   /** rateLimit (bits per second) caps each of the user's sessions both ways, whatever -l asks. */
   readonly rateLimit?: number;
+  /** tokens are the API tokens issued to the user (`token create`), as hashes; removed with the user. */
+  readonly tokens?: readonly ApiTokenRecord[];
 }
 
 /** Access is a user's right: read = may pull, write = may push, both = either and bidi. */
