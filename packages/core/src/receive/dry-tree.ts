@@ -82,6 +82,11 @@ export class DryTree implements ReceivingTree {
     return '';
   }
 
+  /** placeTwin: a dry run makes nothing; the twin's line says what a real run would. */
+  placeTwin(): string {
+    return '';
+  }
+
   replayMove(from: string): string {
     this.remove(from);
     return '';
