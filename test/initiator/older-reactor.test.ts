@@ -89,6 +89,9 @@ describe('initiator: a reactor older than this snapsync', () => {
     ['--remove-after-transfer', 'the reactor does not support --remove-after-transfer (it is older than this snapsync); upgrade it or run without it'],
     ['--remove-after-transfer --direction=pull',
       'the reactor does not support --remove-after-transfer (it is older than this snapsync); upgrade it or run without it'],
+    // It would send, or ask for, every duplicate as its own file: the run would pass and keep no link.
+    ['--dedup=inode', 'the reactor does not support --dedup (it is older than this snapsync and would send every duplicate as its own file); ' +
+      'upgrade it or run without it'],
   ] as const) {
     it(`refuses ${flag} with exit 3 right after the hello, before logging in or opening anything`, async () => {
       const local = tempDir('snapsync-old-');
