@@ -105,6 +105,34 @@ describe('core: --dedup', () => {
     expect(statSync(join(target.root, 'a')).nlink).to.equal(2);
   });
 
+  it('inode: a new link to a synced, unchanged file is made from it on the receiving side, no data sent', async () => {
+    put(source.root, 'a', BODY);
+    linkSync(join(source.root, 'a'), join(source.root, 'b'));
+    await syncCycle(source, target, { dedup: 'inode' });
+    mkdirSync(join(source.root, 'd', 'e'), { recursive: true });
+    linkSync(join(source.root, 'a'), join(source.root, 'd/e/c'));
+    const cycle = await syncCycle(source, target, { dedup: 'inode' });
+    expect(cycle.changes.map((change) => change.kind === 'upsert' ? `${change.entry.path} ${change.twinOf ?? ''}` : '')).to.include('d/e/c a');
+    expect(cycle.fileBytes).to.equal(0);
+    expect(statSync(join(target.root, 'a')).nlink).to.equal(3);
+    expect(statSync(join(target.root, 'd/e/c')).ino).to.equal(statSync(join(target.root, 'b')).ino);
+  });
+
+  it('hardlink: a new copy of a synced file is linked to it; not when the receiving side changed that file since', async () => {
+    put(source.root, 'a', BODY);
+    put(source.root, 'x', `${BODY}x`);
+    await syncCycle(source, target, { dedup: 'hardlink' });
+    put(source.root, 'b', BODY);
+    put(source.root, 'y', `${BODY}x`);
+    put(target.root, 'x', 'changed on the target\n');
+    const cycle = await syncCycle(source, target, { dedup: 'hardlink' });
+    expect(statSync(join(target.root, 'b')).ino).to.equal(statSync(join(target.root, 'a')).ino);
+    expect(statSync(join(target.root, 'y')).nlink).to.equal(1);
+    expect(readFileSync(join(target.root, 'y'), 'utf8')).to.equal(`${BODY}x`);
+    expect(readFileSync(join(target.root, 'x'), 'utf8')).to.equal('changed on the target\n');
+    expect(cycle.fileBytes).to.equal(BODY.length + 1);
+  });
+
   it('makes a twin only once the file it is made from has landed', async () => {
     linkSet(source.root);
     let checked = false;
@@ -121,7 +149,7 @@ describe('core: --dedup', () => {
     expect(inodes(target.root).size).to.equal(1);
   });
 
-  it('a twin naming a path this run did not place is sent, never linked to what stands there', async () => {
+  it('a twin naming a path this run neither placed nor found as synced is sent, never linked to what stands there', async () => {
     put(target.root, 'secret', BODY);
     put(source.root, 'b', BODY);
     const cycle = await syncCycle(source, target, {

@@ -92,7 +92,7 @@ export class Receiver {
       ...(options.dedup !== undefined ? { settled: (result, file) => this.twins?.settled(result, file) } : {}) });
     this.recording = recording;
     this.twins = options.dedup === undefined ? undefined : new Twins({
-      mode: options.dedup, tree, cacheDir: options.cacheDir, recording, channel, preserveTime: options.preserveTime === true,
+      mode: options.dedup, tree, store, cacheDir: options.cacheDir, recording, channel, preserveTime: options.preserveTime === true,
     });
     this.intake = new FileIntake({
       channel, checksum: options.checksum, tree: trees.disk, owners: this.owners, durable: trees.durable,

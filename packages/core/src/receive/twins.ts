@@ -1,10 +1,11 @@
 import type { DedupMode } from '../model/dedup.js';
 import { twinsLinked } from '../model/dedup.js';
-import type { Entry } from '../model/entry.js';
+import { sameLocalState, type Entry } from '../model/entry.js';
 import { describe, isSkip, notes, TwinSourceChangedError } from '../model/path-errors.js';
 import type { PathResult, SyncChannel } from '../stream/messages.js';
 import type { ContentFetch } from './fetch.js';
 import { cachePathOf } from './incoming-file.js';
+import type { ReceiverStore } from './receiver-store.js';
 import { keptLine, type ReceivingTree } from './receiving-tree.js';
 import type { PlacedFile, Recording } from './recording.js';
 import { noWants, sendWants, type Wants } from './wants.js';
@@ -13,6 +14,7 @@ import { noWants, sendWants, type Wants } from './wants.js';
 export interface TwinsOptions {
   readonly mode: DedupMode;
   readonly tree: ReceivingTree;
+  readonly store: Pick<ReceiverStore, 'scanned' | 'synced'>;
   readonly cacheDir: string;
   readonly recording: Recording;
   readonly channel: SyncChannel;
@@ -26,9 +28,11 @@ interface Waiting {
 
 /**
  * Twins makes the twins of a --dedup pass: files the sender found to be one it sent before in
- * this pass (its "origin"). A twin is made on this side from the file this pass placed at its
- * origin (or found there as sent), a hard link or a copy, once that file landed: never from a
- * path the network names alone, so a link cannot lead to what this run did not write or verify.
+ * this pass, or a synced file its scan found unchanged (its "origin"). A twin is made on this
+ * side from the file this pass placed at its origin (or found there as sent), once that file
+ * landed, or from a synced file this side's scan too found unchanged: a hard link or a copy.
+ * Never from a path the network names alone, so a link cannot lead to what this run did not
+ * write or verify (and the file is checked again right before).
  * A twin whose origin did not land, or no longer is what landed, or holds other content, has
  * its content asked for as any file.
  */
@@ -85,7 +89,7 @@ export class Twins {
 
   private make(entry: Entry, target: Entry | undefined, origin: string, wants: Wants): void {
     const { tree, recording, mode } = this.options;
-    const file = this.placed.get(origin);
+    const file = this.placed.get(origin) ?? this.unchanged(origin);
     if (file === undefined || !sameContent(entry, file.source)) {
       this.fetch!.fetch(entry, target, wants);
       return;
@@ -108,6 +112,18 @@ export class Twins {
       }
       recording.result({ path: entry.path, outcome: isSkip(err) ? 'skipped' : 'error', message: describe(err), bytes: 0 });
     }
+  }
+
+  /**
+   * unchanged is a synced file this side's scan found as the last sync left it: its stat as
+   * scanned, its content the synced checksum; undefined for anything else.
+   */
+  private unchanged(path: string): PlacedFile | undefined {
+    const { store } = this.options;
+    const scanned = store.scanned(path);
+    const synced = store.synced(path);
+    if (scanned?.kind !== 'file' || synced?.kind !== 'file' || !sameLocalState(scanned, synced)) return undefined;
+    return { local: scanned, source: synced };
   }
 }
 

@@ -96,7 +96,7 @@ export class Sender {
     const { root, store, checksum, channel, scan } = options;
     const twoWay = options.withBase === true;
     this.source = new SourceFiles(root, checksum, scan.symlinks);
-    this.changes = new ChangeList(store, scan, twoWay, options.dedup === undefined ? undefined : new TwinFinder(root, options.dedup));
+    this.changes = new ChangeList(store, scan, twoWay, options.dedup === undefined ? undefined : new TwinFinder(root, options.dedup, store));
     this.credit = new ByteCredit(channel, options.rate);
     this.ahead = new DigestsAhead(root, store, this.source, options.dryRun === true);
     const removal = options.removeAfter === undefined ? undefined
