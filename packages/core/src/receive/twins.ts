@@ -21,6 +21,12 @@ export interface TwinsOptions {
   readonly preserveTime: boolean;
 }
 
+/**
+ * LINK_REFUSED are link(2)'s refusals of a file system or a policy (no hard links on FAT or a
+ * share, too many links to one inode, Linux's protected_hardlinks): the twin is sent instead.
+ */
+const LINK_REFUSED = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'EMLINK', 'ENOSYS']);
+
 interface Waiting {
   readonly entry: Entry;
   readonly target: Entry | undefined;
@@ -94,10 +100,10 @@ export class Twins {
       this.fetch!.fetch(entry, target, wants);
       return;
     }
+    const linked = twinsLinked(mode);
     try {
       tree.assertUnchanged(entry.path, target);
       const kept = tree.keepPrevious(entry.path, target);
-      const linked = twinsLinked(mode);
       const note = tree.placeTwin(origin, file.local, entry, cachePathOf(this.options.cacheDir, entry.path),
         { linked, time: this.options.preserveTime });
       const how = linked ? `a hard link of /${origin}` : `copied from /${origin} on this side`;
@@ -106,7 +112,7 @@ export class Twins {
         outcome: 'synchronized', message: notes(keptLine(kept), `${how}, no data sent`, note),
       });
     } catch (err) {
-      if (err instanceof TwinSourceChangedError) {
+      if (err instanceof TwinSourceChangedError || (linked && LINK_REFUSED.has((err as NodeJS.ErrnoException).code ?? ''))) {
         this.fetch!.fetch(entry, target, wants);
         return;
       }
