@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { linkSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { eventually } from '../helpers/cli-process.js';
 import { syncedPaths } from '../helpers/synced-paths.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { describeModes, expectNothingToDo, expectSuccess, type Pair } from './modes.js';
@@ -60,6 +61,24 @@ describeModes('e2e: --dedup', (mode) => {
       expect(inodes(pair.remote).size).to.equal(3);
       for (const path of SET) expect(readFileSync(join(pair.remote, path), 'utf8')).to.equal(BODY);
       expect(run.summary.bytes).to.equal(BODY.length);
+    });
+
+    it('push -C: a set synced at start, then a new link to it made while the session runs, stay one inode on the target', async () => {
+      const pair = mode.pair();
+      linkSet(pair.local);
+      const session = mode.continuous('dedup-watch', pair, 'push', ['--dedup=inode', '--cooloff', '0']);
+      try {
+        await eventually(() => expect(session.events().some((event) => event.event === 'watching'), session.stderr()).to.equal(true), 30_000);
+        expect(statSync(join(pair.remote, 'a.txt')).nlink).to.equal(3);
+        linkSync(join(pair.local, 'a.txt'), join(pair.local, 'd/new.txt'));
+        await eventually(() => expect(statSync(join(pair.remote, 'a.txt')).nlink).to.equal(4), 20_000);
+        expect(statSync(join(pair.remote, 'd/new.txt')).ino).to.equal(statSync(join(pair.remote, 'd/b.txt')).ino);
+        expect(session.events().find((event) => event.event === 'path' && event.path === 'd/new.txt')?.message)
+          .to.equal('a hard link of /a.txt, no data sent');
+      } finally {
+        const result = await session.stop('SIGTERM');
+        expect(result.code, result.stderr).to.equal(0);
+      }
     });
   }
 
