@@ -55,6 +55,18 @@ describe('core: --dedup', () => {
     });
   }
 
+  it('inode: a set of big files (whose digest would go with their last chunk) is recorded whole on both sides: the next run has nothing to do', async () => {
+    linkSet(source.root, 'big'.repeat(2 * 1024 * 1024));
+    const cycle = await syncCycle(source, target, { dedup: 'inode', digestLast: true });
+    expect(cycle.receiver.errors).to.equal(0);
+    expect(statSync(join(target.root, 'a')).nlink).to.equal(3);
+    for (const side of [source, target]) {
+      for (const path of SET) expect(side.store.synced(path)?.checksum?.length, `${path} on ${side.root}`).to.equal(32);
+    }
+    const again = await syncCycle(source, target, { dedup: 'inode', digestLast: true });
+    expect(again.changes).to.deep.equal([]);
+  });
+
   it('without --dedup, a hard-link set arrives as 3 separate files (unchanged default)', async () => {
     linkSet(source.root);
     const cycle = await syncCycle(source, target);

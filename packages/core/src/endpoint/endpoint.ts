@@ -115,11 +115,11 @@ export class Endpoint {
   /**
    * digestLast: this side, sending one way, may send a new file's digest with its last chunk.
    * Not in a dry run, where no chunk goes: the receiver judges by the digest in the change;
-   * nor under --dedup hardlink or copy, which finds a file's twins by the digest it goes with.
+   * nor under --dedup: hardlink and copy find twins by the digest a file goes with, and a twin's
+   * content is never sent, so its digest would never come.
    */
   private digestLast(settings: RunSettings): boolean {
-    const twinsByDigest = settings.dedup !== undefined && settings.dedup !== 'inode';
-    return this.options.peerDigestLast === true && this.options.direction !== 'bidi' && !this.dryRun && !twinsByDigest;
+    return this.options.peerDigestLast === true && this.options.direction !== 'bidi' && !this.dryRun && settings.dedup === undefined;
   }
 
   /** sends tells whether this side sends in a one-way run (both do, in turn, in a bidirectional one). */
