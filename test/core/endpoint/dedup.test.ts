@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { existsSync, linkSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { DedupMode } from '@snapsync/core/internal';
 import { tempDir } from '../../helpers/temp-dir.js';
@@ -145,6 +145,16 @@ describe('core: --dedup', () => {
     expect(cycle.fileBytes).to.equal(BODY.length + 1);
   });
 
+  it('a twin replacing a file of the receiving side keeps that file once in the keep dir', async () => {
+    const keepDir = tempDir('snapsync-dedup-keep-');
+    linkSet(source.root);
+    put(target.root, 'd/b', 'the target\'s own\n');
+    const cycle = await syncCycle(source, target, { dedup: 'inode', keepDir });
+    expect(cycle.result('d/b')?.message).to.match(/^previous version kept as d\/b~\d{8}-\d{6} in the keep dir; a hard link of \/a, no data sent$/);
+    expect(readdirSync(join(keepDir, 'd'))).to.have.length(1);
+    expect(statSync(join(target.root, 'd/b')).ino).to.equal(statSync(join(target.root, 'a')).ino);
+  });
+
   it('makes a twin only once the file it is made from has landed', async () => {
     linkSet(source.root);
     let checked = false;
@@ -213,11 +223,16 @@ describe('core: TargetTree.placeTwin', () => {
     rmSync(join(root, 'a'));
     symlinkSync(join(outside, 'f'), join(root, 'a'));
     const entry = { ...placed, path: 'b' };
-    expect(() => tree.placeTwin('a', placed, entry, join(root, 'tmp'), { linked: true, time: false })).to.throw(TwinSourceChangedError);
-    expect(() => tree.placeTwin('a', placed, entry, join(root, 'tmp'), { linked: false, time: false })).to.throw();
+    let keeps = 0;
+    const kept = (): void => {
+      keeps += 1;
+    };
+    expect(() => tree.placeTwin('a', placed, entry, join(root, 'tmp'), { linked: true, time: false }, kept)).to.throw(TwinSourceChangedError);
+    expect(() => tree.placeTwin('a', placed, entry, join(root, 'tmp'), { linked: false, time: false }, kept)).to.throw();
     symlinkSync(outside, join(root, 'd'));
-    expect(() => tree.placeTwin('d/f', placed, entry, join(root, 'tmp'), { linked: true, time: false })).to.throw(/not followed/);
+    expect(() => tree.placeTwin('d/f', placed, entry, join(root, 'tmp'), { linked: true, time: false }, kept)).to.throw(/not followed/);
     expect(existsSync(join(root, 'b'))).to.equal(false);
     expect(statSync(join(outside, 'f')).nlink).to.equal(1);
+    expect(keeps, 'nothing kept for a twin not made').to.equal(0);
   });
 });

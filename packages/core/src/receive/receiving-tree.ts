@@ -47,10 +47,11 @@ export interface ReceivingTree {
   /**
    * placeTwin (--dedup) makes entry's path from `origin`, a file this run placed or found as sent
    * (`placed`, its stat then; none in a dry run): a hard link of it (linked), or a copy with
-   * entry's owner, mode and (time) time, built at temp and renamed into place. It throws
-   * TwinSourceChangedError when origin is no longer that file.
+   * entry's owner, mode and (time) time, built at temp and renamed into place; keep runs once
+   * the twin is built, before it replaces what stands there. It throws TwinSourceChangedError
+   * when origin is no longer that file (nothing kept, nothing replaced).
    */
-  placeTwin(origin: string, placed: Entry | undefined, entry: Entry, temp: string, how: TwinMaking): string;
+  placeTwin(origin: string, placed: Entry | undefined, entry: Entry, temp: string, how: TwinMaking, keep: () => void): string;
   /** replayMove renames `from` (as it stands now) to entry's path, with entry's owner and mode. */
   replayMove(from: string, entry: Entry, now: Entry): string;
   /** setMetadata brings a path whose content is already there to the source's owner, mode and time. */

@@ -168,7 +168,7 @@ export class TargetTree implements ReceivingTree {
     return note;
   }
 
-  placeTwin(origin: string, placed: Entry | undefined, entry: Entry, temp: string, how: TwinMaking): string {
+  placeTwin(origin: string, placed: Entry | undefined, entry: Entry, temp: string, how: TwinMaking, keep: () => void): string {
     // Its directories checked (never through a link); the file itself is checked to be the one placed.
     const from = this.confined.parents(origin);
     // A run killed before the rename left its twin here.
@@ -182,6 +182,7 @@ export class TargetTree implements ReceivingTree {
         rmSync(temp, { force: true });
         throw err;
       }
+      keep();
       this.place(temp, entry.path, 'file');
       return '';
     }
@@ -189,6 +190,7 @@ export class TargetTree implements ReceivingTree {
     const note = this.setOwner(temp, entry);
     chmodSync(temp, entry.mode & MODE_BITS);
     if (how.time) this.setTime(temp, entry);
+    keep();
     this.place(temp, entry.path, 'file');
     this.changedInode(entry.path, 'file');
     return note;

@@ -103,9 +103,11 @@ export class Twins {
     const linked = twinsLinked(mode);
     try {
       tree.assertUnchanged(entry.path, target);
-      const kept = tree.keepPrevious(entry.path, target);
+      let kept: string | undefined;
       const note = tree.placeTwin(origin, file.local, entry, cachePathOf(this.options.cacheDir, entry.path),
-        { linked, time: this.options.preserveTime });
+        { linked, time: this.options.preserveTime }, () => {
+          kept = tree.keepPrevious(entry.path, target);
+        });
       const how = linked ? `a hard link of /${origin}` : `copied from /${origin} on this side`;
       // Recorded with the content's checksum as verified at its origin.
       recording.recordSynced(tree.landed(entry.path), { ...entry, checksum: file.source.checksum }, {
