@@ -45,6 +45,8 @@ interface Waiting {
 export class Twins {
   /** placed: the files this pass recorded as synced, by path: what a twin may be made from. */
   private readonly placed = new Map<string, PlacedFile>();
+  /** missed: paths whose result in this pass placed no file (a failure, a skip): never an origin, not even as synced. */
+  private readonly missed = new Set<string>();
   /** asked: files whose content this pass asked for and whose result has not come. */
   private readonly asked = new Set<string>();
   /** waiting: twins whose origin is still asked for, by origin. */
@@ -72,8 +74,13 @@ export class Twins {
   /** settled hears each path's result (Recording): a file placed may have twins, and twins may wait for it. */
   readonly settled = (result: PathResult, file: PlacedFile | undefined): void => {
     this.asked.delete(result.path);
-    if (file !== undefined && file.source.kind === 'file') this.placed.set(result.path, file);
-    else this.placed.delete(result.path);
+    if (file !== undefined && file.source.kind === 'file') {
+      this.placed.set(result.path, file);
+      this.missed.delete(result.path);
+    } else {
+      this.placed.delete(result.path);
+      this.missed.add(result.path);
+    }
     const twins = this.waiting.get(result.path);
     if (twins === undefined) return;
     this.waiting.delete(result.path);
@@ -95,7 +102,7 @@ export class Twins {
 
   private make(entry: Entry, target: Entry | undefined, origin: string, wants: Wants): void {
     const { tree, recording, mode } = this.options;
-    const file = this.placed.get(origin) ?? this.unchanged(origin);
+    const file = this.placed.get(origin) ?? (this.missed.has(origin) ? undefined : this.unchanged(origin));
     if (file === undefined || !sameContent(entry, file.source)) {
       this.fetch!.fetch(entry, target, wants);
       return;
