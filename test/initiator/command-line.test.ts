@@ -41,6 +41,16 @@ describe('initiator/options/command-line', () => {
     expect((await parse([...BASE, '--dry-run'])).dryRun).to.equal(true);
   });
 
+  it('reads --dedup: off unless given, hardlink when given without a value, none as off; inode with -k none and copy with -u', async () => {
+    expect((await parse(BASE)).dedup).to.equal(undefined);
+    expect((await parse([...BASE, '--dedup'])).dedup).to.equal('hardlink');
+    expect((await parse([...BASE, '--dedup', '-K', 'pull'])).dedup).to.equal('hardlink');
+    expect((await parse([...BASE, '--dedup=INODE'])).dedup).to.equal('inode');
+    expect((await parse([...BASE, '--dedup', 'copy', '-u'])).dedup).to.equal('copy');
+    expect((await parse([...BASE, '--dedup', 'inode', '-k', 'none'])).dedup).to.equal('inode');
+    expect((await parse([...BASE, '--dedup=none'])).dedup).to.equal(undefined);
+  });
+
   it('reads --remove-after-transfer and --remove-empty-dirs, off unless given; fine with --ignore-delete and a keep dir', async () => {
     expect(await parse(BASE)).to.include({ removeAfterTransfer: false, removeEmptyDirs: false });
     expect(await parse([...BASE, '--remove-after-transfer'])).to.include({ removeAfterTransfer: true, removeEmptyDirs: false });
@@ -124,6 +134,13 @@ describe('initiator/options/command-line', () => {
     ['a negative --cooloff-max', [...BASE, '-C', '--cooloff', '1', '--cooloff-max', '-1'], '--cooloff-max -1 must be a number from 0 to 86400'],
     ['a --cooloff-max over a day', [...BASE, '-C', '--cooloff', '1', '--cooloff-max', '86401'], '--cooloff-max 86401 must be a number from 0 to 86400'],
     ['a --cooloff-max that is not a number', [...BASE, '-C', '--cooloff', '1', '--cooloff-max', 'long'], '--cooloff-max NaN must be a number'],
+    ['an unknown --dedup', [...BASE, '--dedup=symlink'], '--dedup symlink is not one of hardlink, inode, copy, none'],
+    ['--dedup hardlink with -k none', [...BASE, '--dedup', '-k', 'none'],
+      '--dedup hardlink finds duplicate files by their checksum, and -k none takes none; use -k sha256 (or --dedup inode)'],
+    ['--dedup copy with -k none', [...BASE, '--dedup=copy', '-k', 'none'], '--dedup copy finds duplicate files by their checksum'],
+    ['--dedup hardlink with -j', [...BASE, '--dedup=hardlink', '-j'],
+      '--dedup hardlink makes files of any owner one inode, which has one owner; it cannot be used with -u or -j (use --dedup copy)'],
+    ['--dedup given twice', [...BASE, '--dedup=copy', '--dedup=inode'], '--dedup is given more than once'],
     ['--cooloff-max given twice', [...BASE, '-C', '--cooloff', '1', '--cooloff-max', '5', '--cooloff-max', '6'], '--cooloff-max is given more than once'],
   ];
   for (const [what, argv, message] of usage) {

@@ -91,6 +91,9 @@ describe('initiator: a reactor older than this snapsync', () => {
       'the reactor does not support --remove-after-transfer (it is older than this snapsync); upgrade it or run without it'],
     // It could not decode the login: said before the token is sent.
     [`-W sst_${'A'.repeat(43)}`, 'the reactor does not take API tokens (it is older than this snapsync); upgrade it or log in with a password or a key (-i)'],
+    // It would send, or ask for, every duplicate as its own file: the run would pass and keep no link.
+    ['--dedup=inode', 'the reactor does not support --dedup (it is older than this snapsync and would send every duplicate as its own file); ' +
+      'upgrade it or run without it'],
   ] as const) {
     it(`refuses ${flag} with exit 3 right after the hello, before logging in or opening anything`, async () => {
       const local = tempDir('snapsync-old-');

@@ -299,6 +299,23 @@ describe('protocol/codec', () => {
       expectInvalid(raw({ startSync: { keepMaxVersions: 0 } }), /startSync\.keepMaxVersions is 0/);
     });
 
+    it('carries --dedup and a twin\'s origin, off and none from an older peer, and refuses an unknown mode or an origin outside the tree', () => {
+      for (const dedup of ['inode', 'hardlink', 'copy'] as const) {
+        expect(roundTrip({ id: 1, message: { ...PLAIN_START_SYNC, dedup } }).message).to.deep.equal({ ...PLAIN_START_SYNC, dedup });
+      }
+      expect(decodeFrame(raw({ startSync: {} })).message).to.not.have.property('dedup');
+      expectInvalid(raw({ startSync: { dedup: 'symlink' } }), /startSync\.dedup "?symlink"? is unknown/);
+      const entry = { path: 'd/b', kind: 'file', size: 3, mtimeUs: 5, mode: 0o644, ino: 0, checksum: bytesOf(32), linkTarget: null } as const;
+      const twin = { kind: 'changes', last: true, changes: [{ kind: 'upsert', entry, twinOf: 'a' }, { kind: 'upsert', entry: { ...entry, path: 'c' } }] } as const;
+      expect(roundTrip({ id: 0, message: twin }).message).to.deep.equal(twin);
+      for (const bad of ['../etc/passwd', '/etc/passwd', 'a//b']) {
+        expectInvalid(raw({ changes: { changes: [{ kind: wire.ChangeKind.CHANGE_UPSERT, entry: { path: 'b', kind: wire.EntryKind.ENTRY_FILE }, twinOf: bad }] } }),
+          /change\.twinOf/);
+      }
+      expectInvalid(raw({ changes: { changes: [{ kind: wire.ChangeKind.CHANGE_UPSERT, entry: { path: 'b', kind: wire.EntryKind.ENTRY_FILE }, twinOf: 'b' }] } }),
+        /twinOf names the change's own path/);
+    });
+
     it('marks a pruned version\'s result as in the keep dir, and no other', () => {
       const results = { kind: 'results', results: [
         { path: 'a~20200101-000000.txt', outcome: 'deleted', message: 'pruned from the keep dir', bytes: 0, inKeepDir: true },

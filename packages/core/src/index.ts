@@ -14,6 +14,7 @@ export { checkMountSignature } from './session/mount-signature.js';
 export { assertLocalFileSystem, statfsTypeOf } from './storage/file-system-type.js';
 export { SnapshotStore, type Direction, type LiveRow } from './storage/snapshot-store.js';
 export type { ChecksumName, Entry, EntryKind } from './model/entry.js';
+export { DEDUP_MODES, type DedupMode } from './model/dedup.js';
 export { NotADirectoryError } from './model/path-errors.js';
 export { Endpoint, cappedRate } from './endpoint/endpoint.js';
 export { parseBitRate } from './model/bit-rate.js';

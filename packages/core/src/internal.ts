@@ -62,7 +62,7 @@ export { onFlush, type FlushEvent } from './platform/flush.js';
 export { cachePathOf } from './receive/incoming-file.js';
 export { TargetTree } from './receive/target-tree.js';
 export { isPrivateName, privatePathProblem } from './platform/private-dir.js';
-export { NotADirectoryError, SkipError } from './model/path-errors.js';
+export { NotADirectoryError, SkipError, TwinSourceChangedError } from './model/path-errors.js';
 export { ConfinedTree, LinkRefusedError, NO_FOLLOW, chmodNoFollow, type ConfinedTreeOptions } from './confined/confined-tree.js';
 export { linkProblem } from './confined/link-check.js';
 export { PendingFlushes } from './confined/pending-flushes.js';

@@ -16,11 +16,19 @@ export function changeFromWire(change: Snapsync.V1.Change.$Properties): Change {
     ? { base: change.base === null || change.base === undefined ? null : { ...entryFromWire(change.base), path: entry.path } }
     : {};
   switch (change.kind) {
-    case wire.ChangeKind.CHANGE_UPSERT: return { kind: 'upsert', entry, ...base };
+    case wire.ChangeKind.CHANGE_UPSERT: return { kind: 'upsert', entry, ...base, ...twinOf(change.twinOf ?? '', entry.path) };
     case wire.ChangeKind.CHANGE_DELETE: return { kind: 'delete', entry };
     case wire.ChangeKind.CHANGE_MOVE: return { kind: 'move', entry, from: relPath(change.from ?? '', 'change.from'), ...base };
     default: throw invalid(`change.kind ${String(change.kind)} is unknown`);
   }
+}
+
+/** twinOf reads Change.twin_of (--dedup): another path of the tree, or none. */
+function twinOf(value: string, path: string): { twinOf?: string } {
+  if (value === '') return {};
+  const origin = relPath(value, 'change.twinOf');
+  if (origin === path) throw invalid('change.twinOf names the change\'s own path');
+  return { twinOf: origin };
 }
 
 export function resultFromWire(result: Snapsync.V1.PathResult.$Properties): PathResult {

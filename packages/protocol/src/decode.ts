@@ -3,7 +3,7 @@ import type { DeleteLimit, Direction, ErrorCode, KeepPrune } from '@snapsync/cor
 import type { Snapsync } from '../generated/wire.js';
 import { changeFromWire, deltaFromWire, resultFromWire } from './decode-stream.js';
 import {
-  batch, bounded, bytes, count, invalid, list, overwritePolicy, path, platformOf, relPath, shown, symlinkMode, text, uuid,
+  batch, bounded, bytes, count, dedupMode, invalid, list, overwritePolicy, path, platformOf, relPath, shown, symlinkMode, text, uuid,
 } from './field-checks.js';
 import { MAX_COOLOFF_MAX_MS, MAX_COOLOFF_MS, MAX_ERROR_TEXT, MAX_PATH, MAX_PENDING } from './limits.js';
 import type { FileData, Message, MessageOf } from './messages.js';
@@ -167,6 +167,7 @@ const DECODERS: { readonly [K in WireKind]: (body: WireBody<K>) => MessageOf<K> 
     ...keepPruneFromWire(m.keepMaxAgeDays, m.keepMaxVersions),
     ...(m.deleteBefore === true ? { deleteBefore: true } : {}),
     ...removeAfterFromWire(m.removeAfterTransfer === true, m.removeEmptyDirs === true),
+    ...dedupMode(m.dedup ?? ''),
   }),
   syncReady: (m) => {
     const oldDirs = count(m.oldDirs, 'syncReady.oldDirs');

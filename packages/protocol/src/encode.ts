@@ -76,6 +76,7 @@ const ENCODERS: { readonly [K in MessageKind]: (message: MessageOf<K>) => Encode
     keepMaxAgeDays: m.keepPrune?.maxAgeDays, keepMaxVersions: m.keepPrune?.maxVersions,
     deleteBefore: m.deleteBefore === true,
     removeAfterTransfer: m.removeAfterTransfer === true, removeEmptyDirs: m.removeEmptyDirs === true,
+    dedup: m.dedup ?? '',
   }),
   syncReady: (m) => ({ scanned: m.scanned, oldDirs: m.oldDirs ?? 0, excludedRows: m.excludedRows ?? 0 }),
   startPass: (m) => ({ reactorSends: m.reactorSends, keptOnly: m.keptOnly }),
@@ -107,6 +108,7 @@ function changeToWire(change: Change): EncodedChange {
   return {
     kind: CHANGES[change.kind], entry: entryToWire(change.entry), from: change.kind === 'move' ? change.from : '',
     base: base === undefined || base === null ? undefined : entryToWire(base), baseKnown: base !== undefined,
+    twinOf: change.kind === 'upsert' ? change.twinOf ?? '' : '',
   };
 }
 

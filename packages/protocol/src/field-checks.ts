@@ -1,4 +1,4 @@
-import type { OverwritePolicy, PlatformName, SymlinkMode } from '@snapsync/core';
+import { DEDUP_MODES, type DedupMode, type OverwritePolicy, type PlatformName, type SymlinkMode } from '@snapsync/core';
 import { protocolError } from './errors.js';
 import { MAX_BATCH, MAX_PATH, MAX_TEXT } from './limits.js';
 
@@ -89,4 +89,12 @@ export function overwritePolicy(value: string): OverwritePolicy {
   if (value === '') return 'always';
   if (value === 'always' || value === 'older' || value === 'conflict') return value;
   throw invalid(`startSync.overwrite ${shown(value)} is unknown`);
+}
+
+/** dedupMode reads StartSync.dedup: absent ('') is off. */
+export function dedupMode(value: string): { dedup?: DedupMode } {
+  if (value === '') return {};
+  const mode = DEDUP_MODES.find((known) => known === value);
+  if (mode === undefined) throw invalid(`startSync.dedup ${shown(value)} is unknown`);
+  return { dedup: mode };
 }

@@ -110,13 +110,20 @@ export const REMOVE_AFTER_FEATURE = 'remove-after-transfer';
  */
 export const TOKEN_LOGIN_FEATURE = 'token-login';
 
+/**
+ * DEDUP_FEATURE: the reactor reads StartSync.dedup (--dedup) and Change.twin_of. An older one
+ * would send every path of a set as its own file, and, receiving, would drop twin_of and ask for
+ * each twin's content: the run would pass and keep no link. Never asked.
+ */
+export const DEDUP_FEATURE = 'dedup';
+
 /** FEATURES this build can use; optional abilities are negotiated, not versioned. */
 export const FEATURES: readonly string[] = [
   DRY_RUN_FEATURE, OWNERS_FEATURE, BIDI_FEATURE, CONTINUOUS_FEATURE, MAX_DELETE_FEATURE, DIGEST_LAST_FEATURE, FILE_BATCH_FEATURE,
   OLD_DIRS_FEATURE, CLEAN_EXCLUDED_FEATURE,
   IGNORE_MODE_FEATURE, COOLOFF_MAX_FEATURE, KEEP_VERSIONS_FEATURE,
   MOUNT_SIGNATURE_FEATURE, DELETE_BEFORE_FEATURE,
-  REMOVE_AFTER_FEATURE, TOKEN_LOGIN_FEATURE,
+  REMOVE_AFTER_FEATURE, TOKEN_LOGIN_FEATURE, DEDUP_FEATURE,
 ];
 
 /** sharedFeatures keeps the features both ends named. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  currentPlatform, Endpoint, partOf, Receiver, Sender, SnapshotStore, type Change, type ChecksumName, type DeleteLimit, type Direction,
+  currentPlatform, Endpoint, partOf, Receiver, Sender, SnapshotStore, type Change, type ChecksumName, type DedupMode, type DeleteLimit, type Direction,
   type Filter, type KeepPrune, type OverwritePolicy, type Party, type PathResult, type Owners, type PlatformName, type RunHooks, type RunSettings,
   type SideScan, type SymlinkMode, type SyncChannel, type SyncMessage, type SyncSummary,
 } from '@snapsync/core/internal';
@@ -98,6 +98,8 @@ export interface CycleOptions {
   readonly symlinks?: SymlinkMode;
   /** linkBoundary bounds the reactor end's tree (its user's docroot). */
   readonly linkBoundary?: string;
+  /** dedup is --dedup. */
+  readonly dedup?: DedupMode;
 }
 
 /** PassOptions make one pass of a cycle: a one-way run, or a pass of a bidirectional one. */
@@ -230,6 +232,7 @@ function settingsOf(options: CycleOptions, policy: OverwritePolicy): RunSettings
     ...(options.ignoreMode === true ? { ignoreMode: true } : {}),
     ...(options.keepPrune !== undefined ? { keepPrune: options.keepPrune } : {}),
     ...(options.deleteBefore === true ? { deleteBefore: true } : {}),
+    ...(options.dedup !== undefined ? { dedup: options.dedup } : {}),
     ...(options.removeAfterTransfer === true ? { removeAfterTransfer: true, removeEmptyDirs: options.removeEmptyDirs === true } : {}),
   };
 }

@@ -57,6 +57,10 @@ class MemoryStore implements SenderStore {
     return [...this.vanished()].some((gone) => gone.kind === 'file' && gone.size === size);
   }
 
+  syncedTwin(): string | undefined {
+    return undefined; // no --dedup here
+  }
+
   moveFrom(entry: Entry): string | undefined {
     if (entry.kind !== 'file') return undefined;
     return [...this.vanished()].find((gone) => gone.kind === 'file' && gone.checksum?.[0] === entry.checksum?.[0])?.path;

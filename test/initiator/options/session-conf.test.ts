@@ -110,10 +110,19 @@ describe('initiator/options/session-conf', () => {
     expect(options.cleanExcluded).to.equal(true);
   });
 
+  it('reads dedup as --dedup: each of Aspera\'s modes, and none as off', async () => {
+    const options = async (dedup: string): Promise<SyncOptions> =>
+      fromFlags(sessionsFromConf({ ...BASE, dedup }, PRIVATE).sessions[0]!.argv);
+    expect(sessionsFromConf({ ...BASE, dedup: 'inode' }, PRIVATE).sessions[0]!.argv).to.include('--dedup=inode');
+    expect((await options('hardlink')).dedup).to.equal('hardlink');
+    expect((await options('copy')).dedup).to.equal('copy');
+    expect((await options('none')).dedup).to.equal(undefined);
+  });
+
   it('ignores engine tuning with a notice, and accepts refused fields that ask for nothing', () => {
     const { sessions, notices } = sessionsFromConf({
       ...BASE, transport: { cipher: 'aes128', udp_port: 33001 }, local_checksum_threads: 8, log: { level: 'dbg1' },
-      dedup: 'none', local_preserve_acls: 'none', tags: {}, exclude_dirs_older_than: { relative_seconds: -1 },
+      local_preserve_acls: 'none', tags: {}, exclude_dirs_older_than: { relative_seconds: -1 },
       remote: { host: 'hh', path: '/p', proxy: { protocol: 'none' } },
     }, PRIVATE);
     expect(sessions[0]!.argv).to.deep.equal(['--name=job', '--local-dir=/tmp', '--remote-dir=hh:/p']);
@@ -146,7 +155,6 @@ describe('initiator/options/session-conf', () => {
     ['a token beside a password', { ...BASE, remote: { host: 'hh', path: '/p', token: TOKEN, pass: 'x' } },
       'field "remote.token" and "remote.pass" are two ways to log in; keep one'],
     ['two keys', { ...BASE, remote: { host: 'hh', path: '/p', private_key_paths: ['/a', '/b'] } }, 'names more than one key'],
-    ['deduplication', { ...BASE, dedup: 'hardlink' }, 'field "dedup" is not supported: snapsync sends duplicate files as files; drop it or set it to "none"'],
     ['an Aspera proxy', { ...BASE, remote: { host: 'hh', path: '/p', proxy: { protocol: 'dnat', host: 'p' } } }, 'field "remote.proxy.protocol" is not supported'],
     ['both forms of exclude_dirs_older_than', { ...BASE, exclude_dirs_older_than: { absolute: '2025-01-01T00:00:00Z', relative_seconds: 60 } },
       'field "exclude_dirs_older_than" gives both absolute and relative_seconds; keep one'],

@@ -114,10 +114,12 @@ export class Endpoint {
 
   /**
    * digestLast: this side, sending one way, may send a new file's digest with its last chunk.
-   * Not in a dry run, where no chunk goes: the receiver judges by the digest in the change.
+   * Not in a dry run, where no chunk goes: the receiver judges by the digest in the change;
+   * nor under --dedup: hardlink and copy find twins by the digest a file goes with, and a twin's
+   * content is never sent, so its digest would never come.
    */
-  private get digestLast(): boolean {
-    return this.options.peerDigestLast === true && this.options.direction !== 'bidi' && !this.dryRun;
+  private digestLast(settings: RunSettings): boolean {
+    return this.options.peerDigestLast === true && this.options.direction !== 'bidi' && !this.dryRun && settings.dedup === undefined;
   }
 
   /** sends tells whether this side sends in a one-way run (both do, in turn, in a bidirectional one). */
@@ -181,7 +183,7 @@ export class Endpoint {
     run.scan = this.dryRun && !isPresent(root)
       ? emptyScan(this.store, filter, symlinks)
       : await scanSide(this.store, {
-        root, checksum, privateDirName: this.privateDir, filter, symlinks, hashNewWhenSent: sends, digestWhenSent: sends && this.digestLast,
+        root, checksum, privateDirName: this.privateDir, filter, symlinks, hashNewWhenSent: sends, digestWhenSent: sends && this.digestLast(settings),
         // Both roles scan owners under -u/-j: the sender to send them, the receiver to compare them.
         owners: { uid: settings.preserveUid, gid: settings.preserveGid },
         ...(scope !== undefined ? { scope } : {}),
@@ -261,7 +263,8 @@ export class Endpoint {
       ...(settings.maxDelete !== undefined ? { maxDelete: settings.maxDelete } : {}),
       // A reactor's unreadable paths are reported where the user is.
       reportProblems: self === 'reactor', losersOnly: pass.losersOnly === true, withBase: direction === 'bidi',
-      digestLast: this.digestLast, rate,
+      digestLast: this.digestLast(settings), rate,
+      ...(settings.dedup !== undefined ? { dedup: settings.dedup } : {}),
       ...(hooks.progress !== undefined ? { progress: hooks.progress } : {}),
       ...(this.removesAfter(settings) ? {
         removeAfter: { emptyDirs: settings.removeEmptyDirs === true, ...(this.options.linkBoundary !== undefined ? { boundary: this.options.linkBoundary } : {}) },
@@ -288,6 +291,7 @@ export class Endpoint {
       ...(direction === 'bidi' ? { twoWay: { self, policy: settings.overwrite, host, ignoreMode: settings.ignoreMode === true } } : {}),
       ...(hooks.progress !== undefined ? { progress: hooks.progress } : {}),
       sourceVerdicts: this.removesAfter(settings),
+      ...(settings.dedup !== undefined ? { dedup: settings.dedup } : {}),
     });
   }
 

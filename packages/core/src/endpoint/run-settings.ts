@@ -1,4 +1,5 @@
 import type { FilterRule } from '../filter/filter.js';
+import type { DedupMode } from '../model/dedup.js';
 import type { OverwritePolicy } from '../plan/decide.js';
 import type { SymlinkMode } from '../scan/scan.js';
 import type { KeepPrune } from '../receive/keep-prune.js';
@@ -45,6 +46,8 @@ export interface RunSettings {
    */
   readonly removeAfterTransfer?: boolean;
   readonly removeEmptyDirs?: boolean;
+  /** dedup is --dedup: one path of each set of duplicate source files is sent, the receiver makes the others from it; absent: off. */
+  readonly dedup?: DedupMode;
 }
 
 /** RunHooks are what one end adds to a run: its own keep dir, and who hears of what happens. */

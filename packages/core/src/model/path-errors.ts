@@ -16,6 +16,12 @@ export class NotADirectoryError extends SkipError {
   }
 }
 
+/**
+ * TwinSourceChangedError (--dedup): the path a twin is made from no longer is the file this run
+ * placed there; the twin's content is asked for instead.
+ */
+export class TwinSourceChangedError extends SkipError {}
+
 export function isSkip(err: unknown): boolean {
   return err instanceof SkipError;
 }

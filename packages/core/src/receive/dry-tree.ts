@@ -3,7 +3,7 @@ import type { ConfinedTree } from '../confined/confined-tree.js';
 import type { Entry } from '../model/entry.js';
 import { localPath, statEntry } from '../scan/local-tree.js';
 import type { KeepDir } from './keep-dir.js';
-import { assertAsScanned, emptied, type LoserAside, type ReceivingTree } from './receiving-tree.js';
+import { assertAsScanned, emptied, type LoserAside, type ReceivingTree, type TwinMaking } from './receiving-tree.js';
 
 /**
  * DryTree is the tree of a dry-running receiver: it reads the real tree (through the same
@@ -79,6 +79,12 @@ export class DryTree implements ReceivingTree {
   }
 
   makeLink(): string {
+    return '';
+  }
+
+  /** placeTwin: a dry run makes nothing (it names the version it would keep); the twin's line says what a real run would. */
+  placeTwin(_origin: string, _placed: Entry | undefined, _entry: Entry, _temp: string, _how: TwinMaking, keep: () => void): string {
+    keep();
     return '';
   }
 

@@ -1,5 +1,6 @@
 import type { RateLimit } from '../send/rate-limit.js';
 import type { Filter } from '../filter/filter.js';
+import type { DedupMode } from '../model/dedup.js';
 import type { ChecksumName, Owners } from '../model/entry.js';
 import type { OverwritePolicy } from '../plan/decide.js';
 import type { TwoWayRole } from '../plan/two-way.js';
@@ -70,5 +71,7 @@ export interface ReceiverOptions {
    * (reconcile), this side's own changes are never undone, and the scan follows what lands.
    */
   readonly twoWay?: TwoWayRole;
+  /** dedup (--dedup): changes that name a twin's origin are made from it here, linked or copied (Twins). */
+  readonly dedup?: DedupMode;
 }
 

@@ -22,7 +22,8 @@ import { ChangeScreen } from './screen-changes.js';
 import { superseded } from './steps.js';
 import { TargetFacts } from './target-facts.js';
 import { Transition } from './transition.js';
-import { noWants, type Wants } from './wants.js';
+import { Twins } from './twins.js';
+import { noWants, sendWants, type Wants } from './wants.js';
 
 export type { ReceiverOptions } from './receiver-options.js';
 
@@ -65,6 +66,8 @@ export class Receiver {
   private readonly screen: ChangeScreen;
   private readonly facts: TargetFacts;
   private readonly keepDir: KeepDir | undefined;
+  /** twins makes the files --dedup sends as twins of another; undefined without it. */
+  private readonly twins: Twins | undefined;
   /** dryKept are the versions a dry run would have set aside (none on disk). */
   private readonly dryKept: readonly string[];
 
@@ -85,8 +88,12 @@ export class Receiver {
     this.keepDir = trees.disk.keepDir;
     this.dryKept = trees.dryTree?.kept ?? [];
     const recording = new Recording({ store, channel, report: options.report, twoWay: twoWay !== undefined, flushes: trees.flushes,
-      placed: (path) => tree.markPlaced(path), sourceVerdicts: options.sourceVerdicts === true });
+      placed: (path) => tree.markPlaced(path), sourceVerdicts: options.sourceVerdicts === true,
+      ...(options.dedup !== undefined ? { settled: (result, file) => this.twins?.settled(result, file) } : {}) });
     this.recording = recording;
+    this.twins = options.dedup === undefined ? undefined : new Twins({
+      mode: options.dedup, tree, store, cacheDir: options.cacheDir, recording, channel, preserveTime: options.preserveTime === true,
+    });
     this.intake = new FileIntake({
       channel, checksum: options.checksum, tree: trees.disk, owners: this.owners, durable: trees.durable,
       ...(options.ackRate !== undefined ? { ackRate: options.ackRate } : {}),
@@ -98,7 +105,8 @@ export class Receiver {
       failed: (result) => recording.result(result),
       settled: () => this.maybeFinish(),
     });
-    const fetch = fetchFor(trees, this.intake, recording, options);
+    const plainFetch = fetchFor(trees, this.intake, recording, options);
+    const fetch = this.twins?.watching(plainFetch) ?? plainFetch;
     const deletions = new Deletions({ store, tree, recording, channel,
       ...(twoWay !== undefined ? { twoWay } : {}) });
     this.deletions = deletions;
@@ -158,11 +166,7 @@ export class Receiver {
       if (this.intake.pending > MAX_FILES_AWAITED) {
         throw unexpected(`changes: ${this.intake.pending} files sent for and not arrived, more than any sender keeps (${CHANGE_WINDOW})`);
       }
-      if (wants.paths.length > 0 || wants.resumes.length > 0) {
-        this.options.channel.send({ kind: 'want', paths: wants.paths, resumes: wants.resumes, deltas: [] });
-      }
-      // One per message: a big file's digests take up to 512 KiB.
-      for (const delta of wants.deltas) this.options.channel.send({ kind: 'want', paths: [], resumes: [], deltas: [delta] });
+      sendWants(this.options.channel, wants);
       if (message.last) this.changesEnded = true;
       this.maybeFinish();
     } else if (message.kind === 'fileData') {
@@ -210,7 +214,8 @@ export class Receiver {
         this.recording.moveFallback(entry.path, change.from);
       }
       const base = change.base === undefined || change.base === null ? change.base : this.peerMode(change.base, known.ancestors.get(path));
-      this.upsert(entry, known.targets.get(entry.path), known.ancestors.get(entry.path), wants, base);
+      const twinOf = change.kind === 'upsert' ? change.twinOf : undefined;
+      this.upsert(entry, known.targets.get(entry.path), known.ancestors.get(entry.path), wants, base, twinOf);
     } catch (err) {
       if (this.facts.replacedHere(err)) {
         // This side made a file or link of a directory the peer changed inside: the conflict
@@ -225,16 +230,20 @@ export class Receiver {
 
   /**
    * upsert judges and applies one path the sender has, against this side's as scanned (target)
-   * and the last sync (ancestor); base is the sender's last sync of it (two ways).
+   * and the last sync (ancestor); base is the sender's last sync of it (two ways); twinOf (--dedup)
+   * the path it is made from when its content is needed.
    */
-  private upsert(entry: Entry, scanned: Entry | undefined, ancestor: Entry | undefined, wants: Wants, base?: Entry | null): void {
+  private upsert(entry: Entry, scanned: Entry | undefined, ancestor: Entry | undefined, wants: Wants, base?: Entry | null,
+    twinOf?: string): void {
     let target = this.facts.hashedTarget(scanned);
     // A synced directory the source replaced by a file or link is in the way until its contents'
     // deletions (sent after this) empty it: an empty one goes now, else the deletion phase takes it after them.
     if (entry.kind !== 'dir' && target?.kind === 'dir' && ancestor?.kind === 'dir' && this.tree.removeEmptyDir(entry.path, target)) {
       target = undefined;
     }
-    this.transition.apply(judgeUpsert(entry, target, ancestor, base, this.judging), wants);
+    const step = judgeUpsert(entry, target, ancestor, base, this.judging);
+    if (step.kind === 'fetch' && twinOf !== undefined && this.twins !== undefined) this.twins.twin(step.entry, step.target, twinOf, wants);
+    else this.transition.apply(step, wants);
   }
 
   /**

@@ -44,6 +44,14 @@ export interface ReceivingTree {
   makeDir(entry: Entry, replace: boolean): string;
   /** makeLink makes the source's link, built at temp (in the transfer cache) and renamed into place. */
   makeLink(entry: Entry, temp: string, time: boolean): string;
+  /**
+   * placeTwin (--dedup) makes entry's path from `origin`, a file this run placed or found as sent
+   * (`placed`, its stat then; none in a dry run): a hard link of it (linked), or a copy with
+   * entry's owner, mode and (time) time, built at temp and renamed into place; keep runs once
+   * the twin is built, before it replaces what stands there. It throws TwinSourceChangedError
+   * when origin is no longer that file (nothing kept, nothing replaced).
+   */
+  placeTwin(origin: string, placed: Entry | undefined, entry: Entry, temp: string, how: TwinMaking, keep: () => void): string;
   /** replayMove renames `from` (as it stands now) to entry's path, with entry's owner and mode. */
   replayMove(from: string, entry: Entry, now: Entry): string;
   /** setMetadata brings a path whose content is already there to the source's owner, mode and time. */
@@ -56,6 +64,12 @@ export interface ReceivingTree {
   sourceSent(path: string, entry: Entry | null): void;
   /** touched: a dry run would already have written or removed path (never, on disk: there it shows). */
   touched(path: string): boolean;
+}
+
+/** TwinMaking says how a twin is made: a hard link or a copy, and (a copy) whether it takes the source's time. */
+export interface TwinMaking {
+  readonly linked: boolean;
+  readonly time: boolean;
 }
 
 /** LoserAside says where a conflict's loser went: beside its path (in the tree), or into the keep dir (its name there). */

@@ -20,6 +20,14 @@ export interface RecordingOptions {
   readonly placed: (path: string) => void;
   /** sourceVerdicts: the sender answers each Results message (--remove-after-transfer); lines of placed paths wait for it. */
   readonly sourceVerdicts?: boolean;
+  /** settled (--dedup) hears of each path's result, with what was placed there (a synced line), before it is reported. */
+  readonly settled?: (result: PathResult, placed: PlacedFile | undefined) => void;
+}
+
+/** PlacedFile is a path recorded as synced this pass: this side's stat (none in a dry run) and the sender's entry. */
+export interface PlacedFile {
+  readonly local: Entry | undefined;
+  readonly source: Entry;
 }
 
 /** SyncedLine is the result line of a path recorded as synchronized. */
@@ -67,7 +75,7 @@ export class Recording {
     if (local !== undefined) this.synced.push({ ...local, checksum: source.checksum });
     this.options.placed(source.path);
     const { outcome, message, from, bytes = 0 } = line;
-    this.result({ path: source.path, outcome, message, bytes, ...(from !== undefined ? { from } : {}) });
+    this.result({ path: source.path, outcome, message, bytes, ...(from !== undefined ? { from } : {}) }, { local, source });
   }
 
   /** syncedAsIs records an entry as synced as it stands (a directory made for a path below it). */
@@ -112,7 +120,8 @@ export class Recording {
     this.options.report(result);
   }
 
-  result(result: PathResult): void {
+  /** result reports one path's line; file: what a synced line placed there (recordSynced). */
+  result(result: PathResult, file?: PlacedFile): void {
     const loser = this.loserNotes.get(result.path);
     if (loser !== undefined) {
       // Whatever became of the winner, the line says where this side's version went.
@@ -130,6 +139,8 @@ export class Recording {
     else if (result.outcome !== 'superseded') this.options.report(result);
     this.results.push(result);
     if (this.results.length >= RESULT_BATCH) this.flush();
+    // After its own line: the twins made from it follow it.
+    this.options.settled?.(result, file);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { chmodSync, lchownSync, lstatSync, lutimesSync, rmSync, symlinkSync, type Stats } from 'node:fs';
+import { chmodSync, lchownSync, linkSync, lstatSync, lutimesSync, rmSync, symlinkSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfinedTree } from '../confined/confined-tree.js';
 import type { PendingFlushes } from '../confined/pending-flushes.js';
@@ -6,7 +6,8 @@ import { ownerDiffers, parentOf, type Entry, type EntryKind, type Owners } from 
 import { statEntry } from '../scan/local-tree.js';
 import { KeepDir } from './keep-dir.js';
 import { applyOwner, ownerIds } from './owner.js';
-import { assertAsScanned, emptied, type LoserAside, type MetadataChange, type ReceivingTree } from './receiving-tree.js';
+import { assertAsScanned, emptied, type LoserAside, type MetadataChange, type ReceivingTree, type TwinMaking } from './receiving-tree.js';
+import { assertSameFile, copyOpened } from './twin-file.js';
 
 /** MODE_BITS drops setuid and setgid: a reactor run as root must not hand out privileges a push asked for. */
 export const MODE_BITS = 0o1777;
@@ -164,6 +165,34 @@ export class TargetTree implements ReceivingTree {
     const note = this.setOwner(temp, entry);
     if (time) this.setTime(temp, entry);
     this.place(temp, entry.path, 'symlink');
+    return note;
+  }
+
+  placeTwin(origin: string, placed: Entry | undefined, entry: Entry, temp: string, how: TwinMaking, keep: () => void): string {
+    // Its directories checked (never through a link); the file itself is checked to be the one placed.
+    const from = this.confined.parents(origin);
+    // A run killed before the rename left its twin here.
+    rmSync(temp, { force: true });
+    if (how.linked) {
+      // link(2) makes a name of what stands at `from` (a link itself, never its target): checked after, before it is placed.
+      linkSync(from, temp);
+      try {
+        assertSameFile(lstatSync(temp, { bigint: true }), placed);
+      } catch (err) {
+        rmSync(temp, { force: true });
+        throw err;
+      }
+      keep();
+      this.place(temp, entry.path, 'file');
+      return '';
+    }
+    copyOpened(from, temp, placed);
+    const note = this.setOwner(temp, entry);
+    chmodSync(temp, entry.mode & MODE_BITS);
+    if (how.time) this.setTime(temp, entry);
+    keep();
+    this.place(temp, entry.path, 'file');
+    this.changedInode(entry.path, 'file');
     return note;
   }
 

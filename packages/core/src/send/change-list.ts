@@ -2,6 +2,7 @@ import { below, type Entry } from '../model/entry.js';
 import type { SideScan } from '../scan/scan-side.js';
 import type { Change } from '../stream/messages.js';
 import type { ChangeSource, ScanHandOff } from './sender-store.js';
+import type { TwinFinder } from './twin-finder.js';
 import { deletable } from './vanished.js';
 
 /**
@@ -20,8 +21,9 @@ export class ChangeList {
   private heldDirs = new Set<string>();
   private resends = new Set<string>();
 
-  /** twoWay: each change carries its base (what this side last synced there). */
-  constructor(private readonly store: ChangeSource & ScanHandOff, private readonly scan: SideScan, private readonly twoWay: boolean) {}
+  /** twoWay: each change carries its base (what this side last synced there); twins (--dedup) names each file's twin. */
+  constructor(private readonly store: ChangeSource & ScanHandOff, private readonly scan: SideScan, private readonly twoWay: boolean,
+    private readonly twins?: TwinFinder) {}
 
   /**
    * begin reads what the listing needs once, as the stream starts. Without a vanished path
@@ -53,11 +55,13 @@ export class ChangeList {
     const candidate = !this.movesPossible || synced !== undefined ? undefined : store.moveFrom(entry);
     const from = candidate !== undefined && deletable(store.synced(candidate)!, this.scan) ? candidate : undefined;
     if (entry.kind === 'file') this.streamed.set(entry.path, entry);
+    // A move lands as a rename, cheaper than a twin; it may still be the first of a set.
+    const twinOf = this.twins?.twinOf(entry);
     if (from !== undefined && !this.movedFrom.has(from)) {
       this.movedFrom.add(from);
       return { kind: 'move', entry, from, ...base };
     }
-    return { kind: 'upsert', entry, ...base };
+    return { kind: 'upsert', entry, ...base, ...(twinOf !== undefined ? { twinOf } : {}) };
   }
 
   /**

@@ -32,6 +32,8 @@ export interface ChangeSource {
   moveFrom(entry: Entry): string | undefined;
   /** anyVanishedOfSize tells whether a vanished file of this size exists (a move source a digest could find). */
   anyVanishedOfSize(size: number): boolean;
+  /** syncedTwin (--dedup) finds a synced file the scan found unchanged that is one with entry: the same inode (byInode), else content. */
+  syncedTwin(entry: Entry, byInode: boolean): string | undefined;
 }
 
 /** SentRecord records what the receiver reports done, as this side's scan saw it. */

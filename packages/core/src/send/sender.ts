@@ -1,4 +1,5 @@
 import { SnapsyncError } from '../errors.js';
+import type { DedupMode } from '../model/dedup.js';
 import type { ChecksumName, Entry } from '../model/entry.js';
 import type { SideScan } from '../scan/scan-side.js';
 import { CHANGE_BATCH } from '../stream/limits.js';
@@ -16,6 +17,7 @@ import { ResultFold } from './result-fold.js';
 import type { SenderStore } from './sender-store.js';
 import { SourceFiles } from './source-files.js';
 import { SourceRemoval, type SourceRemovalOptions } from './source-removal.js';
+import { TwinFinder } from './twin-finder.js';
 import { holdForTest } from './test-hold.js';
 import { deletable, NOTHING_VANISHED, walkVanished } from './vanished.js';
 
@@ -61,6 +63,8 @@ export interface SenderOptions {
    * recorded it, and with emptyDirs the directories that emptied; root and boundary are this side's.
    */
   readonly removeAfter?: Pick<SourceRemovalOptions, 'emptyDirs' | 'boundary'>;
+  /** dedup (--dedup): each file that is one sent before (TwinFinder) goes as its twin, its content not sent. */
+  readonly dedup?: DedupMode;
 }
 
 /**
@@ -92,7 +96,7 @@ export class Sender {
     const { root, store, checksum, channel, scan } = options;
     const twoWay = options.withBase === true;
     this.source = new SourceFiles(root, checksum, scan.symlinks);
-    this.changes = new ChangeList(store, scan, twoWay);
+    this.changes = new ChangeList(store, scan, twoWay, options.dedup === undefined ? undefined : new TwinFinder(root, options.dedup, store));
     this.credit = new ByteCredit(channel, options.rate);
     this.ahead = new DigestsAhead(root, store, this.source, options.dryRun === true);
     const removal = options.removeAfter === undefined ? undefined

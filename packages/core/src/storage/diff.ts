@@ -107,4 +107,21 @@ export class Diff {
           AND NOT EXISTS (SELECT 1 FROM scan s WHERE s.path = f.path) LIMIT 1`).value(entry.checksum, entry.size) as
       string | undefined;
   }
+
+  /**
+   * syncedTwin finds a file of the last sync that this scan found as synced (same size, mtime
+   * and inode) and that is one with entry under --dedup: the same inode (byInode), else the same
+   * size and checksum. Never entry's own path.
+   */
+  syncedTwin(entry: Entry, byInode: boolean): string | undefined {
+    const unchanged = `JOIN scan s ON s.path = f.path AND s.kind = 'file' AND s.size = f.size AND s.mtime_us = f.mtime_us AND s.ino = f.ino`;
+    if (byInode) {
+      return this.sql.stmt(`SELECT f.path FROM files f ${unchanged} WHERE f.ino = ? AND f.kind = 'file' AND f.path <> ? LIMIT 1`)
+        .value(entry.ino, entry.path) as string | undefined;
+    }
+    if (entry.checksum === null || entry.checksum.length === 0) return undefined;
+    return this.sql.stmt(
+      `SELECT f.path FROM files f ${unchanged} WHERE f.checksum = ? AND f.size = ? AND f.kind = 'file' AND f.path <> ? LIMIT 1`)
+      .value(entry.checksum, entry.size, entry.path) as string | undefined;
+  }
 }

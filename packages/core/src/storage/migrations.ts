@@ -88,6 +88,8 @@ export const MIGRATIONS: readonly string[] = [
      id INTEGER PRIMARY KEY CHECK (id = 1),
      token TEXT NOT NULL
    );`,
+  // --dedup inode: a new name of an inode finds the synced name it shares it with (Diff.syncedTwin).
+  `CREATE INDEX files_ino ON files (ino);`,
 ];
 
 /** SCHEMA_VERSION is the user_version a DB has after every migration. */

@@ -303,6 +303,10 @@ export class SnapshotStore implements DeferredChecksums, HoldMarks, HeldPaths {
     return this.diff.anyVanishedOfSize(size);
   }
 
+  syncedTwin(entry: Entry, byInode: boolean): string | undefined {
+    return this.diff.syncedTwin(entry, byInode);
+  }
+
   // The DB connection.
 
   /**

@@ -14,7 +14,14 @@ export type Outcome = 'synchronized' | 'exists' | 'deleted' | 'moved' | 'skipped
  * `base` (null: never synced), so the receiver can tell when the two ends' last syncs differ.
  */
 export type Change =
-  | { readonly kind: 'upsert'; readonly entry: Entry; readonly base?: Entry | null }
+  | {
+    readonly kind: 'upsert'; readonly entry: Entry; readonly base?: Entry | null;
+    /**
+     * twinOf (--dedup): a path of the same set sent before in this pass; the receiver makes this
+     * file from it (a hard link or a local copy) instead of asking for its content.
+     */
+    readonly twinOf?: string;
+  }
   | { readonly kind: 'delete'; readonly entry: Entry }
   | { readonly kind: 'move'; readonly entry: Entry; readonly from: string; readonly base?: Entry | null };
 

@@ -1,5 +1,5 @@
 import {
-  currentPlatform, DEFAULT_PENDING_MAX, MAX_KEEP_DAYS, MAX_KEEP_VERSIONS, type DeleteLimit, type Direction, type FilterRule, type KeepPrune,
+  currentPlatform, DEFAULT_PENDING_MAX, MAX_KEEP_DAYS, MAX_KEEP_VERSIONS, type DedupMode, type DeleteLimit, type Direction, type FilterRule, type KeepPrune,
   type OverwritePolicy, type SymlinkMode,
 } from '@snapsync/core';
 import { MAX_COOLOFF_MAX_MS, MAX_PENDING, normalizeFingerprint } from '@snapsync/protocol';
@@ -12,6 +12,7 @@ import { DEFAULT_ROTATE_MB } from '../output/log-file.js';
 import { filterRules } from './filter-rules.js';
 import { parseRemoteSpec, type RemoteSpec } from './remote-spec.js';
 import { checkRange, parseLogDir, parseMaxDelete, parseRate } from './values.js';
+import { DEDUP_CHOICES, dedupOf } from './dedup.js';
 import { parseDirsOlderThan, type DirsOlderThan } from './dirs-older-than.js';
 import { SHELLS, type ValueKind } from './completion.js';
 import { checkTokenForm } from './token-form.js';
@@ -94,6 +95,8 @@ export interface SyncOptions {
   readonly remoteMountSignature: string | undefined;
   /** deleteBefore (--delete-before) runs deletions before any transfer; else they run last (--delete-delay, the default). */
   readonly deleteBefore: boolean;
+  /** dedup (--dedup): one path of each set of duplicate files is sent, the others are made from it on the receiving side; undefined: off. */
+  readonly dedup: DedupMode | undefined;
 }
 
 /** DEFAULT_SYMLINKS follows Aspera: links are copied, except on Windows where they are skipped. */
@@ -118,7 +121,7 @@ const SYMLINK_MODES = ['copy', 'skip', 'follow'] as const;
 export const VALUE_KINDS: Readonly<Record<string, ValueKind>> = {
   'local-dir': 'dir', 'local-db-dir': 'dir', 'keep-dir-local': 'dir', 'alt-logdir': 'dir', 'local-mount-signature': 'file',
   'known-hosts': 'file', identity: 'file', 'password-file': 'file', 'exclude-from': 'file', 'include-from': 'file', conf: 'file',
-  direction: DIRECTIONS, checksum: CHECKSUMS, overwrite: OVERWRITES, 'symbolic-links': SYMLINK_MODES, completion: SHELLS,
+  direction: DIRECTIONS, checksum: CHECKSUMS, overwrite: OVERWRITES, 'symbolic-links': SYMLINK_MODES, dedup: DEDUP_CHOICES, completion: SHELLS,
 };
 /** DEFAULT_PARALLEL bounds the sessions one process runs at once (--parallel). */
 export const DEFAULT_PARALLEL = 4;
@@ -157,6 +160,10 @@ export function buildParser(argv: readonly string[]) {
     .option('exclude-from', { type: 'string', describe: 'read exclude patterns from FILE' })
     .option('include-from', { type: 'string', describe: 'read include patterns from FILE' })
     .option('symbolic-links', { alias: 'n', type: 'string', describe: 'copy | skip | follow' })
+    .option('dedup', { type: 'string',
+      describe: 'send one path of each set of duplicate files, the receiving side makes the others from it: ' +
+        'inode (hard links of one inode arrive as hard links), hardlink (the default value: files of identical content arrive as ' +
+        'hard links of one inode), copy (they are copied there, each its own file), none' })
     .option('preserve-time', { alias: 't', type: 'boolean', describe: "give files and links the source's modification time" })
     .option('preserve-uid', { alias: 'u', type: 'boolean', describe: "give paths the source's owner (uid; needs root on the receiving side)" })
     .option('preserve-gid', { alias: 'j', type: 'boolean', describe: "give paths the source's group (gid; needs root or membership)" })
@@ -214,7 +221,7 @@ export function buildParser(argv: readonly string[]) {
     // Over seventy flags read better by topic; yargs lists them in this order.
     .group(['name', 'local-dir', 'remote-dir', 'direction', 'continuous', 'create-dir', 'reset', 'dry-run', 'conf', 'conf64', 'parallel'], 'Session:')
     .group(['port', 'fingerprint', 'known-hosts', 'accept-new-host', 'identity', 'password-file', 'token', 'proxy', 'target-rate'], 'Connection:')
-    .group(['checksum', 'overwrite', 'symbolic-links', 'preserve-time', 'preserve-uid', 'preserve-gid', 'ignore-mode',
+    .group(['checksum', 'overwrite', 'symbolic-links', 'dedup', 'preserve-time', 'preserve-uid', 'preserve-gid', 'ignore-mode',
       'exclude', 'include', 'exclude-from', 'include-from', 'exclude-dirs-older-than', 'clean-excluded'], 'What is compared and carried:')
     .group(['ignore-delete', 'mirror', 'delete-before', 'delete-delay', 'keep-dir-local', 'keep-dir-remote', 'keep-max-age', 'keep-max-versions',
       'remove-after-transfer', 'remove-empty-dirs', 'allow-mass-delete', 'max-delete', 'local-mount-signature', 'remote-mount-signature'],
@@ -236,7 +243,7 @@ export type Parsed = Awaited<ReturnType<ReturnType<typeof buildParser>['parseAsy
 /** toSyncOptions validates a parsed command line: every value checked. */
 export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncOptions {
   single(args, ['name', 'local-dir', 'remote-dir', 'port', 'direction', 'local-db-dir', 'remote-db-dir', 'checksum',
-    'fingerprint', 'known-hosts', 'identity', 'password-file', 'token', 'proxy', 'overwrite', 'symbolic-links', 'target-rate', 'alt-logdir', 'cooloff',
+    'fingerprint', 'known-hosts', 'identity', 'password-file', 'token', 'proxy', 'overwrite', 'symbolic-links', 'dedup', 'target-rate', 'alt-logdir', 'cooloff',
     'cooloff-max', 'scan-interval', 'pending-max', 'max-delete', 'exclude-dirs-older-than', 'keep-max-age', 'keep-max-versions',
     'local-mount-signature', 'remote-mount-signature']);
   const name = required(args.name, '-N NAME');
@@ -311,6 +318,7 @@ export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncO
     remoteMountSignature: remote.kind === 'local' && args.remoteMountSignature !== undefined
       ? resolve(args.remoteMountSignature) : args.remoteMountSignature,
     deleteBefore: args.deleteBefore === true,
+    dedup: dedupOf(args),
   };
 }
 
@@ -325,6 +333,7 @@ function checkTokenFlag(args: Parsed): void {
 function checkValues(args: Parsed, direction: Direction): void {
   if (args.overwrite !== undefined) choice(args.overwrite.toLowerCase(), OVERWRITES, '--overwrite');
   if (args.symbolicLinks !== undefined) choice(args.symbolicLinks.toLowerCase(), SYMLINK_MODES, '--symbolic-links');
+  dedupOf(args);
   if (args.cooloff !== undefined) checkRange('--cooloff', args.cooloff, 0, 60, false);
   if (args.scanInterval !== undefined && args.scanInterval !== 0) checkRange('--scan-interval', args.scanInterval, 0.1, 86400 * 365, false);
   if (args.pendingMax !== undefined) checkRange('--pending-max', args.pendingMax, 1, MAX_PENDING, true);

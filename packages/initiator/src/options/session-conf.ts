@@ -141,7 +141,7 @@ const SESSION: Fields = {
   local_preserve_xattrs: { refuse: NO_ACLS, inert: 'none' },
   remote_preserve_xattrs: { refuse: NO_ACLS, inert: 'none' },
   store_metadata_records: { refuse: NO_ACLS, inert: false },
-  dedup: { refuse: 'snapsync sends duplicate files as files', inert: 'none' },
+  dedup: flag('dedup', 'string'),
   cooloff_seconds: flag('cooloff', 'number'),
   cooloff_max_seconds: flag('cooloff-max', 'number'),
   pending_max: flag('pending-max', 'number'),

@@ -1,6 +1,6 @@
 import { SnapsyncError } from '@snapsync/core';
 import {
-  BIDI_FEATURE, CLEAN_EXCLUDED_FEATURE, CONTINUOUS_FEATURE, COOLOFF_MAX_FEATURE, DELETE_BEFORE_FEATURE, DRY_RUN_FEATURE,
+  BIDI_FEATURE, CLEAN_EXCLUDED_FEATURE, CONTINUOUS_FEATURE, DEDUP_FEATURE, COOLOFF_MAX_FEATURE, DELETE_BEFORE_FEATURE, DRY_RUN_FEATURE,
   IGNORE_MODE_FEATURE, KEEP_VERSIONS_FEATURE, MAX_DELETE_FEATURE, MOUNT_SIGNATURE_FEATURE, OLD_DIRS_FEATURE, OWNERS_FEATURE,
   REMOVE_AFTER_FEATURE,
 } from '@snapsync/protocol';
@@ -48,6 +48,8 @@ const NEEDS: readonly Need[] = [
   { asked: (o) => o.deleteBefore, feature: DELETE_BEFORE_FEATURE, flags: '--delete-before' },
   // Both roles have a part: a sending reactor removes and answers, a receiving one waits for the answers.
   { asked: (o) => o.removeAfterTransfer, feature: REMOVE_AFTER_FEATURE, flags: '--remove-after-transfer' },
+  // Sending, it would send each path of a set as its own file; receiving, it would drop twin_of and ask for every twin.
+  { asked: (o) => o.dedup !== undefined, feature: DEDUP_FEATURE, flags: '--dedup', why: ' and would send every duplicate as its own file' },
 ];
 
 /** refuseUnsupported throws NOT_SUPPORTED for the first option asked for that the reactor's features lack. */
