@@ -30,6 +30,7 @@ export { pruneKeepDir, type Pruned } from './receive/keep-prune.js';
 export { deletes, upsertCourse, type TwoWayRole, type UpsertCourse } from './plan/two-way.js';
 export { ProblemLog } from './storage/problem-log.js';
 export { decideDelete, decideUpsert, type DeleteDecision, type OverwritePolicy, type UpsertDecision } from './plan/decide.js';
+export { TwinFinder } from './send/twin-finder.js';
 export { Sender, type SenderOptions } from './send/sender.js';
 export type { SenderStore } from './send/sender-store.js';
 export { CHANGE_BATCH, CHANGE_WINDOW, CHUNK, MAX_BATCH, RESULT_BATCH, WINDOW } from './stream/limits.js';

@@ -1,5 +1,5 @@
 import { lstatSync } from 'node:fs';
-import { join } from 'node:path';
+import { ConfinedTree } from '../confined/confined-tree.js';
 import type { DedupMode } from '../model/dedup.js';
 import type { Entry } from '../model/entry.js';
 import type { ChangeSource } from './sender-store.js';
@@ -14,8 +14,12 @@ import type { ChangeSource } from './sender-store.js';
  */
 export class TwinFinder {
   private readonly firsts = new Map<string, string>();
+  /** tree reads the sender's own tree without following a directory link planted since the scan (a pulling reactor runs as root). */
+  private readonly tree: ConfinedTree;
 
-  constructor(private readonly root: string, private readonly mode: DedupMode, private readonly store: Pick<ChangeSource, 'syncedTwin'>) {}
+  constructor(root: string, private readonly mode: DedupMode, private readonly store: Pick<ChangeSource, 'syncedTwin'>) {
+    this.tree = new ConfinedTree(root);
+  }
 
   /** twinOf is the path entry is a twin of (sent before, or synced and unchanged); undefined: entry goes as itself. */
   twinOf(entry: Entry): string | undefined {
@@ -35,7 +39,12 @@ export class TwinFinder {
   private keyOf(path: string, entry: Entry): string | undefined {
     if (this.mode === 'inode') {
       // Read now, not from the scan: the device tells two trees' inodes apart (a mount below the root).
-      const st = lstatSync(join(this.root, ...path.split('/')), { bigint: true, throwIfNoEntry: false });
+      let st;
+      try {
+        st = lstatSync(this.tree.parents(path), { bigint: true, throwIfNoEntry: false });
+      } catch {
+        return undefined;
+      }
       return st === undefined || !st.isFile() || st.nlink < 2n ? undefined : `${st.dev}:${st.ino}`;
     }
     if (entry.size === 0 || entry.checksum === null || entry.checksum.length === 0) return undefined;
