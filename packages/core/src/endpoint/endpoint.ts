@@ -60,6 +60,8 @@ export interface EndpointOptions {
    * "digest-last"), so a one-way run's sender hashes big new files while it sends them.
    */
   readonly peerDigestLast?: boolean;
+  /** peerSparse: the other end takes a sparse file's zeros as holes (feature "sparse"). */
+  readonly peerSparse?: boolean;
   /**
    * rateCap (bits per second) is a ceiling this side holds whatever the peer asks (a reactor's
    * per-user limit): it sends no faster, and acknowledges what it receives no faster.
@@ -261,7 +263,7 @@ export class Endpoint {
       ...(settings.maxDelete !== undefined ? { maxDelete: settings.maxDelete } : {}),
       // A reactor's unreadable paths are reported where the user is.
       reportProblems: self === 'reactor', losersOnly: pass.losersOnly === true, withBase: direction === 'bidi',
-      digestLast: this.digestLast, rate,
+      digestLast: this.digestLast, sparse: this.options.peerSparse === true, rate,
       ...(hooks.progress !== undefined ? { progress: hooks.progress } : {}),
       ...(this.removesAfter(settings) ? {
         removeAfter: { emptyDirs: settings.removeEmptyDirs === true, ...(this.options.linkBoundary !== undefined ? { boundary: this.options.linkBoundary } : {}) },

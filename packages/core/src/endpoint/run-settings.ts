@@ -45,6 +45,11 @@ export interface RunSettings {
    */
   readonly removeAfterTransfer?: boolean;
   readonly removeEmptyDirs?: boolean;
+  /**
+   * preserveAccessTime is --preserve-access-time: the receiver gives each file it writes the
+   * source's access time, as it was before this run read the file (feature "times").
+   */
+  readonly preserveAccessTime?: boolean;
 }
 
 /** RunHooks are what one end adds to a run: its own keep dir, and who hears of what happens. */

@@ -44,6 +44,8 @@ export interface Incoming {
   delta: boolean;
   /** hashed is how far a delta's digest has got through the cache file. */
   hashed: number;
+  /** holes: runs of zeros came as holes (feature "sparse"): nothing was written there, and the file's size is set at its end. */
+  holes?: boolean;
   /** sent counts the bytes that crossed the connection for this file. */
   sent: number;
   /** landed is the cache file's state once its owner, mode and time are set (landOpen), as it will land. */

@@ -56,6 +56,8 @@ export interface SenderOptions {
   readonly rate?: RateLimit;
   /** digestLast: the receiver takes a new file's digest with its last chunk (feature "digest-last"; one-way runs). */
   readonly digestLast?: boolean;
+  /** sparse: the receiver takes holes (feature "sparse"): a sparse file's zeros go as their length. */
+  readonly sparse?: boolean;
   /**
    * removeAfter (--remove-after-transfer, one way) removes each source file once the receiver
    * recorded it, and with emptyDirs the directories that emptied; root and boundary are this side's.
@@ -104,7 +106,7 @@ export class Sender {
     this.supply = new ContentSupply({
       channel, checksum, source: this.source, changes: this.changes, credit: this.credit,
       ahead: this.ahead,
-      judgedBothWays: twoWay, digestLast: options.digestLast === true && !twoWay, gaveUp: (result) => this.results.gaveUp(result),
+      judgedBothWays: twoWay, digestLast: options.digestLast === true && !twoWay, sparse: options.sparse === true, gaveUp: (result) => this.results.gaveUp(result),
       ...(options.progress !== undefined ? { progress: options.progress } : {}),
     });
   }

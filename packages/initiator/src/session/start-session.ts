@@ -2,7 +2,7 @@ import {
   Endpoint, SessionSide, checkMountSignature, partOf, currentPlatform, lastSyncAgreed, type Direction, type PlatformName,
 } from '@snapsync/core';
 import {
-  BIDI_FEATURE, DIGEST_LAST_FEATURE, FEATURES, FILE_BATCH_FEATURE,
+  BIDI_FEATURE, DIGEST_LAST_FEATURE, FEATURES, FILE_BATCH_FEATURE, SPARSE_FEATURE,
   MAGIC, PeerError, PROTOCOL_VERSION, SNAPSYNC_VERSION,
   protocolError, type Connection,
   type Message, type OpenSession,
@@ -86,7 +86,7 @@ export async function startSession(options: SyncOptions, io: RunIo): Promise<Sta
     }
     const endpoint = new Endpoint({
       side, root: localDir, self: 'initiator', host: hostname(), direction: options.direction, checksum: options.checksum,
-      durable: options.fsync, peerPlatform, trusted, peerDigestLast: features.includes(DIGEST_LAST_FEATURE),
+      durable: options.fsync, peerPlatform, trusted, peerDigestLast: features.includes(DIGEST_LAST_FEATURE), peerSparse: features.includes(SPARSE_FEATURE),
     });
     return { connection, side, endpoint, localDir, opened, peerPlatform };
   } catch (err) {
