@@ -89,6 +89,11 @@ describe('initiator: a reactor older than this snapsync', () => {
     ['--remove-after-transfer', 'the reactor does not support --remove-after-transfer (it is older than this snapsync); upgrade it or run without it'],
     ['--remove-after-transfer --direction=pull',
       'the reactor does not support --remove-after-transfer (it is older than this snapsync); upgrade it or run without it'],
+    // A sending reactor would send no access times, a receiving one would drop them.
+    ['--preserve-access-time', 'the reactor does not support --preserve-access-time (it is older than this snapsync and would not carry access times); ' +
+      'upgrade it or run without it'],
+    ['--preserve-access-time --direction=pull', 'the reactor does not support --preserve-access-time (it is older than this snapsync and would not ' +
+      'carry access times); upgrade it or run without it'],
   ] as const) {
     it(`refuses ${flag} with exit 3 right after the hello, before logging in or opening anything`, async () => {
       const local = tempDir('snapsync-old-');

@@ -263,7 +263,7 @@ export class Endpoint {
       ...(settings.maxDelete !== undefined ? { maxDelete: settings.maxDelete } : {}),
       // A reactor's unreadable paths are reported where the user is.
       reportProblems: self === 'reactor', losersOnly: pass.losersOnly === true, withBase: direction === 'bidi',
-      digestLast: this.digestLast, sparse: this.options.peerSparse === true, rate,
+      digestLast: this.digestLast, sparse: this.options.peerSparse === true, preserveAccessTime: settings.preserveAccessTime === true, rate,
       ...(hooks.progress !== undefined ? { progress: hooks.progress } : {}),
       ...(this.removesAfter(settings) ? {
         removeAfter: { emptyDirs: settings.removeEmptyDirs === true, ...(this.options.linkBoundary !== undefined ? { boundary: this.options.linkBoundary } : {}) },
@@ -277,7 +277,7 @@ export class Endpoint {
     return new Receiver({
       root, peerPlatform: this.options.peerPlatform, cacheDir: side.layout.cacheDir, store: this.store, checksum, ackRate,
       policy: settings.overwrite, channel: pass.channel, report: this.report, mirror: settings.mirror, deleteBefore: settings.deleteBefore === true,
-      filter: this.scanned(this.current()).filter, preserveTime: settings.preserveTime,
+      filter: this.scanned(this.current()).filter, preserveTime: settings.preserveTime, preserveAccessTime: settings.preserveAccessTime === true,
       owners: { uid: settings.preserveUid, gid: settings.preserveGid }, dryRun: this.dryRun, durable: this.options.durable,
       ...(this.options.platform !== undefined ? { platform: this.options.platform } : {}),
       ...(this.options.linkBoundary !== undefined ? { linkBoundary: this.options.linkBoundary } : {}),

@@ -33,6 +33,7 @@ export interface FileIntakeOptions {
   readonly owners: Owners;
   readonly ownersRefused?: string;
   readonly preserveTime?: boolean;
+  readonly preserveAccessTime?: boolean;
   /** ackRate caps how fast credit goes back, and so what the sender may send (a reactor's per-user cap). */
   readonly ackRate?: RateLimit;
   /** durable flushes each file to the disk before it is renamed into place. */
@@ -68,6 +69,7 @@ export class FileIntake {
     this.landing = {
       owners: options.owners, ...(options.ownersRefused !== undefined ? { ownersRefused: options.ownersRefused } : {}),
       ...(options.preserveTime !== undefined ? { preserveTime: options.preserveTime } : {}),
+      ...(options.preserveAccessTime === true ? { preserveAccessTime: true } : {}),
     };
   }
 

@@ -1,5 +1,6 @@
 import { SnapsyncError } from '../errors.js';
 import type { ChecksumName, Entry } from '../model/entry.js';
+import { withAccessTime } from './access-time.js';
 import type { SideScan } from '../scan/scan-side.js';
 import { CHANGE_BATCH } from '../stream/limits.js';
 import type { Change, PathResult, SyncChannel, SyncMessage, TransferProgress } from '../stream/messages.js';
@@ -56,6 +57,8 @@ export interface SenderOptions {
   readonly rate?: RateLimit;
   /** digestLast: the receiver takes a new file's digest with its last chunk (feature "digest-last"; one-way runs). */
   readonly digestLast?: boolean;
+  /** preserveAccessTime (--preserve-access-time): each file's change carries its access time. */
+  readonly preserveAccessTime?: boolean;
   /** sparse: the receiver takes holes (feature "sparse"): a sparse file's zeros go as their length. */
   readonly sparse?: boolean;
   /**
@@ -155,7 +158,7 @@ export class Sender {
       if (entry === undefined) continue;
       if (entry !== scanned) hashed.push(entry);
       window.sent();
-      batch.push(changes.change(entry));
+      batch.push(changes.change(this.options.preserveAccessTime === true ? withAccessTime(this.options.root, entry) : entry));
       ahead.start(entry);
       if (batch.length >= CHANGE_BATCH) await send(false);
     }

@@ -38,9 +38,11 @@ export async function sendSparse(fd: number, entry: Entry, from: number, supply:
     // Holes take no credit: let the connection and the other end have a turn.
     await setImmediate();
   };
+  // One buffer read into again and again: fresh memory for each chunk costs the kernel as much as the read of a hole.
+  const scratch = Buffer.allocUnsafe(Math.min(CHUNK, entry.size - from));
   for (let offset = from; offset < entry.size;) {
     const length = Math.min(CHUNK, entry.size - offset);
-    const chunk = Buffer.allocUnsafe(length);
+    const chunk = scratch.subarray(0, length);
     if (!readFully(fd, chunk, offset)) return 'it shrank while it was sent';
     const lastChunk = offset + length === entry.size;
     if (lastChunk && !isAsScanned(fd, entry)) return 'it changed while it was sent';
@@ -54,7 +56,8 @@ export async function sendSparse(fd: number, entry: Entry, from: number, supply:
         hole += start - at;
       }
       if (hole > 0) await sendHole(false);
-      const data = chunk.subarray(start, end);
+      // A copy: the message may be held (a batch, a queue) after the scratch buffer is read into again.
+      const data = Buffer.from(chunk.subarray(start, end));
       const last = lastChunk && end === length;
       await credit.take(data.length);
       channel.send({ kind: 'fileData', path, offset: offset + start, data, last, aborted: false, reason: '', ...(last && digest !== undefined ? { digest } : {}) });

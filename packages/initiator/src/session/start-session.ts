@@ -18,6 +18,7 @@ import { buildAuth, type CredentialSources } from './credentials.js';
 import { localDirectory, overlaps } from './local-paths.js';
 import { refuseUnsupported } from './reactor-features.js';
 import { debug } from '../output/debug-log.js';
+import { timeNotes } from './time-notes.js';
 
 /** RunIo is what a run needs from its surroundings: output, and a person when there is one. */
 export interface RunIo {
@@ -202,6 +203,7 @@ function reportStart(reporter: Reporter, options: SyncOptions, localDir: string,
   const host = options.remote.kind === 'remote' ? `${options.remote.host}:` : '';
   const remote = `${host}${opened.remoteDir}`;
   const arrow: Record<Direction, string> = { push: '->', pull: '<-', bidi: '<->' };
+  const times = timeNotes(options);
   reporter.event('session_start',
     `Session ${options.name}: ${localDir} ${arrow[options.direction]} ${remote} ` +
     `(${options.direction}${options.dryRun ? ', dry run' : ''})\n` +
@@ -210,12 +212,12 @@ function reportStart(reporter: Reporter, options: SyncOptions, localDir: string,
     // The server wins, as Aspera's async_db_dir does: the user learns why -B was not used.
     (opened.remoteDbDirIgnored === true ? `\n  -B ${options.remoteDbDir ?? ''} ignored: the reactor keeps snapshot DBs in its own dbDir` : '') +
     // The default order (--delete-delay) is said in the JSON event and by -D only: the usual text stays as it was.
-    (options.deleteBefore ? '\n  deletions run before any transfer (--delete-before)' : ''),
+    (options.deleteBefore ? '\n  deletions run before any transfer (--delete-before)' : '') + times.text,
     {
       session: options.name, direction: options.direction, localDir, remote, localDb: side.layout.dbPath,
       localDbExisted: side.existed, remoteDb: opened.remoteDbPath, remoteDbExisted: opened.remoteDbExisted,
       remoteDbDirIgnored: opened.remoteDbDirIgnored === true, sessionId: opened.sessionId,
-      deletions: options.deleteBefore ? 'before' : 'after',
+      deletions: options.deleteBefore ? 'before' : 'after', ...times.fields,
     });
 }
 
