@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { existsSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { eventually } from '../helpers/cli-process.js';
 import { describeModes, expectSuccess, type Mode, type SyncRun } from './modes.js';
 
 // More than a day old: a read under relatime would move it, so the source's staying put shows the run read it quietly.
@@ -43,6 +44,20 @@ describeModes('e2e: --preserve-access-time', (mode: Mode) => {
   }
 
   if (mode.kind === 'local') {
+    it('continuous: a file written while the session watches lands with its access time', async () => {
+      const pair = mode.pair();
+      const session = mode.continuous('atime-c', pair, 'push', ['--preserve-access-time']);
+      try {
+        await eventually(() => expect(session.events().some((event) => event.event === 'watching'), session.stderr()).to.equal(true), 30_000);
+        write(pair.local, 'later.txt');
+        await eventually(() => expect(atimeOf(pair.remote, 'later.txt')).to.equal(ATIME.getTime()));
+        expect(atimeOf(pair.local, 'later.txt')).to.equal(ATIME.getTime());
+      } finally {
+        const result = await session.stop('SIGTERM');
+        expect(result.code, result.stderr).to.equal(0);
+      }
+    });
+
     it('a dry run says what the time options would do and writes nothing', async () => {
       const pair = mode.pair();
       write(pair.local, 'a.txt');

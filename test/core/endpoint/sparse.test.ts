@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, ftruncateSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { cachePathOf, type SyncMessage } from '@snapsync/core/internal';
-import { closeSides, makeSide, syncCycle, type Side } from './sync-pair.js';
+import { closeSides, makeSide, syncCycle, twoWayCycle, type Side } from './sync-pair.js';
 
 const MiB = 1024 * 1024;
 
@@ -104,6 +104,23 @@ describe('core/engine sparse files (feature "sparse")', () => {
     expect(cycle.fileBytes, 'one 1 MiB block').to.equal(MiB);
     expectSame(source, target, 'disk.img');
     expect(allocated(join(target.root, 'disk.img')), 'the copy it was built from kept its holes').to.be.below(4 * MiB);
+  });
+
+  it('carries sparse files both ways in a bidirectional run, holes kept on each side', async () => {
+    const initiator = makeSide();
+    const reactor = makeSide();
+    makeSparse(join(initiator.root, 'mine.img'), 32 * MiB, [{ at: 3 * MiB, data: randomBytes(5000) }]);
+    makeSparse(join(reactor.root, 'theirs.img'), 32 * MiB, [{ at: 31 * MiB, data: randomBytes(5000) }]);
+    const counter = holeCounter();
+    const cycle = await twoWayCycle(initiator, reactor, { onSend: counter.onSend });
+
+    expect(cycle.result('mine.img')).to.include({ outcome: 'synchronized' });
+    expect(cycle.result('theirs.img')).to.include({ outcome: 'synchronized' });
+    expect(counter.holes()).to.be.above(60 * MiB);
+    expectSame(initiator, reactor, 'mine.img');
+    expectSame(reactor, initiator, 'theirs.img');
+    expect(allocated(join(reactor.root, 'mine.img'))).to.be.below(MiB);
+    expect(allocated(join(initiator.root, 'theirs.img'))).to.be.below(MiB);
   });
 
   for (const tail of [{ name: 'data', size: 24 * MiB }, { name: 'a hole only', size: 24 * MiB, noMoreData: true }]) {
