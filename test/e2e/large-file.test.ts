@@ -1,8 +1,6 @@
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
 import { closeSync, ftruncateSync, mkdirSync, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { expectNothingToDo, expectSuccess, Mode, type Pair } from './modes.js';
 
 const GiB = 2 ** 30;
@@ -86,13 +84,25 @@ function expectMarkers(path: string, markers: readonly Marker[]): void {
   }
 }
 
-/** expectSameBytes compares the whole files with cmp, which streams them (4 GiB never sits in memory). */
+/**
+ * expectSameBytes compares the whole files 8 MiB at a time into two reused buffers (4 GiB never
+ * sits in memory). cmp took 43-70 s here on these sparse files, this 4 s: fresh memory and small
+ * reads cost the kernel more than the holes.
+ */
 async function expectSameBytes(a: string, b: string): Promise<void> {
+  const [fa, fb] = [openSync(a, 'r'), openSync(b, 'r')];
   try {
-    await promisify(execFile)('cmp', [a, b], { timeout: 120_000 });
-  } catch (error) {
-    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    expect.fail(`${a} and ${b} differ: ${stdout ?? ''}${stderr ?? String(error)}`);
+    const [ba, bb] = [Buffer.allocUnsafe(8 * MiB), Buffer.allocUnsafe(8 * MiB)];
+    for (let offset = 0; ; offset += ba.length) {
+      const [na, nb] = [readSync(fa, ba, 0, ba.length, offset), readSync(fb, bb, 0, bb.length, offset)];
+      if (na !== nb || !ba.subarray(0, na).equals(bb.subarray(0, nb))) expect.fail(`${a} and ${b} differ in the 8 MiB from ${offset}`);
+      if (na < ba.length) break;
+      // Let the event loop (mocha's timers) have a turn now and then.
+      if (offset % (512 * MiB) === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    closeSync(fa);
+    closeSync(fb);
   }
 }
 
@@ -133,7 +143,7 @@ describe('e2e: a file over 4 GiB (reactor over TLS)', function () {
     expect(statSync(copy).size).to.equal(SIZE);
     expectSparseCopy(copy, MiB);
     expectMarkers(copy, FIRST);
-    await timed('cmp 4 GiB', () => expectSameBytes(join(pair.local, NAME), copy));
+    await timed('compare 4 GiB', () => expectSameBytes(join(pair.local, NAME), copy));
   });
 
   it('a second push of the 4 GiB file transfers 0 bytes', async () => {
@@ -157,8 +167,8 @@ describe('e2e: a file over 4 GiB (reactor over TLS)', function () {
     expect(statSync(copy).size).to.equal(SIZE);
     // The copy it was built from kept its holes; the two blocks sent are written whole.
     expectSparseCopy(copy, 4 * MiB);
-    // The receiver verified the whole file's digest before it landed; cmp (reading 8 GiB of holes, ~45 s here) checked the first copy.
     expectMarkers(copy, EDITED);
+    await timed('compare 4 GiB', () => expectSameBytes(source, copy));
   });
 
   it('pulls the 4 GiB file back into an empty local directory byte for byte', async () => {
@@ -176,6 +186,7 @@ describe('e2e: a file over 4 GiB (reactor over TLS)', function () {
       expect(statSync(copy).size).to.equal(SIZE);
       expectSparseCopy(copy, 4 * MiB);
       expectMarkers(copy, EDITED);
+      await timed('compare 4 GiB', () => expectSameBytes(join(pair.remote, NAME), copy));
       expectNothingToDo(await mode.sync('huge-pull', into, 'pull', { timeoutMs: SYNC_TIMEOUT_MS }));
     } finally {
       rmSync(local, { recursive: true, force: true });
