@@ -94,6 +94,11 @@ describe('initiator: a reactor older than this snapsync', () => {
     // It would send, or ask for, every duplicate as its own file: the run would pass and keep no link.
     ['--dedup=inode', 'the reactor does not support --dedup (it is older than this snapsync and would send every duplicate as its own file); ' +
       'upgrade it or run without it'],
+    // A sending reactor would send no access times, a receiving one would drop them.
+    ['--preserve-access-time', 'the reactor does not support --preserve-access-time (it is older than this snapsync and would not carry access times); ' +
+      'upgrade it or run without it'],
+    ['--preserve-access-time --direction=pull', 'the reactor does not support --preserve-access-time (it is older than this snapsync and would not ' +
+      'carry access times); upgrade it or run without it'],
   ] as const) {
     it(`refuses ${flag} with exit 3 right after the hello, before logging in or opening anything`, async () => {
       const local = tempDir('snapsync-old-');

@@ -271,6 +271,24 @@ describe('protocol/codec', () => {
       expect(roundTrip({ id: 1, message: { kind: 'syncReady', scanned: 9 } }).message).to.deep.equal({ kind: 'syncReady', scanned: 9 });
     });
 
+    it('carries --preserve-access-time and an entry\'s access time, absent from an older initiator', () => {
+      const startSync = PLAIN_START_SYNC;
+      expect(roundTrip({ id: 1, message: { ...startSync, preserveAccessTime: true } }).message).to.deep.equal({ ...startSync, preserveAccessTime: true });
+      expect(roundTrip({ id: 1, message: startSync }).message).to.not.have.property('preserveAccessTime');
+      const entry = { path: 'a', kind: 'file', size: 1, mtimeUs: 5, mode: 0o644, ino: 0, checksum: new Uint8Array(), linkTarget: null } as const;
+      const changes = (atimeUs?: number): Message => ({ kind: 'changes', last: true, changes: [{ kind: 'upsert', entry: { ...entry, ...(atimeUs !== undefined ? { atimeUs } : {}) } }] });
+      expect(plain(roundTrip({ id: 0, message: changes(1_700_000_000_123_456) }).message)).to.deep.equal(plain(changes(1_700_000_000_123_456)));
+      expect(plain(roundTrip({ id: 0, message: changes() }).message)).to.deep.equal(plain(changes()));
+    });
+
+    it('carries a hole of a sparse file as its length, with no data, and refuses one that comes with data', () => {
+      const hole: Message = { kind: 'fileData', path: 'disk.img', offset: 2 ** 32 + 4096, data: new Uint8Array(), hole: 2 ** 33, last: true, aborted: false, reason: '' };
+      expect(plain(roundTrip({ id: 0, message: hole }).message)).to.deep.equal(plain(hole));
+      const data: Message = { kind: 'fileData', path: 'disk.img', offset: 0, data: new Uint8Array([1]), last: false, aborted: false, reason: '' };
+      expect(roundTrip({ id: 0, message: data }).message).to.not.have.property('hole');
+      expectInvalid(raw({ fileData: { path: 'disk.img', offset: 0, data: new Uint8Array([1]), hole: 4096 } }), /fileData\.hole comes with data/);
+    });
+
     it('carries --ignore-mode, absent (false) from an older initiator', () => {
       const startSync = PLAIN_START_SYNC;
       expect(roundTrip({ id: 1, message: { ...startSync, ignoreMode: true } }).message).to.deep.equal({ ...startSync, ignoreMode: true });

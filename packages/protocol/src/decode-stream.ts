@@ -75,6 +75,7 @@ function entryFromWire(entry: WireEntry): Entry {
     checksum: kind === 'file' ? checksum : null,
     linkTarget: kind === 'symlink' ? path(entry.linkTarget ?? '', 'entry.linkTarget') : null,
     ...(uid !== null ? { uid } : {}), ...(gid !== null ? { gid } : {}),
+    ...(entry.atimeUs !== null && entry.atimeUs !== undefined && kind === 'file' ? { atimeUs: Number(entry.atimeUs) } : {}),
   };
 }
 

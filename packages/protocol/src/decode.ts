@@ -164,6 +164,7 @@ const DECODERS: { readonly [K in WireKind]: (body: WireBody<K>) => MessageOf<K> 
     ...oldDirsFromWire(m.dirsOlderThanUs),
     ...(m.cleanExcluded === true ? { cleanExcluded: true } : {}),
     ...(m.ignoreMode === true ? { ignoreMode: true } : {}),
+    ...(m.preserveAccessTime === true ? { preserveAccessTime: true } : {}),
     ...keepPruneFromWire(m.keepMaxAgeDays, m.keepMaxVersions),
     ...(m.deleteBefore === true ? { deleteBefore: true } : {}),
     ...removeAfterFromWire(m.removeAfterTransfer === true, m.removeEmptyDirs === true),
@@ -210,7 +211,16 @@ function fileDataFromWire(m: Snapsync.V1.IFileData): FileData {
     data: m.data ?? new Uint8Array(), last: m.last === true, aborted: m.aborted === true,
     reason: text(m.reason ?? '', 'fileData.reason'),
     ...(m.digest !== undefined && m.digest !== null && m.digest.length > 0 ? { digest: bytes(m.digest, 'fileData.digest', 16, 64) } : {}),
+    ...holeFromWire(m),
   };
+}
+
+/** holeFromWire reads a run of zeros of a sparse file (feature "sparse"): a count, never with data. */
+function holeFromWire(m: Snapsync.V1.IFileData): { hole?: number } {
+  const hole = count(m.hole, 'fileData.hole');
+  if (hole === 0) return {};
+  if ((m.data?.length ?? 0) > 0 || m.aborted === true) throw invalid('fileData.hole comes with data');
+  return { hole };
 }
 
 /** oldDirsFromWire reads --exclude-dirs-older-than's cutoff; 0 (an older initiator's) is off. */

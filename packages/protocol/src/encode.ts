@@ -72,7 +72,7 @@ const ENCODERS: { readonly [K in MessageKind]: (message: MessageOf<K>) => Encode
     maxDeleteCount: m.maxDelete?.kind === 'count' ? m.maxDelete.count : undefined,
     maxDeletePercent: m.maxDelete?.kind === 'percent' ? m.maxDelete.percent : undefined,
     dirsOlderThanUs: m.dirsOlderThanUs ?? 0, cleanExcluded: m.cleanExcluded === true,
-    ignoreMode: m.ignoreMode === true,
+    ignoreMode: m.ignoreMode === true, preserveAccessTime: m.preserveAccessTime === true,
     keepMaxAgeDays: m.keepPrune?.maxAgeDays, keepMaxVersions: m.keepPrune?.maxVersions,
     deleteBefore: m.deleteBefore === true,
     removeAfterTransfer: m.removeAfterTransfer === true, removeEmptyDirs: m.removeEmptyDirs === true,
@@ -134,10 +134,10 @@ function entryToWire(entry: Entry): EncodedEntry {
     path: entry.path, kind: KINDS[entry.kind], size: entry.size, mtimeUs: entry.mtimeUs, mode: entry.mode,
     checksum: entry.checksum ?? new Uint8Array(), linkTarget: entry.linkTarget ?? '',
     // Absent, not 0, when not tracked: 0 is root.
-    uid: entry.uid ?? undefined, gid: entry.gid ?? undefined,
+    uid: entry.uid ?? undefined, gid: entry.gid ?? undefined, atimeUs: entry.atimeUs ?? undefined,
   };
 }
 
 function fileDataToWire(m: MessageOf<'fileData'>): Encoded<Snapsync.V1.FileData> {
-  return { path: m.path, offset: m.offset, data: m.data, last: m.last, aborted: m.aborted, reason: m.reason, digest: m.digest ?? new Uint8Array() };
+  return { path: m.path, offset: m.offset, data: m.data, last: m.last, aborted: m.aborted, reason: m.reason, digest: m.digest ?? new Uint8Array(), hole: m.hole ?? 0 };
 }

@@ -26,6 +26,7 @@ export function runSettingsOf(request: StartSync): RunSettings {
     ...(request.ignoreMode === true ? { ignoreMode: true } : {}),
     ...(request.keepPrune !== undefined ? { keepPrune: request.keepPrune } : {}),
     ...(request.deleteBefore === true ? { deleteBefore: true } : {}),
+    ...(request.preserveAccessTime === true ? { preserveAccessTime: true } : {}),
     ...(request.removeAfterTransfer === true ? { removeAfterTransfer: true } : {}),
     ...(request.removeEmptyDirs === true ? { removeEmptyDirs: true } : {}),
     ...(request.dedup !== undefined ? { dedup: request.dedup } : {}),

@@ -117,13 +117,25 @@ export const TOKEN_LOGIN_FEATURE = 'token-login';
  */
 export const DEDUP_FEATURE = 'dedup';
 
+/**
+ * SPARSE_FEATURE: the peer takes FileData.hole, a run of zeros of a sparse file sent as its
+ * length, and leaves it a hole. An older one would take the message for an empty chunk: never sent it.
+ */
+export const SPARSE_FEATURE = 'sparse';
+
+/**
+ * TIMES_FEATURE: the reactor reads StartSync.preserve_access_time and Entry.atime_us
+ * (--preserve-access-time). An older one would drop the access times unread: never asked.
+ */
+export const TIMES_FEATURE = 'times';
+
 /** FEATURES this build can use; optional abilities are negotiated, not versioned. */
 export const FEATURES: readonly string[] = [
   DRY_RUN_FEATURE, OWNERS_FEATURE, BIDI_FEATURE, CONTINUOUS_FEATURE, MAX_DELETE_FEATURE, DIGEST_LAST_FEATURE, FILE_BATCH_FEATURE,
   OLD_DIRS_FEATURE, CLEAN_EXCLUDED_FEATURE,
   IGNORE_MODE_FEATURE, COOLOFF_MAX_FEATURE, KEEP_VERSIONS_FEATURE,
   MOUNT_SIGNATURE_FEATURE, DELETE_BEFORE_FEATURE,
-  REMOVE_AFTER_FEATURE, TOKEN_LOGIN_FEATURE, DEDUP_FEATURE,
+  REMOVE_AFTER_FEATURE, TOKEN_LOGIN_FEATURE, DEDUP_FEATURE, SPARSE_FEATURE, TIMES_FEATURE,
 ];
 
 /** sharedFeatures keeps the features both ends named. */

@@ -89,6 +89,10 @@ export interface CycleOptions {
    * sender hashes every new file before its change goes (default: the feature, as sessions run).
    */
   readonly digestLast?: boolean;
+  /** sparse: the receiving end takes holes (feature "sparse"; default true). */
+  readonly sparse?: boolean;
+  /** preserveAccessTime is --preserve-access-time. */
+  readonly preserveAccessTime?: boolean;
   /** ignoreMode is --ignore-mode: a path already on the receiving side keeps its own mode. */
   readonly ignoreMode?: boolean;
   /** removeAfterTransfer (with removeEmptyDirs) is --remove-after-transfer (--remove-empty-dirs). */
@@ -214,7 +218,7 @@ function endpointOf(side: Side, self: Party, direction: Direction, options: Cycl
     side: { store: side.store, dryRun: options.dryRun ?? false, layout: { cacheDir: side.cacheDir }, checkpoint: recordStop, finish: recordStop },
     root: side.root, self, host: self === 'initiator' ? 'ihost' : 'rhost', direction, checksum: options.checksum ?? 'sha256',
     durable: options.durable ?? true, peerPlatform: options.peerPlatform ?? options.platform ?? currentPlatform,
-    privateDirName: PRIVATE_DIR, peerDigestLast: options.digestLast ?? true,
+    privateDirName: PRIVATE_DIR, peerDigestLast: options.digestLast ?? true, peerSparse: options.sparse ?? true,
     ...(receives && options.platform !== undefined ? { platform: options.platform } : {}),
     ...(self === 'reactor' && options.reactorRefusesOwners === true ? { ownersRefused: 'this reactor does not let the test user set owners' } : {}),
     ...(self === 'reactor' && options.linkBoundary !== undefined ? { linkBoundary: options.linkBoundary } : {}),
@@ -233,6 +237,7 @@ function settingsOf(options: CycleOptions, policy: OverwritePolicy): RunSettings
     ...(options.keepPrune !== undefined ? { keepPrune: options.keepPrune } : {}),
     ...(options.deleteBefore === true ? { deleteBefore: true } : {}),
     ...(options.dedup !== undefined ? { dedup: options.dedup } : {}),
+    ...(options.preserveAccessTime === true ? { preserveAccessTime: true } : {}),
     ...(options.removeAfterTransfer === true ? { removeAfterTransfer: true, removeEmptyDirs: options.removeEmptyDirs === true } : {}),
   };
 }

@@ -98,6 +98,14 @@ describe('initiator/options/session-conf', () => {
     expect(both.notices).to.deep.equal(['s.json: field "remote.port" ignored: remote.ws_port gives the reactor port']);
   });
 
+  it('reads preserve_access_time and preserve_creation_time as their flags, and preserve_modification_time as -t', async () => {
+    const { sessions, notices } = sessionsFromConf({ ...BASE, preserve_access_time: true, preserve_creation_time: true, preserve_modification_time: true }, PRIVATE);
+    expect(notices).to.deep.equal([]);
+    expect(sessions[0]!.argv).to.include.members(['--preserve-access-time', '--preserve-creation-time', '--preserve-time']);
+    const options = await fromFlags(['-N', 'j', '-d', '/l', '-r', 'h:/p', '--preserve-access-time', '--preserve-creation-time', '--preserve-modification-time']);
+    expect(options).to.include({ preserveAccessTime: true, preserveCreationTime: true, preserveTime: true });
+  });
+
   it('reads exclude_dirs_older_than in both of Aspera\'s forms, and clean_excluded', async () => {
     const argv = (conf: unknown): readonly string[] => sessionsFromConf({ ...BASE, ...(conf as object) }, PRIVATE).sessions[0]!.argv;
     expect(argv({ exclude_dirs_older_than: { relative_seconds: 86400 } })).to.include('--exclude-dirs-older-than=86400s');

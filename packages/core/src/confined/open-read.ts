@@ -1,4 +1,5 @@
-import { constants, openSync, realpathSync } from 'node:fs';
+import { constants, realpathSync } from 'node:fs';
+import { openToReadQuietly } from '../platform/no-atime.js';
 import { localPath } from '../scan/local-tree.js';
 import { NO_FOLLOW } from './confined-tree.js';
 import { isInside } from './resolve.js';
@@ -11,11 +12,11 @@ import { isInside } from './resolve.js';
  */
 export function openToRead(root: string, path: string, realRoot: string | undefined): number {
   const full = localPath(root, path);
-  if (realRoot === undefined) return openSync(full, constants.O_RDONLY | NO_FOLLOW);
+  if (realRoot === undefined) return openToReadQuietly(full, constants.O_RDONLY | NO_FOLLOW);
   // native: Node's JS realpath climbs a `..` after a link lexically, the kernel from where the link leads.
   const real = realpathSync.native(full);
   if (!isInside(realRoot, real)) {
     throw Object.assign(new Error('it leads outside the synchronized tree now'), { code: 'EXDEV' });
   }
-  return openSync(real, constants.O_RDONLY | NO_FOLLOW);
+  return openToReadQuietly(real, constants.O_RDONLY | NO_FOLLOW);
 }

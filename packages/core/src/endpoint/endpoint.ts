@@ -60,6 +60,8 @@ export interface EndpointOptions {
    * "digest-last"), so a one-way run's sender hashes big new files while it sends them.
    */
   readonly peerDigestLast?: boolean;
+  /** peerSparse: the other end takes a sparse file's zeros as holes (feature "sparse"). */
+  readonly peerSparse?: boolean;
   /**
    * rateCap (bits per second) is a ceiling this side holds whatever the peer asks (a reactor's
    * per-user limit): it sends no faster, and acknowledges what it receives no faster.
@@ -263,7 +265,7 @@ export class Endpoint {
       ...(settings.maxDelete !== undefined ? { maxDelete: settings.maxDelete } : {}),
       // A reactor's unreadable paths are reported where the user is.
       reportProblems: self === 'reactor', losersOnly: pass.losersOnly === true, withBase: direction === 'bidi',
-      digestLast: this.digestLast(settings), rate,
+      digestLast: this.digestLast(settings), sparse: this.options.peerSparse === true, preserveAccessTime: settings.preserveAccessTime === true, rate,
       ...(settings.dedup !== undefined ? { dedup: settings.dedup } : {}),
       ...(hooks.progress !== undefined ? { progress: hooks.progress } : {}),
       ...(this.removesAfter(settings) ? {
@@ -278,7 +280,7 @@ export class Endpoint {
     return new Receiver({
       root, peerPlatform: this.options.peerPlatform, cacheDir: side.layout.cacheDir, store: this.store, checksum, ackRate,
       policy: settings.overwrite, channel: pass.channel, report: this.report, mirror: settings.mirror, deleteBefore: settings.deleteBefore === true,
-      filter: this.scanned(this.current()).filter, preserveTime: settings.preserveTime,
+      filter: this.scanned(this.current()).filter, preserveTime: settings.preserveTime, preserveAccessTime: settings.preserveAccessTime === true,
       owners: { uid: settings.preserveUid, gid: settings.preserveGid }, dryRun: this.dryRun, durable: this.options.durable,
       ...(this.options.platform !== undefined ? { platform: this.options.platform } : {}),
       ...(this.options.linkBoundary !== undefined ? { linkBoundary: this.options.linkBoundary } : {}),

@@ -48,6 +48,11 @@ export interface RunSettings {
   readonly removeEmptyDirs?: boolean;
   /** dedup is --dedup: one path of each set of duplicate source files is sent, the receiver makes the others from it; absent: off. */
   readonly dedup?: DedupMode;
+  /**
+   * preserveAccessTime is --preserve-access-time: the receiver gives each file it writes the
+   * source's access time, as it was before this run read the file (feature "times").
+   */
+  readonly preserveAccessTime?: boolean;
 }
 
 /** RunHooks are what one end adds to a run: its own keep dir, and who hears of what happens. */

@@ -26,6 +26,11 @@ export interface Entry {
    */
   readonly uid?: number | null;
   readonly gid?: number | null;
+  /**
+   * atimeUs is a file's access time on the sending side, in µs since the epoch, carried only
+   * under --preserve-access-time from the sender to the receiver; never stored.
+   */
+  readonly atimeUs?: number;
 }
 
 /** PreviousEntry is what a scan compares a path with to know a file need not be read again. */

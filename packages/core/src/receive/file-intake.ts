@@ -4,6 +4,7 @@ import { SnapsyncError } from '../errors.js';
 import { AckCredit } from './ack-credit.js';
 import { sameContent, type ChecksumName, type Entry, type Owners } from '../model/entry.js';
 import { hashRange, newHasher } from '../scan/hash.js';
+import { hashZeros } from '../stream/holes.js';
 import {
   askedAgain, CACHE_READ_WRITE, CACHE_WRITE, cacheMode, discard, landFlushed, landOpen, reopenFlushed, verifiedEntry, writeData, writeWhole, type Incoming,
   type LandingOptions,
@@ -32,6 +33,7 @@ export interface FileIntakeOptions {
   readonly owners: Owners;
   readonly ownersRefused?: string;
   readonly preserveTime?: boolean;
+  readonly preserveAccessTime?: boolean;
   /** ackRate caps how fast credit goes back, and so what the sender may send (a reactor's per-user cap). */
   readonly ackRate?: RateLimit;
   /** durable flushes each file to the disk before it is renamed into place. */
@@ -67,6 +69,7 @@ export class FileIntake {
     this.landing = {
       owners: options.owners, ...(options.ownersRefused !== undefined ? { ownersRefused: options.ownersRefused } : {}),
       ...(options.preserveTime !== undefined ? { preserveTime: options.preserveTime } : {}),
+      ...(options.preserveAccessTime === true ? { preserveAccessTime: true } : {}),
     };
   }
 
@@ -124,11 +127,10 @@ export class FileIntake {
       this.receiveBlock(incoming, message);
       return;
     }
-    if (message.offset === 0 && incoming.resumed > 0 && incoming.received === incoming.resumed) {
-      // The sender found the source's first bytes changed: start this file over.
-      incoming.hasher = newHasher(this.options.checksum);
-      incoming.received = 0;
-      incoming.resumed = 0;
+    this.startOverIfAsked(incoming, message.offset);
+    if (message.hole !== undefined) {
+      this.receiveHole(incoming, message, message.hole);
+      return;
     }
     if (message.offset !== incoming.received) throw unexpected(`data for ${message.path} out of order`);
     if (incoming.received + message.data.length > incoming.entry.size) throw unexpected(`more data for ${message.path} than its size`);
@@ -164,6 +166,29 @@ export class FileIntake {
         incoming.failure ??= err;
       })
       .finally(() => this.credit.add(data.length));
+    if (message.last) this.completeAfter(incoming);
+  }
+
+  /** startOverIfAsked starts a resumed file over when the sender found the source's first bytes changed (it sends from 0). */
+  private startOverIfAsked(incoming: Incoming, offset: number): void {
+    if (offset !== 0 || incoming.resumed === 0 || incoming.received !== incoming.resumed) return;
+    incoming.hasher = newHasher(this.options.checksum);
+    incoming.received = 0;
+    incoming.resumed = 0;
+  }
+
+  /**
+   * receiveHole takes a run of zeros of a sparse file (feature "sparse"): nothing is written
+   * there, so it stays a hole in the cache file, which complete() extends to the file's size
+   * if the file ends in one. It is hashed as the zeros it reads as.
+   */
+  private receiveHole(incoming: Incoming, message: FileData, hole: number): void {
+    if (message.offset !== incoming.received) throw unexpected(`data for ${message.path} out of order`);
+    if (incoming.received + hole > incoming.entry.size) throw unexpected(`more data for ${message.path} than its size`);
+    this.options.progress?.({ kind: 'moved', bytes: hole });
+    hashZeros(incoming.hasher, hole);
+    incoming.received += hole;
+    incoming.holes = true;
     if (message.last) this.completeAfter(incoming);
   }
 
@@ -218,6 +243,8 @@ export class FileIntake {
    */
   private receiveBlock(incoming: Incoming, message: FileData): void {
     const { data, offset } = message;
+    // A delta's sender sends changed blocks as data: the seeded copy holds other bytes where a hole would be.
+    if (message.hole !== undefined) throw unexpected(`a hole in the delta of ${message.path}`);
     if (offset < incoming.received) throw unexpected(`data for ${message.path} out of order`);
     if (offset + data.length > incoming.entry.size) throw unexpected(`more data for ${message.path} than its size`);
     this.options.progress?.({ kind: 'moved', bytes: data.length });
@@ -256,8 +283,10 @@ export class FileIntake {
   private async complete(incoming: Incoming): Promise<void> {
     try {
       if (incoming.failure === undefined) {
-        // An empty file still needs its cache file; a delta's was seeded, and 'w' would empty it.
-        incoming.file ??= await open(incoming.cachePath, CACHE_WRITE, cacheMode(incoming.entry));
+        // An empty file still needs its cache file; a delta's was seeded, and a resumed one's first bytes are in it: 'w' would empty them.
+        incoming.file ??= await open(incoming.cachePath, incoming.resumed > 0 ? CACHE_READ_WRITE : CACHE_WRITE, cacheMode(incoming.entry));
+        // A file that ends in a hole is that much longer than its last write.
+        if (incoming.holes === true && (await incoming.file.stat()).size < incoming.entry.size) await incoming.file.truncate(incoming.entry.size);
         if (this.options.durable) await landFlushed(incoming, incoming.file.fd, this.landing);
         else landOpen(incoming, incoming.file.fd, this.landing);
         await incoming.file.close();

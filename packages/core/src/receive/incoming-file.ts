@@ -44,6 +44,8 @@ export interface Incoming {
   delta: boolean;
   /** hashed is how far a delta's digest has got through the cache file. */
   hashed: number;
+  /** holes: runs of zeros came as holes (feature "sparse"): nothing was written there, and the file's size is set at its end. */
+  holes?: boolean;
   /** sent counts the bytes that crossed the connection for this file. */
   sent: number;
   /** landed is the cache file's state once its owner, mode and time are set (landOpen), as it will land. */
@@ -119,6 +121,8 @@ export interface LandingOptions {
   readonly owners: Owners;
   readonly ownersRefused?: string;
   readonly preserveTime?: boolean;
+  /** preserveAccessTime gives the file the access time its change carries (--preserve-access-time). */
+  readonly preserveAccessTime?: boolean;
 }
 
 /** writeWhole writes a file that came in one message, lands it (landOpen) and closes it. */
@@ -178,7 +182,8 @@ export function cacheMode(entry: Entry): number {
 }
 
 /**
- * landOpen gives a written cache file its owner and mode (and time under -t) through its open
+ * landOpen gives a written cache file its owner and mode (and times under -t and
+ * --preserve-access-time) through its open
  * descriptor, and notes its state as it will land: a rename keeps all of them, and a flush of
  * the file after this keeps them too. The mode is set only where the file was not made with it.
  */
@@ -186,7 +191,7 @@ export function landOpen(incoming: Incoming, fd: number, options: LandingOptions
   const { entry } = incoming;
   const ids = ownerIds(entry, options.owners);
   incoming.ownerNote = ids === undefined ? '' : applyOwner((uid, gid) => fchownSync(fd, uid, gid), ids, options.ownersRefused);
-  if (options.preserveTime === true) futimesSync(fd, entry.mtimeUs / 1e6, entry.mtimeUs / 1e6);
+  setTimes(fd, entry, options);
   const st = fstatSync(fd, { bigint: true });
   let mode = Number(st.mode & 0o7777n);
   if (mode !== (entry.mode & MODE_BITS)) {
@@ -199,6 +204,18 @@ export function landOpen(incoming: Incoming, fd: number, options: LandingOptions
     ino: inodeNumber(st.ino), checksum: null, linkTarget: null,
     uid: options.owners.uid ? Number(st.uid) : null, gid: options.owners.gid ? Number(st.gid) : null,
   };
+}
+
+/**
+ * setTimes gives a cache file the source's modification time under -t, and its access time
+ * under --preserve-access-time (without -t, the file keeps the modification time its writing
+ * gave it). Under -t alone the access time is the modification time, as it always was.
+ */
+function setTimes(fd: number, entry: Entry, options: LandingOptions): void {
+  const atimeUs = options.preserveAccessTime === true ? entry.atimeUs : undefined;
+  if (options.preserveTime !== true && atimeUs === undefined) return;
+  const mtime = options.preserveTime === true ? entry.mtimeUs / 1e6 : Number(fstatSync(fd, { bigint: true }).mtimeNs / 1000n) / 1e6;
+  futimesSync(fd, atimeUs !== undefined ? atimeUs / 1e6 : mtime, mtime);
 }
 
 /** discard closes and removes a cache file that will not be placed. */

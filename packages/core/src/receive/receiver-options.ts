@@ -28,6 +28,8 @@ export interface ReceiverOptions {
   readonly linkBoundary?: string;
   /** preserveTime (-t) gives files and links the source's modification time. */
   readonly preserveTime?: boolean;
+  /** preserveAccessTime (--preserve-access-time) gives each file written the source's access time, carried in its change. */
+  readonly preserveAccessTime?: boolean;
   /** owners (-u, -j) gives paths the source's uid and/or gid; this side's scan must track the same. */
   readonly owners?: Owners;
   /** ownersRefused, when set, says why this side will not set owners (a reactor's policy): noted, not tried. */

@@ -99,6 +99,7 @@ export class Receiver {
       ...(options.ackRate !== undefined ? { ackRate: options.ackRate } : {}),
       ...(options.ownersRefused !== undefined ? { ownersRefused: options.ownersRefused } : {}),
       ...(options.preserveTime !== undefined ? { preserveTime: options.preserveTime } : {}),
+      ...(options.preserveAccessTime === true ? { preserveAccessTime: true } : {}),
       ...(options.progress !== undefined ? { progress: options.progress } : {}),
       landed: (incoming, local, note) => recording.recordSynced(local, verifiedEntry(incoming), { outcome: 'synchronized', message: note, bytes: incoming.sent }),
       identical: (incoming) => recording.recordSynced(incoming.target, verifiedEntry(incoming), { outcome: 'exists', message: '' }),

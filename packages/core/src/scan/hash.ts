@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync, type BigIntStats } from 'node:fs';
+import { closeSync, fstatSync, readSync, type BigIntStats } from 'node:fs';
+import { openToReadQuietly } from '../platform/no-atime.js';
 import { inodeNumber } from '../platform/platform.js';
 import type { ChecksumName } from '../model/entry.js';
 
@@ -44,7 +45,7 @@ export function hashFile(path: string, algorithm: ChecksumName, asScanned?: Scan
   if (algorithm === 'none') return { ok: true, checksum: new Uint8Array(), size: -1 };
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    fd = openToReadQuietly(path);
   } catch (err) {
     return readFailure(err);
   }
@@ -132,7 +133,7 @@ export function hashRange(fd: number, start: number, end: number, hasher: Hasher
 export function hashBlocks(path: string, blockSize: number, asScanned: ScannedStat): Uint8Array | undefined {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    fd = openToReadQuietly(path);
   } catch {
     return undefined;
   }

@@ -10,6 +10,8 @@ import { BufferedContent } from './buffered-content.js';
 import type { ChangeList } from './change-list.js';
 import type { ByteCredit } from './credit.js';
 import { sendBlocks } from './delta-blocks.js';
+import { isSparse } from '../stream/holes.js';
+import { sendSparse } from './sparse-content.js';
 import type { DigestsAhead } from './digests-ahead.js';
 import { readAs, type SourceFiles } from './source-files.js';
 import { cannotRead, gone, NOT_A_FILE, notSent, sourceRead, VANISHED } from './source-reads.js';
@@ -36,6 +38,8 @@ export interface SupplyOptions {
    * "digest-last"), so a big one the scan left unhashed is hashed while it is sent.
    */
   readonly digestLast: boolean;
+  /** sparse: the receiver takes holes (feature "sparse"): a sparse file's runs of zeros go as their length. */
+  readonly sparse?: boolean;
   /** gaveUp reports a path given up on before it was streamed. */
   readonly gaveUp: (result: PathResult) => void;
   readonly progress?: (event: TransferProgress) => void;
@@ -197,6 +201,14 @@ export class ContentSupply {
       const hasher = digesting ? prefix ?? newHasher(this.options.checksum) : undefined;
       const digestLength = hasher === undefined ? 0 : this.digestLength();
       let offset = prefix !== undefined ? resume!.offset : 0;
+      if (this.options.sparse === true && isSparse(fd)) {
+        const failed = await sendSparse(fd, entry, offset, {
+          channel, credit, hasher, progress: this.options.progress,
+          digested: (digest) => this.options.changes.digested({ ...entry, checksum: digest }),
+        });
+        if (failed !== undefined) this.abort(path, failed);
+        return;
+      }
       do {
         const length = Math.min(CHUNK, entry.size - offset);
         const last = offset + length === entry.size;

@@ -1,6 +1,7 @@
 import { SnapsyncError } from '../errors.js';
 import type { DedupMode } from '../model/dedup.js';
 import type { ChecksumName, Entry } from '../model/entry.js';
+import { withAccessTime } from './access-time.js';
 import type { SideScan } from '../scan/scan-side.js';
 import { CHANGE_BATCH } from '../stream/limits.js';
 import type { Change, PathResult, SyncChannel, SyncMessage, TransferProgress } from '../stream/messages.js';
@@ -58,6 +59,10 @@ export interface SenderOptions {
   readonly rate?: RateLimit;
   /** digestLast: the receiver takes a new file's digest with its last chunk (feature "digest-last"; one-way runs). */
   readonly digestLast?: boolean;
+  /** preserveAccessTime (--preserve-access-time): each file's change carries its access time. */
+  readonly preserveAccessTime?: boolean;
+  /** sparse: the receiver takes holes (feature "sparse"): a sparse file's zeros go as their length. */
+  readonly sparse?: boolean;
   /**
    * removeAfter (--remove-after-transfer, one way) removes each source file once the receiver
    * recorded it, and with emptyDirs the directories that emptied; root and boundary are this side's.
@@ -108,7 +113,7 @@ export class Sender {
     this.supply = new ContentSupply({
       channel, checksum, source: this.source, changes: this.changes, credit: this.credit,
       ahead: this.ahead,
-      judgedBothWays: twoWay, digestLast: options.digestLast === true && !twoWay, gaveUp: (result) => this.results.gaveUp(result),
+      judgedBothWays: twoWay, digestLast: options.digestLast === true && !twoWay, sparse: options.sparse === true, gaveUp: (result) => this.results.gaveUp(result),
       ...(options.progress !== undefined ? { progress: options.progress } : {}),
     });
   }
@@ -157,7 +162,7 @@ export class Sender {
       if (entry === undefined) continue;
       if (entry !== scanned) hashed.push(entry);
       window.sent();
-      batch.push(changes.change(entry));
+      batch.push(changes.change(this.options.preserveAccessTime === true ? withAccessTime(this.options.root, entry) : entry));
       ahead.start(entry);
       if (batch.length >= CHANGE_BATCH) await send(false);
     }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import { inodeNumber } from '../platform/platform.js';
 import { CACHE_WRITE } from '../receive/incoming-file.js';
+import { dataRuns } from './holes.js';
 import type { DeltaFrom } from './messages.js';
 
 /**
@@ -48,6 +49,7 @@ export function sameBlock(delta: DeltaFrom, index: number, digest: Uint8Array): 
  * seedFromBasis copies this side's version of a file (never through a symbolic link) into the
  * cache file the new version is built in, cut or padded to the new size, and digests the
  * copy's blocks: what the sender then skips is exactly what the cache file already holds.
+ * A sparse basis's runs of zeros are left unwritten, so its holes stay holes in the copy.
  * Returns undefined when the basis is not a plain readable file (the file is sent whole).
  */
 export function seedFromBasis(basisPath: string, basisIno: number, cachePath: string, size: number,
@@ -64,6 +66,7 @@ export function seedFromBasis(basisPath: string, basisIno: number, cachePath: st
     const out = openSync(cachePath, CACHE_WRITE, 0o600);
     try {
       const basisSize = Number(st.size);
+      const sparse = st.blocks * 512n < st.size;
       const blocks = blockCount(Math.min(size, basisSize), blockSize);
       const digests = new Uint8Array(blocks * DELTA_DIGEST);
       const buffer = Buffer.allocUnsafe(Math.min(UNIT, blockSize));
@@ -75,12 +78,14 @@ export function seedFromBasis(basisPath: string, basisIno: number, cachePath: st
           const n = readSync(basis, buffer, 0, Math.min(buffer.length, end - offset), offset);
           if (n === 0) return undefined; // shrank meanwhile
           hash.update(buffer.subarray(0, n));
-          writeSync(out, buffer, 0, n, offset);
+          if (!sparse) writeSync(out, buffer, 0, n, offset);
+          else for (const [start, stop] of dataRuns(buffer.subarray(0, n), offset)) writeSync(out, buffer, start, stop - start, offset + start);
           offset += n;
         }
         digests.set(hash.digest(), index * DELTA_DIGEST);
       }
-      if (size !== offset) ftruncateSync(out, size);
+      // Also where the copy ends in a hole it left unwritten.
+      ftruncateSync(out, size);
       return digests;
     } finally {
       closeSync(out);

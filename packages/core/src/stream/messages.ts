@@ -99,6 +99,8 @@ export type SyncMessage =
     readonly last: boolean; readonly aborted: boolean; readonly reason: string;
     /** digest: the whole file's, on the last data of a file whose change went without one (feature "digest-last"). */
     readonly digest?: Uint8Array;
+    /** hole: this message stands for this many zero bytes at offset, a hole of a sparse file, and carries no data (feature "sparse"). */
+    readonly hole?: number;
   }
   | { readonly kind: 'ack'; readonly bytes: number }
   | { readonly kind: 'results'; readonly results: readonly PathResult[] }

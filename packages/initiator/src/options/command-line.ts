@@ -52,6 +52,10 @@ export interface SyncOptions {
   /** overwrite is -o; one-way runs default to always (the source wins), as Aspera's do. */
   readonly overwrite: OverwritePolicy;
   readonly preserveTime: boolean;
+  /** preserveAccessTime (--preserve-access-time): each file written gets the source's access time, from before the run read it. */
+  readonly preserveAccessTime: boolean;
+  /** preserveCreationTime (--preserve-creation-time): accepted, a no-op where the platform cannot set a birth time (every one Node runs on). */
+  readonly preserveCreationTime: boolean;
   /** preserveUid (-u) and preserveGid (-j) carry owners from the sending side to the receiving one. */
   readonly preserveUid: boolean;
   readonly preserveGid: boolean;
@@ -164,7 +168,11 @@ export function buildParser(argv: readonly string[]) {
       describe: 'send one path of each set of duplicate files, the receiving side makes the others from it: ' +
         'inode (hard links of one inode arrive as hard links), hardlink (the default value: files of identical content arrive as ' +
         'hard links of one inode), copy (they are copied there, each its own file), none' })
-    .option('preserve-time', { alias: 't', type: 'boolean', describe: "give files and links the source's modification time" })
+    .option('preserve-time', { alias: ['t', 'preserve-modification-time'], type: 'boolean', describe: "give files and links the source's modification time" })
+    .option('preserve-access-time', { type: 'boolean',
+      describe: "give each file written the source's access time, as it was before the run read it (the run's reads leave the source's alone where Linux lets them)" })
+    .option('preserve-creation-time', { type: 'boolean',
+      describe: 'keep creation (birth) times: accepted, but no platform snapsync runs on lets it set one, so nothing is changed (said in each run)' })
     .option('preserve-uid', { alias: 'u', type: 'boolean', describe: "give paths the source's owner (uid; needs root on the receiving side)" })
     .option('preserve-gid', { alias: 'j', type: 'boolean', describe: "give paths the source's group (gid; needs root or membership)" })
     .option('ignore-delete', { type: 'boolean', describe: 'do not carry deletions: the target keeps what the source deleted' })
@@ -221,7 +229,7 @@ export function buildParser(argv: readonly string[]) {
     // Over seventy flags read better by topic; yargs lists them in this order.
     .group(['name', 'local-dir', 'remote-dir', 'direction', 'continuous', 'create-dir', 'reset', 'dry-run', 'conf', 'conf64', 'parallel'], 'Session:')
     .group(['port', 'fingerprint', 'known-hosts', 'accept-new-host', 'identity', 'password-file', 'token', 'proxy', 'target-rate'], 'Connection:')
-    .group(['checksum', 'overwrite', 'symbolic-links', 'dedup', 'preserve-time', 'preserve-uid', 'preserve-gid', 'ignore-mode',
+    .group(['checksum', 'overwrite', 'symbolic-links', 'dedup', 'preserve-time', 'preserve-access-time', 'preserve-creation-time', 'preserve-uid', 'preserve-gid', 'ignore-mode',
       'exclude', 'include', 'exclude-from', 'include-from', 'exclude-dirs-older-than', 'clean-excluded'], 'What is compared and carried:')
     .group(['ignore-delete', 'mirror', 'delete-before', 'delete-delay', 'keep-dir-local', 'keep-dir-remote', 'keep-max-age', 'keep-max-versions',
       'remove-after-transfer', 'remove-empty-dirs', 'allow-mass-delete', 'max-delete', 'local-mount-signature', 'remote-mount-signature'],
@@ -294,6 +302,8 @@ export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncO
     symlinks: args.symbolicLinks === undefined ? DEFAULT_SYMLINKS
       : choice(args.symbolicLinks.toLowerCase(), SYMLINK_MODES, '--symbolic-links'),
     preserveTime: args.preserveTime === true,
+    preserveAccessTime: args.preserveAccessTime === true,
+    preserveCreationTime: args.preserveCreationTime === true,
     preserveUid: args.preserveUid === true,
     preserveGid: args.preserveGid === true,
     ignoreMode: args.ignoreMode === true,

@@ -73,7 +73,6 @@ const ENGINE_TUNING = "tunes Aspera's engine; snapsync has no such knob";
 const FASP = 'a FASP transport setting; snapsync moves data over its TLS WebSocket';
 const NO_ACLS = 'snapsync does not carry ACLs or extended attributes';
 const OBJECT_STORAGE = 'snapsync does not sync object storage';
-const TIMES = 'snapsync keeps modification times only (preserve_modification_time)';
 
 const flag = (name: string, kind: Kind, short?: string): Field => (short === undefined ? { flag: name, kind } : { flag: name, kind, short });
 
@@ -126,8 +125,8 @@ const SESSION: Fields = {
   ignore_mode: flag('ignore-mode', 'boolean'),
   no_preserve_root_attrs: { refuse: "snapsync treats the sync root's attributes as any directory's", inert: false },
   preserve_modification_time: flag('preserve-time', 'boolean', 't'),
-  preserve_access_time: { refuse: TIMES, inert: false },
-  preserve_creation_time: { refuse: TIMES, inert: false },
+  preserve_access_time: flag('preserve-access-time', 'boolean'),
+  preserve_creation_time: flag('preserve-creation-time', 'boolean'),
   preserve_uid: flag('preserve-uid', 'boolean', 'u'),
   preserve_gid: flag('preserve-gid', 'boolean', 'j'),
   preserve_object_lock_legal_hold: { refuse: OBJECT_STORAGE, inert: false },

@@ -2,7 +2,7 @@ import { SnapsyncError } from '@snapsync/core';
 import {
   BIDI_FEATURE, CLEAN_EXCLUDED_FEATURE, CONTINUOUS_FEATURE, DEDUP_FEATURE, COOLOFF_MAX_FEATURE, DELETE_BEFORE_FEATURE, DRY_RUN_FEATURE,
   IGNORE_MODE_FEATURE, KEEP_VERSIONS_FEATURE, MAX_DELETE_FEATURE, MOUNT_SIGNATURE_FEATURE, OLD_DIRS_FEATURE, OWNERS_FEATURE,
-  REMOVE_AFTER_FEATURE,
+  REMOVE_AFTER_FEATURE, TIMES_FEATURE,
 } from '@snapsync/protocol';
 import type { SyncOptions } from '../options/command-line.js';
 
@@ -50,6 +50,8 @@ const NEEDS: readonly Need[] = [
   { asked: (o) => o.removeAfterTransfer, feature: REMOVE_AFTER_FEATURE, flags: '--remove-after-transfer' },
   // Sending, it would send each path of a set as its own file; receiving, it would drop twin_of and ask for every twin.
   { asked: (o) => o.dedup !== undefined, feature: DEDUP_FEATURE, flags: '--dedup', why: ' and would send every duplicate as its own file' },
+  // A sending reactor would send no access times, a receiving one would drop them.
+  { asked: (o) => o.preserveAccessTime, feature: TIMES_FEATURE, flags: '--preserve-access-time', why: ' and would not carry access times' },
 ];
 
 /** refuseUnsupported throws NOT_SUPPORTED for the first option asked for that the reactor's features lack. */

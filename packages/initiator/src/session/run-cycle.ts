@@ -59,6 +59,7 @@ function runSettings(options: SyncOptions, scope: readonly string[] | undefined)
     ...(options.excludeDirsOlderThan !== undefined ? { dirsOlderThanUs: cutoffUs(options.excludeDirsOlderThan) } : {}),
     ...(options.cleanExcluded ? { cleanExcluded: true } : {}),
     ...(options.ignoreMode ? { ignoreMode: true } : {}),
+    ...(options.preserveAccessTime ? { preserveAccessTime: true } : {}),
     ...(options.keepPrune !== undefined ? { keepPrune: options.keepPrune } : {}),
     ...(options.deleteBefore ? { deleteBefore: true } : {}),
     ...(options.removeAfterTransfer ? { removeAfterTransfer: true, removeEmptyDirs: options.removeEmptyDirs } : {}),

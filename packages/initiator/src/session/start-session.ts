@@ -2,7 +2,7 @@ import {
   Endpoint, SessionSide, SnapsyncError, checkMountSignature, partOf, currentPlatform, lastSyncAgreed, type Direction, type PlatformName,
 } from '@snapsync/core';
 import {
-  BIDI_FEATURE, DIGEST_LAST_FEATURE, FEATURES, FILE_BATCH_FEATURE,
+  BIDI_FEATURE, DIGEST_LAST_FEATURE, FEATURES, FILE_BATCH_FEATURE, SPARSE_FEATURE,
   MAGIC, PeerError, PROTOCOL_VERSION, SNAPSYNC_VERSION, TOKEN_LOGIN_FEATURE,
   protocolError, type Connection,
   type Message, type OpenSession,
@@ -19,6 +19,7 @@ import { buildAuth, type CredentialSources } from './credentials.js';
 import { localDirectory, overlaps } from './local-paths.js';
 import { refuseUnsupported } from './reactor-features.js';
 import { debug } from '../output/debug-log.js';
+import { timeNotes } from './time-notes.js';
 
 /** RunIo is what a run needs from its surroundings: output, and a person when there is one. */
 export interface RunIo {
@@ -87,7 +88,7 @@ export async function startSession(options: SyncOptions, io: RunIo): Promise<Sta
     }
     const endpoint = new Endpoint({
       side, root: localDir, self: 'initiator', host: hostname(), direction: options.direction, checksum: options.checksum,
-      durable: options.fsync, peerPlatform, trusted, peerDigestLast: features.includes(DIGEST_LAST_FEATURE),
+      durable: options.fsync, peerPlatform, trusted, peerDigestLast: features.includes(DIGEST_LAST_FEATURE), peerSparse: features.includes(SPARSE_FEATURE),
     });
     return { connection, side, endpoint, localDir, opened, peerPlatform };
   } catch (err) {
@@ -207,6 +208,7 @@ function reportStart(reporter: Reporter, options: SyncOptions, localDir: string,
   const host = options.remote.kind === 'remote' ? `${options.remote.host}:` : '';
   const remote = `${host}${opened.remoteDir}`;
   const arrow: Record<Direction, string> = { push: '->', pull: '<-', bidi: '<->' };
+  const times = timeNotes(options);
   reporter.event('session_start',
     `Session ${options.name}: ${localDir} ${arrow[options.direction]} ${remote} ` +
     `(${options.direction}${options.dryRun ? ', dry run' : ''})\n` +
@@ -215,13 +217,13 @@ function reportStart(reporter: Reporter, options: SyncOptions, localDir: string,
     // The server wins, as Aspera's async_db_dir does: the user learns why -B was not used.
     (opened.remoteDbDirIgnored === true ? `\n  -B ${options.remoteDbDir ?? ''} ignored: the reactor keeps snapshot DBs in its own dbDir` : '') +
     // The default order (--delete-delay) is said in the JSON event and by -D only: the usual text stays as it was.
-    (options.deleteBefore ? '\n  deletions run before any transfer (--delete-before)' : '') +
+    (options.deleteBefore ? '\n  deletions run before any transfer (--delete-before)' : '') + times.text +
     (options.proxy === undefined ? '' : `\n  through the HTTP proxy ${shownProxy(options.proxy)} (${options.proxy.from})`),
     {
       session: options.name, direction: options.direction, localDir, remote, localDb: side.layout.dbPath,
       localDbExisted: side.existed, remoteDb: opened.remoteDbPath, remoteDbExisted: opened.remoteDbExisted,
       remoteDbDirIgnored: opened.remoteDbDirIgnored === true, sessionId: opened.sessionId,
-      deletions: options.deleteBefore ? 'before' : 'after',
+      deletions: options.deleteBefore ? 'before' : 'after', ...times.fields,
       ...(options.proxy === undefined ? {} : { proxy: shownProxy(options.proxy) }),
     });
 }

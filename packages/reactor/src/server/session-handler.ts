@@ -3,7 +3,7 @@ import {
   type SyncMessage,
 } from '@snapsync/core';
 import {
-  BIDI_FEATURE, CloseCode, Connection, DIGEST_LAST_FEATURE, FEATURES, FILE_BATCH_FEATURE, HANDSHAKE_TIMEOUT_MS, MAGIC, MAX_FRAME_BYTES,
+  BIDI_FEATURE, CloseCode, Connection, DIGEST_LAST_FEATURE, FEATURES, FILE_BATCH_FEATURE, SPARSE_FEATURE, HANDSHAKE_TIMEOUT_MS, MAGIC, MAX_FRAME_BYTES,
   MAX_PREAUTH_FRAME_BYTES, SNAPSYNC_VERSION,
   PROTOCOL_VERSION, protocolError, sharedFeatures, type Auth, type Frame, type Hello, type Message, type OpenSession,
 } from '@snapsync/protocol';
@@ -235,7 +235,7 @@ export class SessionHandler {
       checksum: request.checksum as ChecksumName, durable: request.noFsync !== true, peerPlatform: peer.platform, platform: this.platform,
       // An initiator without the feature sends no generation: nothing to compare.
       trusted: lastSyncAgreed(peer.features.includes(BIDI_FEATURE), generation, request.generation),
-      peerDigestLast: peer.features.includes(DIGEST_LAST_FEATURE),
+      peerDigestLast: peer.features.includes(DIGEST_LAST_FEATURE), peerSparse: peer.features.includes(SPARSE_FEATURE),
       ...(principal.rateLimit !== undefined ? { rateCap: principal.rateLimit } : {}),
       ...linkBoundary(principal.docroot),
       ...(this.options.createModes !== undefined ? { createModes: this.options.createModes } : {}),
