@@ -11,6 +11,7 @@ import { emptyScan } from '../scan/empty-scan.js';
 import { isPresent } from '../scan/local-tree.js';
 import { scanSide, type SideScan } from '../scan/scan-side.js';
 import { RateLimit } from '../send/rate-limit.js';
+import { codecAvailable } from '../stream/compression.js';
 import { Sender } from '../send/sender.js';
 import type { Direction, SnapshotStore } from '../storage/snapshot-store.js';
 import { ProblemLog } from '../storage/problem-log.js';
@@ -135,6 +136,9 @@ export class Endpoint {
     const filter = compileFilter(settings.filters);
     if (settings.removeAfterTransfer === true && this.options.direction === 'bidi') {
       throw new SnapsyncError('NOT_SUPPORTED', '--remove-after-transfer removes what one side sent; it cannot be used with -K bidi');
+    }
+    if (settings.compression !== undefined && !codecAvailable(settings.compression)) {
+      throw new SnapsyncError('NOT_SUPPORTED', `--compression ${settings.compression}: this side's Node (${process.version}) lacks it (zstd needs Node 22.15 or 23.8)`);
     }
     const store = this.store;
     let rolledBack = 0;
@@ -262,6 +266,7 @@ export class Endpoint {
       // A reactor's unreadable paths are reported where the user is.
       reportProblems: self === 'reactor', losersOnly: pass.losersOnly === true, withBase: direction === 'bidi',
       digestLast: this.digestLast, rate,
+      ...(settings.compression !== undefined ? { compression: settings.compression } : {}),
       ...(hooks.progress !== undefined ? { progress: hooks.progress } : {}),
       ...(this.removesAfter(settings) ? {
         removeAfter: { emptyDirs: settings.removeEmptyDirs === true, ...(this.options.linkBoundary !== undefined ? { boundary: this.options.linkBoundary } : {}) },
@@ -288,6 +293,7 @@ export class Endpoint {
       ...(direction === 'bidi' ? { twoWay: { self, policy: settings.overwrite, host, ignoreMode: settings.ignoreMode === true } } : {}),
       ...(hooks.progress !== undefined ? { progress: hooks.progress } : {}),
       sourceVerdicts: this.removesAfter(settings),
+      countWire: settings.compression !== undefined,
     });
   }
 

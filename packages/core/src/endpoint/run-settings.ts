@@ -3,6 +3,7 @@ import type { OverwritePolicy } from '../plan/decide.js';
 import type { SymlinkMode } from '../scan/scan.js';
 import type { KeepPrune } from '../receive/keep-prune.js';
 import type { DeleteLimit } from '../send/delete-limit.js';
+import type { ChunkCodec } from '../stream/compression.js';
 import type { PathResult, SyncChannel, TransferProgress } from '../stream/messages.js';
 
 /**
@@ -45,6 +46,8 @@ export interface RunSettings {
    */
   readonly removeAfterTransfer?: boolean;
   readonly removeEmptyDirs?: boolean;
+  /** compression is --compression: the sending side compresses each chunk that shrinks; absent, none. */
+  readonly compression?: ChunkCodec;
 }
 
 /** RunHooks are what one end adds to a run: its own keep dir, and who hears of what happens. */

@@ -1,4 +1,5 @@
 import type { Entry } from '../model/entry.js';
+import type { ChunkCodec } from './compression.js';
 import { notes } from '../model/path-errors.js';
 
 /**
@@ -92,6 +93,9 @@ export type SyncMessage =
     readonly last: boolean; readonly aborted: boolean; readonly reason: string;
     /** digest: the whole file's, on the last data of a file whose change went without one (feature "digest-last"). */
     readonly digest?: Uint8Array;
+    /** compression (--compression): data is the chunk compressed so, rawLength its length inflated; absent, data is as it is. */
+    readonly compression?: ChunkCodec;
+    readonly rawLength?: number;
   }
   | { readonly kind: 'ack'; readonly bytes: number }
   | { readonly kind: 'results'; readonly results: readonly PathResult[] }
