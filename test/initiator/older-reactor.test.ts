@@ -89,6 +89,10 @@ describe('initiator: a reactor older than this snapsync', () => {
     ['--remove-after-transfer', 'the reactor does not support --remove-after-transfer (it is older than this snapsync); upgrade it or run without it'],
     ['--remove-after-transfer --direction=pull',
       'the reactor does not support --remove-after-transfer (it is older than this snapsync); upgrade it or run without it'],
+    // A receiving one would take compressed chunks for the file's bytes; a sending one would not compress.
+    ['--compression=zlib', 'the reactor does not support --compression zlib (it is older than this snapsync); upgrade it or run without it'],
+    ['--compression=zlib --direction=pull',
+      'the reactor does not support --compression zlib (it is older than this snapsync); upgrade it or run without it'],
   ] as const) {
     it(`refuses ${flag} with exit 3 right after the hello, before logging in or opening anything`, async () => {
       const local = tempDir('snapsync-old-');

@@ -1,0 +1,48 @@
+import { expect } from 'chai';
+import { ChunkPacker, CHUNK, inflateChunk } from '@snapsync/core/internal';
+import { randomBytes } from 'node:crypto';
+
+const text = (bytes: number): Buffer => Buffer.from('GET /api/v1/items 200 12ms\n'.repeat(Math.ceil(bytes / 27))).subarray(0, bytes);
+
+function inflated(packed: { data: Uint8Array; compression?: 'zlib' | 'zstd'; rawLength?: number }): Uint8Array {
+  return inflateChunk({ kind: 'fileData', path: 'a', offset: 0, last: true, aborted: false, reason: '', ...packed });
+}
+
+describe('core: ChunkPacker (--compression)', () => {
+  for (const size of [300, 64 * 1024, CHUNK]) {
+    it(`sends a ${size}-byte chunk of text compressed, and it inflates to the same bytes`, async () => {
+      const packer = new ChunkPacker('zlib');
+      const raw = text(size);
+      const packed = await packer.pack(raw);
+      expect(packed.compression).to.equal('zlib');
+      expect(packed.rawLength).to.equal(size);
+      expect(packed.data.length).to.be.below(size / 5);
+      expect(Buffer.from(inflated(packed)).equals(raw)).to.equal(true);
+      expect(packer.count).to.deep.equal({ data: size, wire: packed.data.length });
+    });
+  }
+
+  for (const size of [300, CHUNK]) {
+    it(`sends a ${size}-byte chunk of random bytes as it is: no byte more on the wire`, async () => {
+      const packer = new ChunkPacker('zlib');
+      const raw = randomBytes(size);
+      const packed = await packer.pack(raw);
+      expect(packed).to.deep.equal({ data: raw });
+      expect(packer.count).to.deep.equal({ data: size, wire: size });
+    });
+  }
+
+  it('sends a chunk too small to gain as it is', async () => {
+    const packed = await new ChunkPacker('zlib').pack(Buffer.from('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'));
+    expect(packed.compression).to.equal(undefined);
+  });
+
+  it('tells a chunk of random bytes from its sample, without compressing the whole of it', async () => {
+    // Mostly text, but the four sampled slices random: the sample decides, so the chunk goes as it is.
+    const raw = text(CHUNK);
+    const step = Math.floor((CHUNK - 4096) / 3);
+    for (let slice = 0; slice < 4; slice += 1) raw.set(randomBytes(4096), slice * step);
+    const packed = await new ChunkPacker('zlib').pack(raw);
+    expect(packed.compression).to.equal(undefined);
+  });
+});
