@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { openSync, writeSync, closeSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { eventually } from '../helpers/cli-process.js';
 import { describeModes, expectSameTree, expectSuccess } from './modes.js';
 
 /** logLines is text as a server's log holds it: compresses about 5:1 at zlib's cheapest level. */
@@ -57,6 +58,35 @@ describeModes('e2e: --compression', (mode) => {
       expect(delta.summary.wireBytes).to.be.below(delta.summary.dataBytes! / 3);
     });
   }
+
+  it('bidi: each side\'s logs reach the other byte-identical, both ways counted compressed', async () => {
+    const pair = mode.pair();
+    writeFileSync(join(pair.local, 'here.log'), logLines(300_000, 4));
+    writeFileSync(join(pair.remote, 'there.log'), logLines(300_000, 5));
+    const run = await mode.sync('zlib-bidi', pair, 'bidi', { extra: ['--compression', 'zlib'] });
+    expectSuccess(run);
+    expectSameTree(pair.local, pair.remote);
+    expect(run.summary.files).to.equal(2);
+    expect(run.summary.dataBytes).to.equal(600_000);
+    expect(run.summary.wireBytes).to.be.below(600_000 / 3);
+  });
+
+  it('continuous: a log written while the session runs arrives byte-identical, its cycle counted compressed', async () => {
+    const pair = mode.pair();
+    const session = mode.continuous('zlib-continuous', pair, 'push', ['--compression', 'zlib']);
+    try {
+      await eventually(() => expect(session.events().some((event) => event.event === 'watching')).to.equal(true), 30_000);
+      writeFileSync(join(pair.local, 'live.log'), logLines(400_000, 6));
+      const cycle = (): Record<string, unknown> | undefined =>
+        session.events().find((event) => event.event === 'summary' && event.files === 1);
+      await eventually(() => expect(cycle(), session.stdout()).to.not.equal(undefined), 30_000);
+      expectSameTree(pair.local, pair.remote);
+      expect(cycle()).to.include({ dataBytes: 400_000, compression: 'zlib' });
+      expect(cycle()!.wireBytes).to.be.below(400_000 / 3);
+    } finally {
+      await session.stop('SIGTERM');
+    }
+  });
 
   it('without --compression the summary counts no wire bytes: nothing is compressed', async () => {
     const pair = mode.pair();
