@@ -38,7 +38,7 @@ describe('core: ChunkPacker (--compression)', () => {
   });
 
   it('tells a chunk of random bytes from its sample, without compressing the whole of it', async () => {
-    // Mostly text, but the four sampled slices random: the sample decides, so the chunk goes as it is.
+    // Mostly text, but random where the sample is taken (4 KiB at the start, a third, two thirds and the end): the sample decides.
     const raw = text(CHUNK);
     const step = Math.floor((CHUNK - 4096) / 3);
     for (let slice = 0; slice < 4; slice += 1) raw.set(randomBytes(4096), slice * step);
