@@ -1,20 +1,23 @@
 import { expect } from 'chai';
-import { ChunkPacker, CHUNK, inflateChunk } from '@snapsync/core/internal';
+import { ChunkPacker, CHUNK, codecAvailable, inflateChunk, type ChunkCodec } from '@snapsync/core/internal';
 import { randomBytes } from 'node:crypto';
 
 const text = (bytes: number): Buffer => Buffer.from('GET /api/v1/items 200 12ms\n'.repeat(Math.ceil(bytes / 27))).subarray(0, bytes);
 
-function inflated(packed: { data: Uint8Array; compression?: 'zlib' | 'zstd'; rawLength?: number }): Uint8Array {
+/** CODECS: zlib everywhere, zstd where this Node has it (22.15, 23.8 on). */
+const CODECS = (['zlib', 'zstd'] as const).filter(codecAvailable);
+
+function inflated(packed: { data: Uint8Array; compression?: ChunkCodec; rawLength?: number }): Uint8Array {
   return inflateChunk({ kind: 'fileData', path: 'a', offset: 0, last: true, aborted: false, reason: '', ...packed });
 }
 
 describe('core: ChunkPacker (--compression)', () => {
-  for (const size of [300, 64 * 1024, CHUNK]) {
-    it(`sends a ${size}-byte chunk of text compressed, and it inflates to the same bytes`, async () => {
-      const packer = new ChunkPacker('zlib');
+  for (const [codec, size] of CODECS.flatMap((name) => [300, 64 * 1024, CHUNK].map((bytes) => [name, bytes] as const))) {
+    it(`sends a ${size}-byte chunk of text compressed with ${codec}, and it inflates to the same bytes`, async () => {
+      const packer = new ChunkPacker(codec);
       const raw = text(size);
       const packed = await packer.pack(raw);
-      expect(packed.compression).to.equal('zlib');
+      expect(packed.compression).to.equal(codec);
       expect(packed.rawLength).to.equal(size);
       expect(packed.data.length).to.be.below(size / 5);
       expect(Buffer.from(inflated(packed)).equals(raw)).to.equal(true);
