@@ -1,22 +1,26 @@
 // Deterministic benchmark corpora (the shapes of ../shared/bench: small, large, mixed).
 //
-//   node bench/corpus.mjs OUTDIR [small] [large] [mixed]      (BENCH_SCALE=0.05 shrinks them)
+//   node bench/corpus.mjs OUTDIR [small] [large] [mixed] [logs]      (BENCH_SCALE=0.05 shrinks them)
 //
 //   small : 20,000 files, sizes uniform 1-16 KiB, 207 dirs of depth 1-4         (~165 MiB)
 //   large : 4 files x 256 MiB                                                   (1 GiB)
 //   mixed : 2,000 files, log-normal sizes (median 64 KiB, sigma 2) clamped to [1 KiB, 64 MiB]
 //           and rescaled to ~1 GiB in total, 39 dirs of depth 1-3                (~1 GiB)
+//   logs  : 200 text files of server log lines, sizes uniform 64 KiB-1 MiB, 24 dirs  (~112 MiB)
+//           (compressible, about 4:1 at zlib's cheapest level: bench/compression.mjs; not in npm run bench's default set)
 // The tree shape and the sizes come from splitmix64 with a seed fixed per corpus; the bytes are
-// one AES-128-CTR keystream per corpus cut into the files in sorted order (incompressible).
+// one AES-128-CTR keystream per corpus cut into the files in sorted order (incompressible), but
+// for logs, whose text comes from bench/lib/log-text.mjs.
 // Every file and directory gets the mtime 2024-01-01T00:00:00Z. `scale` multiplies the file
 // counts of small and mixed, the total of mixed, and the file size of large.
 import { createHash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, rmSync, utimesSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { LogText } from './lib/log-text.mjs';
 import { KeyStream, SplitMix64, seedOf } from './lib/prng.mjs';
 
-export const CORPUS_NAMES = ['small', 'large', 'mixed'];
+export const CORPUS_NAMES = ['small', 'large', 'mixed', 'logs'];
 export const T_BASE = new Date('2024-01-01T00:00:00Z');
 const KiB = 1024;
 const MiB = 1024 * 1024;
@@ -70,6 +74,13 @@ export function planCorpus(name, scale = 1) {
       const dir = dirs[rng.below(dirs.length)];
       files.push({ path: `${dir}/m${String(i).padStart(4, '0')}.bin`, size });
     });
+  } else if (name === 'logs') {
+    dirs = fanTree([4, 5], 0); // 24 dirs
+    const n = Math.max(1, Math.round(200 * scale));
+    for (let i = 0; i < n; i++) {
+      const dir = dirs[rng.below(dirs.length)];
+      files.push({ path: `${dir}/service-${String(i).padStart(3, '0')}.log`, size: rng.int(64 * KiB, 1 * MiB) });
+    }
   } else {
     throw new Error(`unknown corpus ${name} (expected one of ${CORPUS_NAMES.join(', ')})`);
   }
@@ -88,7 +99,7 @@ export function generateCorpus(root, name, scale = 1) {
   rmSync(root, { recursive: true, force: true });
   mkdirSync(root, { recursive: true });
   for (const dir of plan.dirs) mkdirSync(join(root, dir), { recursive: true });
-  const stream = new KeyStream(`corpus:${name}`);
+  const stream = name === 'logs' ? new LogText(`corpus:${name}`) : new KeyStream(`corpus:${name}`);
   const fingerprint = createHash('sha256');
   for (const file of plan.files) {
     const path = join(root, file.path);

@@ -94,12 +94,13 @@ export async function createRsyncTool({ work }) {
     },
     async startCorpus() {},
     async endCorpus() {},
-    async run(phase, corpus, rep, { timeoutMs }) {
+    /** run runs one phase; extra flags go before the paths (bench/compression.mjs: --bwlimit, -z). */
+    async run(phase, corpus, rep, { timeoutMs, extra = [] }) {
       seq++;
       const localRss = join(rssDir, `rsync-${seq}-local`);
       const remoteRss = join(rssDir, `rsync-${seq}-remote`);
       const rsyncPath = GNU_TIME ? `${GNU_TIME} -f ${shellQuote(TIME_FORMAT)} -o ${shellQuote(remoteRss)} rsync` : 'rsync';
-      const argv = ['rsync', '-a', '--delete', '-e', sshd.sshArgs.map(shellQuote).join(' '), `--rsync-path=${rsyncPath}`,
+      const argv = ['rsync', '-a', '--delete', '-e', sshd.sshArgs.map(shellQuote).join(' '), `--rsync-path=${rsyncPath}`, ...extra,
         `${corpus.root}/`, `${sshd.user}@127.0.0.1:${tool.dest(corpus, rep)}/`];
       const listener = sshd.child.pid;
       const cpu0 = cpuSecondsOf(listener, true);

@@ -90,7 +90,8 @@ export async function createSnapsyncTool({ work, repoRoot, direction = 'push', n
       if (reactor) await stopProcess(reactor.child);
       reactor = null;
     },
-    async run(phase, corpus, rep, { timeoutMs }) {
+    /** run runs one phase; extra flags go last (bench/compression.mjs: -l, --compression). */
+    async run(phase, corpus, rep, { timeoutMs, extra = [] }) {
       seq++;
       const rssFile = join(rssDir, `snapsync-${seq}-local`);
       let restarted = false;
@@ -104,7 +105,7 @@ export async function createSnapsyncTool({ work, repoRoot, direction = 'push', n
       const rel = relOf(corpus, rep);
       const argv = [node, bin.snapsync, '-N', `bench-${rel}`, '-d', corpus.root, '-r', `bench@127.0.0.1:/${rel}`,
         '-P', reactor.port, '--fingerprint', reactor.fingerprint, '-K', direction, '-q', '--json', '--create-dir', '-t',
-        '-b', join(localDbRoot, rel), '-B', `/${rel}-db`, ...durability];
+        '-b', join(localDbRoot, rel), '-B', `/${rel}-db`, ...durability, ...extra];
       const result = await timedRun(argv, { env, rssFile, timeoutMs });
       const rssRemoteKiB = readHwm(pid);
       const cpu1 = cpuSecondsOf(pid);

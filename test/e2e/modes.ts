@@ -29,6 +29,9 @@ export interface Summary {
   readonly conflicts: number;
   readonly errors: number;
   readonly elapsedMs: number;
+  /** dataBytes and wireBytes: the file data moved and what it took on the wire (under --compression). */
+  readonly dataBytes?: number;
+  readonly wireBytes?: number;
 }
 
 /** SyncRun is one finished `snapsync --json` run, its output parsed. */

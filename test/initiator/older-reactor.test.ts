@@ -99,6 +99,10 @@ describe('initiator: a reactor older than this snapsync', () => {
       'upgrade it or run without it'],
     ['--preserve-access-time --direction=pull', 'the reactor does not support --preserve-access-time (it is older than this snapsync and would not ' +
       'carry access times); upgrade it or run without it'],
+    // A receiving one would take compressed chunks for the file's bytes; a sending one would not compress.
+    ['--compression=zlib', 'the reactor does not support --compression zlib (it is older than this snapsync); upgrade it or run without it'],
+    ['--compression=zlib --direction=pull',
+      'the reactor does not support --compression zlib (it is older than this snapsync); upgrade it or run without it'],
   ] as const) {
     it(`refuses ${flag} with exit 3 right after the hello, before logging in or opening anything`, async () => {
       const local = tempDir('snapsync-old-');

@@ -29,6 +29,8 @@ export { MAX_KEEP_DAYS, MAX_KEEP_VERSIONS, type KeepPrune } from './receive/keep
 export { Receiver } from './receive/receiver.js';
 export type { Change, DeltaFrom, Outcome, PathResult, ResumeFrom, SyncChannel, SyncMessage, TransferProgress } from './stream/messages.js';
 export { MAX_BATCH } from './stream/limits.js';
+export { CHUNK } from './stream/limits.js';
+export { codecAvailable, COMPRESSIONS, type ChunkCodec, type Compression } from './stream/compression.js';
 export { addSummary, emptySummary, type SyncSummary } from './stream/summary.js';
 export { DELTA_DIGEST, MAX_DELTA_BLOCK, MAX_DELTA_BLOCKS, MIN_DELTA_BLOCK } from './stream/delta.js';
 export { compileFilter, type FilterRule } from './filter/filter.js';

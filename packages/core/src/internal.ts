@@ -69,3 +69,5 @@ export { linkProblem } from './confined/link-check.js';
 export { PendingFlushes } from './confined/pending-flushes.js';
 export { isInside, MAX_LINK_HOPS, whereItLeads } from './confined/resolve.js';
 export { AckCredit } from './receive/ack-credit.js';
+export { ChunkPacker, packedFields, type PackedChunk, type WireCount } from './send/chunk-packer.js';
+export { inflateChunk } from './receive/inflate-chunk.js';

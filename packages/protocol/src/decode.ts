@@ -1,5 +1,5 @@
-import { MAX_DELETE_COUNT, MAX_KEEP_DAYS, MAX_KEEP_VERSIONS } from '@snapsync/core';
-import type { DeleteLimit, Direction, ErrorCode, KeepPrune } from '@snapsync/core';
+import { CHUNK, MAX_DELETE_COUNT, MAX_KEEP_DAYS, MAX_KEEP_VERSIONS } from '@snapsync/core';
+import type { ChunkCodec, DeleteLimit, Direction, ErrorCode, KeepPrune } from '@snapsync/core';
 import type { Snapsync } from '../generated/wire.js';
 import { changeFromWire, deltaFromWire, resultFromWire } from './decode-stream.js';
 import {
@@ -7,7 +7,7 @@ import {
 } from './field-checks.js';
 import { MAX_COOLOFF_MAX_MS, MAX_COOLOFF_MS, MAX_ERROR_TEXT, MAX_PATH, MAX_PENDING } from './limits.js';
 import type { FileData, Message, MessageOf } from './messages.js';
-import { DIRECTIONS, WIRE_ERROR_CODES } from './wire-enums.js';
+import { CODECS, DIRECTIONS, WIRE_ERROR_CODES } from './wire-enums.js';
 
 const CHECKSUMS = new Set(['sha256', 'sha1', 'md5', 'none']);
 
@@ -169,6 +169,7 @@ const DECODERS: { readonly [K in WireKind]: (body: WireBody<K>) => MessageOf<K> 
     ...(m.deleteBefore === true ? { deleteBefore: true } : {}),
     ...removeAfterFromWire(m.removeAfterTransfer === true, m.removeEmptyDirs === true),
     ...dedupMode(m.dedup ?? ''),
+    ...optionalCodec(codecFromWire(m.compression, 'startSync.compression')),
   }),
   syncReady: (m) => {
     const oldDirs = count(m.oldDirs, 'syncReady.oldDirs');
@@ -212,6 +213,7 @@ function fileDataFromWire(m: Snapsync.V1.IFileData): FileData {
     reason: text(m.reason ?? '', 'fileData.reason'),
     ...(m.digest !== undefined && m.digest !== null && m.digest.length > 0 ? { digest: bytes(m.digest, 'fileData.digest', 16, 64) } : {}),
     ...holeFromWire(m),
+    ...compressedFromWire(m),
   };
 }
 
@@ -221,6 +223,30 @@ function holeFromWire(m: Snapsync.V1.IFileData): { hole?: number } {
   if (hole === 0) return {};
   if ((m.data?.length ?? 0) > 0 || m.aborted === true) throw invalid('fileData.hole comes with data');
   return { hole };
+}
+
+/** codecFromWire reads a Compression; NONE (or an older peer's nothing) is undefined. */
+function codecFromWire(value: number | null | undefined, field: string): ChunkCodec | undefined {
+  if (value === undefined || value === null || value === 0) return undefined;
+  const codec = (Object.keys(CODECS) as ChunkCodec[]).find((name) => CODECS[name] === value);
+  if (codec === undefined) throw invalid(`${field} ${value} is no compression snapsync knows`);
+  return codec;
+}
+
+function optionalCodec(codec: ChunkCodec | undefined): { compression?: ChunkCodec } {
+  return codec === undefined ? {} : { compression: codec };
+}
+
+/** compressedFromWire reads a chunk's compression and raw length: 1 .. CHUNK, and only with a compression. */
+function compressedFromWire(m: Snapsync.V1.IFileData): { compression?: ChunkCodec; rawLength?: number } {
+  const compression = codecFromWire(m.compression, 'fileData.compression');
+  const rawLength = count(m.rawLength, 'fileData.rawLength');
+  if (compression === undefined) {
+    if (rawLength > 0) throw invalid('fileData.rawLength is set on a chunk that is not compressed');
+    return {};
+  }
+  if (rawLength < 1 || rawLength > CHUNK) throw invalid(`fileData.rawLength ${rawLength} is not from 1 to the chunk limit (${CHUNK} bytes)`);
+  return { compression, rawLength };
 }
 
 /** oldDirsFromWire reads --exclude-dirs-older-than's cutoff; 0 (an older initiator's) is off. */

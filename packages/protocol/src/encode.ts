@@ -1,7 +1,7 @@
 import type { Change, DeltaFrom, Entry, FilterRule, PathResult, ResumeFrom } from '@snapsync/core';
 import type { Snapsync } from '../generated/wire.js';
 import type { MessageKind, MessageOf } from './messages.js';
-import { CHANGES, DIRECTIONS, KINDS, OUTCOMES, WIRE_ERROR_CODES } from './wire-enums.js';
+import { CHANGES, CODECS, DIRECTIONS, KINDS, OUTCOMES, WIRE_ERROR_CODES } from './wire-enums.js';
 import { wire } from './wire.js';
 
 /**
@@ -77,6 +77,7 @@ const ENCODERS: { readonly [K in MessageKind]: (message: MessageOf<K>) => Encode
     deleteBefore: m.deleteBefore === true,
     removeAfterTransfer: m.removeAfterTransfer === true, removeEmptyDirs: m.removeEmptyDirs === true,
     dedup: m.dedup ?? '',
+    compression: m.compression !== undefined ? CODECS[m.compression] : wire.Compression.COMPRESSION_NONE,
   }),
   syncReady: (m) => ({ scanned: m.scanned, oldDirs: m.oldDirs ?? 0, excludedRows: m.excludedRows ?? 0 }),
   startPass: (m) => ({ reactorSends: m.reactorSends, keptOnly: m.keptOnly }),
@@ -139,5 +140,8 @@ function entryToWire(entry: Entry): EncodedEntry {
 }
 
 function fileDataToWire(m: MessageOf<'fileData'>): Encoded<Snapsync.V1.FileData> {
-  return { path: m.path, offset: m.offset, data: m.data, last: m.last, aborted: m.aborted, reason: m.reason, digest: m.digest ?? new Uint8Array(), hole: m.hole ?? 0 };
+  return {
+    path: m.path, offset: m.offset, data: m.data, last: m.last, aborted: m.aborted, reason: m.reason, digest: m.digest ?? new Uint8Array(), hole: m.hole ?? 0,
+    compression: m.compression !== undefined ? CODECS[m.compression] : wire.Compression.COMPRESSION_NONE, rawLength: m.rawLength ?? 0,
+  };
 }

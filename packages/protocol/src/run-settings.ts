@@ -30,5 +30,6 @@ export function runSettingsOf(request: StartSync): RunSettings {
     ...(request.removeAfterTransfer === true ? { removeAfterTransfer: true } : {}),
     ...(request.removeEmptyDirs === true ? { removeEmptyDirs: true } : {}),
     ...(request.dedup !== undefined ? { dedup: request.dedup } : {}),
+    ...(request.compression !== undefined ? { compression: request.compression } : {}),
   };
 }

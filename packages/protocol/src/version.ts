@@ -1,3 +1,5 @@
+import { codecAvailable, type ChunkCodec } from '@snapsync/core';
+
 /** MAGIC opens every Hello: it tells a snapsync peer from anything else on the port. */
 export const MAGIC = 'snapsync';
 
@@ -129,6 +131,20 @@ export const SPARSE_FEATURE = 'sparse';
  */
 export const TIMES_FEATURE = 'times';
 
+/**
+ * COMPRESSION_ZLIB_FEATURE / COMPRESSION_ZSTD_FEATURE: the peer reads StartSync.compression,
+ * compresses what it sends so, and inflates FileData.compression chunks (--compression). An
+ * older reactor would take a compressed chunk's bytes as the file's: never asked. zstd is named
+ * only by a build whose Node has it (22.15, 23.8 on).
+ */
+export const COMPRESSION_ZLIB_FEATURE = 'compression-zlib';
+export const COMPRESSION_ZSTD_FEATURE = 'compression-zstd';
+
+/** compressionFeature is the feature a codec takes. */
+export function compressionFeature(codec: ChunkCodec): string {
+  return codec === 'zlib' ? COMPRESSION_ZLIB_FEATURE : COMPRESSION_ZSTD_FEATURE;
+}
+
 /** FEATURES this build can use; optional abilities are negotiated, not versioned. */
 export const FEATURES: readonly string[] = [
   DRY_RUN_FEATURE, OWNERS_FEATURE, BIDI_FEATURE, CONTINUOUS_FEATURE, MAX_DELETE_FEATURE, DIGEST_LAST_FEATURE, FILE_BATCH_FEATURE,
@@ -136,6 +152,7 @@ export const FEATURES: readonly string[] = [
   IGNORE_MODE_FEATURE, COOLOFF_MAX_FEATURE, KEEP_VERSIONS_FEATURE,
   MOUNT_SIGNATURE_FEATURE, DELETE_BEFORE_FEATURE,
   REMOVE_AFTER_FEATURE, TOKEN_LOGIN_FEATURE, DEDUP_FEATURE, SPARSE_FEATURE, TIMES_FEATURE,
+  ...(['zlib', 'zstd'] as const).filter(codecAvailable).map(compressionFeature),
 ];
 
 /** sharedFeatures keeps the features both ends named. */

@@ -1,4 +1,4 @@
-import type { Change, Direction, EntryKind, Outcome } from '@snapsync/core';
+import type { Change, ChunkCodec, Direction, EntryKind, Outcome } from '@snapsync/core';
 import type { Snapsync } from '../generated/wire.js';
 import { wire } from './wire.js';
 
@@ -23,6 +23,10 @@ export const OUTCOMES: Record<Outcome, Snapsync.V1.Outcome> = {
   deleted: wire.Outcome.OUTCOME_DELETED, moved: wire.Outcome.OUTCOME_MOVED,
   skipped: wire.Outcome.OUTCOME_SKIPPED, conflict: wire.Outcome.OUTCOME_CONFLICT, error: wire.Outcome.OUTCOME_ERROR,
   superseded: wire.Outcome.OUTCOME_SUPERSEDED,
+};
+
+export const CODECS: Record<ChunkCodec, Snapsync.V1.Compression> = {
+  zlib: wire.Compression.COMPRESSION_ZLIB, zstd: wire.Compression.COMPRESSION_ZSTD,
 };
 
 /** WIRE_ERROR_CODES: a wire code has the name of the core ErrorCode it carries (the codec test checks both lists). */

@@ -41,6 +41,19 @@ describe('core/receive/ack-credit', () => {
     expect(acks.at(-1)!.at, '200,000 bytes at 100,000 a second').to.be.greaterThan(1_700);
   });
 
+  it('paces by the bytes the data took on the wire (--compression): written bytes that came compressed go back as fast as their wire bytes', async () => {
+    const { channel: sent, acks } = channel();
+    // 800 kbit/s is 100,000 bytes a second: 400,000 bytes written would take about 4 s, their 40,000 on the wire 0.4 s.
+    const credit = new AckCredit(sent, RateLimit.fromBits(800_000));
+    for (let i = 0; i < 4; i += 1) {
+      credit.add(100_000, 10_000);
+      await turn();
+    }
+    await sleep(700);
+    expect(acks.reduce((sum, ack) => sum + ack.bytes, 0)).to.equal(400_000);
+    expect(acks.at(-1)!.at).to.be.below(700);
+  });
+
   it('follows a cap changed while credit is held: lifted, the held credit goes back at once', async () => {
     const { channel: sent, acks } = channel();
     // 80 kbit/s is 10,000 bytes a second: 100,000 bytes would take about 9 s.

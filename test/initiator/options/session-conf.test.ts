@@ -55,7 +55,7 @@ describe('initiator/options/session-conf', () => {
       mirror: false, ignore_delete: true, delete_delay: true, delete_before: false, local_mount_signature: '/mnt/.m',
       remote_mount_signature: '/.m', local_keep_dir: '/k', ignore_mode: true, preserve_modification_time: true,
       preserve_uid: true, preserve_gid: false, cooloff_seconds: 2, cooloff_max_seconds: 30, pending_max: 10, local_scan_interval_milliseconds: 60000,
-      local_db_dir: '/db', remote_db_dir: '/rdb', transport: { target_rate: 100000000 }, log: { local_dir: '/logs', rotate_mb: 5 },
+      local_db_dir: '/db', remote_db_dir: '/rdb', transport: { target_rate: 100000000, compression: 'zlib' }, log: { local_dir: '/logs', rotate_mb: 5 },
       quiet: true, max_delete: '25%', allow_mass_delete: false, dry_run: false, fsync: false, json: true,
       remove_after_transfer: true, remove_empty_dirs: true,
     }, PRIVATE);
@@ -68,7 +68,7 @@ describe('initiator/options/session-conf', () => {
       '--no-delete-before', '--local-mount-signature=/mnt/.m', '--remote-mount-signature=/.m',
       '--keep-dir-local=/k', '--ignore-mode', '--preserve-time', '--preserve-uid', '--no-preserve-gid', '--cooloff=2', '--cooloff-max=30',
       '--pending-max=10',
-      '--scan-interval=60', '--local-db-dir=/db', '--remote-db-dir=/rdb', '--target-rate=100000000', '--alt-logdir=/logs:5',
+      '--scan-interval=60', '--local-db-dir=/db', '--remote-db-dir=/rdb', '--target-rate=100000000', '--compression=zlib', '--alt-logdir=/logs:5',
       '--quiet', '--max-delete=25%', '--no-allow-mass-delete', '--no-dry-run', '--no-fsync', '--json',
       '--remove-after-transfer', '--remove-empty-dirs',
     ]);
@@ -79,13 +79,13 @@ describe('initiator/options/session-conf', () => {
     const conf = confFile({
       name: 'job', local: { path: '/l' }, remote: { host: '::1', user: 'u', path: '/r', ws_port: 9443, fingerprint: FINGERPRINT },
       direction: 'pull', mode: 'continuous', checksum: 'sha1_sparse', filters: [{ rule: 'exclude', value: 'a' }, { rule: 'include', value: 'b' }],
-      cooloff_seconds: 2.5, local_scan_interval_milliseconds: -1, transport: { target_rate: 5000000 }, local_keep_dir: '/keep',
+      cooloff_seconds: 2.5, local_scan_interval_milliseconds: -1, transport: { target_rate: 5000000, compression: 'zlib' }, local_keep_dir: '/keep',
     });
     const { sessions } = await plan(['--conf', conf]);
     expect(sessions).to.have.length(1);
     expect(sessions[0]!.options).to.deep.equal(await fromFlags(['-N', 'job', '-d', '/l', '-r', 'u@[::1]:/r', '-P', '9443',
       '--fingerprint', FINGERPRINT, '-K', 'pull', '-C', '-k', 'sha1', '-E', 'a', '-I', 'b', '--cooloff', '2.5', '--scan-interval', '0',
-      '-l', '5000000', '--keep-dir-local', '/keep']));
+      '-l', '5000000', '--compression', 'zlib', '--keep-dir-local', '/keep']));
   });
 
   it('reads a remote without a host as -r reads a plain path, and remote.port only when ws_port is absent', async () => {
@@ -195,6 +195,7 @@ describe('initiator/options/session-conf', () => {
     ['a bad fingerprint', { ...BASE, remote: { host: 'hh', path: '/p', fingerprint: 'abc' } }, 'field "remote.fingerprint": --fingerprint abc'],
     ['a bad remote host', { ...BASE, remote: { host: 'bad host', path: '/p' } }, 'field "remote": -r bad host:/p: "bad host" is not a valid host'],
     ['a rate of zero', { ...BASE, transport: { target_rate: 0 } }, 'field "transport.target_rate": --target-rate 0 must be more than zero'],
+    ['an unknown compression', { ...BASE, transport: { compression: 'lz4' } }, 'field "transport.compression": --compression lz4 is not one of none, zlib, zstd'],
     ['mirror in bidi', { ...BASE, direction: 'bidi', mirror: true }, 'field "mirror": --mirror makes one side a copy'],
     ['a relative local mount signature', { ...BASE, local_mount_signature: 'mnt/.m' },
       'field "local_mount_signature": --local-mount-signature mnt/.m is not an absolute path'],

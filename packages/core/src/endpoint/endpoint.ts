@@ -11,6 +11,7 @@ import { emptyScan } from '../scan/empty-scan.js';
 import { isPresent } from '../scan/local-tree.js';
 import { scanSide, type SideScan } from '../scan/scan-side.js';
 import { RateLimit } from '../send/rate-limit.js';
+import { codecAvailable } from '../stream/compression.js';
 import { Sender } from '../send/sender.js';
 import type { Direction, SnapshotStore } from '../storage/snapshot-store.js';
 import { ProblemLog } from '../storage/problem-log.js';
@@ -140,6 +141,9 @@ export class Endpoint {
     if (settings.removeAfterTransfer === true && this.options.direction === 'bidi') {
       throw new SnapsyncError('NOT_SUPPORTED', '--remove-after-transfer removes what one side sent; it cannot be used with -K bidi');
     }
+    if (settings.compression !== undefined && !codecAvailable(settings.compression)) {
+      throw new SnapsyncError('NOT_SUPPORTED', `--compression ${settings.compression}: this side's Node (${process.version}) lacks it (zstd needs Node 22.15 or 23.8)`);
+    }
     const store = this.store;
     let rolledBack = 0;
     if (this.options.direction === 'bidi') {
@@ -267,6 +271,7 @@ export class Endpoint {
       reportProblems: self === 'reactor', losersOnly: pass.losersOnly === true, withBase: direction === 'bidi',
       digestLast: this.digestLast(settings), sparse: this.options.peerSparse === true, preserveAccessTime: settings.preserveAccessTime === true, rate,
       ...(settings.dedup !== undefined ? { dedup: settings.dedup } : {}),
+      ...(settings.compression !== undefined ? { compression: settings.compression } : {}),
       ...(hooks.progress !== undefined ? { progress: hooks.progress } : {}),
       ...(this.removesAfter(settings) ? {
         removeAfter: { emptyDirs: settings.removeEmptyDirs === true, ...(this.options.linkBoundary !== undefined ? { boundary: this.options.linkBoundary } : {}) },
@@ -294,6 +299,7 @@ export class Endpoint {
       ...(hooks.progress !== undefined ? { progress: hooks.progress } : {}),
       sourceVerdicts: this.removesAfter(settings),
       ...(settings.dedup !== undefined ? { dedup: settings.dedup } : {}),
+      countWire: settings.compression !== undefined,
     });
   }
 

@@ -4,6 +4,7 @@ import type { OverwritePolicy } from '../plan/decide.js';
 import type { SymlinkMode } from '../scan/scan.js';
 import type { KeepPrune } from '../receive/keep-prune.js';
 import type { DeleteLimit } from '../send/delete-limit.js';
+import type { ChunkCodec } from '../stream/compression.js';
 import type { PathResult, SyncChannel, TransferProgress } from '../stream/messages.js';
 
 /**
@@ -53,6 +54,8 @@ export interface RunSettings {
    * source's access time, as it was before this run read the file (feature "times").
    */
   readonly preserveAccessTime?: boolean;
+  /** compression is --compression: the sending side compresses each chunk that shrinks; absent, none. */
+  readonly compression?: ChunkCodec;
 }
 
 /** RunHooks are what one end adds to a run: its own keep dir, and who hears of what happens. */

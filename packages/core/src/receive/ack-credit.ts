@@ -10,21 +10,26 @@ import type { SyncChannel } from '../stream/messages.js';
  */
 export class AckCredit {
   private pending = 0;
+  /** pendingWire is what the pending bytes took on the wire (fewer, compressed): the cap paces that. */
+  private pendingWire = 0;
   /** held is credit waiting for the cap to let it go. */
   private held = 0;
   private readonly flushLater = (): void => this.release();
 
   constructor(private readonly channel: SyncChannel, private readonly rate?: RateLimit) {}
 
-  add(bytes: number): void {
-    if (this.pending === 0) setImmediate(this.flushLater);
+  /** add gives credit for `bytes` written, which took `wire` bytes on the wire. */
+  add(bytes: number, wire = bytes): void {
+    if (this.pending === 0 && this.pendingWire === 0) setImmediate(this.flushLater);
     this.pending += bytes;
+    this.pendingWire += wire;
   }
 
   /** flush sends all the credit gathered and held, now (before SyncDone: no byte is left to pace). */
   flush(): void {
     const bytes = this.pending + this.held;
     this.pending = 0;
+    this.pendingWire = 0;
     this.held = 0;
     if (bytes > 0) this.channel.send({ kind: 'ack', bytes });
   }
@@ -35,9 +40,11 @@ export class AckCredit {
       return;
     }
     const bytes = this.pending;
+    const wire = this.pendingWire;
     this.pending = 0;
+    this.pendingWire = 0;
     this.held += bytes;
-    void this.rate.take(bytes).then(() => {
+    void this.rate.take(wire).then(() => {
       // A flush sent it already (the run is ending): never more credit than bytes written.
       const due = Math.min(bytes, this.held);
       this.held -= due;

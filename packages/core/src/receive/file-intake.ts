@@ -2,6 +2,8 @@ import { rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { SnapsyncError } from '../errors.js';
 import { AckCredit } from './ack-credit.js';
+import { inflateChunk } from './inflate-chunk.js';
+import type { WireCount } from '../send/chunk-packer.js';
 import { sameContent, type ChecksumName, type Entry, type Owners } from '../model/entry.js';
 import { hashRange, newHasher } from '../scan/hash.js';
 import { hashZeros } from '../stream/holes.js';
@@ -39,6 +41,8 @@ export interface FileIntakeOptions {
   /** durable flushes each file to the disk before it is renamed into place. */
   readonly durable: boolean;
   readonly progress?: (event: TransferProgress) => void;
+  /** wire counts the file data received and what it took on the wire (--compression). */
+  readonly wire?: WireCount;
   /** landed hears of a file verified and renamed into place, with its stat here and its line's note. */
   readonly landed: (incoming: Incoming, local: Entry, note: string) => void;
   /** identical hears of a file found already there as sent (a delta that moved no byte): nothing was written. */
@@ -107,9 +111,21 @@ export class FileIntake {
     incoming.sent += sentBefore;
   }
 
-  receive(message: FileData): void {
-    const incoming = this.wanted.get(message.path);
-    if (incoming === undefined) throw unexpected(`data for ${message.path}, which was not asked for`);
+  receive(sent: FileData): void {
+    const incoming = this.wanted.get(sent.path);
+    if (incoming === undefined) throw unexpected(`data for ${sent.path}, which was not asked for`);
+    // Compressed (--compression): inflated before anything else reads it, bounded.
+    const wire = sent.data.length;
+    const message = sent.compression === undefined ? sent : { ...sent, data: inflateChunk(sent) };
+    if (this.options.wire !== undefined) {
+      this.options.wire.data += message.data.length;
+      this.options.wire.wire += wire;
+    }
+    this.take(incoming, message, wire);
+  }
+
+  /** take goes on with a chunk of a file asked for, its data as the file holds it (wire: what it took on the wire). */
+  private take(incoming: Incoming, message: FileData, wire: number): void {
     if (message.aborted) {
       incoming.writing = incoming.writing.then(() => discard(incoming)).then(() => {
         if (incoming.attempt === 'first' && sourceRead(message.reason) === 'changed') {
@@ -124,7 +140,7 @@ export class FileIntake {
     }
     if (message.last) this.takeDigest(incoming, message);
     if (incoming.delta) {
-      this.receiveBlock(incoming, message);
+      this.receiveBlock(incoming, message, wire);
       return;
     }
     this.startOverIfAsked(incoming, message.offset);
@@ -140,7 +156,7 @@ export class FileIntake {
     incoming.received += data.length;
     incoming.sent += data.length;
     if (message.last && offset === 0 && incoming.resumed === 0 && this.options.durable) {
-      this.receiveWholeFlushed(incoming, data);
+      this.receiveWholeFlushed(incoming, data, wire);
       return;
     }
     if (message.last && offset === 0 && incoming.resumed === 0) {
@@ -150,7 +166,7 @@ export class FileIntake {
       } catch (err) {
         incoming.failure = err;
       }
-      this.credit.add(data.length);
+      this.credit.add(data.length, wire);
       this.settle(incoming);
       this.options.settled();
       return;
@@ -165,7 +181,7 @@ export class FileIntake {
       .catch((err: unknown) => {
         incoming.failure ??= err;
       })
-      .finally(() => this.credit.add(data.length));
+      .finally(() => this.credit.add(data.length, wire));
     if (message.last) this.completeAfter(incoming);
   }
 
@@ -208,13 +224,13 @@ export class FileIntake {
    * receiveWholeFlushed writes a file that came in one message at once, then lands and flushes
    * it on a free slot, many at once so the file system commits their flushes together.
    */
-  private receiveWholeFlushed(incoming: Incoming, data: Uint8Array): void {
+  private receiveWholeFlushed(incoming: Incoming, data: Uint8Array, wire: number): void {
     try {
       writeData(incoming, data);
     } catch (err) {
       incoming.failure = err;
     }
-    this.credit.add(data.length);
+    this.credit.add(data.length, wire);
     const flushed = incoming.failure !== undefined ? Promise.resolve()
       : this.flushing.run(() => reopenFlushed(incoming, this.landing)).catch((err: unknown) => {
         incoming.failure ??= err;
@@ -241,7 +257,7 @@ export class FileIntake {
    * increasing offsets; what they skip is already there and final, so the whole file's digest
    * is taken in order as blocks arrive (seeded bytes read back, sent bytes as they come).
    */
-  private receiveBlock(incoming: Incoming, message: FileData): void {
+  private receiveBlock(incoming: Incoming, message: FileData, wire: number): void {
     const { data, offset } = message;
     // A delta's sender sends changed blocks as data: the seeded copy holds other bytes where a hole would be.
     if (message.hole !== undefined) throw unexpected(`a hole in the delta of ${message.path}`);
@@ -264,7 +280,7 @@ export class FileIntake {
       .catch((err: unknown) => {
         incoming.failure ??= err;
       })
-      .finally(() => this.credit.add(data.length));
+      .finally(() => this.credit.add(data.length, wire));
     if (message.last) {
       incoming.received = incoming.entry.size;
       this.completeAfter(incoming);

@@ -61,6 +61,8 @@ export interface ReceiverOptions {
   readonly report: (result: PathResult) => void;
   /** progress hears of bytes planned and received (a terminal's progress bar). */
   readonly progress?: (event: TransferProgress) => void;
+  /** countWire counts the file data received and what it took on the wire, for the summary (--compression). */
+  readonly countWire?: boolean;
   /** dryRun decides and reports every path as a real run would, asks for no data and changes nothing. */
   readonly dryRun?: boolean;
   /**

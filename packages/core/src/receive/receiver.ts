@@ -5,7 +5,8 @@ import { newPosixModes, withCreateMode, withHeldMode, withPeerMode } from '../pl
 import { currentPlatform, type PlatformName } from '../platform/platform.js';
 import { CHANGE_WINDOW, MAX_FILES_AWAITED } from '../stream/limits.js';
 import type { Change, SyncMessage } from '../stream/messages.js';
-import type { SyncSummary } from '../stream/summary.js';
+import { withWire, type SyncSummary } from '../stream/summary.js';
+import type { WireCount } from '../send/chunk-packer.js';
 import { Deletions } from './deletions.js';
 import { FileIntake, unexpected } from './file-intake.js';
 import { verifiedEntry } from './incoming-file.js';
@@ -54,6 +55,7 @@ export class Receiver {
   private recordingAll = false;
   private mirrored = false;
 
+  private readonly wire: WireCount | undefined;
   private readonly owners: Owners;
   private readonly tree: ReceivingTree;
   private readonly intake: FileIntake;
@@ -94,7 +96,9 @@ export class Receiver {
     this.twins = options.dedup === undefined ? undefined : new Twins({
       mode: options.dedup, tree, store, cacheDir: options.cacheDir, recording, channel, preserveTime: options.preserveTime === true,
     });
+    this.wire = options.countWire === true ? { data: 0, wire: 0 } : undefined;
     this.intake = new FileIntake({
+      ...(this.wire !== undefined ? { wire: this.wire } : {}),
       channel, checksum: options.checksum, tree: trees.disk, owners: this.owners, durable: trees.durable,
       ...(options.ackRate !== undefined ? { ackRate: options.ackRate } : {}),
       ...(options.ownersRefused !== undefined ? { ownersRefused: options.ownersRefused } : {}),
@@ -284,7 +288,7 @@ export class Receiver {
       this.finished = true;
       this.intake.flushAck();
       this.options.channel.send({ kind: 'syncDone', errors: this.recording.summary.errors });
-      this.resolveDone(this.recording.summary);
+      this.resolveDone(withWire(this.recording.summary, this.wire));
     }));
   }
 

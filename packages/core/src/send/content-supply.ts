@@ -7,6 +7,7 @@ import {
   failChannel, type DeltaFrom, type PathResult, type ResumeFrom, type SyncChannel, type SyncMessage, type TransferProgress,
 } from '../stream/messages.js';
 import { BufferedContent } from './buffered-content.js';
+import { packedFields, type ChunkPacker } from './chunk-packer.js';
 import type { ChangeList } from './change-list.js';
 import type { ByteCredit } from './credit.js';
 import { sendBlocks } from './delta-blocks.js';
@@ -24,6 +25,8 @@ export interface SupplyOptions {
   /** changes: what was sent as changes, and the files' entries the receiver asks for by path. */
   readonly changes: ChangeList;
   readonly credit: ByteCredit;
+  /** packer compresses each chunk that shrinks (--compression); absent, chunks go as they are. */
+  readonly packer?: ChunkPacker;
   readonly ahead: DigestsAhead;
   /**
    * judgedBothWays: in a bidirectional run a file changed since the scan is not read once more
@@ -165,6 +168,12 @@ export class ContentSupply {
     const buffered = this.buffered.take(path);
     if (buffered !== undefined && resume === undefined && delta === undefined) {
       // Read as the scan saw it, while hashing: the digest is of exactly these bytes.
+      const packed = await this.options.packer?.pack(buffered);
+      if (packed?.compression !== undefined) {
+        await credit.take(buffered.length, packed.data.length);
+        channel.send({ kind: 'fileData', path, offset: 0, data: packed.data, last: true, aborted: false, reason: '', ...packedFields(packed) });
+        return;
+      }
       const framed = channel.reserveFileData?.(path, 0, buffered.length, true);
       framed?.data.set(buffered);
       await credit.take(buffered.length);
@@ -226,9 +235,16 @@ export class ContentSupply {
         hasher?.update(data);
         const digest = last && hasher !== undefined ? hasher.digest() : undefined;
         if (digest !== undefined) this.options.changes.digested({ ...entry, checksum: digest });
-        await credit.take(n);
-        if (framed !== undefined) framed.send(digest);
-        else channel.send({ kind: 'fileData', path, offset, data, last, aborted: false, reason: '', ...(digest !== undefined ? { digest } : {}) });
+        // A chunk that did not shrink goes in the frame it was read into.
+        const packed = n === 0 ? undefined : await this.options.packer?.pack(data);
+        await credit.take(n, packed?.data.length ?? n);
+        if (framed !== undefined && packed?.compression === undefined) framed.send(digest);
+        else {
+          channel.send({
+            kind: 'fileData', path, offset, data: packed?.data ?? data, last, aborted: false, reason: '',
+            ...(digest !== undefined ? { digest } : {}), ...packedFields(packed),
+          });
+        }
         offset += n;
       } while (offset < entry.size);
     } catch (err) {

@@ -12,9 +12,12 @@ export class ByteCredit {
 
   constructor(private readonly channel: SyncChannel, private readonly rate: RateLimit | undefined) {}
 
-  /** take waits until `bytes` more may go, and counts them as sent. */
-  async take(bytes: number): Promise<void> {
-    await this.rate?.take(bytes);
+  /**
+   * take waits until `bytes` more file bytes may go, and counts them as sent; -l paces what
+   * they take on the wire (`wire`: fewer, compressed), the window what the receiver will write.
+   */
+  async take(bytes: number, wire = bytes): Promise<void> {
+    await this.rate?.take(wire);
     while (this.inFlight > 0 && this.inFlight + bytes > WINDOW) {
       await new Promise<void>((resolve) => {
         this.waiter = resolve;

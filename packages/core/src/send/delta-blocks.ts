@@ -3,6 +3,7 @@ import { isAsScanned } from '../scan/hash.js';
 import { blockCount, DELTA_DIGEST, deltaBlockSize, digestBlock, sameBlock } from '../stream/delta.js';
 import { CHUNK } from '../stream/limits.js';
 import type { DeltaFrom, SyncChannel } from '../stream/messages.js';
+import { packedFields, type ChunkPacker } from './chunk-packer.js';
 import type { ByteCredit } from './credit.js';
 import type { DigestsAhead } from './digests-ahead.js';
 import { readFully } from './source-files.js';
@@ -11,6 +12,7 @@ import { readFully } from './source-files.js';
 export interface BlockSupply {
   readonly channel: SyncChannel;
   readonly credit: ByteCredit;
+  readonly packer?: ChunkPacker | undefined;
   readonly ahead: DigestsAhead;
   /** digest goes with the last message: the file's change went without it (feature "digest-last"). */
   readonly digest?: Uint8Array | undefined;
@@ -36,8 +38,12 @@ export async function sendBlocks(fd: number, entry: Entry, delta: DeltaFrom, sup
     if (ahead === undefined && sameBlock(delta, index, digestBlock(block))) continue;
     for (let at = 0; at < block.length; at += CHUNK) {
       const data = block.subarray(at, Math.min(block.length, at + CHUNK));
-      await credit.take(data.length);
-      channel.send({ kind: 'fileData', path: entry.path, offset: offset + at, data, last: false, aborted: false, reason: '' });
+      const packed = await supply.packer?.pack(data);
+      await credit.take(data.length, packed?.data.length ?? data.length);
+      channel.send({
+        kind: 'fileData', path: entry.path, offset: offset + at, data: packed?.data ?? data, last: false, aborted: false, reason: '',
+        ...packedFields(packed),
+      });
     }
   }
   if (!isAsScanned(fd, entry)) return 'it changed while it was sent';

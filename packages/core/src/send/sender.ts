@@ -5,7 +5,9 @@ import { withAccessTime } from './access-time.js';
 import type { SideScan } from '../scan/scan-side.js';
 import { CHANGE_BATCH } from '../stream/limits.js';
 import type { Change, PathResult, SyncChannel, SyncMessage, TransferProgress } from '../stream/messages.js';
-import type { SyncSummary } from '../stream/summary.js';
+import type { ChunkCodec } from '../stream/compression.js';
+import { withWire, type SyncSummary } from '../stream/summary.js';
+import { ChunkPacker } from './chunk-packer.js';
 import { ChangeList } from './change-list.js';
 import { ContentSupply } from './content-supply.js';
 import { ByteCredit, ChangeWindow } from './credit.js';
@@ -57,6 +59,8 @@ export interface SenderOptions {
   readonly withBase?: boolean;
   /** rate caps the file bytes sent per second (-l). */
   readonly rate?: RateLimit;
+  /** compression (--compression) compresses each chunk that shrinks; absent, none. */
+  readonly compression?: ChunkCodec;
   /** digestLast: the receiver takes a new file's digest with its last chunk (feature "digest-last"; one-way runs). */
   readonly digestLast?: boolean;
   /** preserveAccessTime (--preserve-access-time): each file's change carries its access time. */
@@ -93,6 +97,7 @@ export class Sender {
   private readonly credit: ByteCredit;
   private readonly window = new ChangeWindow();
   private readonly results: ResultFold;
+  private readonly packer: ChunkPacker | undefined;
 
   constructor(private readonly options: SenderOptions) {
     this.done = new Promise((resolve) => {
@@ -110,8 +115,10 @@ export class Sender {
       store, channel, report: options.report, reportProblems: options.reportProblems === true, twoWay,
       ...(removal !== undefined ? { removal } : {}),
     });
+    this.packer = options.compression === undefined ? undefined : new ChunkPacker(options.compression);
     this.supply = new ContentSupply({
       channel, checksum, source: this.source, changes: this.changes, credit: this.credit,
+      ...(this.packer !== undefined ? { packer: this.packer } : {}),
       ahead: this.ahead,
       judgedBothWays: twoWay, digestLast: options.digestLast === true && !twoWay, sparse: options.sparse === true, gaveUp: (result) => this.results.gaveUp(result),
       ...(options.progress !== undefined ? { progress: options.progress } : {}),
@@ -206,7 +213,7 @@ export class Sender {
         this.ahead.clear();
         this.source.close();
         this.results.record();
-        this.resolveDone(this.results.summary);
+        this.resolveDone(withWire(this.results.summary, this.packer?.count));
         return;
       default:
         throw new SnapsyncError('UNEXPECTED_MESSAGE', `unexpected ${message.kind} sent to the sending side`);

@@ -1,4 +1,5 @@
 import type { Entry } from '../model/entry.js';
+import type { ChunkCodec } from './compression.js';
 import { notes } from '../model/path-errors.js';
 
 /**
@@ -101,6 +102,9 @@ export type SyncMessage =
     readonly digest?: Uint8Array;
     /** hole: this message stands for this many zero bytes at offset, a hole of a sparse file, and carries no data (feature "sparse"). */
     readonly hole?: number;
+    /** compression (--compression): data is the chunk compressed so, rawLength its length inflated; absent, data is as it is. */
+    readonly compression?: ChunkCodec;
+    readonly rawLength?: number;
   }
   | { readonly kind: 'ack'; readonly bytes: number }
   | { readonly kind: 'results'; readonly results: readonly PathResult[] }

@@ -14,6 +14,12 @@ export interface SyncSummary {
   sourceRemoved?: number;
   /** sourceKept counts source files that option kept (changed after their scan, or could not be removed). */
   sourceKept?: number;
+  /**
+   * dataBytes counts the file data that crossed the connection (chunks as the files hold them),
+   * wireBytes what it took on the wire, compressed; both present only under --compression.
+   */
+  dataBytes?: number;
+  wireBytes?: number;
 }
 
 export function emptySummary(): SyncSummary {
@@ -23,6 +29,11 @@ export function emptySummary(): SyncSummary {
 /** addSummary adds one run's (or pass's) counts to a total, the optional ones included. */
 export function addSummary(total: SyncSummary, more: SyncSummary): void {
   for (const key of Object.keys(more) as (keyof SyncSummary)[]) total[key] = (total[key] ?? 0) + (more[key] ?? 0);
+}
+
+/** withWire is a summary with a role's file data counts (--compression). */
+export function withWire(summary: SyncSummary, count: { readonly data: number; readonly wire: number } | undefined): SyncSummary {
+  return count === undefined ? summary : { ...summary, dataBytes: count.data, wireBytes: count.wire };
 }
 
 /** tally adds one path's outcome to a summary. */

@@ -1,5 +1,5 @@
 import {
-  currentPlatform, DEFAULT_PENDING_MAX, MAX_KEEP_DAYS, MAX_KEEP_VERSIONS, type DedupMode, type DeleteLimit, type Direction, type FilterRule, type KeepPrune,
+  codecAvailable, COMPRESSIONS, currentPlatform, DEFAULT_PENDING_MAX, MAX_KEEP_DAYS, MAX_KEEP_VERSIONS, type ChunkCodec, type DedupMode, type DeleteLimit, type Direction, type FilterRule, type KeepPrune,
   type OverwritePolicy, type SymlinkMode,
 } from '@snapsync/core';
 import { MAX_COOLOFF_MAX_MS, MAX_PENDING, normalizeFingerprint } from '@snapsync/protocol';
@@ -101,6 +101,8 @@ export interface SyncOptions {
   readonly deleteBefore: boolean;
   /** dedup (--dedup): one path of each set of duplicate files is sent, the others are made from it on the receiving side; undefined: off. */
   readonly dedup: DedupMode | undefined;
+  /** compression (--compression zlib|zstd) compresses the file data sent, chunk by chunk, each only if it shrinks; undefined: none. */
+  readonly compression: ChunkCodec | undefined;
 }
 
 /** DEFAULT_SYMLINKS follows Aspera: links are copied, except on Windows where they are skipped. */
@@ -126,6 +128,7 @@ export const VALUE_KINDS: Readonly<Record<string, ValueKind>> = {
   'local-dir': 'dir', 'local-db-dir': 'dir', 'keep-dir-local': 'dir', 'alt-logdir': 'dir', 'local-mount-signature': 'file',
   'known-hosts': 'file', identity: 'file', 'password-file': 'file', 'exclude-from': 'file', 'include-from': 'file', conf: 'file',
   direction: DIRECTIONS, checksum: CHECKSUMS, overwrite: OVERWRITES, 'symbolic-links': SYMLINK_MODES, dedup: DEDUP_CHOICES, completion: SHELLS,
+  compression: COMPRESSIONS,
 };
 /** DEFAULT_PARALLEL bounds the sessions one process runs at once (--parallel). */
 export const DEFAULT_PARALLEL = 4;
@@ -214,6 +217,8 @@ export function buildParser(argv: readonly string[]) {
     .option('scan-interval', { type: 'number', describe: 'seconds between full rescans in continuous mode (default 3600, 0: none)' })
     .option('pending-max', { type: 'number', describe: `most changed paths held before they fold into directories (default ${DEFAULT_PENDING_MAX})` })
     .option('target-rate', { alias: 'l', type: 'string', describe: 'cap the rate, e.g. 100M (bits/s)' })
+    .option('compression', { type: 'string',
+      describe: 'compress the file data sent, chunk by chunk (a chunk that does not shrink goes as it is): none (the default) | zlib | zstd (Node 22.15 or later on both sides)' })
     .option('alt-logdir', { alias: 'L', type: 'string', describe: 'log directory DIR[:MB]' })
     .option('dry-run', { type: 'boolean', describe: 'print what would change, change nothing' })
     .option('fsync', { type: 'boolean', default: true,
@@ -228,7 +233,7 @@ export function buildParser(argv: readonly string[]) {
     .option('completion', { type: 'string', describe: 'print the shell completion script for bash or zsh and exit' })
     // Over seventy flags read better by topic; yargs lists them in this order.
     .group(['name', 'local-dir', 'remote-dir', 'direction', 'continuous', 'create-dir', 'reset', 'dry-run', 'conf', 'conf64', 'parallel'], 'Session:')
-    .group(['port', 'fingerprint', 'known-hosts', 'accept-new-host', 'identity', 'password-file', 'token', 'proxy', 'target-rate'], 'Connection:')
+    .group(['port', 'fingerprint', 'known-hosts', 'accept-new-host', 'identity', 'password-file', 'token', 'proxy', 'target-rate', 'compression'], 'Connection:')
     .group(['checksum', 'overwrite', 'symbolic-links', 'dedup', 'preserve-time', 'preserve-access-time', 'preserve-creation-time', 'preserve-uid', 'preserve-gid', 'ignore-mode',
       'exclude', 'include', 'exclude-from', 'include-from', 'exclude-dirs-older-than', 'clean-excluded'], 'What is compared and carried:')
     .group(['ignore-delete', 'mirror', 'delete-before', 'delete-delay', 'keep-dir-local', 'keep-dir-remote', 'keep-max-age', 'keep-max-versions',
@@ -253,7 +258,7 @@ export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncO
   single(args, ['name', 'local-dir', 'remote-dir', 'port', 'direction', 'local-db-dir', 'remote-db-dir', 'checksum',
     'fingerprint', 'known-hosts', 'identity', 'password-file', 'token', 'proxy', 'overwrite', 'symbolic-links', 'dedup', 'target-rate', 'alt-logdir', 'cooloff',
     'cooloff-max', 'scan-interval', 'pending-max', 'max-delete', 'exclude-dirs-older-than', 'keep-max-age', 'keep-max-versions',
-    'local-mount-signature', 'remote-mount-signature']);
+    'local-mount-signature', 'remote-mount-signature', 'compression']);
   const name = required(args.name, '-N NAME');
   const localDir = required(args.localDir, '-d LOCAL_DIR');
   const remote = parseRemoteSpec(required(args.remoteDir, '-r [user@]host:PATH'));
@@ -329,7 +334,22 @@ export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncO
       ? resolve(args.remoteMountSignature) : args.remoteMountSignature,
     deleteBefore: args.deleteBefore === true,
     dedup: dedupOf(args),
+    compression: compressionOf(args.compression),
   };
+}
+
+/**
+ * compressionOf reads --compression: none (the default, as Aspera's) is undefined; zstd only
+ * where this Node has it (22.15, 23.8 on), the reactor's is checked once connected.
+ */
+function compressionOf(text: string | undefined): ChunkCodec | undefined {
+  if (text === undefined) return undefined;
+  const compression = choice(text.toLowerCase(), COMPRESSIONS, '--compression');
+  if (compression === 'none') return undefined;
+  if (!codecAvailable(compression)) {
+    throw usageError(`--compression ${compression} needs Node 22.15 or later (this is ${process.version}); use --compression zlib`);
+  }
+  return compression;
 }
 
 /** checkTokenFlag refuses a malformed -W, and -W beside another way to log in given on the command line. */

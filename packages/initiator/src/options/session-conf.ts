@@ -83,7 +83,8 @@ const LOG: Fields = {
 
 const TRANSPORT: Fields = {
   target_rate: flag('target-rate', 'number', 'l'),
-  cipher: { ignore: FASP }, compression: { ignore: FASP }, datagram_size: { ignore: FASP }, min_rate: { ignore: FASP },
+  compression: flag('compression', 'string'),
+  cipher: { ignore: FASP }, datagram_size: { ignore: FASP }, min_rate: { ignore: FASP },
   rate_policy: { ignore: FASP }, raw_options: { ignore: FASP }, read_block_size: { ignore: FASP }, rexmsg_size: { ignore: FASP },
   write_block_size: { ignore: FASP }, udp_port: { ignore: FASP },
 };

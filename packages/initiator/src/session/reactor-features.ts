@@ -1,6 +1,6 @@
 import { SnapsyncError } from '@snapsync/core';
 import {
-  BIDI_FEATURE, CLEAN_EXCLUDED_FEATURE, CONTINUOUS_FEATURE, DEDUP_FEATURE, COOLOFF_MAX_FEATURE, DELETE_BEFORE_FEATURE, DRY_RUN_FEATURE,
+  BIDI_FEATURE, CLEAN_EXCLUDED_FEATURE, COMPRESSION_ZLIB_FEATURE, COMPRESSION_ZSTD_FEATURE, CONTINUOUS_FEATURE, DEDUP_FEATURE, COOLOFF_MAX_FEATURE, DELETE_BEFORE_FEATURE, DRY_RUN_FEATURE,
   IGNORE_MODE_FEATURE, KEEP_VERSIONS_FEATURE, MAX_DELETE_FEATURE, MOUNT_SIGNATURE_FEATURE, OLD_DIRS_FEATURE, OWNERS_FEATURE,
   REMOVE_AFTER_FEATURE, TIMES_FEATURE,
 } from '@snapsync/protocol';
@@ -52,6 +52,11 @@ const NEEDS: readonly Need[] = [
   { asked: (o) => o.dedup !== undefined, feature: DEDUP_FEATURE, flags: '--dedup', why: ' and would send every duplicate as its own file' },
   // A sending reactor would send no access times, a receiving one would drop them.
   { asked: (o) => o.preserveAccessTime, feature: TIMES_FEATURE, flags: '--preserve-access-time', why: ' and would not carry access times' },
+  // A receiving one would take compressed chunks for the file's bytes (every file would fail its digest); a sending one would not compress.
+  { asked: (o) => o.compression === 'zlib', feature: COMPRESSION_ZLIB_FEATURE, flags: '--compression zlib' },
+  // A current reactor on a Node before 22.15 has zlib only: not fallen back to, the user says which.
+  { asked: (o) => o.compression === 'zstd', feature: COMPRESSION_ZSTD_FEATURE, flags: '--compression zstd',
+    why: ', or its Node is older than 22.15', ending: 'run with --compression zlib, or upgrade it' },
 ];
 
 /** refuseUnsupported throws NOT_SUPPORTED for the first option asked for that the reactor's features lack. */

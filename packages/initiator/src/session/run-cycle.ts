@@ -1,7 +1,8 @@
-import type { RunSettings, SyncSummary } from '@snapsync/core';
+import type { ChunkCodec, RunSettings, SyncSummary } from '@snapsync/core';
 import { randomUUID } from 'node:crypto';
 import type { SyncOptions } from '../options/command-line.js';
 import { cutoffUs } from '../options/dirs-older-than.js';
+import { compressionNote } from '../output/compression-note.js';
 import { debug } from '../output/debug-log.js';
 import type { Reporter } from '../output/reporter.js';
 import { runSync, type Cycle } from './run-sync.js';
@@ -39,7 +40,10 @@ export async function runCycle(session: StartedSession, options: SyncOptions, re
   const summary = await runSync(session, settings, options, reporter, cycle);
   debug(1, options.name, `${cycle.label ?? 'run'} ends in ${Date.now() - started} ms: ${JSON.stringify(summary)}`);
   if (!(cycle.quietWhenIdle === true && idle(summary))) {
-    reportSummary(reporter, summary, Date.now() - started, { dryRun: options.dryRun, removeAfter: options.removeAfterTransfer, ...(cycle.label !== undefined ? { label: cycle.label } : {}) });
+    reportSummary(reporter, summary, Date.now() - started, {
+      dryRun: options.dryRun, removeAfter: options.removeAfterTransfer, compression: options.compression,
+      ...(cycle.label !== undefined ? { label: cycle.label } : {}),
+    });
   }
   const next = options.dryRun ? '' : randomUUID();
   await connection.request({ kind: 'finishSession', ok: true, generation: next, keepOpen: cycle.keepOpen });
@@ -64,6 +68,7 @@ function runSettings(options: SyncOptions, scope: readonly string[] | undefined)
     ...(options.deleteBefore ? { deleteBefore: true } : {}),
     ...(options.removeAfterTransfer ? { removeAfterTransfer: true, removeEmptyDirs: options.removeEmptyDirs } : {}),
     ...(options.dedup !== undefined ? { dedup: options.dedup } : {}),
+    ...(options.compression !== undefined ? { compression: options.compression } : {}),
   };
 }
 
@@ -76,10 +81,11 @@ export function idle(summary: SyncSummary): boolean {
 interface SummaryOf {
   readonly dryRun: boolean;
   readonly removeAfter: boolean;
+  readonly compression: ChunkCodec | undefined;
   readonly label?: string;
 }
 
-function reportSummary(reporter: Reporter, summary: SyncSummary, elapsedMs: number, { dryRun, removeAfter, label }: SummaryOf): void {
+function reportSummary(reporter: Reporter, summary: SyncSummary, elapsedMs: number, { dryRun, removeAfter, compression, label }: SummaryOf): void {
   const seconds = (elapsedMs / 1000).toFixed(2);
   const prefix = label === undefined ? '' : `${label}: `;
   const text = dryRun
@@ -92,5 +98,7 @@ function reportSummary(reporter: Reporter, summary: SyncSummary, elapsedMs: numb
   const removal = removeAfter ? { sourceRemoved: summary.sourceRemoved ?? 0, sourceKept: summary.sourceKept ?? 0 } : {};
   const removalText = !removeAfter ? ''
     : `, ${removal.sourceRemoved} ${dryRun ? 'to remove' : 'removed'} from the source, ${removal.sourceKept} kept there`;
-  reporter.event('summary', `${text}${removalText}`, { ...summary, ...removal, elapsedMs, ...(label !== undefined ? { cycle: label } : {}) });
+  reporter.event('summary', `${text}${removalText}${compressionNote(summary, compression, dryRun)}`, {
+    ...summary, ...removal, elapsedMs, ...(compression !== undefined ? { compression } : {}), ...(label !== undefined ? { cycle: label } : {}),
+  });
 }
