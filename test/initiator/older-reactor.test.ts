@@ -89,6 +89,9 @@ describe('initiator: a reactor older than this snapsync', () => {
     ['--remove-after-transfer', 'the reactor does not support --remove-after-transfer (it is older than this snapsync); upgrade it or run without it'],
     ['--remove-after-transfer --direction=pull',
       'the reactor does not support --remove-after-transfer (it is older than this snapsync); upgrade it or run without it'],
+    // It would drop them unread: the run would pass and carry none.
+    ['--preserve-acls=native', 'the reactor does not support --preserve-xattrs or --preserve-acls (it is older than this snapsync); ' +
+      'upgrade it or run without them'],
   ] as const) {
     it(`refuses ${flag} with exit 3 right after the hello, before logging in or opening anything`, async () => {
       const local = tempDir('snapsync-old-');

@@ -76,6 +76,8 @@ const ENCODERS: { readonly [K in MessageKind]: (message: MessageOf<K>) => Encode
     keepMaxAgeDays: m.keepPrune?.maxAgeDays, keepMaxVersions: m.keepPrune?.maxVersions,
     deleteBefore: m.deleteBefore === true,
     removeAfterTransfer: m.removeAfterTransfer === true, removeEmptyDirs: m.removeEmptyDirs === true,
+    preserveXattrs: m.metadata?.xattrs.initiator ?? '', remotePreserveXattrs: m.metadata?.xattrs.reactor ?? '',
+    preserveAcls: m.metadata?.acls.initiator ?? '', remotePreserveAcls: m.metadata?.acls.reactor ?? '',
   }),
   syncReady: (m) => ({ scanned: m.scanned, oldDirs: m.oldDirs ?? 0, excludedRows: m.excludedRows ?? 0 }),
   startPass: (m) => ({ reactorSends: m.reactorSends, keptOnly: m.keptOnly }),
@@ -133,6 +135,8 @@ function entryToWire(entry: Entry): EncodedEntry {
     checksum: entry.checksum ?? new Uint8Array(), linkTarget: entry.linkTarget ?? '',
     // Absent, not 0, when not tracked: 0 is root.
     uid: entry.uid ?? undefined, gid: entry.gid ?? undefined,
+    // Absent when not tracked; empty when tracked and none are set.
+    xattrs: entry.xattrs ?? undefined,
   };
 }
 

@@ -5,7 +5,7 @@ export { memoryPair, type CloseInfo, type FrameSocket } from './frame-socket.js'
 export { HANDSHAKE_TIMEOUT_MS, MAX_BATCH, MAX_COOLOFF_MAX_MS, MAX_FRAME_BYTES, MAX_PENDING, MAX_PREAUTH_FRAME_BYTES } from './limits.js';
 export type * from './messages.js';
 export type { Reply, ReplyKind, ReplyTo, Request, RequestFrame, RequestKind } from './replies.js';
-export { BIDI_FEATURE, CLEAN_EXCLUDED_FEATURE, CONTINUOUS_FEATURE, COOLOFF_MAX_FEATURE, DELETE_BEFORE_FEATURE, DIGEST_LAST_FEATURE, DRY_RUN_FEATURE, FILE_BATCH_FEATURE, FEATURES, IGNORE_MODE_FEATURE, KEEP_VERSIONS_FEATURE, MAX_DELETE_FEATURE, MOUNT_SIGNATURE_FEATURE, OLD_DIRS_FEATURE, OWNERS_FEATURE, REMOVE_AFTER_FEATURE, MAGIC, PROTOCOL_VERSION, sharedFeatures, SNAPSYNC_VERSION, versionLine } from './version.js';
+export { BIDI_FEATURE, CLEAN_EXCLUDED_FEATURE, CONTINUOUS_FEATURE, COOLOFF_MAX_FEATURE, DELETE_BEFORE_FEATURE, DIGEST_LAST_FEATURE, DRY_RUN_FEATURE, FILE_BATCH_FEATURE, FEATURES, IGNORE_MODE_FEATURE, KEEP_VERSIONS_FEATURE, MAX_DELETE_FEATURE, MOUNT_SIGNATURE_FEATURE, OLD_DIRS_FEATURE, OWNERS_FEATURE, REMOVE_AFTER_FEATURE, XATTRS_FEATURE, MAGIC, PROTOCOL_VERSION, sharedFeatures, SNAPSYNC_VERSION, versionLine } from './version.js';
 export { wsFrameSocket, zeroMask } from './ws-socket.js';
 export { keyLoginTranscript } from './key-login.js';
 export { certificateFingerprint, normalizeFingerprint } from './fingerprint.js';

@@ -28,5 +28,6 @@ export function runSettingsOf(request: StartSync): RunSettings {
     ...(request.deleteBefore === true ? { deleteBefore: true } : {}),
     ...(request.removeAfterTransfer === true ? { removeAfterTransfer: true } : {}),
     ...(request.removeEmptyDirs === true ? { removeEmptyDirs: true } : {}),
+    ...(request.metadata !== undefined ? { metadata: request.metadata } : {}),
   };
 }

@@ -104,6 +104,12 @@ export const DELETE_BEFORE_FEATURE = 'delete-before';
  */
 export const REMOVE_AFTER_FEATURE = 'remove-after-transfer';
 
+/**
+ * XATTRS_FEATURE: the reactor reads StartSync.preserve_xattrs/acls (and their remote_ forms) and
+ * Entry.xattrs (--preserve-xattrs, --preserve-acls). An older one would drop them unread: never asked.
+ */
+export const XATTRS_FEATURE = 'xattrs';
+
 /** FEATURES this build can use; optional abilities are negotiated, not versioned. */
 export const FEATURES: readonly string[] = [
   DRY_RUN_FEATURE, OWNERS_FEATURE, BIDI_FEATURE, CONTINUOUS_FEATURE, MAX_DELETE_FEATURE, DIGEST_LAST_FEATURE, FILE_BATCH_FEATURE,
@@ -111,6 +117,7 @@ export const FEATURES: readonly string[] = [
   IGNORE_MODE_FEATURE, COOLOFF_MAX_FEATURE, KEEP_VERSIONS_FEATURE,
   MOUNT_SIGNATURE_FEATURE, DELETE_BEFORE_FEATURE,
   REMOVE_AFTER_FEATURE,
+  XATTRS_FEATURE,
 ];
 
 /** sharedFeatures keeps the features both ends named. */

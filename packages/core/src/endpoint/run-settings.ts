@@ -1,4 +1,5 @@
 import type { FilterRule } from '../filter/filter.js';
+import type { MetadataModes } from '../model/xattrs.js';
 import type { OverwritePolicy } from '../plan/decide.js';
 import type { SymlinkMode } from '../scan/scan.js';
 import type { KeepPrune } from '../receive/keep-prune.js';
@@ -45,6 +46,8 @@ export interface RunSettings {
    */
   readonly removeAfterTransfer?: boolean;
   readonly removeEmptyDirs?: boolean;
+  /** metadata is --preserve-xattrs/-acls and their remote forms; absent: none on both ends. */
+  readonly metadata?: MetadataModes;
 }
 
 /** RunHooks are what one end adds to a run: its own keep dir, and who hears of what happens. */

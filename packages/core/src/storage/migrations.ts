@@ -88,6 +88,11 @@ export const MIGRATIONS: readonly string[] = [
      id INTEGER PRIMARY KEY CHECK (id = 1),
      token TEXT NOT NULL
    );`,
+  // Extended attributes and ACLs (--preserve-xattrs, --preserve-acls): the tracked names and
+  // values as one blob (model/xattrs.ts); NULL where a run did not track them.
+  `ALTER TABLE files ADD COLUMN xattrs BLOB;
+   ALTER TABLE scan ADD COLUMN xattrs BLOB;
+   ALTER TABLE journal ADD COLUMN xattrs BLOB;`,
 ];
 
 /** SCHEMA_VERSION is the user_version a DB has after every migration. */

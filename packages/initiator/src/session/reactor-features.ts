@@ -2,7 +2,7 @@ import { SnapsyncError } from '@snapsync/core';
 import {
   BIDI_FEATURE, CLEAN_EXCLUDED_FEATURE, CONTINUOUS_FEATURE, COOLOFF_MAX_FEATURE, DELETE_BEFORE_FEATURE, DRY_RUN_FEATURE,
   IGNORE_MODE_FEATURE, KEEP_VERSIONS_FEATURE, MAX_DELETE_FEATURE, MOUNT_SIGNATURE_FEATURE, OLD_DIRS_FEATURE, OWNERS_FEATURE,
-  REMOVE_AFTER_FEATURE,
+  REMOVE_AFTER_FEATURE, XATTRS_FEATURE,
 } from '@snapsync/protocol';
 import type { SyncOptions } from '../options/command-line.js';
 
@@ -48,6 +48,8 @@ const NEEDS: readonly Need[] = [
   { asked: (o) => o.deleteBefore, feature: DELETE_BEFORE_FEATURE, flags: '--delete-before' },
   // Both roles have a part: a sending reactor removes and answers, a receiving one waits for the answers.
   { asked: (o) => o.removeAfterTransfer, feature: REMOVE_AFTER_FEATURE, flags: '--remove-after-transfer' },
+  // It would drop them unread: the run would pass and carry none.
+  { asked: (o) => o.metadata !== undefined, feature: XATTRS_FEATURE, flags: '--preserve-xattrs or --preserve-acls', ending: WITHOUT_THEM },
 ];
 
 /** refuseUnsupported throws NOT_SUPPORTED for the first option asked for that the reactor's features lack. */

@@ -62,6 +62,7 @@ function runSettings(options: SyncOptions, scope: readonly string[] | undefined)
     ...(options.keepPrune !== undefined ? { keepPrune: options.keepPrune } : {}),
     ...(options.deleteBefore ? { deleteBefore: true } : {}),
     ...(options.removeAfterTransfer ? { removeAfterTransfer: true, removeEmptyDirs: options.removeEmptyDirs } : {}),
+    ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
   };
 }
 
