@@ -142,6 +142,15 @@ describe('initiator/options/command-line', () => {
       '--dedup hardlink makes files of any owner one inode, which has one owner; it cannot be used with -u or -j (use --dedup copy)'],
     ['--dedup given twice', [...BASE, '--dedup=copy', '--dedup=inode'], '--dedup is given more than once'],
     ['--cooloff-max given twice', [...BASE, '-C', '--cooloff', '1', '--cooloff-max', '5', '--cooloff-max', '6'], '--cooloff-max is given more than once'],
+    ['an unknown xattrs mode', [...BASE, '--preserve-xattrs', 'all'], '--preserve-xattrs all is not one of native, metafile, none'],
+    ['an unknown remote ACL mode', [...BASE, '--preserve-acls', 'native', '--remote-preserve-acls', 'yes'],
+      '--remote-preserve-acls yes is not one of native, metafile, none'],
+    ['xattrs kept on one side only', [...BASE, '--preserve-xattrs', 'native', '--remote-preserve-xattrs', 'none'],
+      '--remote-preserve-xattrs none keeps no extended attributes on that side, so none would be carried either way; give both sides native or metafile, or drop the other flag'],
+    ['ACLs kept on the remote side only', [...BASE, '--remote-preserve-acls', 'native'], '--preserve-acls none keeps no ACLs on that side'],
+    ['xattrs and ACLs kept two ways on one side', [...BASE, '--preserve-xattrs', 'native', '--preserve-acls', 'native', '--remote-preserve-acls', 'metafile'],
+      '--remote-preserve-xattrs native and --remote-preserve-acls metafile keep them two ways on one side; a side keeps both natively or both in its metafile: give them the same mode'],
+    ['--preserve-xattrs given twice', [...BASE, '--preserve-xattrs', 'native', '--preserve-xattrs', 'none'], '--preserve-xattrs is given more than once'],
   ];
   for (const [what, argv, message] of usage) {
     it(`refuses ${what} with a usage error`, async () => {
@@ -196,6 +205,14 @@ describe('initiator/options/command-line', () => {
     expect(plain).to.include({ continuous: true, coolOffMs: 0, scanIntervalMs: undefined, pendingMax: 2000, targetRate: undefined });
     expect(await parse([...BASE, '-C', '--scan-interval', '0'])).to.include({ scanIntervalMs: 0 });
     expect(await parse(BASE)).to.include({ continuous: false });
+  });
+
+  it('reads --preserve-xattrs/-acls, the remote forms defaulting to the local value; none asked carries nothing', async () => {
+    expect((await parse(BASE)).metadata).to.equal(undefined);
+    expect((await parse([...BASE, '--preserve-acls', 'NATIVE'])).metadata)
+      .to.deep.equal({ xattrs: { initiator: 'none', reactor: 'none' }, acls: { initiator: 'native', reactor: 'native' } });
+    expect((await parse([...BASE, '--preserve-xattrs', 'metafile', '--remote-preserve-xattrs', 'native'])).metadata)
+      .to.deep.equal({ xattrs: { initiator: 'metafile', reactor: 'native' }, acls: { initiator: 'none', reactor: 'none' } });
   });
 
   it('reads --cooloff-max in milliseconds (0, the default, for no limit) and --ignore-mode, off unless given', async () => {

@@ -103,6 +103,9 @@ describe('initiator: a reactor older than this snapsync', () => {
     ['--compression=zlib', 'the reactor does not support --compression zlib (it is older than this snapsync); upgrade it or run without it'],
     ['--compression=zlib --direction=pull',
       'the reactor does not support --compression zlib (it is older than this snapsync); upgrade it or run without it'],
+    // It would drop them unread: the run would pass and carry none.
+    ['--preserve-acls=native', 'the reactor does not support --preserve-xattrs or --preserve-acls (it is older than this snapsync); ' +
+      'upgrade it or run without them'],
   ] as const) {
     it(`refuses ${flag} with exit 3 right after the hello, before logging in or opening anything`, async () => {
       const local = tempDir('snapsync-old-');

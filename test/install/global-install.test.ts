@@ -13,8 +13,8 @@ import { adminPortOf, adminRequest } from '../reactor/admin/admin-client.js';
 const execute = promisify(execFile);
 
 // The packages whose install scripts the install runs (npm 11.16 and later list any others,
-// and npm 12 will skip them): the addon compiled from source, and two with prebuilt binaries.
-const INSTALL_SCRIPTS = 'better-sqlite3,bufferutil,@parcel/watcher';
+// and npm 12 will skip them): the addons compiled from source, and two with prebuilt binaries.
+const INSTALL_SCRIPTS = 'better-sqlite3,fs-xattr,bufferutil,@parcel/watcher';
 
 /**
  * outsideEnv is this environment without what npm told the test run about the checkout

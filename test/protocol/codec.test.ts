@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { ErrorCode } from '@snapsync/core';
+import { encodeXattrs, MAX_XATTR_BYTES, type ErrorCode } from '@snapsync/core';
 import { decodeFrame, encodeFrame, MAX_PATH, MAX_TEXT, wire, type Frame, type Message } from '@snapsync/protocol/internal';
 
 /** plain turns byte fields into arrays, so frames compare by content whatever the buffer type. */
@@ -417,6 +417,38 @@ describe('protocol/codec', () => {
         const other = { ...startSync, preserveUid: false, preserveGid: true };
         expect(roundTrip({ id: 1, message: other }).message).to.deep.equal(other);
         expect(decodeFrame(raw({ id: 1, startSync: {} })).message).to.include({ preserveUid: false, preserveGid: false });
+      });
+    });
+
+    describe('xattrs and ACLs (--preserve-xattrs, --preserve-acls)', () => {
+      const entry = {
+        path: 'a/b', kind: 'file', size: 3, mtimeUs: 5, mode: 0o644, ino: 0, checksum: bytesOf(32), linkTarget: null,
+      } as const;
+      const carried = (sent: Record<string, unknown>): unknown => {
+        const message = roundTrip({ id: 0, message: { kind: 'changes', last: true, changes: [{ kind: 'upsert', entry: { ...entry, ...sent } }] } }).message;
+        return message.kind === 'changes' ? message.changes[0]!.entry : undefined;
+      };
+      const withXattrs = (xattrs: Uint8Array): Uint8Array =>
+        raw({ changes: { changes: [{ kind: wire.ChangeKind.CHANGE_UPSERT, entry: { path: 'a', kind: wire.EntryKind.ENTRY_FILE, xattrs } }] } });
+
+      it('carries an entry\'s blob, its format byte alone when none are set, and leaves it absent when untracked', () => {
+        const blob = encodeXattrs([{ name: 'user.a', value: new Uint8Array([1, 2]) }]);
+        expect(Buffer.from((carried({ xattrs: blob }) as { xattrs: Uint8Array }).xattrs)).to.deep.equal(Buffer.from(blob));
+        expect([...(carried({ xattrs: encodeXattrs([]) }) as { xattrs: Uint8Array }).xattrs]).to.deep.equal([1]);
+        expect(carried({ xattrs: null })).to.not.have.property('xattrs');
+      });
+
+      it('refuses a malformed or oversized blob', () => {
+        expectInvalid(withXattrs(new Uint8Array([1, 0, 9, 1])), /entry\.xattrs: truncated/);
+        expectInvalid(withXattrs(new Uint8Array()), /entry\.xattrs: not a blob of format 1/);
+        expectInvalid(withXattrs(new Uint8Array(MAX_XATTR_BYTES + 7 * 1024)), /entry\.xattrs/);
+      });
+
+      it('carries each side\'s mode in StartSync, absent when both are none on both sides, and refuses an unknown one', () => {
+        const metadata = { xattrs: { initiator: 'native', reactor: 'metafile' }, acls: { initiator: 'none', reactor: 'none' } } as const;
+        expect(roundTrip({ id: 1, message: { ...PLAIN_START_SYNC, metadata } }).message).to.deep.equal({ ...PLAIN_START_SYNC, metadata });
+        expect(roundTrip({ id: 1, message: PLAIN_START_SYNC }).message).to.not.have.property('metadata');
+        expectInvalid(raw({ startSync: { preserveXattrs: 'all' } }), /startSync\.preserveXattrs "all" is unknown|startSync\.preserveXattrs .*all.* is unknown/);
       });
     });
 

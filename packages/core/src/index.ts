@@ -15,6 +15,10 @@ export { assertLocalFileSystem, statfsTypeOf } from './storage/file-system-type.
 export { SnapshotStore, type Direction, type LiveRow } from './storage/snapshot-store.js';
 export type { ChecksumName, Entry, EntryKind } from './model/entry.js';
 export { DEDUP_MODES, type DedupMode } from './model/dedup.js';
+export {
+  decodeXattrs, encodeXattrs, MAX_XATTR_BYTES, METADATA_MODES, scopeOf, xattrNames,
+  type MetadataMode, type MetadataModes, type SideModes, type XattrScope,
+} from './model/xattrs.js';
 export { NotADirectoryError } from './model/path-errors.js';
 export { Endpoint, cappedRate } from './endpoint/endpoint.js';
 export { parseBitRate } from './model/bit-rate.js';

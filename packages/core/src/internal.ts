@@ -20,6 +20,8 @@ export {
   isUnder, linkLeavesTree, NO_OWNERS, ownerDiffers, parentOf, sameContent, sameLocalState, type ChecksumName, type Entry, type EntryKind,
   type Owners,
 } from './model/entry.js';
+export * from './model/xattrs.js';
+export { applyXattrs, readXattrs, xattrSupport } from './platform/xattr-io.js';
 export type { Change, DeltaFrom, Outcome, PathResult, ResumeFrom, SyncChannel, SyncMessage, TransferProgress } from './stream/messages.js';
 export { scanTree, UNSETTLED, type ScanOptions, type ScanSummary, type SymlinkMode } from './scan/scan.js';
 export { hashBlocks, hashFile, hashPrefix, newHasher, type Hasher } from './scan/hash.js';

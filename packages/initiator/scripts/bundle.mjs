@@ -11,10 +11,12 @@ const core = fileURLToPath(new URL('../../core/dist/', import.meta.url));
 // better-sqlite3 compiles from source where no prebuilt binary can be fetched. Its loader is
 // left in @snapsync/core, which requires the addon from where core is installed: the reactor and
 // both CLIs then share the one copy under core, and an install compiles it once, not twice.
+// fs-xattr (--preserve-xattrs, --preserve-acls) compiles from source too, and goes the same way.
 const sqliteThroughCore = {
   name: 'sqlite-through-core',
   setup(build) {
     build.onResolve({ filter: /\/better-sqlite3-driver\.js$/ }, () => ({ path: '@snapsync/core/better-sqlite3-driver', external: true }));
+    build.onResolve({ filter: /\/xattr-addon\.js$/ }, () => ({ path: '@snapsync/core/xattr-addon', external: true }));
   },
 };
 
@@ -29,7 +31,7 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external: ['better-sqlite3', 'bufferutil', 'utf-8-validate', '@parcel/watcher'],
+  external: ['better-sqlite3', 'fs-xattr', 'bufferutil', 'utf-8-validate', '@parcel/watcher'],
   plugins: [sqliteThroughCore],
   // Bundled CommonJS (yargs, protobufjs, ws) calls require, which an ES module lacks.
   banner: { js: "import { createRequire as snapsyncRequire } from 'node:module'; const require = snapsyncRequire(import.meta.url);" },

@@ -1,4 +1,4 @@
-import { DELTA_DIGEST, MAX_DELTA_BLOCK, MAX_DELTA_BLOCKS, MIN_DELTA_BLOCK } from '@snapsync/core';
+import { decodeXattrs, DELTA_DIGEST, MAX_DELTA_BLOCK, MAX_DELTA_BLOCKS, MAX_XATTR_BYTES, MIN_DELTA_BLOCK } from '@snapsync/core';
 import type { Change, DeltaFrom, Entry, EntryKind, Outcome, PathResult } from '@snapsync/core';
 import type { Snapsync } from '../generated/wire.js';
 import { bytes, count, invalid, path, relPath, text } from './field-checks.js';
@@ -69,6 +69,7 @@ function entryFromWire(entry: WireEntry): Entry {
   const checksum = bytes(entry.checksum, 'entry.checksum', 0, 64);
   const uid = ownerId(entry.uid, 'entry.uid');
   const gid = ownerId(entry.gid, 'entry.gid');
+  const xattrs = xattrsFromWire(entry.xattrs);
   return {
     path: relPath(entry.path ?? '', 'entry.path'), kind, size: count(entry.size, 'entry.size'),
     mtimeUs: Number(entry.mtimeUs ?? 0), mode, ino: 0,
@@ -76,7 +77,20 @@ function entryFromWire(entry: WireEntry): Entry {
     linkTarget: kind === 'symlink' ? path(entry.linkTarget ?? '', 'entry.linkTarget') : null,
     ...(uid !== null ? { uid } : {}), ...(gid !== null ? { gid } : {}),
     ...(entry.atimeUs !== null && entry.atimeUs !== undefined && kind === 'file' ? { atimeUs: Number(entry.atimeUs) } : {}),
+    ...(xattrs !== null ? { xattrs } : {}),
   };
+}
+
+/** xattrsFromWire checks an entry's xattrs blob: well formed, within MAX_XATTR_BYTES; null when absent. */
+function xattrsFromWire(value: Uint8Array | null | undefined): Uint8Array | null {
+  if (value === null || value === undefined) return null;
+  const blob = bytes(value, 'entry.xattrs', 0, MAX_XATTR_BYTES + 6 * 1024);
+  try {
+    decodeXattrs(blob);
+  } catch (err) {
+    throw invalid(`entry.${(err as Error).message}`);
+  }
+  return blob;
 }
 
 /** MAX_OWNER_ID: uid_t and gid_t are 32 bits; a larger id must not wrap into another owner (0 is root). */

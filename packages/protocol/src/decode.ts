@@ -1,9 +1,9 @@
 import { CHUNK, MAX_DELETE_COUNT, MAX_KEEP_DAYS, MAX_KEEP_VERSIONS } from '@snapsync/core';
-import type { ChunkCodec, DeleteLimit, Direction, ErrorCode, KeepPrune } from '@snapsync/core';
+import type { ChunkCodec, DeleteLimit, Direction, ErrorCode, KeepPrune, MetadataModes } from '@snapsync/core';
 import type { Snapsync } from '../generated/wire.js';
 import { changeFromWire, deltaFromWire, resultFromWire } from './decode-stream.js';
 import {
-  batch, bounded, bytes, count, dedupMode, invalid, list, overwritePolicy, path, platformOf, relPath, shown, symlinkMode, text, uuid,
+  batch, bounded, bytes, count, dedupMode, invalid, list, metadataMode, overwritePolicy, path, platformOf, relPath, shown, symlinkMode, text, uuid,
 } from './field-checks.js';
 import { MAX_COOLOFF_MAX_MS, MAX_COOLOFF_MS, MAX_ERROR_TEXT, MAX_PATH, MAX_PENDING } from './limits.js';
 import type { FileData, Message, MessageOf } from './messages.js';
@@ -170,6 +170,7 @@ const DECODERS: { readonly [K in WireKind]: (body: WireBody<K>) => MessageOf<K> 
     ...removeAfterFromWire(m.removeAfterTransfer === true, m.removeEmptyDirs === true),
     ...dedupMode(m.dedup ?? ''),
     ...optionalCodec(codecFromWire(m.compression, 'startSync.compression')),
+    ...metadataFromWire(m),
   }),
   syncReady: (m) => {
     const oldDirs = count(m.oldDirs, 'syncReady.oldDirs');
@@ -199,6 +200,14 @@ const DECODERS: { readonly [K in WireKind]: (body: WireBody<K>) => MessageOf<K> 
   results: (m) => ({ kind: 'results', results: batch(m.results ?? [], 'results').map(resultFromWire) }),
   syncDone: (m) => ({ kind: 'syncDone', errors: count(m.errors, 'syncDone.errors') }),
 };
+
+/** metadataFromWire reads how each side holds xattrs and ACLs; absent when neither carries any. */
+function metadataFromWire(m: Snapsync.V1.StartSync.$Properties): { metadata?: MetadataModes } {
+  const xattrs = { initiator: metadataMode(m.preserveXattrs, 'startSync.preserveXattrs'), reactor: metadataMode(m.remotePreserveXattrs, 'startSync.remotePreserveXattrs') };
+  const acls = { initiator: metadataMode(m.preserveAcls, 'startSync.preserveAcls'), reactor: metadataMode(m.remotePreserveAcls, 'startSync.remotePreserveAcls') };
+  const none = (sides: { initiator: string; reactor: string }): boolean => sides.initiator === 'none' && sides.reactor === 'none';
+  return none(xattrs) && none(acls) ? {} : { metadata: { xattrs, acls } };
+}
 
 /** programVersion reads a peer's version, short text; an older peer sends none. */
 function programVersion(value: string | null | undefined, field: string): { programVersion?: string } {

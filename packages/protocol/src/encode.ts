@@ -78,6 +78,8 @@ const ENCODERS: { readonly [K in MessageKind]: (message: MessageOf<K>) => Encode
     removeAfterTransfer: m.removeAfterTransfer === true, removeEmptyDirs: m.removeEmptyDirs === true,
     dedup: m.dedup ?? '',
     compression: m.compression !== undefined ? CODECS[m.compression] : wire.Compression.COMPRESSION_NONE,
+    preserveXattrs: m.metadata?.xattrs.initiator ?? '', remotePreserveXattrs: m.metadata?.xattrs.reactor ?? '',
+    preserveAcls: m.metadata?.acls.initiator ?? '', remotePreserveAcls: m.metadata?.acls.reactor ?? '',
   }),
   syncReady: (m) => ({ scanned: m.scanned, oldDirs: m.oldDirs ?? 0, excludedRows: m.excludedRows ?? 0 }),
   startPass: (m) => ({ reactorSends: m.reactorSends, keptOnly: m.keptOnly }),
@@ -136,6 +138,8 @@ function entryToWire(entry: Entry): EncodedEntry {
     checksum: entry.checksum ?? new Uint8Array(), linkTarget: entry.linkTarget ?? '',
     // Absent, not 0, when not tracked: 0 is root.
     uid: entry.uid ?? undefined, gid: entry.gid ?? undefined, atimeUs: entry.atimeUs ?? undefined,
+    // Absent when not tracked; empty when tracked and none are set.
+    xattrs: entry.xattrs ?? undefined,
   };
 }
 

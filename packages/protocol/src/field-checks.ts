@@ -1,4 +1,4 @@
-import { DEDUP_MODES, type DedupMode, type OverwritePolicy, type PlatformName, type SymlinkMode } from '@snapsync/core';
+import { DEDUP_MODES, type DedupMode, type MetadataMode, type OverwritePolicy, type PlatformName, type SymlinkMode } from '@snapsync/core';
 import { protocolError } from './errors.js';
 import { MAX_BATCH, MAX_PATH, MAX_TEXT } from './limits.js';
 
@@ -83,6 +83,13 @@ export function symlinkMode(value: string): SymlinkMode {
   if (value === '') return 'copy';
   if (value === 'copy' || value === 'skip' || value === 'follow') return value;
   throw invalid(`startSync.symlinks ${shown(value)} is unknown`);
+}
+
+/** metadataMode reads one side's --preserve-xattrs/-acls ('' from an older peer: none). */
+export function metadataMode(value: string | null | undefined, field: string): MetadataMode {
+  if (value === '' || value === null || value === undefined) return 'none';
+  if (value === 'native' || value === 'metafile' || value === 'none') return value;
+  throw invalid(`${field} ${shown(value)} is unknown`);
 }
 
 export function overwritePolicy(value: string): OverwritePolicy {

@@ -31,5 +31,6 @@ export function runSettingsOf(request: StartSync): RunSettings {
     ...(request.removeEmptyDirs === true ? { removeEmptyDirs: true } : {}),
     ...(request.dedup !== undefined ? { dedup: request.dedup } : {}),
     ...(request.compression !== undefined ? { compression: request.compression } : {}),
+    ...(request.metadata !== undefined ? { metadata: request.metadata } : {}),
   };
 }

@@ -145,13 +145,19 @@ export function compressionFeature(codec: ChunkCodec): string {
   return codec === 'zlib' ? COMPRESSION_ZLIB_FEATURE : COMPRESSION_ZSTD_FEATURE;
 }
 
+/**
+ * XATTRS_FEATURE: the reactor reads StartSync.preserve_xattrs/acls (and their remote_ forms) and
+ * Entry.xattrs (--preserve-xattrs, --preserve-acls). An older one would drop them unread: never asked.
+ */
+export const XATTRS_FEATURE = 'xattrs';
+
 /** FEATURES this build can use; optional abilities are negotiated, not versioned. */
 export const FEATURES: readonly string[] = [
   DRY_RUN_FEATURE, OWNERS_FEATURE, BIDI_FEATURE, CONTINUOUS_FEATURE, MAX_DELETE_FEATURE, DIGEST_LAST_FEATURE, FILE_BATCH_FEATURE,
   OLD_DIRS_FEATURE, CLEAN_EXCLUDED_FEATURE,
   IGNORE_MODE_FEATURE, COOLOFF_MAX_FEATURE, KEEP_VERSIONS_FEATURE,
   MOUNT_SIGNATURE_FEATURE, DELETE_BEFORE_FEATURE,
-  REMOVE_AFTER_FEATURE, TOKEN_LOGIN_FEATURE, DEDUP_FEATURE, SPARSE_FEATURE, TIMES_FEATURE,
+  REMOVE_AFTER_FEATURE, TOKEN_LOGIN_FEATURE, DEDUP_FEATURE, SPARSE_FEATURE, TIMES_FEATURE, XATTRS_FEATURE,
   ...(['zlib', 'zstd'] as const).filter(codecAvailable).map(compressionFeature),
 ];
 

@@ -33,7 +33,7 @@ describeEachBackend('core/storage/migrations', () => {
     }
   });
 
-  it('brings a version 1 DB to the current version, keeping its rows, with no owners recorded', () => {
+  it('brings a version 1 DB to the current version, keeping its rows, with no owners nor xattrs recorded', () => {
     const path = join(tempDir(), 'snap.db');
     const db = rawDb(path);
     db.exec(MIGRATIONS[0]!);
@@ -47,6 +47,7 @@ describeEachBackend('core/storage/migrations', () => {
     if (opened.kind !== 'ready') throw new Error(`expected a ready store, got ${opened.kind}`);
     try {
       expect(opened.store.synced('a')).to.deep.include({ size: 3, mode: 0o644, uid: null, gid: null });
+      expect(opened.store.synced('a')).to.not.have.property('xattrs');
     } finally {
       opened.store.close();
     }
@@ -55,7 +56,9 @@ describeEachBackend('core/storage/migrations', () => {
       expect(after.prepare('PRAGMA user_version').value()).to.equal(SCHEMA_VERSION);
       const columns = (table: string): unknown[] => after.prepare(`SELECT name FROM pragma_table_info('${table}')`).column();
       expect(columns('files')).to.include.members(['uid', 'gid']);
-      expect(columns('scan')).to.include.members(['uid', 'gid']);
+      expect(columns('scan')).to.include.members(['uid', 'gid', 'xattrs']);
+      expect(columns('files')).to.include('xattrs');
+      expect(columns('journal')).to.include('xattrs');
     } finally {
       after.close();
     }

@@ -127,10 +127,24 @@ describe('initiator/options/session-conf', () => {
     expect((await options('none')).dedup).to.equal(undefined);
   });
 
+  it('reads the xattr and ACL fields as --preserve-xattrs/-acls and their remote forms; store_metadata_records with a notice', async () => {
+    const { sessions, notices } = sessionsFromConf({
+      ...BASE, local_preserve_xattrs: 'native', remote_preserve_xattrs: 'metafile', local_preserve_acls: 'native', remote_preserve_acls: 'native',
+      store_metadata_records: true,
+    }, PRIVATE);
+    expect(sessions[0]!.argv).to.include.members(['--preserve-xattrs=native', '--remote-preserve-xattrs=metafile',
+      '--preserve-acls=native', '--remote-preserve-acls=native']);
+    expect(notices).to.deep.equal([
+      's.json: field "store_metadata_records" ignored: snapsync records the xattrs and ACLs it carries in its snapshot DB whenever it carries them',
+    ]);
+    const options = await fromFlags(['-N', 'j', '-d', '/l', '-r', 'h:/p', '--preserve-xattrs=native', '--remote-preserve-xattrs=metafile']);
+    expect(options.metadata).to.deep.equal({ xattrs: { initiator: 'native', reactor: 'metafile' }, acls: { initiator: 'none', reactor: 'none' } });
+  });
+
   it('ignores engine tuning with a notice, and accepts refused fields that ask for nothing', () => {
     const { sessions, notices } = sessionsFromConf({
       ...BASE, transport: { cipher: 'aes128', udp_port: 33001 }, local_checksum_threads: 8, log: { level: 'dbg1' },
-      local_preserve_acls: 'none', tags: {}, exclude_dirs_older_than: { relative_seconds: -1 },
+      no_preserve_root_attrs: false, tags: {}, exclude_dirs_older_than: { relative_seconds: -1 },
       remote: { host: 'hh', path: '/p', proxy: { protocol: 'none' } },
     }, PRIVATE);
     expect(sessions[0]!.argv).to.deep.equal(['--name=job', '--local-dir=/tmp', '--remote-dir=hh:/p']);

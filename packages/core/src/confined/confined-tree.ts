@@ -6,6 +6,8 @@ import { dirname, join, relative, sep } from 'node:path';
 import { NotADirectoryError, SkipError } from '../model/path-errors.js';
 import { parentOf, type EntryKind } from '../model/entry.js';
 import { O_DIRECTORY, openToFlush } from '../platform/flush.js';
+import type { XattrScope } from '../model/xattrs.js';
+import { applyXattrs } from '../platform/xattr-io.js';
 import { linkProblem } from './link-check.js';
 import type { PendingFlushes } from './pending-flushes.js';
 
@@ -228,6 +230,16 @@ export class ConfinedTree {
   chmod(path: string, mode: number): void {
     chmodNoFollow(this.parents(path), mode);
     this.options.flushes?.inode(this, path);
+  }
+
+  /**
+   * setXattrs makes a file's or directory's tracked xattrs those of blob, opened O_NOFOLLOW
+   * below checked directories (never a planted link's target); it returns what could not be set.
+   */
+  setXattrs(path: string, kind: EntryKind, blob: Uint8Array, scope: XattrScope, guard?: (name: string) => string | undefined): string {
+    const note = applyXattrs(this.parents(path), kind, blob, scope, guard);
+    this.options.flushes?.inode(this, path);
+    return note;
   }
 
   /** changedIn notes that the names in path's directory changed. */

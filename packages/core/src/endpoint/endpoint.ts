@@ -1,6 +1,7 @@
 import { SnapsyncError } from '../errors.js';
 import { compileFilter, type Filter } from '../filter/filter.js';
-import type { ChecksumName } from '../model/entry.js';
+import type { ChecksumName, Owners } from '../model/entry.js';
+import { keptIn, scopeOf, type XattrScope } from '../model/xattrs.js';
 import type { Party } from '../plan/reconcile.js';
 import type { CreateModes } from '../platform/modes.js';
 import { currentPlatform, privateDirName, type PlatformName } from '../platform/platform.js';
@@ -94,6 +95,8 @@ interface Run {
 export class Endpoint {
   private trusted: boolean;
   private run: Run | undefined;
+  /** watchedXattrs are the xattrs and ACLs the last run began with carried: a watch reads them again. */
+  private watchedXattrs: XattrScope | undefined;
   private readonly platform: PlatformName;
   /** extraCap is limitRate's ceiling (bits per second), over rateCap's. */
   private extraCap: number | undefined;
@@ -151,6 +154,7 @@ export class Endpoint {
       store.journalChanges();
     }
     if (!this.trusted) store.forgetSynced();
+    this.watchedXattrs = this.ownersOf(settings).xattrs;
     this.run = {
       settings, hooks: {}, filter, excluded: [], rate: new RateLimit(this.ceiling(settings.targetRate) / 8), ackRate: new RateLimit(this.ceiling(0) / 8),
     };
@@ -190,8 +194,8 @@ export class Endpoint {
       ? emptyScan(this.store, filter, symlinks)
       : await scanSide(this.store, {
         root, checksum, privateDirName: this.privateDir, filter, symlinks, hashNewWhenSent: sends, digestWhenSent: sends && this.digestLast(settings),
-        // Both roles scan owners under -u/-j: the sender to send them, the receiver to compare them.
-        owners: { uid: settings.preserveUid, gid: settings.preserveGid },
+        // Both roles scan owners under -u/-j (and xattrs, ACLs): the sender to send them, the receiver to compare them.
+        owners: this.ownersOf(settings),
         ...(scope !== undefined ? { scope } : {}),
         ...(settings.dirsOlderThanUs !== undefined ? { dirsOlderThanUs: settings.dirsOlderThanUs } : {}),
       });
@@ -225,8 +229,8 @@ export class Endpoint {
   }
 
   /** changeFeed watches this side's tree for a continuous session: paths that cooled off and differ from their last sync. */
-  changeFeed(options: Omit<ChangeFeedOptions, 'root' | 'privateDirName' | 'store'>): ChangeFeed {
-    return new ChangeFeed({ ...options, root: this.options.root, privateDirName: this.privateDir, store: this.store });
+  changeFeed(options: Omit<ChangeFeedOptions, 'root' | 'privateDirName' | 'store' | 'xattrs'>): ChangeFeed {
+    return new ChangeFeed({ ...options, root: this.options.root, privateDirName: this.privateDir, store: this.store, xattrs: () => this.watchedXattrs });
   }
 
   /** flushProblems writes what the problem log holds (snapsync-admin -f reads it, a cut run's too). */
@@ -286,7 +290,7 @@ export class Endpoint {
       root, peerPlatform: this.options.peerPlatform, cacheDir: side.layout.cacheDir, store: this.store, checksum, ackRate,
       policy: settings.overwrite, channel: pass.channel, report: this.report, mirror: settings.mirror, deleteBefore: settings.deleteBefore === true,
       filter: this.scanned(this.current()).filter, preserveTime: settings.preserveTime, preserveAccessTime: settings.preserveAccessTime === true,
-      owners: { uid: settings.preserveUid, gid: settings.preserveGid }, dryRun: this.dryRun, durable: this.options.durable,
+      owners: this.ownersOf(settings), dryRun: this.dryRun, durable: this.options.durable,
       ...(this.options.platform !== undefined ? { platform: this.options.platform } : {}),
       ...(this.options.linkBoundary !== undefined ? { linkBoundary: this.options.linkBoundary } : {}),
       ...(this.options.ownersRefused !== undefined ? { ownersRefused: this.options.ownersRefused } : {}),
@@ -301,6 +305,18 @@ export class Endpoint {
       ...(settings.dedup !== undefined ? { dedup: settings.dedup } : {}),
       countWire: settings.compression !== undefined,
     });
+  }
+
+  /**
+   * ownersOf is the metadata a run's settings carry beyond the mode: owners (-u, -j), xattrs and
+   * ACLs, the latter kept in this side's metafile when its mode says so.
+   */
+  private ownersOf(settings: RunSettings): Owners {
+    const scope = scopeOf(settings.metadata);
+    const owners = { uid: settings.preserveUid, gid: settings.preserveGid };
+    if (scope === undefined) return owners;
+    const metafile = keptIn(settings.metadata!, this.options.self) === 'metafile';
+    return { ...owners, xattrs: metafile ? { ...scope, metafile: { root: this.options.root, privateDirName: this.privateDir } } : scope };
   }
 
   /** removesAfter: --remove-after-transfer applies to this run (one way: begin refused it two ways). */

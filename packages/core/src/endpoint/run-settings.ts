@@ -1,5 +1,6 @@
 import type { FilterRule } from '../filter/filter.js';
 import type { DedupMode } from '../model/dedup.js';
+import type { MetadataModes } from '../model/xattrs.js';
 import type { OverwritePolicy } from '../plan/decide.js';
 import type { SymlinkMode } from '../scan/scan.js';
 import type { KeepPrune } from '../receive/keep-prune.js';
@@ -56,6 +57,8 @@ export interface RunSettings {
   readonly preserveAccessTime?: boolean;
   /** compression is --compression: the sending side compresses each chunk that shrinks; absent, none. */
   readonly compression?: ChunkCodec;
+  /** metadata is --preserve-xattrs/-acls and their remote forms; absent: none on both ends. */
+  readonly metadata?: MetadataModes;
 }
 
 /** RunHooks are what one end adds to a run: its own keep dir, and who hears of what happens. */

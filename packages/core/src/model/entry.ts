@@ -1,3 +1,5 @@
+import type { XattrScope } from './xattrs.js';
+
 /** EntryKind is what a path is; anything else (sockets, devices) is reported, never synced. */
 export type EntryKind = 'file' | 'dir' | 'symlink';
 
@@ -31,15 +33,24 @@ export interface Entry {
    * under --preserve-access-time from the sender to the receiver; never stored.
    */
   readonly atimeUs?: number;
+  /**
+   * xattrs are the extended attributes and ACLs the session carries (--preserve-xattrs,
+   * --preserve-acls) as one blob (model/xattrs.ts); null or absent when not tracked.
+   */
+  readonly xattrs?: Uint8Array | null;
 }
 
 /** PreviousEntry is what a scan compares a path with to know a file need not be read again. */
-export type PreviousEntry = Pick<Entry, 'kind' | 'size' | 'mtimeUs' | 'ino' | 'checksum' | 'mode' | 'uid' | 'gid'>;
+export type PreviousEntry = Pick<Entry, 'kind' | 'size' | 'mtimeUs' | 'ino' | 'checksum' | 'mode' | 'uid' | 'gid' | 'xattrs'>;
 
-/** Owners says which ids a session carries: uid under -u, gid under -j, each on its own. */
+/**
+ * Owners says which ids a session carries: uid under -u, gid under -j, each on its own; and
+ * (xattrs) which extended attributes and ACLs, read and compared wherever owners are.
+ */
 export interface Owners {
   readonly uid: boolean;
   readonly gid: boolean;
+  readonly xattrs?: XattrScope;
 }
 
 export const NO_OWNERS: Owners = { uid: false, gid: false };

@@ -1,4 +1,5 @@
 import { ownerDiffers, sameContent, type Entry } from '../model/entry.js';
+import { xattrsDiffer } from '../model/xattrs.js';
 
 /** OverwritePolicy is -o: what wins when the target changed too. */
 export type OverwritePolicy = 'always' | 'older' | 'conflict';
@@ -9,6 +10,8 @@ export type UpsertDecision =
   | { readonly action: 'chmod' }
   /** chown: same content, another tracked owner (-u, -j); chmod too when the mode differs as well. */
   | { readonly action: 'chown'; readonly chmod: boolean }
+  /** setXattrs: same content, other tracked xattrs or ACLs (--preserve-xattrs/-acls); owner and mode too where they differ. */
+  | { readonly action: 'setXattrs'; readonly chown: boolean; readonly chmod: boolean }
   | { readonly action: 'mkdir' | 'fetch' | 'link'; readonly replace: boolean }
   | { readonly action: 'skip'; readonly conflict: boolean; readonly reason: string };
 
@@ -30,7 +33,10 @@ export function decideUpsert(source: Entry, target: Entry | undefined, ancestor:
     // setuid and setgid are never applied (receiver MODE_BITS), so they are no difference either.
     const chmod = source.kind !== 'symlink' && (source.mode & 0o1777) !== (target.mode & 0o1777);
     // Owners count only where both sides tracked them (each side's scan records them under -u/-j).
-    if (ownerDiffers(source, target)) return { action: 'chown', chmod };
+    const chown = ownerDiffers(source, target);
+    // Xattrs and ACLs, as owners, count only where both sides tracked them.
+    if (xattrsDiffer(source, target)) return { action: 'setXattrs', chown, chmod };
+    if (chown) return { action: 'chown', chmod };
     return chmod ? { action: 'chmod' } : { action: 'exists' };
   }
   if (target.kind === 'dir') {

@@ -1,4 +1,5 @@
 import { ownerDiffers, sameContent, type Entry } from '../model/entry.js';
+import { xattrsDiffer } from '../model/xattrs.js';
 import type { OverwritePolicy } from './decide.js';
 
 /** Party names an end of a session; both ends judge each path with the same names. */
@@ -56,12 +57,12 @@ export function reconcile(ancestor: Entry | undefined, initiator: Entry | undefi
 
 /**
  * sameState tells whether two states of a path hold the same thing as far as a sync cares:
- * both absent, or the same content (sameContent), permission bits and tracked owners.
+ * both absent, or the same content (sameContent), permission bits, tracked owners and xattrs.
  * Times are no state: touching a file is no change.
  */
 export function sameState(a: Entry | undefined, b: Entry | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
-  if (!sameContent(a, b) || ownerDiffers(a, b)) return false;
+  if (!sameContent(a, b) || ownerDiffers(a, b) || xattrsDiffer(a, b)) return false;
   // setuid and setgid never land on a receiver (MODE_BITS); links have no mode of their own.
   return a.kind === 'symlink' || (a.mode & 0o1777) === (b.mode & 0o1777);
 }
@@ -70,14 +71,14 @@ export function sameState(a: Entry | undefined, b: Entry | undefined): boolean {
 export const SHOWN: Record<Party, string> = { initiator: 'local', reactor: 'remote' };
 
 /**
- * sameSync tells whether two ends' last-synced rows of a path agree. Owners and modes do not
- * count: a side that may not set owners (no root, a reactor's policy) records the owner it could
+ * sameSync tells whether two ends' last-synced rows of a path agree. Owners, modes and xattrs do not
+ * count (a side may be refused some names, a trusted.* without root): a side that may not set owners (no root, a reactor's policy) records the owner it could
  * give, and a reactor that gives its own modes (fileMode, directoryMode) records those, so the
  * two rows of one sync can name other owners and modes.
  */
 export function sameSync(a: Entry | undefined, b: Entry | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
-  return sameState({ ...a, uid: null, gid: null, mode: 0 }, { ...b, uid: null, gid: null, mode: 0 });
+  return sameState({ ...a, uid: null, gid: null, mode: 0, xattrs: null }, { ...b, uid: null, gid: null, mode: 0, xattrs: null });
 }
 
 /** other names the far end from one end's point of view. */

@@ -5,6 +5,8 @@ import { AckCredit } from './ack-credit.js';
 import { inflateChunk } from './inflate-chunk.js';
 import type { WireCount } from '../send/chunk-packer.js';
 import { sameContent, type ChecksumName, type Entry, type Owners } from '../model/entry.js';
+import { xattrsDiffer } from '../model/xattrs.js';
+import { applyXattrs, inScopeOnly, readXattrs } from '../platform/xattr-io.js';
 import { hashRange, newHasher } from '../scan/hash.js';
 import { hashZeros } from '../stream/holes.js';
 import {
@@ -17,6 +19,7 @@ import { Slots } from './slots.js';
 import type { RateLimit } from '../send/rate-limit.js';
 import { DID_NOT_VERIFY, KEPT_CHANGING, notSent, sourceRead } from '../send/source-reads.js';
 import { keptLine } from './receiving-tree.js';
+import { xattrGuard } from './xattr-guard.js';
 import { MODE_BITS, type TargetTree } from './target-tree.js';
 
 /**
@@ -343,9 +346,12 @@ export class FileIntake {
       }
       // The version it replaces goes to the keep dir first (when one is set), while it still stands.
       const kept = tree.keepPrevious(entry.path, incoming.target);
+      const landing = this.landXattrs(incoming);
       tree.place(incoming.cachePath, entry.path, 'file');
+      const xattrs = landing !== undefined && 'after' in landing ? this.recordXattrs(entry, landing.after) : landing;
       const resumed = incoming.resumed > 0 ? `resumed after ${incoming.resumed} bytes` : '';
-      this.options.landed(incoming, incoming.landed ?? tree.landed(entry.path)!, notes(keptLine(kept), resumed, incoming.ownerNote ?? ''));
+      const landed = incoming.landed === undefined ? tree.landed(entry.path)! : xattrs === undefined ? incoming.landed : { ...incoming.landed, xattrs: xattrs.blob };
+      this.options.landed(incoming, landed, notes(keptLine(kept), resumed, incoming.ownerNote ?? '', xattrs?.note ?? ''));
     } catch (err) {
       rmSync(incoming.cachePath, { force: true });
       this.options.failed({ path: entry.path, outcome: isSkip(err) ? 'skipped' : 'error', message: describe(err), bytes: 0 });
@@ -353,6 +359,30 @@ export class FileIntake {
       // Asked for again, the path is wanted still, by its next try.
       if (this.wanted.get(entry.path) === incoming) this.wanted.delete(entry.path);
     }
+  }
+
+  /**
+   * landXattrs gives a verified cache file the source's tracked xattrs and ACLs (or, when the
+   * source makes no claim, those of the copy it replaces) before its rename, so it lands whole (the cache file is this run's own, opened O_NOFOLLOW); it returns
+   * what the file then holds and what could not be set, or undefined when none are tracked.
+   */
+  private landXattrs(incoming: Incoming): { blob: Uint8Array | null; note: string } | { after: Uint8Array } | undefined {
+    const scope = this.options.owners.xattrs;
+    // A source that makes no claim (a metafile side's own file) leaves this side's copy its own attributes.
+    const wanted = incoming.entry.xattrs ?? incoming.target?.xattrs;
+    if (scope === undefined || wanted === null || wanted === undefined) return undefined;
+    // A metafile record is tied to the inode where it lands: written once the file is in place.
+    if (scope.metafile !== undefined) return { after: wanted };
+    const note = applyXattrs(incoming.cachePath, 'file', wanted, scope, xattrGuard(this.options.ownersRefused));
+    if (note === '') return { blob: wanted, note };
+    const read = readXattrs(incoming.cachePath, 'file', scope);
+    return { blob: 'blob' in read ? read.blob : null, note };
+  }
+
+  /** recordXattrs keeps a landed file's attributes in this side's metafile. */
+  private recordXattrs(entry: Entry, xattrs: Uint8Array): { blob: Uint8Array | null; note: string } {
+    const note = this.options.tree.setXattrs({ ...entry, xattrs }, 'file');
+    return { blob: note === '' ? inScopeOnly(xattrs, this.options.owners.xattrs!) : null, note };
   }
 
   /**
@@ -366,7 +396,7 @@ export class FileIntake {
     const entry = verifiedEntry(incoming);
     if (!delta || sent !== 0 || target === undefined || (target.checksum?.length ?? 0) === 0 || !sameContent(target, entry)) return false;
     const { owners, preserveTime } = this.options;
-    return (target.mode & MODE_BITS) === (entry.mode & MODE_BITS) && (!owners.uid || target.uid === entry.uid) &&
+    return (target.mode & MODE_BITS) === (entry.mode & MODE_BITS) && (!owners.uid || target.uid === entry.uid) && !xattrsDiffer(target, entry) &&
       (!owners.gid || target.gid === entry.gid) && (preserveTime !== true || target.mtimeUs === entry.mtimeUs);
   }
 

@@ -54,6 +54,8 @@ function decided(entry: Entry, target: Entry | undefined, ancestor: Entry | unde
       return { kind: 'setMetadata', entry, target: target!, chown: false, chmod: true };
     case 'chown':
       return { kind: 'setMetadata', entry, target: target!, chown: true, chmod: decision.chmod };
+    case 'setXattrs':
+      return { kind: 'setMetadata', entry, target: target!, chown: decision.chown, chmod: decision.chmod, xattrs: true };
     case 'mkdir':
       return { kind: 'makeDir', entry, target, replace: decision.replace };
     case 'link':

@@ -82,7 +82,9 @@ export class Receiver {
     this.platform = options.platform ?? currentPlatform;
     this.peerPlatform = options.peerPlatform ?? this.platform;
     // Windows has no uid or gid to give (its scan records none either).
-    this.owners = process.platform === 'win32' ? NO_OWNERS : options.owners ?? NO_OWNERS;
+    // Windows carries no owners; xattrs it keeps in its metafile, if asked (native: each path says none were set).
+    const xattrs = options.owners?.xattrs;
+    this.owners = process.platform === 'win32' ? { ...NO_OWNERS, ...(xattrs !== undefined ? { xattrs } : {}) } : options.owners ?? NO_OWNERS;
     const { store, channel, twoWay } = options;
     const trees = openTrees(options, this.owners, (path) => this.madeParent(path));
     const { tree } = trees;

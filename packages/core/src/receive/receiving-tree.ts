@@ -1,11 +1,12 @@
 import { sameLocalState, type Entry } from '../model/entry.js';
 import { changedHere } from '../model/path-errors.js';
 
-/** MetadataChange says which of a path's owner, mode and time are brought to the source's. */
+/** MetadataChange says which of a path's owner, mode, time and xattrs are brought to the source's. */
 export interface MetadataChange {
   readonly owner: boolean;
   readonly mode: boolean;
   readonly time: boolean;
+  readonly xattrs?: boolean;
 }
 
 /**

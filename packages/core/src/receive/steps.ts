@@ -16,8 +16,8 @@ export type Step =
   | { readonly kind: 'replace'; readonly path: string; readonly loser: Entry; readonly reason: string; readonly then: Step }
   /** replaceDir: a file or link replaces a synced directory, once the deletion phase has emptied it. */
   | { readonly kind: 'replaceDir'; readonly entry: Entry; readonly ancestor: Entry }
-  /** setMetadata: the content is there; owner (chown) and mode (chmod) follow the source's, time too under -t. */
-  | { readonly kind: 'setMetadata'; readonly entry: Entry; readonly target: Entry; readonly chown: boolean; readonly chmod: boolean }
+  /** setMetadata: the content is there; owner (chown), mode (chmod) and xattrs follow the source's, time too under -t. */
+  | { readonly kind: 'setMetadata'; readonly entry: Entry; readonly target: Entry; readonly chown: boolean; readonly chmod: boolean; readonly xattrs?: boolean }
   /** makeDir: a directory made (replace: in place of a file or link). */
   | { readonly kind: 'makeDir'; readonly entry: Entry; readonly target: Entry | undefined; readonly replace: boolean }
   | { readonly kind: 'makeLink'; readonly entry: Entry; readonly target: Entry | undefined }

@@ -3,9 +3,14 @@ import { dirname } from 'node:path';
 import { ConfinedTree } from '../confined/confined-tree.js';
 import type { PendingFlushes } from '../confined/pending-flushes.js';
 import { ownerDiffers, parentOf, type Entry, type EntryKind, type Owners } from '../model/entry.js';
+import { notes } from '../model/path-errors.js';
+import { xattrsDiffer } from '../model/xattrs.js';
+import { writeRecord } from '../platform/metafile.js';
+import { inScopeOnly } from '../platform/xattr-io.js';
 import { statEntry } from '../scan/local-tree.js';
 import { KeepDir } from './keep-dir.js';
 import { applyOwner, ownerIds } from './owner.js';
+import { xattrGuard } from './xattr-guard.js';
 import { assertAsScanned, emptied, type LoserAside, type MetadataChange, type ReceivingTree, type TwinMaking } from './receiving-tree.js';
 import { assertSameFile, copyOpened } from './twin-file.js';
 
@@ -155,7 +160,7 @@ export class TargetTree implements ReceivingTree {
     const note = this.setOwner(full, entry);
     // mkdir's mode goes through the umask; the source's mode must land as it is.
     if (entry.mode !== 0) confined.chmod(entry.path, entry.mode & MODE_BITS);
-    return note;
+    return notes(note, this.setXattrs(entry, 'dir'));
   }
 
   makeLink(entry: Entry, temp: string, time: boolean): string {
@@ -205,7 +210,7 @@ export class TargetTree implements ReceivingTree {
       this.changedInode(entry.path, now.kind);
     }
     if ((now.mode & 0o1777) !== (entry.mode & 0o1777)) this.confined.chmod(entry.path, entry.mode & MODE_BITS);
-    return note;
+    return xattrsDiffer(entry, now) ? notes(note, this.setXattrs(entry, now.kind)) : note;
   }
 
   setMetadata(entry: Entry, kind: EntryKind, change: MetadataChange): string {
@@ -214,7 +219,19 @@ export class TargetTree implements ReceivingTree {
     if (change.mode) this.confined.chmod(entry.path, entry.mode & MODE_BITS);
     if (change.time) this.setTime(full, entry);
     this.changedInode(entry.path, kind);
-    return note;
+    return notes(note, change.xattrs === true ? this.setXattrs(entry, kind) : '');
+  }
+
+  /**
+   * setXattrs brings a tree path's tracked xattrs and ACLs to the source's, through the
+   * confined layer (checked directories, O_NOFOLLOW); it returns the note naming what this
+   * side could not set.
+   */
+  setXattrs(entry: Entry, kind: EntryKind): string {
+    const scope = this.options.owners.xattrs;
+    if (scope === undefined || entry.xattrs === null || entry.xattrs === undefined || kind === 'symlink') return '';
+    if (scope.metafile !== undefined) return writeRecord(this.confined, scope.metafile, entry.path, inScopeOnly(entry.xattrs, scope));
+    return this.confined.setXattrs(entry.path, kind, entry.xattrs, scope, xattrGuard(this.options.ownersRefused));
   }
 
   /**

@@ -59,7 +59,7 @@ export class Transition {
         this.options.deletions.replaceLater(step.entry, step.ancestor);
         return;
       case 'setMetadata':
-        this.setMetadata(step.entry, step.target, step.chown, step.chmod);
+        this.setMetadata(step.entry, step.target, step.chown, step.chmod, step.xattrs === true);
         return;
       case 'makeDir': {
         tree.assertUnchanged(step.entry.path, step.target);
@@ -103,17 +103,18 @@ export class Transition {
    * setMetadata brings a path whose content is already there to the source's owner, mode and
    * (under -t) time, after the same re-check as any change: `(exs)`, no data sent.
    */
-  private setMetadata(entry: Entry, target: Entry, chown: boolean, chmod: boolean): void {
+  private setMetadata(entry: Entry, target: Entry, chown: boolean, chmod: boolean, xattrs: boolean): void {
     const { tree, recording } = this.options;
     const time = this.options.preserveTime && target.kind !== 'dir' && target.mtimeUs !== entry.mtimeUs;
-    if (!chown && !chmod && !time) {
+    if (!chown && !chmod && !time && !xattrs) {
       recording.recordSynced(target, entry, { outcome: 'exists', message: '' });
       return;
     }
     tree.assertUnchanged(entry.path, target);
     const owned = chown && ownerIds(entry, this.options.owners) !== undefined;
-    const note = tree.setMetadata(entry, target.kind, { owner: owned, mode: chmod, time });
-    const updated = [owned && note === '' ? 'owner' : '', chmod ? 'mode' : '', time ? 'time' : ''].filter((part) => part !== '');
+    const note = tree.setMetadata(entry, target.kind, { owner: owned, mode: chmod, time, xattrs });
+    const updated = [owned && note === '' ? 'owner' : '', chmod ? 'mode' : '', time ? 'time' : '', xattrs ? 'extended attributes' : '']
+      .filter((part) => part !== '');
     recording.recordSynced(tree.landed(entry.path), entry, { outcome: 'exists', message: notes(updated.length > 0 ? `${listed(updated)} updated` : '', note) });
   }
 

@@ -4,6 +4,8 @@ import { inodeNumber } from '../platform/platform.js';
 import { isPrivateName } from '../platform/private-dir.js';
 import type { Filter } from '../filter/filter.js';
 import { parentOf, type ChecksumName, type Entry, type Owners, type PreviousEntry } from '../model/entry.js';
+import { sameXattrs, tracksAny } from '../model/xattrs.js';
+import { readKept } from '../platform/xattr-io.js';
 import { hashFile, type HashResult } from './hash.js';
 import { HashPool, POOL_MIN_BYTES } from './hash-pool.js';
 
@@ -160,7 +162,8 @@ export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
       return undefined;
     }
     if (st.isSymbolicLink() && options.symlinks === 'skip') return undefined;
-    if (st.isSymbolicLink() && options.symlinks === 'follow') {
+    const followedLink = st.isSymbolicLink() && options.symlinks === 'follow';
+    if (followedLink) {
       const followed = follow(options.root, full);
       if (typeof followed === 'string') {
         problem(path, followed);
@@ -168,11 +171,23 @@ export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
       }
       st = followed;
     }
+    if (filter !== undefined && filter.excluded(path, st.isDirectory())) return undefined;
+    let xattrs: { xattrs: Uint8Array | null } | undefined;
+    // Only files and directories are opened to read them: opening a device could act on it.
+    if (tracksAny(options.owners?.xattrs) && (st.isFile() || st.isDirectory())) {
+      // A followed link (-n follow) is read as a link: O_NOFOLLOW would refuse it.
+      const read = readKept(full, path, followedLink ? 'symlink' : st.isDirectory() ? 'dir' : 'file',
+        inodeNumber(st.ino), options.owners.xattrs);
+      if ('problem' in read) {
+        problem(path, read.problem);
+        return undefined;
+      }
+      xattrs = { xattrs: read.blob };
+    }
     const base = {
       path, size: Number(st.size), mtimeUs: Number(st.mtimeNs / 1000n), mode: Number(st.mode & 0o7777n), ino: inodeNumber(st.ino),
-      uid: uid ? Number(st.uid) : null, gid: gid ? Number(st.gid) : null,
+      uid: uid ? Number(st.uid) : null, gid: gid ? Number(st.gid) : null, ...xattrs,
     };
-    if (filter !== undefined && filter.excluded(path, st.isDirectory())) return undefined;
     if (st.isDirectory() && isOld(options, base.mtimeUs) && options.keepOld?.(path) === true) {
       oldDirs += 1;
     } else if (st.isDirectory()) {
@@ -183,7 +198,8 @@ export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
       let checksum: Uint8Array;
       if (previous !== undefined && previous.kind === 'file' && previous.size === base.size &&
           previous.mtimeUs === base.mtimeUs && previous.ino === base.ino && previous.checksum !== null) {
-        if (options.unchanged !== undefined && previous.mode === base.mode && previous.uid === base.uid && previous.gid === base.gid) {
+        if (options.unchanged !== undefined && previous.mode === base.mode && previous.uid === base.uid && previous.gid === base.gid &&
+            sameXattrs(previous.xattrs, base.xattrs)) {
           same.push(path);
           entries += 1;
           if (same.length >= BATCH) {

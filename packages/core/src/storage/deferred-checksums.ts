@@ -13,7 +13,7 @@ import type { Statements } from './statements.js';
 export interface DeferredChecksums {
   /**
    * updateScanned fills in the digests of files the scan left unhashed, with the state each was
-   * read in; the rest of the row (kind, link target, held) stays.
+   * read in; the rest of the row (kind, link target, xattrs, held) stays.
    */
   updateScanned(entries: readonly Entry[]): void;
 }

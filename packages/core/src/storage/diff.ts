@@ -13,7 +13,7 @@ import type { Statements } from './statements.js';
  */
 
 /** PREVIOUS are the columns of a files row a scan compares with (syncedIn). */
-const PREVIOUS = 'path, kind, size, mtime_us, ino, checksum, mode, uid, gid';
+const PREVIOUS = 'path, kind, size, mtime_us, ino, checksum, mode, uid, gid, xattrs';
 
 /** COLUMNS of the scan (s) and files (f) tables joined. */
 const SCAN_COLUMNS = COLUMNS.replace(/(\w+)/g, 's.$1');
@@ -36,18 +36,18 @@ export class Diff {
       ? this.sql.stmt(`SELECT ${PREVIOUS} FROM files WHERE instr(path, '/') = 0`).tuples()
       : this.sql.stmt(`SELECT ${PREVIOUS} FROM files WHERE path > @lo AND path < @hi AND instr(substr(path, length(@lo) + 1), '/') = 0`)
         .tuples({ lo: `${dir}/`, hi: `${dir}0` })) as
-      [string, Entry['kind'], number, number, number, Uint8Array | null, number, number | null, number | null][];
+      [string, Entry['kind'], number, number, number, Uint8Array | null, number, number | null, number | null, Uint8Array | null][];
     const previous = new Map<string, PreviousEntry>();
-    for (const [path, kind, size, mtimeUs, ino, checksum, mode, uid, gid] of rows) {
-      previous.set(path, { kind, size, mtimeUs, ino, checksum, mode, uid, gid });
+    for (const [path, kind, size, mtimeUs, ino, checksum, mode, uid, gid, xattrs] of rows) {
+      previous.set(path, { kind, size, mtimeUs, ino, checksum, mode, uid, gid, xattrs });
     }
     return previous;
   }
 
   /**
    * changed walks, in path order, the scanned entries that are new or differ from the last
-   * sync in content, kind, mode, link target or a tracked owner. An owner this scan did not
-   * record (NULL: no -u/-j) is no change, whatever the last sync recorded. Held marks
+   * sync in content, kind, mode, link target, a tracked owner or tracked xattrs. An owner or xattrs this scan did not
+   * record (NULL: no -u/-j, no --preserve-xattrs/-acls) are no change, whatever the last sync recorded. Held marks
    * (holds.ts): conflicts are not sent; what a pass marked to resend always is, and is all
    * that is walked with losersOnly. Pages by key, so other statements may run between pages.
    */
@@ -58,7 +58,8 @@ export class Diff {
         WHERE s.path > ? AND s.held != ${HELD_CONFLICT} AND (s.held = ${HELD_RESEND} OR f.path IS NULL OR f.kind != s.kind OR f.size != s.size OR f.mode != s.mode
            OR f.checksum IS NOT s.checksum OR f.link_target IS NOT s.link_target
            OR (s.kind = 'file' AND f.mtime_us != s.mtime_us)
-           OR (s.uid IS NOT NULL AND f.uid IS NOT s.uid) OR (s.gid IS NOT NULL AND f.gid IS NOT s.gid))
+           OR (s.uid IS NOT NULL AND f.uid IS NOT s.uid) OR (s.gid IS NOT NULL AND f.gid IS NOT s.gid)
+           OR (s.xattrs IS NOT NULL AND f.xattrs IS NOT s.xattrs))
         ORDER BY s.path LIMIT ?`);
     yield* pages(statement, page);
   }

@@ -3,7 +3,7 @@ import type { SqlParam, SqlStatement } from './sqlite/driver.js';
 import type { Statements } from './statements.js';
 
 /** COLUMNS are an entry's columns, shared by the files, scan and journal tables, in row order. */
-export const COLUMNS = 'path, kind, size, mtime_us, mode, ino, checksum, link_target, uid, gid';
+export const COLUMNS = 'path, kind, size, mtime_us, mode, ino, checksum, link_target, uid, gid, xattrs';
 
 /** Row is an entry as a statement selecting COLUMNS returns it. */
 export interface Row {
@@ -17,17 +17,18 @@ export interface Row {
   link_target: string | null;
   uid: number | null;
   gid: number | null;
+  xattrs: Buffer | null;
 }
 
 /** toRow lays an entry out in column order (positional parameters bind faster than named ones). */
 export function toRow(entry: Entry): SqlParam[] {
   return [
     entry.path, entry.kind, entry.size, entry.mtimeUs, entry.mode, entry.ino, checksumBlob(entry.checksum),
-    entry.linkTarget, entry.uid ?? null, entry.gid ?? null,
+    entry.linkTarget, entry.uid ?? null, entry.gid ?? null, checksumBlob(entry.xattrs ?? null),
   ];
 }
 
-/** checksumBlob binds a checksum as a BLOB over the same bytes (NULL for none). */
+/** checksumBlob binds a checksum (or an xattrs blob) as a BLOB over the same bytes (NULL for none). */
 export function checksumBlob(checksum: Uint8Array | null): Buffer | null {
   return checksum === null ? null : Buffer.from(checksum.buffer, checksum.byteOffset, checksum.byteLength);
 }
@@ -38,6 +39,7 @@ export function fromRow(row: unknown): Entry | undefined {
   return {
     path: r.path, kind: r.kind, size: r.size, mtimeUs: r.mtime_us, mode: r.mode, ino: r.ino,
     checksum: r.checksum, linkTarget: r.link_target, uid: r.uid, gid: r.gid,
+    ...(r.xattrs !== null ? { xattrs: r.xattrs } : {}),
   };
 }
 

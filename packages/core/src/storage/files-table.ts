@@ -45,9 +45,9 @@ export class FilesTable {
   record(outcome: RecordedOutcome, alsoScan: boolean, now: number): void {
     const upsert = this.sql.stmt(
       `INSERT OR REPLACE INTO files (${COLUMNS}, state, message, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'synchronized', NULL, ?)`);
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'synchronized', NULL, ?)`);
     const remove = this.sql.stmt('DELETE FROM files WHERE path = ?');
-    const scanUpsert = this.sql.stmt(`INSERT OR REPLACE INTO scan (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const scanUpsert = this.sql.stmt(`INSERT OR REPLACE INTO scan (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const scanRemove = this.sql.stmt('DELETE FROM scan WHERE path = ?');
     this.sql.transaction(() => {
       if (this.journal.journaling) {

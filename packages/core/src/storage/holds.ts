@@ -45,7 +45,7 @@ export class ScanHolds implements HoldMarks, HeldPaths {
   }
 
   addLoser(entry: Entry): void {
-    this.sql.stmt(`INSERT OR REPLACE INTO scan (${COLUMNS}, held) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${HELD_RESEND})`).run(...toRow(entry));
+    this.sql.stmt(`INSERT OR REPLACE INTO scan (${COLUMNS}, held) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${HELD_RESEND})`).run(...toRow(entry));
   }
 
   heldDirs(): Set<string> {

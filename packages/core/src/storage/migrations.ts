@@ -90,6 +90,11 @@ export const MIGRATIONS: readonly string[] = [
    );`,
   // --dedup inode: a new name of an inode finds the synced name it shares it with (Diff.syncedTwin).
   `CREATE INDEX files_ino ON files (ino);`,
+  // Extended attributes and ACLs (--preserve-xattrs, --preserve-acls): the tracked names and
+  // values as one blob (model/xattrs.ts); NULL where a run did not track them.
+  `ALTER TABLE files ADD COLUMN xattrs BLOB;
+   ALTER TABLE scan ADD COLUMN xattrs BLOB;
+   ALTER TABLE journal ADD COLUMN xattrs BLOB;`,
 ];
 
 /** SCHEMA_VERSION is the user_version a DB has after every migration. */

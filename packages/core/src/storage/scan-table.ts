@@ -21,7 +21,7 @@ export class ScanTable {
   /** addScan stores a batch of scanned entries in one transaction. */
   addScan(entries: readonly Entry[]): void {
     const insert = this.sql.stmt(
-      `INSERT OR REPLACE INTO scan (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      `INSERT OR REPLACE INTO scan (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.sql.transaction(() => {
       for (const entry of entries) insert.run(...toRow(entry));
     });

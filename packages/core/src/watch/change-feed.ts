@@ -6,6 +6,7 @@ import type { SnapshotStore } from '../storage/snapshot-store.js';
 import { differFromSync } from './own-changes.js';
 import { outermost, PendingPaths, type Due } from './pending-paths.js';
 import { watchTree, type TreeWatch } from './tree-watcher.js';
+import type { XattrScope } from '../model/xattrs.js';
 
 /** SETTLE_MS gathers the events of a burst into one delivery. */
 const SETTLE_MS = 20;
@@ -43,6 +44,8 @@ export interface ChangeFeedOptions {
   deliver(due: Due): void;
   /** waiting hears how many paths wait to cool off, each time it changes (live state). */
   waiting?(count: number): void;
+  /** xattrs says which xattrs and ACLs the runs carry (a change of them alone is a change), as the last run began. */
+  xattrs?(): XattrScope | undefined;
 }
 
 /**
@@ -172,7 +175,7 @@ export class ChangeFeed {
     this.options.waiting?.(this.pending.size);
     // Named only while it differs from its last sync (and the filter shows it): what this side's
     // own receiver wrote over a long cycle looks as recorded, and is no file still changing.
-    const still = due.stillChanging === undefined ? [] : differFromSync(this.options.root, due.stillChanging, this.options.store, this.filter);
+    const still = due.stillChanging === undefined ? [] : differFromSync(this.options.root, due.stillChanging, this.options.store, this.filter, this.options.xattrs?.());
     const stillChanging = still.length > 0 ? { stillChanging: still } : {};
     // New directories are watched whole before anyone scans them: nothing made in them is missed,
     // including those this side's own receiver made. Too many: the tree is watched afresh and
@@ -188,7 +191,8 @@ export class ChangeFeed {
     if (this.closed) return;
     // A folded directory stands for changes below it: it may look as synced itself.
     const folded = due.folded ?? new Set<string>();
-    const judged = differFromSync(this.options.root, due.paths.filter((path) => !folded.has(path)), this.options.store, this.filter);
+    const judged = differFromSync(this.options.root, due.paths.filter((path) => !folded.has(path)), this.options.store, this.filter,
+      this.options.xattrs?.());
     const paths = [...judged, ...folded].sort();
     if ((paths.length > 0 || still.length > 0) && !this.closed) this.options.deliver({ full: false, paths, ...stillChanging });
   }

@@ -3,16 +3,18 @@ import { join } from 'node:path';
 import { inodeNumber } from '../platform/platform.js';
 import { hiddenByFilter, type Filter } from '../filter/filter.js';
 import { parentOf, type Entry } from '../model/entry.js';
+import { sameXattrs, type XattrScope } from '../model/xattrs.js';
+import { readXattrs } from '../platform/xattr-io.js';
 import type { SnapshotStore } from '../storage/snapshot-store.js';
 
 /**
  * differFromSync keeps, of the paths a watch reported, those that no longer look as their last
  * sync recorded them. What this side's own receiver just wrote looks exactly as recorded, so
  * its echo does not start another cycle; nor does a path the filter hides. Looks are the scan's
- * quick check (kind, size, mtime, inode, mode, recorded owners, link target): a path that passes would not be
- * read by a scan either.
+ * quick check (kind, size, mtime, inode, mode, recorded owners, link target; and tracked xattrs, read again):
+ * a path that passes would not be read by a scan either.
  */
-export function differFromSync(root: string, reported: readonly string[], store: SnapshotStore, filter?: Filter): string[] {
+export function differFromSync(root: string, reported: readonly string[], store: SnapshotStore, filter?: Filter, xattrs?: XattrScope): string[] {
   const paths = widenedToGoneDirs(root, reported);
   const synced = store.syncedAmong(paths);
   return paths.filter((path) => {
@@ -26,7 +28,7 @@ export function differFromSync(root: string, reported: readonly string[], store:
     // A path gone now is judged as what it was: a deleted directory is no file to an -I rule.
     if (filter !== undefined && hiddenByFilter(path, st === undefined ? row?.kind === 'dir' : st.isDirectory(), filter)) return false;
     if (st === undefined || row === undefined) return (st === undefined) !== (row === undefined);
-    return !looksAsSynced(root, path, st, row);
+    return !looksAsSynced(root, path, st, row) || xattrsChanged(root, path, st, row, xattrs);
   });
 }
 
@@ -60,6 +62,16 @@ function widenedToGoneDirs(root: string, paths: readonly string[]): string[] {
     widened.add(top);
   }
   return [...widened];
+}
+
+/**
+ * xattrsChanged: a change of xattrs or ACLs alone touches no time a stat shows, so a path
+ * whose last sync recorded them is read again (natively: a metafile changes only by a sync).
+ */
+function xattrsChanged(root: string, path: string, st: BigIntStats, row: Entry, scope: XattrScope | undefined): boolean {
+  if (scope === undefined || scope.metafile !== undefined || row.xattrs === null || row.xattrs === undefined || st.isSymbolicLink()) return false;
+  const read = readXattrs(join(root, path), st.isDirectory() ? 'dir' : 'file', scope);
+  return !('blob' in read) || !sameXattrs(read.blob, row.xattrs);
 }
 
 function looksAsSynced(root: string, path: string, st: BigIntStats, row: Entry): boolean {

@@ -1,6 +1,6 @@
 import {
-  codecAvailable, COMPRESSIONS, currentPlatform, DEFAULT_PENDING_MAX, MAX_KEEP_DAYS, MAX_KEEP_VERSIONS, type ChunkCodec, type DedupMode, type DeleteLimit, type Direction, type FilterRule, type KeepPrune,
-  type OverwritePolicy, type SymlinkMode,
+  codecAvailable, COMPRESSIONS, currentPlatform, DEFAULT_PENDING_MAX, METADATA_MODES, MAX_KEEP_DAYS, MAX_KEEP_VERSIONS, type ChunkCodec, type DedupMode, type DeleteLimit, type Direction, type FilterRule, type KeepPrune,
+  type MetadataModes, type OverwritePolicy, type SymlinkMode,
 } from '@snapsync/core';
 import { MAX_COOLOFF_MAX_MS, MAX_PENDING, normalizeFingerprint } from '@snapsync/protocol';
 import { existsSync } from 'node:fs';
@@ -17,6 +17,7 @@ import { parseDirsOlderThan, type DirsOlderThan } from './dirs-older-than.js';
 import { SHELLS, type ValueKind } from './completion.js';
 import { checkTokenForm } from './token-form.js';
 import { proxyFor, type ProxySpec } from './proxy.js';
+import { METADATA_FLAGS, metadataModesOf } from './metadata-modes.js';
 
 /** SyncOptions is a validated snapsync command line. */
 export interface SyncOptions {
@@ -61,6 +62,8 @@ export interface SyncOptions {
   readonly preserveGid: boolean;
   /** ignoreMode (--ignore-mode): a path already on the receiving side keeps its mode; new paths take the source's. */
   readonly ignoreMode: boolean;
+  /** metadata (--preserve-xattrs, --preserve-acls and their --remote- forms); undefined when none is carried. */
+  readonly metadata: MetadataModes | undefined;
   readonly mirror: boolean;
   /** removeAfterTransfer (--remove-after-transfer, one way) removes each source file once recorded on both sides. */
   readonly removeAfterTransfer: boolean;
@@ -129,6 +132,7 @@ export const VALUE_KINDS: Readonly<Record<string, ValueKind>> = {
   'known-hosts': 'file', identity: 'file', 'password-file': 'file', 'exclude-from': 'file', 'include-from': 'file', conf: 'file',
   direction: DIRECTIONS, checksum: CHECKSUMS, overwrite: OVERWRITES, 'symbolic-links': SYMLINK_MODES, dedup: DEDUP_CHOICES, completion: SHELLS,
   compression: COMPRESSIONS,
+  ...Object.fromEntries(METADATA_FLAGS.map((flag) => [flag, METADATA_MODES])),
 };
 /** DEFAULT_PARALLEL bounds the sessions one process runs at once (--parallel). */
 export const DEFAULT_PARALLEL = 4;
@@ -178,6 +182,13 @@ export function buildParser(argv: readonly string[]) {
       describe: 'keep creation (birth) times: accepted, but no platform snapsync runs on lets it set one, so nothing is changed (said in each run)' })
     .option('preserve-uid', { alias: 'u', type: 'boolean', describe: "give paths the source's owner (uid; needs root on the receiving side)" })
     .option('preserve-gid', { alias: 'j', type: 'boolean', describe: "give paths the source's group (gid; needs root or membership)" })
+    .option('preserve-xattrs', { type: 'string',
+      describe: 'native | metafile | none (default): carry extended attributes (user.*, security.*, trusted.*; Linux), kept here ' +
+        'in the file system (native) or in the metafile of .private-asp, for a side that cannot hold them (metafile: Windows)' })
+    .option('remote-preserve-xattrs', { type: 'string', describe: "native | metafile | none: how the reactor keeps them (default: --preserve-xattrs's value)" })
+    .option('preserve-acls', { type: 'string',
+      describe: 'native | metafile | none (default): carry POSIX ACLs (access and default; Linux), kept as --preserve-xattrs says' })
+    .option('remote-preserve-acls', { type: 'string', describe: "native | metafile | none: how the reactor keeps them (default: --preserve-acls's value)" })
     .option('ignore-delete', { type: 'boolean', describe: 'do not carry deletions: the target keeps what the source deleted' })
     .option('ignore-mode', { type: 'boolean',
       describe: "keep the target's mode of a path it has: a later mode change at the source is not applied (new paths still get the source's mode)" })
@@ -234,7 +245,8 @@ export function buildParser(argv: readonly string[]) {
     // Over seventy flags read better by topic; yargs lists them in this order.
     .group(['name', 'local-dir', 'remote-dir', 'direction', 'continuous', 'create-dir', 'reset', 'dry-run', 'conf', 'conf64', 'parallel'], 'Session:')
     .group(['port', 'fingerprint', 'known-hosts', 'accept-new-host', 'identity', 'password-file', 'token', 'proxy', 'target-rate', 'compression'], 'Connection:')
-    .group(['checksum', 'overwrite', 'symbolic-links', 'dedup', 'preserve-time', 'preserve-access-time', 'preserve-creation-time', 'preserve-uid', 'preserve-gid', 'ignore-mode',
+    .group(['checksum', 'overwrite', 'symbolic-links', 'dedup', 'preserve-time', 'preserve-access-time', 'preserve-creation-time', 'preserve-uid', 'preserve-gid',
+      'ignore-mode', ...METADATA_FLAGS,
       'exclude', 'include', 'exclude-from', 'include-from', 'exclude-dirs-older-than', 'clean-excluded'], 'What is compared and carried:')
     .group(['ignore-delete', 'mirror', 'delete-before', 'delete-delay', 'keep-dir-local', 'keep-dir-remote', 'keep-max-age', 'keep-max-versions',
       'remove-after-transfer', 'remove-empty-dirs', 'allow-mass-delete', 'max-delete', 'local-mount-signature', 'remote-mount-signature'],
@@ -258,7 +270,7 @@ export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncO
   single(args, ['name', 'local-dir', 'remote-dir', 'port', 'direction', 'local-db-dir', 'remote-db-dir', 'checksum',
     'fingerprint', 'known-hosts', 'identity', 'password-file', 'token', 'proxy', 'overwrite', 'symbolic-links', 'dedup', 'target-rate', 'alt-logdir', 'cooloff',
     'cooloff-max', 'scan-interval', 'pending-max', 'max-delete', 'exclude-dirs-older-than', 'keep-max-age', 'keep-max-versions',
-    'local-mount-signature', 'remote-mount-signature', 'compression']);
+    'local-mount-signature', 'remote-mount-signature', 'compression', ...METADATA_FLAGS]);
   const name = required(args.name, '-N NAME');
   const localDir = required(args.localDir, '-d LOCAL_DIR');
   const remote = parseRemoteSpec(required(args.remoteDir, '-r [user@]host:PATH'));
@@ -312,6 +324,7 @@ export function toSyncOptions(args: Parsed, argv: readonly string[] = []): SyncO
     preserveUid: args.preserveUid === true,
     preserveGid: args.preserveGid === true,
     ignoreMode: args.ignoreMode === true,
+    metadata: metadataModesOf(args),
     overwrite: args.overwrite === undefined ? (direction === 'bidi' ? 'conflict' : 'always')
       : choice(args.overwrite.toLowerCase(), OVERWRITES, '--overwrite'),
     keepDirLocal: args.keepDirLocal === undefined ? undefined : resolve(args.keepDirLocal),

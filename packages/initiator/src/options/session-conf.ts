@@ -71,7 +71,6 @@ type Fields = Readonly<Record<string, Field>>;
 
 const ENGINE_TUNING = "tunes Aspera's engine; snapsync has no such knob";
 const FASP = 'a FASP transport setting; snapsync moves data over its TLS WebSocket';
-const NO_ACLS = 'snapsync does not carry ACLs or extended attributes';
 const OBJECT_STORAGE = 'snapsync does not sync object storage';
 
 const flag = (name: string, kind: Kind, short?: string): Field => (short === undefined ? { flag: name, kind } : { flag: name, kind, short });
@@ -136,11 +135,11 @@ const SESSION: Fields = {
   tags: { refuse: OBJECT_STORAGE, inert: {} },
   write_uid: { refuse: "snapsync writes files as the reactor's user (preserve_uid carries the source's owner)" },
   write_gid: { refuse: "snapsync writes files with the reactor user's group (preserve_gid carries the source's group)" },
-  local_preserve_acls: { refuse: NO_ACLS, inert: 'none' },
-  remote_preserve_acls: { refuse: NO_ACLS, inert: 'none' },
-  local_preserve_xattrs: { refuse: NO_ACLS, inert: 'none' },
-  remote_preserve_xattrs: { refuse: NO_ACLS, inert: 'none' },
-  store_metadata_records: { refuse: NO_ACLS, inert: false },
+  local_preserve_acls: flag('preserve-acls', 'string'),
+  remote_preserve_acls: flag('remote-preserve-acls', 'string'),
+  local_preserve_xattrs: flag('preserve-xattrs', 'string'),
+  remote_preserve_xattrs: flag('remote-preserve-xattrs', 'string'),
+  store_metadata_records: { ignore: 'snapsync records the xattrs and ACLs it carries in its snapshot DB whenever it carries them' },
   dedup: flag('dedup', 'string'),
   cooloff_seconds: flag('cooloff', 'number'),
   cooloff_max_seconds: flag('cooloff-max', 'number'),

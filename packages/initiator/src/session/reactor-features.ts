@@ -2,7 +2,7 @@ import { SnapsyncError } from '@snapsync/core';
 import {
   BIDI_FEATURE, CLEAN_EXCLUDED_FEATURE, COMPRESSION_ZLIB_FEATURE, COMPRESSION_ZSTD_FEATURE, CONTINUOUS_FEATURE, DEDUP_FEATURE, COOLOFF_MAX_FEATURE, DELETE_BEFORE_FEATURE, DRY_RUN_FEATURE,
   IGNORE_MODE_FEATURE, KEEP_VERSIONS_FEATURE, MAX_DELETE_FEATURE, MOUNT_SIGNATURE_FEATURE, OLD_DIRS_FEATURE, OWNERS_FEATURE,
-  REMOVE_AFTER_FEATURE, TIMES_FEATURE,
+  REMOVE_AFTER_FEATURE, TIMES_FEATURE, XATTRS_FEATURE,
 } from '@snapsync/protocol';
 import type { SyncOptions } from '../options/command-line.js';
 
@@ -57,6 +57,8 @@ const NEEDS: readonly Need[] = [
   // A current reactor on a Node before 22.15 has zlib only: not fallen back to, the user says which.
   { asked: (o) => o.compression === 'zstd', feature: COMPRESSION_ZSTD_FEATURE, flags: '--compression zstd',
     why: ', or its Node is older than 22.15', ending: 'run with --compression zlib, or upgrade it' },
+  // It would drop them unread: the run would pass and carry none.
+  { asked: (o) => o.metadata !== undefined, feature: XATTRS_FEATURE, flags: '--preserve-xattrs or --preserve-acls', ending: WITHOUT_THEM },
 ];
 
 /** refuseUnsupported throws NOT_SUPPORTED for the first option asked for that the reactor's features lack. */

@@ -69,6 +69,7 @@ function runSettings(options: SyncOptions, scope: readonly string[] | undefined)
     ...(options.removeAfterTransfer ? { removeAfterTransfer: true, removeEmptyDirs: options.removeEmptyDirs } : {}),
     ...(options.dedup !== undefined ? { dedup: options.dedup } : {}),
     ...(options.compression !== undefined ? { compression: options.compression } : {}),
+    ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
   };
 }
 
