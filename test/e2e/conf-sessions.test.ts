@@ -59,8 +59,9 @@ describe('e2e: sessions in a file (--conf, --conf64)', function () {
       [['--conf', confFile({ ...good, mode: 'sometimes' })], (f) => `snapsync: ${f}: field "mode" must be one of one_time, continuous`],
       [['--conf', confFile({ ...good, direction: 'up' })], (f) => `snapsync: ${f}: field "direction": --direction up is not one of push, pull, bidi`],
       [['--conf', confFile({ name: 'bad', remote: { path: remote } })], (f) => `snapsync: ${f}: field "local.path" is missing`],
-      [['--conf', confFile({ ...good, dedup: 'inode' })], (f) => `snapsync: ${f}: field "dedup" is not supported: snapsync sends duplicate ` +
-        'files as files; drop it or set it to "none"'],
+      [['--conf', confFile({ ...good, no_preserve_root_attrs: true })], (f) => `snapsync: ${f}: field "no_preserve_root_attrs" is not supported: ` +
+        'snapsync treats the sync root\'s attributes as any directory\'s; drop it or set it to false'],
+      [['--conf', confFile({ ...good, dedup: 'sometimes' })], (f) => `snapsync: ${f}: field "dedup": --dedup sometimes is not one of hardlink, inode, copy, none`],
       [['--conf', confFile('{"name": "bad",')], (f) => `snapsync: ${f}: not valid JSON: `],
       [['--conf64', '%%%'], () => 'snapsync: --conf64 is not base64; encode the JSON with: base64 -w0 FILE'],
     ];
