@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { openSync, writeSync, closeSync, writeFileSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually } from '../helpers/cli-process.js';
 import { describeModes, expectSameTree, expectSuccess } from './modes.js';
@@ -58,6 +58,20 @@ describeModes('e2e: --compression', (mode) => {
       expect(delta.summary.wireBytes).to.be.below(delta.summary.dataBytes! / 3);
     });
   }
+
+  it('push: the data of a sparse file goes compressed, its holes as holes', async () => {
+    const pair = mode.pair();
+    const fd = openSync(join(pair.local, 'db.img'), 'w');
+    writeSync(fd, logLines(1_000_000, 3), 8 * 1024 * 1024);
+    ftruncateSync(fd, 32 * 1024 * 1024);
+    closeSync(fd);
+    const run = await mode.sync('zlib-sparse', pair, 'push', { extra: ['--compression', 'zlib'] });
+    expectSuccess(run);
+    expect(readFileSync(join(pair.remote, 'db.img')).equals(readFileSync(join(pair.local, 'db.img')))).to.equal(true);
+    expect(run.summary.dataBytes, 'only the data, not the holes').to.be.below(1_100_000);
+    expect(run.summary.wireBytes).to.be.below(run.summary.dataBytes! / 3);
+    expect(statSync(join(pair.remote, 'db.img')).blocks * 512, 'the holes stay holes').to.be.below(2 * 1024 * 1024);
+  });
 
   // -l paces what goes on the wire: 4 MiB of logs at 16 Mbit/s (2 MB/s) would take at least 2 s
   // as they are; compressed to under a quarter, they take well under 1.5 s.

@@ -212,7 +212,7 @@ export class ContentSupply {
       let offset = prefix !== undefined ? resume!.offset : 0;
       if (this.options.sparse === true && isSparse(fd)) {
         const failed = await sendSparse(fd, entry, offset, {
-          channel, credit, hasher, progress: this.options.progress,
+          channel, credit, hasher, progress: this.options.progress, packer: this.options.packer,
           digested: (digest) => this.options.changes.digested({ ...entry, checksum: digest }),
         });
         if (failed !== undefined) this.abort(path, failed);

@@ -4,6 +4,7 @@ import { isAsScanned, type Hasher } from '../scan/hash.js';
 import { dataRuns, HOLE_MAX } from '../stream/holes.js';
 import { CHUNK } from '../stream/limits.js';
 import type { SyncChannel, TransferProgress } from '../stream/messages.js';
+import { packedFields, type ChunkPacker } from './chunk-packer.js';
 import type { ByteCredit } from './credit.js';
 import { readFully } from './source-files.js';
 
@@ -16,6 +17,8 @@ export interface SparseSupply {
   /** digested hears of the digest the hasher gave, before it goes. */
   readonly digested: (digest: Uint8Array) => void;
   readonly progress?: ((event: TransferProgress) => void) | undefined;
+  /** packer compresses each data run that shrinks (--compression), as any chunk. */
+  readonly packer?: ChunkPacker | undefined;
 }
 
 const NO_DATA = new Uint8Array();
@@ -59,8 +62,12 @@ export async function sendSparse(fd: number, entry: Entry, from: number, supply:
       // A copy: the message may be held (a batch, a queue) after the scratch buffer is read into again.
       const data = Buffer.from(chunk.subarray(start, end));
       const last = lastChunk && end === length;
-      await credit.take(data.length);
-      channel.send({ kind: 'fileData', path, offset: offset + start, data, last, aborted: false, reason: '', ...(last && digest !== undefined ? { digest } : {}) });
+      const packed = await supply.packer?.pack(data);
+      await credit.take(data.length, packed?.data.length ?? data.length);
+      channel.send({
+        kind: 'fileData', path, offset: offset + start, data: packed?.data ?? data, last, aborted: false, reason: '',
+        ...(last && digest !== undefined ? { digest } : {}), ...packedFields(packed),
+      });
       at = end;
     }
     if (at < length) {
