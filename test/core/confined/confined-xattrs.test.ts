@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, realpathSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfinedTree, encodeXattrs } from '@snapsync/core/internal';
+import { ConfinedTree, encodeXattrs, readXattrs } from '@snapsync/core/internal';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { setXattr, xattrsOf } from '../../helpers/xattrs.js';
 
@@ -32,6 +32,18 @@ describe('core/confined: xattrs are set through no link a user planted', () => {
     const { docroot, tree } = world();
     execFileSync('mkfifo', [join(docroot, 'f.txt')]);
     expect(tree.setXattrs('f.txt', 'file', blob, SCOPE)).to.equal('extended attributes not set: cannot open it (it is no regular file now)');
+  });
+
+  it('reads no attribute of a file outside the tree that a directory swapped for a link since the scan leads to', () => {
+    const { docroot, outside } = world();
+    mkdirSync(join(docroot, 'd'));
+    writeFileSync(join(docroot, 'd', 'secret.txt'), 'inside\n');
+    const scanned = statSync(join(docroot, 'd', 'secret.txt')).ino;
+    setXattr(outside, 'secret.txt', 'user.secret', 'outside only');
+    renameSync(join(docroot, 'd'), join(docroot, 'd.old'));
+    symlinkSync(outside, join(docroot, 'd'));
+    const read = readXattrs(join(docroot, 'd', 'secret.txt'), 'file', SCOPE, scanned);
+    expect(read).to.deep.equal({ problem: 'cannot read its extended attributes: it was replaced since it was scanned' });
   });
 
   it('refuses a path below a directory that is a link', () => {

@@ -2,6 +2,7 @@ import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import type { EntryKind } from '../model/entry.js';
 import { decodeXattrs, encodeXattrs, inScope, MAX_XATTR_BYTES, type XattrPair, type XattrScope } from '../model/xattrs.js';
 import { O_DIRECTORY } from './flush.js';
+import { inodeNumber } from './platform.js';
 import { readRecord } from './metafile.js';
 import { loadXattrAddon, type XattrAddon } from './xattr-addon.js';
 
@@ -13,7 +14,7 @@ export type XattrRead = { readonly blob: Uint8Array | null } | { readonly proble
  * (none: null, no claim), or the file system. ino is the path's, to tell a stale record.
  */
 export function readKept(full: string, path: string, kind: EntryKind, ino: number, scope: XattrScope): XattrRead {
-  if (scope.metafile === undefined) return readXattrs(full, kind, scope);
+  if (scope.metafile === undefined) return readXattrs(full, kind, scope, ino);
   const record = kind === 'symlink' ? null : readRecord(scope.metafile, path, ino);
   return { blob: record === null ? null : inScopeOnly(record, scope) };
 }
@@ -30,9 +31,10 @@ const UNSUPPORTED = new Set(['ENOTSUP', 'EOPNOTSUPP']);
  * readXattrs reads the attributes a scope carries of the file or directory at full, opened
  * without following a link there (throughDescriptor). Links carry none (null): Linux keeps
  * no user xattrs on them. A path whose attributes exceed MAX_XATTR_BYTES is a problem, as is one
- * that cannot be opened to read them.
+ * that cannot be opened to read them. ino, when given, is the inode the scan saw there: another
+ * file in its place (a directory above swapped for a link since) is not read.
  */
-export function readXattrs(full: string, kind: EntryKind, scope: XattrScope): XattrRead {
+export function readXattrs(full: string, kind: EntryKind, scope: XattrScope, ino?: number): XattrRead {
   if (kind === 'symlink') return { blob: null };
   // A side that cannot read them carries none (null: not tracked), as Windows carries no owners.
   const addon = xattrSupport();
@@ -57,7 +59,7 @@ export function readXattrs(full: string, kind: EntryKind, scope: XattrScope): Xa
       pairs.push({ name, value });
     }
     return { blob: encodeXattrs(pairs) };
-  }, (code) => ({ problem: `cannot read its extended attributes: ${code}` }));
+  }, (code) => ({ problem: `cannot read its extended attributes: ${code}` }), ino);
 }
 
 /**
@@ -126,7 +128,7 @@ const O_PATH = 0o10000000;
  * itself, so its descriptor is checked to be the kind expected) and hands the addon its
  * descriptor's /proc/self/fd path, which the kernel resolves to that very file.
  */
-function throughDescriptor<T>(full: string, kind: EntryKind, use: (at: string) => T, unopened: (code: string) => T): T {
+function throughDescriptor<T>(full: string, kind: EntryKind, use: (at: string) => T, unopened: (code: string) => T, ino?: number): T {
   let fd: number;
   try {
     fd = openSync(full, O_PATH | constants.O_NOFOLLOW | (kind === 'dir' ? O_DIRECTORY : 0));
@@ -134,8 +136,9 @@ function throughDescriptor<T>(full: string, kind: EntryKind, use: (at: string) =
     return unopened(codeOf(err) === 'ELOOP' || codeOf(err) === 'ENOTDIR' ? `it is no ${kind === 'dir' ? 'directory' : 'file'} now` : codeOf(err));
   }
   try {
-    const st = fstatSync(fd);
+    const st = fstatSync(fd, { bigint: true });
     if (st.isSymbolicLink()) return unopened('it is a symbolic link now');
+    if (ino !== undefined && inodeNumber(st.ino) !== ino) return unopened('it was replaced since it was scanned');
     if (kind === 'file' ? !st.isFile() : !st.isDirectory()) return unopened(`it is no ${kind === 'dir' ? 'directory' : 'regular file'} now`);
     return use(`/proc/self/fd/${fd}`);
   } finally {
