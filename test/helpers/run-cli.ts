@@ -17,6 +17,8 @@ export interface RunOptions {
   readonly timeoutMs?: number;
   /** as runs the process through this command first (e.g. setpriv, to run as another user). */
   readonly as?: readonly string[];
+  /** node runs the script with this Node binary instead of the one running the tests (another version). */
+  readonly node?: string;
   /** killWhen is asked after each stdout chunk, with all stdout so far; true sends SIGKILL (a run cut at a chosen point). */
   readonly killWhen?: (stdout: string) => boolean;
 }
@@ -30,7 +32,7 @@ export function runNode(script: string, args: readonly string[], options: RunOpt
   return new Promise((resolve, reject) => {
     const env: Record<string, string | undefined> = { ...process.env, ...UNSET, ...options.env };
     for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
-    const [command, ...prefix] = [...(options.as ?? []), process.execPath];
+    const [command, ...prefix] = [...(options.as ?? []), options.node ?? process.execPath];
     const child = spawn(command!, [...prefix, script, ...args], { cwd: options.cwd, env: env as NodeJS.ProcessEnv });
     let stdout = '';
     let stderr = '';
