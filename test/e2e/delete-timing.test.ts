@@ -130,12 +130,15 @@ describeModes('e2e: delete timing', (mode: Mode) => {
     const pair = mode.pair();
     base(pair.local);
     // The cool-off gathers all the changes below into one cycle.
-    const session = mode.continuous('before-continuous', pair, 'push', ['--delete-before', '--cooloff', '1']);
+    // -DD: each cycle's scope on stderr, shown if the trees never meet (seen once in a loaded CI run).
+    const session = mode.continuous('before-continuous', pair, 'push', ['--delete-before', '--cooloff', '1', '-DD']);
     try {
       await eventually(() => expect(session.events().some((event) => event.event === 'watching'), session.stderr()).to.equal(true));
       const firstCycle = session.events().length;
       changeSource(pair.local);
-      await eventually(() => expectSameTree(pair.local, pair.remote));
+      await eventually(() => expectSameTree(pair.local, pair.remote)).catch((err: Error) => {
+        throw new Error(`${err.message}\nthe session's debug lines:\n${session.stderr().split('\n').slice(-40).join('\n')}`);
+      });
       const later = (): string[] => session.events().slice(firstCycle).filter((event) => event.event === 'path')
         .map((event) => `${String(event.outcome)} ${String(event.path)}`);
       // The tree is whole before the last lines are through the pipe: wait for them too.
