@@ -42,6 +42,8 @@ export type Hook = (message: SyncMessage) => void | Promise<void>;
 
 export interface CycleOptions {
   readonly policy?: OverwritePolicy;
+  /** scope rescans only these paths on both sides, as a continuous session's cycle does. */
+  readonly scope?: readonly string[];
   readonly checksum?: ChecksumName;
   /** platform the receiving side's naming rules follow (default: this machine's). */
   readonly platform?: PlatformName;
@@ -236,6 +238,7 @@ function settingsOf(options: CycleOptions, policy: OverwritePolicy): RunSettings
     ...(options.ignoreMode === true ? { ignoreMode: true } : {}),
     ...(options.keepPrune !== undefined ? { keepPrune: options.keepPrune } : {}),
     ...(options.deleteBefore === true ? { deleteBefore: true } : {}),
+    ...(options.scope !== undefined ? { scope: options.scope } : {}),
     ...(options.dedup !== undefined ? { dedup: options.dedup } : {}),
     ...(options.preserveAccessTime === true ? { preserveAccessTime: true } : {}),
     ...(options.removeAfterTransfer === true ? { removeAfterTransfer: true, removeEmptyDirs: options.removeEmptyDirs === true } : {}),
