@@ -1,10 +1,11 @@
 import { expect } from 'chai';
-import { chmodSync, chownSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually } from '../helpers/cli-process.js';
 import { snapsync } from '../helpers/run-cli.js';
 import { sharing, useReactor } from '../helpers/suite-reactor.js';
 import { tempDir, tempPair } from '../helpers/temp-dir.js';
+import { AS_NOBODY, NOBODY, nobodysPair } from '../helpers/as-nobody.js';
 import { aclBlob, removeXattr, setXattr, xattrsOf } from '../helpers/xattrs.js';
 import { describeModes, expectNothingToDo, expectSuccess, parseRun, type Mode, type Pair } from './modes.js';
 
@@ -112,31 +113,22 @@ describeModes('e2e: --preserve-xattrs and --preserve-acls', (mode: Mode) => {
 // The receiving side run as nobody (setpriv): security.* names need CAP_SYS_ADMIN to be set,
 // so this side cannot set them, as a side without root cannot, or a file system without xattrs.
 describe('e2e: --preserve-xattrs on a side that cannot set a name', () => {
-  const NOBODY = 65534;
-  const asNobody = ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups'];
-
   before(() => {
     expect(process.getuid?.(), 'this test sets a security.* xattr at the source: run the suite as root, as CI does').to.equal(0);
   });
 
   it('lands the file with the names it could set, says on its line which it could not and why, and sends nothing again', async () => {
-    const root = tempDir();
-    chmodSync(root, 0o755);
-    const [src, dst] = [join(root, 'src'), join(root, 'dst')];
-    for (const dir of [src, dst]) {
-      mkdirSync(dir);
-      chownSync(dir, NOBODY, NOBODY);
-    }
+    const { src, dst } = nobodysPair();
     writeFileSync(join(src, 'f.txt'), 'content\n');
     chownSync(join(src, 'f.txt'), NOBODY, NOBODY);
     setXattr(src, 'f.txt', 'security.snapsync_test', 'label');
     setXattr(src, 'f.txt', 'user.ok', 'yes');
     const args = ['-N', 'nobody', '-d', src, '-r', dst, '--preserve-xattrs', 'native'];
-    const run = await snapsync(args, { as: asNobody });
+    const run = await snapsync(args, { as: AS_NOBODY });
     expect(run.code, run.stderr).to.equal(0);
     expect(run.stdout).to.include('/f.txt SYNCHRONIZED (extended attributes not set here: security.snapsync_test (EPERM: this namespace needs root here))');
     expect(xattrsOf(dst, 'f.txt')).to.deep.equal({ 'user.ok': 'yes' });
-    expectNothingToDo(parseRun(await snapsync([...args, '--json'], { as: asNobody })));
+    expectNothingToDo(parseRun(await snapsync([...args, '--json'], { as: AS_NOBODY })));
   });
 });
 

@@ -1,10 +1,11 @@
 import { expect } from 'chai';
-import { chmodSync, chownSync, lchownSync, lstatSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lchownSync, lstatSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeModes, expectNothingToDo, expectSuccess, parseRun, type Mode } from '../e2e/modes.js';
 import { sharing, useReactor } from '../helpers/suite-reactor.js';
 import { snapsync } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { AS_NOBODY, NOBODY, nobodysPair } from '../helpers/as-nobody.js';
 
 const PATHS = ['f.txt', 'd', 'd/g.txt', 'l'];
 
@@ -68,29 +69,20 @@ describeModes('initiator: owners (-u, -j)', (mode: Mode) => {
 // The receiving side run as nobody (setpriv), on a tree nobody owns: lchown to another id is
 // refused with EPERM, as for any user without root.
 describe('initiator: owners (-u, -j) on a receiving side without root', () => {
-  const NOBODY = 65534;
-  const asNobody = ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups'];
-
   before(() => {
     expect(process.getuid?.(), 'these tests give files to other owners: run the suite as root, as CI does').to.equal(0);
   });
 
   it('keeps every path, owned by the receiving user, and says on each line that the owner was not kept', async () => {
-    const root = tempDir();
-    chmodSync(root, 0o755);
-    const [src, dst] = [join(root, 'src'), join(root, 'dst')];
-    for (const dir of [src, dst]) {
-      mkdirSync(dir);
-      chownSync(dir, NOBODY, NOBODY);
-    }
+    const { src, dst } = nobodysPair();
     owned(src, 1234, 5678);
-    const run = await snapsync(['-N', 'nobody', '-d', src, '-r', dst, '-u', '-j'], { as: asNobody });
+    const run = await snapsync(['-N', 'nobody', '-d', src, '-r', dst, '-u', '-j'], { as: AS_NOBODY });
     expect(run.code, run.stderr).to.equal(0);
     for (const path of PATHS) {
       expect(run.stdout).to.include(`/${path} SYNCHRONIZED (owner and group not kept: changing owners needs root on this side)`);
     }
     expect(owners(dst)).to.deep.equal(all(`${NOBODY}:${NOBODY}`));
-    const again = await snapsync(['-N', 'nobody', '-d', src, '-r', dst, '-u', '-j', '--json'], { as: asNobody });
+    const again = await snapsync(['-N', 'nobody', '-d', src, '-r', dst, '-u', '-j', '--json'], { as: AS_NOBODY });
     expectNothingToDo(parseRun(again));
   });
 });
