@@ -238,8 +238,39 @@ describe('e2e: continuous sessions across connection loss (reactor over TLS)', f
       expectSameTree(local, remote);
       expect(running.stderr()).to.match(/reconnecting in \d+ s/);
     } finally {
-      await stopped(running);
-      await proxy.stop();
+      try {
+        await stopped(running);
+      } finally {
+        await proxy.stop();
+      }
+    }
+  });
+
+  it('stopped after a cycle was cut while it sent a big file\'s changes: ends at once, exit 0, nothing left holding it', async () => {
+    const proxy = new TcpProxy(reactor.port);
+    await proxy.start();
+    const { local, remote } = dirs('cutdelta');
+    // Big enough for the sender to take its block digests ahead on a thread (DigestsAhead).
+    const big = Buffer.alloc(12 * 1024 * 1024, 1);
+    writeFileSync(join(local, 'big.bin'), big);
+    const running = session('ccutdelta', local, 'cutdelta', proxy.port, 'push', ['-l', '40M']);
+    try {
+      await watching(running);
+      expect(readFileSync(join(remote, 'big.bin')).equals(big)).to.equal(true);
+      proxy.cutAfter(64 * 1024);
+      big.fill(2, 4 * 1024 * 1024);
+      writeFileSync(join(local, 'big.bin'), big);
+      await eventually(() => expect(proxy.fired, 'the cut fired').to.equal(true));
+      await eventually(() => expect(readFileSync(join(remote, 'big.bin')).equals(big)).to.equal(true), 60_000, 200);
+      expect(running.events().some((event) => event.event === 'reconnecting')).to.equal(true);
+    } finally {
+      try {
+        const began = Date.now();
+        await stopped(running);
+        expect(Date.now() - began, 'ms from SIGTERM to exit').to.be.below(3000);
+      } finally {
+        await proxy.stop();
+      }
     }
   });
 

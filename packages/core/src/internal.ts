@@ -25,6 +25,7 @@ export { applyXattrs, readXattrs, xattrSupport } from './platform/xattr-io.js';
 export type { Change, DeltaFrom, Outcome, PathResult, ResumeFrom, SyncChannel, SyncMessage, TransferProgress } from './stream/messages.js';
 export { scanTree, UNSETTLED, type ScanOptions, type ScanSummary, type SymlinkMode } from './scan/scan.js';
 export { hashBlocks, hashFile, hashPrefix, newHasher, type Hasher } from './scan/hash.js';
+export { HashPool, POOL_MIN_BYTES } from './scan/hash-pool.js';
 export { reconcile, sameState, sameSync, other, type Party, type Verdict } from './plan/reconcile.js';
 export { conflictName } from './plan/conflict-name.js';
 export { parseVersion, versionName, type KeptVersion } from './plan/version-name.js';

@@ -319,6 +319,8 @@ async function runPass(sourceEnd: Endpoint, targetEnd: Endpoint, sourceScan: Sid
     summaries = await Promise.race([Promise.all([sender.done, receiver.done]), failed]);
   } catch (err) {
     receiver.abandon();
+    // Both ends end as a session's do when its connection goes.
+    for (const end of [sourceEnd, targetEnd]) end.end(false, '', false);
     // What was being written settles before the next cycle looks at the cache.
     await new Promise((resolve) => setTimeout(resolve, 20));
     throw err;

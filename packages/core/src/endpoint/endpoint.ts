@@ -83,6 +83,8 @@ interface Run {
   problems?: ProblemLog;
   /** excluded are the last-synced paths the filters hide, whose rows the run drops as it ends well (--clean-excluded). */
   excluded: readonly string[];
+  /** senders are this run's, let go at its end however it ends (a cut run's hash thread too). */
+  readonly senders: Sender[];
 }
 
 /**
@@ -156,7 +158,7 @@ export class Endpoint {
     if (!this.trusted) store.forgetSynced();
     this.watchedXattrs = this.ownersOf(settings).xattrs;
     this.run = {
-      settings, hooks: {}, filter, excluded: [], rate: new RateLimit(this.ceiling(settings.targetRate) / 8), ackRate: new RateLimit(this.ceiling(0) / 8),
+      settings, hooks: {}, filter, excluded: [], senders: [], rate: new RateLimit(this.ceiling(settings.targetRate) / 8), ackRate: new RateLimit(this.ceiling(0) / 8),
     };
     return rolledBack;
   }
@@ -252,6 +254,7 @@ export class Endpoint {
     // hold the process while the acks it would have paced drain at the cap.
     this.run?.rate.setRate(0);
     this.run?.ackRate.setRate(0);
+    for (const sender of this.run?.senders ?? []) sender.close();
     const excluded = this.run?.excluded ?? [];
     this.run = undefined;
     const { side } = this.options;
@@ -265,9 +268,9 @@ export class Endpoint {
 
   /** sender builds this side's Sender for a pass (the initiator of a bidirectional run guards it before the first). */
   sender(pass: Pass): Sender {
-    const { settings, hooks, rate } = this.current();
+    const { settings, hooks, rate, senders } = this.current();
     const { root, checksum, direction, self } = this.options;
-    return new Sender({
+    const sender = new Sender({
       root, store: this.store, checksum, channel: pass.channel, scan: this.scanned(this.current()), report: this.report,
       allowMassDelete: settings.allowMassDelete, ignoreDelete: settings.ignoreDelete, dryRun: this.dryRun, deleteBefore: settings.deleteBefore === true,
       ...(settings.maxDelete !== undefined ? { maxDelete: settings.maxDelete } : {}),
@@ -281,6 +284,8 @@ export class Endpoint {
         removeAfter: { emptyDirs: settings.removeEmptyDirs === true, ...(this.options.linkBoundary !== undefined ? { boundary: this.options.linkBoundary } : {}) },
       } : {}),
     });
+    senders.push(sender);
+    return sender;
   }
 
   receiver(pass: Pass): Receiver {

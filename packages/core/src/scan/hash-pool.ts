@@ -81,6 +81,7 @@ export class HashPool {
       if (worker === undefined) return;
       const job = this.queue.shift()!;
       this.busy.set(worker, job);
+      worker.ref(); // a run awaiting only digests must not end half way
       worker.postMessage(job.job);
     }
   }
@@ -89,11 +90,11 @@ export class HashPool {
     if (this.started >= this.threads) return undefined;
     this.started += 1;
     const worker = new Worker(new URL('./hash-worker.js', import.meta.url));
-    worker.unref(); // a scan that failed half way must not keep the process alive
     worker.on('message', (result: unknown) => {
       const job = this.busy.get(worker);
       this.busy.delete(worker);
       this.idle.push(worker);
+      worker.unref();
       job?.resolve(result);
       this.dispatch();
     });
@@ -105,6 +106,9 @@ export class HashPool {
       this.started -= 1;
       this.dispatch();
     });
+    // Last (a 'message' listener refs the thread again): an idle thread of a pool a cut run
+    // never closed must not keep the process alive.
+    worker.unref();
     return worker;
   }
 }

@@ -251,48 +251,52 @@ export async function scanTree(options: ScanOptions): Promise<ScanSummary> {
     turnStarted = performance.now();
   };
 
-  // Scope paths come sorted: siblings share one read of their directory's last-synced entries.
-  let lastParent: string | undefined;
-  let lastPrevious: { get(path: string): PreviousEntry | undefined } = { get: () => undefined };
-  for (const start of options.scope ?? []) {
-    const parent = parentOf(start);
-    if (!walkable(options, start)) continue;
-    if (parent !== lastParent) {
-      lastParent = parent;
-      lastPrevious = options.previousIn(parent);
-    }
-    const waiting = visit(start, start.slice(parent === '' ? 0 : parent.length + 1), lastPrevious);
-    if (waiting !== undefined) await waiting;
-  }
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    const dir = next.path;
-    let names: string[];
-    try {
-      names = readdirSync(join(options.root, dir)).sort();
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      // Gone since its stat: absent. Unreadable: there, but nothing below it is known. The root
-      // gone (an unmounted share) is never read as empty: nothing may be deleted for it.
-      if ((code === 'ENOENT' || code === 'ENOTDIR') && next.entry !== undefined) continue;
-      if (next.entry !== undefined) emit(next.entry);
-      problem(dir === '' ? '.' : dir, `cannot list directory: ${code ?? (err as Error).message}`);
-      continue;
-    }
-    if (next.entry !== undefined) emit(next.entry);
-    const previousEntries = options.previousIn(dir);
-    for (const name of names) {
-      if (isPrivateName(name)) continue;
-      const waiting = visit(dir === '' ? name : `${dir}/${name}`, name, previousEntries);
+  // A scan that throws (its DB closed under it) stops its threads too.
+  try {
+    // Scope paths come sorted: siblings share one read of their directory's last-synced entries.
+    let lastParent: string | undefined;
+    let lastPrevious: { get(path: string): PreviousEntry | undefined } = { get: () => undefined };
+    for (const start of options.scope ?? []) {
+      const parent = parentOf(start);
+      if (!walkable(options, start)) continue;
+      if (parent !== lastParent) {
+        lastParent = parent;
+        lastPrevious = options.previousIn(parent);
+      }
+      const waiting = visit(start, start.slice(parent === '' ? 0 : parent.length + 1), lastPrevious);
       if (waiting !== undefined) await waiting;
-      // A directory of a million names (or names and filters at their limits) must not hold
-      // every other connection of a reactor until it is read: let them in every few ms.
-      if (performance.now() - turnStarted > SCAN_TURN_MS) await nextTurn();
     }
-    await nextTurn();
+    for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+      const dir = next.path;
+      let names: string[];
+      try {
+        names = readdirSync(join(options.root, dir)).sort();
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        // Gone since its stat: absent. Unreadable: there, but nothing below it is known. The root
+        // gone (an unmounted share) is never read as empty: nothing may be deleted for it.
+        if ((code === 'ENOENT' || code === 'ENOTDIR') && next.entry !== undefined) continue;
+        if (next.entry !== undefined) emit(next.entry);
+        problem(dir === '' ? '.' : dir, `cannot list directory: ${code ?? (err as Error).message}`);
+        continue;
+      }
+      if (next.entry !== undefined) emit(next.entry);
+      const previousEntries = options.previousIn(dir);
+      for (const name of names) {
+        if (isPrivateName(name)) continue;
+        const waiting = visit(dir === '' ? name : `${dir}/${name}`, name, previousEntries);
+        if (waiting !== undefined) await waiting;
+        // A directory of a million names (or names and filters at their limits) must not hold
+        // every other connection of a reactor until it is read: let them in every few ms.
+        if (performance.now() - turnStarted > SCAN_TURN_MS) await nextTurn();
+      }
+      await nextTurn();
+    }
+    // A file hashed once more after it changed adds a job while the others are awaited.
+    while (hashing.size > 0) await Promise.all(hashing);
+  } finally {
+    await pool.close();
   }
-  // A file hashed once more after it changed adds a job while the others are awaited.
-  while (hashing.size > 0) await Promise.all(hashing);
-  await pool.close();
   if (batch.length > 0) options.write(batch);
   if (same.length > 0) options.unchanged?.(same);
   return { entries, hashedBytes, problems, oldDirs };

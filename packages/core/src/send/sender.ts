@@ -210,14 +210,19 @@ export class Sender {
         return;
       case 'syncDone':
         this.syncDone = true;
-        this.ahead.clear();
-        this.source.close();
+        this.close();
         this.results.record();
         this.resolveDone(withWire(this.results.summary, this.packer?.count));
         return;
       default:
         throw new SnapsyncError('UNEXPECTED_MESSAGE', `unexpected ${message.kind} sent to the sending side`);
     }
+  }
+
+  /** close lets go of what reading ahead holds (its hash thread): at the stream's end, or the run's, however it ended. */
+  close(): void {
+    this.ahead.clear();
+    this.source.close();
   }
 
   /** settle takes the receiver's result for one path: what was held for it goes, the result is folded in. */
