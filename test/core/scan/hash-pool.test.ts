@@ -37,6 +37,18 @@ describe('core/scan/hash-pool', () => {
     expect(workersNow()).to.equal(before);
   });
 
+  it('starts no thread once closed: a file asked for then settles as unreadable at once', async () => {
+    const file = join(tempDir('snapsync-pool-'), 'big.bin');
+    writeFileSync(file, Buffer.alloc(5 * 1024 * 1024, 2));
+    const pool = new HashPool(1);
+    await pool.close();
+    const before = workersNow();
+    const hashing = pool.hash(file, 'sha256');
+    expect(workersNow()).to.equal(before);
+    expect(await hashing).to.deep.include({ ok: false, cause: 'unreadable' });
+    expect(await pool.blocks(file, 1024 * 1024, { size: 5 * 1024 * 1024, mtimeUs: 0, ino: 0 })).to.equal(undefined);
+  });
+
   // A pool a failed run forgot (its connection cut mid-file) must not hold the process at its end.
   it('keeps its process alive while it hashes, and not once its threads are idle, even left open', function () {
     this.timeout(20_000);

@@ -34,6 +34,7 @@ export class HashPool {
   private readonly busy = new Map<Worker, Job>();
   private readonly queue: Job[] = [];
   private started = 0;
+  private closed = false;
 
   constructor(private readonly threads = Math.max(1, Math.min(4, availableParallelism()))) {}
 
@@ -56,6 +57,11 @@ export class HashPool {
 
   private run(job: HashJob, failed: (reason: string) => unknown): Promise<unknown> {
     return new Promise((resolve) => {
+      // Closed for good: what a cut run still asks for must start no thread nobody stops.
+      if (this.closed) {
+        resolve(failed('the hash pool was closed'));
+        return;
+      }
       this.queue.push({ job, resolve, failed });
       this.dispatch();
     });
@@ -64,9 +70,10 @@ export class HashPool {
   /**
    * close stops every thread, busy ones too: a digest taken ahead that nobody will read (the
    * receiver found the file already there) must not keep a finished run's process alive.
-   * Jobs still running or queued settle as failed.
+   * Jobs still running or queued settle as failed, and so do any asked for later.
    */
   async close(): Promise<void> {
+    this.closed = true;
     const busy = [...this.busy];
     this.busy.clear();
     for (const [, job] of busy) job.resolve(job.failed('the hash pool was closed'));
