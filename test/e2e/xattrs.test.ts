@@ -81,6 +81,37 @@ describeModes('e2e: --preserve-xattrs and --preserve-acls', (mode: Mode) => {
     }
   });
 
+  it('bidi: xattrs changed differently on both sides are a conflict that keeps both, changed alike they merge, one side\'s change goes', async () => {
+    const pair = mode.pair();
+    laidOut(pair.local);
+    expectSuccess(await mode.sync('xattrs-both', pair, 'bidi', { extra: BOTH }));
+    setXattr(pair.local, 'f.txt', 'user.color', 'blue');
+    setXattr(pair.remote, 'f.txt', 'user.color', 'green');
+    setXattr(pair.local, 'd', 'user.tag', 'archive');
+    setXattr(pair.remote, 'd', 'user.tag', 'archive');
+    const run = await mode.sync('xattrs-both', pair, 'bidi', { extra: BOTH });
+    expect(run.code, run.stderr).to.equal(13);
+    expect(run.outcomes('conflict')).to.deep.equal(['f.txt']);
+    expect(run.outcomes('exists')).to.deep.equal(['d']);
+    expect(run.summary).to.include({ files: 0, bytes: 0, conflicts: 1 });
+    expect(xattrsOf(pair.local, 'f.txt')['user.color']).to.equal('blue');
+    expect(xattrsOf(pair.remote, 'f.txt')['user.color']).to.equal('green');
+    expect(xattrsOf(pair.local, 'd')['user.tag']).to.equal('archive');
+
+    setXattr(pair.remote, 'd', 'user.more', '1');
+    const next = await mode.sync('xattrs-both', pair, 'bidi', { extra: BOTH });
+    expect(next.code, next.stderr).to.equal(13);
+    expect(next.paths).to.deep.include({ event: 'path', outcome: 'exists', path: 'd', message: 'extended attributes updated' });
+    expect(xattrsOf(pair.local, 'd')).to.deep.equal(xattrsOf(pair.remote, 'd'));
+    expect(xattrsOf(pair.remote, 'f.txt')['user.color']).to.equal('green');
+
+    // Made alike by hand, the conflict merges and the session is whole again.
+    setXattr(pair.remote, 'f.txt', 'user.color', 'blue');
+    expectSuccess(await mode.sync('xattrs-both', pair, 'bidi', { extra: BOTH }));
+    expect(carried(pair.local)).to.deep.equal(carried(pair.remote));
+    expectNothingToDo(await mode.sync('xattrs-both', pair, 'bidi', { extra: BOTH }));
+  });
+
   it('carries only the kind asked for, and nothing without the flags: an xattr change then sends nothing', async () => {
     const pair = mode.pair();
     laidOut(pair.local);
