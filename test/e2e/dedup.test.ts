@@ -1,10 +1,12 @@
 import { expect } from 'chai';
-import { linkSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chownSync, linkSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually } from '../helpers/cli-process.js';
+import { AS_NOBODY, NOBODY, nobodysPair } from '../helpers/as-nobody.js';
+import { snapsync } from '../helpers/run-cli.js';
 import { syncedPaths } from '../helpers/synced-paths.js';
 import { tempDir } from '../helpers/temp-dir.js';
-import { describeModes, expectNothingToDo, expectSuccess, type Pair } from './modes.js';
+import { describeModes, expectNothingToDo, expectSuccess, parseRun, type Pair } from './modes.js';
 import { listTree, put } from './tree.js';
 
 const BODY = 'hard-linked content\n'.repeat(500);
@@ -61,6 +63,26 @@ describeModes('e2e: --dedup', (mode) => {
       expect(inodes(pair.remote).size).to.equal(3);
       for (const path of SET) expect(readFileSync(join(pair.remote, path), 'utf8')).to.equal(BODY);
       expect(run.summary.bytes).to.equal(BODY.length);
+    });
+
+    it('push inode: a link the target\'s system refuses (protected_hardlinks) is sent instead, and its line says why', async () => {
+      // As nobody, linking to a file root owns and nobody may not write is refused (EPERM).
+      const { src, dst } = nobodysPair();
+      put(src, 'a.txt', BODY);
+      chownSync(join(src, 'a.txt'), NOBODY, NOBODY);
+      const args = ['-N', 'dedup-refused', '-d', src, '-r', dst, '--json', '--dedup=inode'];
+      expectSuccess(parseRun(await snapsync(args, { as: AS_NOBODY })));
+      chownSync(join(dst, 'a.txt'), 0, 0);
+      linkSync(join(src, 'a.txt'), join(src, 'b.txt'));
+      const run = parseRun(await snapsync(args, { as: AS_NOBODY }));
+      expectSuccess(run);
+      expect(run.paths).to.deep.equal([{
+        event: 'path', outcome: 'synchronized', path: 'b.txt', message: 'not a hard link of /a.txt: the system refused the link (EPERM)',
+      }]);
+      expect(run.summary.bytes).to.equal(BODY.length);
+      expect(readFileSync(join(dst, 'b.txt'), 'utf8')).to.equal(BODY);
+      expect(statSync(join(dst, 'b.txt')).ino).to.not.equal(statSync(join(dst, 'a.txt')).ino);
+      expectNothingToDo(parseRun(await snapsync(args, { as: AS_NOBODY })));
     });
 
     it('push -C: a set synced at start, then a new link to it made while the session runs, stay one inode on the target', async () => {

@@ -54,8 +54,11 @@ export class Recording {
   private readonly moveFallbacks = new Map<string, string>();
   /** oldPathsLeft holds old paths of such moves whose new path did not land: deleting them would lose the file here. */
   private readonly oldPathsLeft = new Set<string>();
-  /** loserNotes say where a resolved conflict's losing version went, for the winner's line. */
-  private readonly loserNotes = new Map<string, string>();
+  /**
+   * lineNotes are said on a path's line whatever its outcome: where a resolved conflict's losing
+   * version went, why a twin was not linked.
+   */
+  private readonly lineNotes = new Map<string, string>();
   /** committed settles once the batches flushed so far are recorded, in order. */
   private committed: Promise<void> = Promise.resolve();
   private failed = false;
@@ -109,9 +112,9 @@ export class Recording {
     return this.oldPathsLeft.has(path);
   }
 
-  /** loserNote gives the line of path's result (the conflict's winner) where this side's version went. */
-  loserNote(path: string, note: string): void {
-    this.loserNotes.set(path, note);
+  /** lineNote adds a note to the line of path's result, however it ends. */
+  lineNote(path: string, note: string): void {
+    this.lineNotes.set(path, note);
   }
 
   /** fromSender reports a path the sending side could not read: reported here, where the user is. */
@@ -122,11 +125,11 @@ export class Recording {
 
   /** result reports one path's line; file: what a synced line placed there (recordSynced). */
   result(result: PathResult, file?: PlacedFile): void {
-    const loser = this.loserNotes.get(result.path);
-    if (loser !== undefined) {
-      // Whatever became of the winner, the line says where this side's version went.
-      this.loserNotes.delete(result.path);
-      result = { ...result, message: notes(loser, result.message) };
+    const note = this.lineNotes.get(result.path);
+    if (note !== undefined) {
+      // Whatever became of the path (a conflict's winner, say), its line says where this side's version went.
+      this.lineNotes.delete(result.path);
+      result = { ...result, message: notes(note, result.message) };
     }
     const movedFrom = this.moveFallbacks.get(result.path);
     // One way, the target's copy at the old path may be its only one; two ways, the old path is

@@ -130,7 +130,7 @@ export class Transition {
     const landed = 'beside' in aside ? tree.landed(aside.beside) : undefined;
     if (landed !== undefined) store.addLoser({ ...landed, checksum: target.checksum });
     const which = SHOWN[twoWay!.self];
-    this.options.recording.loserNote(path,
+    this.options.recording.lineNote(path,
       `${reason}; the ${which} version is kept ${'beside' in aside ? `as /${aside.beside}` : `as ${aside.kept} in the ${which} keep dir`}`);
   }
 }

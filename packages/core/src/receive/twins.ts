@@ -121,7 +121,10 @@ export class Twins {
         outcome: 'synchronized', message: notes(keptLine(kept), `${how}, no data sent`, note),
       });
     } catch (err) {
-      if (err instanceof TwinSourceChangedError || (linked && LINK_REFUSED.has((err as NodeJS.ErrnoException).code ?? ''))) {
+      const code = (err as NodeJS.ErrnoException).code ?? '';
+      const refused = linked && LINK_REFUSED.has(code);
+      if (refused) recording.lineNote(entry.path, `not a hard link of /${origin}: the system refused the link (${code})`);
+      if (err instanceof TwinSourceChangedError || refused) {
         this.fetch!.fetch(entry, target, wants);
         return;
       }
