@@ -9,6 +9,7 @@ import { O_DIRECTORY, openToFlush } from '../platform/flush.js';
 import type { XattrScope } from '../model/xattrs.js';
 import { applyXattrs } from '../platform/xattr-io.js';
 import { linkProblem } from './link-check.js';
+import { moveAcross } from './move-across.js';
 import type { PendingFlushes } from './pending-flushes.js';
 
 /** NO_FOLLOW opens a final component only if it is not a link (0 where the platform has none: Windows). */
@@ -170,14 +171,23 @@ export class ConfinedTree {
    * moveIn renames `from` (a name this process made or verified: a cache file, a path of this
    * or another confined tree) to path here, its directories made as needed. A link is judged
    * again where it lands, as a link climbing with `..` leads elsewhere from another depth.
-   * The caller notes the directory `from` leaves for flushing: only it knows whose it is.
+   * The caller notes the directory `from` leaves for flushing: only it knows whose it is. Across
+   * file systems a file or link is copied instead (moveAcross): true then, as it is a new inode.
    */
-  moveIn(from: string, path: string, kind: EntryKind, makeDir?: (dir: string) => void): void {
+  moveIn(from: string, path: string, kind: EntryKind, makeDir?: (dir: string) => void): boolean {
     const to = this.parents(path, makeDir ?? ((dir) => this.mkdir(dir)));
     if (kind === 'symlink') this.assertLinkMayStand(dirname(to), readlinkSync(from));
-    renameSync(from, to);
+    let copied = false;
+    try {
+      renameSync(from, to);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+      moveAcross(from, to, kind, err as Error);
+      copied = true;
+    }
     if (kind === 'dir') generation += 1;
     this.changedIn(path);
+    return copied;
   }
 
   /**

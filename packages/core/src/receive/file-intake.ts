@@ -347,10 +347,12 @@ export class FileIntake {
       // The version it replaces goes to the keep dir first (when one is set), while it still stands.
       const kept = tree.keepPrevious(entry.path, incoming.target);
       const landing = this.landXattrs(incoming);
-      tree.place(incoming.cachePath, entry.path, 'file');
+      const copied = tree.place(incoming.cachePath, entry.path, 'file');
       const xattrs = landing !== undefined && 'after' in landing ? this.recordXattrs(entry, landing.after) : landing;
       const resumed = incoming.resumed > 0 ? `resumed after ${incoming.resumed} bytes` : '';
-      const landed = incoming.landed === undefined ? tree.landed(entry.path)! : xattrs === undefined ? incoming.landed : { ...incoming.landed, xattrs: xattrs.blob };
+      // Copied onto another file system, the file landed as a new inode.
+      const stat = copied ? tree.landed(entry.path) : incoming.landed;
+      const landed = stat === undefined ? tree.landed(entry.path)! : xattrs === undefined ? stat : { ...stat, xattrs: xattrs.blob };
       this.options.landed(incoming, landed, notes(keptLine(kept), resumed, incoming.ownerNote ?? '', xattrs?.note ?? ''));
     } catch (err) {
       rmSync(incoming.cachePath, { force: true });

@@ -116,12 +116,16 @@ export class TargetTree implements ReceivingTree {
     assertAsScanned(statEntry(this.options.root, path), scanned);
   }
 
-  /** place renames a finished file or link from the transfer cache to its final path. */
-  place(from: string, path: string, kind: EntryKind): void {
+  /**
+   * place renames a finished file or link from the transfer cache to its final path; true when
+   * it had to copy it there instead (another file system: a new inode, to be stat'ed anew).
+   */
+  place(from: string, path: string, kind: EntryKind): boolean {
     // moveIn checks (and makes) the directories; Windows first needs the path to clear its flag.
     if (process.platform === 'win32') clearReadOnly(this.ancestors(path, true));
-    this.confined.moveIn(from, path, kind, this.makeParent);
+    const copied = this.confined.moveIn(from, path, kind, this.makeParent);
     this.options.flushes?.fullDir(dirname(from));
+    return copied;
   }
 
   /** changedInode notes a path whose mode, owner or time changed in place; a link's rides on its directory's flush. */
