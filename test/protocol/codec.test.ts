@@ -381,14 +381,16 @@ describe('protocol/codec', () => {
         /openSession\.startupToken is not an id/);
     });
 
+    const entry = {
+      path: 'a/b', kind: 'file', size: 3, mtimeUs: 5, mode: 0o644, ino: 0, checksum: bytesOf(32), linkTarget: null,
+    } as const;
+    /** carried is an entry as it comes out of a round trip, these fields changed. */
+    const carried = (sent: Record<string, unknown>): unknown => {
+      const message = roundTrip({ id: 0, message: { kind: 'changes', last: true, changes: [{ kind: 'upsert', entry: { ...entry, ...sent } }] } }).message;
+      return message.kind === 'changes' ? message.changes[0]!.entry : undefined;
+    };
+
     describe('owners (-u, -j)', () => {
-      const entry = {
-        path: 'a/b', kind: 'file', size: 3, mtimeUs: 5, mode: 0o644, ino: 0, checksum: bytesOf(32), linkTarget: null,
-      } as const;
-      const carried = (sent: Record<string, unknown>): unknown => {
-        const message = roundTrip({ id: 0, message: { kind: 'changes', last: true, changes: [{ kind: 'upsert', entry: { ...entry, ...sent } }] } }).message;
-        return message.kind === 'changes' ? message.changes[0]!.entry : undefined;
-      };
       const withOwner = (owner: Record<string, number>): Uint8Array =>
         raw({ changes: { changes: [{ kind: wire.ChangeKind.CHANGE_UPSERT, entry: { path: 'a', kind: wire.EntryKind.ENTRY_FILE, ...owner } }] } });
 
@@ -421,13 +423,6 @@ describe('protocol/codec', () => {
     });
 
     describe('xattrs and ACLs (--preserve-xattrs, --preserve-acls)', () => {
-      const entry = {
-        path: 'a/b', kind: 'file', size: 3, mtimeUs: 5, mode: 0o644, ino: 0, checksum: bytesOf(32), linkTarget: null,
-      } as const;
-      const carried = (sent: Record<string, unknown>): unknown => {
-        const message = roundTrip({ id: 0, message: { kind: 'changes', last: true, changes: [{ kind: 'upsert', entry: { ...entry, ...sent } }] } }).message;
-        return message.kind === 'changes' ? message.changes[0]!.entry : undefined;
-      };
       const withXattrs = (xattrs: Uint8Array): Uint8Array =>
         raw({ changes: { changes: [{ kind: wire.ChangeKind.CHANGE_UPSERT, entry: { path: 'a', kind: wire.EntryKind.ENTRY_FILE, xattrs } }] } });
 

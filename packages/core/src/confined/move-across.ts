@@ -1,14 +1,12 @@
 import {
   closeSync, constants, fchmodSync, fchownSync, fstatSync, fsyncSync, futimesSync, lchownSync, lstatSync, lutimesSync, openSync,
-  readlinkSync, readSync, renameSync, rmSync, symlinkSync, unlinkSync, writeSync, type BigIntStats,
+  readlinkSync, renameSync, rmSync, symlinkSync, unlinkSync, type BigIntStats,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { EntryKind } from '../model/entry.js';
+import { copyBytes } from '../platform/copy-bytes.js';
 import { loadXattrAddon } from '../platform/xattr-addon.js';
-
-/** NO_FOLLOW opens a final component only if it is not a link (0 where the platform has none). */
-const NO_FOLLOW = constants.O_NOFOLLOW ?? 0;
-const COPY_CHUNK = 1024 * 1024;
+import { NO_FOLLOW } from './confined-tree.js';
 
 /**
  * STAGING is the name a copy takes beside its final path: a private dir's name, which no scan
@@ -55,10 +53,7 @@ function copyFile(from: string, staging: string, st: BigIntStats): void {
   try {
     const target = openSync(staging, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NO_FOLLOW, 0o600);
     try {
-      const buffer = Buffer.allocUnsafe(COPY_CHUNK);
-      for (let read = readSync(source, buffer); read > 0; read = readSync(source, buffer)) {
-        for (let at = 0; at < read;) at += writeSync(target, buffer, at, read - at);
-      }
+      copyBytes(source, target);
       copyXattrs(source, target);
       const made = fstatSync(target, { bigint: true });
       // Owner first: chown may clear the mode's set-id bits.

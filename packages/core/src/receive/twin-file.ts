@@ -1,10 +1,9 @@
-import { closeSync, constants, fstatSync, openSync, readSync, writeSync, type BigIntStats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, type BigIntStats } from 'node:fs';
 import { NO_FOLLOW } from '../confined/confined-tree.js';
 import type { Entry } from '../model/entry.js';
+import { copyBytes } from '../platform/copy-bytes.js';
 import { inodeNumber } from '../platform/platform.js';
 import { TwinSourceChangedError } from '../model/path-errors.js';
-
-const COPY_CHUNK = 1024 * 1024;
 
 /** assertSameFile throws TwinSourceChangedError unless st is the regular file a run placed (its inode, size and mtime then). */
 export function assertSameFile(st: BigIntStats, placed: Entry | undefined): void {
@@ -23,8 +22,7 @@ export function copyOpened(from: string, to: string, placed: Entry | undefined):
     assertSameFile(fstatSync(source, { bigint: true }), placed);
     const target = openSync(to, 'wx', 0o600);
     try {
-      const buffer = Buffer.allocUnsafe(COPY_CHUNK);
-      for (let read = readSync(source, buffer); read > 0; read = readSync(source, buffer)) writeSync(target, buffer, 0, read);
+      copyBytes(source, target);
     } finally {
       closeSync(target);
     }
